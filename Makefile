@@ -1,0 +1,124 @@
+# vigil - top-level build.  `make` builds libvigil (static and shared) and
+# the `vigil` CLI into build/; `make test` installs missing Debian packages,
+# builds, and runs the whole suite twice (plain and ASan+UBSan).
+# See README.md for every target.
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+WERROR   ?= 1
+SAN      ?= 0
+VERSION  := 0.1.0
+
+PKGS     := libjpeg libpng libwebp libgif libcrypto jansson stb
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT      ?= -O2
+# -ffp-contract=off: PDQ must round exactly like the reference (no FMA fusing).
+CFLAGS_BASE := -std=c17 -D_POSIX_C_SOURCE=200809L $(OPT) -g -fPIC -ffp-contract=off \
+               -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+               -Iinclude -Isrc $(PKG_CFLAGS)
+ifeq ($(WERROR),1)
+CFLAGS_BASE += -Werror
+endif
+ifeq ($(SAN),1)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS_SAN := -fsanitize=address,undefined
+endif
+ALL_CFLAGS := $(CFLAGS_BASE) $(CFLAGS)
+ALL_LDLIBS := $(PKG_LIBS) -lm $(LDFLAGS_SAN) $(LDLIBS)
+
+LIB_SRC  := $(wildcard src/*/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+TEST_SRC := $(wildcard tests/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+.PHONY: all lib cli tests test test-plain test-asan run demo deps bench fuzz install uninstall clean lint
+
+all: lib cli
+
+lib: $(BUILD)/libvigil.a $(BUILD)/libvigil.so
+cli: $(BUILD)/vigil
+tests: $(BUILD)/vigil-tests $(BUILD)/vigil
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libvigil.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libvigil.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libvigil.so.0 -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/vigil: $(CLI_OBJ) $(BUILD)/libvigil.a
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libvigil.a $(ALL_LDLIBS)
+
+$(BUILD)/vigil-tests: $(TEST_OBJ) $(BUILD)/libvigil.a
+	$(CC) -o $@ $(TEST_OBJ) $(BUILD)/libvigil.a $(ALL_LDLIBS)
+
+# ---- dependencies (Debian packages), installed only when missing ----------
+deps:
+	@sh scripts/deps.sh
+
+# ---- tests ----------------------------------------------------------------
+test: deps
+	@$(MAKE) --no-print-directory test-plain test-asan
+
+test-plain: tests
+	@sh tests/run.sh $(BUILD)
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build/asan
+
+# ---- the main job: a demo on generated sample images ----------------------
+run: deps
+	@$(MAKE) --no-print-directory all tests
+	@sh scripts/demo.sh $(BUILD)
+
+demo: run
+
+# ---- benchmarks and fuzzing ----------------------------------------------
+bench: deps
+	@$(MAKE) --no-print-directory OPT=-O3 BUILD=build/bench all $(BUILD)/../build/bench/bench-hash
+	@build/bench/bench-hash
+
+build/bench/bench-hash: bench/bench_hash.c tests/imggen.c build/bench/libvigil.a
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ bench/bench_hash.c tests/imggen.c build/bench/libvigil.a $(ALL_LDLIBS)
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@sh fuzz/run.sh $(FUZZ_SECONDS)
+
+# ---- install --------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/vigil
+	install -m 755 $(BUILD)/vigil $(DESTDIR)$(PREFIX)/bin/vigil
+	install -m 644 $(BUILD)/libvigil.a $(DESTDIR)$(PREFIX)/lib/libvigil.a
+	install -m 755 $(BUILD)/libvigil.so $(DESTDIR)$(PREFIX)/lib/libvigil.so.$(VERSION)
+	ln -sf libvigil.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvigil.so.0
+	ln -sf libvigil.so.0 $(DESTDIR)$(PREFIX)/lib/libvigil.so
+	install -m 644 include/vigil/*.h $(DESTDIR)$(PREFIX)/include/vigil/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES@|$(PKGS)|g' \
+	    vigil.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/vigil.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/vigil $(DESTDIR)$(PREFIX)/lib/libvigil.* \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/vigil.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/vigil
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	    --suppress=missingIncludeSystem -Iinclude -Isrc src cli
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CFLAGS_BASE)
+
+clean:
+	rm -rf build
+
+-include $(DEPS)

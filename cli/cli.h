@@ -1,0 +1,39 @@
+/*
+ * cli/cli.h - shared state and helpers of the `vigil` command-line front end
+ * (global options, output helpers, the command table).
+ */
+#ifndef VIGIL_CLI_H
+#define VIGIL_CLI_H
+
+#include <stdio.h>
+
+#include "vigil/status.h"
+
+/* Exit codes common to all commands. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1  /* some input failed; the others were processed */
+#define CLI_EXIT_USAGE 2 /* bad command line: nothing was done */
+
+/* Global options, parsed before the subcommand. */
+typedef struct cli_globals {
+    const char *db_path; /* --db, $VIGIL_DB, or "./vigil.db" */
+    int quiet;           /* --quiet: no progress, no notes     */
+    const char *prog;    /* argv[0] for messages               */
+} cli_globals;
+
+extern cli_globals g_cli;
+
+/* Print "vigil: <fmt>" on stderr. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+void cli_errorf(const char *fmt, ...);
+
+/* Progress on stderr, only when stderr is a terminal, stdout is not, and
+ * not --quiet.  Call with done/total; rate-limited; cli_progress_end clears. */
+void cli_progress(const char *what, size_t done, size_t total);
+void cli_progress_end(void);
+
+int cmd_hash(int argc, char **argv);
+
+#endif /* VIGIL_CLI_H */

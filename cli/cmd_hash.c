@@ -1,0 +1,273 @@
+/*
+ * cli/cmd_hash.c - `vigil hash`: PDQ hashes (optionally the 8 dihedral
+ * variants), MD5 and SHA-256 of image files, as CSV-like lines or JSON lines.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "vigil/hash.h"
+
+static void hash_usage(FILE *out) {
+    fprintf(out,
+            "usage: vigil hash [OPTIONS] FILE...\n"
+            "\n"
+            "Prints one line per image: HASH,QUALITY,PATH (PDQ as 64 hex digits,\n"
+            "quality 0-100).  FILE '-' reads the image from standard input.\n"
+            "\n"
+            "  --all               also MD5 and SHA-256 of the file bytes:\n"
+            "                      HASH,QUALITY,MD5,SHA256,PATH\n"
+            "  --dihedral          the 8 dihedral hashes (original, rotate90, rotate180,\n"
+            "                      rotate270, flipx, flipy, flipplus1, flipminus1):\n"
+            "                      H0,...,H7,QUALITY,PATH\n"
+            "  --json              one JSON object per line:\n"
+            "                      {\"path\",\"pdq\",\"quality\",\"md5\",\"sha256\",...}\n"
+            "  --files-from LIST   read paths from LIST, one per line ('-': stdin)\n"
+            "  --no-resize         hash at full size (skip the reference's 512x512 step;\n"
+            "                      NOT compatible with hashes shared by partners)\n"
+            "  --jpeg-fast         decode large JPEGs at 1/2, 1/4 or 1/8 scale (faster,\n"
+            "                      a few bits off the reference; see docs/cli.md)\n"
+            "  --max-pixels N      refuse images over N pixels (default 100000000)\n"
+            "  --max-bytes N       refuse files over N bytes (default 268435456)\n"
+            "  -h, --help          this help\n"
+            "\n"
+            "Errors are reported per file on stderr; the other files are still hashed.\n"
+            "Exit status: 0 all hashed, 1 some file failed, 2 usage error.\n");
+}
+
+typedef struct hash_cli_opts {
+    int json, all, dihedral;
+} hash_cli_opts;
+
+/* A JSON string for a path that may not be UTF-8: invalid bytes become U+FFFD. */
+static json_t *path_json(const char *path) {
+    json_t *s = json_string(path);
+    if (s) return s;
+    size_t n = strlen(path);
+    char *buf = malloc(3 * n + 1);
+    if (!buf) return json_string("?");
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if (c < 0x80) {
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = (char)0xEF;
+            buf[o++] = (char)0xBF;
+            buf[o++] = (char)0xBD;
+        }
+    }
+    buf[o] = '\0';
+    s = json_string(buf);
+    free(buf);
+    return s ? s : json_string("?");
+}
+
+static void print_result(const hash_cli_opts *o, const char *path, const vigil_hash_result *r) {
+    char pdq[VIGIL_PDQ_HEX_LEN + 1], md5[33], sha[65];
+    vigil_pdq_to_hex(&r->pdq, pdq);
+    vigil_hex_encode(r->md5, 16, md5);
+    vigil_hex_encode(r->sha256, 32, sha);
+    if (o->json) {
+        json_t *obj = json_object();
+        json_object_set_new(obj, "path", path_json(path));
+        json_object_set_new(obj, "pdq", json_string(pdq));
+        json_object_set_new(obj, "quality", json_integer(r->quality));
+        json_object_set_new(obj, "md5", json_string(md5));
+        json_object_set_new(obj, "sha256", json_string(sha));
+        json_object_set_new(obj, "format", json_string(vigil_format_name(r->format)));
+        json_object_set_new(obj, "width", json_integer(r->width));
+        json_object_set_new(obj, "height", json_integer(r->height));
+        if (o->dihedral) {
+            json_t *d = json_object();
+            for (int v = 0; v < VIGIL_DIH_COUNT; v++) {
+                char h[VIGIL_PDQ_HEX_LEN + 1];
+                vigil_pdq_to_hex(&r->dihedral[v], h);
+                json_object_set_new(d, vigil_dihedral_name((vigil_dihedral)v), json_string(h));
+            }
+            json_object_set_new(obj, "dihedral", d);
+        }
+        char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (s) {
+            puts(s);
+            free(s);
+        }
+        json_decref(obj);
+        return;
+    }
+    if (o->dihedral) {
+        for (int v = 0; v < VIGIL_DIH_COUNT; v++) {
+            char h[VIGIL_PDQ_HEX_LEN + 1];
+            vigil_pdq_to_hex(&r->dihedral[v], h);
+            printf("%s,", h);
+        }
+        printf("%d", r->quality);
+    } else {
+        printf("%s,%d", pdq, r->quality);
+    }
+    if (o->all) printf(",%s,%s", md5, sha);
+    printf(",%s\n", path);
+}
+
+/* Read stdin whole into memory (bounded). */
+static vigil_status read_stdin(uint64_t max, uint8_t **data, size_t *len, vigil_err *err) {
+    return vigil_read_file("/dev/stdin", max, data, len, err);
+}
+
+static int hash_one(vigil_hasher *h, const hash_cli_opts *o, const char *path, uint64_t max_bytes) {
+    vigil_hash_result r;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc;
+    if (strcmp(path, "-") == 0) {
+        uint8_t *data = NULL;
+        size_t len = 0;
+        rc = read_stdin(max_bytes, &data, &len, &err);
+        if (rc == VIGIL_OK) rc = vigil_hasher_bytes(h, data, len, &r, &err);
+        free(data);
+    } else {
+        rc = vigil_hasher_file(h, path, &r, &err);
+    }
+    if (rc != VIGIL_OK) {
+        /* messages from vigil_read_file already name the path */
+        if (strncmp(err.msg, path, strlen(path)) == 0)
+            cli_errorf("%s", err.msg);
+        else
+            cli_errorf("%s: %s", path, err.msg[0] ? err.msg : vigil_status_str(rc));
+        return 0;
+    }
+    print_result(o, path, &r);
+    return 1;
+}
+
+static int parse_u64(const char *s, uint64_t *out) {
+    char *end = NULL;
+    if (!s || !*s || *s == '-') return 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || v == 0) return 0;
+    *out = v;
+    return 1;
+}
+
+/* Paths from a list file, one per line; blank lines skipped. */
+static char **read_list(const char *list, size_t *n_out) {
+    FILE *f = strcmp(list, "-") == 0 ? stdin : fopen(list, "r");
+    if (!f) return NULL;
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t got;
+    while ((got = getline(&line, &lcap, f)) >= 0) {
+        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
+        if (got == 0) continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            char **nv = realloc(v, ncap * sizeof *nv);
+            if (!nv) break;
+            v = nv;
+            cap = ncap;
+        }
+        v[n] = strdup(line);
+        if (!v[n]) break;
+        n++;
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    if (!v) v = calloc(1, sizeof *v);
+    *n_out = n;
+    return v;
+}
+
+int cmd_hash(int argc, char **argv) {
+    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST };
+    static const struct option opts[] = {
+        {"all", no_argument, NULL, O_ALL},
+        {"dihedral", no_argument, NULL, O_DIH},
+        {"json", no_argument, NULL, O_JSON},
+        {"no-resize", no_argument, NULL, O_NORESIZE},
+        {"jpeg-fast", no_argument, NULL, O_FAST},
+        {"max-pixels", required_argument, NULL, O_MAXPX},
+        {"max-bytes", required_argument, NULL, O_MAXB},
+        {"files-from", required_argument, NULL, O_LIST},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    hash_cli_opts o = {0, 0, 0};
+    vigil_hash_opts ho;
+    vigil_hash_opts_init(&ho);
+    const char *list = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_ALL: o.all = 1; break;
+        case O_DIH: o.dihedral = 1; break;
+        case O_JSON: o.json = 1; break;
+        case O_NORESIZE: ho.flags |= VIGIL_HASH_NO_RESIZE; break;
+        case O_FAST: ho.jpeg_fast_scale = 1; break;
+        case O_MAXPX:
+            if (!parse_u64(optarg, &ho.limits.max_pixels)) {
+                cli_errorf("--max-pixels needs a positive whole number, got '%s'", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case O_MAXB:
+            if (!parse_u64(optarg, &ho.limits.max_file_bytes)) {
+                cli_errorf("--max-bytes needs a positive whole number, got '%s'", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case O_LIST: list = optarg; break;
+        case 'h': hash_usage(stdout); return CLI_EXIT_OK;
+        default: hash_usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (o.all || o.json) ho.flags |= VIGIL_HASH_DIGESTS;
+    if (o.dihedral) ho.flags |= VIGIL_HASH_DIHEDRAL;
+
+    char **paths = argv + optind;
+    size_t n = (size_t)(argc - optind);
+    char **owned = NULL;
+    if (list) {
+        if (n) {
+            cli_errorf("give files either on the command line or with --files-from, not both");
+            return CLI_EXIT_USAGE;
+        }
+        owned = read_list(list, &n);
+        if (!owned) {
+            cli_errorf("%s: cannot read the file list", list);
+            return CLI_EXIT_USAGE;
+        }
+        paths = owned;
+    } else if (n == 0) {
+        cli_errorf("hash: no FILE given (see `vigil hash --help`)");
+        return CLI_EXIT_USAGE;
+    }
+
+    vigil_hasher *h = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    int rc = CLI_EXIT_OK;
+    if (vigil_hasher_new(&ho, &h, &err) != VIGIL_OK) {
+        cli_errorf("%s", err.msg);
+        rc = CLI_EXIT_FAIL;
+        goto out;
+    }
+    uint64_t max_bytes = ho.limits.max_file_bytes;
+    for (size_t i = 0; i < n; i++) {
+        if (!hash_one(h, &o, paths[i], max_bytes)) rc = CLI_EXIT_FAIL;
+        cli_progress("hashed", i + 1, n);
+    }
+    cli_progress_end();
+out:
+    vigil_hasher_free(h);
+    if (owned) {
+        for (size_t i = 0; i < n; i++) free(owned[i]);
+        free(owned);
+    }
+    fflush(stdout);
+    return rc;
+}

@@ -1,0 +1,16 @@
+#!/bin/sh
+# scripts/deps.sh - install the Debian packages vigil needs, only those that
+# are missing.  Uses sudo when not root.  Safe to run again.
+set -e
+PKGS="build-essential pkg-config libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev \
+libssl-dev libjansson-dev libstb-dev"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing missing packages:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing

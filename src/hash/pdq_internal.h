@@ -1,0 +1,58 @@
+/*
+ * src/hash/pdq_internal.h - the PDQ algorithm proper, from a float luma
+ * buffer to the 256-bit hash(es) and quality.  Used by hasher.c, the tests
+ * and the benchmark.
+ */
+#ifndef VIGIL_PDQ_INTERNAL_H
+#define VIGIL_PDQ_INTERNAL_H
+
+#include <stddef.h>
+
+#include "vigil/hash.h"
+
+/* Luma coefficients, as float, as the reference uses them. */
+#define VIGIL__LUMA_R 0.299f
+#define VIGIL__LUMA_G 0.587f
+#define VIGIL__LUMA_B 0.114f
+
+/* Images smaller than this on either side hash to all-zero bits, quality 0,
+ * as in the reference. */
+#define VIGIL__PDQ_MIN_DIM 5
+
+/* The reference's command-line hasher resizes anything wider or taller than
+ * this to exactly this many pixels square (nearest neighbour). */
+#define VIGIL__PDQ_RESIZE 512
+
+/* Scratch memory for hashing one luma image.  Zero-initialise; grows on
+ * demand; free with vigil__pdq_work_free. */
+typedef struct vigil__pdq_work {
+    float *luma;   /* rows*cols: the input, filled by the caller        */
+    float *tmp;    /* rows*cols                                          */
+    float *narrow; /* rows*64                                            */
+    float *tile;   /* 2 * cols * 8 (row-pass transposition tiles)        */
+    size_t cap_px, cap_rows, cap_cols;
+} vigil__pdq_work;
+
+/*! vigil__pdq_work_reserve() : make room for a rows x cols luma image.
+ *  @return VIGIL_OK or VIGIL_ENOMEM (the work keeps its old buffers). */
+vigil_status vigil__pdq_work_reserve(vigil__pdq_work *w, int rows, int cols, vigil_err *err);
+void vigil__pdq_work_free(vigil__pdq_work *w);
+
+/*! vigil__pdq_from_luma() :
+ *  Hash w->luma (rows x cols, row-major; clobbered).  Writes the hash into
+ *  out[0], or the 8 dihedral hashes into out[0..7] when `dihedral` is set
+ *  (out[0] is then the original), and the quality into *quality.  Fast
+ *  path: computes only the filtered values the 64x64 decimation reads, in
+ *  exactly the reference's floating-point order (bit-identical output). */
+void vigil__pdq_from_luma(vigil__pdq_work *w, int rows, int cols, int dihedral, vigil_pdq *out,
+                          int *quality);
+
+/*! vigil__pdq_from_luma_plain() :
+ *  The same result computed the plain way: two full passes of the Jarosz
+ *  box filter over the whole image, one element at a time.  The portable
+ *  baseline the tests compare the fast path against, and the benchmark's
+ *  in-process baseline.  luma and tmp are rows*cols floats; luma clobbered. */
+void vigil__pdq_from_luma_plain(float *luma, float *tmp, int rows, int cols, int dihedral,
+                                vigil_pdq *out, int *quality);
+
+#endif /* VIGIL_PDQ_INTERNAL_H */

@@ -1,0 +1,87 @@
+/*
+ * tests/main.c - runs every unit-test suite and prints the closing summary
+ * line "N passed, N failed, N skipped".  Usage: vigil-tests [SUBSTRING]
+ * runs only the tests whose name contains SUBSTRING.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+
+#define SUITE(name) extern const test_case name[];
+#include "suites.h"
+#undef SUITE
+
+static const test_case *const suites[] = {
+#define SUITE(name) name,
+#include "suites.h"
+#undef SUITE
+};
+
+static int cur_failed, cur_skipped;
+
+void test_fail(const char *file, int line, const char *fmt, ...) {
+    va_list ap;
+    cur_failed = 1;
+    fprintf(stdout, "    %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stdout, fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+}
+
+void test_skip(const char *why) {
+    cur_skipped = 1;
+    fprintf(stdout, "    skipped: %s\n", why);
+}
+
+const char *test_fixtures_dir(void) {
+    static char buf[4096];
+    const char *env = getenv("VIGIL_FIXTURES");
+    struct stat st;
+    if (env && *env) return stat(env, &st) == 0 ? env : NULL;
+    snprintf(buf, sizeof buf, "../shared/fixtures");
+    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? buf : NULL;
+}
+
+const char *test_tmpdir(void) {
+    static char dir[256];
+    if (!dir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/vigil-tests-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            exit(2);
+        }
+    }
+    return dir;
+}
+
+int main(int argc, char **argv) {
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    int passed = 0, failed = 0, skipped = 0;
+    for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
+        for (const test_case *t = suites[s]; t->name; t++) {
+            if (filter && !strstr(t->name, filter)) continue;
+            cur_failed = cur_skipped = 0;
+            t->fn();
+            if (cur_failed) {
+                failed++;
+                printf("FAIL %s\n", t->name);
+            } else if (cur_skipped) {
+                skipped++;
+                printf("skip %s\n", t->name);
+            } else {
+                passed++;
+                printf("ok   %s\n", t->name);
+            }
+            fflush(stdout);
+        }
+    }
+    printf("unit: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * tests/test.h - vigil's minimal unit-test harness: each test is a function;
+ * CHECK* macros record a failure and return from it.  tests/main.c runs the
+ * suites and prints "N passed, N failed, N skipped".
+ */
+#ifndef VIGIL_TEST_H
+#define VIGIL_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vigil/status.h"
+
+typedef struct test_case {
+    const char *name;
+    void (*fn)(void);
+} test_case;
+
+/* Set by the macros; read by the runner. */
+void test_fail(const char *file, int line, const char *fmt, ...);
+void test_skip(const char *why);
+
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            test_fail(__FILE__, __LINE__, "%s", #cond);                        \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_INT(a, op, b)                                                    \
+    do {                                                                       \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                  \
+        if (!(va_ op vb_)) {                                                   \
+            test_fail(__FILE__, __LINE__, "%s %s %s (%lld vs %lld)", #a, #op,  \
+                      #b, va_, vb_);                                           \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                        \
+    do {                                                                       \
+        const char *sa_ = (a), *sb_ = (b);                                     \
+        if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0) {                           \
+            test_fail(__FILE__, __LINE__, "%s == %s (\"%s\" vs \"%s\")", #a,   \
+                      #b, sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");         \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
+
+/* rc must be VIGIL_OK; on failure prints the error message. */
+#define CHECK_OK(rc, errp)                                                     \
+    do {                                                                       \
+        vigil_status rc_ = (rc);                                               \
+        if (rc_ != VIGIL_OK) {                                                 \
+            test_fail(__FILE__, __LINE__, "%s failed: %s: %s", #rc,            \
+                      vigil_status_name(rc_), (errp) ? (errp)->msg : "");      \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
+
+#define SKIP(why)                                                              \
+    do {                                                                       \
+        test_skip(why);                                                        \
+        return;                                                                \
+    } while (0)
+
+/* Path of ../shared/fixtures (or $VIGIL_FIXTURES), or NULL if absent. */
+const char *test_fixtures_dir(void);
+
+/* A fresh temporary directory for this run (created on first use). */
+const char *test_tmpdir(void);
+
+#endif /* VIGIL_TEST_H */
