@@ -35,5 +35,6 @@ void cli_progress(const char *what, size_t done, size_t total);
 void cli_progress_end(void);
 
 int cmd_hash(int argc, char **argv);
+int cmd_distance(int argc, char **argv);
 
 #endif /* VIGIL_CLI_H */

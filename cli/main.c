@@ -23,6 +23,7 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"hash", cmd_hash, "hash images: PDQ (+ dihedral variants), MD5, SHA-256"},
+    {"distance", cmd_distance, "Hamming distance between PDQ hashes"},
 };
 
 static void usage(FILE *out) {

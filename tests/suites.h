@@ -1,6 +1,6 @@
 /* tests/suites.h - the list of unit-test suites (X-macro over SUITE). */
 SUITE(suite_status)
-
-
+SUITE(suite_hex)
+SUITE(suite_pdq)
 SUITE(suite_decode)
-
+SUITE(suite_hasher)

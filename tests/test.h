@@ -52,9 +52,10 @@ void test_skip(const char *why);
 #define CHECK_OK(rc, errp)                                                     \
     do {                                                                       \
         vigil_status rc_ = (rc);                                               \
+        const vigil_err *e_ = (errp);                                          \
         if (rc_ != VIGIL_OK) {                                                 \
             test_fail(__FILE__, __LINE__, "%s failed: %s: %s", #rc,            \
-                      vigil_status_name(rc_), (errp) ? (errp)->msg : "");      \
+                      vigil_status_name(rc_), e_ ? e_->msg : "");              \
             return;                                                            \
         }                                                                      \
     } while (0)

@@ -30,15 +30,16 @@ typedef struct vigil_pdq {
 #define VIGIL_PDQ_HEX_LEN 64 /* characters, without the terminating NUL */
 
 /* The 8 dihedral variants, in the reference's order and with its names
- * (as `pdq-photo-hasher --pdqdih-across` prints them; note that the
- * reference's "flipx" mirrors about the x axis, i.e. top <-> bottom). */
+ * (as `pdq-photo-hasher --pdqdih-across` prints them).  Each is the hash
+ * the image would have after that transform of its pixels, computed from
+ * the one DCT by sign changes and a transpose. */
 typedef enum vigil_dihedral {
     VIGIL_DIH_ORIGINAL = 0,
-    VIGIL_DIH_ROTATE90,
+    VIGIL_DIH_ROTATE90,  /* a quarter turn counter-clockwise             */
     VIGIL_DIH_ROTATE180,
-    VIGIL_DIH_ROTATE270,
-    VIGIL_DIH_FLIPX,
-    VIGIL_DIH_FLIPY,
+    VIGIL_DIH_ROTATE270, /* a quarter turn clockwise                     */
+    VIGIL_DIH_FLIPX,     /* mirror top <-> bottom                        */
+    VIGIL_DIH_FLIPY,     /* mirror left <-> right                        */
     VIGIL_DIH_FLIP_PLUS1,  /* transpose: mirror about the main diagonal  */
     VIGIL_DIH_FLIP_MINUS1, /* mirror about the anti-diagonal             */
     VIGIL_DIH_COUNT

@@ -1,0 +1,27 @@
+#!/bin/sh
+# fuzz/run.sh - build the libFuzzer target (clang, ASan+UBSan) and run it for
+# SECONDS (default 60) on a seed corpus of generated images in every format.
+# Usage: sh fuzz/run.sh [SECONDS]
+set -eu
+cd "$(dirname "$0")/.."
+SECS=${1:-60}
+command -v clang > /dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 2; }
+OUT=build/fuzz
+mkdir -p "$OUT" fuzz/corpus-decode
+CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -g -O1 -ffp-contract=off -Iinclude -Isrc $(pkg-config --cflags libjpeg libpng libwebp libgif libcrypto jansson stb)"
+LIBS="$(pkg-config --libs libjpeg libpng libwebp libgif libcrypto jansson stb) -lm"
+clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+    -o "$OUT/fuzz_decode_hash" fuzz/fuzz_decode_hash.c src/*/*.c $LIBS
+# seeds: small generated images of every format (and the fixtures if present)
+make --no-print-directory build/gen-samples > /dev/null
+build/gen-samples "$OUT/samples" > /dev/null
+SEEDS="$OUT/seeds"
+mkdir -p "$SEEDS"
+for f in "$OUT"/samples/*.* "$OUT"/samples/bad/*; do
+    [ -s "$f" ] && [ "$(stat -c %s "$f")" -lt 400000 ] && cp "$f" "$SEEDS/" || true
+done
+[ -d ../shared/fixtures/pdq/images ] && cp ../shared/fixtures/pdq/images/*square-128* \
+    ../shared/fixtures/pdq/images/*wee* "$SEEDS/" 2>/dev/null || true
+echo "fuzzing decode+hash for $SECS s on $(ls "$SEEDS" | wc -l) seeds"
+"$OUT/fuzz_decode_hash" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
+    -max_len=262144 -print_final_stats=1 fuzz/corpus-decode "$SEEDS"

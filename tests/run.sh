@@ -1,0 +1,35 @@
+#!/bin/sh
+# tests/run.sh - run the unit tests and the CLI tests against one or more
+# build directories (e.g. build and build/asan) and print the grand total
+# as the closing line "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.." || exit 2
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+P=0 F=0 S=0
+tally() { # tally LOGFILE: add the counts of its last summary line
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+    if [ -z "$line" ]; then F=$((F + 1)); echo "  (no summary line: counted as a failure)"; return; fi
+    p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    s=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
+    P=$((P + p)); F=$((F + f)); S=$((S + ${s:-0}))
+}
+log=$(mktemp)
+for b in "$@"; do
+    echo "== $b: unit tests"
+    "$b/vigil-tests" > "$log" 2>&1
+    rc=$?
+    cat "$log"
+    tally "$log"
+    [ $rc -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' "$log" && { echo "  (exit $rc)"; F=$((F + 1)); }
+    echo "== $b: CLI tests"
+    sh tests/cli.sh "$b" > "$log" 2>&1
+    rc=$?
+    cat "$log"
+    tally "$log"
+    [ $rc -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' "$log" && { echo "  (exit $rc)"; F=$((F + 1)); }
+done
+rm -f "$log"
+echo "$P passed, $F failed, $S skipped"
+[ "$F" -eq 0 ]
