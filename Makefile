@@ -10,7 +10,7 @@ WERROR   ?= 1
 SAN      ?= 0
 VERSION  := 0.1.0
 
-PKGS     := libjpeg libpng libwebp libgif libcrypto jansson stb
+PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -18,7 +18,7 @@ OPT      ?= -O2
 # -ffp-contract=off: PDQ must round exactly like the reference (no FMA fusing).
 CFLAGS_BASE := -std=c17 -D_POSIX_C_SOURCE=200809L $(OPT) -g -fPIC -ffp-contract=off \
                -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-               -Iinclude -Isrc $(PKG_CFLAGS)
+               -DVIGIL_HAVE_WEBPDEMUX -Iinclude -Isrc $(PKG_CFLAGS)
 ifeq ($(WERROR),1)
 CFLAGS_BASE += -Werror
 endif

@@ -10,7 +10,7 @@ P=0 F=0 S=0
 tally() { # tally LOGFILE: add the counts of its last summary line
     line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
     if [ -z "$line" ]; then F=$((F + 1)); echo "  (no summary line: counted as a failure)"; return; fi
-    p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/')
+    p=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/')
     f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
     s=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
     P=$((P + p)); F=$((F + f)); S=$((S + ${s:-0}))

@@ -37,24 +37,10 @@ static int resize_src(int y, int n, int out_n) {
 
 /* Images with only grey pixels reach the reference as one-channel images,
  * whose luma is the grey value itself; elsewhere luma is the weighted sum. */
+/* colmap holds byte offsets of the source pixels of each output column. */
 static void luma_row(struct vigil_hasher *h, const uint8_t *px, float *dst) {
-    const int *cm = h->colmap;
-    const int n = h->out_w;
-    switch (h->fmt) {
-    case VIGIL_PIX_GRAY8:
-        for (int x = 0; x < n; x++) dst[x] = (float)px[cm[x]];
-        break;
-    case VIGIL_PIX_RGB8:
-    case VIGIL_PIX_RGBA8: {
-        const int ch = (int)h->fmt;
-        for (int x = 0; x < n; x++) {
-            const uint8_t *p = px + (size_t)cm[x] * ch;
-            const float r = p[0], g = p[1], b = p[2];
-            dst[x] = VIGIL__LUMA_R * r + VIGIL__LUMA_G * g + VIGIL__LUMA_B * b;
-        }
-        break;
-    }
-    }
+    vigil__luma_pick(px, (size_t)h->src_w * (size_t)h->fmt, h->colmap, h->out_w,
+                     h->fmt == VIGIL_PIX_GRAY8 ? 1 : (int)h->fmt, dst);
 }
 
 static vigil_status hasher_begin(vigil__sink *s, int w, int h, vigil_pixfmt fmt, vigil_err *err) {
@@ -64,6 +50,7 @@ static vigil_status hasher_begin(vigil__sink *s, int w, int h, vigil_pixfmt fmt,
     if (hs->began) return vigil__err_set(err, VIGIL_EINTERNAL, "decoder called begin() twice");
     int resize = !(hs->opts.flags & VIGIL_HASH_NO_RESIZE) &&
                  (w > VIGIL__PDQ_RESIZE || h > VIGIL__PDQ_RESIZE);
+    vigil__pdq_init();
     hs->src_w = w;
     hs->src_h = h;
     hs->out_w = resize ? VIGIL__PDQ_RESIZE : w;
@@ -79,7 +66,7 @@ static vigil_status hasher_begin(vigil__sink *s, int w, int h, vigil_pixfmt fmt,
         hs->colmap = cm;
         hs->cap_colmap = (size_t)hs->out_w;
     }
-    for (int x = 0; x < hs->out_w; x++) hs->colmap[x] = resize_src(x, w, hs->out_w);
+    for (int x = 0; x < hs->out_w; x++) hs->colmap[x] = resize_src(x, w, hs->out_w) * (int)fmt;
     hs->began = 1;
     return VIGIL_OK;
 }

@@ -231,7 +231,7 @@ void vigil__pdq_from_luma_plain(float *luma, float *tmp, int rows, int cols, int
  * lane sees exactly box1d_plain's operations.  Writes out[q*ols + l] for
  * every position (q = p) when sel is NULL, else only at the positions listed
  * in sel[0..63] (ascending, repeats allowed), with q the index in sel. */
-static void box_lanes(const float *restrict in, size_t ls, float *restrict out, size_t ols, int n,
+static inline __attribute__((always_inline)) void box_lanes(const float *restrict in, size_t ls, float *restrict out, size_t ols, int n,
                       int L, int w, const int *sel, float *restrict sum) {
     const int half = (w + 2) / 2;
     const int p1 = half - 1, p2 = w - half + 1, p3 = n - w, p4 = half - 1;
@@ -285,26 +285,242 @@ static void box_lanes(const float *restrict in, size_t ls, float *restrict out, 
 #undef EMIT
 }
 
+/* box_lanes for exactly LANES contiguous lanes (a transposed row tile),
+ * with the running sums held in one vector register.  GCC/Clang vector
+ * extensions: element-wise IEEE operations, so the same bits as the scalar
+ * code; SSE pairs on baseline x86-64, one AVX register in the AVX2 clone. */
+typedef float v8sf __attribute__((vector_size(LANES * sizeof(float))));
+
+static inline __attribute__((always_inline)) void box_tile(const float *restrict in,
+                                                           float *restrict out, int n, int w,
+                                                           const int *sel) {
+    const int half = (w + 2) / 2;
+    const int p1 = half - 1, p2 = w - half + 1, p3 = n - w, p4 = half - 1;
+    int li = 0, ri = 0, oi = 0, cnt = 0, next = 0;
+    v8sf sum = {0, 0, 0, 0, 0, 0, 0, 0};
+#define EMIT8()                                                                                \
+    do {                                                                                       \
+        const v8sf c_ = sum / (float)cnt;                                                      \
+        if (!sel) {                                                                            \
+            memcpy(out + (size_t)oi * LANES, &c_, sizeof c_);                                  \
+        } else {                                                                               \
+            while (next < 64 && sel[next] == oi) memcpy(out + (size_t)next++ * LANES, &c_, sizeof c_); \
+        }                                                                                      \
+    } while (0)
+    v8sf x, y;
+    for (int i = 0; i < p1; i++, ri++) {
+        memcpy(&x, in + (size_t)ri * LANES, sizeof x);
+        sum += x;
+        cnt++;
+    }
+    for (int i = 0; i < p2; i++, ri++, oi++) {
+        memcpy(&x, in + (size_t)ri * LANES, sizeof x);
+        sum += x;
+        cnt++;
+        EMIT8();
+    }
+    for (int i = 0; i < p3; i++, li++, ri++, oi++) {
+        memcpy(&x, in + (size_t)ri * LANES, sizeof x);
+        memcpy(&y, in + (size_t)li * LANES, sizeof y);
+        sum += x;
+        sum -= y;
+        if (sel && (next >= 64 || sel[next] != oi)) continue;
+        EMIT8();
+    }
+    for (int i = 0; i < p4; i++, li++, oi++) {
+        memcpy(&y, in + (size_t)li * LANES, sizeof y);
+        sum -= y;
+        cnt--;
+        EMIT8();
+    }
+#undef EMIT8
+}
+
+/* ---- 8-row tile transposes --------------------------------------------- */
+
+/* tile[p*8 + k] = in[k*stride + p] for k < 8, p < cols (and back).  The
+ * portable versions are plain loops; on x86-64 with AVX2 the same moves are
+ * done 8x8 at a time in registers.  Pure data movement: no arithmetic. */
+static void tile_in_c(const float *in, size_t stride, int cols, float *tile) {
+    for (int k = 0; k < LANES; k++) {
+        const float *src = in + (size_t)k * stride;
+        for (int p = 0; p < cols; p++) tile[(size_t)p * LANES + k] = src[p];
+    }
+}
+
+static void tile_out_c(const float *tile, float *out, size_t stride, int cols) {
+    for (int k = 0; k < LANES; k++) {
+        float *dst = out + (size_t)k * stride;
+        for (int p = 0; p < cols; p++) dst[p] = tile[(size_t)p * LANES + k];
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define VIGIL_HAVE_AVX2_TILES 1
+
+__attribute__((target("avx2"))) static inline void transpose8(__m256 r[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+__attribute__((target("avx2"))) static void tile_in_avx2(const float *in, size_t stride, int cols,
+                                                         float *tile) {
+    int p = 0;
+    for (; p + 8 <= cols; p += 8) {
+        __m256 r[8];
+        for (int k = 0; k < 8; k++) r[k] = _mm256_loadu_ps(in + (size_t)k * stride + p);
+        transpose8(r);
+        for (int j = 0; j < 8; j++) _mm256_storeu_ps(tile + (size_t)(p + j) * LANES, r[j]);
+    }
+    for (; p < cols; p++)
+        for (int k = 0; k < LANES; k++) tile[(size_t)p * LANES + k] = in[(size_t)k * stride + p];
+}
+
+__attribute__((target("avx2"))) static void tile_out_avx2(const float *tile, float *out,
+                                                          size_t stride, int cols) {
+    int p = 0;
+    for (; p + 8 <= cols; p += 8) {
+        __m256 r[8];
+        for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_ps(tile + (size_t)(p + j) * LANES);
+        transpose8(r);
+        for (int k = 0; k < 8; k++) _mm256_storeu_ps(out + (size_t)k * stride + p, r[k]);
+    }
+    for (; p < cols; p++)
+        for (int k = 0; k < LANES; k++) out[(size_t)k * stride + p] = tile[(size_t)p * LANES + k];
+}
+#endif
+
+/* ---- luma ------------------------------------------------------------- */
+
+/* The reference's luma: (0.299f r + 0.587f g) + 0.114f b, as floats. */
+static void luma_pick_c(const uint8_t *px, size_t row_bytes, const int *off, int n, int ch,
+                        float *dst) {
+    (void)row_bytes;
+    if (ch == 1) {
+        for (int x = 0; x < n; x++) dst[x] = (float)px[off[x]];
+        return;
+    }
+    for (int x = 0; x < n; x++) {
+        const uint8_t *p = px + off[x];
+        dst[x] = VIGIL__LUMA_R * (float)p[0] + VIGIL__LUMA_G * (float)p[1] +
+                 VIGIL__LUMA_B * (float)p[2];
+    }
+}
+
+#ifdef VIGIL_HAVE_AVX2_TILES
+/* 8 pixels at a time: one 4-byte gather per pixel, then the same float
+ * products and sums as luma_pick_c.  A gather reads 4 bytes at each offset,
+ * so the last pixels, whose 4 bytes would pass the row's end, go scalar. */
+__attribute__((target("avx2"))) static void luma_pick_avx2(const uint8_t *px, size_t row_bytes,
+                                                           const int *off, int n, int ch,
+                                                           float *dst) {
+    const __m256i mask = _mm256_set1_epi32(0xff);
+    const __m256 kr = _mm256_set1_ps(VIGIL__LUMA_R), kg = _mm256_set1_ps(VIGIL__LUMA_G),
+                 kb = _mm256_set1_ps(VIGIL__LUMA_B);
+    int x = 0;
+    for (; x + 8 <= n && (size_t)off[x + 7] + 4 <= row_bytes; x += 8) {
+        __m256i idx = _mm256_loadu_si256((const __m256i *)(const void *)(off + x));
+        __m256i v = _mm256_i32gather_epi32((const int *)(const void *)px, idx, 1);
+        __m256 r = _mm256_cvtepi32_ps(_mm256_and_si256(v, mask));
+        if (ch == 1) {
+            _mm256_storeu_ps(dst + x, r);
+            continue;
+        }
+        __m256 g = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(v, 8), mask));
+        __m256 b = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(v, 16), mask));
+        __m256 y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(kr, r), _mm256_mul_ps(kg, g)),
+                                 _mm256_mul_ps(kb, b));
+        _mm256_storeu_ps(dst + x, y);
+    }
+    luma_pick_c(px, row_bytes, off + x, n - x, ch, dst + x);
+}
+#endif
+
+void vigil__luma_pick(const uint8_t *px, size_t row_bytes, const int *off, int n, int ch,
+                      float *dst);
+
+/* ---- kernel selection -------------------------------------------------- */
+
+typedef void (*tile_in_fn)(const float *, size_t, int, float *);
+typedef void (*tile_out_fn)(const float *, float *, size_t, int);
+typedef void (*luma_fn)(const uint8_t *, size_t, const int *, int, int, float *);
+static tile_in_fn tile_in = tile_in_c;
+static tile_out_fn tile_out = tile_out_c;
+static luma_fn luma_pick = luma_pick_c;
+static pthread_once_t simd_once = PTHREAD_ONCE_INIT;
+
+void vigil__pdq_set_simd(int on) {
+    tile_in = tile_in_c;
+    tile_out = tile_out_c;
+    luma_pick = luma_pick_c;
+#ifdef VIGIL_HAVE_AVX2_TILES
+    if (on && __builtin_cpu_supports("avx2")) {
+        tile_in = tile_in_avx2;
+        tile_out = tile_out_avx2;
+        luma_pick = luma_pick_avx2;
+    }
+#else
+    (void)on;
+#endif
+}
+
+static void simd_select(void) {
+    const char *no = getenv("VIGIL_NO_SIMD");
+    vigil__pdq_set_simd(!(no && *no && *no != '0'));
+}
+
+void vigil__pdq_init(void) { pthread_once(&simd_once, simd_select); }
+
+void vigil__luma_pick(const uint8_t *px, size_t row_bytes, const int *off, int n, int ch,
+                      float *dst) {
+    luma_pick(px, row_bytes, off, n, ch, dst);
+}
+
 /* A box pass along each row of in (rows x cols).  Rows are taken LANES at a
  * time and transposed into a tile so that box_lanes runs on contiguous lanes.
  * sel NULL: out is rows x cols; else out is rows x 64 (the selected columns). */
-static void box_rows(const float *in, float *out, int rows, int cols, int w, const int *sel,
-                     float *tile) {
+static inline __attribute__((always_inline)) void box_rows(const float *in, float *out, int rows,
+                                                           int cols, int w, const int *sel,
+                                                           float *tile) {
     float *tin = tile, *tout = tile + (size_t)cols * LANES;
-    float sum[LANES];
     const int nout = sel ? 64 : cols;
     for (int r0 = 0; r0 < rows; r0 += LANES) {
         const int k_n = rows - r0 < LANES ? rows - r0 : LANES;
-        for (int k = 0; k < k_n; k++) {
-            const float *src = in + (size_t)(r0 + k) * cols;
-            for (int p = 0; p < cols; p++) tin[(size_t)p * LANES + k] = src[p];
+        const float *src = in + (size_t)r0 * cols;
+        if (k_n == LANES) {
+            tile_in(src, (size_t)cols, cols, tin);
+        } else {
+            for (int k = 0; k < k_n; k++)
+                for (int p = 0; p < cols; p++) tin[(size_t)p * LANES + k] = src[(size_t)k * cols + p];
+            for (int k = k_n; k < LANES; k++)
+                for (int p = 0; p < cols; p++) tin[(size_t)p * LANES + k] = 0.0f;
         }
-        for (int k = k_n; k < LANES; k++)
-            for (int p = 0; p < cols; p++) tin[(size_t)p * LANES + k] = 0.0f;
-        box_lanes(tin, LANES, tout, LANES, cols, LANES, w, sel, sum);
-        for (int k = 0; k < k_n; k++) {
-            float *dst = out + (size_t)(r0 + k) * nout;
-            for (int q = 0; q < nout; q++) dst[q] = tout[(size_t)q * LANES + k];
+        box_tile(tin, tout, cols, w, sel);
+        float *dst = out + (size_t)r0 * nout;
+        if (k_n == LANES) {
+            tile_out(tout, dst, (size_t)nout, nout);
+        } else {
+            for (int k = 0; k < k_n; k++)
+                for (int q = 0; q < nout; q++) dst[(size_t)k * nout + q] = tout[(size_t)q * LANES + k];
         }
     }
 }
@@ -352,6 +568,12 @@ void vigil__pdq_work_free(vigil__pdq_work *w) {
     memset(w, 0, sizeof *w);
 }
 
+/* Compiled twice, for AVX2 and for baseline x86-64, the choice made once at
+ * load time.  Same IEEE single-precision operations either way (no FMA), so
+ * the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(VIGIL_NO_CLONES)
+__attribute__((target_clones("avx2", "default")))
+#endif
 void vigil__pdq_from_luma(vigil__pdq_work *w, int rows, int cols, int dihedral, vigil_pdq *out,
                           int *quality) {
     if (rows < VIGIL__PDQ_MIN_DIM || cols < VIGIL__PDQ_MIN_DIM) {
@@ -360,6 +582,7 @@ void vigil__pdq_from_luma(vigil__pdq_work *w, int rows, int cols, int dihedral, 
     }
     const int wr = jarosz_window(cols), wc = jarosz_window(rows);
     int pr[64], pc[64];
+    vigil__pdq_init();
     sample_positions(rows, pr);
     sample_positions(cols, pc);
     float a[64][64];

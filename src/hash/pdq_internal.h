@@ -7,6 +7,7 @@
 #define VIGIL_PDQ_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vigil/hash.h"
 
@@ -54,5 +55,20 @@ void vigil__pdq_from_luma(vigil__pdq_work *w, int rows, int cols, int dihedral, 
  *  in-process baseline.  luma and tmp are rows*cols floats; luma clobbered. */
 void vigil__pdq_from_luma_plain(float *luma, float *tmp, int rows, int cols, int dihedral,
                                 vigil_pdq *out, int *quality);
+
+/*! vigil__luma_pick() :
+ *  dst[x] = luma of the pixel at byte offset off[x] of row `px` (row_bytes
+ *  long, `ch` = 1, 3 or 4 channels), x < n; the reference's formula, bit
+ *  exact (grey: the value itself).  Call vigil__pdq_init() first. */
+void vigil__luma_pick(const uint8_t *px, size_t row_bytes, const int *off, int n, int ch,
+                      float *dst);
+
+/*! vigil__pdq_init() : pick the kernels for this CPU, once (thread-safe).
+ *  AVX2 where available unless $VIGIL_NO_SIMD is set; same bits either way. */
+void vigil__pdq_init(void);
+
+/*! vigil__pdq_set_simd() : force the SIMD kernels on (where the CPU has
+ *  them) or off.  For tests and benchmarks; call while no hashing runs. */
+void vigil__pdq_set_simd(int on);
 
 #endif /* VIGIL_PDQ_INTERNAL_H */
