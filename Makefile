@@ -128,10 +128,16 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/vigil.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/vigil
 
+TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,\
+  -bugprone-reserved-identifier,-bugprone-narrowing-conversions,\
+  -bugprone-implicit-widening-of-multiplication-result,\
+  -clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,\
+  -clang-analyzer-valist.Uninitialized
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	    --suppress=missingIncludeSystem -Iinclude -Isrc src cli
-	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CFLAGS_BASE)
+	    --suppress=missingIncludeSystem -DVIGIL_HAVE_WEBPDEMUX -Iinclude -Isrc src cli tools
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(CLI_SRC) \
+	    -- $(CFLAGS_BASE)
 
 clean:
 	rm -rf build

@@ -12,14 +12,11 @@ CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -DVIGIL_HAVE_WEBPDEMUX -g -O1 -ffp-co
 LIBS="$(pkg-config --libs libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb) -lm"
 clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -o "$OUT/fuzz_decode_hash" fuzz/fuzz_decode_hash.c src/*/*.c $LIBS
-# seeds: small generated images of every format (and the fixtures if present)
+# seeds: small generated images of every format (and two fixtures if present)
 make --no-print-directory build/gen-samples > /dev/null
-build/gen-samples "$OUT/samples" > /dev/null
 SEEDS="$OUT/seeds"
-mkdir -p "$SEEDS"
-for f in "$OUT"/samples/*.* "$OUT"/samples/bad/*; do
-    [ -s "$f" ] && [ "$(stat -c %s "$f")" -lt 400000 ] && cp "$f" "$SEEDS/" || true
-done
+build/gen-samples --seeds "$SEEDS"
+build/gen-samples "$OUT/samples" > /dev/null && cp "$OUT"/samples/bad/* "$SEEDS/"
 [ -d ../shared/fixtures/pdq/images ] && cp ../shared/fixtures/pdq/images/*square-128* \
     ../shared/fixtures/pdq/images/*wee* "$SEEDS/" 2>/dev/null || true
 echo "fuzzing decode+hash for $SECS s on $(ls "$SEEDS" | wc -l) seeds"

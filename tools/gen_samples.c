@@ -3,6 +3,8 @@
  * pictures (never real content) in every supported format, a few edited
  * copies of one picture (re-encoded, resized, rotated, mirrored), and a few
  * deliberately broken files.  Usage: gen-samples DIR
+ * `gen-samples --seeds DIR` writes small images of every format and variant
+ * instead: the fuzzer's seed corpus.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,14 @@
 #include <sys/stat.h>
 
 #include "imggen.h"
+
+#define EMIT_TO(dir_, name, call)                                                          \
+    do {                                                                                   \
+        d = NULL;                                                                          \
+        n = 0;                                                                             \
+        int enc_ok_ = (call) == 0;                                                         \
+        ok &= put(dir_, name, d, n, enc_ok_);                                              \
+    } while (0)
 
 static int put(const char *dir, const char *name, uint8_t *data, size_t len, int ok) {
     char path[4096];
@@ -54,9 +64,40 @@ static uint8_t *shrink(const uint8_t *in, int w, int h, int nw, int nh) {
     return out;
 }
 
+/* Small inputs that reach every decoder branch cheaply. */
+static int seeds(const char *dir) {
+    int ok = 1;
+    uint8_t *d = NULL;
+    size_t n = 0;
+    mkdir(dir, 0755);
+    uint8_t *a = imggen_pattern(40, 30, 9);
+    if (!a) return 1;
+    uint8_t gray[40 * 30], rgba[40 * 30 * 4];
+    for (int i = 0; i < 40 * 30; i++) {
+        gray[i] = a[3 * i];
+        memcpy(rgba + 4 * i, a + 3 * i, 3);
+        rgba[4 * i + 3] = (uint8_t)(i * 7);
+    }
+    EMIT_TO(dir, "s.jpg", imggen_jpeg(a, 40, 30, 75, &d, &n));
+    EMIT_TO(dir, "s.png", imggen_png(a, 40, 30, 3, 0, &d, &n));
+    EMIT_TO(dir, "s-i.png", imggen_png(a, 40, 30, 3, 1, &d, &n));
+    EMIT_TO(dir, "s-g.png", imggen_png(gray, 40, 30, 1, 0, &d, &n));
+    EMIT_TO(dir, "s-a.png", imggen_png(rgba, 40, 30, 4, 0, &d, &n));
+    EMIT_TO(dir, "s-16.png", imggen_png_depth(a, 40, 30, 3, 0, 16, &d, &n));
+    EMIT_TO(dir, "s-p.png", imggen_png_palette(a, 40, 30, &d, &n));
+    EMIT_TO(dir, "s.webp", imggen_webp(a, 40, 30, 0, &d, &n));
+    EMIT_TO(dir, "s-l.webp", imggen_webp(a, 40, 30, 1, &d, &n));
+    EMIT_TO(dir, "s.gif", imggen_gif(a, 40, 30, 0, &d, &n));
+    EMIT_TO(dir, "s-i.gif", imggen_gif(a, 40, 30, 1, &d, &n));
+    EMIT_TO(dir, "s.bmp", imggen_bmp(a, 40, 30, &d, &n));
+    free(a);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--seeds") == 0) return seeds(argv[2]);
     if (argc != 2) {
-        fprintf(stderr, "usage: gen-samples DIR\n");
+        fprintf(stderr, "usage: gen-samples DIR | gen-samples --seeds DIR\n");
         return 2;
     }
     const char *dir = argv[1];
@@ -66,13 +107,7 @@ int main(int argc, char **argv) {
     size_t n = 0;
 
     /* one picture, several edits */
-#define EMIT(name, call)                                                                   \
-    do {                                                                                   \
-        d = NULL;                                                                          \
-        n = 0;                                                                             \
-        int enc_ok_ = (call) == 0;                                                         \
-        ok &= put(dir, name, d, n, enc_ok_);                                               \
-    } while (0)
+#define EMIT(name, call) EMIT_TO(dir, name, call)
     const int w = 1024, h = 768;
     uint8_t *a = imggen_pattern(w, h, 1);
     if (!a) return 1;

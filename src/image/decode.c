@@ -50,12 +50,12 @@ vigil_status vigil__check_dims(uint64_t width, uint64_t height, const vigil_deco
                               "image is %llux%llu, a side exceeds the limit of %u pixels",
                               (unsigned long long)width, (unsigned long long)height,
                               (unsigned)lim->max_dimension);
-    if (width * height > lim->max_pixels)
+    const unsigned long long pixels = (unsigned long long)width * (unsigned long long)height;
+    if (pixels > lim->max_pixels)
         return vigil__err_set(err, VIGIL_ELIMIT,
                               "image is %llux%llu = %llu pixels, over the limit of %llu "
                               "(possible decompression bomb)",
-                              (unsigned long long)width, (unsigned long long)height,
-                              (unsigned long long)(width * height),
+                              (unsigned long long)width, (unsigned long long)height, pixels,
                               (unsigned long long)lim->max_pixels);
     return VIGIL_OK;
 }
