@@ -72,7 +72,8 @@ static uint8_t *resize_rgb(const uint8_t *in, int w, int h, int nw, int nh) {
     return out;
 }
 
-/* Source pictures: the PDQ fixtures when present, else generated ones. */
+/* Source pictures: the PDQ fixtures when present, else generated ones.
+ * Each set encodes every source at each size at JPEG quality 90, then 75. */
 static int load_sources(const char *dir, vigil_image ***out) {
     vigil_image **v = NULL;
     int n = 0;
@@ -120,22 +121,26 @@ static void make_set(set *s, const char *name, vigil_image **src, int nsrc, cons
                      int nsizes, int limit) {
     s->name = name;
     s->n = 0;
-    s->v = calloc((size_t)nsrc * nsizes, sizeof *s->v);
-    for (int i = 0; i < nsrc && s->n < limit; i++) {
-        for (int k = 0; k < nsizes && s->n < limit; k++) {
-            int w = sizes[k][0], h = sizes[k][1];
-            if (src[i]->height > src[i]->width) {
-                int t = w;
-                w = h;
-                h = t;
+    s->v = calloc((size_t)nsrc * nsizes * 2, sizeof *s->v);
+    for (int pass = 0; pass < 2; pass++) {
+        const int quality = pass ? 75 : 90;
+        for (int i = 0; i < nsrc && s->n < limit; i++) {
+            for (int k = 0; k < nsizes && s->n < limit; k++) {
+                int w = sizes[k][0], h = sizes[k][1];
+                if (src[i]->height > src[i]->width) {
+                    int t = w;
+                    w = h;
+                    h = t;
+                }
+                uint8_t *rgb = resize_rgb(src[i]->pixels, src[i]->width, src[i]->height, w, h);
+                jpg *j = &s->v[s->n];
+                if (!rgb || imggen_jpeg(rgb, w, h, quality, &j->data, &j->len) != 0)
+                    die("encode", NULL);
+                free(rgb);
+                j->w = w;
+                j->h = h;
+                s->n++;
             }
-            uint8_t *rgb = resize_rgb(src[i]->pixels, src[i]->width, src[i]->height, w, h);
-            jpg *j = &s->v[s->n];
-            if (!rgb || imggen_jpeg(rgb, w, h, 90, &j->data, &j->len) != 0) die("encode", NULL);
-            free(rgb);
-            j->w = w;
-            j->h = h;
-            s->n++;
         }
     }
 }
@@ -152,7 +157,8 @@ static void measure(const set *s, run_stats *st) {
     vigil_hash_opts fo;
     vigil_hash_opts_init(&fo);
     fo.jpeg_fast_scale = 1;
-    if (vigil_hasher_new(NULL, &h, &err) != VIGIL_OK || vigil_hasher_new(&fo, &hf, &err) != VIGIL_OK)
+    if (vigil_hasher_new(NULL, &h, &err) != VIGIL_OK ||
+        vigil_hasher_new(&fo, &hf, &err) != VIGIL_OK)
         die("hasher", &err);
     vigil__pdq_work w;
     memset(&w, 0, sizeof w);
@@ -170,12 +176,15 @@ static void measure(const set *s, run_stats *st) {
         /* the plain path, from the same 512x512 luma the fast path sees */
         int rows = img->height > 512 || img->width > 512 ? 512 : img->height;
         int cols = img->height > 512 || img->width > 512 ? 512 : img->width;
-        float *l = malloc((size_t)rows * cols * sizeof(float)), *t = malloc((size_t)rows * cols * sizeof(float));
+        float *l = malloc((size_t)rows * cols * sizeof(float)),
+              *t = malloc((size_t)rows * cols * sizeof(float));
         for (int y = 0; y < rows; y++) {
-            const uint8_t *row = img->pixels + (size_t)((double)y * img->height / rows) * img->stride;
+            const uint8_t *row =
+                img->pixels + (size_t)((double)y * img->height / rows) * img->stride;
             for (int x = 0; x < cols; x++) {
                 const uint8_t *p = row + (size_t)((double)x * img->width / cols) * 3;
-                l[y * cols + x] = VIGIL__LUMA_R * p[0] + VIGIL__LUMA_G * p[1] + VIGIL__LUMA_B * p[2];
+                l[y * cols + x] =
+                    VIGIL__LUMA_R * p[0] + VIGIL__LUMA_G * p[1] + VIGIL__LUMA_B * p[2];
             }
         }
         vigil_pdq ph;
@@ -219,7 +228,8 @@ static void *thr_main(void *p) {
     vigil_hash_result r;
     if (vigil_hasher_new(NULL, &h, &err) != VIGIL_OK) die("hasher", &err);
     for (int i = a->from; i < a->s->n; i += a->step)
-        if (vigil_hasher_bytes(h, a->s->v[i].data, a->s->v[i].len, &r, &err) != VIGIL_OK) die("mt", &err);
+        if (vigil_hasher_bytes(h, a->s->v[i].data, a->s->v[i].len, &r, &err) != VIGIL_OK)
+            die("mt", &err);
     vigil_hasher_free(h);
     return NULL;
 }
@@ -232,7 +242,8 @@ static double measure_threads(const set *s, int nthreads) {
         a[i] = (thr_arg){s, i, nthreads};
         pthread_create(&t[i], NULL, thr_main, &a[i]);
     }
-    for (int i = 0; i < nthreads; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(t[i], NULL);
     return now_s() - t0;
 }
 
@@ -325,11 +336,13 @@ int main(int argc, char **argv) {
     report(&s1, quick ? 5 : 20);
     report(&s2, 0);
     report(&s3, 0);
-    for (int i = 0; i < nsrc; i++) vigil_image_free(src[i]);
+    for (int i = 0; i < nsrc; i++)
+        vigil_image_free(src[i]);
     free(src);
     set *sets[] = {&s1, &s2, &s3};
     for (int k = 0; k < 3; k++) {
-        for (int i = 0; i < sets[k]->n; i++) free(sets[k]->v[i].data);
+        for (int i = 0; i < sets[k]->n; i++)
+            free(sets[k]->v[i].data);
         free(sets[k]->v);
     }
     return 0;
