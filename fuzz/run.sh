@@ -8,8 +8,8 @@ SECS=${1:-60}
 command -v clang > /dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 2; }
 OUT=build/fuzz
 mkdir -p "$OUT" fuzz/corpus-decode
-CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -DVIGIL_HAVE_WEBPDEMUX -g -O1 -ffp-contract=off -Iinclude -Isrc $(pkg-config --cflags libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb)"
-LIBS="$(pkg-config --libs libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb) -lm"
+CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -DVIGIL_HAVE_WEBPDEMUX -g -O1 -ffp-contract=off -Iinclude -Isrc $(pkg-config --cflags libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3)"
+LIBS="$(pkg-config --libs libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3) -lm"
 clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -o "$OUT/fuzz_decode_hash" fuzz/fuzz_decode_hash.c src/*/*.c $LIBS
 # seeds: small generated images of every format (and two fixtures if present)

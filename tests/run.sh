@@ -23,12 +23,14 @@ for b in "$@"; do
     cat "$log"
     tally "$log"
     [ $rc -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' "$log" && { echo "  (exit $rc)"; F=$((F + 1)); }
-    echo "== $b: CLI tests"
-    sh tests/cli.sh "$b" > "$log" 2>&1
-    rc=$?
-    cat "$log"
-    tally "$log"
-    [ $rc -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' "$log" && { echo "  (exit $rc)"; F=$((F + 1)); }
+    for t in tests/cli*.sh; do
+        echo "== $b: $t"
+        sh "$t" "$b" > "$log" 2>&1
+        rc=$?
+        cat "$log"
+        tally "$log"
+        [ $rc -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' "$log" && { echo "  (exit $rc)"; F=$((F + 1)); }
+    done
 done
 rm -f "$log"
 echo "$P passed, $F failed, $S skipped"
