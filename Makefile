@@ -37,7 +37,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench fuzz install uninstall clean lint
+.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint
 
 all: lib cli
 
@@ -98,10 +98,34 @@ run: deps
 demo: run
 
 # ---- benchmarks and fuzzing ----------------------------------------------
-# `make bench` builds what ships (same flags) and runs every benchmark.
-bench: deps
+# `make bench` builds what ships (same flags) and runs every benchmark;
+# `make bench-hash` / `make bench-index` run one.  The index benchmark links
+# Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
+bench: bench-hash bench-index
+
+bench-hash: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-hash
 	@$(BUILD)/bench-hash $(BENCH_ARGS)
+
+bench-index: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench-index
+	@$(BUILD)/bench-index $(BENCH_ARGS)
+
+HAVE_FAISS := $(wildcard /usr/include/faiss/IndexBinaryHash.h)
+$(BUILD)/bench/peer_brute.o: bench/peer_brute.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O3 -march=native -c $< -o $@
+ifneq ($(HAVE_FAISS),)
+$(BUILD)/bench/peer_faiss.o: bench/peer_faiss.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O2 -c $< -o $@
+$(BUILD)/bench-index: $(BUILD)/bench/bench_index.o $(BUILD)/bench/peer_brute.o $(BUILD)/bench/peer_faiss.o $(BUILD)/tests/imggen.o $(BUILD)/libvigil.a
+	$(CXX) -o $@ $^ $(ALL_LDLIBS) -lfaiss -lblas -llapack -fopenmp -lpthread
+else
+$(BUILD)/bench/bench_index.o: ALL_CFLAGS += -DVIGIL_BENCH_NO_FAISS
+$(BUILD)/bench-index: $(BUILD)/bench/bench_index.o $(BUILD)/bench/peer_brute.o $(BUILD)/tests/imggen.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
+endif
 
 $(BUILD)/bench/%.o: ALL_CFLAGS += -Itests
 $(BUILD)/bench-hash: $(BUILD)/bench/bench_hash.o $(BUILD)/tests/imggen.o $(BUILD)/libvigil.a

@@ -48,30 +48,6 @@ static void die(const char *what, const vigil_err *e) {
     exit(1);
 }
 
-/* Bilinear resize of RGB8 (benchmark input preparation only). */
-static uint8_t *resize_rgb(const uint8_t *in, int w, int h, int nw, int nh) {
-    uint8_t *out = malloc((size_t)nw * nh * 3);
-    if (!out) return NULL;
-    for (int y = 0; y < nh; y++) {
-        double fy = (y + 0.5) * h / nh - 0.5;
-        int y0 = fy < 0 ? 0 : (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
-        double ay = fy - y0 < 0 ? 0 : fy - y0;
-        for (int x = 0; x < nw; x++) {
-            double fx = (x + 0.5) * w / nw - 0.5;
-            int x0 = fx < 0 ? 0 : (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
-            double ax = fx - x0 < 0 ? 0 : fx - x0;
-            for (int c = 0; c < 3; c++) {
-                double v = (1 - ay) * ((1 - ax) * in[((size_t)y0 * w + x0) * 3 + c] +
-                                       ax * in[((size_t)y0 * w + x1) * 3 + c]) +
-                           ay * ((1 - ax) * in[((size_t)y1 * w + x0) * 3 + c] +
-                                 ax * in[((size_t)y1 * w + x1) * 3 + c]);
-                out[((size_t)y * nw + x) * 3 + c] = (uint8_t)(v + 0.5);
-            }
-        }
-    }
-    return out;
-}
-
 /* Source pictures: the PDQ fixtures when present, else generated ones.
  * Each set encodes every source at each size at JPEG quality 90, then 75. */
 static int load_sources(const char *dir, vigil_image ***out) {
@@ -132,7 +108,7 @@ static void make_set(set *s, const char *name, vigil_image **src, int nsrc, cons
                     w = h;
                     h = t;
                 }
-                uint8_t *rgb = resize_rgb(src[i]->pixels, src[i]->width, src[i]->height, w, h);
+                uint8_t *rgb = imggen_resize(src[i]->pixels, src[i]->width, src[i]->height, w, h);
                 jpg *j = &s->v[s->n];
                 if (!rgb || imggen_jpeg(rgb, w, h, quality, &j->data, &j->len) != 0)
                     die("encode", NULL);

@@ -491,3 +491,26 @@ int imggen_write_file(const char *path, const uint8_t *data, size_t len) {
     if (fclose(f) != 0) rc = -1;
     return rc;
 }
+
+uint8_t *imggen_resize(const uint8_t *in, int w, int h, int nw, int nh) {
+    uint8_t *out = malloc((size_t)nw * nh * 3);
+    if (!out) return NULL;
+    for (int y = 0; y < nh; y++) {
+        double fy = (y + 0.5) * h / nh - 0.5;
+        int y0 = fy < 0 ? 0 : (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+        double ay = fy - y0 < 0 ? 0 : fy - y0;
+        for (int x = 0; x < nw; x++) {
+            double fx = (x + 0.5) * w / nw - 0.5;
+            int x0 = fx < 0 ? 0 : (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
+            double ax = fx - x0 < 0 ? 0 : fx - x0;
+            for (int c = 0; c < 3; c++) {
+                double v = (1 - ay) * ((1 - ax) * in[((size_t)y0 * w + x0) * 3 + c] +
+                                       ax * in[((size_t)y0 * w + x1) * 3 + c]) +
+                           ay * ((1 - ax) * in[((size_t)y1 * w + x0) * 3 + c] +
+                                 ax * in[((size_t)y1 * w + x1) * 3 + c]);
+                out[((size_t)y * nw + x) * 3 + c] = (uint8_t)(v + 0.5);
+            }
+        }
+    }
+    return out;
+}

@@ -55,6 +55,10 @@ void imggen_color332(uint8_t index, uint8_t rgb[3]);
  *  so that a GIF or palette PNG of the result is lossless. */
 void imggen_snap332(uint8_t *rgb, int w, int h);
 
+/*! imggen_resize() : bilinear resize of RGB8 w x h to nw x nh (malloc'd,
+ *  free(); NULL on failure). */
+uint8_t *imggen_resize(const uint8_t *rgb, int w, int h, int nw, int nh);
+
 /*! imggen_write_file() : write `len` bytes to `path`; 0, or -1 on error. */
 int imggen_write_file(const char *path, const uint8_t *data, size_t len);
 
