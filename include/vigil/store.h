@@ -1,0 +1,58 @@
+/*
+ * vigil/store.h - the durable vigil store: one SQLite file (WAL mode) whose
+ * schema is versioned and migrated forward when the store is opened.
+ */
+#ifndef VIGIL_STORE_H
+#define VIGIL_STORE_H
+
+#include "vigil/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An open store.  Opaque; one SQLite connection.  Threads: a vigil_store
+ * must be used by one thread at a time (it caches prepared statements);
+ * open one store per thread instead.  Several stores, in this process or
+ * others, may have the same file open: WAL lets readers run while one
+ * writer writes, and a writer waits up to 5 s for another one (busy
+ * timeout) before failing with VIGIL_EIO "database is locked". */
+typedef struct vigil_store vigil_store;
+
+/*! vigil_store_open() :
+ *  Opens the store at `path`, creating the file if it does not exist, and
+ *  brings its schema up to the newest version this vigil knows (each
+ *  migration step runs in one transaction with its version record, so a
+ *  crash leaves the old or the new schema, never half of one).  The
+ *  connection uses WAL, foreign keys, synchronous=NORMAL and a 5 s busy
+ *  timeout.  `path` ":memory:" opens a private in-memory store (tests,
+ *  fuzzing).
+ *  @return VIGIL_OK and the store in *out (close with vigil_store_close), or:
+ *  VIGIL_EINVAL (NULL argument), VIGIL_EIO (cannot open or create the file,
+ *  locked, I/O error), VIGIL_EFORMAT (not an SQLite file; an SQLite file of
+ *  another program; a schema newer than this vigil: the message says to
+ *  upgrade vigil), VIGIL_ECORRUPT (a damaged file), VIGIL_ENOMEM.
+ *  *out is NULL on failure.  The message names `path`. */
+vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *err);
+
+/*! vigil_store_close() :
+ *  Checkpoints the WAL into the main file (best effort) and closes.
+ *  NULL is a no-op.  Every statement of the store is finalized. */
+void vigil_store_close(vigil_store *st);
+
+/*! vigil_store_path() : the path given to vigil_store_open (owned by the
+ *  store, valid until it is closed). */
+const char *vigil_store_path(const vigil_store *st);
+
+/*! vigil_store_schema_version() : the schema version of the open store
+ *  (after migration: always vigil_store_schema_latest()). */
+int vigil_store_schema_version(const vigil_store *st);
+
+/*! vigil_store_schema_latest() : the newest schema version this vigil knows.
+ *  Pure function. */
+int vigil_store_schema_latest(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VIGIL_STORE_H */

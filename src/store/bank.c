@@ -1,0 +1,1022 @@
+/*
+ * src/store/bank.c - hash banks in the store: signal types and value
+ * validation, bank CRUD, entries (add, remove, enable, get), the per-bank
+ * iteration used by export, the fast scan the index is built from, stats.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/err.h"
+#include "common/utf8.h"
+#include "store/bank_internal.h"
+#include "store/store_internal.h"
+
+/* ------------------------------------------------------------------------
+ * Signal types and values
+ * ---------------------------------------------------------------------- */
+
+static const char *const signal_names[VIGIL_SIGNAL_COUNT] = {"pdq", "md5", "sha256", "video",
+                                                             "text"};
+
+const char *vigil_signal_name(vigil_signal sig) {
+    return (unsigned)sig < VIGIL_SIGNAL_COUNT ? signal_names[sig] : "unknown";
+}
+
+static int blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+vigil_status vigil_signal_parse(const char *name, vigil_signal *out, vigil_err *err) {
+    if (!name || !out)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_signal_parse: NULL argument");
+    while (blank(*name))
+        name++;
+    size_t n = strlen(name);
+    while (n && blank(name[n - 1]))
+        n--;
+    for (int i = 0; i < VIGIL_SIGNAL_COUNT; i++) {
+        if (strlen(signal_names[i]) == n && strncasecmp(name, signal_names[i], n) == 0) {
+            *out = (vigil_signal)i;
+            return VIGIL_OK;
+        }
+    }
+    if (n == 0)
+        return vigil__err_set(err, VIGIL_EPARSE,
+                              "empty signal type (expected pdq, md5, sha256, video or text)");
+    return vigil__err_set(err, VIGIL_EPARSE,
+                          "unknown signal type '%.*s' (expected pdq, md5, sha256, video or text)",
+                          (int)(n > 40 ? 40 : n), name);
+}
+
+static const char *hex_type_name(vigil_signal sig) {
+    return sig == VIGIL_SIGNAL_PDQ ? "PDQ" : sig == VIGIL_SIGNAL_MD5 ? "MD5" : "SHA-256";
+}
+
+vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf[65],
+                                const char **canon, vigil_err *err) {
+    if (!value) return vigil__err_set(err, VIGIL_EINVAL, "no value given");
+    if (sig == VIGIL_SIGNAL_PDQ || sig == VIGIL_SIGNAL_MD5 || sig == VIGIL_SIGNAL_SHA256) {
+        size_t want = sig == VIGIL_SIGNAL_MD5 ? 32 : 64;
+        while (blank(*value))
+            value++;
+        size_t n = strlen(value);
+        while (n && blank(value[n - 1]))
+            n--;
+        if (n != want)
+            return vigil__err_set(err, VIGIL_EPARSE,
+                                  "bad %s hash: expected %zu hex digits, got %zu",
+                                  hex_type_name(sig), want, n);
+        for (size_t i = 0; i < n; i++) {
+            char c = value[i];
+            if (c >= 'A' && c <= 'F') c = (char)(c - 'A' + 'a');
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                unsigned char u = (unsigned char)value[i];
+                if (u >= 0x21 && u < 0x7f)
+                    return vigil__err_set(err, VIGIL_EPARSE,
+                                          "bad %s hash: '%c' at position %zu is not a hex digit",
+                                          hex_type_name(sig), u, i + 1);
+                return vigil__err_set(err, VIGIL_EPARSE,
+                                      "bad %s hash: byte 0x%02x at position %zu is not a hex digit",
+                                      hex_type_name(sig), u, i + 1);
+            }
+            hexbuf[i] = c;
+        }
+        hexbuf[n] = '\0';
+        *canon = hexbuf;
+        return VIGIL_OK;
+    }
+    if (sig != VIGIL_SIGNAL_VIDEO && sig != VIGIL_SIGNAL_TEXT)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)sig);
+    size_t n = strlen(value), lead = 0;
+    while (lead < n && blank(value[lead]))
+        lead++;
+    if (lead == n)
+        return vigil__err_set(err, VIGIL_EPARSE, "empty %s value", vigil_signal_name(sig));
+    if (n > VIGIL_VALUE_MAX)
+        return vigil__err_set(err, VIGIL_ELIMIT, "%s value is %zu bytes, over the limit of %d",
+                              vigil_signal_name(sig), n, VIGIL_VALUE_MAX);
+    size_t bad = vigil__utf8_check(value, n);
+    if (bad)
+        return vigil__err_set(err, VIGIL_EPARSE, "%s value is not valid UTF-8 (byte %zu)",
+                              vigil_signal_name(sig), bad);
+    *canon = value;
+    return VIGIL_OK;
+}
+
+vigil_status vigil_signal_canonical(vigil_signal sig, const char *value, char **out,
+                                    vigil_err *err) {
+    if (!out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_signal_canonical: NULL argument");
+    *out = NULL;
+    char hex[65];
+    const char *canon = NULL;
+    vigil_status rc = vigil__value_canon(sig, value, hex, &canon, err);
+    if (rc != VIGIL_OK) return rc;
+    *out = strdup(canon);
+    return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+}
+
+vigil_status vigil__labels_canon(const char *text, char **out, vigil_err *err) {
+    vigil_labels l;
+    vigil_labels_init(&l);
+    vigil_status rc = vigil_labels_parse(&l, text, err);
+    if (rc == VIGIL_OK) rc = vigil_labels_format(&l, out, err);
+    vigil_labels_clear(&l);
+    if (rc != VIGIL_OK && err) {
+        char msg[VIGIL_ERR_MSG_MAX];
+        memcpy(msg, err->msg, sizeof msg);
+        vigil__err_set(err, rc, "labels: %.230s", msg);
+    }
+    return rc;
+}
+
+/* Short free text (description, external id): UTF-8, no control chars. */
+static vigil_status check_text(const char *what, const char *s, size_t max, vigil_err *err) {
+    size_t n = strlen(s);
+    if (n > max)
+        return vigil__err_set(err, VIGIL_ELIMIT, "%s: %zu bytes, over the limit of %zu", what, n,
+                              max);
+    size_t bad = vigil__utf8_check(s, n);
+    if (bad) return vigil__err_set(err, VIGIL_EPARSE, "%s: not valid UTF-8 (byte %zu)", what, bad);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return vigil__err_set(err, VIGIL_EPARSE, "%s: control character 0x%02x (byte %zu)",
+                                  what, c, i + 1);
+    }
+    return VIGIL_OK;
+}
+
+vigil_status vigil__external_id_check(const char *id, vigil_err *err) {
+    if (!id || !*id) return VIGIL_OK;
+    return check_text("id", id, VIGIL_EXTERNAL_ID_MAX, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Banks
+ * ---------------------------------------------------------------------- */
+
+const char *vigil_bank_kind_name(vigil_bank_kind kind) {
+    return kind == VIGIL_BANK_ALLOW ? "allow" : "normal";
+}
+
+vigil_status vigil_bank_name_check(const char *name, vigil_err *err) {
+    if (!name || !*name) return vigil__err_set(err, VIGIL_EINVAL, "empty bank name");
+    size_t n = strlen(name);
+    if (n > VIGIL_BANK_NAME_MAX)
+        return vigil__err_set(err, VIGIL_EINVAL,
+                              "bank name '%.20s...' is longer than %d characters", name,
+                              VIGIL_BANK_NAME_MAX);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (alnum || (i > 0 && (c == '_' || c == '.' || c == '-'))) continue;
+        if (i == 0 && (c == '_' || c == '.' || c == '-'))
+            return vigil__err_set(err, VIGIL_EINVAL,
+                                  "bank name '%s' must begin with a letter or a digit", name);
+        return vigil__err_set(err, VIGIL_EINVAL,
+                              "bank name '%.64s': character %zu is not allowed (use A-Z a-z 0-9 "
+                              "_ . -)",
+                              name, i + 1);
+    }
+    return VIGIL_OK;
+}
+
+static vigil_status no_bank(const char *name, vigil_err *err) {
+    return vigil__err_set(err, VIGIL_ENOENT, "no bank named '%.64s' (see `vigil bank list`)", name);
+}
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *s, int col) {
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    snprintf(dst, cap, "%s", v ? v : "");
+}
+
+#define BANK_COLS "b.id, b.name, b.kind, b.max_distance, b.enabled, b.description, b.created_at"
+
+static void row_to_bank(sqlite3_stmt *s, vigil_bank_info *b) {
+    b->id = sqlite3_column_int64(s, 0);
+    copy_col(b->name, sizeof b->name, s, 1);
+    const char *kind = (const char *)sqlite3_column_text(s, 2);
+    b->kind = kind && strcmp(kind, "allow") == 0 ? VIGIL_BANK_ALLOW : VIGIL_BANK_NORMAL;
+    b->max_distance = sqlite3_column_type(s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 3);
+    b->enabled = sqlite3_column_int(s, 4);
+    copy_col(b->description, sizeof b->description, s, 5);
+    copy_col(b->created_at, sizeof b->created_at, s, 6);
+    b->entries = -1;
+}
+
+static const char SQL_BANK_BY_NAME[] = "SELECT " BANK_COLS " FROM bank b WHERE b.name = ?1";
+static const char SQL_BANK_BY_ID[] = "SELECT " BANK_COLS " FROM bank b WHERE b.id = ?1";
+
+/* Look a bank up by name (name != NULL) or id.  ENOENT if absent. */
+static vigil_status bank_lookup(vigil_store *st, const char *name, int64_t id, vigil_bank_info *out,
+                                vigil_err *err) {
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = vigil__store_stmt(st, name ? SQL_BANK_BY_NAME : SQL_BANK_BY_ID, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    if (name)
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(s, 1, id);
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        row_to_bank(s, out);
+    } else if (src == SQLITE_DONE) {
+        rc = name ? no_bank(name, err)
+                  : vigil__err_set(err, VIGIL_ENOENT, "no bank with id %lld", (long long)id);
+    } else {
+        rc = vigil__store_sqlerr(st, src, err, "%s: reading bank", vigil_store_path(st));
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+vigil_status vigil_bank_get(vigil_store *st, const char *name, vigil_bank_info *out,
+                            vigil_err *err) {
+    if (!st || !name || !out)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_get: NULL argument");
+    return bank_lookup(st, name, 0, out, err);
+}
+
+vigil_status vigil_bank_get_by_id(vigil_store *st, int64_t id, vigil_bank_info *out,
+                                  vigil_err *err) {
+    if (!st || !out)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_get_by_id: NULL argument");
+    return bank_lookup(st, NULL, id, out, err);
+}
+
+vigil_status vigil__bank_id(vigil_store *st, const char *name, int64_t *id, vigil_err *err) {
+    vigil_bank_info b;
+    vigil_status rc = bank_lookup(st, name, 0, &b, err);
+    if (rc == VIGIL_OK) *id = b.id;
+    return rc;
+}
+
+static vigil_status check_settings(int max_distance, const char *description, vigil_err *err) {
+    if (max_distance < -1 || max_distance > 256)
+        return vigil__err_set(err, VIGIL_EINVAL, "max distance %d is out of range (0 to 256)",
+                              max_distance);
+    if (description) {
+        vigil_status rc = check_text("description", description, VIGIL_BANK_DESC_MAX, err);
+        if (rc != VIGIL_OK) return rc;
+    }
+    return VIGIL_OK;
+}
+
+static const char SQL_BANK_INSERT[] =
+    "INSERT INTO bank (name, kind, max_distance, enabled, description, created_at) "
+    "VALUES (?1, ?2, ?3, 1, ?4, ?5)";
+
+vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kind kind,
+                               int max_distance, const char *description, vigil_bank_info *out,
+                               vigil_err *err) {
+    if (!st) return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_create: NULL store");
+    vigil_status rc = vigil_bank_name_check(name, err);
+    if (rc != VIGIL_OK) return rc;
+    if (kind != VIGIL_BANK_NORMAL && kind != VIGIL_BANK_ALLOW)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown bank kind %d", (int)kind);
+    rc = check_settings(max_distance, description, err);
+    if (rc != VIGIL_OK) return rc;
+    char now[VIGIL__TIME_LEN];
+    vigil__store_now(now);
+    sqlite3_stmt *s = NULL;
+    rc = vigil__store_stmt(st, SQL_BANK_INSERT, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, vigil_bank_kind_name(kind), -1, SQLITE_STATIC);
+    if (max_distance >= 0)
+        sqlite3_bind_int(s, 3, max_distance);
+    else
+        sqlite3_bind_null(s, 3);
+    sqlite3_bind_text(s, 4, description ? description : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
+    int src = sqlite3_step(s);
+    if (src == SQLITE_CONSTRAINT)
+        rc = vigil__err_set(err, VIGIL_EINVAL, "a bank named '%s' already exists", name);
+    else if (src != SQLITE_DONE)
+        rc =
+            vigil__store_sqlerr(st, src, err, "%s: creating bank '%s'", vigil_store_path(st), name);
+    sqlite3_reset(s);
+    if (rc == VIGIL_OK && out) rc = bank_lookup(st, name, 0, out, err);
+    return rc;
+}
+
+static const char SQL_BANK_LIST[] =
+    "SELECT " BANK_COLS ", (SELECT count(*) FROM bank_entry e WHERE e.bank_id = b.id) "
+    "FROM bank b ORDER BY b.name";
+
+vigil_status vigil_bank_list(vigil_store *st, vigil_bank_info **out, size_t *n, vigil_err *err) {
+    if (!st || !out || !n)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_list: NULL argument");
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    vigil_bank_info *v = NULL;
+    size_t cnt = 0, cap = 0;
+    vigil_status rc = vigil__store_stmt(st, SQL_BANK_LIST, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            vigil_bank_info *nv = realloc(v, ncap * sizeof *nv);
+            if (!nv) {
+                rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory listing banks");
+                goto out;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        row_to_bank(s, &v[cnt]);
+        v[cnt].entries = sqlite3_column_int64(s, 7);
+        cnt++;
+    }
+    if (src != SQLITE_DONE)
+        rc = vigil__store_sqlerr(st, src, err, "%s: listing banks", vigil_store_path(st));
+out:
+    sqlite3_reset(s);
+    if (rc != VIGIL_OK) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = cnt;
+    return VIGIL_OK;
+}
+
+static const char SQL_BANK_UPDATE[] =
+    "UPDATE bank SET kind = ?2, max_distance = ?3, enabled = ?4, description = ?5 WHERE id = ?1";
+
+vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_update *upd,
+                            vigil_bank_info *out, vigil_err *err) {
+    if (!st || !name || !upd)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_set: NULL argument");
+    if (upd->set_kind && upd->kind != VIGIL_BANK_NORMAL && upd->kind != VIGIL_BANK_ALLOW)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown bank kind %d", (int)upd->kind);
+    vigil_status rc =
+        check_settings(upd->set_max_distance ? upd->max_distance : -1, upd->description, err);
+    if (rc != VIGIL_OK) return rc;
+    vigil_bank_info b;
+    sqlite3_stmt *s = NULL;
+    rc = vigil__store_begin(st, err);
+    if (rc != VIGIL_OK) return rc;
+    rc = bank_lookup(st, name, 0, &b, err);
+    if (rc != VIGIL_OK) goto out;
+    if (upd->set_kind) b.kind = upd->kind;
+    if (upd->set_max_distance) b.max_distance = upd->max_distance;
+    if (upd->set_enabled) b.enabled = upd->enabled ? 1 : 0;
+    if (upd->description) snprintf(b.description, sizeof b.description, "%s", upd->description);
+    rc = vigil__store_stmt(st, SQL_BANK_UPDATE, &s, err);
+    if (rc != VIGIL_OK) goto out;
+    sqlite3_bind_int64(s, 1, b.id);
+    sqlite3_bind_text(s, 2, vigil_bank_kind_name(b.kind), -1, SQLITE_STATIC);
+    if (b.max_distance >= 0)
+        sqlite3_bind_int(s, 3, b.max_distance);
+    else
+        sqlite3_bind_null(s, 3);
+    sqlite3_bind_int(s, 4, b.enabled);
+    sqlite3_bind_text(s, 5, b.description, -1, SQLITE_STATIC);
+    int src = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (src != SQLITE_DONE) {
+        rc =
+            vigil__store_sqlerr(st, src, err, "%s: updating bank '%s'", vigil_store_path(st), name);
+        goto out;
+    }
+    rc = vigil__store_commit(st, err);
+    if (rc == VIGIL_OK && out) *out = b;
+out:
+    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}
+
+static const char SQL_ENTRIES_DELETE_BANK[] = "DELETE FROM bank_entry WHERE bank_id = ?1";
+static const char SQL_BANK_DELETE[] = "DELETE FROM bank WHERE id = ?1";
+
+vigil_status vigil_bank_delete(vigil_store *st, const char *name, int64_t *entries_deleted,
+                               vigil_err *err) {
+    if (!st || !name) return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_delete: NULL argument");
+    int64_t id = 0, n = 0;
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = vigil__store_begin(st, err);
+    if (rc != VIGIL_OK) return rc;
+    rc = vigil__bank_id(st, name, &id, err);
+    if (rc != VIGIL_OK) goto out;
+    const char *const steps[2] = {SQL_ENTRIES_DELETE_BANK, SQL_BANK_DELETE};
+    for (int i = 0; i < 2; i++) {
+        rc = vigil__store_stmt(st, steps[i], &s, err);
+        if (rc != VIGIL_OK) goto out;
+        sqlite3_bind_int64(s, 1, id);
+        int src = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (src != SQLITE_DONE) {
+            rc = vigil__store_sqlerr(st, src, err, "%s: deleting bank '%s'", vigil_store_path(st),
+                                     name);
+            goto out;
+        }
+        if (i == 0) n = sqlite3_changes64(vigil__store_db(st));
+    }
+    rc = vigil__store_commit(st, err);
+out:
+    if (rc != VIGIL_OK)
+        vigil__store_rollback(st);
+    else if (entries_deleted)
+        *entries_deleted = n;
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Entries
+ * ---------------------------------------------------------------------- */
+
+const char vigil__sql_insert_entry[] =
+    "INSERT INTO bank_entry (id, bank_id, signal_type, value, added_at, external_id, labels) "
+    "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (bank_id, signal_type, value) DO NOTHING";
+
+static const char SQL_NEXT_ID[] =
+    "SELECT max(coalesce((SELECT last_id FROM id_counter WHERE name = 'bank_entry'), 0), "
+    "coalesce((SELECT max(id) FROM bank_entry), 0)) + 1";
+static const char SQL_SET_LAST_ID[] =
+    "INSERT INTO id_counter (name, last_id) VALUES ('bank_entry', ?1) "
+    "ON CONFLICT (name) DO UPDATE SET last_id = max(last_id, excluded.last_id)";
+
+vigil_status vigil__entry_next_id(vigil_store *st, int64_t *next, vigil_err *err) {
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = vigil__store_stmt(st, SQL_NEXT_ID, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW)
+        *next = sqlite3_column_int64(s, 0);
+    else
+        rc = vigil__store_sqlerr(st, src, err, "%s: reading the entry counter",
+                                 vigil_store_path(st));
+    sqlite3_reset(s);
+    return rc;
+}
+
+vigil_status vigil__entry_set_last_id(vigil_store *st, int64_t last, vigil_err *err) {
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = vigil__store_stmt(st, SQL_SET_LAST_ID, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    sqlite3_bind_int64(s, 1, last);
+    int src = sqlite3_step(s);
+    if (src != SQLITE_DONE)
+        rc = vigil__store_sqlerr(st, src, err, "%s: updating the entry counter",
+                                 vigil_store_path(st));
+    sqlite3_reset(s);
+    return rc;
+}
+
+static const char SQL_ENTRY_FIND[] =
+    "SELECT id FROM bank_entry WHERE bank_id = ?1 AND signal_type = ?2 AND value = ?3";
+
+void vigil_entry_clear(vigil_entry *e) {
+    if (!e) return;
+    free(e->owned_);
+    memset(e, 0, sizeof *e);
+}
+
+vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry_spec *spec,
+                            int64_t *entry_id, int *duplicate, vigil_err *err) {
+    if (!st || !bank || !spec)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_add: NULL argument");
+    if ((unsigned)spec->signal >= VIGIL_SIGNAL_COUNT)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)spec->signal);
+    char hex[65];
+    const char *value = NULL;
+    char *labels = NULL;
+    int64_t bank_id = 0, id = 0;
+    sqlite3_stmt *s = NULL;
+    int in_txn = 0, dup = 0, src;
+    vigil_status rc = vigil__value_canon(spec->signal, spec->value, hex, &value, err);
+    if (rc == VIGIL_OK) rc = vigil__labels_canon(spec->labels, &labels, err);
+    if (rc == VIGIL_OK) rc = vigil__external_id_check(spec->external_id, err);
+    if (rc == VIGIL_OK) rc = vigil__store_begin(st, err);
+    if (rc != VIGIL_OK) goto out;
+    in_txn = 1;
+    rc = vigil__bank_id(st, bank, &bank_id, err);
+    if (rc == VIGIL_OK) rc = vigil__entry_next_id(st, &id, err);
+    if (rc == VIGIL_OK) rc = vigil__store_stmt(st, vigil__sql_insert_entry, &s, err);
+    if (rc != VIGIL_OK) goto out;
+    char now[VIGIL__TIME_LEN];
+    vigil__store_now(now);
+    sqlite3_bind_int64(s, 1, bank_id);
+    sqlite3_bind_text(s, 2, vigil_signal_name(spec->signal), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+    if (spec->external_id && *spec->external_id)
+        sqlite3_bind_text(s, 5, spec->external_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 5);
+    sqlite3_bind_text(s, 6, labels, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, id);
+    src = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (src != SQLITE_DONE) {
+        rc = vigil__store_sqlerr(st, src, err, "%s: adding to bank '%s'", vigil_store_path(st),
+                                 bank);
+        goto out;
+    }
+    dup = sqlite3_changes(vigil__store_db(st)) == 0;
+    if (!dup) {
+        rc = vigil__entry_set_last_id(st, id, err);
+    } else {
+        rc = vigil__store_stmt(st, SQL_ENTRY_FIND, &s, err);
+        if (rc != VIGIL_OK) goto out;
+        sqlite3_bind_int64(s, 1, bank_id);
+        sqlite3_bind_text(s, 2, vigil_signal_name(spec->signal), -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+        src = sqlite3_step(s);
+        id = src == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_reset(s);
+        if (src != SQLITE_ROW)
+            rc = vigil__store_sqlerr(st, src, err, "%s: reading bank '%s'", vigil_store_path(st),
+                                     bank);
+    }
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc == VIGIL_OK) {
+        in_txn = 0;
+        if (entry_id) *entry_id = id;
+        if (duplicate) *duplicate = dup;
+    }
+out:
+    if (in_txn) vigil__store_rollback(st);
+    free(labels);
+    return rc;
+}
+
+static const char SQL_ENTRY_BANK[] = "SELECT bank_id FROM bank_entry WHERE id = ?1";
+static const char SQL_ENTRY_DELETE[] = "DELETE FROM bank_entry WHERE id = ?1";
+static const char SQL_ENTRY_ENABLE[] = "UPDATE bank_entry SET enabled = ?2 WHERE id = ?1";
+
+/* In a transaction: check that entry `id` exists and is in bank `bank`. */
+static vigil_status entry_in_bank(vigil_store *st, const char *bank, int64_t id, vigil_err *err) {
+    int64_t bank_id = 0, owner = 0;
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = vigil__bank_id(st, bank, &bank_id, err);
+    if (rc != VIGIL_OK) return rc;
+    rc = vigil__store_stmt(st, SQL_ENTRY_BANK, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    sqlite3_bind_int64(s, 1, id);
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) owner = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (src == SQLITE_DONE)
+        return vigil__err_set(err, VIGIL_ENOENT, "bank '%s' has no entry %lld", bank,
+                              (long long)id);
+    if (src != SQLITE_ROW)
+        return vigil__store_sqlerr(st, src, err, "%s: reading entry %lld", vigil_store_path(st),
+                                   (long long)id);
+    if (owner != bank_id) {
+        vigil_bank_info other;
+        if (bank_lookup(st, NULL, owner, &other, NULL) != VIGIL_OK)
+            snprintf(other.name, sizeof other.name, "?");
+        return vigil__err_set(err, VIGIL_ENOENT, "entry %lld is in bank '%s', not in '%s'",
+                              (long long)id, other.name, bank);
+    }
+    return VIGIL_OK;
+}
+
+/* Delete (enable < 0) or set the enabled flag of one entry of `bank`. */
+static vigil_status entry_change(vigil_store *st, const char *bank, int64_t id, int enable,
+                                 vigil_err *err) {
+    if (!st || !bank) return vigil__err_set(err, VIGIL_EINVAL, "NULL argument");
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = vigil__store_begin(st, err);
+    if (rc != VIGIL_OK) return rc;
+    rc = entry_in_bank(st, bank, id, err);
+    if (rc != VIGIL_OK) goto out;
+    rc = vigil__store_stmt(st, enable < 0 ? SQL_ENTRY_DELETE : SQL_ENTRY_ENABLE, &s, err);
+    if (rc != VIGIL_OK) goto out;
+    sqlite3_bind_int64(s, 1, id);
+    if (enable >= 0) sqlite3_bind_int(s, 2, enable ? 1 : 0);
+    int src = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (src != SQLITE_DONE) {
+        rc = vigil__store_sqlerr(st, src, err, "%s: changing entry %lld", vigil_store_path(st),
+                                 (long long)id);
+        goto out;
+    }
+    rc = vigil__store_commit(st, err);
+out:
+    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}
+
+vigil_status vigil_bank_remove(vigil_store *st, const char *bank, int64_t entry_id,
+                               vigil_err *err) {
+    return entry_change(st, bank, entry_id, -1, err);
+}
+
+vigil_status vigil_bank_entry_set_enabled(vigil_store *st, const char *bank, int64_t entry_id,
+                                          int enabled, vigil_err *err) {
+    return entry_change(st, bank, entry_id, enabled ? 1 : 0, err);
+}
+
+static vigil_signal signal_from_db(const char *s) {
+    for (int i = 0; s && i < VIGIL_SIGNAL_COUNT; i++)
+        if (strcmp(s, signal_names[i]) == 0) return (vigil_signal)i;
+    return VIGIL_SIGNAL_COUNT; /* a type from a newer vigil: never matched */
+}
+
+static const char SQL_ENTRY_GET[] =
+    "SELECT e.id, e.bank_id, b.name, b.kind, b.max_distance, b.enabled, e.signal_type, e.value, "
+    "e.labels, e.external_id, e.added_at, e.enabled "
+    "FROM bank_entry e JOIN bank b ON b.id = e.bank_id WHERE e.id = ?1";
+
+vigil_status vigil_bank_entry_get(vigil_store *st, int64_t entry_id, vigil_entry *out,
+                                  vigil_err *err) {
+    if (!st || !out)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_entry_get: NULL argument");
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = vigil__store_stmt(st, SQL_ENTRY_GET, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    sqlite3_bind_int64(s, 1, entry_id);
+    int src = sqlite3_step(s);
+    if (src == SQLITE_DONE) {
+        rc = vigil__err_set(err, VIGIL_ENOENT, "no entry %lld", (long long)entry_id);
+        goto out;
+    }
+    if (src != SQLITE_ROW) {
+        rc = vigil__store_sqlerr(st, src, err, "%s: reading entry %lld", vigil_store_path(st),
+                                 (long long)entry_id);
+        goto out;
+    }
+    /* the strings: bank name (2), value (7), labels (8), external id (9),
+     * added_at (10), copied into one block */
+    static const int cols[5] = {2, 7, 8, 9, 10};
+    size_t total = 0;
+    for (int i = 0; i < 5; i++)
+        total += (size_t)sqlite3_column_bytes(s, cols[i]) + 1;
+    char *block = malloc(total);
+    if (!block) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory reading entry %lld",
+                            (long long)entry_id);
+        goto out;
+    }
+    const char *ptrs[5];
+    char *p = block;
+    for (int i = 0; i < 5; i++) {
+        const unsigned char *t = sqlite3_column_text(s, cols[i]);
+        size_t n = (size_t)sqlite3_column_bytes(s, cols[i]);
+        if (t) memcpy(p, t, n);
+        p[n] = '\0';
+        ptrs[i] = t ? p : NULL;
+        p += n + 1;
+    }
+    out->id = sqlite3_column_int64(s, 0);
+    out->bank_id = sqlite3_column_int64(s, 1);
+    out->bank_name = ptrs[0];
+    const char *kind = (const char *)sqlite3_column_text(s, 3);
+    out->bank_kind = kind && strcmp(kind, "allow") == 0 ? VIGIL_BANK_ALLOW : VIGIL_BANK_NORMAL;
+    out->bank_max_distance =
+        sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 4);
+    out->bank_enabled = sqlite3_column_int(s, 5);
+    out->signal = signal_from_db((const char *)sqlite3_column_text(s, 6));
+    out->value = ptrs[1] ? ptrs[1] : "";
+    out->labels = ptrs[2] ? ptrs[2] : "";
+    out->external_id = ptrs[3] && *ptrs[3] ? ptrs[3] : NULL;
+    out->added_at = ptrs[4] ? ptrs[4] : "";
+    out->enabled = sqlite3_column_int(s, 11);
+    out->owned_ = block;
+out:
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* `+bank_id` keeps SQLite from the (bank, type, value) index: a scan of the
+ * table in id order reads each page once, with no sort and no per-row
+ * index lookups. */
+static const char SQL_BANK_ENTRIES[] =
+    "SELECT id, signal_type, value, labels, external_id, added_at, enabled "
+    "FROM bank_entry WHERE +bank_id = ?1 ORDER BY id";
+
+vigil_status vigil_bank_foreach(vigil_store *st, const char *bank, vigil_entry_fn fn, void *ctx,
+                                vigil_err *err) {
+    if (!st || !bank || !fn)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_foreach: NULL argument");
+    vigil_bank_info b;
+    vigil_status rc = bank_lookup(st, bank, 0, &b, err);
+    if (rc != VIGIL_OK) return rc;
+    sqlite3_stmt *s = NULL;
+    rc = vigil__store_stmt(st, SQL_BANK_ENTRIES, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    sqlite3_bind_int64(s, 1, b.id);
+    vigil_entry e;
+    memset(&e, 0, sizeof e);
+    e.bank_id = b.id;
+    e.bank_name = b.name;
+    e.bank_kind = b.kind;
+    e.bank_max_distance = b.max_distance;
+    e.bank_enabled = b.enabled;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        e.id = sqlite3_column_int64(s, 0);
+        e.signal = signal_from_db((const char *)sqlite3_column_text(s, 1));
+        const char *v = (const char *)sqlite3_column_text(s, 2);
+        const char *l = (const char *)sqlite3_column_text(s, 3);
+        const char *x = (const char *)sqlite3_column_text(s, 4);
+        const char *a = (const char *)sqlite3_column_text(s, 5);
+        e.value = v ? v : "";
+        e.labels = l ? l : "";
+        e.external_id = x && *x ? x : NULL;
+        e.added_at = a ? a : "";
+        e.enabled = sqlite3_column_int(s, 6);
+        if (fn(ctx, &e) != 0) {
+            src = SQLITE_DONE;
+            break;
+        }
+    }
+    if (src != SQLITE_DONE)
+        rc = vigil__store_sqlerr(st, src, err, "%s: reading bank '%s'", vigil_store_path(st), bank);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static const char SQL_ENABLED_BANKS[] = "SELECT id FROM bank WHERE enabled = 1";
+static const char SQL_SCAN[] =
+    "SELECT id, bank_id, value FROM bank_entry WHERE signal_type = ?1 AND enabled = 1 ORDER BY id";
+
+vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *const *banks,
+                             size_t n_banks, vigil_scan_fn fn, void *ctx, vigil_err *err) {
+    if (!st || !fn || (n_banks && !banks))
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_scan: NULL argument");
+    if ((unsigned)sig >= VIGIL_SIGNAL_COUNT)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)sig);
+    vigil_status rc = VIGIL_OK;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *s = NULL;
+    int src;
+    /* 1. the set of bank ids to keep, sorted */
+    if (n_banks) {
+        ids = malloc(n_banks * sizeof *ids);
+        if (!ids) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n_banks; i++) {
+            vigil_bank_info b;
+            rc = bank_lookup(st, banks[i], 0, &b, err);
+            if (rc != VIGIL_OK) goto out;
+            if (b.enabled) ids[n++] = b.id;
+        }
+    } else {
+        rc = vigil__store_stmt(st, SQL_ENABLED_BANKS, &s, err);
+        if (rc != VIGIL_OK) goto out;
+        while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                int64_t *ni = realloc(ids, ncap * sizeof *ni);
+                if (!ni) {
+                    rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+                    goto out;
+                }
+                ids = ni;
+                cap = ncap;
+            }
+            ids[n++] = sqlite3_column_int64(s, 0);
+        }
+        sqlite3_reset(s);
+        if (src != SQLITE_DONE) {
+            rc = vigil__store_sqlerr(st, src, err, "%s: listing banks", vigil_store_path(st));
+            goto out;
+        }
+    }
+    if (n == 0) goto out;
+    qsort(ids, n, sizeof *ids, cmp_i64);
+    /* 2. one pass over the table; entries of one bank mostly come in runs,
+     * so the last bank's verdict is remembered */
+    rc = vigil__store_stmt(st, SQL_SCAN, &s, err);
+    if (rc != VIGIL_OK) goto out;
+    sqlite3_bind_text(s, 1, vigil_signal_name(sig), -1, SQLITE_STATIC);
+    int64_t last_bank = -1;
+    int last_keep = 0;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t bank_id = sqlite3_column_int64(s, 1);
+        if (bank_id != last_bank) {
+            last_bank = bank_id;
+            last_keep = bsearch(&bank_id, ids, n, sizeof *ids, cmp_i64) != NULL;
+        }
+        if (!last_keep) continue;
+        const char *v = (const char *)sqlite3_column_text(s, 2);
+        if (!v) continue;
+        if (fn(ctx, sqlite3_column_int64(s, 0), bank_id, v) != 0) {
+            src = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    if (src != SQLITE_DONE)
+        rc = vigil__store_sqlerr(st, src, err, "%s: scanning %s entries", vigil_store_path(st),
+                                 vigil_signal_name(sig));
+out:
+    if (s) sqlite3_reset(s);
+    free(ids);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Statistics
+ * ---------------------------------------------------------------------- */
+
+/* A string -> count table (open addressing), capped in size: past the cap,
+ * new strings are not counted (stats over hostile labels stay bounded). */
+#define COUNTER_MAX 200000
+typedef struct counter {
+    char **keys;
+    int64_t *counts;
+    size_t n, cap;
+} counter;
+
+static uint64_t fnv1a(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static int counter_grow(counter *c) {
+    size_t ncap = c->cap ? c->cap * 2 : 64;
+    char **nk = calloc(ncap, sizeof *nk);
+    int64_t *nc = calloc(ncap, sizeof *nc);
+    if (!nk || !nc) {
+        free(nk);
+        free(nc);
+        return -1;
+    }
+    for (size_t i = 0; i < c->cap; i++) {
+        if (!c->keys[i]) continue;
+        size_t j = (size_t)fnv1a(c->keys[i]) & (ncap - 1);
+        while (nk[j])
+            j = (j + 1) & (ncap - 1);
+        nk[j] = c->keys[i];
+        nc[j] = c->counts[i];
+    }
+    free(c->keys);
+    free(c->counts);
+    c->keys = nk;
+    c->counts = nc;
+    c->cap = ncap;
+    return 0;
+}
+
+static int counter_add(counter *c, const char *key) {
+    if (c->n * 2 >= c->cap) {
+        if (c->n >= COUNTER_MAX) {
+            /* full: count only strings already present */
+            if (!c->cap) return 0;
+        } else if (counter_grow(c) < 0) {
+            return -1;
+        }
+    }
+    size_t j = (size_t)fnv1a(key) & (c->cap - 1);
+    while (c->keys[j]) {
+        if (strcmp(c->keys[j], key) == 0) {
+            c->counts[j]++;
+            return 0;
+        }
+        j = (j + 1) & (c->cap - 1);
+    }
+    if (c->n >= COUNTER_MAX) return 0;
+    c->keys[j] = strdup(key);
+    if (!c->keys[j]) return -1;
+    c->counts[j] = 1;
+    c->n++;
+    return 0;
+}
+
+static void counter_free(counter *c) {
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->keys[i]);
+    free(c->keys);
+    free(c->counts);
+}
+
+typedef struct kv_count {
+    const char *key;
+    int64_t count;
+} kv_count;
+
+static int cmp_count(const void *a, const void *b) {
+    const kv_count *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* The top VIGIL_STATS_TOP of `c`, sorted; calls put(i, key, count). */
+static int counter_top(const counter *c,
+                       void (*put)(vigil_bank_stats *, size_t, const char *, int64_t),
+                       vigil_bank_stats *out, size_t *n_out) {
+    kv_count *v = malloc((c->n ? c->n : 1) * sizeof *v);
+    if (!v) return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->keys[i]) v[n++] = (kv_count){c->keys[i], c->counts[i]};
+    qsort(v, n, sizeof *v, cmp_count);
+    size_t top = n < VIGIL_STATS_TOP ? n : VIGIL_STATS_TOP;
+    for (size_t i = 0; i < top; i++)
+        put(out, i, v[i].key, v[i].count);
+    *n_out = top;
+    free(v);
+    return 0;
+}
+
+static void put_key(vigil_bank_stats *o, size_t i, const char *key, int64_t count) {
+    snprintf(o->top_keys[i].key, sizeof o->top_keys[i].key, "%s", key);
+    o->top_keys[i].count = count;
+}
+
+static void put_pair(vigil_bank_stats *o, size_t i, const char *pair, int64_t count) {
+    char *d = o->top_pairs[i].pair;
+    size_t n = strlen(pair);
+    if (n < VIGIL_STATS_PAIR_MAX) {
+        memcpy(d, pair, n + 1);
+    } else { /* cut on a UTF-8 character boundary, add "..." */
+        size_t cut = VIGIL_STATS_PAIR_MAX - 4;
+        while (cut > 0 && ((unsigned char)pair[cut] & 0xC0) == 0x80)
+            cut--;
+        memcpy(d, pair, cut);
+        memcpy(d + cut, "...", 4);
+    }
+    o->top_pairs[i].count = count;
+}
+
+static const char SQL_BANK_STATS[] =
+    "SELECT signal_type, enabled, labels, added_at FROM bank_entry WHERE +bank_id = ?1";
+
+vigil_status vigil_bank_stats_get(vigil_store *st, const char *bank, vigil_bank_stats *out,
+                                  vigil_err *err) {
+    if (!st || !bank || !out)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_stats_get: NULL argument");
+    memset(out, 0, sizeof *out);
+    int64_t bank_id = 0;
+    counter keys = {0}, pairs = {0};
+    vigil_labels l;
+    vigil_labels_init(&l);
+    char *pair = NULL;
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = vigil__bank_id(st, bank, &bank_id, err);
+    if (rc != VIGIL_OK) return rc;
+    rc = vigil__store_stmt(st, SQL_BANK_STATS, &s, err);
+    if (rc != VIGIL_OK) return rc;
+    pair = malloc(VIGIL_LABEL_KEY_MAX + VIGIL_LABEL_VALUE_MAX + 2);
+    if (!pair) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
+    sqlite3_bind_int64(s, 1, bank_id);
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        vigil_signal sig = signal_from_db((const char *)sqlite3_column_text(s, 0));
+        int enabled = sqlite3_column_int(s, 1);
+        out->entries++;
+        if (enabled)
+            out->enabled++;
+        else
+            out->disabled++;
+        if (sig < VIGIL_SIGNAL_COUNT) {
+            out->by_signal[sig]++;
+            if (enabled) out->enabled_by_signal[sig]++;
+        }
+        const char *at = (const char *)sqlite3_column_text(s, 3);
+        if (at) {
+            if (!out->first_added[0] || strcmp(at, out->first_added) < 0)
+                snprintf(out->first_added, sizeof out->first_added, "%s", at);
+            if (strcmp(at, out->last_added) > 0)
+                snprintf(out->last_added, sizeof out->last_added, "%s", at);
+        }
+        const char *labels = (const char *)sqlite3_column_text(s, 2);
+        if (!labels || !*labels) continue;
+        vigil_labels_clear(&l);
+        if (vigil_labels_parse(&l, labels, NULL) != VIGIL_OK || l.n == 0) continue;
+        out->labelled++;
+        for (size_t i = 0; i < l.n; i++) {
+            snprintf(pair, VIGIL_LABEL_KEY_MAX + VIGIL_LABEL_VALUE_MAX + 2, "%s=%s", l.v[i].key,
+                     l.v[i].value);
+            if (counter_add(&keys, l.v[i].key) < 0 || counter_add(&pairs, pair) < 0) {
+                rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting labels");
+                goto out;
+            }
+        }
+    }
+    if (src != SQLITE_DONE) {
+        rc = vigil__store_sqlerr(st, src, err, "%s: reading bank '%s'", vigil_store_path(st), bank);
+        goto out;
+    }
+    out->distinct_keys = (int64_t)keys.n;
+    if (counter_top(&keys, put_key, out, &out->n_top_keys) < 0 ||
+        counter_top(&pairs, put_pair, out, &out->n_top_pairs) < 0)
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting labels");
+out:
+    sqlite3_reset(s);
+    vigil_labels_clear(&l);
+    free(pair);
+    counter_free(&keys);
+    counter_free(&pairs);
+    return rc;
+}

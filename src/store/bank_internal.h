@@ -1,0 +1,43 @@
+/*
+ * src/store/bank_internal.h - validation helpers shared by the bank API
+ * (bank.c) and CSV import/export (import.c).
+ */
+#ifndef VIGIL_STORE_BANK_INTERNAL_H
+#define VIGIL_STORE_BANK_INTERNAL_H
+
+#include "vigil/bank.h"
+
+/*! vigil__value_canon() :
+ *  Validates `value` as a value of `sig`.  Hex types: the lowercase form is
+ *  written to `hexbuf` and *canon points to it.  video/text: *canon points
+ *  to `value` itself (kept as given).  @return VIGIL_OK or the fault. */
+vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf[65],
+                                const char **canon, vigil_err *err);
+
+/*! vigil__labels_canon() : parse + canonical format of label text (NULL or
+ *  "" gives ""), in *out (malloc'd).  Errors are prefixed "labels: ". */
+vigil_status vigil__labels_canon(const char *text, char **out, vigil_err *err);
+
+/*! vigil__external_id_check() : NULL/"" ok; else valid UTF-8, no control
+ *  characters, <= VIGIL_EXTERNAL_ID_MAX bytes.  Errors start "id: ". */
+vigil_status vigil__external_id_check(const char *id, vigil_err *err);
+
+/*! vigil__bank_id() : the id of bank `name`; VIGIL_ENOENT with the
+ *  "no bank named" message if there is none. */
+vigil_status vigil__bank_id(vigil_store *st, const char *name, int64_t *id, vigil_err *err);
+
+/* The SQL that inserts one entry, leaving an existing (bank, type, value)
+ * alone: ?1 bank_id, ?2 signal_type, ?3 value, ?4 added_at, ?5 external_id,
+ * ?6 labels, ?7 the new id (from vigil__entry_next_id, counted up for each
+ * row inserted).  sqlite3_changes() tells new (1) from duplicate (0). */
+extern const char vigil__sql_insert_entry[];
+
+/*! vigil__entry_next_id() : in a write transaction, the first entry id not
+ *  used before (past every id ever given, deleted ones included). */
+vigil_status vigil__entry_next_id(vigil_store *st, int64_t *next, vigil_err *err);
+
+/*! vigil__entry_set_last_id() : in the same transaction, record that ids up
+ *  to `last` are used. */
+vigil_status vigil__entry_set_last_id(vigil_store *st, int64_t last, vigil_err *err);
+
+#endif /* VIGIL_STORE_BANK_INTERNAL_H */

@@ -1,0 +1,502 @@
+/*
+ * src/store/import.c - CSV import into a bank (header CSV or one hash per
+ * line; one transaction; bad rows reported by line and skipped) and CSV
+ * export in the same header form.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "common/err.h"
+#include "store/bank_internal.h"
+#include "store/csv.h"
+#include "store/store_internal.h"
+
+#define PROGRESS_EVERY 4096 /* rows */
+/* Rows are inserted in chunks sorted by value: the unique index then takes
+ * its inserts (and duplicate probes) in key order, touching each page once
+ * per chunk rather than once per row.  Measured on 1M random PDQ rows:
+ * about a third less time than inserting in file order. */
+#define CHUNK_ROWS 262144
+#define CHUNK_BYTES (64u * 1024 * 1024)
+
+void vigil_import_opts_init(vigil_import_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->signal = -1;
+}
+
+/* A valid row waiting in the chunk.  Offsets into the chunk's arena while
+ * it grows; pointers once it is complete. */
+typedef struct pending {
+    size_t voff, loff, xoff; /* xoff NO_XID: no external id */
+    const char *value, *labels, *xid;
+    uint64_t line;
+    vigil_signal sig;
+} pending;
+
+#define NO_XID ((size_t)-1)
+
+typedef struct importer {
+    vigil_store *st;
+    sqlite3_stmt *ins;
+    int64_t bank_id;
+    int64_t next_id;
+    char now[VIGIL__TIME_LEN];
+    const vigil_import_opts *o;
+    vigil_import_report *r;
+    int inserting; /* cleared once a strict import has a bad row */
+    int col_type, col_value, col_labels, col_id;
+    size_t header_fields;
+    char *labels_raw, *labels_canon; /* the last labels seen, and their canonical form */
+    /* the chunk of valid rows waiting to be inserted (see flush_chunk) */
+    pending *pend;
+    size_t npend, pcap;
+    char *arena;
+    size_t alen, acap;
+} importer;
+
+static int is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+/* [*b, *e) = s without blanks at either end */
+static void trim(const char *s, size_t n, const char **b, size_t *len) {
+    while (n && is_blank(*s)) {
+        s++;
+        n--;
+    }
+    while (n && is_blank(s[n - 1]))
+        n--;
+    *b = s;
+    *len = n;
+}
+
+static int all_hex(const char *s, size_t n) {
+    if (!n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return 0;
+    }
+    return 1;
+}
+
+static int row_blank(const vigil__csv_row *row) {
+    for (size_t i = 0; i < row->n; i++)
+        if (row->lens[i]) return 0;
+    return 1;
+}
+
+static void bad_row(importer *im, uint64_t line, const char *reason) {
+    im->r->bad++;
+    if (im->o->strict) im->inserting = 0;
+    if (im->o->on_bad) im->o->on_bad(im->o->ctx, line, reason);
+}
+
+/* Canonical labels for `raw`, reusing the last result when the text repeats
+ * (exports label many rows alike).  @return VIGIL_OK or the fault. */
+static vigil_status labels_for(importer *im, const char *raw, const char **canon, vigil_err *err) {
+    if (!raw || !*raw) {
+        *canon = "";
+        return VIGIL_OK;
+    }
+    if (im->labels_raw && strcmp(raw, im->labels_raw) == 0) {
+        *canon = im->labels_canon;
+        return VIGIL_OK;
+    }
+    char *c = NULL;
+    vigil_status rc = vigil__labels_canon(raw, &c, err);
+    if (rc != VIGIL_OK) return rc;
+    char *r = strdup(raw);
+    if (!r) {
+        free(c);
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    free(im->labels_raw);
+    free(im->labels_canon);
+    im->labels_raw = r;
+    im->labels_canon = c;
+    *canon = c;
+    return VIGIL_OK;
+}
+
+static int arena_put(importer *im, const char *str, size_t *off) {
+    size_t n = strlen(str) + 1;
+    if (im->alen + n > im->acap) {
+        size_t ncap = im->acap ? im->acap : 1 << 20;
+        while (ncap < im->alen + n)
+            ncap *= 2;
+        char *na = realloc(im->arena, ncap);
+        if (!na) return -1;
+        im->arena = na;
+        im->acap = ncap;
+    }
+    memcpy(im->arena + im->alen, str, n);
+    *off = im->alen;
+    im->alen += n;
+    return 0;
+}
+
+static int cmp_pending(const void *a, const void *b) {
+    const pending *x = a, *y = b;
+    if (x->sig != y->sig) return x->sig < y->sig ? -1 : 1;
+    int c = strcmp(x->value, y->value);
+    if (c) return c;
+    return x->line < y->line ? -1 : x->line > y->line; /* the first in the file wins */
+}
+
+/* Insert the chunk, sorted, and empty it. */
+static vigil_status flush_chunk(importer *im, vigil_err *err) {
+    vigil_status rc = VIGIL_OK;
+    if (im->npend == 0) return VIGIL_OK;
+    for (size_t i = 0; i < im->npend; i++) {
+        pending *p = &im->pend[i];
+        p->value = im->arena + p->voff;
+        p->labels = im->arena + p->loff;
+        p->xid = p->xoff == NO_XID ? NULL : im->arena + p->xoff;
+    }
+    qsort(im->pend, im->npend, sizeof *im->pend, cmp_pending);
+    sqlite3_stmt *s = im->ins;
+    sqlite3_bind_int64(s, 1, im->bank_id);
+    sqlite3_bind_text(s, 4, im->now, -1, SQLITE_STATIC);
+    for (size_t i = 0; i < im->npend && im->inserting; i++) {
+        const pending *p = &im->pend[i];
+        sqlite3_bind_text(s, 2, vigil_signal_name(p->sig), -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, p->value, -1, SQLITE_STATIC);
+        if (p->xid)
+            sqlite3_bind_text(s, 5, p->xid, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, 5);
+        sqlite3_bind_text(s, 6, p->labels, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 7, im->next_id);
+        int src = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (src != SQLITE_DONE) {
+            rc = vigil__store_sqlerr(im->st, src, err, "line %llu: cannot store the entry",
+                                     (unsigned long long)p->line);
+            break;
+        }
+        if (sqlite3_changes(vigil__store_db(im->st))) {
+            im->r->imported++;
+            im->next_id++;
+        } else {
+            im->r->duplicates++;
+        }
+    }
+    im->npend = 0;
+    im->alen = 0;
+    return rc;
+}
+
+/* Add a valid row to the chunk; insert the chunk when it is full. */
+static vigil_status queue_row(importer *im, uint64_t line, vigil_signal sig, const char *value,
+                              const char *labels, const char *xid, vigil_err *err) {
+    if (im->npend == im->pcap) {
+        size_t ncap = im->pcap ? im->pcap * 2 : 1024;
+        pending *np = realloc(im->pend, ncap * sizeof *np);
+        if (!np)
+            return vigil__err_set(err, VIGIL_ENOMEM, "out of memory importing (line %llu)",
+                                  (unsigned long long)line);
+        im->pend = np;
+        im->pcap = ncap;
+    }
+    pending *p = &im->pend[im->npend];
+    p->line = line;
+    p->sig = sig;
+    p->xoff = NO_XID;
+    if (arena_put(im, value, &p->voff) < 0 || arena_put(im, labels, &p->loff) < 0 ||
+        (xid && arena_put(im, xid, &p->xoff) < 0))
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory importing (line %llu)",
+                              (unsigned long long)line);
+    im->npend++;
+    if (im->npend >= CHUNK_ROWS || im->alen >= CHUNK_BYTES) return flush_chunk(im, err);
+    return VIGIL_OK;
+}
+
+/* One data row.  @return VIGIL_OK (imported, duplicate or reported bad), or
+ * a fatal error (store failure, out of memory). */
+static vigil_status do_row(importer *im, const vigil__csv_row *row, int lines_mode,
+                           vigil_err *err) {
+    vigil_err e;
+    vigil_err_clear(&e);
+    vigil_signal sig;
+    const char *value, *labels = NULL, *xid = NULL, *canon = NULL, *lab = "";
+    char hex[65];
+    im->r->rows++;
+    if (row->error) {
+        bad_row(im, row->line, row->error);
+        return VIGIL_OK;
+    }
+    if (lines_mode) {
+        const char *b;
+        size_t n;
+        value = row->fields[0];
+        trim(value, row->lens[0], &b, &n);
+        if (n == 0) {
+            bad_row(im, row->line, "empty hash in the first field");
+            return VIGIL_OK;
+        }
+        sig = im->o->signal >= 0 ? (vigil_signal)im->o->signal
+              : n == 32          ? VIGIL_SIGNAL_MD5
+                                 : VIGIL_SIGNAL_PDQ;
+    } else {
+        if (row->n <= (size_t)im->col_value) {
+            snprintf(e.msg, sizeof e.msg,
+                     "missing signal_value (the row has %zu field%s, the header %zu)", row->n,
+                     row->n == 1 ? "" : "s", im->header_fields);
+            bad_row(im, row->line, e.msg);
+            return VIGIL_OK;
+        }
+        value = row->fields[im->col_value];
+        const char *ts = "", *tb;
+        size_t tn;
+        if (im->col_type >= 0 && (size_t)im->col_type < row->n) ts = row->fields[im->col_type];
+        trim(ts, strlen(ts), &tb, &tn);
+        if (tn == 0 && im->o->signal >= 0) {
+            sig = (vigil_signal)im->o->signal;
+        } else if (vigil_signal_parse(ts, &sig, &e) != VIGIL_OK) {
+            bad_row(im, row->line, e.msg);
+            return VIGIL_OK;
+        }
+        if (im->col_labels >= 0 && (size_t)im->col_labels < row->n)
+            labels = row->fields[im->col_labels];
+        if (im->col_id >= 0 && (size_t)im->col_id < row->n) xid = row->fields[im->col_id];
+        if (xid && !*xid) xid = NULL;
+        const char *vb;
+        size_t vn;
+        trim(value, strlen(value), &vb, &vn);
+        if (vn == 0) {
+            bad_row(im, row->line, "empty signal_value");
+            return VIGIL_OK;
+        }
+    }
+    if (vigil__value_canon(sig, value, hex, &canon, &e) != VIGIL_OK ||
+        labels_for(im, labels, &lab, &e) != VIGIL_OK ||
+        vigil__external_id_check(xid, &e) != VIGIL_OK) {
+        if (e.status == VIGIL_ENOMEM)
+            return vigil__err_set(err, VIGIL_ENOMEM, "%s", "out of memory");
+        bad_row(im, row->line, e.msg);
+        return VIGIL_OK;
+    }
+    if (!im->inserting) return VIGIL_OK;
+    return queue_row(im, row->line, sig, canon, lab, xid, err);
+}
+
+/* Map the header's columns.  @return VIGIL_OK or VIGIL_EPARSE naming what is missing. */
+static vigil_status read_header(importer *im, const vigil__csv_row *row, vigil_err *err) {
+    static const char *const names[4] = {"signal_type", "signal_value", "labels", "id"};
+    int *cols[4] = {&im->col_type, &im->col_value, &im->col_labels, &im->col_id};
+    for (int k = 0; k < 4; k++)
+        *cols[k] = -1;
+    im->header_fields = row->n;
+    char found[160];
+    size_t fo = 0;
+    found[0] = '\0';
+    for (size_t i = 0; i < row->n; i++) {
+        const char *b;
+        size_t n;
+        trim(row->fields[i], row->lens[i], &b, &n);
+        if (fo < sizeof found - 1)
+            fo += (size_t)snprintf(found + fo, sizeof found - fo, "%s%.*s", i ? ", " : "",
+                                   (int)(n > 32 ? 32 : n), b);
+        if (fo > sizeof found - 1) fo = sizeof found - 1;
+        for (int k = 0; k < 4; k++) {
+            if (strlen(names[k]) != n || strncasecmp(b, names[k], n) != 0) continue;
+            if (*cols[k] >= 0)
+                return vigil__err_set(err, VIGIL_EPARSE,
+                                      "line %llu: column '%s' appears twice in the header",
+                                      (unsigned long long)row->line, names[k]);
+            *cols[k] = (int)i;
+        }
+    }
+    if (im->col_value < 0 || (im->col_type < 0 && im->o->signal < 0))
+        return vigil__err_set(
+            err, VIGIL_EPARSE,
+            "line %llu: the header needs the columns signal_type and signal_value "
+            "(found: %s); a file with one hash per line must start with a hash "
+            "of 32 or 64 hex digits",
+            (unsigned long long)row->line, found);
+    return VIGIL_OK;
+}
+
+static uint64_t input_size(FILE *in) {
+    struct stat sb;
+    if (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
+    long pos = ftell(in);
+    if (pos < 0 || (uint64_t)pos > (uint64_t)sb.st_size) pos = 0;
+    return (uint64_t)sb.st_size - (uint64_t)pos;
+}
+
+vigil_status vigil_bank_import(vigil_store *st, const char *bank, FILE *in,
+                               const vigil_import_opts *opts, vigil_import_report *report,
+                               vigil_err *err) {
+    vigil_import_opts o;
+    vigil_import_report r;
+    memset(&r, 0, sizeof r);
+    if (opts)
+        o = *opts;
+    else
+        vigil_import_opts_init(&o);
+    if (report) *report = r;
+    if (!st || !bank || !in)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_import: NULL argument");
+    if (o.signal < -1 || o.signal >= VIGIL_SIGNAL_COUNT)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", o.signal);
+    importer im;
+    memset(&im, 0, sizeof im);
+    im.st = st;
+    im.o = &o;
+    im.r = &r;
+    im.inserting = 1;
+    vigil__store_now(im.now);
+    uint64_t total = input_size(in);
+    vigil__csv *csv = NULL;
+    vigil__csv_row row;
+    int lines_mode = 0, have_first = 0, got;
+    vigil_err cerr; /* the reader's own failure: read error, out of memory */
+    vigil_err_clear(&cerr);
+    vigil_status rc = vigil__csv_new(in, &csv, err);
+    if (rc != VIGIL_OK) return rc;
+    rc = vigil__store_begin(st, err);
+    if (rc != VIGIL_OK) goto out;
+    rc = vigil__bank_id(st, bank, &im.bank_id, err);
+    if (rc == VIGIL_OK) rc = vigil__entry_next_id(st, &im.next_id, err);
+    if (rc == VIGIL_OK) rc = vigil__store_stmt(st, vigil__sql_insert_entry, &im.ins, err);
+    if (rc != VIGIL_OK) goto out;
+    while ((got = vigil__csv_next(csv, &row, &cerr)) == 1) {
+        if (!have_first) {
+            if (!row.error && row_blank(&row)) continue;
+            if (row.error) {
+                rc = vigil__err_set(err, VIGIL_EPARSE,
+                                    "line %llu: %s (in the first line, which must "
+                                    "be a header or a hash)",
+                                    (unsigned long long)row.line, row.error);
+                goto out;
+            }
+            have_first = 1;
+            const char *b;
+            size_t n;
+            trim(row.fields[0], row.lens[0], &b, &n);
+            if ((n == 32 || n == 64) && all_hex(b, n)) {
+                lines_mode = 1;
+                r.hash_per_line = 1;
+            } else {
+                rc = read_header(&im, &row, err);
+                if (rc != VIGIL_OK) goto out;
+                continue;
+            }
+        }
+        if (!row.error && row_blank(&row)) continue;
+        rc = do_row(&im, &row, lines_mode, err);
+        if (rc != VIGIL_OK) goto out;
+        if (o.on_progress && r.rows % PROGRESS_EVERY == 0)
+            o.on_progress(o.ctx, r.rows, vigil__csv_bytes(csv), total);
+    }
+    if (got < 0) {
+        rc = vigil__err_set(err, cerr.status, "%s", cerr.msg);
+        goto out;
+    }
+    rc = flush_chunk(&im, err);
+    if (rc != VIGIL_OK) goto out;
+    if (o.on_progress) o.on_progress(o.ctx, r.rows, vigil__csv_bytes(csv), total);
+    if (o.strict && r.bad) {
+        rc = vigil__err_set(err, VIGIL_EPARSE, "%llu bad row%s: nothing imported (strict mode)",
+                            (unsigned long long)r.bad, r.bad == 1 ? "" : "s");
+        goto out;
+    }
+    if (r.imported) rc = vigil__entry_set_last_id(st, im.next_id - 1, err);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+out:
+    if (rc != VIGIL_OK) {
+        vigil__store_rollback(st);
+        r.imported = r.duplicates = 0;
+    }
+    if (report) *report = r;
+    free(im.labels_raw);
+    free(im.labels_canon);
+    free(im.pend);
+    free(im.arena);
+    vigil__csv_free(csv);
+    return rc;
+}
+
+vigil_status vigil_bank_import_file(vigil_store *st, const char *bank, const char *path,
+                                    const vigil_import_opts *opts, vigil_import_report *report,
+                                    vigil_err *err) {
+    if (report) memset(report, 0, sizeof *report);
+    if (!path) return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_import_file: NULL path");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        return vigil__err_set(err, e == ENOENT ? VIGIL_ENOENT : VIGIL_EIO, "%s: cannot open: %s",
+                              path, strerror(e));
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return vigil__err_set(err, VIGIL_EIO, "%s: is a directory", path);
+    }
+    vigil_status rc = vigil_bank_import(st, bank, f, opts, report, err);
+    fclose(f);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Export
+ * ---------------------------------------------------------------------- */
+
+typedef struct exporter {
+    FILE *out;
+    uint64_t rows;
+    int failed;
+} exporter;
+
+static void put_field(FILE *out, const char *s) {
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    putc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') putc('"', out);
+        putc(*s, out);
+    }
+    putc('"', out);
+}
+
+static int export_row(void *ctx, const vigil_entry *e) {
+    exporter *x = ctx;
+    fputs(vigil_signal_name(e->signal), x->out);
+    putc(',', x->out);
+    put_field(x->out, e->value);
+    putc(',', x->out);
+    put_field(x->out, e->labels);
+    putc(',', x->out);
+    if (e->external_id) put_field(x->out, e->external_id);
+    if (putc('\n', x->out) == EOF) {
+        x->failed = 1;
+        return 1;
+    }
+    x->rows++;
+    return 0;
+}
+
+vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uint64_t *rows,
+                               vigil_err *err) {
+    if (rows) *rows = 0;
+    if (!st || !bank || !out)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_export: NULL argument");
+    exporter x = {out, 0, 0};
+    vigil_bank_info b;
+    vigil_status rc = vigil_bank_get(st, bank, &b, err); /* before writing anything */
+    if (rc != VIGIL_OK) return rc;
+    fputs("signal_type,signal_value,labels,id\n", out);
+    rc = vigil_bank_foreach(st, bank, export_row, &x, err);
+    if (rc != VIGIL_OK) return rc;
+    if (x.failed || fflush(out) != 0 || ferror(out))
+        return vigil__err_set(err, VIGIL_EIO, "write error exporting bank '%s': %s", bank,
+                              strerror(errno));
+    if (rows) *rows = x.rows;
+    return VIGIL_OK;
+}

@@ -1,0 +1,354 @@
+/*
+ * src/store/store.c - opening the SQLite store (WAL, foreign keys, busy
+ * timeout), the schema migrations, the prepared-statement cache.
+ *
+ * Schema versions: PRAGMA user_version is the number of migration steps
+ * applied; migrations[k] takes version k to k+1.  Steps are only ever
+ * appended (a released step is never edited), each in its own transaction
+ * together with its row in schema_migration and the new user_version.
+ * PRAGMA application_id marks the file as vigil's, so that --db pointed at
+ * another program's SQLite file is refused instead of altered.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/err.h"
+#include "store/store_internal.h"
+
+#define VIGIL_APPLICATION_ID 0x5649474C /* "VIGL" */
+#define STMT_CACHE_MAX 64
+#define BUSY_TIMEOUT_MS 5000
+
+/* The migration steps.  Append only.  Later issues add theirs here
+ * (agencies, operations, items, audit), referring to these tables. */
+static const char *const migrations[] = {
+    /* 1: hash banks and their entries (issue 3).
+     * bank_entry's columns are ordered for the full-table scans of
+     * vigil_bank_scan(): the fields it reads come first, so a scan never
+     * touches the labels or the overflow pages of large video/text values.
+     * Ids are never reused: an ENTRY-ID or bank id, once shown to a user or
+     * written into a referral, never comes back for another row.  Banks
+     * use AUTOINCREMENT.  Entries get explicit ids from id_counter instead,
+     * updated once per import: AUTOINCREMENT would rewrite sqlite_sequence
+     * on every insert (a fifth of an import's time) and use up an id for
+     * every duplicate that ON CONFLICT skips. */
+    "CREATE TABLE schema_migration (\n"
+    "    version    INTEGER PRIMARY KEY,\n"
+    "    applied_at TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE id_counter (\n"
+    "    name    TEXT PRIMARY KEY,\n"
+    "    last_id INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE bank (\n"
+    "    id           INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "    name         TEXT NOT NULL UNIQUE,\n"
+    "    kind         TEXT NOT NULL DEFAULT 'normal',\n"
+    "    max_distance INTEGER CHECK (max_distance IS NULL OR max_distance BETWEEN 0 AND 256),\n"
+    "    enabled      INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),\n"
+    "    description  TEXT NOT NULL DEFAULT '',\n"
+    "    created_at   TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE bank_entry (\n"
+    "    id          INTEGER PRIMARY KEY,\n"
+    "    bank_id     INTEGER NOT NULL REFERENCES bank(id) ON DELETE CASCADE,\n"
+    "    signal_type TEXT NOT NULL,\n"
+    "    enabled     INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),\n"
+    "    value       TEXT NOT NULL,\n"
+    "    added_at    TEXT NOT NULL,\n"
+    "    external_id TEXT,\n"
+    "    labels      TEXT NOT NULL DEFAULT '',\n"
+    "    UNIQUE (bank_id, signal_type, value)\n"
+    ");\n",
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+struct vigil_store {
+    sqlite3 *db;
+    char *path;
+    int version;
+    size_t n_stmts;
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } stmts[STMT_CACHE_MAX];
+};
+
+int vigil_store_schema_latest(void) {
+    return N_MIGRATIONS;
+}
+
+const char *vigil_store_path(const vigil_store *st) {
+    return st ? st->path : NULL;
+}
+
+int vigil_store_schema_version(const vigil_store *st) {
+    return st ? st->version : 0;
+}
+
+sqlite3 *vigil__store_db(vigil_store *st) {
+    return st->db;
+}
+
+static vigil_status map_rc(int rc) {
+    switch (rc & 0xff) {
+    case SQLITE_OK: return VIGIL_OK;
+    case SQLITE_NOMEM: return VIGIL_ENOMEM;
+    case SQLITE_CORRUPT: return VIGIL_ECORRUPT;
+    case SQLITE_NOTADB: return VIGIL_EFORMAT;
+    case SQLITE_CONSTRAINT: return VIGIL_EINVAL;
+    default: return VIGIL_EIO;
+    }
+}
+
+/* As vigil__store_sqlerr, on a bare connection (used before the store exists). */
+static vigil_status db_err(sqlite3 *db, int rc, vigil_err *err, const char *what) {
+    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    vigil_status st = map_rc(rc);
+    if (st == VIGIL_OK) st = VIGIL_EIO;
+    return vigil__err_set(err, st, "%s: %s", what, msg);
+}
+
+vigil_status vigil__store_sqlerr(vigil_store *st, int rc, vigil_err *err, const char *fmt, ...) {
+    char what[160];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (n < 0) what[0] = '\0';
+    return db_err(st ? st->db : NULL, rc, err, what);
+}
+
+vigil_status vigil__store_stmt(vigil_store *st, const char *sql, sqlite3_stmt **out,
+                               vigil_err *err) {
+    for (size_t i = 0; i < st->n_stmts; i++) {
+        if (st->stmts[i].sql == sql) {
+            sqlite3_reset(st->stmts[i].stmt);
+            sqlite3_clear_bindings(st->stmts[i].stmt);
+            *out = st->stmts[i].stmt;
+            return VIGIL_OK;
+        }
+    }
+    if (st->n_stmts == STMT_CACHE_MAX)
+        return vigil__err_set(err, VIGIL_EINTERNAL, "store: statement cache full");
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    if (rc != SQLITE_OK) return vigil__store_sqlerr(st, rc, err, "%s: preparing a query", st->path);
+    st->stmts[st->n_stmts].sql = sql;
+    st->stmts[st->n_stmts].stmt = s;
+    st->n_stmts++;
+    *out = s;
+    return VIGIL_OK;
+}
+
+vigil_status vigil__store_exec(vigil_store *st, const char *sql, vigil_err *err) {
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) return vigil__store_sqlerr(st, rc, err, "%s", st->path);
+    return VIGIL_OK;
+}
+
+vigil_status vigil__store_begin(vigil_store *st, vigil_err *err) {
+    int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return vigil__store_sqlerr(st, rc, err, "%s: cannot start a write transaction", st->path);
+    return VIGIL_OK;
+}
+
+vigil_status vigil__store_commit(vigil_store *st, vigil_err *err) {
+    int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        vigil_status s = vigil__store_sqlerr(st, rc, err, "%s: commit failed", st->path);
+        vigil__store_rollback(st);
+        return s;
+    }
+    return VIGIL_OK;
+}
+
+void vigil__store_rollback(vigil_store *st) {
+    if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void vigil__store_now(char out[VIGIL__TIME_LEN]) {
+    time_t t = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, VIGIL__TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, VIGIL__TIME_LEN, "1970-01-01T00:00:00Z");
+}
+
+/* One integer from a PRAGMA (or any single-value query). */
+static vigil_status query_int(sqlite3 *db, const char *sql, long long *out, vigil_err *err,
+                              const char *path) {
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(s, 0);
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            *out = 0;
+            rc = SQLITE_OK;
+        }
+    }
+    vigil_status st = VIGIL_OK;
+    if (rc != SQLITE_OK) {
+        char what[300];
+        snprintf(what, sizeof what, "%s: cannot read the store", path);
+        st = db_err(db, rc, err, what);
+    }
+    sqlite3_finalize(s);
+    return st;
+}
+
+/* Apply migration step `k` (version k -> k+1) in one transaction, unless
+ * another process did it while we waited for the write lock. */
+static vigil_status migrate_step(vigil_store *st, int k, vigil_err *err) {
+    vigil_status rc = vigil__store_begin(st, err);
+    if (rc != VIGIL_OK) return rc;
+    long long v = 0;
+    rc = query_int(st->db, "PRAGMA user_version", &v, err, st->path);
+    if (rc != VIGIL_OK) goto out;
+    if (v > k) goto out; /* done meanwhile by someone else */
+    int src = sqlite3_exec(st->db, migrations[k], NULL, NULL, NULL);
+    if (src != SQLITE_OK) {
+        rc = vigil__store_sqlerr(st, src, err, "%s: schema migration to version %d failed",
+                                 st->path, k + 1);
+        goto out;
+    }
+    char now[VIGIL__TIME_LEN];
+    vigil__store_now(now);
+    sqlite3_stmt *s = NULL;
+    src = sqlite3_prepare_v2(
+        st->db, "INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)", -1, &s, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_int(s, 1, k + 1);
+        sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+        src = sqlite3_step(s);
+        if (src == SQLITE_DONE) src = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    if (src == SQLITE_OK) {
+        /* PRAGMAs take no bound parameters; these are our own integers. */
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", k + 1,
+                 VIGIL_APPLICATION_ID);
+        src = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    }
+    if (src != SQLITE_OK) {
+        rc = vigil__store_sqlerr(st, src, err, "%s: recording schema version %d failed", st->path,
+                                 k + 1);
+        goto out;
+    }
+    rc = vigil__store_commit(st, err);
+out:
+    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}
+
+/* Refuse files that are not vigil's, and schemas newer than ours. */
+static vigil_status check_identity(vigil_store *st, vigil_err *err) {
+    long long app = 0, ver = 0, objects = 0;
+    vigil_status rc = query_int(st->db, "PRAGMA application_id", &app, err, st->path);
+    if (rc == VIGIL_OK) rc = query_int(st->db, "PRAGMA user_version", &ver, err, st->path);
+    if (rc == VIGIL_OK)
+        rc = query_int(st->db, "SELECT count(*) FROM sqlite_master", &objects, err, st->path);
+    if (rc != VIGIL_OK) return rc;
+    if (app != VIGIL_APPLICATION_ID && (app != 0 || ver != 0 || objects != 0))
+        return vigil__err_set(err, VIGIL_EFORMAT,
+                              "%s: an SQLite database of another program, not a vigil store "
+                              "(give another --db PATH)",
+                              st->path);
+    if (ver > N_MIGRATIONS)
+        return vigil__err_set(err, VIGIL_EFORMAT,
+                              "%s: the store has schema version %lld, newer than this vigil "
+                              "knows (%d): upgrade vigil",
+                              st->path, ver, N_MIGRATIONS);
+    st->version = (int)ver;
+    return VIGIL_OK;
+}
+
+/* Connection settings.  journal_mode answers with the mode it got. */
+static vigil_status configure(vigil_store *st, vigil_err *err) {
+    sqlite3_stmt *s = NULL;
+    vigil_status rc = VIGIL_OK;
+    int src = sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(s, 0);
+        if (!mode || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)) {
+            rc = vigil__err_set(err, VIGIL_EIO,
+                                "%s: cannot use WAL mode (journal mode is '%s'; is the file on a "
+                                "network or read-only file system?)",
+                                st->path, mode ? mode : "?");
+            goto out;
+        }
+        src = SQLITE_OK;
+    }
+    if (src != SQLITE_OK) {
+        if ((src & 0xff) == SQLITE_NOTADB)
+            rc = vigil__err_set(err, VIGIL_EFORMAT,
+                                "%s: not a vigil store (not an SQLite database)", st->path);
+        else
+            rc = vigil__store_sqlerr(st, src, err, "%s: cannot open the store", st->path);
+        goto out;
+    }
+    src = sqlite3_exec(st->db,
+                       "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                       "PRAGMA cache_size = -65536",
+                       NULL, NULL, NULL);
+    if (src != SQLITE_OK)
+        rc = vigil__store_sqlerr(st, src, err, "%s: cannot configure the store", st->path);
+out:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *err) {
+    if (out) *out = NULL;
+    if (!path || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_store_open: NULL argument");
+    if (!*path)
+        return vigil__err_set(err, VIGIL_EINVAL, "the store path is empty (give --db PATH)");
+    vigil_status rc = VIGIL_OK;
+    vigil_store *st = calloc(1, sizeof *st);
+    if (!st) return vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", path);
+    st->path = strdup(path);
+    if (!st->path) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", path);
+        goto out;
+    }
+    int src = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (src != SQLITE_OK) {
+        rc = vigil__store_sqlerr(st, src, err, "%s: cannot open the store", path);
+        goto out;
+    }
+    rc = configure(st, err);
+    if (rc == VIGIL_OK) rc = check_identity(st, err);
+    for (int k = st->version; rc == VIGIL_OK && k < N_MIGRATIONS; k++)
+        rc = migrate_step(st, k, err);
+    if (rc == VIGIL_OK) st->version = N_MIGRATIONS;
+out:
+    if (rc != VIGIL_OK) {
+        vigil_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return VIGIL_OK;
+}
+
+void vigil_store_close(vigil_store *st) {
+    if (!st) return;
+    for (size_t i = 0; i < st->n_stmts; i++)
+        sqlite3_finalize(st->stmts[i].stmt);
+    if (st->db) {
+        if (sqlite3_get_autocommit(st->db))
+            sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        sqlite3_close_v2(st->db);
+    }
+    free(st->path);
+    free(st);
+}

@@ -1,0 +1,965 @@
+/* tests/test_store.c - the store (open, migrations, refusals) and hash banks:
+ * CRUD, entries, labels, CSV import edge cases, strict mode, idempotence,
+ * export round trip, hash-per-line files, the scan, stats. */
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "vigil/bank.h"
+#include "vigil/store.h"
+
+#define PDQ_A "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22"
+#define PDQ_B "0000000000000000000000000000000000000000000000000000000000000001"
+#define PDQ_C "f000000000000000000000000000000000000000000000000000000000000000"
+#define MD5_A "0123456789abcdef0123456789abcdef"
+
+static const char *tmp_path(const char *name) {
+    static char buf[512];
+    snprintf(buf, sizeof buf, "%s/%s", test_tmpdir(), name);
+    return buf;
+}
+
+static void rm_db(const char *path) {
+    char p[600];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+/* Bad rows collected as "LINE: reason\n". */
+typedef struct bad_log {
+    char text[8192];
+    size_t len;
+    int n;
+} bad_log;
+
+static void collect_bad(void *ctx, uint64_t line, const char *reason) {
+    bad_log *b = ctx;
+    b->n++;
+    if (b->len < sizeof b->text)
+        b->len += (size_t)snprintf(b->text + b->len, sizeof b->text - b->len, "%llu: %s\n",
+                                   (unsigned long long)line, reason);
+    if (b->len > sizeof b->text) b->len = sizeof b->text;
+}
+
+/* Import a string. */
+static vigil_status import_str(vigil_store *st, const char *bank, const char *csv, int strict,
+                               int signal, bad_log *bad, vigil_import_report *r, vigil_err *err) {
+    FILE *f = fmemopen((void *)csv, strlen(csv), "r");
+    if (!f) return VIGIL_EIO;
+    vigil_import_opts o;
+    vigil_import_opts_init(&o);
+    o.strict = strict;
+    o.signal = signal;
+    if (bad) {
+        memset(bad, 0, sizeof *bad);
+        o.on_bad = collect_bad;
+        o.ctx = bad;
+    }
+    vigil_status rc = vigil_bank_import(st, bank, f, &o, r, err);
+    fclose(f);
+    return rc;
+}
+
+static int64_t count_entries(vigil_store *st, const char *bank) {
+    vigil_bank_stats s;
+    if (vigil_bank_stats_get(st, bank, &s, NULL) != VIGIL_OK) return -1;
+    return s.entries;
+}
+
+/* ---- store ------------------------------------------------------------- */
+
+static void t_open_migrate(void) {
+    const char *path = tmp_path("migrate.db");
+    rm_db(path);
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(path, &st, &err), &err);
+    CHECK_INT(vigil_store_schema_version(st), ==, vigil_store_schema_latest());
+    CHECK_INT(vigil_store_schema_latest(), >=, 1);
+    CHECK_STR(vigil_store_path(st), path);
+    vigil_store_close(st);
+    /* again: nothing to migrate, same version */
+    CHECK_OK(vigil_store_open(path, &st, &err), &err);
+    CHECK_INT(vigil_store_schema_version(st), ==, vigil_store_schema_latest());
+    vigil_store_close(st);
+    /* recorded: user_version, one schema_migration row per step, WAL */
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), ==, SQLITE_OK);
+    sqlite3_stmt *s = NULL;
+    int ok = sqlite3_prepare_v2(db,
+                                "SELECT (SELECT user_version FROM pragma_user_version), "
+                                "(SELECT count(*) FROM schema_migration), "
+                                "(SELECT journal_mode FROM pragma_journal_mode)",
+                                -1, &s, NULL) == SQLITE_OK &&
+             sqlite3_step(s) == SQLITE_ROW;
+    int uv = ok ? sqlite3_column_int(s, 0) : -1, steps = ok ? sqlite3_column_int(s, 1) : -1;
+    char mode[16] = "";
+    if (ok) snprintf(mode, sizeof mode, "%s", (const char *)sqlite3_column_text(s, 2));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    CHECK(ok);
+    CHECK_INT(uv, ==, vigil_store_schema_latest());
+    CHECK_INT(steps, ==, vigil_store_schema_latest());
+    CHECK_STR(mode, "wal");
+    vigil_store_close(NULL);
+}
+
+/* Make an SQLite file with the given application id, user_version and SQL. */
+static int make_db(const char *path, int app_id, int version, const char *sql) {
+    rm_db(path);
+    sqlite3 *db = NULL;
+    char q[256];
+    snprintf(q, sizeof q, "PRAGMA application_id = %d; PRAGMA user_version = %d; %s", app_id,
+             version, sql ? sql : "");
+    int rc =
+        sqlite3_open(path, &db) == SQLITE_OK && sqlite3_exec(db, q, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(db);
+    return rc;
+}
+
+static void t_future_version_refused(void) {
+    const char *path = tmp_path("future.db");
+    CHECK(make_db(path, 0x5649474C, vigil_store_schema_latest() + 5, "CREATE TABLE x (a)"));
+    vigil_store *st = (vigil_store *)1;
+    vigil_err err;
+    vigil_err_clear(&err);
+    CHECK_INT(vigil_store_open(path, &st, &err), ==, VIGIL_EFORMAT);
+    CHECK(st == NULL);
+    CHECK(strstr(err.msg, "upgrade vigil") != NULL);
+    CHECK(strstr(err.msg, path) != NULL);
+}
+
+static void t_foreign_files_refused(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    const char *path = tmp_path("other.db");
+    CHECK(make_db(path, 0, 0, "CREATE TABLE photos (a)"));
+    CHECK_INT(vigil_store_open(path, &st, &err), ==, VIGIL_EFORMAT);
+    CHECK(strstr(err.msg, "another program") != NULL);
+    CHECK(make_db(path, 1234, 0, NULL));
+    CHECK_INT(vigil_store_open(path, &st, &err), ==, VIGIL_EFORMAT);
+    /* not SQLite at all */
+    path = tmp_path("notes.txt");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("these are notes, long enough to look like a header of something else entirely\n"
+          "and then some more text so that the file is over one hundred bytes long\n",
+          f);
+    fclose(f);
+    CHECK_INT(vigil_store_open(path, &st, &err), ==, VIGIL_EFORMAT);
+    CHECK(strstr(err.msg, "not an SQLite database") != NULL);
+    /* a directory that does not exist */
+    CHECK_INT(vigil_store_open(tmp_path("no/such/dir/x.db"), &st, &err), ==, VIGIL_EIO);
+    CHECK(strstr(err.msg, "cannot open the store") != NULL);
+    CHECK_INT(vigil_store_open("", &st, &err), ==, VIGIL_EINVAL);
+    CHECK_INT(vigil_store_open(NULL, &st, &err), ==, VIGIL_EINVAL);
+}
+
+static void t_memory_store(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    vigil_status rc = vigil_bank_create(st, "m", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
+    vigil_store_close(st);
+    CHECK_OK(rc, &err);
+}
+
+/* ---- banks ------------------------------------------------------------- */
+
+static void t_bank_crud(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    vigil_bank_info b, *v = NULL;
+    size_t n = 0;
+    int ok = 0;
+    /* the checks run in a block so that `st` is closed on every path */
+    do {
+        if (vigil_bank_create(st, "zeta", VIGIL_BANK_NORMAL, -1, "second", &b, &err) != VIGIL_OK)
+            break;
+        if (b.id <= 0 || b.kind != VIGIL_BANK_NORMAL || b.max_distance != -1 || !b.enabled) break;
+        if (strlen(b.created_at) != 20 || b.created_at[10] != 'T' || b.created_at[19] != 'Z') break;
+        if (vigil_bank_create(st, "alpha.1_x-y", VIGIL_BANK_ALLOW, 12, NULL, NULL, &err) !=
+            VIGIL_OK)
+            break;
+        if (vigil_bank_create(st, "zeta", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err) != VIGIL_EINVAL)
+            break;
+        if (!strstr(err.msg, "a bank named 'zeta' already exists")) break;
+        if (vigil_bank_get(st, "alpha.1_x-y", &b, &err) != VIGIL_OK) break;
+        if (b.kind != VIGIL_BANK_ALLOW || b.max_distance != 12 || b.description[0]) break;
+        if (vigil_bank_get(st, "nope", &b, &err) != VIGIL_ENOENT) break;
+        if (!strstr(err.msg, "no bank named 'nope' (see `vigil bank list`)")) break;
+        if (vigil_bank_list(st, &v, &n, &err) != VIGIL_OK || n != 2) break;
+        if (strcmp(v[0].name, "alpha.1_x-y") != 0 || strcmp(v[1].name, "zeta") != 0) break;
+        if (v[0].entries != 0 || strcmp(v[1].description, "second") != 0) break;
+        vigil_bank_update u;
+        memset(&u, 0, sizeof u);
+        u.set_kind = 1;
+        u.kind = VIGIL_BANK_NORMAL;
+        u.set_max_distance = 1;
+        u.max_distance = -1;
+        u.set_enabled = 1;
+        u.enabled = 0;
+        u.description = "now off";
+        if (vigil_bank_set(st, "alpha.1_x-y", &u, &b, &err) != VIGIL_OK) break;
+        if (b.kind != VIGIL_BANK_NORMAL || b.max_distance != -1 || b.enabled) break;
+        if (vigil_bank_get(st, "alpha.1_x-y", &b, &err) != VIGIL_OK ||
+            strcmp(b.description, "now off") != 0)
+            break;
+        u.max_distance = 300;
+        if (vigil_bank_set(st, "alpha.1_x-y", &u, NULL, &err) != VIGIL_EINVAL) break;
+        if (vigil_bank_set(st, "gone", &u, NULL, &err) == VIGIL_OK) break;
+        vigil_entry_spec e = {VIGIL_SIGNAL_PDQ, PDQ_A, NULL, NULL};
+        if (vigil_bank_add(st, "zeta", &e, NULL, NULL, &err) != VIGIL_OK) break;
+        int64_t deleted = -1;
+        if (vigil_bank_delete(st, "zeta", &deleted, &err) != VIGIL_OK || deleted != 1) break;
+        if (vigil_bank_get(st, "zeta", &b, &err) != VIGIL_ENOENT) break;
+        if (vigil_bank_delete(st, "zeta", NULL, &err) != VIGIL_ENOENT) break;
+        ok = 1;
+    } while (0);
+    free(v);
+    vigil_store_close(st);
+    if (!ok) printf("    last error: %s\n", err.msg);
+    CHECK(ok);
+}
+
+static void t_bank_validation(void) {
+    vigil_err err;
+    static const char *const bad[] = {
+        "",        "a b", "-x",
+        ".hidden", "_x",  "é",
+        "x/y",     "x;y", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        vigil_err_clear(&err);
+        CHECK_INT(vigil_bank_name_check(bad[i], &err), ==, VIGIL_EINVAL);
+        CHECK(err.msg[0] != '\0');
+    }
+    CHECK_OK(vigil_bank_name_check("a", &err), &err);
+    CHECK_OK(vigil_bank_name_check("9-Bank_v1.2", &err), &err);
+    CHECK_OK(vigil_bank_name_check(
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &err),
+             &err);
+    vigil_store *st = NULL;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    vigil_status r1 = vigil_bank_create(st, "ok", VIGIL_BANK_NORMAL, 257, NULL, NULL, &err);
+    vigil_status r2 = vigil_bank_create(st, "ok", VIGIL_BANK_NORMAL, -2, NULL, NULL, &err);
+    vigil_status r3 = vigil_bank_create(st, "ok", VIGIL_BANK_NORMAL, -1, "bad\xff", NULL, &err);
+    vigil_status r4 = vigil_bank_create(st, "has space", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
+    vigil_status r5 = vigil_bank_create(st, "ok", VIGIL_BANK_NORMAL, 256, NULL, NULL, &err);
+    vigil_store_close(st);
+    CHECK_INT(r1, ==, VIGIL_EINVAL);
+    CHECK_INT(r2, ==, VIGIL_EINVAL);
+    CHECK_INT(r3, ==, VIGIL_EPARSE);
+    CHECK_INT(r4, ==, VIGIL_EINVAL);
+    CHECK_INT(r5, ==, VIGIL_OK);
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+static void t_entries(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    vigil_entry e;
+    memset(&e, 0, sizeof e);
+    int ok = 0;
+    int64_t id1 = 0, id2 = 0, id3 = 0, id4 = 0, idx = 0;
+    int dup = -1;
+    do {
+        if (vigil_bank_create(st, "one", VIGIL_BANK_NORMAL, 20, NULL, NULL, &err) != VIGIL_OK)
+            break;
+        if (vigil_bank_create(st, "two", VIGIL_BANK_ALLOW, -1, NULL, NULL, &err) != VIGIL_OK) break;
+        /* upper case and blanks accepted, stored lower case */
+        vigil_entry_spec s = {VIGIL_SIGNAL_PDQ,
+                              "  D8F8F0CEE0F4A84F0637022A078F67F0B36E2ED596621E1D33E6339C4E9C9B22 ",
+                              "source=partner-x; entity=example-group", "TE-1"};
+        if (vigil_bank_add(st, "one", &s, &id1, &dup, &err) != VIGIL_OK || dup != 0 || id1 <= 0)
+            break;
+        /* the same again: duplicate, same id, labels untouched */
+        vigil_entry_spec s2 = {VIGIL_SIGNAL_PDQ, PDQ_A, "other=1", NULL};
+        if (vigil_bank_add(st, "one", &s2, &idx, &dup, &err) != VIGIL_OK || dup != 1 || idx != id1)
+            break;
+        /* the same value in another bank, or as another type, is another entry */
+        if (vigil_bank_add(st, "two", &s2, &id2, &dup, &err) != VIGIL_OK || dup || id2 == id1)
+            break;
+        vigil_entry_spec s3 = {VIGIL_SIGNAL_SHA256, PDQ_A, NULL, NULL};
+        if (vigil_bank_add(st, "one", &s3, &id3, &dup, &err) != VIGIL_OK || dup) break;
+        vigil_entry_spec s4 = {VIGIL_SIGNAL_TEXT, "  some text, kept as given\n", NULL, NULL};
+        if (vigil_bank_add(st, "one", &s4, &id4, &dup, &err) != VIGIL_OK || dup) break;
+        /* the entry with its bank, for printing a match */
+        if (vigil_bank_entry_get(st, id1, &e, &err) != VIGIL_OK) break;
+        if (strcmp(e.bank_name, "one") != 0 || e.bank_kind != VIGIL_BANK_NORMAL ||
+            e.bank_max_distance != 20)
+            break;
+        if (e.signal != VIGIL_SIGNAL_PDQ || strcmp(e.value, PDQ_A) != 0 || !e.enabled) break;
+        if (strcmp(e.labels, "entity=example-group;source=partner-x") != 0 ||
+            strcmp(e.external_id, "TE-1") != 0)
+            break;
+        vigil_entry_clear(&e);
+        if (vigil_bank_entry_get(st, id2, &e, &err) != VIGIL_OK) break;
+        if (e.bank_kind != VIGIL_BANK_ALLOW || e.bank_max_distance != -1 || e.external_id) break;
+        if (strcmp(e.labels, "other=1") != 0) break;
+        vigil_entry_clear(&e);
+        if (vigil_bank_entry_get(st, id4, &e, &err) != VIGIL_OK ||
+            strcmp(e.value, "  some text, kept as given\n") != 0)
+            break;
+        vigil_entry_clear(&e);
+        if (vigil_bank_entry_get(st, 999, &e, &err) != VIGIL_ENOENT ||
+            !strstr(err.msg, "no entry 999"))
+            break;
+        /* remove: the bank must match */
+        if (vigil_bank_remove(st, "two", id1, &err) != VIGIL_ENOENT) break;
+        if (!strstr(err.msg, "is in bank 'one', not in 'two'")) break;
+        if (vigil_bank_remove(st, "one", 999, &err) != VIGIL_ENOENT ||
+            !strstr(err.msg, "bank 'one' has no entry 999"))
+            break;
+        if (vigil_bank_remove(st, "nope", id1, &err) != VIGIL_ENOENT ||
+            !strstr(err.msg, "no bank named 'nope'"))
+            break;
+        if (vigil_bank_remove(st, "one", id4, &err) != VIGIL_OK) break;
+        if (vigil_bank_remove(st, "one", id4, &err) != VIGIL_ENOENT) break;
+        /* ids are never reused, even the highest one's after removal */
+        vigil_entry_spec s5 = {VIGIL_SIGNAL_MD5, MD5_A, NULL, NULL};
+        if (vigil_bank_add(st, "one", &s5, &idx, &dup, &err) != VIGIL_OK || idx <= id4) break;
+        if (count_entries(st, "one") != 3) break;
+        ok = 1;
+    } while (0);
+    vigil_entry_clear(&e);
+    vigil_store_close(st);
+    if (!ok) printf("    last error: %s\n", err.msg);
+    CHECK(ok);
+}
+
+static void t_entry_validation(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    vigil_status rc = vigil_bank_create(st, "b", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
+    struct {
+        vigil_entry_spec s;
+        vigil_status want;
+        const char *msg;
+    } cases[] = {
+        {{VIGIL_SIGNAL_MD5, "123", NULL, NULL},
+         VIGIL_EPARSE,
+         "bad MD5 hash: expected 32 hex digits, got 3"},
+        {{VIGIL_SIGNAL_PDQ, MD5_A, NULL, NULL},
+         VIGIL_EPARSE,
+         "bad PDQ hash: expected 64 hex digits, got 32"},
+        {{VIGIL_SIGNAL_SHA256, "g8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22",
+          NULL, NULL},
+         VIGIL_EPARSE,
+         "'g' at position 1 is not a hex digit"},
+        {{VIGIL_SIGNAL_PDQ, PDQ_A, "entity=bad\xc3\x28", NULL},
+         VIGIL_EPARSE,
+         "labels: label 'entity': value is not valid UTF-8"},
+        {{VIGIL_SIGNAL_PDQ, PDQ_A, "bad key=1", NULL}, VIGIL_EPARSE, "labels: label key 'bad key'"},
+        {{VIGIL_SIGNAL_PDQ, PDQ_A, "novalue", NULL}, VIGIL_EPARSE, "has no '='"},
+        {{VIGIL_SIGNAL_PDQ, PDQ_A, NULL, "id\nwith newline"},
+         VIGIL_EPARSE,
+         "id: control character"},
+        {{VIGIL_SIGNAL_TEXT, "", NULL, NULL}, VIGIL_EPARSE, "empty text value"},
+        {{VIGIL_SIGNAL_VIDEO, "\xff", NULL, NULL}, VIGIL_EPARSE, "not valid UTF-8"},
+        {{(vigil_signal)42, PDQ_A, NULL, NULL}, VIGIL_EINVAL, "unknown signal type"},
+    };
+    int failed = -1;
+    for (size_t i = 0; rc == VIGIL_OK && i < sizeof cases / sizeof cases[0]; i++) {
+        vigil_err_clear(&err);
+        vigil_status got = vigil_bank_add(st, "b", &cases[i].s, NULL, NULL, &err);
+        if (got != cases[i].want || !strstr(err.msg, cases[i].msg)) {
+            printf("    case %zu: %s: %s\n", i, vigil_status_name(got), err.msg);
+            failed = (int)i;
+            break;
+        }
+    }
+    vigil_entry_spec ok_spec = {VIGIL_SIGNAL_PDQ, PDQ_A, NULL, NULL};
+    vigil_status missing = vigil_bank_add(st, "nobank", &ok_spec, NULL, NULL, &err);
+    int64_t n = count_entries(st, "b");
+    vigil_store_close(st);
+    CHECK_OK(rc, &err);
+    CHECK_INT(failed, ==, -1);
+    CHECK_INT(missing, ==, VIGIL_ENOENT);
+    CHECK_INT(n, ==, 0);
+    vigil_signal sig;
+    CHECK_INT(vigil_signal_parse("PDQ", &sig, &err), ==, VIGIL_OK);
+    CHECK_INT(sig, ==, VIGIL_SIGNAL_PDQ);
+    CHECK_INT(vigil_signal_parse("photo", &sig, &err), ==, VIGIL_EPARSE);
+    CHECK(
+        strstr(err.msg, "unknown signal type 'photo' (expected pdq, md5, sha256, video or text)"));
+    char *canon = NULL;
+    CHECK_OK(
+        vigil_signal_canonical(VIGIL_SIGNAL_MD5, "0123456789ABCDEF0123456789abcdef", &canon, &err),
+        &err);
+    int same = strcmp(canon, MD5_A) == 0;
+    free(canon);
+    CHECK(same);
+}
+
+/* ---- labels ------------------------------------------------------------ */
+
+static void t_labels(void) {
+    vigil_labels l;
+    vigil_labels_init(&l);
+    vigil_err err;
+    char *text = NULL, *json = NULL;
+    int ok = 0;
+    do {
+        if (vigil_labels_parse(&l,
+                               " source = partner-x ;entity=example-group;;note=\"a;b \"\"c\"\"\"",
+                               &err) != VIGIL_OK)
+            break;
+        if (l.n != 3) break;
+        if (vigil_labels_add(&l, "z:k.1-2_3", "line\nbreak", &err) != VIGIL_OK) break;
+        if (vigil_labels_format(&l, &text, &err) != VIGIL_OK) break;
+        if (strcmp(text, "entity=example-group;note=\"a;b \"\"c\"\"\";source=partner-x;"
+                         "z:k.1-2_3=\"line\nbreak\"") != 0)
+            break;
+        /* canonical text parses back to itself */
+        vigil_labels_clear(&l);
+        char *again = NULL;
+        if (vigil_labels_parse(&l, text, &err) != VIGIL_OK ||
+            vigil_labels_format(&l, &again, &err) != VIGIL_OK)
+            break;
+        int same = strcmp(again, text) == 0;
+        free(again);
+        if (!same) break;
+        if (vigil_labels_to_json(text, &json, &err) != VIGIL_OK) break;
+        if (strcmp(
+                json,
+                "{\"entity\":\"example-group\",\"note\":\"a;b \\\"c\\\"\",\"source\":\"partner-x\","
+                "\"z:k.1-2_3\":\"line\\nbreak\"}") != 0)
+            break;
+        /* errors leave the set unchanged */
+        size_t before = l.n;
+        if (vigil_labels_parse(&l, "x=1;entity=dup", &err) != VIGIL_EPARSE || l.n != before) break;
+        if (!strstr(err.msg, "label key 'entity' given twice")) break;
+        if (vigil_labels_add(&l, "bad key", "v", &err) != VIGIL_EPARSE) break;
+        if (vigil_labels_add(&l, "", "v", &err) != VIGIL_EPARSE) break;
+        if (vigil_labels_add(&l, "k", "\xed\xa0\x80", &err) != VIGIL_EPARSE) break; /* surrogate */
+        if (vigil_labels_add(&l, "k", "\xc0\xaf", &err) != VIGIL_EPARSE) break;     /* overlong */
+        if (vigil_labels_add(&l, "k", "bell\a", &err) != VIGIL_EPARSE) break;
+        if (vigil_labels_add(&l, "k", "caf\xc3\xa9 \xf0\x9f\x98\x80", &err) != VIGIL_OK) break;
+        if (vigil_labels_parse(&l, "a=\"open", &err) != VIGIL_EPARSE ||
+            !strstr(err.msg, "unterminated"))
+            break;
+        if (vigil_labels_parse(&l, "a=\"x\"y", &err) != VIGIL_EPARSE) break;
+        if (vigil_labels_parse(&l, "a=x\ny", &err) != VIGIL_EPARSE ||
+            !strstr(err.msg, "must be quoted"))
+            break;
+        if (vigil_labels_parse(&l, NULL, &err) != VIGIL_OK ||
+            vigil_labels_parse(&l, "", &err) != VIGIL_OK)
+            break;
+        ok = 1;
+    } while (0);
+    vigil_labels_clear(&l);
+    vigil_labels_clear(NULL);
+    free(text);
+    free(json);
+    if (!ok) printf("    last error: %s\n", err.msg);
+    CHECK(ok);
+}
+
+/* ---- CSV import -------------------------------------------------------- */
+
+/* A store with banks "b" (and "c"), for import tests. */
+static vigil_store *bank_store(void) {
+    vigil_store *st = NULL;
+    if (vigil_store_open(":memory:", &st, NULL) != VIGIL_OK) return NULL;
+    if (vigil_bank_create(st, "b", VIGIL_BANK_NORMAL, -1, NULL, NULL, NULL) != VIGIL_OK ||
+        vigil_bank_create(st, "c", VIGIL_BANK_NORMAL, -1, NULL, NULL, NULL) != VIGIL_OK) {
+        vigil_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* 1 if `want` is given and `got` is not it. */
+static int text_differs(const char *got, const char *want) {
+    return want != NULL && strcmp(got, want) != 0;
+}
+
+/* Import `csv` into "b" and check the report and the bad-row log. */
+#define IMPORT(csv, strict, want_rc, imp, dups, nbad, bad_text)                                    \
+    do {                                                                                           \
+        vigil_err_clear(&err);                                                                     \
+        memset(&r, 0, sizeof r);                                                                   \
+        vigil_status got_ = import_str(st, "b", csv, strict, -1, &bad, &r, &err);                  \
+        if (got_ != (want_rc) || r.imported != (imp) || r.duplicates != (dups) ||                  \
+            r.bad != (nbad) || text_differs(bad.text, (bad_text))) {                               \
+            printf("    rc %s (%s) imported %llu dup %llu bad %llu\n%s", vigil_status_name(got_),  \
+                   err.msg, (unsigned long long)r.imported, (unsigned long long)r.duplicates,      \
+                   (unsigned long long)r.bad, bad.text);                                           \
+            vigil_store_close(st);                                                                 \
+            CHECK(!"import result");                                                               \
+        }                                                                                          \
+    } while (0)
+
+static void t_csv_quoting(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_import_report r;
+    bad_log bad;
+    vigil_entry e;
+    /* quoted fields with commas, doubled quotes and a newline; columns in
+     * another order, other case, an extra column; CRLF; BOM */
+    IMPORT("\xEF\xBB\xBF"
+           "Labels,ID,extra,SIGNAL_VALUE, signal_type \r\n"
+           "\"entity=example-group;note=\"\"a,b\"\"\",\"TE,1\",x," PDQ_A ",pdq\r\n"
+           "\"k=\"\"multi\nline\"\"\",,\"y\ny\"," MD5_A ",MD5\r\n"
+           "\r\n"
+           ",,,\"" PDQ_B "\",pdq\r\n",
+           0, VIGIL_OK, 3, 0, 0, "");
+    /* ids follow the sorted insertion order (see import.c), so look them all up */
+    int64_t found = 0, good = 0;
+    for (int64_t id = 1; id <= 3; id++) {
+        if (vigil_bank_entry_get(st, id, &e, &err) != VIGIL_OK) continue;
+        if (e.signal == VIGIL_SIGNAL_MD5 && strcmp(e.labels, "k=\"multi\nline\"") == 0 &&
+            !e.external_id)
+            found++;
+        if (e.signal == VIGIL_SIGNAL_PDQ && strcmp(e.value, PDQ_A) == 0 &&
+            strcmp(e.labels, "entity=example-group;note=a,b") == 0 &&
+            strcmp(e.external_id, "TE,1") == 0)
+            good++;
+        vigil_entry_clear(&e);
+    }
+    vigil_store_close(st);
+    CHECK_INT(good, ==, 1);
+    CHECK_INT(found, ==, 1);
+}
+
+static void t_csv_bad_rows(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_import_report r;
+    bad_log bad;
+    /* each bad row names its line (quoted newlines count) and is skipped */
+    IMPORT("signal_type,signal_value,labels\n"
+           "pdq," PDQ_A ",\"a=\"\"1\n\"\"\"\n"      /* 2-3 ok */
+           "photo," PDQ_B "\n"                      /* 4 unknown type */
+           "pdq,0123\n"                             /* 5 wrong length */
+           "md5,0123456789abcdef0123456789abcdeg\n" /* 6 bad hex */
+           "pdq," PDQ_B ",entity=\xff\n"            /* 7 non-UTF-8 label */
+           "pdq\n"                                  /* 8 missing column */
+           "pdq," PDQ_C "\n"                        /* 9 ok */
+           "pdq,\"" PDQ_B "\"x\n"                   /* 10 text after quote */
+           ",abc\n"                                 /* 11 empty type */
+           "pdq,\n"                                 /* 12 empty value */
+           "sha256,\"" PDQ_B "\n",                  /* 13 unterminated quote */
+           0, VIGIL_OK, 2, 0, 9,
+           "4: unknown signal type 'photo' (expected pdq, md5, sha256, video or text)\n"
+           "5: bad PDQ hash: expected 64 hex digits, got 4\n"
+           "6: bad MD5 hash: 'g' at position 32 is not a hex digit\n"
+           "7: labels: label 'entity': value is not valid UTF-8 (byte 1)\n"
+           "8: missing signal_value (the row has 1 field, the header 3)\n"
+           "10: text after a closing quote on line 10 (a quote inside a quoted field is written "
+           "\"\")\n"
+           "11: empty signal type (expected pdq, md5, sha256, video or text)\n"
+           "12: empty signal_value\n"
+           "13: unterminated quoted field (the quote opened on line 13 is never closed)\n");
+    int64_t n = count_entries(st, "b");
+    vigil_store_close(st);
+    CHECK_INT(n, ==, 2);
+}
+
+static void t_csv_header_errors(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_import_report r;
+    bad_log bad;
+    IMPORT("type,value\npdq," PDQ_A "\n", 0, VIGIL_EPARSE, 0, 0, 0, "");
+    if (!strstr(err.msg, "line 1: the header needs the columns signal_type and signal_value "
+                         "(found: type, value)")) {
+        vigil_store_close(st);
+        CHECK(!"message");
+    }
+    IMPORT("signal_type,signal_value,signal_value\n", 0, VIGIL_EPARSE, 0, 0, 0, "");
+    IMPORT("\"signal_type,signal_value\n", 0, VIGIL_EPARSE, 0, 0, 0, "");
+    if (!strstr(err.msg, "line 1: unterminated quoted field")) {
+        vigil_store_close(st);
+        CHECK(!"message 2");
+    }
+    /* empty input and header only: nothing, no error */
+    IMPORT("\n\n", 0, VIGIL_OK, 0, 0, 0, "");
+    IMPORT("signal_type,signal_value\n", 0, VIGIL_OK, 0, 0, 0, "");
+    /* signal_type may be missing when the option gives it */
+    vigil_err_clear(&err);
+    vigil_status rc =
+        import_str(st, "b", "signal_value\n" MD5_A "\n", 0, VIGIL_SIGNAL_MD5, &bad, &r, &err);
+    vigil_status rc2 = import_str(st, "nobank", "signal_value\n", 0, -1, &bad, &r, &err);
+    vigil_store_close(st);
+    CHECK_OK(rc, &err);
+    CHECK_INT(r.imported, ==, 0); /* of the second call */
+    CHECK_INT(rc2, ==, VIGIL_ENOENT);
+}
+
+static void t_csv_strict_and_idempotent(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_import_report r;
+    bad_log bad;
+    const char *csv = "signal_type,signal_value\npdq," PDQ_A "\npdq,bad\nmd5," MD5_A "\n";
+    IMPORT(csv, 1, VIGIL_EPARSE, 0, 0, 1, "3: bad PDQ hash: expected 64 hex digits, got 3\n");
+    int64_t after_strict = count_entries(st, "b");
+    IMPORT(csv, 0, VIGIL_OK, 2, 0, 1, NULL);
+    IMPORT(csv, 0, VIGIL_OK, 0, 2, 1, NULL); /* again: nothing new */
+    /* duplicates inside one file */
+    IMPORT("signal_type,signal_value\npdq," PDQ_C "\npdq," PDQ_C "\n", 0, VIGIL_OK, 1, 1, 0, "");
+    int64_t n = count_entries(st, "b");
+    vigil_store_close(st);
+    CHECK_INT(after_strict, ==, 0);
+    CHECK_INT(n, ==, 3);
+}
+
+static void t_hash_per_line(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_import_report r;
+    bad_log bad;
+    vigil_bank_stats s;
+    IMPORT(PDQ_A ",100\n"
+                 "\n" PDQ_B ",87,extra\r\n" MD5_A "\n"
+                 "nothex\n" PDQ_C "\n",
+           0, VIGIL_OK, 4, 0, 1, "5: bad PDQ hash: expected 64 hex digits, got 6\n");
+    int is_lines = r.hash_per_line;
+    vigil_status rc = vigil_bank_stats_get(st, "b", &s, &err);
+    /* the option decides the type: sha256 */
+    vigil_import_report r2;
+    vigil_status rc2 =
+        import_str(st, "c", PDQ_A "\n" PDQ_B "\n", 0, VIGIL_SIGNAL_SHA256, NULL, &r2, &err);
+    vigil_bank_stats s2;
+    vigil_status rc3 = vigil_bank_stats_get(st, "c", &s2, &err);
+    vigil_store_close(st);
+    CHECK(is_lines);
+    CHECK_OK(rc, &err);
+    CHECK_INT(s.by_signal[VIGIL_SIGNAL_PDQ], ==, 3);
+    CHECK_INT(s.by_signal[VIGIL_SIGNAL_MD5], ==, 1);
+    CHECK_OK(rc2, &err);
+    CHECK_OK(rc3, &err);
+    CHECK_INT(r2.imported, ==, 2);
+    CHECK_INT(s2.by_signal[VIGIL_SIGNAL_SHA256], ==, 2);
+}
+
+/* ---- export round trip ------------------------------------------------- */
+
+/* Every entry of a bank as one sortable string per entry. */
+typedef struct dump {
+    char *rows[64];
+    int n;
+} dump;
+
+static int dump_row(void *ctx, const vigil_entry *e) {
+    dump *d = ctx;
+    if (d->n == 64) return 1;
+    size_t len = strlen(e->value) + strlen(e->labels) + 300;
+    char *s = malloc(len);
+    if (!s) return 1;
+    snprintf(s, len, "%s\x1f%s\x1f%s\x1f%s", vigil_signal_name(e->signal), e->value, e->labels,
+             e->external_id ? e->external_id : "(none)");
+    d->rows[d->n++] = s;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void dump_free(dump *d) {
+    for (int i = 0; i < d->n; i++)
+        free(d->rows[i]);
+    d->n = 0;
+}
+
+static vigil_status export_str(vigil_store *st, const char *bank, char **out, vigil_err *err) {
+    size_t len = 0;
+    FILE *f = open_memstream(out, &len);
+    if (!f) return VIGIL_EIO;
+    vigil_status rc = vigil_bank_export(st, bank, f, NULL, err);
+    fclose(f);
+    return rc;
+}
+
+static void t_export_roundtrip(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_err_clear(&err);
+    static const vigil_entry_spec specs[] = {
+        {VIGIL_SIGNAL_PDQ, PDQ_A, "entity=example-group;note=\"a;b, \"\"c\"\"\"", "TE,\"1\""},
+        {VIGIL_SIGNAL_MD5, MD5_A, NULL, NULL},
+        {VIGIL_SIGNAL_SHA256, PDQ_B, "k=\"two\nlines\"", "x"},
+        {VIGIL_SIGNAL_TEXT, " a text, with \"quotes\"\r\nand lines ", "lang=en", NULL},
+        {VIGIL_SIGNAL_VIDEO, "video-signal-123", "", ""},
+    };
+    dump a = {.n = 0}, b = {.n = 0};
+    char *csv = NULL, *csv2 = NULL;
+    vigil_import_report r;
+    memset(&r, 0, sizeof r);
+    vigil_status rc = VIGIL_OK;
+    for (size_t i = 0; rc == VIGIL_OK && i < sizeof specs / sizeof specs[0]; i++)
+        rc = vigil_bank_add(st, "b", &specs[i], NULL, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_entry_set_enabled(st, "b", 2, 0, &err); /* still exported */
+    if (rc == VIGIL_OK) rc = export_str(st, "b", &csv, &err);
+    if (rc == VIGIL_OK) rc = import_str(st, "c", csv, 1, -1, NULL, &r, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_foreach(st, "b", dump_row, &a, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_foreach(st, "c", dump_row, &b, &err);
+    if (rc == VIGIL_OK) rc = export_str(st, "c", &csv2, &err);
+    int header = csv && strncmp(csv, "signal_type,signal_value,labels,id\n", 35) == 0;
+    int first =
+        csv &&
+        strstr(csv,
+               "\npdq," PDQ_A
+               ",\"entity=example-group;note=\"\"a;b, \"\"\"\"c\"\"\"\"\"\"\",\"TE,\"\"1\"\"\"\n");
+    vigil_store_close(st);
+    qsort(a.rows, (size_t)a.n, sizeof a.rows[0], cmp_str);
+    qsort(b.rows, (size_t)b.n, sizeof b.rows[0], cmp_str);
+    int same = a.n == 5 && a.n == b.n;
+    for (int i = 0; same && i < a.n; i++)
+        same = strcmp(a.rows[i], b.rows[i]) == 0;
+    int same_text = csv && csv2 && strlen(csv) == strlen(csv2);
+    dump_free(&a);
+    dump_free(&b);
+    free(csv);
+    free(csv2);
+    CHECK_OK(rc, &err);
+    CHECK_INT(r.imported, ==, 5);
+    CHECK(header);
+    CHECK(first);
+    CHECK(same);
+    CHECK(same_text);
+}
+
+/* ---- scan, stats ------------------------------------------------------- */
+
+typedef struct scan_log {
+    int64_t ids[32];
+    int64_t banks[32];
+    size_t len[32];
+    int n, stop_after;
+} scan_log;
+
+static int scan_cb(void *ctx, int64_t entry_id, int64_t bank_id, const char *value_hex) {
+    scan_log *l = ctx;
+    if (l->n == 32) return 1;
+    l->len[l->n] = strlen(value_hex);
+    l->ids[l->n] = entry_id;
+    l->banks[l->n] = bank_id;
+    l->n++;
+    return l->stop_after && l->n >= l->stop_after;
+}
+
+static void t_scan(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    vigil_bank_info on, off, other;
+    scan_log all = {.n = 0}, only = {.n = 0}, none = {.n = 0}, early = {.n = 0, .stop_after = 2};
+    int64_t ids[6];
+    vigil_status rc = vigil_bank_create(st, "on", VIGIL_BANK_NORMAL, -1, NULL, &on, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_create(st, "off", VIGIL_BANK_NORMAL, -1, NULL, &off, &err);
+    if (rc == VIGIL_OK)
+        rc = vigil_bank_create(st, "other", VIGIL_BANK_ALLOW, -1, NULL, &other, &err);
+    const char *const banks[6] = {"on", "off", "other", "on", "on", "other"};
+    const vigil_entry_spec specs[6] = {
+        {VIGIL_SIGNAL_PDQ, PDQ_A, NULL, NULL}, {VIGIL_SIGNAL_PDQ, PDQ_A, NULL, NULL},
+        {VIGIL_SIGNAL_PDQ, PDQ_B, NULL, NULL}, {VIGIL_SIGNAL_PDQ, PDQ_C, NULL, NULL},
+        {VIGIL_SIGNAL_MD5, MD5_A, NULL, NULL}, {VIGIL_SIGNAL_PDQ, PDQ_C, NULL, NULL},
+    };
+    for (int i = 0; rc == VIGIL_OK && i < 6; i++)
+        rc = vigil_bank_add(st, banks[i], &specs[i], &ids[i], NULL, &err);
+    vigil_bank_update u;
+    memset(&u, 0, sizeof u);
+    u.set_enabled = 1;
+    u.enabled = 0;
+    if (rc == VIGIL_OK) rc = vigil_bank_set(st, "off", &u, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_entry_set_enabled(st, "on", ids[3], 0, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_scan(st, VIGIL_SIGNAL_PDQ, NULL, 0, scan_cb, &all, &err);
+    const char *const sel[1] = {"other"};
+    if (rc == VIGIL_OK) rc = vigil_bank_scan(st, VIGIL_SIGNAL_PDQ, sel, 1, scan_cb, &only, &err);
+    const char *const sel_off[2] = {"off", "off"};
+    if (rc == VIGIL_OK)
+        rc = vigil_bank_scan(st, VIGIL_SIGNAL_PDQ, sel_off, 2, scan_cb, &none, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_scan(st, VIGIL_SIGNAL_PDQ, NULL, 0, scan_cb, &early, &err);
+    const char *const sel_bad[1] = {"nope"};
+    vigil_status missing = vigil_bank_scan(st, VIGIL_SIGNAL_PDQ, sel_bad, 1, scan_cb, &none, NULL);
+    scan_log md5 = {.n = 0};
+    if (rc == VIGIL_OK) rc = vigil_bank_scan(st, VIGIL_SIGNAL_MD5, NULL, 0, scan_cb, &md5, &err);
+    vigil_store_close(st);
+    CHECK_OK(rc, &err);
+    /* enabled pdq entries of enabled banks, by id: on/A, other/B, other/C */
+    CHECK_INT(all.n, ==, 3);
+    CHECK_INT(all.ids[0], ==, ids[0]);
+    CHECK_INT(all.banks[0], ==, on.id);
+    CHECK_INT(all.ids[1], ==, ids[2]);
+    CHECK_INT(all.ids[2], ==, ids[5]);
+    CHECK_INT(all.banks[2], ==, other.id);
+    CHECK_INT(only.n, ==, 2);
+    CHECK_INT(only.banks[0], ==, other.id);
+    CHECK_INT(none.n, ==, 0);
+    CHECK_INT(early.n, ==, 2);
+    CHECK_INT(missing, ==, VIGIL_ENOENT);
+    CHECK_INT(all.len[0], ==, 64);
+    CHECK_INT(md5.n, ==, 1);
+    CHECK_INT(md5.ids[0], ==, ids[4]);
+    CHECK_INT(md5.len[0], ==, 32);
+}
+
+static void t_stats(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_import_report r;
+    vigil_bank_stats s;
+    vigil_status rc = import_str(st, "b",
+                                 "signal_type,signal_value,labels\n"
+                                 "pdq," PDQ_A ",entity=example-group;source=x\n"
+                                 "pdq," PDQ_B ",entity=example-group\n"
+                                 "pdq," PDQ_C ",entity=other-group\n"
+                                 "md5," MD5_A ",\n",
+                                 0, -1, NULL, &r, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_entry_set_enabled(st, "b", 2, 0, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_stats_get(st, "b", &s, &err);
+    vigil_bank_stats none;
+    vigil_status missing = vigil_bank_stats_get(st, "zz", &none, NULL);
+    vigil_store_close(st);
+    CHECK_OK(rc, &err);
+    CHECK_INT(s.entries, ==, 4);
+    CHECK_INT(s.enabled, ==, 3);
+    CHECK_INT(s.disabled, ==, 1);
+    CHECK_INT(s.by_signal[VIGIL_SIGNAL_PDQ], ==, 3);
+    CHECK_INT(s.by_signal[VIGIL_SIGNAL_MD5], ==, 1);
+    CHECK_INT(s.enabled_by_signal[VIGIL_SIGNAL_PDQ] + s.enabled_by_signal[VIGIL_SIGNAL_MD5], ==, 3);
+    CHECK_INT(s.labelled, ==, 3);
+    CHECK_INT(s.n_top_keys, ==, 2);
+    CHECK_STR(s.top_keys[0].key, "entity");
+    CHECK_INT(s.top_keys[0].count, ==, 3);
+    CHECK_STR(s.top_pairs[0].pair, "entity=example-group");
+    CHECK_INT(s.top_pairs[0].count, ==, 2);
+    CHECK_INT(s.distinct_keys, ==, 2);
+    CHECK(s.first_added[0] != '\0');
+    CHECK_INT(missing, ==, VIGIL_ENOENT);
+}
+
+static void progress_cb(void *ctx, uint64_t rows, uint64_t bytes, uint64_t total) {
+    uint64_t *last = ctx;
+    last[0] = rows;
+    last[1] = bytes;
+    last[2] = total;
+}
+
+static void t_import_file_progress(void) {
+    const char *path = tmp_path("many.csv");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("signal_type,signal_value,labels,id\n", f);
+    for (int i = 0; i < 20000; i++)
+        fprintf(f, "pdq,%064x,entity=example-group,e%d\n", i, i);
+    long size = ftell(f);
+    fclose(f);
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_import_opts o;
+    vigil_import_opts_init(&o);
+    uint64_t last[3] = {0, 0, 0};
+    o.on_progress = progress_cb;
+    o.ctx = last;
+    vigil_import_report r;
+    vigil_status rc = vigil_bank_import_file(st, "b", path, &o, &r, &err);
+    vigil_status rc2 = vigil_bank_import_file(st, "b", tmp_path("missing.csv"), NULL, NULL, &err);
+    vigil_store_close(st);
+    CHECK_OK(rc, &err);
+    CHECK_INT(r.imported, ==, 20000);
+    CHECK_INT(last[0], ==, 20000);
+    CHECK_INT(last[1], ==, size);
+    CHECK_INT(last[2], ==, size);
+    CHECK_INT(rc2, ==, VIGIL_ENOENT);
+    CHECK(strstr(err.msg, "missing.csv: cannot open"));
+}
+
+/* The store file survives a reopen with its data; a second store on the
+ * same file sees the first one's writes (WAL). */
+static void t_durable(void) {
+    const char *path = tmp_path("durable.db");
+    rm_db(path);
+    vigil_store *a = NULL, *b = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(path, &a, &err), &err);
+    vigil_status rc = vigil_store_open(path, &b, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_create(a, "kept", VIGIL_BANK_NORMAL, 5, NULL, NULL, &err);
+    vigil_bank_info info;
+    if (rc == VIGIL_OK) rc = vigil_bank_get(b, "kept", &info, &err);
+    vigil_store_close(a);
+    vigil_store_close(b);
+    CHECK_OK(rc, &err);
+    CHECK_OK(vigil_store_open(path, &a, &err), &err);
+    rc = vigil_bank_get(a, "kept", &info, &err);
+    vigil_store_close(a);
+    CHECK_OK(rc, &err);
+    CHECK_INT(info.max_distance, ==, 5);
+}
+
+/* Replays fuzz/regress-csv/: inputs the CSV fuzzer found interesting.  Each
+ * must import or fail with a message, and the counts must add up. */
+static void t_csv_fuzz_regressions(void) {
+    DIR *d = opendir("fuzz/regress-csv");
+    if (!d) SKIP("fuzz/regress-csv not found (run from the repository root)");
+    vigil_store *st = bank_store();
+    if (!st) {
+        closedir(d);
+        CHECK(!"store");
+    }
+    int n = 0, wrong = 0;
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        if (ent->d_name[0] == '.') continue;
+        char path[1024];
+        snprintf(path, sizeof path, "fuzz/regress-csv/%s", ent->d_name);
+        vigil_err err;
+        vigil_err_clear(&err);
+        vigil_import_report r;
+        vigil_status rc = vigil_bank_import_file(st, "b", path, NULL, &r, &err);
+        if (rc != VIGIL_OK && err.msg[0] == '\0') wrong++;
+        if (rc == VIGIL_OK && r.imported + r.duplicates + r.bad != r.rows) wrong++;
+        n++;
+    }
+    closedir(d);
+    vigil_store_close(st);
+    CHECK_INT(wrong, ==, 0);
+    CHECK_INT(n, >, 0);
+}
+
+const test_case suite_store[] = {
+    {"store/open_migrate", t_open_migrate},
+    {"store/future_version_refused", t_future_version_refused},
+    {"store/foreign_files_refused", t_foreign_files_refused},
+    {"store/memory", t_memory_store},
+    {"store/durable", t_durable},
+    {"bank/crud", t_bank_crud},
+    {"bank/validation", t_bank_validation},
+    {"bank/entries", t_entries},
+    {"bank/entry_validation", t_entry_validation},
+    {"bank/labels", t_labels},
+    {"bank/csv_quoting", t_csv_quoting},
+    {"bank/csv_bad_rows", t_csv_bad_rows},
+    {"bank/csv_header_errors", t_csv_header_errors},
+    {"bank/csv_strict_idempotent", t_csv_strict_and_idempotent},
+    {"bank/hash_per_line", t_hash_per_line},
+    {"bank/export_roundtrip", t_export_roundtrip},
+    {"bank/scan", t_scan},
+    {"bank/stats", t_stats},
+    {"bank/import_file_progress", t_import_file_progress},
+    {"bank/csv_fuzz_regressions", t_csv_fuzz_regressions},
+    {NULL, NULL},
+};
