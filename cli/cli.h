@@ -36,5 +36,7 @@ void cli_progress_end(void);
 
 int cmd_hash(int argc, char **argv);
 int cmd_distance(int argc, char **argv);
+int cmd_bank(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 
 #endif /* VIGIL_CLI_H */

@@ -24,6 +24,8 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"hash", cmd_hash, "hash images: PDQ (+ dihedral variants), MD5, SHA-256"},
     {"distance", cmd_distance, "Hamming distance between PDQ hashes"},
+    {"bank", cmd_bank, "hash banks: create, list, add, import, export, remove, stats"},
+    {"match", cmd_match, "match images or hashes against the banks"},
 };
 
 static void usage(FILE *out) {

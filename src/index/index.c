@@ -16,9 +16,11 @@
  *   log2(n) - 2 bits (16 to 24), so that buckets hold a few entries each
  *   while the bucket arrays stay near 12 bytes per entry.
  */
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/err.h"
 #include "index/scan.h"
@@ -93,6 +95,20 @@ static inline void slot_put(uint8_t *p, uint32_t v) {
     p[2] = (uint8_t)(v >> 16);
 }
 
+/* Large arrays: 2 MiB aligned and backed by huge pages where the kernel
+ * allows it (the probes and the build touch them at random: with 4 KiB
+ * pages most accesses would also miss the TLB).  free() releases them. */
+static void *big_alloc(size_t bytes) {
+    const size_t huge = (size_t)1 << 21;
+    if (bytes < huge) return aligned_alloc(64, (bytes + 63) / 64 * 64);
+    size_t sz = (bytes + huge - 1) / huge * huge;
+    void *p = aligned_alloc(huge, sz);
+#ifdef MADV_HUGEPAGE
+    if (p) (void)madvise(p, sz, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 static inline int is_dead(const shard *s, size_t i) { return (s->dead[i >> 6] >> (i & 63)) & 1; }
 
 /* ---- shards ------------------------------------------------------------ */
@@ -111,8 +127,8 @@ static int shard_reserve(shard *s, size_t want) {
     size_t cap = s->cap ? s->cap * 2 : 1024;
     if (cap < want) cap = want; /* a bulk load gets exactly what it needs */
     if (cap > SHARD_CAP) cap = SHARD_CAP;
-    vigil_pdq *h = aligned_alloc(64, cap * sizeof *h);
-    int64_t *id = malloc(cap * sizeof *id);
+    vigil_pdq *h = big_alloc(cap * sizeof *h);
+    int64_t *id = big_alloc(cap * sizeof *id);
     uint64_t *dead = calloc((cap + 63) / 64, sizeof *dead);
     if (!h || !id || !dead) {
         free(h);
@@ -135,27 +151,58 @@ static int shard_reserve(shard *s, size_t want) {
     return 0;
 }
 
-/* Fill tables [t0, t1) of layout `lay` over the shard's n entries: a
- * counting sort per table.  `cur` has room for the largest table. */
+/* Fill tables [t0, t1) of layout `lay` over the shard's n entries.  Each
+ * table is a sort of (key, slot) pairs by key: two stable radix passes (the
+ * low 11 bits, then the rest), each writing to at most a few thousand
+ * sequential streams, which caches and TLBs handle well, then one
+ * sequential pass writing the 3-byte slots and the bucket bounds.  `tmp`
+ * has room for 2n pairs. */
+#define RADIX_LO 11
 typedef struct build_job {
     const shard *s, *lay;
-    uint32_t *off, *cur;
+    uint32_t *off;
+    uint64_t *tmp;
     uint8_t *slots;
     int t0, t1;
 } build_job;
 
+static void radix_pass(const uint64_t *in, uint64_t *out, size_t n, int shift, int bits,
+                       size_t *cnt) {
+    const size_t nb = (size_t)1 << bits;
+    const uint64_t mask = nb - 1;
+    memset(cnt, 0, nb * sizeof *cnt);
+    for (size_t i = 0; i < n; i++) cnt[(in[i] >> shift) & mask]++;
+    size_t sum = 0;
+    for (size_t k = 0; k < nb; k++) {
+        size_t c = cnt[k];
+        cnt[k] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++) out[cnt[(in[i] >> shift) & mask]++] = in[i];
+}
+
 static void *build_tables(void *arg) {
     build_job *jb = arg;
     const shard *s = jb->s, *lay = jb->lay;
+    const size_t n = s->n;
+    uint64_t *a = jb->tmp, *b = jb->tmp + n;
+    size_t cnt[(size_t)1 << 14];
     for (int t = jb->t0; t < jb->t1; t++) {
+        const int len = lay->len[t];
+        /* pairs: key in the high bits, slot in the low 24 */
+        for (size_t i = 0; i < n; i++) a[i] = (uint64_t)sub_key(lay, &s->hash[i], t) << 24 | i;
+        radix_pass(a, b, n, 24, RADIX_LO, cnt);
+        radix_pass(b, a, n, 24 + RADIX_LO, len - RADIX_LO, cnt);
         uint32_t *o = jb->off + lay->base[t];
-        const size_t nb = (size_t)1 << lay->len[t];
-        for (size_t i = 0; i < s->n; i++) o[sub_key(lay, &s->hash[i], t) + 1]++;
-        for (size_t k = 0; k < nb; k++) o[k + 1] += o[k];
-        memcpy(jb->cur, o, nb * sizeof *jb->cur);
-        uint8_t *tab = jb->slots + (size_t)t * s->n * 3;
-        for (size_t i = 0; i < s->n; i++)
-            slot_put(tab + 3 * (size_t)jb->cur[sub_key(lay, &s->hash[i], t)]++, (uint32_t)i);
+        uint8_t *tab = jb->slots + (size_t)t * n * 3;
+        const size_t nb = (size_t)1 << len;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            const size_t key = (size_t)(a[i] >> 24);
+            while (k <= key) o[k++] = (uint32_t)i;
+            slot_put(tab + 3 * i, (uint32_t)(a[i] & 0xFFFFFF));
+        }
+        while (k <= nb) o[k++] = (uint32_t)n;
     }
     return NULL;
 }
@@ -163,7 +210,8 @@ static void *build_tables(void *arg) {
 /* Drop dead entries and (re)build the tables over all entries; large shards
  * are built on two threads (half of the tables each). */
 static int shard_build(shard *s) {
-    uint32_t *off = NULL, *cur[2] = {NULL, NULL};
+    uint32_t *off = NULL;
+    uint64_t *tmp[2] = {NULL, NULL};
     uint8_t *slots = NULL;
     /* compact */
     if (s->ndead) {
@@ -180,18 +228,16 @@ static int shard_build(shard *s) {
     }
     shard lay = *s;
     choose_layout(&lay, s->n);
-    int maxlen = 0;
-    for (int t = 0; t < lay.m; t++) maxlen = lay.len[t] > maxlen ? lay.len[t] : maxlen;
     const int nthreads = s->n >= 1000000 ? 2 : 1;
-    off = calloc(lay.base[lay.m], sizeof *off);
-    slots = malloc((size_t)lay.m * s->n * 3 + 4);
-    for (int i = 0; i < nthreads; i++) cur[i] = malloc(((size_t)1 << maxlen) * sizeof *cur[i]);
-    if (!off || !slots || !cur[0] || (nthreads > 1 && !cur[1])) goto fail;
+    off = big_alloc(lay.base[lay.m] * sizeof *off);
+    slots = big_alloc((size_t)lay.m * s->n * 3 + 4);
+    for (int i = 0; i < nthreads; i++) tmp[i] = big_alloc((2 * s->n + 1) * sizeof *tmp[i]);
+    if (!off || !slots || !tmp[0] || (nthreads > 1 && !tmp[1])) goto fail;
     build_job jobs[2];
     pthread_t th;
     int threaded = 0;
     for (int i = 0; i < nthreads; i++)
-        jobs[i] = (build_job){s, &lay, off, cur[i], slots, lay.m * i / nthreads, lay.m * (i + 1) / nthreads};
+        jobs[i] = (build_job){s, &lay, off, tmp[i], slots, lay.m * i / nthreads, lay.m * (i + 1) / nthreads};
     if (nthreads > 1 && pthread_create(&th, NULL, build_tables, &jobs[1]) == 0) threaded = 1;
     build_tables(&jobs[0]);
     if (nthreads > 1) {
@@ -200,8 +246,8 @@ static int shard_build(shard *s) {
         else
             build_tables(&jobs[1]);
     }
-    free(cur[0]);
-    free(cur[1]);
+    free(tmp[0]);
+    free(tmp[1]);
     free(s->off);
     free(s->slots);
     s->m = lay.m;
@@ -214,8 +260,8 @@ static int shard_build(shard *s) {
     return 0;
 fail:
     free(off);
-    free(cur[0]);
-    free(cur[1]);
+    free(tmp[0]);
+    free(tmp[1]);
     free(slots);
     return -1;
 }

@@ -1,0 +1,254 @@
+/*
+ * cli/cmd_match.c - `vigil match`: hash files (or take given hashes) and
+ * print their matches in the hash banks, one line per match; exit status
+ * like grep's: 0 something matched, 1 nothing did, 2 an error.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "vigil/hash.h"
+#include "vigil/match.h"
+#include "vigil/store.h"
+
+#define MATCH_EXIT_NONE 1
+#define MATCH_EXIT_ERROR 2
+
+static void match_usage(FILE *out) {
+    fprintf(out,
+            "usage: vigil match [OPTIONS] FILE...\n"
+            "       vigil match [OPTIONS] --hash HASH...\n"
+            "\n"
+            "Hashes each image (PDQ, MD5, SHA-256) and prints one line per match in the\n"
+            "banks of the store (--db): QUERY,BANK,ENTRY_ID,DISTANCE.  With --hash the\n"
+            "arguments are PDQ hashes (64 hex digits), or md5:HEX / sha256:HEX for exact\n"
+            "matches.\n"
+            "\n"
+            "  --bank NAME         match only against this bank (repeatable)\n"
+            "  --max-distance D    PDQ threshold for banks without their own (default 31)\n"
+            "  --dihedral          also match the 8 rotations/mirrors of each query\n"
+            "  --quality-floor Q   flag queries with PDQ quality below Q (default 50)\n"
+            "  --json              one JSON object per query, with labels\n"
+            "  -h, --help          this help\n"
+            "\n"
+            "Per-bank thresholds (`vigil bank set NAME --max-distance D`) take precedence.\n"
+            "A query matching an entry of an allow bank has its other matches suppressed\n"
+            "(noted on stderr).  Low-quality queries are noted on stderr: featureless\n"
+            "images match too much.\n"
+            "Exit status: 0 something matched, 1 nothing matched, 2 an error occurred.\n");
+}
+
+typedef struct match_cli {
+    int json;
+    int any_match;
+} match_cli;
+
+static json_t *labels_json(const char *text) {
+    char *js = NULL;
+    json_t *v = NULL;
+    if (vigil_labels_to_json(text ? text : "", &js, NULL) == VIGIL_OK && js) v = json_loads(js, 0, NULL);
+    free(js);
+    return v ? v : json_object();
+}
+
+static void print_result(match_cli *c, const char *query, const vigil_pdq *pdq,
+                         const vigil_match_result *r) {
+    if (r->n) c->any_match = 1;
+    if (!c->json) {
+        for (size_t i = 0; i < r->n; i++)
+            printf("%s,%s,%lld,%d\n", query, r->matches[i].bank, (long long)r->matches[i].entry_id,
+                   r->matches[i].distance);
+        if (r->low_quality)
+            cli_errorf("%s: PDQ quality %d is below the floor: its matches are less reliable", query,
+                       r->quality);
+        if (r->allowed)
+            cli_errorf("%s: matches an allow-list entry: %zu other match%s suppressed", query,
+                       r->suppressed, r->suppressed == 1 ? "" : "es");
+        return;
+    }
+    json_t *o = json_object(), *arr = json_array();
+    json_object_set_new(o, "query", json_string(query));
+    if (pdq) {
+        char hex[VIGIL_PDQ_HEX_LEN + 1];
+        vigil_pdq_to_hex(pdq, hex);
+        json_object_set_new(o, "pdq", json_string(hex));
+    }
+    if (r->quality >= 0) json_object_set_new(o, "quality", json_integer(r->quality));
+    json_object_set_new(o, "low_quality", json_boolean(r->low_quality));
+    json_object_set_new(o, "allowed", json_boolean(r->allowed));
+    json_object_set_new(o, "suppressed", json_integer((json_int_t)r->suppressed));
+    for (size_t i = 0; i < r->n; i++) {
+        const vigil_match *x = &r->matches[i];
+        json_t *mj = json_object();
+        json_object_set_new(mj, "bank", json_string(x->bank));
+        json_object_set_new(mj, "entry_id", json_integer(x->entry_id));
+        json_object_set_new(mj, "distance", json_integer(x->distance));
+        json_object_set_new(mj, "signal", json_string(vigil_signal_name(x->signal)));
+        json_object_set_new(mj, "variant", json_string(vigil_dihedral_name(x->variant)));
+        json_object_set_new(mj, "allow", json_boolean(x->bank_kind == VIGIL_BANK_ALLOW));
+        json_object_set_new(mj, "labels", labels_json(x->labels));
+        json_object_set_new(mj, "external_id", x->external_id ? json_string(x->external_id) : json_null());
+        json_array_append_new(arr, mj);
+    }
+    json_object_set_new(o, "matches", arr);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (s) puts(s);
+    free(s);
+    json_decref(o);
+}
+
+/* One --hash argument: PDQ hex, md5:HEX or sha256:HEX. */
+static int match_hash_arg(vigil_matcher *m, match_cli *c, const char *arg) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_match_result r;
+    memset(&r, 0, sizeof r);
+    vigil_status rc;
+    if (strncmp(arg, "md5:", 4) == 0 || strncmp(arg, "sha256:", 7) == 0) {
+        int md5 = arg[0] == 'm';
+        uint8_t d[32];
+        const char *hex = arg + (md5 ? 4 : 7);
+        rc = vigil_hex_decode(hex, d, md5 ? 16 : 32, &err);
+        if (rc == VIGIL_OK) {
+            r.quality = -1;
+            rc = vigil_matcher_digest(m, md5 ? VIGIL_SIGNAL_MD5 : VIGIL_SIGNAL_SHA256, d, &r, &err);
+        }
+        if (rc == VIGIL_OK) print_result(c, arg, NULL, &r);
+    } else {
+        vigil_pdq q;
+        rc = vigil_pdq_from_hex(arg, &q, &err);
+        if (rc == VIGIL_OK) rc = vigil_matcher_pdq(m, &q, NULL, -1, &r, &err);
+        if (rc == VIGIL_OK) print_result(c, arg, &q, &r);
+    }
+    vigil_match_result_clear(&r);
+    if (rc != VIGIL_OK) {
+        cli_errorf("%s: %s", arg, err.msg);
+        return 0;
+    }
+    return 1;
+}
+
+static int match_file(vigil_matcher *m, vigil_hasher *h, match_cli *c, const char *path) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_hash_result hr;
+    vigil_match_result r;
+    memset(&r, 0, sizeof r);
+    vigil_status rc = vigil_hasher_file(h, path, &hr, &err);
+    if (rc == VIGIL_OK) rc = vigil_matcher_pdq(m, &hr.pdq, hr.dihedral, hr.quality, &r, &err);
+    if (rc == VIGIL_OK) rc = vigil_matcher_digest(m, VIGIL_SIGNAL_MD5, hr.md5, &r, &err);
+    if (rc == VIGIL_OK) rc = vigil_matcher_digest(m, VIGIL_SIGNAL_SHA256, hr.sha256, &r, &err);
+    if (rc == VIGIL_OK) print_result(c, path, &hr.pdq, &r);
+    vigil_match_result_clear(&r);
+    if (rc != VIGIL_OK) {
+        if (strncmp(err.msg, path, strlen(path)) == 0)
+            cli_errorf("%s", err.msg);
+        else
+            cli_errorf("%s: %s", path, err.msg);
+        return 0;
+    }
+    return 1;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out) {
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return 0;
+    *out = (int)v;
+    return 1;
+}
+
+int cmd_match(int argc, char **argv) {
+    enum { O_BANK = 256, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH };
+    static const struct option opts[] = {
+        {"bank", required_argument, NULL, O_BANK},
+        {"max-distance", required_argument, NULL, O_MAXD},
+        {"dihedral", no_argument, NULL, O_DIH},
+        {"quality-floor", required_argument, NULL, O_FLOOR},
+        {"json", no_argument, NULL, O_JSON},
+        {"hash", no_argument, NULL, O_HASH},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    vigil_match_opts mo;
+    vigil_match_opts_init(&mo);
+    const char **banks = calloc((size_t)argc + 1, sizeof *banks);
+    size_t nbanks = 0;
+    int hashes = 0, c;
+    match_cli mc = {0, 0};
+    int rc = CLI_EXIT_OK;
+    vigil_store *st = NULL;
+    vigil_matcher *m = NULL;
+    vigil_hasher *h = NULL;
+    if (!banks) return MATCH_EXIT_ERROR;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_BANK: banks[nbanks++] = optarg; break;
+        case O_MAXD:
+            if (!parse_int(optarg, 0, 256, &mo.max_distance)) {
+                cli_errorf("--max-distance needs a whole number from 0 to 256, got '%s'", optarg);
+                rc = MATCH_EXIT_ERROR;
+                goto out;
+            }
+            break;
+        case O_DIH: mo.dihedral = 1; break;
+        case O_FLOOR:
+            if (!parse_int(optarg, 0, 100, &mo.quality_floor)) {
+                cli_errorf("--quality-floor needs a whole number from 0 to 100, got '%s'", optarg);
+                rc = MATCH_EXIT_ERROR;
+                goto out;
+            }
+            break;
+        case O_JSON: mc.json = 1; break;
+        case O_HASH: hashes = 1; break;
+        case 'h': match_usage(stdout); goto out;
+        default:
+            match_usage(stderr);
+            rc = MATCH_EXIT_ERROR;
+            goto out;
+        }
+    }
+    if (optind >= argc) {
+        cli_errorf("match: no %s given (see `vigil match --help`)", hashes ? "HASH" : "FILE");
+        rc = MATCH_EXIT_ERROR;
+        goto out;
+    }
+    mo.banks = banks;
+    mo.n_banks = nbanks;
+    vigil_err err;
+    vigil_err_clear(&err);
+    if (vigil_store_open(g_cli.db_path, &st, &err) != VIGIL_OK ||
+        vigil_matcher_open(st, &mo, &m, &err) != VIGIL_OK) {
+        cli_errorf("%s", err.msg);
+        rc = MATCH_EXIT_ERROR;
+        goto out;
+    }
+    if (!hashes) {
+        vigil_hash_opts ho;
+        vigil_hash_opts_init(&ho);
+        ho.flags = VIGIL_HASH_DIGESTS | (mo.dihedral ? VIGIL_HASH_DIHEDRAL : 0);
+        if (vigil_hasher_new(&ho, &h, &err) != VIGIL_OK) {
+            cli_errorf("%s", err.msg);
+            rc = MATCH_EXIT_ERROR;
+            goto out;
+        }
+    }
+    int errors = 0;
+    size_t total = (size_t)(argc - optind);
+    for (int i = optind; i < argc; i++) {
+        int ok = hashes ? match_hash_arg(m, &mc, argv[i]) : match_file(m, h, &mc, argv[i]);
+        errors += !ok;
+        cli_progress("matched", (size_t)(i - optind + 1), total);
+    }
+    cli_progress_end();
+    rc = errors ? MATCH_EXIT_ERROR : mc.any_match ? CLI_EXIT_OK : MATCH_EXIT_NONE;
+out:
+    vigil_hasher_free(h);
+    vigil_matcher_free(m);
+    vigil_store_close(st);
+    free(banks);
+    fflush(stdout);
+    return rc;
+}

@@ -1,0 +1,98 @@
+/*
+ * vigil/match.h - matching queries against the hash banks: PDQ through the
+ * in-memory index (per-bank thresholds, allow-lists, dihedral variants,
+ * quality floor), MD5 and SHA-256 through exact hash tables.
+ */
+#ifndef VIGIL_MATCH_H
+#define VIGIL_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/bank.h"
+#include "vigil/hash.h"
+#include "vigil/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VIGIL_DEFAULT_MAX_DISTANCE 31 /* the industry's usual PDQ threshold */
+#define VIGIL_DEFAULT_QUALITY_FLOOR 50
+
+typedef struct vigil_match_opts {
+    const char *const *banks; /* restrict to these banks (NULL/0: all enabled) */
+    size_t n_banks;
+    int max_distance;  /* for banks without their own threshold; -1: default 31 */
+    int dihedral;      /* also match the query's 8 rotations/mirrors          */
+    int quality_floor; /* flag queries below it; -1: default 50              */
+} vigil_match_opts;
+
+/*! vigil_match_opts_init() : all banks, distance 31, no dihedral, floor 50. */
+void vigil_match_opts_init(vigil_match_opts *o);
+
+/* One match.  Strings are owned by the result. */
+typedef struct vigil_match {
+    int64_t entry_id;
+    int64_t bank_id;
+    char *bank;
+    vigil_bank_kind bank_kind;
+    vigil_signal signal;
+    int distance;           /* 0 for MD5/SHA-256                          */
+    vigil_dihedral variant; /* which variant of the query matched         */
+    char *labels;           /* canonical text form, "" when none          */
+    char *external_id;      /* NULL when none                             */
+} vigil_match;
+
+typedef struct vigil_match_result {
+    vigil_match *matches; /* sorted by distance, then entry id           */
+    size_t n;
+    /* allow-listed: the query matched an entry of an allow bank; `matches`
+     * then holds only the allow entries, and `suppressed` counts the other
+     * matches that were dropped. */
+    int allowed;
+    size_t suppressed;
+    int quality;     /* the query's PDQ quality, -1 when unknown           */
+    int low_quality; /* quality below the floor: matches are less reliable */
+} vigil_match_result;
+
+/*! vigil_match_result_clear() : frees the matches; the struct may be reused. */
+void vigil_match_result_clear(vigil_match_result *r);
+
+typedef struct vigil_matcher vigil_matcher;
+
+/*! vigil_matcher_open() :
+ *  Loads every enabled PDQ, MD5 and SHA-256 entry of the enabled banks (or
+ *  of the banks named in opts) from `st` into memory.  The matcher keeps a
+ *  pointer to `st`, which must outlive it, for looking up matched entries.
+ *  @return VIGIL_OK; VIGIL_ENOENT (a named bank does not exist);
+ *  VIGIL_EINVAL (a distance outside 0..256); VIGIL_ENOMEM; store errors. */
+vigil_status vigil_matcher_open(vigil_store *st, const vigil_match_opts *opts, vigil_matcher **out,
+                                vigil_err *err);
+
+/*! vigil_matcher_free() : NULL ok. */
+void vigil_matcher_free(vigil_matcher *m);
+
+/*! vigil_matcher_entries() : PDQ, MD5 and SHA-256 entries loaded. */
+size_t vigil_matcher_entries(const vigil_matcher *m);
+
+/*! vigil_matcher_pdq() :
+ *  Matches one PDQ hash (with the 8 variants when opts->dihedral; `dih`
+ *  may then hold the variants as computed by the hasher, or be NULL and
+ *  they are not tried).  `quality` -1 if unknown.  Fills *res (cleared
+ *  first).  Thread-safe for concurrent queries.
+ *  @return VIGIL_OK, VIGIL_ENOMEM, store errors. */
+vigil_status vigil_matcher_pdq(vigil_matcher *m, const vigil_pdq *q, const vigil_pdq *dih,
+                               int quality, vigil_match_result *res, vigil_err *err);
+
+/*! vigil_matcher_digest() :
+ *  Exact match of an MD5 (16 bytes) or SHA-256 (32 bytes) digest.  Results
+ *  are added to *res (not cleared), with distance 0.
+ *  @return VIGIL_OK, VIGIL_EINVAL (signal not md5/sha256), store errors. */
+vigil_status vigil_matcher_digest(vigil_matcher *m, vigil_signal sig, const uint8_t *digest,
+                                  vigil_match_result *res, vigil_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VIGIL_MATCH_H */
