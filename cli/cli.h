@@ -29,6 +29,10 @@ __attribute__((format(printf, 1, 2)))
 #endif
 void cli_errorf(const char *fmt, ...);
 
+/* Report a failed input as "vigil: PATH: reason" (once: messages from
+ * vigil_read_file already start with the path). */
+void cli_input_error(const char *path, vigil_status rc, const vigil_err *err);
+
 /* Progress on stderr, only when stderr is a terminal, stdout is not, and
  * not --quiet.  Call with done/total; rate-limited; cli_progress_end clears. */
 void cli_progress(const char *what, size_t done, size_t total);

@@ -132,11 +132,7 @@ static int hash_one(vigil_hasher *h, const hash_cli_opts *o, const char *path, u
         rc = vigil_hasher_file(h, path, &r, &err);
     }
     if (rc != VIGIL_OK) {
-        /* messages from vigil_read_file already name the path */
-        if (strncmp(err.msg, path, strlen(path)) == 0)
-            cli_errorf("%s", err.msg);
-        else
-            cli_errorf("%s: %s", path, err.msg[0] ? err.msg : vigil_status_str(rc));
+        cli_input_error(path, rc, &err);
         return 0;
     }
     print_result(o, path, &r);

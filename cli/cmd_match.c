@@ -143,10 +143,7 @@ static int match_file(vigil_matcher *m, vigil_hasher *h, match_cli *c, const cha
     if (rc == VIGIL_OK) print_result(c, path, &hr.pdq, &r);
     vigil_match_result_clear(&r);
     if (rc != VIGIL_OK) {
-        if (strncmp(err.msg, path, strlen(path)) == 0)
-            cli_errorf("%s", err.msg);
-        else
-            cli_errorf("%s: %s", path, err.msg);
+        cli_input_error(path, rc, &err);
         return 0;
     }
     return 1;
@@ -237,10 +234,11 @@ int cmd_match(int argc, char **argv) {
     }
     int errors = 0;
     size_t total = (size_t)(argc - optind);
+    size_t done = 0;
     for (int i = optind; i < argc; i++) {
         int ok = hashes ? match_hash_arg(m, &mc, argv[i]) : match_file(m, h, &mc, argv[i]);
         errors += !ok;
-        cli_progress("matched", (size_t)(i - optind + 1), total);
+        cli_progress("matched", ++done, total);
     }
     cli_progress_end();
     rc = errors ? MATCH_EXIT_ERROR : mc.any_match ? CLI_EXIT_OK : MATCH_EXIT_NONE;

@@ -53,6 +53,14 @@ void cli_errorf(const char *fmt, ...) {
     fputc('\n', stderr);
 }
 
+void cli_input_error(const char *path, vigil_status rc, const vigil_err *err) {
+    const char *msg = err && err->msg[0] ? err->msg : vigil_status_str(rc);
+    if (strncmp(msg, path, strlen(path)) == 0)
+        cli_errorf("%s", msg);
+    else
+        cli_errorf("%s: %s", path, msg);
+}
+
 static int progress_shown;
 static struct timespec progress_last;
 

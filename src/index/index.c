@@ -234,6 +234,7 @@ static int shard_build(shard *s) {
     for (int i = 0; i < nthreads; i++) tmp[i] = big_alloc((2 * s->n + 1) * sizeof *tmp[i]);
     if (!off || !slots || !tmp[0] || (nthreads > 1 && !tmp[1])) goto fail;
     build_job jobs[2];
+    memset(jobs, 0, sizeof jobs);
     pthread_t th;
     int threaded = 0;
     for (int i = 0; i < nthreads; i++)
@@ -471,6 +472,13 @@ static int scan_range(const vigil_index *idx, const shard *s, size_t from, size_
     return 0;
 }
 
+/* The next larger number with the same count of set bits (Gosper's hack);
+ * `mask` must be non-zero. */
+static inline unsigned next_combination(unsigned mask) {
+    const unsigned low = mask & -mask, ripple = mask + low;
+    return low ? (((ripple ^ mask) >> 2) / low) | ripple : ~0u;
+}
+
 /* Probe the tables.  Buckets hold a few entries each, so the cost is one
  * random memory access per probed bucket and per candidate: the probes are
  * handled in chunks, in stages that each issue many independent loads
@@ -489,6 +497,7 @@ static int shard_query_mih(const shard *s, const vigil_pdq *q, int D, emit_fn em
         int rad = table_radius(s->m, D, t);
         if (rad < 0) continue;
         const int len = s->len[t];
+        if (len < 1 || len > 30) continue; /* never: choose_layout makes 16..25 */
         if (rad > len) rad = len;
         const uint32_t *o = s->off + s->base[t];
         const uint8_t *tab = s->slots + (size_t)t * s->built * 3;
@@ -502,8 +511,7 @@ static int shard_query_mih(const shard *s, const vigil_pdq *q, int D, emit_fn em
             int nk = 0;
             while (nk < CHUNK) {
                 keys[nk++] = qk[t] ^ mask;
-                if (k == 0 || (mask = ((((mask + (mask & -mask)) ^ mask) >> 2) / (mask & -mask)) |
-                                      (mask + (mask & -mask))) >= limit) {
+                if (k == 0 || (mask = next_combination(mask)) >= limit) {
                     if (++k > rad) {
                         more = 0;
                         break;
