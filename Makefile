@@ -10,7 +10,7 @@ WERROR   ?= 1
 SAN      ?= 0
 VERSION  := 0.1.0
 
-PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3
+PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -42,5 +42,6 @@ int cmd_hash(int argc, char **argv);
 int cmd_distance(int argc, char **argv);
 int cmd_bank(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_url(int argc, char **argv);
 
 #endif /* VIGIL_CLI_H */

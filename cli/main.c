@@ -26,6 +26,7 @@ static const cli_command commands[] = {
     {"distance", cmd_distance, "Hamming distance between PDQ hashes"},
     {"bank", cmd_bank, "hash banks: create, list, add, import, export, remove, stats"},
     {"match", cmd_match, "match images or hashes against the banks"},
+    {"url", cmd_url, "canonical forms of URLs; the platform registry"},
 };
 
 static void usage(FILE *out) {

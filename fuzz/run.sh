@@ -5,6 +5,7 @@
 #                          images in every format
 #   csv                    the bank CSV importer, seeded with fuzz/regress-csv/
 #                          and the dictionary fuzz/csv.dict
+#   url                    the URL canonicaliser, seeded with fuzz/regress-url/
 # Usage: sh fuzz/run.sh [SECONDS] [TARGET]
 set -eu
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ SECS=${1:-60}
 TARGET=${2:-decode_hash}
 command -v clang > /dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 2; }
 OUT=build/fuzz
-PKGS="libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3"
+PKGS="libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2"
 CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -DVIGIL_HAVE_WEBPDEMUX -g -O1 -ffp-contract=off -Iinclude -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lm"
 build() { # build NAME: fuzz/fuzz_NAME.c + the library sources -> $OUT/fuzz_NAME
@@ -43,8 +44,15 @@ csv)
     "$OUT/fuzz_csv" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
         -max_len=65536 -dict=fuzz/csv.dict -print_final_stats=1 fuzz/corpus-csv fuzz/regress-csv
     ;;
+url)
+    mkdir -p fuzz/corpus-url
+    build url
+    echo "fuzzing the URL canonicaliser for $SECS s on $(ls fuzz/regress-url | wc -l) seeds"
+    "$OUT/fuzz_url" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
+        -max_len=4096 -print_final_stats=1 fuzz/corpus-url fuzz/regress-url
+    ;;
 *)
-    echo "fuzz: unknown target '$TARGET' (decode_hash or csv)"
+    echo "fuzz: unknown target '$TARGET' (decode_hash, csv or url)"
     exit 2
     ;;
 esac
