@@ -1,24 +1,8 @@
 #!/bin/sh
 # tests/cli.sh - black-box tests of the `vigil` command line: exact output
 # formats, exit codes and per-file errors.  Usage: tests/cli.sh BUILD_DIR
-set -u
-B=${1:-build}
-V="$B/vigil"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-PASS=0 FAIL=0 SKIP=0
-ok()   { PASS=$((PASS + 1)); echo "ok   cli/$1"; }
-bad()  { FAIL=$((FAIL + 1)); echo "FAIL cli/$1"; shift; for l in "$@"; do echo "    $l"; done; }
-skip() { SKIP=$((SKIP + 1)); echo "skip cli/$1: $2"; }
-# run CMD...: sets $out, $err, $rc
-run() { "$@" > "$T/out" 2> "$T/err"; rc=$?; out=$(cat "$T/out"); err=$(cat "$T/err"); }
-expect() { # expect NAME RC [REGEX-ON-STDOUT]
-    name=$1 want=$2 re=${3:-}
-    if [ "$rc" -ne "$want" ]; then bad "$name" "exit $rc, want $want" "stderr: $err"; return; fi
-    if [ -n "$re" ] && ! printf '%s\n' "$out" | grep -Eq "$re"; then
-        bad "$name" "stdout does not match /$re/" "stdout: $out"; return; fi
-    ok "$name"
-}
+SUITE=cli
+. "$(dirname "$0")/lib_cli.sh"
 
 "$B/gen-samples" "$T/s" || { echo "gen-samples failed"; echo "0 passed, 1 failed"; exit 1; }
 S="$T/s"
@@ -117,5 +101,4 @@ else
     skip fixtures_exact "../shared/fixtures not present"
 fi
 
-echo "cli: $PASS passed, $FAIL failed, $SKIP skipped"
-[ "$FAIL" -eq 0 ]
+finish

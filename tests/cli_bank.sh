@@ -2,25 +2,8 @@
 # tests/cli_bank.sh - black-box tests of `vigil bank ...`: output formats,
 # exit codes (0 done, 1 bad import rows skipped, 2 nothing done) and error
 # messages.  Placeholder hashes only.  Usage: tests/cli_bank.sh BUILD_DIR
-set -u
-B=${1:-build}
-V="$B/vigil"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-PASS=0 FAIL=0 SKIP=0
-ok()   { PASS=$((PASS + 1)); echo "ok   cli-bank/$1"; }
-bad()  { FAIL=$((FAIL + 1)); echo "FAIL cli-bank/$1"; shift; for l in "$@"; do echo "    $l"; done; }
-# run CMD...: sets $out, $err, $rc
-run() { "$@" > "$T/out" 2> "$T/err"; rc=$?; out=$(cat "$T/out"); err=$(cat "$T/err"); }
-expect() { # expect NAME RC [REGEX-ON-STDOUT [REGEX-ON-STDERR]]
-    name=$1 want=$2 re=${3:-} ere=${4:-}
-    if [ "$rc" -ne "$want" ]; then bad "$name" "exit $rc, want $want" "stdout: $out" "stderr: $err"; return; fi
-    if [ -n "$re" ] && ! printf '%s\n' "$out" | grep -Eq -- "$re"; then
-        bad "$name" "stdout does not match /$re/" "stdout: $out"; return; fi
-    if [ -n "$ere" ] && ! printf '%s\n' "$err" | grep -Eq -- "$ere"; then
-        bad "$name" "stderr does not match /$ere/" "stderr: $err"; return; fi
-    ok "$name"
-}
+SUITE=cli-bank
+. "$(dirname "$0")/lib_cli.sh"
 
 export VIGIL_DB="$T/v.db"
 P1=d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22
@@ -166,5 +149,4 @@ printf 'not a database, just some text that is long enough to be read as a heade
 run "$V" --db "$T/text.db" bank list;    expect db_not_sqlite 2 '' 'not a vigil store'
 run "$V" --db "$T/no/such/dir/x.db" bank list; expect db_bad_dir 2 '' 'cannot open the store'
 
-echo "cli-bank: $PASS passed, $FAIL failed, $SKIP skipped"
-[ "$FAIL" -eq 0 ]
+finish

@@ -2,20 +2,8 @@
 # tests/cli_match.sh - black-box tests of `vigil match`: output lines,
 # exit codes (0 matched, 1 nothing, 2 error), per-bank thresholds, allow
 # banks, dihedral variants, exact digests, JSON.  Usage: cli_match.sh BUILD_DIR
-set -u
-B=${1:-build}
-V="$B/vigil"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-PASS=0 FAIL=0
-ok()  { PASS=$((PASS + 1)); echo "ok   cli-match/$1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL cli-match/$1"; shift; for l in "$@"; do echo "    $l"; done; }
-run() { "$@" > "$T/out" 2> "$T/err"; rc=$?; out=$(cat "$T/out"); err=$(cat "$T/err"); }
-expect() { # expect NAME RC [REGEX-ON-STDOUT]
-    if [ "$rc" -ne "$2" ]; then bad "$1" "exit $rc, want $2" "stdout: $out" "stderr: $err"; return; fi
-    if [ -n "${3:-}" ] && ! printf '%s\n' "$out" | grep -Eq "$3"; then bad "$1" "stdout does not match /$3/" "$out"; return; fi
-    ok "$1"
-}
+SUITE=cli-match
+. "$(dirname "$0")/lib_cli.sh"
 
 "$B/gen-samples" "$T/s" || { echo "gen-samples failed"; echo "cli-match: 0 passed, 1 failed"; exit 1; }
 S="$T/s"
@@ -64,5 +52,4 @@ if printf '%s\n' "$out" | grep -q ",known,"; then bad allowed_suppresses "$out";
 grep -q "allow-list entry: 1 other match suppressed" "$T/err" && ok allowed_note || bad allowed_note "$err"
 run $VV match --bank known "$S/poster.jpg"; expect bank_filter 0 ",known,"
 
-echo "cli-match: $PASS passed, $FAIL failed, 0 skipped"
-[ "$FAIL" -eq 0 ]
+finish

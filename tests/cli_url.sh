@@ -1,14 +1,7 @@
 #!/bin/sh
 # tests/cli_url.sh - black-box tests of `vigil url`.  Usage: cli_url.sh BUILD_DIR
-set -u
-B=${1:-build}
-V="$B/vigil"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-PASS=0 FAIL=0
-ok()  { PASS=$((PASS + 1)); echo "ok   cli-url/$1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL cli-url/$1"; shift; for l in "$@"; do echo "    $l"; done; }
-run() { "$@" > "$T/out" 2> "$T/err"; rc=$?; out=$(cat "$T/out"); err=$(cat "$T/err"); }
+SUITE=cli-url
+. "$(dirname "$0")/lib_cli.sh"
 same() { # same NAME WANT_RC WANT_STDOUT
     if [ "$rc" -eq "$2" ] && [ "$out" = "$3" ]; then ok "$1"; else bad "$1" "rc=$rc (want $2)" "got:  $out" "want: $3" "$err"; fi
 }
@@ -34,5 +27,4 @@ run "$V" url --registry
 n=$(printf '%s\n' "$out" | grep -c .)
 [ "$rc" -eq 0 ] && [ "$n" -ge 60 ] && printf '%s\n' "$out" | grep -q '^Telegram,messenger,yes,t.me telegram.me' && ok registry || bad registry "rc=$rc n=$n"
 
-echo "cli-url: $PASS passed, $FAIL failed, 0 skipped"
-[ "$FAIL" -eq 0 ]
+finish

@@ -452,7 +452,12 @@ vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err
         static const char *const prefixes[] = {"www.", "m.", "mobile.", NULL};
         for (const char *const *pre = prefixes; *pre; pre++) {
             size_t n = strlen(*pre);
-            if (strncmp(p.host, *pre, n) == 0 && strchr(p.host + n, '.')) {
+            /* only in front of a domain name: what remains must have a dot and
+             * a top-level label that is not all digits (m.9.9 stays: 9.9
+             * would read as an IPv4 address) */
+            const char *tld = strrchr(p.host, '.');
+            int named = tld && tld[1] && strspn(tld + 1, "0123456789") != strlen(tld + 1);
+            if (named && strncmp(p.host, *pre, n) == 0 && strchr(p.host + n, '.')) {
                 memmove(p.host, p.host + n, strlen(p.host + n) + 1);
                 again = 1;
             }
