@@ -128,6 +128,25 @@ static const char *param_value(const parts *p, const char *name) {
     return NULL;
 }
 
+/* "name=" + a path segment as a query value ('&' escaped: a path may hold
+ * it raw, a query value may not).  malloc'd, or NULL. */
+static char *as_param(const char *name, const char *seg) {
+    sbuf b = {NULL, 0, 0, 0};
+    sb_puts(&b, name);
+    sb_putc(&b, '=');
+    for (; *seg; seg++) {
+        if (*seg == '&')
+            sb_puts(&b, "%26");
+        else
+            sb_putc(&b, *seg);
+    }
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
 static void keep_only_param(parts *p, const char *name) {
     int w = 0;
     size_t n = strlen(name);
@@ -191,21 +210,21 @@ static int platform_rules(parts *p, char **account) {
     const char *h = p->host;
     *account = NULL;
     if (strcmp(h, "youtu.be") == 0 && p->nseg >= 1) {
-        char v[300];
-        snprintf(v, sizeof v, "v=%s", p->seg[0]);
+        char *v = as_param("v", p->seg[0]);
+        if (!v) return -1;
         snprintf(p->host, sizeof p->host, "%s", "youtube.com");
         drop_params(p);
-        if (!(p->params[0] = strdup(v))) return -1;
+        p->params[0] = v;
         p->nparams = 1;
         return set_segs(p, 1, (const char *const[]){"watch"});
     }
     if (strcmp(h, "youtube.com") == 0) {
         if (p->nseg >= 2 && (seg_is(p, 0, "shorts") || seg_is(p, 0, "embed") || seg_is(p, 0, "live") ||
                              seg_is(p, 0, "v"))) {
-            char v[300];
-            snprintf(v, sizeof v, "v=%s", p->seg[1]);
+            char *v = as_param("v", p->seg[1]);
+            if (!v) return -1;
             drop_params(p);
-            if (!(p->params[0] = strdup(v))) return -1;
+            p->params[0] = v;
             p->nparams = 1;
             return set_segs(p, 1, (const char *const[]){"watch"});
         }
@@ -319,6 +338,7 @@ static int platform_rules(parts *p, char **account) {
         char *id = strdup(p->seg[0]);
         if (!id) return -1;
         snprintf(p->host, sizeof p->host, "%s", "reddit.com");
+        drop_params(p); /* as for reddit.com */
         int rc = set_segs(p, 2, (const char *const[]){"comments", id});
         free(id);
         return rc;
@@ -443,6 +463,13 @@ vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err
     lower(p.host);
     size_t hl = strlen(p.host);
     while (hl > 1 && p.host[hl - 1] == '.') p.host[--hl] = '\0';
+    /* a host name (or a bracketed IPv6 address) and nothing else: libcurl
+     * decodes percent-escapes in hosts, which could smuggle in anything */
+    const char *allowed = p.host[0] == '[' ? "[]0123456789abcdef:." : "abcdefghijklmnopqrstuvwxyz0123456789.-_";
+    if (strspn(p.host, allowed) != hl) {
+        rc = vigil__err_set(err, VIGIL_EPARSE, "invalid character in the host name");
+        goto out;
+    }
     if (!strchr(p.host, '.') && p.host[0] != '[' && strcmp(p.host, "localhost") != 0) {
         rc = vigil__err_set(err, VIGIL_EPARSE, "host '%.64s' is not a domain name", p.host);
         goto out;
@@ -498,22 +525,28 @@ vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err
         for (char *s = query; *s;) {
             char *e = strchr(s, '&');
             size_t n = e ? (size_t)(e - s) : strlen(s);
-            const char *eq = memchr(s, '=', n);
-            size_t nn = eq ? (size_t)(eq - s) : n;
-            if (n && !is_tracking(s, nn, p.host)) {
-                if (p.nparams == (int)(sizeof p.params / sizeof p.params[0])) {
-                    rc = vigil__err_set(err, VIGIL_EPARSE, "URL has more than 64 query parameters");
-                    goto out;
-                }
+            if (n) {
+                /* normalised first, so that an escaped name (utm%5Fsource)
+                 * is recognised as well */
                 sbuf pm = {NULL, 0, 0, 0};
-                put_component(&pm, s, n, 1); /* normalised now, as path segments */
+                put_component(&pm, s, n, 1);
                 if (pm.oom) {
                     free(pm.p);
                     goto nomem;
                 }
                 char *prm = pm.p ? pm.p : strdup("");
                 if (!prm) goto nomem;
-                p.params[p.nparams++] = prm;
+                const char *eq = strchr(prm, '=');
+                size_t nn = eq ? (size_t)(eq - prm) : strlen(prm);
+                if (is_tracking(prm, nn, p.host)) {
+                    free(prm);
+                } else if (p.nparams == (int)(sizeof p.params / sizeof p.params[0])) {
+                    free(prm);
+                    rc = vigil__err_set(err, VIGIL_EPARSE, "URL has more than 64 query parameters");
+                    goto out;
+                } else {
+                    p.params[p.nparams++] = prm; /* owned by p.params[], freed at out */
+                }
             }
             s += n;
             if (*s == '&') s++;
