@@ -209,6 +209,13 @@ static void alias_host(char *host) {
 static int platform_rules(parts *p, char **account) {
     const char *h = p->host;
     *account = NULL;
+    /* On these platforms the first path segment (a keyword, or an account
+     * name) ignores case: lowercase it before any rule looks at it.  Not
+     * Telegram's "+invite" codes, which are case-sensitive. */
+    static const char *const fold_first[] = {"t.me", "instagram.com", "tiktok.com", "reddit.com",
+                                              "x.com", "youtube.com", "facebook.com", NULL};
+    for (const char *const *f = fold_first; *f; f++)
+        if (strcmp(h, *f) == 0 && p->nseg >= 1 && p->seg[0][0] != '+') lower(p->seg[0]);
     if (strcmp(h, "youtu.be") == 0 && p->nseg >= 1) {
         char *v = as_param("v", p->seg[0]);
         if (!v) return -1;
@@ -269,10 +276,11 @@ static int platform_rules(parts *p, char **account) {
     if (strcmp(h, "t.me") == 0) {
         /* the web preview of a channel (usernames have >= 5 characters, so
          * "s" is never a channel: strip every leading one) */
-        while (seg_is(p, 0, "s") && p->nseg >= 2) {
+        while (p->nseg >= 2 && seg_is(p, 0, "s")) {
             free(p->seg[0]);
             memmove(p->seg, p->seg + 1, (size_t)(p->nseg - 1) * sizeof *p->seg);
             p->nseg--;
+            if (p->seg[0][0] != '+') lower(p->seg[0]);
         }
         drop_params(p);
         if (p->nseg >= 1 && !seg_is(p, 0, "joinchat") && !seg_is(p, 0, "addstickers") &&
@@ -517,6 +525,13 @@ vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err
             }
             char *seg = sg.p ? sg.p : strdup("");
             if (!seg) goto nomem;
+            /* "%2e" and "%2e%2e" decode to dot segments: resolve them too */
+            if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0) {
+                if (seg[1] == '.' && p.nseg > 0) free(p.seg[--p.nseg]);
+                free(seg);
+                s += n;
+                continue;
+            }
             p.seg[p.nseg++] = seg; /* owned by p.seg[], freed at out */
             s += n;                /* NOLINT(clang-analyzer-unix.Malloc): see above */
         }
