@@ -471,6 +471,22 @@ vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err
     lower(p.host);
     size_t hl = strlen(p.host);
     while (hl > 1 && p.host[hl - 1] == '.') p.host[--hl] = '\0';
+    /* a numeric host must be a plain dotted quad (curl reads "0.0.0" or
+     * "010.1.1.1" as other addresses, so such forms are not stable) */
+    if (strspn(p.host, "0123456789.") == hl) {
+        int labels = 0, okq = 1;
+        for (const char *c = p.host; *c && okq;) {
+            size_t d = strspn(c, "0123456789");
+            okq = d >= 1 && d <= 3 && !(d > 1 && c[0] == '0') && atoi(c) <= 255;
+            labels++;
+            c += d;
+            if (*c == '.') c++;
+        }
+        if (!okq || labels != 4 || p.host[hl - 1] == '.') {
+            rc = vigil__err_set(err, VIGIL_EPARSE, "host '%.64s' is not a valid IPv4 address", p.host);
+            goto out;
+        }
+    }
     /* a host name (or a bracketed IPv6 address) and nothing else: libcurl
      * decodes percent-escapes in hosts, which could smuggle in anything */
     const char *allowed = p.host[0] == '[' ? "[]0123456789abcdef:." : "abcdefghijklmnopqrstuvwxyz0123456789.-_";
