@@ -385,7 +385,8 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err *err) {
+/* One pass of canonicalisation (see vigil_url_canonicalize). */
+static vigil_status canon_once(const char *input, vigil_url *out, vigil_err *err) {
     vigil_status rc = VIGIL_OK;
     CURLU *cu = NULL;
     char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *full = NULL;
@@ -634,5 +635,41 @@ out:
     curl_free(full);
     curl_url_cleanup(cu);
     if (rc != VIGIL_OK) vigil_url_clear(out);
+    return rc;
+}
+
+/* The canonical form must be a fixed point: canonicalising it again gives
+ * it back.  A few inputs only get there in a second pass (libcurl reads
+ * some hosts differently once a trailing dot or a www. is gone, e.g.
+ * "0x0.0." -> "0x0.0" -> "0.0.0.0"), so passes repeat until stable.  The
+ * account comes from the first pass that names one: a canonical form may
+ * drop it (x.com/i/status/ID). */
+vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err *err) {
+    vigil_status rc = canon_once(input, out, err);
+    for (int pass = 0; rc == VIGIL_OK; pass++) {
+        vigil_url next;
+        rc = canon_once(out->canonical, &next, err);
+        if (rc != VIGIL_OK) break;
+        int stable = strcmp(next.canonical, out->canonical) == 0;
+        if (!out->account && next.account) {
+            out->account = next.account;
+            next.account = NULL;
+        }
+        if (!stable) {
+            free(out->canonical);
+            free(out->host);
+            out->canonical = next.canonical;
+            out->host = next.host;
+            out->platform = next.platform;
+            next.canonical = next.host = NULL;
+        }
+        vigil_url_clear(&next);
+        if (stable) return VIGIL_OK;
+        if (pass == 3) {
+            rc = vigil__err_set(err, VIGIL_EPARSE, "URL has no stable canonical form");
+            break;
+        }
+    }
+    vigil_url_clear(out);
     return rc;
 }
