@@ -121,11 +121,19 @@ typedef struct parts {
     int nparams;
 } parts;
 
+/* The value of parameter `name`, or NULL when it is absent or given more
+ * than once (then no single value names the resource). */
 static const char *param_value(const parts *p, const char *name) {
     size_t n = strlen(name);
-    for (int i = 0; i < p->nparams; i++)
-        if (strncmp(p->params[i], name, n) == 0 && p->params[i][n] == '=') return p->params[i] + n + 1;
-    return NULL;
+    const char *v = NULL;
+    int seen = 0;
+    for (int i = 0; i < p->nparams; i++) {
+        if (strncmp(p->params[i], name, n) == 0 && (p->params[i][n] == '=' || !p->params[i][n])) {
+            seen++;
+            if (p->params[i][n] == '=') v = p->params[i] + n + 1;
+        }
+    }
+    return seen == 1 ? v : NULL;
 }
 
 /* "name=" + a path segment as a query value ('&' escaped: a path may hold
