@@ -91,6 +91,18 @@ static void put_component(sbuf *b, const char *s, size_t n, int in_query) {
     }
 }
 
+/* A new string holding s[0..n) normalised as put_component does; NULL when
+ * out of memory. */
+static char *norm_component(const char *s, size_t n, int in_query) {
+    sbuf b = {NULL, 0, 0, 0};
+    put_component(&b, s, n, in_query);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p ? b.p : strdup("");
+}
+
 /* ---- tracking parameters ------------------------------------------------- */
 
 static int is_tracking(const char *name, size_t n, const char *host) {
@@ -542,13 +554,7 @@ static vigil_status canon_once(const char *input, vigil_url *out, vigil_err *err
             }
             /* normalised now, so that platform rules and accounts see the
              * same text whatever encoding the input used */
-            sbuf sg = {NULL, 0, 0, 0};
-            put_component(&sg, s, n, 0);
-            if (sg.oom) {
-                free(sg.p);
-                goto nomem;
-            }
-            char *seg = sg.p ? sg.p : strdup("");
+            char *seg = norm_component(s, n, 0);
             if (!seg) goto nomem;
             /* "%2e" and "%2e%2e" decode to dot segments: resolve them too */
             if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0) {
@@ -568,13 +574,7 @@ static vigil_status canon_once(const char *input, vigil_url *out, vigil_err *err
             if (n) {
                 /* normalised first, so that an escaped name (utm%5Fsource)
                  * is recognised as well */
-                sbuf pm = {NULL, 0, 0, 0};
-                put_component(&pm, s, n, 1);
-                if (pm.oom) {
-                    free(pm.p);
-                    goto nomem;
-                }
-                char *prm = pm.p ? pm.p : strdup("");
+                char *prm = norm_component(s, n, 1);
                 if (!prm) goto nomem;
                 const char *eq = strchr(prm, '=');
                 size_t nn = eq ? (size_t)(eq - prm) : strlen(prm);
@@ -607,15 +607,8 @@ static vigil_status canon_once(const char *input, vigil_url *out, vigil_err *err
         put_component(&b, p.seg[i], strlen(p.seg[i]), 0);
     }
     if (p.nparams) {
-        /* normalise each parameter's encoding, then sort */
-        for (int i = 0; i < p.nparams; i++) {
-            sbuf t = {NULL, 0, 0, 0};
-            put_component(&t, p.params[i], strlen(p.params[i]), 1);
-            if (t.oom) goto nomem;
-            free(p.params[i]);
-            p.params[i] = t.p ? t.p : strdup("");
-            if (!p.params[i]) goto nomem;
-        }
+        /* parameters were normalised when parsed (and as_param keeps them
+         * so): only the order remains */
         qsort(p.params, (size_t)p.nparams, sizeof p.params[0], cmp_str);
         for (int i = 0; i < p.nparams; i++) {
             sb_putc(&b, i ? '&' : '?');
