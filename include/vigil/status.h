@@ -22,7 +22,9 @@ extern "C" {
     X(VIGIL_ECORRUPT, "corrupt or truncated data")                            \
     X(VIGIL_ELIMIT, "input exceeds a configured limit")                       \
     X(VIGIL_EPARSE, "malformed text")                                         \
-    X(VIGIL_EINTERNAL, "internal error")
+    X(VIGIL_EINTERNAL, "internal error")                                      \
+    X(VIGIL_EPERM, "not permitted for this user")                             \
+    X(VIGIL_ECONFLICT, "conflicts with the current state")
 
 typedef enum vigil_status {
 #define VIGIL_X_ENUM(name, desc) name,

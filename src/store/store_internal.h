@@ -8,6 +8,9 @@
 
 #include <sqlite3.h>
 
+#include <jansson.h>
+#include <stdint.h>
+
 #include "vigil/store.h"
 
 /*! vigil__store_db() : the connection (owned by the store). */
@@ -48,5 +51,54 @@ void vigil__store_rollback(vigil_store *st);
  *  "2024-05-01T12:00:00Z" (20 characters + NUL). */
 #define VIGIL__TIME_LEN 21
 void vigil__store_now(char out[VIGIL__TIME_LEN]);
+
+/* ---- one-call queries (query.c) ---------------------------------------------
+ * `sql` is a static string (cached statement, see vigil__store_stmt); `fmt`
+ * gives the types of the bound parameters ?1, ?2, ... in order:
+ *   't' const char * (NULL binds NULL)    'i' int64_t
+ *   'I' int64_t, 0 binds NULL              'd' int
+ * Errors name the failing SQLite message. */
+
+/*! vigil__q_exec() : runs a statement to completion. *changes (NULL ok)
+ *  receives sqlite3_changes(). */
+vigil_status vigil__q_exec(vigil_store *st, const char *sql, int *changes, vigil_err *err,
+                           const char *fmt, ...);
+
+/*! vigil__q_int() : the first column of the first row as an integer.
+ *  @return VIGIL_OK, or VIGIL_ENOENT without a message when there is no row
+ *  (the caller names what is missing), or the SQLite error. */
+vigil_status vigil__q_int(vigil_store *st, const char *sql, int64_t *out, vigil_err *err,
+                          const char *fmt, ...);
+
+/*! vigil__q_text() : as vigil__q_int, a malloc'd copy of the first column
+ *  (NULL when the value is NULL). */
+vigil_status vigil__q_text(vigil_store *st, const char *sql, char **out, vigil_err *err,
+                           const char *fmt, ...);
+
+/*! vigil__q_json() :
+ *  All rows as a JSON array of objects keyed by column name.  Integers,
+ *  reals, text and NULL map to their JSON kinds; a column named "x_json"
+ *  holds JSON text (e.g. from json_group_array) and is stored parsed under
+ *  the key "x"; a column named "x_bool" becomes true/false under "x".
+ *  @return VIGIL_OK with a new array in *out. */
+vigil_status vigil__q_json(vigil_store *st, const char *sql, json_t **out, vigil_err *err,
+                           const char *fmt, ...);
+
+/*! vigil__q_json_one() : as vigil__q_json, the first row's object;
+ *  VIGIL_ENOENT without a message when there is none. */
+vigil_status vigil__q_json_one(vigil_store *st, const char *sql, json_t **out, vigil_err *err,
+                               const char *fmt, ...);
+
+/* ---- the audit chain (audit.c) ----------------------------------------------- */
+
+/*! vigil__audit() :
+ *  Appends one event inside the caller's write transaction: who (`actor`),
+ *  what (`action` on `entity` `entity_id`), and the record before and after
+ *  (either may be NULL; not consumed).  The event's digest is SHA-256 over
+ *  its fields and the previous event's digest; audit_head keeps the last
+ *  id and digest so that removing the newest events is detected too. */
+vigil_status vigil__audit(vigil_store *st, const char *actor, const char *action,
+                          const char *entity, int64_t entity_id, json_t *before, json_t *after,
+                          vigil_err *err);
 
 #endif /* VIGIL_STORE_INTERNAL_H */

@@ -1,0 +1,348 @@
+/*
+ * vigil/case.h - the referral case store: agencies, users, platforms,
+ * operations, items (intake, deduplication, lifecycle), holds
+ * (deconfliction), referrals and outcomes, TCO removal orders, statistics,
+ * and the audit chain.  Everything lives in the vigil store (store.h).
+ *
+ * Conventions of this header:
+ * - `by` names the acting user (a user added with vigil_user_add).  NULL is
+ *   the local administrator: whoever can open the store file has every
+ *   right, and audit events name them "local".  A named user is checked
+ *   against the role matrix of docs/operations.md (VIGIL_EPERM otherwise).
+ * - Every function that writes runs in one transaction, appends its audit
+ *   events in that same transaction, and on any error changes nothing.
+ * - Times are ISO 8601 text.  Inputs take any offset ("2024-05-01T14:00+02:00")
+ *   or none (UTC); outputs are UTC ("2024-05-01T12:00:00Z").  NULL for a
+ *   time input means now.
+ * - Results that are records come back as jansson objects (json_t *, the
+ *   caller json_decref()s them): the CLI prints them and the HTTP API sends
+ *   them, so both show the same fields.
+ */
+#ifndef VIGIL_CASE_H
+#define VIGIL_CASE_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vigil/status.h"
+#include "vigil/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- time ---------------------------------------------------------------- */
+
+#define VIGIL_TIME_LEN 21 /* "2024-05-01T12:00:00Z" + NUL */
+
+/*! vigil_time_parse() :
+ *  Parses ISO 8601: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM", "...:SS", "...:SS.fff"
+ *  (fraction dropped), with "Z", "+HH:MM", "+HHMM", "+HH" or nothing (UTC);
+ *  a space may stand for the "T".  @return VIGIL_OK with seconds since the
+ *  epoch in *out, or VIGIL_EPARSE naming the fault. */
+vigil_status vigil_time_parse(const char *text, int64_t *out, vigil_err *err);
+
+/*! vigil_time_format() : `t` as "YYYY-MM-DDTHH:MM:SSZ" into `out`. */
+void vigil_time_format(int64_t t, char out[VIGIL_TIME_LEN]);
+
+/*! vigil_time_now() : seconds since the epoch; $VIGIL_NOW (ISO 8601), when
+ *  set, replaces the clock (tests and demos of the one-hour deadline). */
+int64_t vigil_time_now(void);
+
+/* ---- actors ---------------------------------------------------------------- */
+
+/*! vigil_agency_add() : a new agency, CODE unique case-insensitively (letters,
+ *  digits, '-', '_', '.', 1-32 characters); name and country optional
+ *  (country: ISO 3166-1 alpha-2).  Admin only.  VIGIL_ECONFLICT if it exists. */
+vigil_status vigil_agency_add(vigil_store *st, const char *by, const char *code,
+                              const char *name, const char *country, vigil_err *err);
+
+/*! vigil_agency_list() : array of {code, name, country, created_at}. */
+vigil_status vigil_agency_list(vigil_store *st, json_t **out, vigil_err *err);
+
+/*! vigil_user_add() :
+ *  A new user NAME with ROLE (analyst, reviewer, coordinator, liaison, admin)
+ *  belonging to exactly one of agency CODE or platform NAME.  A platform user
+ *  must be a liaison; a liaison must belong to a platform.  Admin only. */
+vigil_status vigil_user_add(vigil_store *st, const char *by, const char *name, const char *role,
+                            const char *agency, const char *platform, vigil_err *err);
+
+/*! vigil_user_list() : array of {name, role, agency|platform, created_at, revoked}. */
+vigil_status vigil_user_list(vigil_store *st, json_t **out, vigil_err *err);
+
+/* ---- platforms --------------------------------------------------------------- */
+
+/* Fields of vigil_platform_add/edit.  NULL (or -1 for requires_id) leaves a
+ * field unset (add: its default; edit: unchanged). */
+typedef struct vigil_platform_fields {
+    const char *kind;    /* social, video, audio, messenger, file_sharing, paste,
+                            archive, forum, blogging, image, other          */
+    const char *domains; /* comma-separated; edit: added to the existing ones */
+    const char *contact; /* where referrals go: an address, a form URL       */
+    const char *channel; /* email, web_form, api, portal, other              */
+    int requires_id;     /* 0/1; -1 unset                                    */
+    const char *status;  /* edit only: known (reviewed) or new                */
+} vigil_platform_fields;
+
+/*! vigil_platform_seed() : on first use, the store's platform table is
+ *  filled from the built-in registry (vigil_platform_registry()).  Called
+ *  by every function that needs platforms; idempotent. */
+vigil_status vigil_platform_seed(vigil_store *st, vigil_err *err);
+
+/*! vigil_platform_add() : a platform (status known).  Coordinator or admin.
+ *  VIGIL_ECONFLICT if the name or a domain is taken. */
+vigil_status vigil_platform_add(vigil_store *st, const char *by, const char *name,
+                                const vigil_platform_fields *f, vigil_err *err);
+
+/*! vigil_platform_edit() : changes the given fields of platform NAME (found
+ *  case-insensitively); marking a `new` one `known` records the review. */
+vigil_status vigil_platform_edit(vigil_store *st, const char *by, const char *name,
+                                 const vigil_platform_fields *f, vigil_err *err);
+
+/*! vigil_platform_list() : array of platforms {name, kind, domains[],
+ *  contact, channel, requires_id, status, first_seen, items}; only_new: the
+ *  ones in status new (found at intake, to review). */
+vigil_status vigil_platform_list(vigil_store *st, int only_new, json_t **out, vigil_err *err);
+
+/* ---- operations ---------------------------------------------------------------- */
+
+/*! vigil_op_create() :
+ *  Operation NAME coordinated by agency `coordinator`, with participant
+ *  agencies (the coordinator always participates).  start/end ISO 8601 or
+ *  NULL.  Coordinator or admin.  VIGIL_ECONFLICT if NAME exists. */
+vigil_status vigil_op_create(vigil_store *st, const char *by, const char *name,
+                             const char *coordinator, const char *const *participants,
+                             size_t n_participants, const char *start, const char *end,
+                             vigil_err *err);
+
+/*! vigil_op_close() : status closed (no new items). Coordinator or admin. */
+vigil_status vigil_op_close(vigil_store *st, const char *by, const char *name, vigil_err *err);
+
+/*! vigil_op_list() : array of {name, coordinator, participants[], start,
+ *  end, status, items} visible to `by`. */
+vigil_status vigil_op_list(vigil_store *st, const char *by, json_t **out, vigil_err *err);
+
+/*! vigil_op_show() : one operation with its counts by state. */
+vigil_status vigil_op_show(vigil_store *st, const char *by, const char *name, json_t **out,
+                           vigil_err *err);
+
+/* ---- items ------------------------------------------------------------------------ */
+
+/* One report of an item. */
+typedef struct vigil_item_input {
+    const char *op;          /* operation name (required)                      */
+    const char *url;         /* as found (required)                             */
+    const char *type;        /* video image audio publication post account other;
+                                NULL: other                                     */
+    const char *const *langs;/* ISO 639-1 codes                                 */
+    size_t n_langs;
+    const char *affiliation; /* the organisation the item is attributed to      */
+    const char *outlet;      /* the media outlet that published it              */
+    const char *const *hashes; /* "pdq:HEX", "md5:HEX", "sha256:HEX" (or a bare
+                                  PDQ hex)                                       */
+    size_t n_hashes;
+    const char *observed_at; /* when the analyst saw it; NULL: now              */
+    const char *analyst;     /* reporting user (default: `by`)                  */
+    const char *notes;
+} vigil_item_input;
+
+/* What an intake did. */
+typedef struct vigil_item_result {
+    int64_t id;           /* the item                                          */
+    int created;          /* 1 new item; 0 a further report of an existing one */
+    int64_t reupload_of;  /* 0, or the removed item this one re-uploads        */
+    int held;             /* 1 when a hold matched (state held)                */
+    char state[16];
+    char canonical_url[512]; /* truncated if longer (the store has it whole)  */
+} vigil_item_result;
+
+/*! vigil_item_add() :
+ *  Files one report.  The URL is canonicalised (vigil_url_canonicalize); a
+ *  live item of the operation with the same canonical URL gets the report
+ *  added (its URL variants, languages, hashes and reporters grow) instead of
+ *  a duplicate.  A new item on a domain that no platform has creates a
+ *  platform in status new.  Holds are checked: a match puts the item in
+ *  state held and records the holding agency for notification.  An item
+ *  whose canonical URL or content hash was removed before (any operation) is
+ *  linked as a re-upload of it.  The reporting user's agency must take part
+ *  in the operation; the operation must be open.  @return VIGIL_OK with *res,
+ *  or VIGIL_EPARSE (bad URL, type, language, hash, time), VIGIL_ENOENT (no
+ *  such operation/user), VIGIL_EPERM, VIGIL_ECONFLICT (operation closed). */
+vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_input *in,
+                            vigil_item_result *res, vigil_err *err);
+
+/* Import report. */
+typedef struct vigil_item_import_stats {
+    uint64_t rows;      /* data rows read                                  */
+    uint64_t created;   /* new items                                       */
+    uint64_t merged;    /* rows that were further reports of an item       */
+    uint64_t held;      /* new items put on hold                           */
+    uint64_t bad;       /* rows refused (each reported through on_bad)     */
+} vigil_item_import_stats;
+
+typedef struct vigil_item_import_opts {
+    int skip_bad; /* 0 (default): any bad row aborts the whole import (nothing
+                     is written); 1: bad rows are reported and skipped      */
+    void (*on_bad)(void *ctx, uint64_t line, const char *msg);
+    void (*on_progress)(void *ctx, uint64_t rows, uint64_t bytes);
+    void *ctx;
+} vigil_item_import_opts;
+
+/*! vigil_item_import() :
+ *  Reads CSV with a header naming the columns url, type, language,
+ *  affiliation, outlet, observed_at, analyst (url required; any order;
+ *  extra columns `hashes` ("pdq:HEX;md5:HEX") and `notes` are read too,
+ *  others refused).  `language` holds codes separated by ';'.  Each row is
+ *  one vigil_item_add; the whole file is one transaction.  Bad rows are
+ *  reported with their line number.  @return VIGIL_OK (stats filled), or
+ *  the first fault (VIGIL_EPARSE for bad rows without skip_bad: nothing
+ *  written). */
+vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, FILE *in,
+                               const vigil_item_import_opts *opts,
+                               vigil_item_import_stats *stats, vigil_err *err);
+
+/*! vigil_item_show() : the item with its URLs, languages, hashes, reports
+ *  (who, which agency, when), holds, referrals, orders, re-uploads, and its
+ *  state history. */
+vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t **out,
+                             vigil_err *err);
+
+/* Filters of vigil_item_list (NULL/0: any). */
+typedef struct vigil_item_filter {
+    const char *op;
+    const char *state;
+    const char *platform;
+    const char *lang;
+    const char *type;
+    int64_t after_id; /* keyset pagination: items with id > after_id */
+    int limit;        /* 0: 100; at most 10000                         */
+} vigil_item_filter;
+
+/*! vigil_item_list() : {items:[...], next:ID|null} in id order. */
+vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_filter *f,
+                             json_t **out, vigil_err *err);
+
+/*! vigil_item_transition() :
+ *  Moves item `id` to `to`: identified->assessed|rejected (reviewer,
+ *  coordinator), rejected->assessed (reassessment), referred->removed|
+ *  declined|no_response and no_response->removed|declined (vigil_outcome
+ *  does these, with the referral).  `held` is entered and left only through
+ *  holds.  Anything else is VIGIL_ECONFLICT naming both states.  `at` NULL:
+ *  now.  `note` is kept in the history. */
+vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, const char *to,
+                                   const char *at, const char *note, vigil_err *err);
+
+/* ---- holds (deconfliction) --------------------------------------------------------- */
+
+/*! vigil_hold_add() :
+ *  Agency `agency` declares an interest: kind "prefix" (a URL; canonicalised,
+ *  matches every canonical URL that starts with it at a path boundary),
+ *  "account" ("PLATFORM:HANDLE", e.g. "Telegram:examplechannel") or "hash"
+ *  ("pdq:HEX" matches within distance 31, others exactly).  until: NULL
+ *  (open-ended) or an ISO time.  reason required.  The user must belong to
+ *  the agency (or be admin).  Live identified/assessed items that match are
+ *  put on hold at once.  *id receives the hold's id. */
+vigil_status vigil_hold_add(vigil_store *st, const char *by, const char *agency, const char *kind,
+                            const char *value, const char *until, const char *reason,
+                            int64_t *id, vigil_err *err);
+
+/*! vigil_hold_release() : ends hold `id`.  Only a user of the holding agency
+ *  or an admin (VIGIL_EPERM otherwise).  Items held by no other active hold
+ *  go back to the state they were in. */
+vigil_status vigil_hold_release(vigil_store *st, const char *by, int64_t id, vigil_err *err);
+
+/*! vigil_hold_list() : array of holds (active ones unless `all`), each with
+ *  the items it holds and whether the agency was notified. */
+vigil_status vigil_hold_list(vigil_store *st, const char *by, int all, json_t **out,
+                             vigil_err *err);
+
+/* ---- referrals, outcomes, orders ---------------------------------------------------- */
+
+/*! vigil_refer() :
+ *  For operation `op`: checks every assessed item against the holds again
+ *  (matches go to held), then creates one referral per platform (or only
+ *  for `platform`) with all its assessed items, which become referred.
+ *  `channel` NULL: the platform's channel.  *out receives an array of
+ *  referral documents {referral_id, operation, platform, contact, channel,
+ *  sent_at, items:[{item_id, url, canonical_url, type, languages,
+ *  affiliation, observed_at}]} that a platform can act on.  Coordinator or
+ *  admin.  No assessed item: VIGIL_OK with an empty array. */
+vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const char *platform,
+                         const char *channel, const char *at, json_t **out, vigil_err *err);
+
+/*! vigil_outcome() :
+ *  Records the platform's response for a referred item: removed, declined or
+ *  no_response, at `at` (NULL now).  A platform liaison may do so only for
+ *  items referred to their platform.  VIGIL_ECONFLICT for an item that was
+ *  never referred or whose state does not allow it. */
+vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const char *outcome,
+                           const char *at, vigil_err *err);
+
+/* A removal order (TCO Regulation 2021/784, Article 3). */
+typedef struct vigil_order_input {
+    const char *authority; /* issuing competent authority (agency code or name) */
+    const char *platform;  /* hosting service provider; NULL: from the item/URL */
+    int64_t item;          /* 0: none; else the item ordered removed            */
+    const char *url;       /* NULL: the item's canonical URL                    */
+    const char *received;  /* receipt time; NULL now.  deadline = +1 hour       */
+} vigil_order_input;
+
+/*! vigil_order_create() : records an order; *id its id. */
+vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_order_input *in,
+                                int64_t *id, vigil_err *err);
+
+/*! vigil_order_update() :
+ *  action "ack" (acknowledged), "done" (content removed or disabled: the
+ *  item, if any, becomes removed) or "fail" with `reason` (not acted on:
+ *  force_majeure, impossibility, manifest_error, insufficient_information,
+ *  other).  `at` NULL: now.  A platform liaison only for their platform. */
+vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, const char *action,
+                                const char *reason, const char *at, vigil_err *err);
+
+/*! vigil_order_list() : array of orders {id, authority, platform, item, url,
+ *  received_at, deadline_at, acknowledged_at, actioned_at, status, reason,
+ *  seconds_left (open ones: negative when overdue), overdue (bool), late
+ *  (actioned after the deadline)}; overdue_only: open past the deadline. */
+vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only, json_t **out,
+                              vigil_err *err);
+
+/* ---- statistics -------------------------------------------------------------------- */
+
+/*! vigil_report_op() : the operation's figures (see docs/operations.md):
+ *  items, languages, platforms, new_platforms, by_type, by_affiliation,
+ *  by_outlet, by_state, referred, removed, declined, no_response, pending,
+ *  removal_rate, median_removal_seconds, p90_removal_seconds, per_platform,
+ *  reuploads, held. */
+vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, json_t **out,
+                             vigil_err *err);
+
+/*! vigil_report_tco() : TCO Article 7 figures for calendar year `year`. */
+vigil_status vigil_report_tco(vigil_store *st, const char *by, int year, json_t **out,
+                              vigil_err *err);
+
+/* ---- audit -------------------------------------------------------------------------- */
+
+/*! vigil_audit_verify() :
+ *  Walks the audit chain.  @return VIGIL_OK with *n events checked, or
+ *  VIGIL_ECORRUPT naming the first bad event (edited, deleted, inserted or
+ *  reordered; or the chain's head missing its last events) with *bad its id. */
+vigil_status vigil_audit_verify(vigil_store *st, int64_t *n, int64_t *bad, vigil_err *err);
+
+/*! vigil_audit_list() : the last `limit` events (0: 100), newest first,
+ *  optionally of one entity ("item", 42). */
+vigil_status vigil_audit_list(vigil_store *st, const char *entity, int64_t entity_id, int limit,
+                              json_t **out, vigil_err *err);
+
+/* ---- demo data ----------------------------------------------------------------------- */
+
+/*! vigil_demo() : builds a synthetic operation "demo-action-day" with
+ *  agencies, users, `n_items` reports (placeholder URLs on real platform
+ *  domains, URL variants of the same items, several languages), holds,
+ *  referrals, outcomes and removal orders.  Deterministic for a seed. */
+vigil_status vigil_demo(vigil_store *st, unsigned n_items, unsigned seed, vigil_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VIGIL_CASE_H */

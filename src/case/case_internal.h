@@ -1,0 +1,90 @@
+/*
+ * src/case/case_internal.h - what the case-store modules share: the acting
+ * user and the role checks, name lookups, and small validators.
+ */
+#ifndef VIGIL_CASE_INTERNAL_H
+#define VIGIL_CASE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "store/store_internal.h"
+#include "vigil/case.h"
+
+/* Roles as bits, for the checks. */
+enum {
+    CASE_ANALYST = 1,
+    CASE_REVIEWER = 2,
+    CASE_COORDINATOR = 4,
+    CASE_LIAISON = 8,
+    CASE_ADMIN = 16,
+    CASE_AGENCY_STAFF = CASE_ANALYST | CASE_REVIEWER | CASE_COORDINATOR,
+};
+
+/* The acting user. */
+typedef struct case_actor {
+    int64_t user_id;     /* 0: the local administrator           */
+    int64_t agency_id;   /* 0 when none                          */
+    int64_t platform_id; /* 0 when none                          */
+    int role;            /* one CASE_* bit                       */
+    char name[128];      /* for audit events: the user, or "local" */
+} case_actor;
+
+/*! case_actor_get() : resolves `by` (NULL: the local administrator).
+ *  VIGIL_ENOENT for an unknown user, VIGIL_EPERM for a revoked one. */
+vigil_status case_actor_get(vigil_store *st, const char *by, case_actor *a, vigil_err *err);
+
+/*! case_require() : VIGIL_EPERM ("USER (ROLE) may not WHAT") unless the
+ *  actor's role is in `roles` or the actor is an admin. */
+vigil_status case_require(const case_actor *a, int roles, const char *what, vigil_err *err);
+
+/*! case_role_name() / case_role_parse() : "analyst" <-> CASE_ANALYST ... */
+const char *case_role_name(int role);
+int case_role_parse(const char *name);
+
+/*! Lookups by name; VIGIL_ENOENT with a message naming what is missing. */
+vigil_status case_agency_id(vigil_store *st, const char *code, int64_t *id, vigil_err *err);
+vigil_status case_platform_id(vigil_store *st, const char *name, int64_t *id, vigil_err *err);
+vigil_status case_op_id(vigil_store *st, const char *name, int64_t *id, vigil_err *err);
+
+/*! case_op_visible() : whether the actor may see/use operation `op_id`:
+ *  admins and the local administrator always; agency users when their
+ *  agency participates; platform users never (they see referrals). */
+vigil_status case_op_access(vigil_store *st, const case_actor *a, int64_t op_id, const char *op,
+                            vigil_err *err);
+
+/*! case_time_arg() : `text` (NULL: now) parsed into UTC text `out`. */
+vigil_status case_time_arg(const char *text, const char *what, char out[VIGIL_TIME_LEN],
+                           vigil_err *err);
+
+/*! case_text_check() : NULL ok; else valid UTF-8, no control characters,
+ *  at most `max` bytes.  `what` names the field in the message. */
+vigil_status case_text_check(const char *text, const char *what, size_t max, vigil_err *err);
+
+/*! case_lang_check() : an ISO 639-1 code (two lowercase letters from the
+ *  ISO list; case is folded into `out`), or "und". */
+vigil_status case_lang_check(const char *code, char out[4], vigil_err *err);
+
+/*! case_hash_parse() : "pdq:HEX", "md5:HEX", "sha256:HEX" or a bare 64-hex
+ *  PDQ hash into type and lowercase value. */
+vigil_status case_hash_parse(const char *text, char type[8], char value[65], vigil_err *err);
+
+/*! case_item_row() : the item's own record (for audit before/after and
+ *  lists): id, operation, canonical_url, platform, account, type,
+ *  languages, affiliation, outlet, hashes, observed_at, reported_by,
+ *  agency, state, reupload_of, notes. */
+vigil_status case_item_row(vigil_store *st, int64_t id, json_t **out, vigil_err *err);
+
+/*! case_item_set_state() : state change with its history row and audit
+ *  event, inside the caller's transaction. */
+vigil_status case_item_set_state(vigil_store *st, const case_actor *a, int64_t id,
+                                 const char *from, const char *to, const char *at,
+                                 const char *note, vigil_err *err);
+
+/*! case_holds_check() : inside a transaction, matches live item `id`
+ *  against the active holds; each match is recorded (item_hold) and, when
+ *  the item is identified or assessed, it goes to held.  *held (NULL ok)
+ *  is set to 1 when at least one hold matched. */
+vigil_status case_holds_check(vigil_store *st, const case_actor *a, int64_t id, int *held,
+                              vigil_err *err);
+
+#endif /* VIGIL_CASE_INTERNAL_H */

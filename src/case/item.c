@@ -1,0 +1,704 @@
+/*
+ * src/case/item.c - items: intake with URL canonicalisation and
+ * deduplication, re-upload detection, CSV import, the lifecycle's state
+ * changes, and reading items back (one with its history, or a filtered
+ * page).
+ *
+ * The lifecycle (docs/operations.md has the diagram):
+ *   identified -> assessed -> referred -> removed | declined | no_response
+ *   identified|assessed -> rejected (below the threshold; may be reassessed)
+ *   identified|assessed -> held (a hold matched) -> back where it was
+ *   no_response -> removed | declined; declined -> removed (late answers)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case/case_internal.h"
+#include "common/err.h"
+#include "store/csv.h"
+#include "vigil/hash.h"
+#include "vigil/index.h"
+#include "vigil/url.h"
+
+#define MAX_LANGS 16
+#define MAX_HASHES 16
+
+static const char *const types[] = {"video", "image", "audio",   "publication",
+                                    "post",  "account", "other", NULL};
+
+/* ---- records ---------------------------------------------------------------------- */
+
+static const char sql_item_row[] =
+    "SELECT i.id, o.name AS operation, i.canonical_url, p.name AS platform, i.account, i.type, "
+    "(SELECT json_group_array(lang) FROM (SELECT lang FROM item_language WHERE item_id = i.id "
+    "ORDER BY lang)) AS languages_json, i.affiliation, i.outlet, "
+    "(SELECT json_group_array(signal_type || ':' || value) FROM (SELECT signal_type, value FROM "
+    "item_hash WHERE item_id = i.id ORDER BY signal_type, value)) AS hashes_json, i.observed_at, "
+    "u.name AS reported_by, a.code AS agency, i.state, i.reupload_of, i.notes, i.created_at "
+    "FROM item i JOIN operation o ON o.id = i.operation_id JOIN platform p ON p.id = i.platform_id "
+    "LEFT JOIN user u ON u.id = i.reported_by LEFT JOIN agency a ON a.id = i.agency_id "
+    "WHERE i.id = ?1";
+
+vigil_status case_item_row(vigil_store *st, int64_t id, json_t **out, vigil_err *err) {
+    vigil_status rc = vigil__q_json_one(st, sql_item_row, out, err, "i", id);
+    if (rc == VIGIL_ENOENT) return vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
+    return rc;
+}
+
+vigil_status case_item_set_state(vigil_store *st, const case_actor *a, int64_t id,
+                                 const char *from, const char *to, const char *at,
+                                 const char *note, vigil_err *err) {
+    json_t *before = NULL, *after = NULL;
+    vigil_status rc = case_item_row(st, id, &before, err);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st,
+                           "UPDATE item SET state = ?2, held_from = CASE WHEN ?2 = 'held' THEN ?3 "
+                           "ELSE NULL END WHERE id = ?1",
+                           NULL, err, "itt", id, to, from);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st,
+                           "INSERT INTO item_event (item_id, from_state, to_state, at, actor, note) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           NULL, err, "itttt" "t", id, from, to, at, a->name, note ? note : "");
+    if (rc == VIGIL_OK) rc = case_item_row(st, id, &after, err);
+    if (rc == VIGIL_OK) {
+        char action[40];
+        snprintf(action, sizeof action, "item.%s", to);
+        rc = vigil__audit(st, a->name, action, "item", id, before, after, err);
+    }
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+/* ---- intake ----------------------------------------------------------------------- */
+
+/* What one intake call (or one whole import) keeps between rows. */
+typedef struct intake_ctx {
+    vigil_index *removed_pdq; /* PDQ hashes of removed items, built on first need */
+    int built;
+} intake_ctx;
+
+static void intake_ctx_free(intake_ctx *c) { vigil_index_free(c->removed_pdq); }
+
+static const char sql_removed_pdq[] =
+    "SELECT h.item_id, h.value FROM item_hash h JOIN item i ON i.id = h.item_id "
+    "WHERE h.signal_type = 'pdq' AND i.state = 'removed'";
+
+/* The removed item this PDQ hash re-uploads (distance <= 31), via the
+ * matching engine's index over every removed item's PDQ hashes. */
+static vigil_status reupload_by_pdq(vigil_store *st, intake_ctx *c, const char *hex, int64_t *of,
+                                    vigil_err *err) {
+    vigil_status rc = VIGIL_OK;
+    if (!c->built) {
+        if ((rc = vigil_index_new(&c->removed_pdq, err)) != VIGIL_OK) return rc;
+        sqlite3_stmt *s = NULL;
+        if ((rc = vigil__store_stmt(st, sql_removed_pdq, &s, err)) != VIGIL_OK) return rc;
+        int src;
+        while (rc == VIGIL_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+            vigil_pdq h;
+            int64_t id = sqlite3_column_int64(s, 0);
+            if (vigil_pdq_from_hex((const char *)sqlite3_column_text(s, 1), &h, NULL) == VIGIL_OK)
+                rc = vigil_index_add(c->removed_pdq, &h, &id, 1, err);
+        }
+        sqlite3_reset(s);
+        if (rc != VIGIL_OK) return rc;
+        c->built = 1;
+    }
+    vigil_pdq q;
+    if (vigil_pdq_from_hex(hex, &q, err) != VIGIL_OK) return VIGIL_OK;
+    vigil_index_hit hits[8];
+    size_t n = 0;
+    rc = vigil_index_query_buf(c->removed_pdq, &q, 31, hits, 8, &n, err);
+    if (rc != VIGIL_OK) return rc;
+    for (size_t i = 0; i < n && i < 8; i++)
+        if (!*of || hits[i].id > *of) *of = hits[i].id; /* the latest removed one */
+    return VIGIL_OK;
+}
+
+/* The platform of `host`: a stored domain of it or of a parent domain, else
+ * a new platform (status new) named after the host. */
+static vigil_status platform_for(vigil_store *st, const case_actor *a, const char *host,
+                                 int64_t *pid, int *is_new, vigil_err *err) {
+    *is_new = 0;
+    vigil_status rc = vigil_platform_seed(st, err);
+    for (const char *h = host; rc == VIGIL_OK && h;) {
+        rc = vigil__q_int(st, "SELECT platform_id FROM platform_domain WHERE domain = ?1", pid, err,
+                          "t", h);
+        if (rc != VIGIL_ENOENT) return rc;
+        rc = VIGIL_OK;
+        h = strchr(h, '.');
+        if (h) h++;
+        if (h && !strchr(h, '.')) break; /* never a bare TLD */
+    }
+    if (rc != VIGIL_OK) return rc;
+    char now[VIGIL_TIME_LEN];
+    vigil_time_format(vigil_time_now(), now);
+    rc = vigil__q_exec(st,
+                       "INSERT INTO platform (name, kind, status, discovered, first_seen) VALUES "
+                       "(?1, 'other', 'new', 1, ?2) ON CONFLICT (name) DO NOTHING",
+                       NULL, err, "tt", host, now);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_int(st, "SELECT id FROM platform WHERE name = ?1", pid, err, "t", host);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st, "INSERT OR IGNORE INTO platform_domain (domain, platform_id) "
+                               "VALUES (?1, ?2)", NULL, err, "ti", host, *pid);
+    if (rc == VIGIL_OK) {
+        json_t *after = json_pack("{s:s, s:s, s:s}", "name", host, "status", "new", "first_seen", now);
+        rc = vigil__audit(st, a->name, "platform.discovered", "platform", *pid, NULL, after, err);
+        json_decref(after);
+        *is_new = 1;
+    }
+    return rc;
+}
+
+/* Checks and normalises the fields of one report (no writes). */
+typedef struct intake_fields {
+    const char *type;
+    char langs[MAX_LANGS][4];
+    size_t n_langs;
+    char htype[MAX_HASHES][8];
+    char hval[MAX_HASHES][65];
+    size_t n_hashes;
+    char observed[VIGIL_TIME_LEN];
+    int64_t reporter, agency; /* 0: none (the local administrator) */
+} intake_fields;
+
+static vigil_status check_fields(vigil_store *st, const case_actor *a, const vigil_item_input *in,
+                                 intake_fields *f, vigil_err *err) {
+    memset(f, 0, sizeof *f);
+    vigil_status rc;
+    if (!in->url || !*in->url) return vigil__err_set(err, VIGIL_EPARSE, "url: empty");
+    f->type = in->type && *in->type ? in->type : "other";
+    int ok = 0;
+    for (const char *const *t = types; *t; t++)
+        if (strcmp(*t, f->type) == 0) ok = 1;
+    if (!ok)
+        return vigil__err_set(err, VIGIL_EPARSE,
+                              "unknown content type '%.40s' (video, image, audio, publication, "
+                              "post, account, other)",
+                              f->type);
+    if (in->n_langs > MAX_LANGS)
+        return vigil__err_set(err, VIGIL_ELIMIT, "more than %d languages", MAX_LANGS);
+    for (size_t i = 0; i < in->n_langs; i++) {
+        if (!in->langs[i] || !*in->langs[i]) continue;
+        if ((rc = case_lang_check(in->langs[i], f->langs[f->n_langs], err)) != VIGIL_OK) return rc;
+        f->n_langs++;
+    }
+    if (in->n_hashes > MAX_HASHES)
+        return vigil__err_set(err, VIGIL_ELIMIT, "more than %d hashes", MAX_HASHES);
+    for (size_t i = 0; i < in->n_hashes; i++) {
+        if (!in->hashes[i] || !*in->hashes[i]) continue;
+        vigil_err e;
+        if (case_hash_parse(in->hashes[i], f->htype[f->n_hashes], f->hval[f->n_hashes], &e) !=
+            VIGIL_OK)
+            return vigil__err_set(err, VIGIL_EPARSE, "hash: %s", e.msg);
+        f->n_hashes++;
+    }
+    if ((rc = case_time_arg(in->observed_at, "observed_at", f->observed, err)) != VIGIL_OK) return rc;
+    if ((rc = case_text_check(in->affiliation, "affiliation", 200, err)) != VIGIL_OK) return rc;
+    if ((rc = case_text_check(in->outlet, "outlet", 200, err)) != VIGIL_OK) return rc;
+    if ((rc = case_text_check(in->notes, "notes", 10000, err)) != VIGIL_OK) return rc;
+    /* the reporter: the analyst named, else the acting user */
+    case_actor rep = *a;
+    if (in->analyst && *in->analyst && strcmp(in->analyst, a->name) != 0) {
+        if ((rc = case_actor_get(st, in->analyst, &rep, err)) != VIGIL_OK) return rc;
+        if (a->role != CASE_ADMIN && (a->role != CASE_COORDINATOR || rep.agency_id != a->agency_id))
+            return vigil__err_set(err, VIGIL_EPERM,
+                                  "%s may not file reports in the name of %s", a->name, rep.name);
+    }
+    if (rep.platform_id)
+        return vigil__err_set(err, VIGIL_EPERM, "%s is a platform's user and cannot report items",
+                              rep.name);
+    f->reporter = rep.user_id;
+    f->agency = rep.agency_id;
+    return VIGIL_OK;
+}
+
+static const char sql_live[] =
+    "SELECT id FROM item WHERE operation_id = ?1 AND canonical_url = ?2 AND state <> 'removed'";
+
+/* One report, inside the caller's transaction. */
+static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
+                           const vigil_item_input *in, intake_ctx *ctx, vigil_item_result *res,
+                           vigil_err *err) {
+    memset(res, 0, sizeof *res);
+    intake_fields f;
+    vigil_status rc = check_fields(st, a, in, &f, err);
+    if (rc != VIGIL_OK) return rc;
+    if (f.agency && a->role != CASE_ADMIN) {
+        int64_t one;
+        rc = vigil__q_int(st,
+                          "SELECT 1 FROM operation_agency WHERE operation_id = ?1 AND agency_id = ?2",
+                          &one, err, "ii", op_id, f.agency);
+        if (rc == VIGIL_ENOENT)
+            return vigil__err_set(err, VIGIL_EPERM,
+                                  "the reporting agency does not take part in operation '%.80s'",
+                                  in->op);
+        if (rc != VIGIL_OK) return rc;
+    }
+    vigil_url u;
+    vigil_err e;
+    if (vigil_url_canonicalize(in->url, &u, &e) != VIGIL_OK)
+        return vigil__err_set(err, VIGIL_EPARSE, "url: %s", e.msg);
+    char now[VIGIL_TIME_LEN];
+    vigil_time_format(vigil_time_now(), now);
+    snprintf(res->canonical_url, sizeof res->canonical_url, "%s", u.canonical);
+    int64_t id = 0;
+    json_t *before = NULL, *after = NULL;
+    rc = vigil__q_int(st, sql_live, &id, err, "it", op_id, u.canonical);
+    if (rc == VIGIL_OK) { /* a further report of a live item */
+        rc = case_item_row(st, id, &before, err);
+        if (rc == VIGIL_OK)
+            rc = vigil__q_exec(st,
+                               "UPDATE item SET affiliation = coalesce(affiliation, ?2), outlet = "
+                               "coalesce(outlet, ?3), type = CASE WHEN type = 'other' THEN ?4 ELSE "
+                               "type END WHERE id = ?1",
+                               NULL, err, "ittt", id, in->affiliation && *in->affiliation ? in->affiliation : NULL,
+                               in->outlet && *in->outlet ? in->outlet : NULL, f.type);
+    } else if (rc == VIGIL_ENOENT) { /* a new item */
+        int64_t pid;
+        int is_new;
+        rc = platform_for(st, a, u.host, &pid, &is_new, err);
+        int64_t of = 0;
+        if (rc == VIGIL_OK) {
+            rc = vigil__q_int(st,
+                              "SELECT max(id) FROM item WHERE canonical_url = ?1 AND state = "
+                              "'removed' HAVING max(id) IS NOT NULL",
+                              &of, err, "t", u.canonical);
+            if (rc == VIGIL_ENOENT) rc = VIGIL_OK, of = 0;
+        }
+        for (size_t i = 0; rc == VIGIL_OK && !of && i < f.n_hashes; i++) {
+            if (strcmp(f.htype[i], "pdq") == 0) {
+                rc = reupload_by_pdq(st, ctx, f.hval[i], &of, err);
+            } else {
+                rc = vigil__q_int(st,
+                                  "SELECT max(h.item_id) FROM item_hash h JOIN item i ON i.id = "
+                                  "h.item_id WHERE h.signal_type = ?1 AND h.value = ?2 AND "
+                                  "i.state = 'removed' HAVING max(h.item_id) IS NOT NULL",
+                                  &of, err, "tt", f.htype[i], f.hval[i]);
+                if (rc == VIGIL_ENOENT) rc = VIGIL_OK, of = 0;
+            }
+        }
+        if (rc == VIGIL_OK)
+            rc = vigil__q_exec(st,
+                               "INSERT INTO item (operation_id, canonical_url, platform_id, account, "
+                               "type, affiliation, outlet, observed_at, reported_by, agency_id, "
+                               "notes, reupload_of, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                               "?8, ?9, ?10, ?11, ?12, ?13)",
+                               NULL, err, "itittttt" "IItIt", op_id, u.canonical, pid, u.account,
+                               f.type, in->affiliation && *in->affiliation ? in->affiliation : NULL,
+                               in->outlet && *in->outlet ? in->outlet : NULL, f.observed,
+                               f.reporter, f.agency, in->notes ? in->notes : "", of, now);
+        if (rc == VIGIL_OK) {
+            id = sqlite3_last_insert_rowid(vigil__store_db(st));
+            res->created = 1;
+            res->reupload_of = of;
+            rc = vigil__q_exec(st,
+                               "INSERT INTO item_event (item_id, from_state, to_state, at, actor, "
+                               "note) VALUES (?1, NULL, 'identified', ?2, ?3, ?4)",
+                               NULL, err, "itt" "t", id, now, a->name,
+                               of ? "re-upload of a removed item" : "");
+        }
+    }
+    /* what every report adds */
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st, "INSERT OR IGNORE INTO item_url (item_id, url) VALUES (?1, ?2)", NULL,
+                           err, "it", id, in->url);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st,
+                           "INSERT INTO item_report (item_id, url, user_id, agency_id, observed_at, "
+                           "reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           NULL, err, "itIItt", id, in->url, f.reporter, f.agency, f.observed, now);
+    for (size_t i = 0; rc == VIGIL_OK && i < f.n_langs; i++)
+        rc = vigil__q_exec(st, "INSERT OR IGNORE INTO item_language (item_id, lang) VALUES (?1, ?2)",
+                           NULL, err, "it", id, f.langs[i]);
+    for (size_t i = 0; rc == VIGIL_OK && i < f.n_hashes; i++)
+        rc = vigil__q_exec(st,
+                           "INSERT OR IGNORE INTO item_hash (item_id, signal_type, value) "
+                           "VALUES (?1, ?2, ?3)",
+                           NULL, err, "itt", id, f.htype[i], f.hval[i]);
+    if (rc == VIGIL_OK) rc = case_item_row(st, id, &after, err);
+    if (rc == VIGIL_OK)
+        rc = vigil__audit(st, a->name, res->created ? "item.create" : "item.report", "item", id,
+                          before, after, err);
+    json_decref(before);
+    json_decref(after);
+    int held = 0;
+    if (rc == VIGIL_OK) rc = case_holds_check(st, a, id, &held, err);
+    char *state = NULL;
+    if (rc == VIGIL_OK)
+        rc = vigil__q_text(st, "SELECT state FROM item WHERE id = ?1", &state, err, "i", id);
+    if (rc == VIGIL_OK) {
+        res->id = id;
+        res->held = held;
+        snprintf(res->state, sizeof res->state, "%s", state ? state : "");
+    }
+    free(state);
+    vigil_url_clear(&u);
+    return rc;
+}
+
+/* The operation, checked open and visible to the actor. */
+static vigil_status op_for_intake(vigil_store *st, const case_actor *a, const char *op,
+                                  int64_t *op_id, vigil_err *err) {
+    vigil_status rc = case_require(a, CASE_AGENCY_STAFF, "report items", err);
+    if (rc == VIGIL_OK) rc = case_op_id(st, op, op_id, err);
+    if (rc == VIGIL_OK) rc = case_op_access(st, a, *op_id, op, err);
+    char *status = NULL;
+    if (rc == VIGIL_OK)
+        rc = vigil__q_text(st, "SELECT status FROM operation WHERE id = ?1", &status, err, "i",
+                           *op_id);
+    if (rc == VIGIL_OK && status && strcmp(status, "open") != 0)
+        rc = vigil__err_set(err, VIGIL_ECONFLICT, "operation '%.80s' is closed", op);
+    free(status);
+    return rc;
+}
+
+vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_input *in,
+                            vigil_item_result *res, vigil_err *err) {
+    vigil_item_result scratch;
+    if (!res) res = &scratch;
+    memset(res, 0, sizeof *res);
+    if (!st || !in) return vigil__err_set(err, VIGIL_EINVAL, "vigil_item_add: NULL argument");
+    case_actor a;
+    int64_t op_id = 0;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = vigil_platform_seed(st, err);
+    if (rc == VIGIL_OK) rc = op_for_intake(st, &a, in->op, &op_id, err);
+    if (rc != VIGIL_OK) return rc;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    intake_ctx ctx = {0};
+    rc = intake(st, &a, op_id, in, &ctx, res, err);
+    intake_ctx_free(&ctx);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) {
+        vigil__store_rollback(st);
+        memset(res, 0, sizeof *res);
+    }
+    return rc;
+}
+
+/* ---- CSV import ----------------------------------------------------------------------- */
+
+enum { C_URL, C_TYPE, C_LANG, C_AFFIL, C_OUTLET, C_OBSERVED, C_ANALYST, C_HASHES, C_NOTES, C_N };
+static const char *const col_names[C_N] = {"url",         "type",    "language", "affiliation",
+                                           "outlet",      "observed_at", "analyst", "hashes",
+                                           "notes"};
+
+/* Splits `s` in place at ';' into at most `max` trimmed pieces. */
+static size_t split_list(char *s, char **out, size_t max, int *too_many) {
+    size_t n = 0;
+    *too_many = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(s, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+        while (*t == ' ') t++;
+        size_t l = strlen(t);
+        while (l && t[l - 1] == ' ') t[--l] = '\0';
+        if (!*t) continue;
+        if (n == max) {
+            *too_many = 1;
+            break;
+        }
+        out[n++] = t;
+    }
+    return n;
+}
+
+static void bad_row(const vigil_item_import_opts *o, uint64_t line, const char *msg) {
+    if (o && o->on_bad) o->on_bad(o->ctx, line, msg);
+}
+
+vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, FILE *in,
+                               const vigil_item_import_opts *opts,
+                               vigil_item_import_stats *stats, vigil_err *err) {
+    vigil_item_import_stats scratch;
+    if (!stats) stats = &scratch;
+    memset(stats, 0, sizeof *stats);
+    if (!st || !in) return vigil__err_set(err, VIGIL_EINVAL, "vigil_item_import: NULL argument");
+    case_actor a;
+    int64_t op_id = 0;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = vigil_platform_seed(st, err);
+    if (rc == VIGIL_OK) rc = op_for_intake(st, &a, op, &op_id, err);
+    if (rc != VIGIL_OK) return rc;
+    vigil__csv *csv = NULL;
+    if ((rc = vigil__csv_new(in, &csv, err)) != VIGIL_OK) return rc;
+    int col[C_N];
+    for (int c = 0; c < C_N; c++) col[c] = -1;
+    vigil__csv_row row;
+    int got = vigil__csv_next(csv, &row, err);
+    if (got < 0) {
+        vigil__csv_free(csv);
+        return err ? err->status : VIGIL_EIO;
+    }
+    if (got == 0 || row.error) {
+        vigil__csv_free(csv);
+        return vigil__err_set(err, VIGIL_EPARSE,
+                              "line 1: expected a header naming the columns (url,type,language,"
+                              "affiliation,outlet,observed_at,analyst)");
+    }
+    for (size_t i = 0; i < row.n; i++) {
+        int found = -1;
+        for (int c = 0; c < C_N; c++)
+            if (strcmp(row.fields[i], col_names[c]) == 0) found = c;
+        if (found < 0 || col[found] >= 0) {
+            vigil__csv_free(csv);
+            return vigil__err_set(err, VIGIL_EPARSE,
+                                  "line 1: %s column '%.40s' (the columns are url, type, language, "
+                                  "affiliation, outlet, observed_at, analyst, hashes, notes)",
+                                  found < 0 ? "unknown" : "repeated", row.fields[i]);
+        }
+        col[found] = (int)i;
+    }
+    if (col[C_URL] < 0) {
+        vigil__csv_free(csv);
+        return vigil__err_set(err, VIGIL_EPARSE, "line 1: the header has no url column");
+    }
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) {
+        vigil__csv_free(csv);
+        return rc;
+    }
+    intake_ctx ctx = {0};
+    while (rc == VIGIL_OK && (got = vigil__csv_next(csv, &row, err)) > 0) {
+        if (row.n == 1 && row.lens[0] == 0 && !row.error) continue; /* blank line */
+        stats->rows++;
+        if (opts && opts->on_progress && stats->rows % 256 == 0)
+            opts->on_progress(opts->ctx, stats->rows, vigil__csv_bytes(csv));
+        char msg[VIGIL_ERR_MSG_MAX + 64];
+        if (row.error) {
+            snprintf(msg, sizeof msg, "malformed CSV: %s", row.error);
+            bad_row(opts, row.line, msg);
+            stats->bad++;
+            continue;
+        }
+        const char *v[C_N];
+        for (int c = 0; c < C_N; c++)
+            v[c] = col[c] >= 0 && (size_t)col[c] < row.n ? row.fields[col[c]] : "";
+        char *langs[MAX_LANGS + 1], *hashes[MAX_HASHES + 1];
+        int many_l, many_h;
+        char empty_l[1] = "", empty_h[1] = "";
+        char *lf = col[C_LANG] >= 0 && (size_t)col[C_LANG] < row.n ? row.fields[col[C_LANG]] : empty_l;
+        char *hf = col[C_HASHES] >= 0 && (size_t)col[C_HASHES] < row.n ? row.fields[col[C_HASHES]]
+                                                                       : empty_h;
+        size_t nl = split_list(lf, langs, MAX_LANGS, &many_l);
+        size_t nh = split_list(hf, hashes, MAX_HASHES, &many_h);
+        if (many_l || many_h) {
+            snprintf(msg, sizeof msg, "more than %d %s", MAX_LANGS, many_l ? "languages" : "hashes");
+            bad_row(opts, row.line, msg);
+            stats->bad++;
+            continue;
+        }
+        vigil_item_input item = {
+            .op = op,
+            .url = v[C_URL],
+            .type = *v[C_TYPE] ? v[C_TYPE] : NULL,
+            .langs = (const char *const *)langs,
+            .n_langs = nl,
+            .affiliation = v[C_AFFIL],
+            .outlet = v[C_OUTLET],
+            .hashes = (const char *const *)hashes,
+            .n_hashes = nh,
+            .observed_at = *v[C_OBSERVED] ? v[C_OBSERVED] : NULL,
+            .analyst = *v[C_ANALYST] ? v[C_ANALYST] : NULL,
+            .notes = v[C_NOTES],
+        };
+        vigil_item_result res;
+        vigil_err rowerr;
+        vigil_err_clear(&rowerr);
+        rc = vigil__store_exec(st, "SAVEPOINT item_row", err);
+        if (rc != VIGIL_OK) break;
+        vigil_status r = intake(st, &a, op_id, &item, &ctx, &res, &rowerr);
+        if (r == VIGIL_OK) {
+            rc = vigil__store_exec(st, "RELEASE item_row", err);
+            if (res.created) stats->created++;
+            else stats->merged++;
+            if (res.held && res.created) stats->held++;
+        } else if (r == VIGIL_EPARSE || r == VIGIL_ELIMIT || r == VIGIL_ENOENT || r == VIGIL_EPERM ||
+                   r == VIGIL_EINVAL) {
+            rc = vigil__store_exec(st, "ROLLBACK TO item_row; RELEASE item_row", err);
+            bad_row(opts, row.line, rowerr.msg);
+            stats->bad++;
+        } else {
+            rc = r;
+            if (err) *err = rowerr;
+        }
+    }
+    if (got < 0 && rc == VIGIL_OK) rc = err ? err->status : VIGIL_EIO;
+    intake_ctx_free(&ctx);
+    vigil__csv_free(csv);
+    if (rc == VIGIL_OK && stats->bad && !(opts && opts->skip_bad))
+        rc = vigil__err_set(err, VIGIL_EPARSE,
+                            "%llu bad row%s: nothing imported (fix them, or skip them with "
+                            "--skip-bad)",
+                            (unsigned long long)stats->bad, stats->bad == 1 ? "" : "s");
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) {
+        vigil__store_rollback(st);
+        stats->created = stats->merged = stats->held = 0;
+    }
+    return rc;
+}
+
+/* ---- reading items ---------------------------------------------------------------------- */
+
+/* Whether the actor may see item `id` (its operation, or a referral to
+ * their platform).  VIGIL_ENOENT for items they may not see, so that ids
+ * of other tenants' items are not confirmed. */
+static vigil_status item_access(vigil_store *st, const case_actor *a, int64_t id, vigil_err *err) {
+    int64_t one;
+    vigil_status rc = vigil__q_int(
+        st,
+        "SELECT 1 FROM item i WHERE i.id = ?1 AND (?2 OR EXISTS (SELECT 1 FROM operation_agency x "
+        "WHERE x.operation_id = i.operation_id AND x.agency_id = ?3) OR EXISTS (SELECT 1 FROM "
+        "referral_item ri JOIN referral r ON r.id = ri.referral_id WHERE ri.item_id = i.id AND "
+        "r.platform_id = ?4))",
+        &one, err, "idii", id, a->role == CASE_ADMIN, a->agency_id, a->platform_id);
+    if (rc == VIGIL_ENOENT) return vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
+    return rc;
+}
+
+vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t **out,
+                             vigil_err *err) {
+    *out = NULL;
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = item_access(st, &a, id, err);
+    if (rc == VIGIL_OK) rc = case_item_row(st, id, out, err);
+    if (rc != VIGIL_OK) return rc;
+    static const struct {
+        const char *key;
+        const char *sql;
+    } parts[] = {
+        {"urls", "SELECT url FROM item_url WHERE item_id = ?1 ORDER BY url"},
+        {"reports",
+         "SELECT r.url, u.name AS user, a.code AS agency, r.observed_at, r.reported_at FROM "
+         "item_report r LEFT JOIN user u ON u.id = r.user_id LEFT JOIN agency a ON a.id = "
+         "r.agency_id WHERE r.item_id = ?1 ORDER BY r.id"},
+        {"holds",
+         "SELECT h.id, a.code AS agency, h.kind, h.value, h.reason, h.until, h.released_at, "
+         "x.matched_at, x.notified_at FROM item_hold x JOIN hold h ON h.id = x.hold_id JOIN agency "
+         "a ON a.id = h.agency_id WHERE x.item_id = ?1 ORDER BY h.id"},
+        {"referrals",
+         "SELECT r.id, p.name AS platform, r.channel, r.sent_at, ri.response, ri.responded_at "
+         "FROM referral_item ri JOIN referral r ON r.id = ri.referral_id JOIN platform p ON p.id = "
+         "r.platform_id WHERE ri.item_id = ?1 ORDER BY r.id"},
+        {"orders",
+         "SELECT id, authority, received_at, deadline_at, acknowledged_at, actioned_at, status "
+         "FROM removal_order WHERE item_id = ?1 ORDER BY id"},
+        {"reuploads",
+         "SELECT i.id, o.name AS operation, i.canonical_url, i.state, i.created_at FROM item i "
+         "JOIN operation o ON o.id = i.operation_id WHERE i.reupload_of = ?1 ORDER BY i.id"},
+        {"history",
+         "SELECT from_state AS \"from\", to_state AS \"to\", at, actor AS by, note FROM item_event "
+         "WHERE item_id = ?1 ORDER BY id"},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && rc == VIGIL_OK; i++) {
+        json_t *v = NULL;
+        rc = vigil__q_json(st, parts[i].sql, &v, err, "i", id);
+        if (rc == VIGIL_OK) json_object_set_new(*out, parts[i].key, v);
+    }
+    if (rc == VIGIL_OK) { /* urls as plain strings */
+        json_t *urls = json_object_get(*out, "urls"), *flat = json_array();
+        size_t k;
+        json_t *u;
+        json_array_foreach(urls, k, u) json_array_append(flat, json_object_get(u, "url"));
+        json_object_set_new(*out, "urls", flat);
+    }
+    if (rc != VIGIL_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static const char sql_list[] =
+    "SELECT i.id, o.name AS operation, i.canonical_url, p.name AS platform, i.type, "
+    "(SELECT json_group_array(lang) FROM (SELECT lang FROM item_language WHERE item_id = i.id "
+    "ORDER BY lang)) AS languages_json, i.affiliation, i.outlet, a.code AS agency, i.state, "
+    "i.observed_at, i.reupload_of, (SELECT count(*) FROM item_report WHERE item_id = i.id) AS "
+    "reports FROM item i JOIN operation o ON o.id = i.operation_id JOIN platform p ON p.id = "
+    "i.platform_id LEFT JOIN agency a ON a.id = i.agency_id "
+    "WHERE i.id > ?1 AND (?2 IS NULL OR o.name = ?2) AND (?3 IS NULL OR i.state = ?3) AND "
+    "(?4 IS NULL OR p.name = ?4 COLLATE NOCASE) AND (?5 IS NULL OR i.type = ?5) AND (?6 IS NULL "
+    "OR EXISTS (SELECT 1 FROM item_language l WHERE l.item_id = i.id AND l.lang = ?6)) AND "
+    "(?7 OR EXISTS (SELECT 1 FROM operation_agency x WHERE x.operation_id = i.operation_id AND "
+    "x.agency_id = ?8) OR EXISTS (SELECT 1 FROM referral_item ri JOIN referral r ON r.id = "
+    "ri.referral_id WHERE ri.item_id = i.id AND r.platform_id = ?9)) ORDER BY i.id LIMIT ?10";
+
+vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_filter *f,
+                             json_t **out, vigil_err *err) {
+    static const vigil_item_filter none = {0};
+    if (!f) f = &none;
+    *out = NULL;
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc != VIGIL_OK) return rc;
+    int limit = f->limit <= 0 ? 100 : f->limit;
+    if (limit > 10000) return vigil__err_set(err, VIGIL_ELIMIT, "limit: at most 10000 per page");
+    if (f->after_id < 0) return vigil__err_set(err, VIGIL_EPARSE, "bad page cursor");
+    json_t *items = NULL;
+    rc = vigil__q_json(st, sql_list, &items, err, "itttttdiid", f->after_id, f->op, f->state,
+                       f->platform, f->type, f->lang, a.role == CASE_ADMIN, a.agency_id,
+                       a.platform_id, limit + 1);
+    if (rc != VIGIL_OK) return rc;
+    json_t *next = json_null();
+    if (json_array_size(items) > (size_t)limit) {
+        json_array_remove(items, (size_t)limit);
+        next = json_integer(
+            json_integer_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
+    }
+    *out = json_pack("{s:o, s:o}", "items", items, "next", next);
+    if (!*out) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    return VIGIL_OK;
+}
+
+/* ---- state changes ------------------------------------------------------------------------ */
+
+/* Allowed moves through vigil_item_transition. */
+static int allowed(const char *from, const char *to) {
+    static const char *const moves[][2] = {
+        {"identified", "assessed"}, {"identified", "rejected"}, {"assessed", "rejected"},
+        {"rejected", "assessed"},
+    };
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
+        if (strcmp(moves[i][0], from) == 0 && strcmp(moves[i][1], to) == 0) return 1;
+    return 0;
+}
+
+vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, const char *to,
+                                   const char *at, const char *note, vigil_err *err) {
+    if (!to) return vigil__err_set(err, VIGIL_EINVAL, "no target state");
+    if (strcmp(to, "removed") == 0 || strcmp(to, "declined") == 0 ||
+        strcmp(to, "no_response") == 0)
+        return vigil_outcome(st, by, id, to, at, err);
+    case_actor a;
+    char t[VIGIL_TIME_LEN];
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK)
+        rc = case_require(&a, CASE_REVIEWER | CASE_COORDINATOR, "assess or reject items", err);
+    if (rc == VIGIL_OK) rc = item_access(st, &a, id, err);
+    if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
+    if (rc == VIGIL_OK) rc = case_text_check(note, "note", 2000, err);
+    if (rc != VIGIL_OK) return rc;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    char *from = NULL;
+    rc = vigil__q_text(st, "SELECT state FROM item WHERE id = ?1", &from, err, "i", id);
+    if (rc == VIGIL_ENOENT) rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
+    if (rc == VIGIL_OK && !allowed(from, to)) {
+        if (strcmp(from, "held") == 0)
+            rc = vigil__err_set(err, VIGIL_ECONFLICT,
+                                "item %lld is held (deconfliction): only the holding agency can "
+                                "release it (`vigil hold release`)",
+                                (long long)id);
+        else
+            rc = vigil__err_set(err, VIGIL_ECONFLICT, "item %lld cannot go from %s to %s",
+                                (long long)id, from, to);
+    }
+    if (rc == VIGIL_OK) rc = case_item_set_state(st, &a, id, from, to, t, note, err);
+    free(from);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}

@@ -1,0 +1,395 @@
+/*
+ * src/case/refer.c - referrals (a batch of an operation's assessed items
+ * to one platform), the platforms' responses (outcomes), and TCO removal
+ * orders with their one-hour clock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case/case_internal.h"
+#include "common/err.h"
+#include "vigil/url.h"
+
+#define TCO_DEADLINE_SECONDS 3600
+
+/* ---- referrals ------------------------------------------------------------------ */
+
+static const char sql_referral_doc[] =
+    "SELECT r.id AS referral_id, o.name AS operation, p.name AS platform, p.contact, r.channel, "
+    "r.sent_at, r.created_by AS referred_by, (SELECT json_group_array(json_object('item_id', i.id, "
+    "'url', (SELECT url FROM item_report WHERE item_id = i.id ORDER BY id LIMIT 1), "
+    "'canonical_url', i.canonical_url, 'type', i.type, 'languages', (SELECT json_group_array(lang) "
+    "FROM item_language WHERE item_id = i.id), 'affiliation', i.affiliation, 'observed_at', "
+    "i.observed_at)) FROM referral_item ri JOIN item i ON i.id = ri.item_id WHERE ri.referral_id = "
+    "r.id) AS items_json FROM referral r JOIN operation o ON o.id = r.operation_id JOIN platform p "
+    "ON p.id = r.platform_id WHERE r.id = ?1";
+
+vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const char *platform,
+                         const char *channel, const char *at, json_t **out, vigil_err *err) {
+    *out = NULL;
+    case_actor a;
+    int64_t op_id = 0, only = 0;
+    char t[VIGIL_TIME_LEN];
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, CASE_COORDINATOR, "refer items", err);
+    if (rc == VIGIL_OK) rc = case_op_id(st, op, &op_id, err);
+    if (rc == VIGIL_OK) rc = case_op_access(st, &a, op_id, op, err);
+    if (rc == VIGIL_OK && platform) rc = case_platform_id(st, platform, &only, err);
+    if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
+    if (rc == VIGIL_OK && channel && strcmp(channel, "email") != 0 &&
+        strcmp(channel, "web_form") != 0 && strcmp(channel, "api") != 0 &&
+        strcmp(channel, "portal") != 0 && strcmp(channel, "other") != 0)
+        rc = vigil__err_set(err, VIGIL_EPARSE,
+                            "unknown channel '%.40s' (email, web_form, api, portal, other)", channel);
+    if (rc != VIGIL_OK) return rc;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    json_t *docs = json_array(), *items = NULL, *plats = NULL;
+    /* the holds again: something may have been put on hold since intake */
+    rc = vigil__q_json(st,
+                       "SELECT id FROM item WHERE operation_id = ?1 AND state = 'assessed' AND "
+                       "(?2 = 0 OR platform_id = ?2) ORDER BY id",
+                       &items, err, "ii", op_id, only);
+    size_t k;
+    json_t *row;
+    json_array_foreach(items, k, row) {
+        if (rc != VIGIL_OK) break;
+        rc = case_holds_check(st, &a, json_integer_value(json_object_get(row, "id")), NULL, err);
+    }
+    if (rc == VIGIL_OK)
+        rc = vigil__q_json(st,
+                           "SELECT DISTINCT i.platform_id AS pid, p.channel FROM item i JOIN "
+                           "platform p ON p.id = i.platform_id WHERE i.operation_id = ?1 AND "
+                           "i.state = 'assessed' AND (?2 = 0 OR i.platform_id = ?2) ORDER BY "
+                           "p.name COLLATE NOCASE",
+                           &plats, err, "ii", op_id, only);
+    json_array_foreach(plats, k, row) {
+        if (rc != VIGIL_OK) break;
+        int64_t pid = json_integer_value(json_object_get(row, "pid"));
+        const char *ch = channel ? channel : json_string_value(json_object_get(row, "channel"));
+        rc = vigil__q_exec(st,
+                           "INSERT INTO referral (operation_id, platform_id, channel, sent_at, "
+                           "created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           NULL, err, "iittt", op_id, pid, ch ? ch : "email", t, a.name);
+        int64_t rid = sqlite3_last_insert_rowid(vigil__store_db(st));
+        json_t *its = NULL;
+        if (rc == VIGIL_OK)
+            rc = vigil__q_json(st,
+                               "SELECT id FROM item WHERE operation_id = ?1 AND platform_id = ?2 AND "
+                               "state = 'assessed' ORDER BY id",
+                               &its, err, "ii", op_id, pid);
+        size_t j;
+        json_t *it;
+        json_array_foreach(its, j, it) {
+            if (rc != VIGIL_OK) break;
+            int64_t iid = json_integer_value(json_object_get(it, "id"));
+            rc = vigil__q_exec(st, "INSERT INTO referral_item (referral_id, item_id) VALUES (?1, ?2)",
+                               NULL, err, "ii", rid, iid);
+            if (rc == VIGIL_OK) {
+                char note[48];
+                snprintf(note, sizeof note, "referral %lld", (long long)rid);
+                rc = case_item_set_state(st, &a, iid, "assessed", "referred", t, note, err);
+            }
+        }
+        json_decref(its);
+        json_t *doc = NULL;
+        if (rc == VIGIL_OK) rc = vigil__q_json_one(st, sql_referral_doc, &doc, err, "i", rid);
+        if (rc == VIGIL_OK) rc = vigil__audit(st, a.name, "referral.create", "referral", rid, NULL, doc, err);
+        if (rc == VIGIL_OK) json_array_append_new(docs, doc);
+        else json_decref(doc);
+    }
+    json_decref(items);
+    json_decref(plats);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) {
+        vigil__store_rollback(st);
+        json_decref(docs);
+        return rc;
+    }
+    *out = docs;
+    return VIGIL_OK;
+}
+
+/* ---- outcomes ----------------------------------------------------------------------- */
+
+vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const char *outcome,
+                           const char *at, vigil_err *err) {
+    case_actor a;
+    char t[VIGIL_TIME_LEN];
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK)
+        rc = case_require(&a, CASE_COORDINATOR | CASE_LIAISON | CASE_REVIEWER, "record outcomes",
+                          err);
+    if (rc == VIGIL_OK && (!outcome || (strcmp(outcome, "removed") != 0 &&
+                                        strcmp(outcome, "declined") != 0 &&
+                                        strcmp(outcome, "no_response") != 0)))
+        rc = vigil__err_set(err, VIGIL_EPARSE,
+                            "unknown outcome '%.40s' (removed, declined or no_response)",
+                            outcome ? outcome : "");
+    if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
+    if (rc != VIGIL_OK) return rc;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    /* the latest referral of the item, and who may answer it */
+    json_t *ref = NULL;
+    rc = vigil__q_json_one(st,
+                           "SELECT ri.referral_id AS rid, r.platform_id AS pid, r.sent_at, i.state, "
+                           "i.operation_id AS op FROM referral_item ri JOIN referral r ON r.id = "
+                           "ri.referral_id JOIN item i ON i.id = ri.item_id WHERE ri.item_id = ?1 "
+                           "ORDER BY ri.referral_id DESC LIMIT 1",
+                           &ref, err, "i", item);
+    if (rc == VIGIL_ENOENT) {
+        int64_t exists;
+        rc = vigil__q_int(st, "SELECT 1 FROM item WHERE id = ?1", &exists, err, "i", item) == VIGIL_OK
+                 ? vigil__err_set(err, VIGIL_ECONFLICT,
+                                  "item %lld was never referred: refer it first (`vigil refer`)",
+                                  (long long)item)
+                 : vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)item);
+        goto out;
+    }
+    if (rc != VIGIL_OK) goto out;
+    int64_t rid = json_integer_value(json_object_get(ref, "rid"));
+    int64_t pid = json_integer_value(json_object_get(ref, "pid"));
+    int64_t op = json_integer_value(json_object_get(ref, "op"));
+    const char *state = json_string_value(json_object_get(ref, "state"));
+    const char *sent = json_string_value(json_object_get(ref, "sent_at"));
+    if (a.role == CASE_LIAISON && a.platform_id != pid) {
+        rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)item);
+        goto out;
+    }
+    if (a.role != CASE_LIAISON && (rc = case_op_access(st, &a, op, "of the item", err)) != VIGIL_OK)
+        goto out;
+    int ok = (strcmp(state, "referred") == 0) ||
+             (strcmp(state, "no_response") == 0 && strcmp(outcome, "no_response") != 0) ||
+             (strcmp(state, "declined") == 0 && strcmp(outcome, "removed") == 0);
+    if (!ok) {
+        rc = vigil__err_set(err, VIGIL_ECONFLICT, "item %lld cannot go from %s to %s",
+                            (long long)item, state, outcome);
+        goto out;
+    }
+    if (sent && strcmp(t, sent) < 0) {
+        rc = vigil__err_set(err, VIGIL_EINVAL, "--at %s is before the referral was sent (%s)", t,
+                            sent);
+        goto out;
+    }
+    rc = vigil__q_exec(st,
+                       "UPDATE referral_item SET response = ?3, responded_at = ?4 WHERE "
+                       "referral_id = ?1 AND item_id = ?2",
+                       NULL, err, "iitt", rid, item, outcome, t);
+    if (rc == VIGIL_OK) {
+        char note[48];
+        snprintf(note, sizeof note, "referral %lld", (long long)rid);
+        rc = case_item_set_state(st, &a, item, state, outcome, t, note, err);
+    }
+out:
+    json_decref(ref);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}
+
+/* ---- removal orders ------------------------------------------------------------------- */
+
+static const char sql_order_row[] =
+    "SELECT o.id, o.authority, p.name AS platform, o.item_id AS item, o.url, o.received_at, "
+    "o.deadline_at, o.acknowledged_at, o.actioned_at, o.status, o.reason, o.created_by, "
+    "CASE WHEN o.status IN ('open', 'acknowledged') THEN unixepoch(o.deadline_at) - ?2 END AS "
+    "seconds_left, (o.status IN ('open', 'acknowledged') AND unixepoch(o.deadline_at) < ?2) AS "
+    "overdue_bool, (o.status = 'actioned' AND o.actioned_at > o.deadline_at) AS late_bool "
+    "FROM removal_order o JOIN platform p ON p.id = o.platform_id WHERE o.id = ?1";
+
+vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_order_input *in,
+                                int64_t *id_out, vigil_err *err) {
+    if (id_out) *id_out = 0;
+    if (!in) return vigil__err_set(err, VIGIL_EINVAL, "vigil_order_create: NULL argument");
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, CASE_COORDINATOR, "record removal orders", err);
+    if (rc != VIGIL_OK) return rc;
+    if (!in->authority || !*in->authority)
+        return vigil__err_set(err, VIGIL_EPARSE, "an order needs its issuing authority (--authority)");
+    if ((rc = case_text_check(in->authority, "--authority", 200, err)) != VIGIL_OK) return rc;
+    int64_t received;
+    if (in->received) {
+        vigil_err e;
+        if (vigil_time_parse(in->received, &received, &e) != VIGIL_OK)
+            return vigil__err_set(err, VIGIL_EPARSE, "--received: %s", e.msg);
+    } else {
+        received = vigil_time_now();
+    }
+    char tr[VIGIL_TIME_LEN], td[VIGIL_TIME_LEN];
+    vigil_time_format(received, tr);
+    vigil_time_format(received + TCO_DEADLINE_SECONDS, td); /* computed, never typed in */
+    if ((rc = vigil_platform_seed(st, err)) != VIGIL_OK) return rc;
+    int64_t pid = 0;
+    char *url = NULL;
+    if (in->item) {
+        json_t *row = NULL;
+        rc = vigil__q_json_one(st, "SELECT platform_id, canonical_url FROM item WHERE id = ?1", &row,
+                               err, "i", in->item);
+        if (rc == VIGIL_ENOENT)
+            return vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)in->item);
+        if (rc != VIGIL_OK) return rc;
+        pid = json_integer_value(json_object_get(row, "platform_id"));
+        url = strdup(in->url ? in->url : json_string_value(json_object_get(row, "canonical_url")));
+        json_decref(row);
+    } else if (in->url) {
+        vigil_url u;
+        vigil_err e;
+        if (vigil_url_canonicalize(in->url, &u, &e) != VIGIL_OK)
+            return vigil__err_set(err, VIGIL_EPARSE, "--url: %s", e.msg);
+        url = strdup(u.canonical);
+        int64_t p2;
+        if (!in->platform &&
+            vigil__q_int(st, "SELECT platform_id FROM platform_domain WHERE domain = ?1", &p2, NULL,
+                         "t", u.host) == VIGIL_OK)
+            pid = p2;
+        vigil_url_clear(&u);
+    } else {
+        return vigil__err_set(err, VIGIL_EPARSE, "an order names an item (--item) or a URL (--url)");
+    }
+    if (!url) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    if (in->platform && (rc = case_platform_id(st, in->platform, &pid, err)) != VIGIL_OK) {
+        free(url);
+        return rc;
+    }
+    if (!pid) {
+        free(url);
+        return vigil__err_set(err, VIGIL_EPARSE,
+                              "the URL's domain is no known platform: name it with --platform");
+    }
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) {
+        free(url);
+        return rc;
+    }
+    rc = vigil__q_exec(st,
+                       "INSERT INTO removal_order (authority, platform_id, item_id, url, "
+                       "received_at, deadline_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                       NULL, err, "tiItttt", in->authority, pid, in->item, url, tr, td, a.name);
+    free(url);
+    int64_t id = sqlite3_last_insert_rowid(vigil__store_db(st));
+    json_t *after = NULL;
+    if (rc == VIGIL_OK)
+        rc = vigil__q_json_one(st, sql_order_row, &after, err, "ii", id, vigil_time_now());
+    if (rc == VIGIL_OK) rc = vigil__audit(st, a.name, "order.create", "order", id, NULL, after, err);
+    json_decref(after);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) {
+        vigil__store_rollback(st);
+        return rc;
+    }
+    if (id_out) *id_out = id;
+    return VIGIL_OK;
+}
+
+static const char *const fail_reasons[] = {"force_majeure", "impossibility", "manifest_error",
+                                           "insufficient_information", "other", NULL};
+
+vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, const char *action,
+                                const char *reason, const char *at, vigil_err *err) {
+    case_actor a;
+    char t[VIGIL_TIME_LEN];
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK)
+        rc = case_require(&a, CASE_COORDINATOR | CASE_LIAISON, "act on removal orders", err);
+    if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
+    if (rc != VIGIL_OK) return rc;
+    int is_ack = action && strcmp(action, "ack") == 0, is_done = action && strcmp(action, "done") == 0,
+        is_fail = action && strcmp(action, "fail") == 0;
+    if (!is_ack && !is_done && !is_fail)
+        return vigil__err_set(err, VIGIL_EPARSE, "unknown order action '%.20s' (ack, done, fail)",
+                              action ? action : "");
+    if (is_fail) {
+        int ok = 0;
+        for (const char *const *r = fail_reasons; reason && *r; r++)
+            if (strcmp(*r, reason) == 0) ok = 1;
+        if (!ok)
+            return vigil__err_set(err, VIGIL_EPARSE,
+                                  "an order not acted on needs --reason force_majeure, "
+                                  "impossibility, manifest_error, insufficient_information or other");
+    }
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    json_t *before = NULL, *after = NULL;
+    int64_t now = vigil_time_now();
+    rc = vigil__q_json_one(st, sql_order_row, &before, err, "ii", id, now);
+    if (rc == VIGIL_ENOENT) rc = vigil__err_set(err, VIGIL_ENOENT, "no removal order %lld", (long long)id);
+    if (rc != VIGIL_OK) goto out;
+    const char *status = json_string_value(json_object_get(before, "status"));
+    const char *received = json_string_value(json_object_get(before, "received_at"));
+    int64_t pid;
+    rc = vigil__q_int(st, "SELECT platform_id FROM removal_order WHERE id = ?1", &pid, err, "i", id);
+    if (rc != VIGIL_OK) goto out;
+    if (a.role == CASE_LIAISON && a.platform_id != pid) {
+        rc = vigil__err_set(err, VIGIL_ENOENT, "no removal order %lld", (long long)id);
+        goto out;
+    }
+    if (strcmp(status, "actioned") == 0 || strcmp(status, "not_actioned") == 0) {
+        rc = vigil__err_set(err, VIGIL_ECONFLICT, "removal order %lld is closed already (%s)",
+                            (long long)id, status);
+        goto out;
+    }
+    if (is_ack && strcmp(status, "open") != 0) {
+        rc = vigil__err_set(err, VIGIL_ECONFLICT, "removal order %lld was acknowledged already",
+                            (long long)id);
+        goto out;
+    }
+    if (received && strcmp(t, received) < 0) {
+        rc = vigil__err_set(err, VIGIL_EINVAL, "--at %s is before the order was received (%s)", t,
+                            received);
+        goto out;
+    }
+    if (is_ack)
+        rc = vigil__q_exec(st,
+                           "UPDATE removal_order SET status = 'acknowledged', acknowledged_at = ?2 "
+                           "WHERE id = ?1",
+                           NULL, err, "it", id, t);
+    else
+        rc = vigil__q_exec(st,
+                           "UPDATE removal_order SET status = ?3, actioned_at = ?2, reason = ?4, "
+                           "acknowledged_at = coalesce(acknowledged_at, ?2) WHERE id = ?1",
+                           NULL, err, "ittt", id, t, is_done ? "actioned" : "not_actioned",
+                           is_fail ? reason : NULL);
+    /* an actioned order removes its item */
+    json_t *item = json_object_get(before, "item");
+    if (rc == VIGIL_OK && is_done && json_is_integer(item)) {
+        char *state = NULL;
+        int64_t iid = json_integer_value(item);
+        rc = vigil__q_text(st, "SELECT state FROM item WHERE id = ?1", &state, err, "i", iid);
+        if (rc == VIGIL_OK && state && strcmp(state, "removed") != 0) {
+            char note[48];
+            snprintf(note, sizeof note, "removal order %lld", (long long)id);
+            rc = case_item_set_state(st, &a, iid, state, "removed", t, note, err);
+        }
+        free(state);
+    }
+    if (rc == VIGIL_OK) rc = vigil__q_json_one(st, sql_order_row, &after, err, "ii", id, now);
+    if (rc == VIGIL_OK) {
+        char act[24];
+        snprintf(act, sizeof act, "order.%s", action);
+        rc = vigil__audit(st, a.name, act, "order", id, before, after, err);
+    }
+out:
+    json_decref(before);
+    json_decref(after);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}
+
+vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only, json_t **out,
+                              vigil_err *err) {
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc != VIGIL_OK) return rc;
+    if (a.role == CASE_ANALYST) return case_require(&a, 0, "see removal orders", err);
+    return vigil__q_json(
+        st,
+        "SELECT o.id, o.authority, p.name AS platform, o.item_id AS item, o.url, o.received_at, "
+        "o.deadline_at, o.acknowledged_at, o.actioned_at, o.status, o.reason, "
+        "CASE WHEN o.status IN ('open', 'acknowledged') THEN unixepoch(o.deadline_at) - ?1 END AS "
+        "seconds_left, (o.status IN ('open', 'acknowledged') AND unixepoch(o.deadline_at) < ?1) AS "
+        "overdue_bool, (o.status = 'actioned' AND o.actioned_at > o.deadline_at) AS late_bool "
+        "FROM removal_order o JOIN platform p ON p.id = o.platform_id WHERE (?2 = 0 OR (o.status "
+        "IN ('open', 'acknowledged') AND unixepoch(o.deadline_at) < ?1)) AND (?3 = 0 OR "
+        "o.platform_id = ?3) ORDER BY o.deadline_at, o.id",
+        out, err, "idi", vigil_time_now(), overdue_only, a.platform_id);
+}

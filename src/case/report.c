@@ -1,0 +1,230 @@
+/*
+ * src/case/report.c - the figures of an operation ("2,068 items in 6
+ * languages on 52 platforms", removal rate, time to removal, per platform)
+ * and the TCO Regulation's Article 7 transparency figures for a year.
+ * Every figure is a query over the store: nothing is typed in.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case/case_internal.h"
+#include "common/err.h"
+
+/* Median (mean of the two middle values when even) and the 90th percentile
+ * (nearest rank: the smallest value with at least 90% at or below it) of
+ * sorted v[0..n). */
+static json_t *median_of(const int64_t *v, size_t n) {
+    if (!n) return json_null();
+    if (n % 2) return json_integer(v[n / 2]);
+    return json_integer((v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+static json_t *p90_of(const int64_t *v, size_t n) {
+    if (!n) return json_null();
+    size_t rank = (size_t)ceil(0.9 * (double)n);
+    if (rank < 1) rank = 1;
+    return json_integer(v[rank - 1]);
+}
+
+/* {KEY: count} of one GROUP BY query (?1 the operation). */
+static vigil_status counts(vigil_store *st, const char *sql, int64_t op, json_t *out,
+                           const char *key, vigil_err *err) {
+    json_t *rows = NULL;
+    vigil_status rc = vigil__q_json(st, sql, &rows, err, "i", op);
+    if (rc != VIGIL_OK) return rc;
+    json_t *obj = json_object();
+    size_t k;
+    json_t *r;
+    json_array_foreach(rows, k, r) {
+        const char *name = json_string_value(json_object_get(r, "k"));
+        json_object_set(obj, name ? name : "(none)", json_object_get(r, "n"));
+    }
+    json_decref(rows);
+    json_object_set_new(out, key, obj);
+    return VIGIL_OK;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int64_t int_of(json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+
+static const char sql_times[] =
+    "SELECT p.name AS platform, unixepoch(ri.responded_at) - unixepoch(r.sent_at) AS s FROM "
+    "referral_item ri JOIN referral r ON r.id = ri.referral_id JOIN item i ON i.id = ri.item_id "
+    "JOIN platform p ON p.id = r.platform_id WHERE r.operation_id = ?1 AND ri.response = "
+    "'removed' ORDER BY p.name COLLATE NOCASE, s";
+
+vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, json_t **out,
+                             vigil_err *err) {
+    *out = NULL;
+    case_actor a;
+    int64_t id = 0;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_op_id(st, op, &id, err);
+    if (rc == VIGIL_OK) rc = case_op_access(st, &a, id, op, err);
+    if (rc != VIGIL_OK) return rc;
+    json_t *r = NULL;
+    rc = vigil__q_json_one(
+        st,
+        "SELECT o.name AS operation, o.starts_at AS start, o.ends_at AS end, o.status, "
+        "(SELECT count(*) FROM item WHERE operation_id = o.id) AS items, "
+        "(SELECT count(DISTINCT l.lang) FROM item_language l JOIN item i ON i.id = l.item_id WHERE "
+        "i.operation_id = o.id AND l.lang <> 'und') AS languages, "
+        "(SELECT count(DISTINCT platform_id) FROM item WHERE operation_id = o.id) AS platforms, "
+        "(SELECT count(DISTINCT i.platform_id) FROM item i JOIN platform p ON p.id = i.platform_id "
+        "WHERE i.operation_id = o.id AND p.discovered = 1) AS new_platforms, "
+        "(SELECT count(DISTINCT i.agency_id) FROM item_report x JOIN item i ON i.id = x.item_id "
+        "WHERE i.operation_id = o.id) AS reporting_agencies, "
+        "(SELECT count(*) FROM item_report x JOIN item i ON i.id = x.item_id WHERE i.operation_id "
+        "= o.id) AS reports, "
+        "(SELECT count(DISTINCT ri.item_id) FROM referral_item ri JOIN referral f ON f.id = "
+        "ri.referral_id WHERE f.operation_id = o.id) AS referred, "
+        "(SELECT count(*) FROM item WHERE operation_id = o.id AND state = 'removed') AS removed, "
+        "(SELECT count(*) FROM item WHERE operation_id = o.id AND state = 'declined') AS declined, "
+        "(SELECT count(*) FROM item WHERE operation_id = o.id AND state = 'no_response') AS "
+        "no_response, "
+        "(SELECT count(*) FROM item WHERE operation_id = o.id AND state = 'referred') AS pending, "
+        "(SELECT count(*) FROM item WHERE operation_id = o.id AND state = 'held') AS held, "
+        "(SELECT count(*) FROM item WHERE operation_id = o.id AND state = 'rejected') AS rejected, "
+        "(SELECT count(*) FROM item WHERE operation_id = o.id AND reupload_of IS NOT NULL) AS "
+        "reuploads, "
+        "(SELECT count(*) FROM referral WHERE operation_id = o.id) AS referrals "
+        "FROM operation o WHERE o.id = ?1",
+        &r, err, "i", id);
+    if (rc != VIGIL_OK) return rc;
+    int64_t referred = int_of(r, "referred");
+    json_object_set_new(r, "removal_rate",
+                        json_real(referred ? (double)int_of(r, "removed") / (double)referred : 0.0));
+    if (rc == VIGIL_OK)
+        rc = counts(st,
+                    "SELECT l.lang AS k, count(*) AS n FROM item_language l JOIN item i ON i.id = "
+                    "l.item_id WHERE i.operation_id = ?1 GROUP BY l.lang ORDER BY n DESC, k",
+                    id, r, "by_language", err);
+    if (rc == VIGIL_OK)
+        rc = counts(st,
+                    "SELECT type AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP BY "
+                    "type ORDER BY n DESC, k",
+                    id, r, "by_type", err);
+    if (rc == VIGIL_OK)
+        rc = counts(st,
+                    "SELECT affiliation AS k, count(*) AS n FROM item WHERE operation_id = ?1 "
+                    "GROUP BY affiliation ORDER BY n DESC, k",
+                    id, r, "by_affiliation", err);
+    if (rc == VIGIL_OK)
+        rc = counts(st,
+                    "SELECT outlet AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP BY "
+                    "outlet ORDER BY n DESC, k",
+                    id, r, "by_outlet", err);
+    if (rc == VIGIL_OK)
+        rc = counts(st,
+                    "SELECT state AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP BY "
+                    "state ORDER BY n DESC, k",
+                    id, r, "by_state", err);
+    if (rc == VIGIL_OK)
+        rc = counts(st,
+                    "SELECT a.code AS k, count(*) AS n FROM item_report x JOIN item i ON i.id = "
+                    "x.item_id JOIN agency a ON a.id = x.agency_id WHERE i.operation_id = ?1 GROUP "
+                    "BY a.code ORDER BY n DESC, k",
+                    id, r, "reports_by_agency", err);
+    /* times from referral to removal, overall and per platform */
+    json_t *times = NULL, *plats = NULL;
+    if (rc == VIGIL_OK) rc = vigil__q_json(st, sql_times, &times, err, "i", id);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_json(
+            st,
+            "SELECT p.name AS platform, p.status, count(*) AS items, sum(i.state = 'removed') AS "
+            "removed, (SELECT count(DISTINCT ri.item_id) FROM referral_item ri JOIN referral f ON "
+            "f.id = ri.referral_id WHERE f.operation_id = ?1 AND f.platform_id = p.id) AS referred "
+            "FROM item i JOIN platform p ON p.id = i.platform_id WHERE i.operation_id = ?1 GROUP "
+            "BY p.id ORDER BY items DESC, p.name COLLATE NOCASE",
+            &plats, err, "i", id);
+    if (rc == VIGIL_OK) {
+        size_t n = json_array_size(times);
+        int64_t *all = malloc((n ? n : 1) * sizeof *all), *one = malloc((n ? n : 1) * sizeof *one);
+        if (!all || !one) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        } else {
+            for (size_t i = 0; i < n; i++)
+                all[i] = int_of(json_array_get(times, i), "s");
+            /* times come sorted per platform; sort the whole for the overall figures */
+            qsort(all, n, sizeof *all, cmp_i64);
+            json_object_set_new(r, "median_removal_seconds", median_of(all, n));
+            json_object_set_new(r, "p90_removal_seconds", p90_of(all, n));
+            size_t k;
+            json_t *p;
+            json_array_foreach(plats, k, p) {
+                const char *name = json_string_value(json_object_get(p, "platform"));
+                size_t m = 0;
+                for (size_t i = 0; i < n; i++) {
+                    json_t *t = json_array_get(times, i);
+                    if (strcmp(json_string_value(json_object_get(t, "platform")), name) == 0)
+                        one[m++] = int_of(t, "s");
+                }
+                int64_t pref = int_of(p, "referred");
+                json_object_set_new(p, "removal_rate",
+                                    json_real(pref ? (double)int_of(p, "removed") / (double)pref : 0.0));
+                json_object_set_new(p, "median_removal_seconds", median_of(one, m));
+            }
+            json_object_set(r, "per_platform", plats);
+        }
+        free(all);
+        free(one);
+    }
+    json_decref(times);
+    json_decref(plats);
+    if (rc != VIGIL_OK) {
+        json_decref(r);
+        return rc;
+    }
+    *out = r;
+    return VIGIL_OK;
+}
+
+vigil_status vigil_report_tco(vigil_store *st, const char *by, int year, json_t **out,
+                              vigil_err *err) {
+    *out = NULL;
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, CASE_COORDINATOR, "see the TCO report", err);
+    if (rc != VIGIL_OK) return rc;
+    if (year < 2021 || year > 9999)
+        return vigil__err_set(err, VIGIL_EINVAL, "year %d: the TCO Regulation applies from 2021",
+                              year);
+    char from[16], to[16];
+    snprintf(from, sizeof from, "%04d-01-01", year);
+    snprintf(to, sizeof to, "%04d-01-01", year + 1);
+    json_t *r = NULL;
+    rc = vigil__q_json_one(
+        st,
+        "SELECT ?3 AS year, count(*) AS orders_received, "
+        "coalesce(sum(status = 'actioned'), 0) AS orders_acted_on, "
+        "coalesce(sum(status = 'actioned' AND actioned_at <= deadline_at), 0) AS "
+        "acted_on_within_one_hour, "
+        "coalesce(sum(status = 'actioned' AND actioned_at > deadline_at), 0) AS acted_on_late, "
+        "coalesce(sum(status = 'not_actioned'), 0) AS orders_not_acted_on, "
+        "coalesce(sum(status IN ('open', 'acknowledged')), 0) AS orders_pending, "
+        "CAST(avg(CASE WHEN status = 'actioned' THEN unixepoch(actioned_at) - "
+        "unixepoch(received_at) END) AS INTEGER) AS mean_seconds_to_action, "
+        "(SELECT json_group_object(reason, n) FROM (SELECT reason, count(*) AS n FROM "
+        "removal_order WHERE status = 'not_actioned' AND received_at >= ?1 AND received_at < ?2 "
+        "GROUP BY reason)) AS not_acted_on_reasons_json, "
+        "(SELECT json_group_object(name, n) FROM (SELECT p.name, count(*) AS n FROM removal_order "
+        "o JOIN platform p ON p.id = o.platform_id WHERE o.received_at >= ?1 AND o.received_at < "
+        "?2 GROUP BY p.name)) AS orders_by_platform_json, "
+        "(SELECT count(DISTINCT item_id) FROM item_event WHERE to_state = 'removed' AND at >= ?1 "
+        "AND at < ?2) AS items_removed, "
+        "(SELECT count(DISTINCT ri.item_id) FROM referral_item ri JOIN referral f ON f.id = "
+        "ri.referral_id WHERE f.sent_at >= ?1 AND f.sent_at < ?2) AS items_referred, "
+        "(SELECT count(*) FROM referral_item WHERE response = 'removed' AND responded_at >= ?1 AND "
+        "responded_at < ?2) AS removed_after_referral "
+        "FROM removal_order WHERE received_at >= ?1 AND received_at < ?2",
+        &r, err, "ttd", from, to, year);
+    if (rc != VIGIL_OK) return rc;
+    *out = r;
+    return VIGIL_OK;
+}
