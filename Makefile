@@ -10,7 +10,7 @@ WERROR   ?= 1
 SAN      ?= 0
 VERSION  := 0.1.0
 
-PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2
+PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -43,7 +43,7 @@ all: lib cli
 
 lib: $(BUILD)/libvigil.a $(BUILD)/libvigil.so
 cli: $(BUILD)/vigil
-tests: $(BUILD)/vigil-tests $(BUILD)/vigil $(BUILD)/gen-samples
+tests: $(BUILD)/vigil-tests $(BUILD)/vigil $(BUILD)/gen-samples $(BUILD)/gen-video
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -67,6 +67,10 @@ $(BUILD)/vigil-tests: $(TEST_OBJ) $(BUILD)/libvigil.a
 
 $(BUILD)/tools/gen_samples.o: ALL_CFLAGS += -Itests
 $(BUILD)/gen-samples: $(BUILD)/tools/gen_samples.o $(BUILD)/tests/imggen.o
+	$(CC) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/tools/gen_video.o: ALL_CFLAGS += -Itests
+$(BUILD)/gen-video: $(BUILD)/tools/gen_video.o $(BUILD)/tests/vidgen.o $(BUILD)/tests/imggen.o
 	$(CC) -o $@ $^ $(ALL_LDLIBS)
 
 # ---- dependencies (Debian packages), installed only when missing ----------

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_video.h"
 #include "vigil/hash.h"
 
 static void hash_usage(FILE *out) {
@@ -33,6 +34,15 @@ static void hash_usage(FILE *out) {
             "  --max-pixels N      refuse images over N pixels (default 100000000)\n"
             "  --max-bytes N       refuse files over N bytes (default 268435456)\n"
             "  -h, --help          this help\n"
+            "\n"
+            "Videos (MP4/MOV, Matroska/WebM, AVI, FLV, MPEG-TS/PS, Ogg, ASF) are hashed\n"
+            "vPDQ-style: one line per kept frame, HASH,QUALITY,START,DURATION,PATH\n"
+            "(seconds); with --all HASH,QUALITY,START,DURATION,MD5,SHA256,PATH.\n"
+            "  --fps R             video frames sampled per second (default 1)\n"
+            "  --collapse D|off    merge consecutive frames within distance D of the\n"
+            "                      first of their run (default 8)\n"
+            "  --vpdq              one line per video: VALUE,PATH, the bank value\n"
+            "                      (vpdq1:...) for `vigil bank import` as signal video\n"
             "\n"
             "Errors are reported per file on stderr; the other files are still hashed.\n"
             "Exit status: 0 all hashed, 1 some file failed, 2 usage error.\n");
@@ -118,6 +128,7 @@ static vigil_status read_stdin(uint64_t max, uint8_t **data, size_t *len, vigil_
 }
 
 static int hash_one(vigil_hasher *h, const hash_cli_opts *o, const char *path, uint64_t max_bytes) {
+    if (cli_is_video(path)) return cli_hash_video(path, o->json, o->all, o->dihedral); /* cli_video.c */
     vigil_hash_result r;
     vigil_err err;
     vigil_err_clear(&err);
@@ -179,7 +190,7 @@ static char **read_list(const char *list, size_t *n_out) {
 }
 
 int cmd_hash(int argc, char **argv) {
-    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST };
+    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_FPS, O_COLLAPSE, O_VPDQ };
     static const struct option opts[] = {
         {"all", no_argument, NULL, O_ALL},
         {"dihedral", no_argument, NULL, O_DIH},
@@ -189,16 +200,28 @@ int cmd_hash(int argc, char **argv) {
         {"max-pixels", required_argument, NULL, O_MAXPX},
         {"max-bytes", required_argument, NULL, O_MAXB},
         {"files-from", required_argument, NULL, O_LIST},
+        {"fps", required_argument, NULL, O_FPS},
+        {"collapse", required_argument, NULL, O_COLLAPSE},
+        {"vpdq", no_argument, NULL, O_VPDQ},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     hash_cli_opts o = {0, 0, 0};
     vigil_hash_opts ho;
     vigil_hash_opts_init(&ho);
+    cli_video_init();
     const char *list = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
+        case O_FPS:
+        case O_COLLAPSE: {
+            int bad = 0;
+            cli_video_option(c == O_FPS ? "fps" : "collapse", optarg, &bad);
+            if (bad) return CLI_EXIT_USAGE;
+            break;
+        }
+        case O_VPDQ: g_cli_video.vpdq = 1; break;
         case O_ALL: o.all = 1; break;
         case O_DIH: o.dihedral = 1; break;
         case O_JSON: o.json = 1; break;
@@ -223,6 +246,8 @@ int cmd_hash(int argc, char **argv) {
     }
     if (o.all || o.json) ho.flags |= VIGIL_HASH_DIGESTS;
     if (o.dihedral) ho.flags |= VIGIL_HASH_DIHEDRAL;
+    g_cli_video.opts.flags |= ho.flags & VIGIL_HASH_NO_RESIZE; /* videos: the same frame rules */
+    g_cli_video.opts.limits.max_pixels = ho.limits.max_pixels;
 
     char **paths = argv + optind;
     size_t n = (size_t)(argc - optind);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_video.h"
 #include "vigil/hash.h"
 #include "vigil/match.h"
 #include "vigil/store.h"
@@ -33,6 +34,14 @@ static void match_usage(FILE *out) {
             "  --json              one JSON object per query, with labels\n"
             "  -h, --help          this help\n"
             "\n"
+            "Videos are sampled (--fps R, default 1 frame/s) and each frame looked up;\n"
+            "a bank video matches when the share of the query's frames within the\n"
+            "threshold of its frames, or the share of its frames covered, reaches:\n"
+            "  --video-query-share P   percent of the query (default 50)\n"
+            "  --video-bank-share P    percent of the bank video (default 50)\n"
+            "  --video-both            require both shares (vPDQ's rule)\n"
+            "Video lines: QUERY,BANK,ENTRY_ID,DISTANCE,QUERY_SHARE,BANK_SHARE.\n"
+            "\n"
             "Per-bank thresholds (`vigil bank set NAME --max-distance D`) take precedence.\n"
             "A query matching an entry of an allow bank has its other matches suppressed\n"
             "(noted on stderr).  Low-quality queries are noted on stderr: featureless\n"
@@ -43,6 +52,9 @@ static void match_usage(FILE *out) {
 typedef struct match_cli {
     int json;
     int any_match;
+    vigil_store *st; /* for videos (cli_video.c) */
+    const char *const *banks;
+    size_t nbanks;
 } match_cli;
 
 static json_t *labels_json(const char *text) {
@@ -101,6 +113,8 @@ static void print_result(match_cli *c, const char *query, const vigil_pdq *pdq,
 
 /* One --hash argument: PDQ hex, md5:HEX or sha256:HEX. */
 static int match_hash_arg(vigil_matcher *m, match_cli *c, const char *arg) {
+    if (strncmp(arg, VIGIL_VPDQ_PREFIX, strlen(VIGIL_VPDQ_PREFIX)) == 0) /* a video's value */
+        return cli_match_video(c->st, m, c->banks, c->nbanks, arg, 1, c->json, &c->any_match);
     vigil_err err;
     vigil_err_clear(&err);
     vigil_match_result r;
@@ -131,6 +145,7 @@ static int match_hash_arg(vigil_matcher *m, match_cli *c, const char *arg) {
 }
 
 static int match_file(vigil_matcher *m, vigil_hasher *h, match_cli *c, const char *path) {
+    if (cli_is_video(path)) return cli_match_video(c->st, m, c->banks, c->nbanks, path, 0, c->json, &c->any_match);
     vigil_err err;
     vigil_err_clear(&err);
     vigil_hash_result hr;
@@ -158,7 +173,7 @@ static int parse_int(const char *s, int lo, int hi, int *out) {
 }
 
 int cmd_match(int argc, char **argv) {
-    enum { O_BANK = 256, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH };
+    enum { O_BANK = 256, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_FPS, O_VQS, O_VBS, O_VBOTH };
     static const struct option opts[] = {
         {"bank", required_argument, NULL, O_BANK},
         {"max-distance", required_argument, NULL, O_MAXD},
@@ -166,6 +181,10 @@ int cmd_match(int argc, char **argv) {
         {"quality-floor", required_argument, NULL, O_FLOOR},
         {"json", no_argument, NULL, O_JSON},
         {"hash", no_argument, NULL, O_HASH},
+        {"fps", required_argument, NULL, O_FPS},
+        {"video-query-share", required_argument, NULL, O_VQS},
+        {"video-bank-share", required_argument, NULL, O_VBS},
+        {"video-both", no_argument, NULL, O_VBOTH},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -174,15 +193,28 @@ int cmd_match(int argc, char **argv) {
     const char **banks = calloc((size_t)argc + 1, sizeof *banks);
     size_t nbanks = 0;
     int hashes = 0, c;
-    match_cli mc = {0, 0};
+    match_cli mc = {0, 0, NULL, NULL, 0};
     int rc = CLI_EXIT_OK;
     vigil_store *st = NULL;
     vigil_matcher *m = NULL;
     vigil_hasher *h = NULL;
     if (!banks) return MATCH_EXIT_ERROR;
+    cli_video_init();
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_BANK: banks[nbanks++] = optarg; break;
+        case O_FPS:
+        case O_VQS:
+        case O_VBS: {
+            int bad = 0;
+            cli_video_option(c == O_FPS ? "fps" : c == O_VQS ? "video-query-share" : "video-bank-share", optarg, &bad);
+            if (bad) {
+                rc = MATCH_EXIT_ERROR;
+                goto out;
+            }
+            break;
+        }
+        case O_VBOTH: g_cli_video.match.require_both = 1; break;
         case O_MAXD:
             if (!parse_int(optarg, 0, 256, &mo.max_distance)) {
                 cli_errorf("--max-distance needs a whole number from 0 to 256, got '%s'", optarg);
@@ -222,6 +254,11 @@ int cmd_match(int argc, char **argv) {
         rc = MATCH_EXIT_ERROR;
         goto out;
     }
+    mc.st = st;
+    mc.banks = banks;
+    mc.nbanks = nbanks;
+    g_cli_video.match.max_distance = mo.max_distance;
+    g_cli_video.match.quality_floor = mo.quality_floor;
     if (!hashes) {
         vigil_hash_opts ho;
         vigil_hash_opts_init(&ho);
@@ -243,6 +280,7 @@ int cmd_match(int argc, char **argv) {
     cli_progress_end();
     rc = errors ? MATCH_EXIT_ERROR : mc.any_match ? CLI_EXIT_OK : MATCH_EXIT_NONE;
 out:
+    cli_video_match_end();
     vigil_hasher_free(h);
     vigil_matcher_free(m);
     vigil_store_close(st);

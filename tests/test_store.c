@@ -700,7 +700,7 @@ static void t_export_roundtrip(void) {
         {VIGIL_SIGNAL_MD5, MD5_A, NULL, NULL},
         {VIGIL_SIGNAL_SHA256, PDQ_B, "k=\"two\nlines\"", "x"},
         {VIGIL_SIGNAL_TEXT, " a text, with \"quotes\"\r\nand lines ", "lang=en", NULL},
-        {VIGIL_SIGNAL_VIDEO, "video-signal-123", "", ""},
+        {VIGIL_SIGNAL_VIDEO, "vpdq1:AAAD6AAAAAEAAAAAAAAD6GQAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw==", "", ""},
     };
     dump a = {.n = 0}, b = {.n = 0};
     char *csv = NULL, *csv2 = NULL;

@@ -1,0 +1,51 @@
+/*
+ * cli/cli_video.h - the video parts of `vigil hash`, `vigil match` and
+ * `vigil bank add --video` (cli_video.c): detection, output, matching.
+ */
+#ifndef VIGIL_CLI_VIDEO_H
+#define VIGIL_CLI_VIDEO_H
+
+#include "vigil/match.h"
+#include "vigil/video.h"
+
+/* Video settings from the command line (--fps, --collapse, --vpdq, the
+ * share thresholds); set while parsing options, read by the functions below. */
+typedef struct cli_video_cfg {
+    vigil_video_opts opts;
+    vigil_video_match_opts match;
+    int vpdq; /* vigil hash --vpdq: one VALUE,PATH line per video */
+} cli_video_cfg;
+
+extern cli_video_cfg g_cli_video;
+
+/* Resets g_cli_video to the library defaults. */
+void cli_video_init(void);
+
+/* Options shared by hash and match: --fps R, --collapse D|off.  Returns 1
+ * if `name` is one of them (then *bad is set when its value is invalid,
+ * after printing why), 0 otherwise. */
+int cli_video_option(const char *name, const char *value, int *bad);
+
+/* Whether PATH should go the video way: not an image by its first bytes,
+ * and a video container by libavformat's probes or by its extension. */
+int cli_is_video(const char *path);
+
+/* vigil hash on one video: prints its lines (json, all as for images).
+ * Returns 1 on success, 0 after reporting the error. */
+int cli_hash_video(const char *path, int json, int all, int dihedral);
+
+/* vigil match on one video (or a "vpdq1:" value when `given`): its frames
+ * against the banks' video entries, its file digests against `m`'s exact
+ * tables.  Opens the video matcher over `st` on first use.  Sets
+ * *any_match.  Returns 1 on success, 0 after reporting the error. */
+int cli_match_video(vigil_store *st, vigil_matcher *m, const char *const *banks, size_t n_banks,
+                    const char *query, int given, int json, int *any_match);
+
+/* Frees what cli_match_video opened. */
+void cli_video_match_end(void);
+
+/* vigil bank add --video FILE: the "vpdq1:" value of FILE in *value
+ * (malloc'd).  Returns 1, or 0 after reporting the error. */
+int cli_video_value(const char *path, char **value);
+
+#endif /* VIGIL_CLI_VIDEO_H */

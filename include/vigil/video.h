@@ -1,0 +1,246 @@
+/*
+ * vigil/video.h - video hashing in the vPDQ manner (frames sampled at a
+ * fixed rate, one PDQ hash + quality per sampled frame with its time), the
+ * compact "vpdq1:" serialisation kept in banks as signal type `video`, and
+ * video matching through the PDQ index over every bank video's frames.
+ */
+#ifndef VIGIL_VIDEO_H
+#define VIGIL_VIDEO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/bank.h"
+#include "vigil/hash.h"
+#include "vigil/status.h"
+#include "vigil/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Hashing
+ * ---------------------------------------------------------------------- */
+
+#define VIGIL_VIDEO_DEFAULT_FPS 1.0       /* samples per second                  */
+#define VIGIL_VIDEO_DEFAULT_COLLAPSE 8    /* distance of the collapse rule        */
+#define VIGIL_VIDEO_MAX_FPS 60.0          /* highest sample rate accepted         */
+#define VIGIL_VIDEO_DEFAULT_MAX_SAMPLES 86400u /* 24 h at 1 frame/s               */
+
+typedef struct vigil_video_opts {
+    /* Samples per second, 0 < fps <= 60 (default 1).  Sample k is the first
+     * decoded frame whose presentation time is at or after k/fps. */
+    double fps;
+    /* The collapse rule: a sampled frame whose hash is within this distance
+     * of the first frame of the current run is merged into that frame (its
+     * duration grows); otherwise it starts a new run.  0..256; -1 keeps
+     * every sampled frame.  Default 8. */
+    int collapse;
+    /* VIGIL_HASH_NO_RESIZE (hash frames at full size, not partner
+     * compatible) and VIGIL_HASH_DIGESTS (MD5 and SHA-256 of the file
+     * bytes); other flags are ignored. */
+    unsigned flags;
+    /* Per-frame limits (max_pixels, max_dimension; 0: image defaults) and,
+     * for vigil_video_hash_bytes() only, max_file_bytes. */
+    vigil_decode_limits limits;
+    /* Refuse a video with more samples than this (0: default 86400). */
+    uint32_t max_samples;
+    /* Decoder threads: 0 lets libavcodec choose, 1 decodes on the caller's
+     * thread only.  Default 1. */
+    int threads;
+} vigil_video_opts;
+
+/*! vigil_video_opts_init() : 1 frame/s, collapse 8, reference resize, default
+ *  limits, one decoder thread. */
+void vigil_video_opts_init(vigil_video_opts *opts);
+
+/* One kept frame.  Times are milliseconds from the start of the stream. */
+typedef struct vigil_video_frame {
+    uint32_t start_ms;    /* presentation time of the sampled frame        */
+    uint32_t duration_ms; /* time it stands for (up to the next kept frame) */
+    int quality;          /* PDQ quality 0..100                            */
+    vigil_pdq pdq;
+} vigil_video_frame;
+
+/* A video's hash.  `frames` is owned (vigil_video_hash_clear frees it).
+ * Only fps_milli and the frames are serialised; the rest is information
+ * about the file that was hashed (zero after vigil_video_parse). */
+typedef struct vigil_video_hash {
+    vigil_video_frame *frames;
+    size_t n;
+    uint32_t fps_milli; /* sample rate in samples per 1000 s (1000 = 1/s) */
+    size_t sampled;     /* frames sampled before the collapse rule        */
+    uint64_t decoded;   /* frames decoded                                 */
+    double duration;    /* seconds, from the container (or the last frame) */
+    int width, height;  /* coded size of the video stream                 */
+    char container[32]; /* libavformat's short name, e.g. "mov,mp4,..."   */
+    char codec[32];     /* e.g. "h264"                                    */
+    uint8_t md5[16], sha256[32]; /* with VIGIL_HASH_DIGESTS               */
+} vigil_video_hash;
+
+/*! vigil_video_hash_clear() : frees the frames and zeroes *v.  NULL ok. */
+void vigil_video_hash_clear(vigil_video_hash *v);
+
+/*! vigil_video_sniff() :
+ *  Whether the first bytes of a file (pass at least 4096 when the file has
+ *  them) look like a container vigil reads video from: MP4/MOV/3GP,
+ *  Matroska/WebM, AVI, FLV, MPEG-TS, MPEG-PS, Ogg, ASF/WMV, and the
+ *  audio-only containers WAV and MP3 (which are then refused with "no video
+ *  stream").  Uses libavformat's probes, limited to those demuxers.
+ *  @return 1 or 0.  Pure function of the bytes; thread-safe. */
+int vigil_video_sniff(const void *head, size_t n);
+
+/*! vigil_video_hash_file() :
+ *  Decodes the video stream of the file at `path` (read through vigil's own
+ *  I/O: libavformat never opens other files or URLs) and hashes it: frames
+ *  sampled at opts->fps, converted to RGB with libswscale, hashed with PDQ
+ *  exactly as vigil_hasher_image() hashes the same pixels (512x512 rule
+ *  included), then collapsed by opts->collapse.  @opts may be NULL.
+ *  *out is cleared first and owns the frames on success.
+ *  @return VIGIL_OK (at least one frame); VIGIL_ENOENT/VIGIL_EIO (cannot
+ *  read); VIGIL_EFORMAT (not a supported container, no video stream, no
+ *  decoder for its codec); VIGIL_ECORRUPT (the stream could not be decoded,
+ *  or no frame was); VIGIL_ELIMIT (frame size, samples); VIGIL_EINVAL (bad
+ *  opts); VIGIL_ENOMEM.  *out is empty on error and `err` says why.
+ *  Thread-safe: each call uses its own decoder. */
+vigil_status vigil_video_hash_file(const char *path, const vigil_video_opts *opts,
+                                   vigil_video_hash *out, vigil_err *err);
+
+/*! vigil_video_hash_bytes() :
+ *  As vigil_video_hash_file() on a video held in memory (`data` is only
+ *  read).  Adds VIGIL_ELIMIT for len over limits.max_file_bytes. */
+vigil_status vigil_video_hash_bytes(const void *data, size_t len, const vigil_video_opts *opts,
+                                    vigil_video_hash *out, vigil_err *err);
+
+/* ------------------------------------------------------------------------
+ * Serialisation: the bank value of signal type `video`
+ *
+ *   "vpdq1:" + base64 (RFC 4648, standard alphabet, with padding) of
+ *     u32 fps_milli | u32 N | N x ( u32 start_ms | u32 duration_ms |
+ *                                   u8 quality | 32 bytes PDQ )
+ *   all integers big-endian; the PDQ bytes in their hex order.
+ * 41 bytes per frame: about 55 characters, so a 5-minute video at 1 frame/s
+ * takes at most 16.4 KB, and the 1 MiB value limit holds about 19,000
+ * frames (5.3 hours at 1 frame/s before collapsing).
+ * ---------------------------------------------------------------------- */
+
+#define VIGIL_VPDQ_PREFIX "vpdq1:"
+
+/*! vigil_video_serialize() :
+ *  The "vpdq1:..." form of v in *out (malloc'd, free()).
+ *  @return VIGIL_OK; VIGIL_EINVAL (no frames, quality out of range, times
+ *  not in order); VIGIL_ELIMIT (over VIGIL_VALUE_MAX); VIGIL_ENOMEM. */
+vigil_status vigil_video_serialize(const vigil_video_hash *v, char **out, vigil_err *err);
+
+/*! vigil_video_parse() :
+ *  Parses a "vpdq1:..." value into *out (cleared first; frames owned).
+ *  Strict: canonical base64 only, 1..N frames, quality <= 100, start times
+ *  non-decreasing, durations > 0, fps_milli > 0.
+ *  @return VIGIL_OK, VIGIL_EPARSE naming the fault, VIGIL_ELIMIT,
+ *  VIGIL_ENOMEM. */
+vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_err *err);
+
+/*! vigil_video_value_check() :
+ *  Validates a bank value of type video without keeping it (the store's
+ *  check).  @return as vigil_video_parse. */
+vigil_status vigil_video_value_check(const char *value, vigil_err *err);
+
+/* ------------------------------------------------------------------------
+ * Matching
+ * ---------------------------------------------------------------------- */
+
+#define VIGIL_VIDEO_DEFAULT_SHARE 50.0 /* percent */
+
+typedef struct vigil_video_match_opts {
+    const char *const *banks; /* restrict to these banks (NULL/0: all enabled) */
+    size_t n_banks;
+    int max_distance;  /* frame threshold for banks without their own; -1: 31 */
+    int quality_floor; /* frames below it are left out on both sides; -1: 50  */
+    /* A bank video matches when query_share >= min_query_share OR
+     * bank_share >= min_bank_share (percent, 0..100; -1: 50).  With
+     * require_both, both must hold (vPDQ's own rule). */
+    double min_query_share, min_bank_share;
+    int require_both;
+} vigil_video_match_opts;
+
+/*! vigil_video_match_opts_init() : all banks, 31, floor 50, 50%/50% either. */
+void vigil_video_match_opts_init(vigil_video_match_opts *o);
+
+/* One matching bank video.  Strings are owned by the result. */
+typedef struct vigil_video_match {
+    int64_t entry_id, bank_id;
+    char *bank;
+    vigil_bank_kind bank_kind;
+    /* Shares in percent (0..100), weighted by frame duration, so they equal
+     * the shares of sampled frames before collapsing:
+     *  query_share: of the query's usable frames, those within the
+     *               threshold of some frame of this bank video;
+     *  bank_share:  of the bank video's usable frames, those within the
+     *               threshold of some frame of the query. */
+    double query_share, bank_share;
+    size_t query_frames, bank_frames; /* kept frames matched on each side */
+    int distance;                     /* the closest frame pair           */
+    double offset;  /* seconds: median of (bank time - query time) over the
+                       matching pairs, i.e. where the query starts in the
+                       bank video (negative: before it)                    */
+    char *labels;      /* canonical text form, "" when none */
+    char *external_id; /* NULL when none */
+} vigil_video_match;
+
+typedef struct vigil_video_match_result {
+    vigil_video_match *matches; /* best first: larger of the two shares, then entry id */
+    size_t n;
+    int allowed;        /* matched an allow bank's video: others suppressed */
+    size_t suppressed;
+    size_t usable;      /* query frames at or above the quality floor       */
+    int low_quality;    /* no usable frame: the query cannot match           */
+} vigil_video_match_result;
+
+/*! vigil_video_match_result_clear() : frees the matches; reusable after. */
+void vigil_video_match_result_clear(vigil_video_match_result *r);
+
+typedef struct vigil_video_matcher vigil_video_matcher;
+
+/*! vigil_video_matcher_open() :
+ *  Loads every enabled `video` entry of the enabled banks (or of those named
+ *  in opts) from `st`: all their usable frame hashes go into one PDQ index
+ *  (vigil/index.h), each frame mapped back to its video.  `st` must outlive
+ *  the matcher (matched entries are looked up in it).  @opts may be NULL.
+ *  Entries whose value does not parse are skipped (the store validates
+ *  values on the way in).
+ *  @return VIGIL_OK, VIGIL_ENOENT (a named bank does not exist),
+ *  VIGIL_EINVAL (a threshold out of range), VIGIL_ENOMEM, store errors. */
+vigil_status vigil_video_matcher_open(vigil_store *st, const vigil_video_match_opts *opts,
+                                      vigil_video_matcher **out, vigil_err *err);
+
+/*! vigil_video_matcher_free() : NULL ok. */
+void vigil_video_matcher_free(vigil_video_matcher *m);
+
+/*! vigil_video_matcher_videos() / _frames() : bank videos and frames loaded. */
+size_t vigil_video_matcher_videos(const vigil_video_matcher *m);
+size_t vigil_video_matcher_frames(const vigil_video_matcher *m);
+
+/*! vigil_video_matcher_query() :
+ *  Matches a query video against the loaded bank videos: one index query
+ *  per usable query frame (radius: the largest threshold in use), hits
+ *  checked against their bank's threshold, then the two shares per bank
+ *  video.  Fills *res (cleared first).  Thread-safe for concurrent queries.
+ *  @return VIGIL_OK, VIGIL_EINVAL, VIGIL_ENOMEM, store errors. */
+vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video_hash *q,
+                                       vigil_video_match_result *res, vigil_err *err);
+
+/*! vigil_video_compare() :
+ *  The two shares of one query video against one video, by brute force
+ *  over all frame pairs (no index, no store): the reference the tests and
+ *  the benchmark check the matcher against.  Frames under quality_floor
+ *  are left out.  *query_share, *bank_share in percent; *distance the
+ *  closest pair (257 when there is none).  Any output may be NULL. */
+void vigil_video_compare(const vigil_video_hash *q, const vigil_video_hash *b, int max_distance,
+                         int quality_floor, double *query_share, double *bank_share,
+                         int *distance);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VIGIL_VIDEO_H */

@@ -1,0 +1,378 @@
+/*
+ * src/video/vmatch.c - video matching: every usable frame of every bank
+ * video goes into one PDQ index with a frame -> video map; a query video
+ * looks up each of its frames, and the hits give, per bank video, the
+ * share of the query matched and the share of the bank video covered.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "vigil/index.h"
+#include "vigil/match.h"
+#include "vigil/video.h"
+
+struct vigil_video_matcher {
+    vigil_store *st;
+    pthread_mutex_t mu; /* the store serves one thread at a time */
+    vigil_index *idx;
+    /* per bank video */
+    size_t nv, capv;
+    int64_t *entry;
+    int *limit;     /* its bank's frame threshold */
+    double *total;  /* usable duration, ms */
+    /* per indexed frame: the index id is the frame number */
+    size_t nf, capf;
+    uint32_t *fvideo, *fstart, *fdur;
+    vigil_pdq *fhash; /* only while loading */
+    int radius, default_d, floor, both;
+    double minq, minb;
+};
+
+void vigil_video_match_opts_init(vigil_video_match_opts *o) {
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->max_distance = -1;
+    o->quality_floor = -1;
+    o->min_query_share = -1;
+    o->min_bank_share = -1;
+}
+
+void vigil_video_match_result_clear(vigil_video_match_result *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->matches[i].bank);
+        free(r->matches[i].labels);
+        free(r->matches[i].external_id);
+    }
+    free(r->matches);
+    memset(r, 0, sizeof *r);
+}
+
+void vigil_video_matcher_free(vigil_video_matcher *m) {
+    if (!m) return;
+    vigil_index_free(m->idx);
+    free(m->entry);
+    free(m->limit);
+    free(m->total);
+    free(m->fvideo);
+    free(m->fstart);
+    free(m->fdur);
+    free(m->fhash);
+    pthread_mutex_destroy(&m->mu);
+    free(m);
+}
+
+size_t vigil_video_matcher_videos(const vigil_video_matcher *m) { return m ? m->nv : 0; }
+size_t vigil_video_matcher_frames(const vigil_video_matcher *m) { return m ? m->nf : 0; }
+
+/* ---- loading ------------------------------------------------------------- */
+
+typedef struct load_ctx {
+    vigil_video_matcher *m;
+    const vigil_bank_info *banks;
+    size_t nb;
+    int failed;
+} load_ctx;
+
+static int grow(void **p, size_t elem, size_t n) {
+    void *q = realloc(*p, elem * n);
+    if (!q) return -1;
+    *p = q;
+    return 0;
+}
+
+static int load_video(void *ctx, int64_t entry_id, int64_t bank_id, const char *value) {
+    load_ctx *c = ctx;
+    vigil_video_matcher *m = c->m;
+    vigil_video_hash v;
+    if (vigil_video_parse(value, &v, NULL) != VIGIL_OK) return 0; /* the store validated it */
+    int limit = m->default_d;
+    for (size_t i = 0; i < c->nb; i++)
+        if (c->banks[i].id == bank_id && c->banks[i].max_distance >= 0) limit = c->banks[i].max_distance;
+    if (m->nv == m->capv) {
+        size_t n = m->capv ? m->capv * 2 : 64;
+        if (grow((void **)&m->entry, sizeof *m->entry, n) || grow((void **)&m->limit, sizeof *m->limit, n) ||
+            grow((void **)&m->total, sizeof *m->total, n)) {
+            vigil_video_hash_clear(&v);
+            return c->failed = 1;
+        }
+        m->capv = n;
+    }
+    size_t vi = m->nv++;
+    m->entry[vi] = entry_id;
+    m->limit[vi] = limit;
+    m->total[vi] = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.frames[i].quality < m->floor) continue;
+        if (m->nf == m->capf) {
+            size_t n = m->capf ? m->capf * 2 : 4096;
+            if (grow((void **)&m->fvideo, sizeof *m->fvideo, n) || grow((void **)&m->fstart, sizeof *m->fstart, n) ||
+                grow((void **)&m->fdur, sizeof *m->fdur, n) || grow((void **)&m->fhash, sizeof *m->fhash, n)) {
+                vigil_video_hash_clear(&v);
+                return c->failed = 1;
+            }
+            m->capf = n;
+        }
+        m->fvideo[m->nf] = (uint32_t)vi;
+        m->fstart[m->nf] = v.frames[i].start_ms;
+        m->fdur[m->nf] = v.frames[i].duration_ms;
+        m->fhash[m->nf] = v.frames[i].pdq;
+        m->nf++;
+        m->total[vi] += v.frames[i].duration_ms;
+    }
+    vigil_video_hash_clear(&v);
+    return 0;
+}
+
+static double share_or_default(double v) { return v < 0 ? VIGIL_VIDEO_DEFAULT_SHARE : v; }
+
+vigil_status vigil_video_matcher_open(vigil_store *st, const vigil_video_match_opts *opts,
+                                      vigil_video_matcher **out, vigil_err *err) {
+    if (!st || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_matcher_open: NULL argument");
+    *out = NULL;
+    vigil_video_match_opts o;
+    if (opts) o = *opts;
+    else vigil_video_match_opts_init(&o);
+    if (o.max_distance < 0) o.max_distance = VIGIL_DEFAULT_MAX_DISTANCE;
+    if (o.quality_floor < 0) o.quality_floor = VIGIL_DEFAULT_QUALITY_FLOOR;
+    o.min_query_share = share_or_default(o.min_query_share);
+    o.min_bank_share = share_or_default(o.min_bank_share);
+    if (o.max_distance > 256) return vigil__err_set(err, VIGIL_EINVAL, "distance %d is outside 0..256", o.max_distance);
+    if (o.quality_floor > 100) return vigil__err_set(err, VIGIL_EINVAL, "quality floor %d is over 100", o.quality_floor);
+    if (o.min_query_share > 100 || o.min_bank_share > 100)
+        return vigil__err_set(err, VIGIL_EINVAL, "a share threshold is over 100%%");
+    vigil_video_matcher *m = calloc(1, sizeof *m);
+    if (!m) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    pthread_mutex_init(&m->mu, NULL);
+    m->st = st;
+    m->default_d = m->radius = o.max_distance;
+    m->floor = o.quality_floor;
+    m->minq = o.min_query_share;
+    m->minb = o.min_bank_share;
+    m->both = o.require_both;
+    vigil_bank_info *banks = NULL;
+    size_t nb = 0;
+    vigil_status rc = vigil_bank_list(st, &banks, &nb, err);
+    if (rc != VIGIL_OK) goto out;
+    for (size_t i = 0; i < nb; i++) {
+        int selected = o.n_banks == 0;
+        for (size_t k = 0; k < o.n_banks; k++) selected |= strcmp(o.banks[k], banks[i].name) == 0;
+        if (selected && banks[i].enabled && banks[i].max_distance > m->radius) m->radius = banks[i].max_distance;
+    }
+    load_ctx lc = {m, banks, nb, 0};
+    rc = vigil_bank_scan(st, VIGIL_SIGNAL_VIDEO, o.banks, o.n_banks, load_video, &lc, err);
+    if (rc == VIGIL_OK && lc.failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the bank videos");
+    if (rc == VIGIL_OK) rc = vigil_index_new(&m->idx, err);
+    if (rc != VIGIL_OK) goto out;
+    if (m->nf) {
+        int64_t *ids = malloc(m->nf * sizeof *ids);
+        if (!ids) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < m->nf; i++) ids[i] = (int64_t)i;
+        rc = vigil_index_add(m->idx, m->fhash, ids, m->nf, err);
+        free(ids);
+    }
+    free(m->fhash);
+    m->fhash = NULL;
+out:
+    free(banks);
+    if (rc != VIGIL_OK) {
+        vigil_video_matcher_free(m);
+        return rc;
+    }
+    *out = m;
+    return VIGIL_OK;
+}
+
+/* ---- querying ------------------------------------------------------------ */
+
+typedef struct pair {
+    uint32_t video, q, frame;
+    int distance;
+} pair;
+
+typedef struct pairbuf {
+    const vigil_video_matcher *m;
+    pair *p;
+    size_t n, cap;
+    uint32_t q;
+    int failed;
+} pairbuf;
+
+static int on_hit(void *ctx, const vigil_index_hit *hit) {
+    pairbuf *b = ctx;
+    uint32_t f = (uint32_t)hit->id;
+    uint32_t v = b->m->fvideo[f];
+    if (hit->distance > b->m->limit[v]) return 0;
+    if (b->n == b->cap) {
+        size_t n = b->cap ? b->cap * 2 : 256;
+        pair *np = realloc(b->p, n * sizeof *np);
+        if (!np) return b->failed = 1;
+        b->p = np;
+        b->cap = n;
+    }
+    b->p[b->n++] = (pair){v, b->q, f, hit->distance};
+    return 0;
+}
+
+static int cmp_pair(const void *a, const void *b) {
+    const pair *x = a, *y = b;
+    if (x->video != y->video) return x->video < y->video ? -1 : 1;
+    if (x->q != y->q) return x->q < y->q ? -1 : 1;
+    return (x->frame > y->frame) - (x->frame < y->frame);
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double best_share(const vigil_video_match *x) {
+    return x->query_share > x->bank_share ? x->query_share : x->bank_share;
+}
+
+static int cmp_match(const void *a, const void *b) {
+    const vigil_video_match *x = a, *y = b;
+    double sx = best_share(x), sy = best_share(y);
+    if (sx != sy) return sx > sy ? -1 : 1;
+    return (x->entry_id > y->entry_id) - (x->entry_id < y->entry_id);
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+/* Append the bank video's entry (looked up in the store) to res. */
+static vigil_status add_match(vigil_video_matcher *m, const vigil_video_match *x, vigil_video_match_result *res,
+                              vigil_err *err) {
+    vigil_entry e;
+    pthread_mutex_lock(&m->mu);
+    vigil_status rc = vigil_bank_entry_get(m->st, x->entry_id, &e, err);
+    pthread_mutex_unlock(&m->mu);
+    if (rc == VIGIL_ENOENT) return VIGIL_OK; /* removed since the matcher loaded */
+    if (rc != VIGIL_OK) return rc;
+    vigil_video_match *nm = realloc(res->matches, (res->n + 1) * sizeof *nm);
+    if (!nm) {
+        vigil_entry_clear(&e);
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    res->matches = nm;
+    vigil_video_match *y = &res->matches[res->n++];
+    *y = *x;
+    y->bank_id = e.bank_id;
+    y->bank_kind = e.bank_kind;
+    y->bank = dup_or_null(e.bank_name);
+    y->labels = dup_or_null(e.labels ? e.labels : "");
+    y->external_id = dup_or_null(e.external_id);
+    if (!y->bank || !y->labels || (e.external_id && !y->external_id))
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    vigil_entry_clear(&e);
+    return rc;
+}
+
+/* Shares of one bank video from its pairs p[0..n) (sorted by query frame). */
+static void score(const vigil_video_matcher *m, const vigil_video_hash *q, double qtotal, const pair *p, size_t n,
+                  uint32_t *frames, double *deltas, vigil_video_match *x) {
+    memset(x, 0, sizeof *x);
+    uint32_t v = p[0].video;
+    x->entry_id = m->entry[v];
+    x->distance = 257;
+    double qm = 0, bm = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || p[i].q != p[i - 1].q) {
+            qm += q->frames[p[i].q].duration_ms;
+            x->query_frames++;
+        }
+        if (p[i].distance < x->distance) x->distance = p[i].distance;
+        frames[i] = p[i].frame;
+        deltas[i] = ((double)m->fstart[p[i].frame] - (double)q->frames[p[i].q].start_ms) / 1000.0;
+    }
+    qsort(frames, n, sizeof *frames, cmp_u32);
+    for (size_t i = 0; i < n; i++) {
+        if (i && frames[i] == frames[i - 1]) continue;
+        bm += m->fdur[frames[i]];
+        x->bank_frames++;
+    }
+    qsort(deltas, n, sizeof *deltas, cmp_double);
+    x->offset = n % 2 ? deltas[n / 2] : (deltas[n / 2 - 1] + deltas[n / 2]) / 2;
+    x->query_share = qtotal > 0 ? 100.0 * qm / qtotal : 0.0;
+    x->bank_share = m->total[v] > 0 ? 100.0 * bm / m->total[v] : 0.0;
+    if (x->query_share > 100.0) x->query_share = 100.0;
+    if (x->bank_share > 100.0) x->bank_share = 100.0;
+}
+
+vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video_hash *q,
+                                       vigil_video_match_result *res, vigil_err *err) {
+    if (!m || !q || !res || (q->n && !q->frames))
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_matcher_query: NULL argument");
+    memset(res, 0, sizeof *res);
+    pairbuf b;
+    memset(&b, 0, sizeof b);
+    b.m = m;
+    uint32_t *frames = NULL;
+    double *deltas = NULL;
+    vigil_status rc = VIGIL_OK;
+    double qtotal = 0;
+    for (size_t i = 0; i < q->n && rc == VIGIL_OK; i++) {
+        if (q->frames[i].quality < m->floor) continue;
+        res->usable++;
+        qtotal += q->frames[i].duration_ms;
+        b.q = (uint32_t)i;
+        rc = vigil_index_query(m->idx, &q->frames[i].pdq, m->radius, on_hit, &b, err);
+        if (b.failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    res->low_quality = res->usable == 0;
+    if (rc != VIGIL_OK || b.n == 0) goto out;
+    qsort(b.p, b.n, sizeof *b.p, cmp_pair);
+    frames = malloc(b.n * sizeof *frames);
+    deltas = malloc(b.n * sizeof *deltas);
+    if (!frames || !deltas) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < b.n && rc == VIGIL_OK;) {
+        size_t j = i;
+        while (j < b.n && b.p[j].video == b.p[i].video) j++;
+        vigil_video_match x;
+        score(m, q, qtotal, b.p + i, j - i, frames, deltas, &x);
+        int okq = x.query_share >= m->minq, okb = x.bank_share >= m->minb;
+        if (m->both ? okq && okb : okq || okb) rc = add_match(m, &x, res, err);
+        i = j;
+    }
+    if (rc != VIGIL_OK) goto out;
+    size_t allow = 0;
+    for (size_t i = 0; i < res->n; i++) allow += res->matches[i].bank_kind == VIGIL_BANK_ALLOW;
+    if (allow) {
+        size_t w = 0;
+        for (size_t i = 0; i < res->n; i++) {
+            if (res->matches[i].bank_kind == VIGIL_BANK_ALLOW) {
+                res->matches[w++] = res->matches[i];
+            } else {
+                free(res->matches[i].bank);
+                free(res->matches[i].labels);
+                free(res->matches[i].external_id);
+                res->suppressed++;
+            }
+        }
+        res->n = w;
+        res->allowed = 1;
+    }
+    if (res->n > 1) qsort(res->matches, res->n, sizeof *res->matches, cmp_match);
+out:
+    free(b.p);
+    free(frames);
+    free(deltas);
+    if (rc != VIGIL_OK) {
+        size_t usable = res->usable;
+        vigil_video_match_result_clear(res);
+        res->usable = usable;
+    }
+    return rc;
+}

@@ -1,0 +1,206 @@
+/*
+ * tests/vidgen.c - synthetic test videos encoded with libavcodec/libavformat
+ * (see vidgen.h): each scene is a striped gradient with discs drifting slowly,
+ * a new scene every scene_seconds.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+
+#include "imggen.h"
+#include "vidgen.h"
+
+static vidgen_spec with_defaults(const vidgen_spec *in) {
+    vidgen_spec s = *in;
+    if (s.width <= 0) s.width = 128;
+    if (s.height <= 0) s.height = 96;
+    if (s.fps <= 0) s.fps = 25;
+    if (s.seconds <= 0) s.seconds = 10;
+    if (s.scene_seconds <= 0) s.scene_seconds = 3;
+    if (!s.codec) s.codec = "mpeg4";
+    if (!s.format) s.format = "mp4";
+    if (s.bitrate <= 0) s.bitrate = 400000;
+    return s;
+}
+
+/* A scene: a background gradient with stripes and a few discs, each drifting slowly
+ * (PDQ looks at low frequencies: content sampled half a second apart must
+ * stay near, content of another scene must not). */
+#define DISCS 6
+
+static unsigned lcg(unsigned *st) {
+    *st = *st * 1103515245u + 12345u;
+    return (*st >> 8) & 0xffffu;
+}
+
+static double rnd(unsigned *st) { return lcg(st) / 65535.0; }
+
+uint8_t *vidgen_content(const vidgen_spec *in, double t, int w, int h) {
+    vidgen_spec s = with_defaults(in);
+    int scene = (int)floor(t / s.scene_seconds);
+    double ts = t - scene * s.scene_seconds;
+    unsigned st = s.seed * 7919u + (unsigned)scene * 104729u + 1u;
+    for (int i = 0; i < 4; i++) lcg(&st);
+    double bg[2][3], cx[DISCS], cy[DISCS], vx[DISCS], vy[DISCS], r[DISCS], col[DISCS][3];
+    for (int k = 0; k < 2; k++)
+        for (int c = 0; c < 3; c++) bg[k][c] = 255 * rnd(&st);
+    double angle = 6.2832 * rnd(&st), freq = 2 + 4 * rnd(&st);
+    for (int d = 0; d < DISCS; d++) {
+        cx[d] = rnd(&st);
+        cy[d] = rnd(&st);
+        vx[d] = (rnd(&st) - 0.5) * 0.04; /* up to 2% of the width per second */
+        vy[d] = (rnd(&st) - 0.5) * 0.04;
+        r[d] = 0.05 + 0.15 * rnd(&st);
+        for (int c = 0; c < 3; c++) col[d][c] = 255 * rnd(&st);
+    }
+    uint8_t *out = malloc((size_t)w * h * 3);
+    if (!out) return NULL;
+    double ca = cos(angle), sa = sin(angle);
+    for (int y = 0; y < h; y++) {
+        double fy = (y + 0.5) / h;
+        for (int x = 0; x < w; x++) {
+            double fx = (x + 0.5) / w;
+            double g = 0.5 + 0.5 * ((fx - 0.5) * ca + (fy - 0.5) * sa);
+            double px[3];
+            for (int c = 0; c < 3; c++) px[c] = bg[0][c] * (1 - g) + bg[1][c] * g;
+            double stripe = 40 * sin(6.2832 * freq * ((fx - 0.5) * sa - (fy - 0.5) * ca));
+            for (int c = 0; c < 3; c++) px[c] += stripe;
+            for (int d = 0; d < DISCS; d++) {
+                double dx = (fx - (cx[d] + vx[d] * ts)) * w, dy = (fy - (cy[d] + vy[d] * ts)) * w;
+                double e = r[d] * w - sqrt(dx * dx + dy * dy); /* > 0 inside, in pixels */
+                double a = e >= 1 ? 1 : e <= -1 ? 0 : (e + 1) / 2;
+                for (int c = 0; c < 3; c++) px[c] = px[c] * (1 - a) + col[d][c] * a;
+            }
+            for (int c = 0; c < 3; c++) out[((size_t)y * w + x) * 3 + c] = (uint8_t)(px[c] < 0 ? 0 : px[c] > 255 ? 255 : px[c]);
+        }
+    }
+    return out;
+}
+
+static int encode(AVCodecContext *c, AVFrame *f, AVFormatContext *oc, AVStream *st, AVPacket *pkt) {
+    int ret = avcodec_send_frame(c, f);
+    while (ret >= 0) {
+        ret = avcodec_receive_packet(c, pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return 0;
+        if (ret < 0) return -1;
+        av_packet_rescale_ts(pkt, c->time_base, st->time_base);
+        pkt->stream_index = st->index;
+        if (av_interleaved_write_frame(oc, pkt) < 0) return -1;
+    }
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
+int vidgen_write(const char *path, const vidgen_spec *in) {
+    vidgen_spec s = with_defaults(in);
+    int rc = -1;
+    av_log_set_level(AV_LOG_ERROR); /* the encoders' statistics are noise here */
+    AVFormatContext *oc = NULL;
+    AVCodecContext *c = NULL;
+    AVFrame *f = NULL;
+    AVPacket *pkt = NULL;
+    struct SwsContext *sws = NULL;
+    const AVCodec *codec = avcodec_find_encoder_by_name(s.codec);
+    if (!codec) {
+        fprintf(stderr, "vidgen: no encoder '%s'\n", s.codec);
+        return -1;
+    }
+    if (avformat_alloc_output_context2(&oc, NULL, s.format, path) < 0 || !oc) {
+        fprintf(stderr, "vidgen: no muxer '%s'\n", s.format);
+        return -1;
+    }
+    AVStream *st = avformat_new_stream(oc, NULL);
+    c = avcodec_alloc_context3(codec);
+    f = av_frame_alloc();
+    pkt = av_packet_alloc();
+    if (!st || !c || !f || !pkt) goto out;
+    c->width = s.width;
+    c->height = s.height;
+    c->time_base = (AVRational){1, s.fps};
+    c->framerate = (AVRational){s.fps, 1};
+    c->pix_fmt = AV_PIX_FMT_YUV420P;
+    c->bit_rate = s.bitrate;
+    c->gop_size = 12;
+    c->max_b_frames = strcmp(s.codec, "mpeg4") == 0 || strcmp(s.codec, "libx264") == 0 ? 2 : 0;
+    c->thread_count = 1;
+    if (strcmp(s.codec, "libx264") == 0) av_opt_set(c->priv_data, "preset", "ultrafast", 0);
+    if (oc->oformat->flags & AVFMT_GLOBALHEADER) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (avcodec_open2(c, codec, NULL) < 0 || avcodec_parameters_from_context(st->codecpar, c) < 0) goto out;
+    st->time_base = c->time_base;
+    if (!(oc->oformat->flags & AVFMT_NOFILE) && avio_open(&oc->pb, path, AVIO_FLAG_WRITE) < 0) {
+        fprintf(stderr, "vidgen: cannot write %s\n", path);
+        goto out;
+    }
+    if (avformat_write_header(oc, NULL) < 0) goto out;
+    f->format = c->pix_fmt;
+    f->width = c->width;
+    f->height = c->height;
+    if (av_frame_get_buffer(f, 0) < 0) goto out;
+    sws = sws_getContext(s.width, s.height, AV_PIX_FMT_RGB24, s.width, s.height, AV_PIX_FMT_YUV420P, SWS_BILINEAR,
+                         NULL, NULL, NULL);
+    if (!sws) goto out;
+    int n = (int)llround(s.seconds * s.fps);
+    for (int i = 0; i < n; i++) {
+        uint8_t *rgb = vidgen_content(&s, s.start + (double)i / s.fps, s.width, s.height);
+        if (!rgb || av_frame_make_writable(f) < 0) {
+            free(rgb);
+            goto out;
+        }
+        const uint8_t *src[1] = {rgb};
+        int stride[1] = {s.width * 3};
+        sws_scale(sws, src, stride, 0, s.height, f->data, f->linesize);
+        free(rgb);
+        f->pts = i;
+        if (encode(c, f, oc, st, pkt) < 0) goto out;
+    }
+    if (encode(c, NULL, oc, st, pkt) < 0) goto out;
+    if (av_write_trailer(oc) < 0) goto out;
+    rc = 0;
+out:
+    if (rc) fprintf(stderr, "vidgen: encoding %s failed\n", path);
+    sws_freeContext(sws);
+    av_packet_free(&pkt);
+    av_frame_free(&f);
+    avcodec_free_context(&c);
+    if (oc && !(oc->oformat->flags & AVFMT_NOFILE)) avio_closep(&oc->pb);
+    avformat_free_context(oc);
+    return rc;
+}
+
+static void le16(uint8_t *p, unsigned v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void le32(uint8_t *p, uint32_t v) {
+    le16(p, v & 0xffff);
+    le16(p + 2, v >> 16);
+}
+
+int vidgen_wav(const char *path, double seconds) {
+    uint32_t n = (uint32_t)(seconds * 8000);
+    size_t len = 44 + (size_t)n * 2;
+    uint8_t *b = calloc(1, len);
+    if (!b) return -1;
+    memcpy(b, "RIFF", 4);
+    le32(b + 4, (uint32_t)len - 8);
+    memcpy(b + 8, "WAVEfmt ", 8);
+    le32(b + 16, 16);
+    le16(b + 20, 1);       /* PCM */
+    le16(b + 22, 1);       /* mono */
+    le32(b + 24, 8000);    /* rate */
+    le32(b + 28, 16000);   /* bytes/s */
+    le16(b + 32, 2);       /* block align */
+    le16(b + 34, 16);      /* bits */
+    memcpy(b + 36, "data", 4);
+    le32(b + 40, n * 2);
+    for (uint32_t i = 0; i < n; i++) le16(b + 44 + 2 * i, (unsigned)(int16_t)(8000 * sin(i * 0.3)) & 0xffff);
+    int rc = imggen_write_file(path, b, len);
+    free(b);
+    return rc;
+}
