@@ -1,0 +1,92 @@
+#!/bin/sh
+# tests/cli_video.sh - black-box tests of the video paths: `vigil hash VIDEO`
+# (per-frame lines, --all, --json, --vpdq, --fps, --collapse), `vigil bank add
+# --video`, import of vpdq1 values, `vigil match VIDEO` (excerpt, unrelated,
+# thresholds, JSON, --hash vpdq1:...) and the errors for bad files.  The
+# videos are generated (gen-video), never real content.  Usage: cli_video.sh BUILD_DIR
+SUITE=cli-video
+. "$(dirname "$0")/lib_cli.sh"
+G="$B/gen-video"
+DB="$T/v.db"
+VV="$V --db $DB"
+HEX='[0-9a-f]{64}'
+{ "$G" --size 96x72 --fps 5 --seconds 60 --seed 21 "$T/orig.mp4" &&
+  "$G" --size 80x60 --fps 8 --seconds 20 --start 30.5 --seed 21 --codec mpeg2video --format matroska "$T/excerpt.mkv" &&
+  "$G" --size 96x72 --fps 5 --seconds 20 --seed 22 --format avi "$T/other.avi" &&
+  "$G" --wav --seconds 2 "$T/audio.wav"; } ||
+    { echo "gen-video failed"; echo "cli-video: 0 passed, 1 failed"; exit 1; }
+head -c 20000 "$T/orig.mp4" > "$T/truncated.mp4"
+echo "these are notes, not a video" > "$T/notes.mp4"
+
+# ---- vigil hash -------------------------------------------------------------
+run "$V" hash "$T/orig.mp4"
+n=$(printf '%s\n' "$out" | grep -Ec "^$HEX,[0-9]{1,3},[0-9]+\.[0-9]{3},[0-9]+\.[0-9]{3},$T/orig.mp4\$")
+first=$(printf '%s\n' "$out" | head -n 1 | cut -d, -f3,4)
+[ "$rc" -eq 0 ] && [ "$n" -ge 30 ] && [ "$n" -le 60 ] && [ "$first" = "0.000,1.000" ] && ok hash_lines || bad hash_lines "rc=$rc n=$n first=$first" "$err"
+run "$V" hash --collapse off "$T/orig.mp4"
+n=$(printf '%s\n' "$out" | grep -c .)
+[ "$rc" -eq 0 ] && [ "$n" -eq 60 ] && ok hash_collapse_off || bad hash_collapse_off "rc=$rc n=$n"
+run "$V" hash --collapse 256 "$T/orig.mp4"
+expect hash_collapse_all 0 "^$HEX,[0-9]{1,3},0\.000,60\.000,$T/orig.mp4\$"
+run "$V" hash --fps 2 --collapse off "$T/orig.mp4"
+n=$(printf '%s\n' "$out" | grep -c .)
+[ "$rc" -eq 0 ] && [ "$n" -eq 120 ] && printf '%s\n' "$out" | sed -n 2p | grep -q ',0\.600,0\.400,' && ok hash_fps || bad hash_fps "rc=$rc n=$n"
+md5=$(md5sum "$T/orig.mp4" | cut -d' ' -f1); sha=$(sha256sum "$T/orig.mp4" | cut -d' ' -f1)
+run "$V" hash --all "$T/orig.mp4"
+expect hash_all 0 "^$HEX,[0-9]{1,3},0\.000,[0-9.]+,$md5,$sha,$T/orig.mp4\$"
+run "$V" hash --json "$T/orig.mp4"
+expect hash_json 0 "^\\{\"path\":\"$T/orig.mp4\",\"type\":\"video\",\"md5\":\"$md5\",\"sha256\":\"$sha\",\"container\":\"mov,mp4,m4a,3gp,3g2,mj2\",\"codec\":\"mpeg4\",\"width\":96,\"height\":72,\"duration\":[0-9.]+,\"fps\":1\\.0,\"decoded\":[0-9]+,\"sampled\":60,\"frames\":\\[\\{\"start\":0\\.0,\"duration\":1\\.0,\"pdq\":\"$HEX\",\"quality\":[0-9]+\\}.*\\],\"vpdq\":\"vpdq1:[A-Za-z0-9+/=]+\"\\}\$"
+run "$V" hash --vpdq "$T/orig.mp4"
+expect hash_vpdq 0 "^vpdq1:[A-Za-z0-9+/]+=*,$T/orig.mp4\$"
+value=$(printf '%s' "$out" | cut -d, -f1)
+run "$V" hash --fps 0 "$T/orig.mp4";         expect hash_bad_fps 2 '^$' 'fps needs a number'
+run "$V" hash --collapse x "$T/orig.mp4";    expect hash_bad_collapse 2 '^$' "collapse needs a distance"
+run "$V" hash --dihedral "$T/orig.mp4";      expect hash_dihedral 1 '^$' 'applies to images, not videos'
+
+# bad files: one message each, the good file still hashed
+run "$V" hash "$T/audio.wav" "$T/truncated.mp4" "$T/notes.mp4" "$T/orig.mp4"
+n=$(printf '%s\n' "$out" | grep -c "$T/orig.mp4\$")
+[ "$rc" -eq 1 ] && [ "$n" -ge 30 ] && ok bad_files_rest_hashed || bad bad_files_rest_hashed "rc=$rc n=$n"
+grep -q "^vigil: $T/audio.wav: no video stream (the wav file has 1 audio stream only)\$" "$T/err" && ok err_audio || bad err_audio "$err"
+grep -q "^vigil: $T/truncated.mp4: cannot read the mov,mp4,m4a,3gp,3g2,mj2 container: " "$T/err" && ok err_truncated || bad err_truncated "$err"
+grep -q "^vigil: $T/notes.mp4: not a recognised video (expected MP4/MOV" "$T/err" && ok err_not_video || bad err_not_video "$err"
+
+# ---- banks ---------------------------------------------------------------------
+$VV bank create vids > /dev/null 2>&1 || bad setup "bank create"
+run $VV bank add vids --video "$T/orig.mp4" --label entity=example-group
+expect bank_add_video 0 '^[0-9]+$'
+id=$out
+run $VV bank add vids --video "$T/audio.wav";     expect bank_add_audio 2 '^$' 'no video stream'
+run $VV bank add vids --signal "video:vpdq1:AAAA"; expect bank_add_bad_value 2 '^$' 'bad video value'
+run $VV bank add vids --signal "video:$value"
+[ "$rc" -eq 0 ] && [ "$out" = "$id" ] && grep -q "already has this video value" "$T/err" && ok bank_add_same_value || bad bank_add_same_value "rc=$rc out=$out" "$err"
+$VV bank create other > /dev/null 2>&1
+other=$($V hash --vpdq "$T/other.avi" | cut -d, -f1)
+printf 'signal_type,signal_value,labels\nvideo,%s,entity=b\nvideo,vpdq1:xyz,\n' "$other" > "$T/import.csv"
+run $VV bank import other "$T/import.csv"
+expect bank_import 1 '^imported 1, duplicates 0, bad 1$' 'import.csv:3: bad video value'
+run $VV bank export vids
+[ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -qxF "video,$value,entity=example-group," && ok bank_export || bad bank_export "rc=$rc" "$err"
+
+# ---- vigil match ---------------------------------------------------------------
+run $VV match "$T/excerpt.mkv"
+expect match_excerpt 0 "^$T/excerpt.mkv,vids,$id,[0-9]+,100\\.0,3[0-9]\\.[0-9]\$"
+run $VV match "$T/other.avi"
+expect match_other 0 "^$T/other.avi,other,[0-9]+,0,100\\.0,100\\.0\$"
+run $VV match --bank vids "$T/other.avi";         expect match_unrelated 1 '^$'
+run $VV match --video-both "$T/excerpt.mkv";      expect match_both 1 '^$'
+run $VV match --video-both --video-bank-share 30 "$T/excerpt.mkv"; expect match_both_30 0 ",vids,$id,"
+run $VV match --video-query-share 101 "$T/excerpt.mkv"; expect match_bad_share 2 '^$' 'percentage from 0 to 100'
+run $VV match --json "$T/excerpt.mkv"
+expect match_json 0 "^\\{\"query\":\"$T/excerpt.mkv\",\"type\":\"video\",\"frames\":[0-9]+,\"usable_frames\":20,\"low_quality\":false,\"allowed\":false,\"suppressed\":0,\"matches\":\\[\\{\"bank\":\"vids\",\"entry_id\":$id,\"signal\":\"video\",\"distance\":[0-9]+,\"query_share\":100\\.0,\"bank_share\":[0-9.]+,\"query_frames\":[0-9]+,\"bank_frames\":[0-9]+,\"offset\":3[01](\\.[0-9]+)?,\"allow\":false,\"labels\":\\{\"entity\":\"example-group\"\\},\"external_id\":null\\}\\]\\}\$"
+run $VV match --hash "$value"
+expect match_hash_value 0 "^vpdq1:.*,vids,$id,0,100\\.0,100\\.0\$"
+run $VV match "$T/audio.wav" "$T/excerpt.mkv"
+expect match_bad_file 2 ",vids,$id," 'audio.wav: no video stream'
+run $VV match --hash "vpdq1:zz";                   expect match_bad_value 2 '^$' 'bad video value'
+# an MD5 entry of the whole file matches exactly too
+$VV bank add other --md5 "$md5" > /dev/null 2>&1
+run $VV match --bank other "$T/orig.mp4"
+expect match_md5 0 "^$T/orig.mp4,other,[0-9]+,0\$"
+
+finish
