@@ -10,7 +10,7 @@ WERROR   ?= 1
 SAN      ?= 0
 VERSION  := 0.1.0
 
-PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale
+PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -27,17 +27,24 @@ CFLAGS_BASE += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno
 LDFLAGS_SAN := -fsanitize=address,undefined
 endif
 ALL_CFLAGS := $(CFLAGS_BASE) $(CFLAGS)
-ALL_LDLIBS := $(PKG_LIBS) -lm $(LDFLAGS_SAN) $(LDLIBS)
+# CLD2 (language identification) has no .pc file.  Its full tables
+# (libcld2_full: ~160 languages, Pashto and Somali among them) replace the
+# small default ones by symbol interposition: linked first, and kept.
+CLD2_LIBS  := -Wl,--push-state,--no-as-needed -lcld2_full -Wl,--pop-state -lcld2 -lstdc++
+ALL_LDLIBS := $(PKG_LIBS) $(CLD2_LIBS) -lm $(LDFLAGS_SAN) $(LDLIBS)
+ALL_CXXFLAGS := -std=c++17 $(OPT) -g -fPIC -Wall -Wextra -Iinclude -Isrc \
+                $(filter -Werror -fsanitize% -fno-sanitize% -fno-omit-frame-pointer,$(CFLAGS_BASE)) $(CXXFLAGS)
 
 LIB_SRC  := $(wildcard src/*/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  += $(patsubst %.cc,$(BUILD)/%.o,$(wildcard src/*/*.cc))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint
+.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text
 
 all: lib cli
 
@@ -48,6 +55,10 @@ tests: $(BUILD)/vigil-tests $(BUILD)/vigil $(BUILD)/gen-samples $(BUILD)/gen-vid
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
 
 # the PDQ kernels want the vectoriser
 $(BUILD)/src/hash/pdq.o: ALL_CFLAGS += -O3
@@ -105,7 +116,7 @@ demo: run
 # `make bench` builds what ships (same flags) and runs every benchmark;
 # `make bench-hash` / `make bench-index` run one.  The index benchmark links
 # Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
-bench: bench-hash bench-index
+bench: bench-hash bench-index bench-text
 
 bench-hash: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-hash
@@ -114,6 +125,14 @@ bench-hash: deps
 bench-index: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-index
 	@$(BUILD)/bench-index $(BENCH_ARGS)
+
+# text matching: 100k texts, LSH index vs brute-force MinHash (docs/matching.md)
+bench-text: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench-text
+	@$(BUILD)/bench-text $(BENCH_ARGS)
+
+$(BUILD)/bench-text: $(BUILD)/bench/bench_text.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS)
 
 HAVE_FAISS := $(wildcard /usr/include/faiss/IndexBinaryHash.h)
 $(BUILD)/bench/peer_brute.o: bench/peer_brute.c

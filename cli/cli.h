@@ -43,5 +43,15 @@ int cmd_distance(int argc, char **argv);
 int cmd_bank(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_url(int argc, char **argv);
+int cmd_lang(int argc, char **argv);
+
+/* The text bodies of `vigil hash --text` and `vigil match --text`
+ * (cmd_text.c); they return the command's exit status.  max_bytes 0: the
+ * default text limit.  given: the arguments are signatures, not files. */
+#include <stddef.h>
+#include <stdint.h>
+int cli_hash_text(char *const *paths, size_t n, int json, uint64_t max_bytes);
+int cli_match_text(const char *const *banks, size_t n_banks, double min_similarity, int json,
+                   int given, char *const *args, size_t n);
 
 #endif /* VIGIL_CLI_H */

@@ -26,6 +26,8 @@ static void hash_usage(FILE *out) {
             "                      H0,...,H7,QUALITY,PATH\n"
             "  --json              one JSON object per line:\n"
             "                      {\"path\",\"pdq\",\"quality\",\"md5\",\"sha256\",...}\n"
+            "  --text              the files are UTF-8 texts: SIGNATURE,PATH, the MinHash\n"
+            "                      signature (mh1:...) of their word shingles\n"
             "  --files-from LIST   read paths from LIST, one per line ('-': stdin)\n"
             "  --no-resize         hash at full size (skip the reference's 512x512 step;\n"
             "                      NOT compatible with hashes shared by partners)\n"
@@ -190,7 +192,7 @@ static char **read_list(const char *list, size_t *n_out) {
 }
 
 int cmd_hash(int argc, char **argv) {
-    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_FPS, O_COLLAPSE, O_VPDQ };
+    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ };
     static const struct option opts[] = {
         {"all", no_argument, NULL, O_ALL},
         {"dihedral", no_argument, NULL, O_DIH},
@@ -200,6 +202,7 @@ int cmd_hash(int argc, char **argv) {
         {"max-pixels", required_argument, NULL, O_MAXPX},
         {"max-bytes", required_argument, NULL, O_MAXB},
         {"files-from", required_argument, NULL, O_LIST},
+        {"text", no_argument, NULL, O_TEXT},
         {"fps", required_argument, NULL, O_FPS},
         {"collapse", required_argument, NULL, O_COLLAPSE},
         {"vpdq", no_argument, NULL, O_VPDQ},
@@ -211,9 +214,10 @@ int cmd_hash(int argc, char **argv) {
     vigil_hash_opts_init(&ho);
     cli_video_init();
     const char *list = NULL;
-    int c;
+    int c, text = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
+        case O_TEXT: text = 1; break;
         case O_FPS:
         case O_COLLAPSE: {
             int bad = 0;
@@ -272,6 +276,11 @@ int cmd_hash(int argc, char **argv) {
     vigil_err err;
     vigil_err_clear(&err);
     int rc = CLI_EXIT_OK;
+    if (text) { /* cmd_text.c; --max-bytes applies when given */
+        rc = cli_hash_text(paths, n, o.json,
+                           ho.limits.max_file_bytes == VIGIL_DEFAULT_MAX_FILE_BYTES ? 0 : ho.limits.max_file_bytes);
+        goto out;
+    }
     if (vigil_hasher_new(&ho, &h, &err) != VIGIL_OK) {
         cli_errorf("%s", err.msg);
         rc = CLI_EXIT_FAIL;

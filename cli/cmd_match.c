@@ -21,6 +21,7 @@ static void match_usage(FILE *out) {
     fprintf(out,
             "usage: vigil match [OPTIONS] FILE...\n"
             "       vigil match [OPTIONS] --hash HASH...\n"
+            "       vigil match --text [--min-similarity S] [--hash] FILE|SIGNATURE...\n"
             "\n"
             "Hashes each image (PDQ, MD5, SHA-256) and prints one line per match in the\n"
             "banks of the store (--db): QUERY,BANK,ENTRY_ID,DISTANCE.  With --hash the\n"
@@ -32,6 +33,9 @@ static void match_usage(FILE *out) {
             "  --dihedral          also match the 8 rotations/mirrors of each query\n"
             "  --quality-floor Q   flag queries with PDQ quality below Q (default 50)\n"
             "  --json              one JSON object per query, with labels\n"
+            "  --text              the files are UTF-8 texts, matched against the banks'\n"
+            "                      text entries: QUERY,BANK,ENTRY_ID,SIMILARITY\n"
+            "  --min-similarity S  text: estimated Jaccard similarity 0-1 (default 0.5)\n"
             "  -h, --help          this help\n"
             "\n"
             "Videos are sampled (--fps R, default 1 frame/s) and each frame looked up;\n"
@@ -173,7 +177,7 @@ static int parse_int(const char *s, int lo, int hi, int *out) {
 }
 
 int cmd_match(int argc, char **argv) {
-    enum { O_BANK = 256, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_FPS, O_VQS, O_VBS, O_VBOTH };
+    enum { O_BANK = 256, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_TEXT, O_MINSIM, O_FPS, O_VQS, O_VBS, O_VBOTH };
     static const struct option opts[] = {
         {"bank", required_argument, NULL, O_BANK},
         {"max-distance", required_argument, NULL, O_MAXD},
@@ -181,6 +185,8 @@ int cmd_match(int argc, char **argv) {
         {"quality-floor", required_argument, NULL, O_FLOOR},
         {"json", no_argument, NULL, O_JSON},
         {"hash", no_argument, NULL, O_HASH},
+        {"text", no_argument, NULL, O_TEXT},
+        {"min-similarity", required_argument, NULL, O_MINSIM},
         {"fps", required_argument, NULL, O_FPS},
         {"video-query-share", required_argument, NULL, O_VQS},
         {"video-bank-share", required_argument, NULL, O_VBS},
@@ -192,7 +198,8 @@ int cmd_match(int argc, char **argv) {
     vigil_match_opts_init(&mo);
     const char **banks = calloc((size_t)argc + 1, sizeof *banks);
     size_t nbanks = 0;
-    int hashes = 0, c;
+    int hashes = 0, c, text = 0;
+    double min_sim = 0;
     match_cli mc = {0, 0, NULL, NULL, 0};
     int rc = CLI_EXIT_OK;
     vigil_store *st = NULL;
@@ -232,6 +239,17 @@ int cmd_match(int argc, char **argv) {
             break;
         case O_JSON: mc.json = 1; break;
         case O_HASH: hashes = 1; break;
+        case O_TEXT: text = 1; break;
+        case O_MINSIM: {
+            char *end = NULL;
+            min_sim = strtod(optarg, &end);
+            if (!*optarg || *end || !(min_sim > 0 && min_sim <= 1)) {
+                cli_errorf("--min-similarity needs a number above 0 and at most 1, got '%s'", optarg);
+                rc = MATCH_EXIT_ERROR;
+                goto out;
+            }
+            break;
+        }
         case 'h': match_usage(stdout); goto out;
         default:
             match_usage(stderr);
@@ -242,6 +260,10 @@ int cmd_match(int argc, char **argv) {
     if (optind >= argc) {
         cli_errorf("match: no %s given (see `vigil match --help`)", hashes ? "HASH" : "FILE");
         rc = MATCH_EXIT_ERROR;
+        goto out;
+    }
+    if (text) { /* cmd_text.c */
+        rc = cli_match_text(banks, nbanks, min_sim, mc.json, hashes, argv + optind, (size_t)(argc - optind));
         goto out;
     }
     mo.banks = banks;

@@ -27,6 +27,7 @@ static const cli_command commands[] = {
     {"bank", cmd_bank, "hash banks: create, list, add, import, export, remove, stats"},
     {"match", cmd_match, "match images or hashes against the banks"},
     {"url", cmd_url, "canonical forms of URLs; the platform registry"},
+    {"lang", cmd_lang, "language of texts (ISO 639-1 code and confidence)"},
 };
 
 static void usage(FILE *out) {

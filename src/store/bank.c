@@ -11,6 +11,7 @@
 #include "common/utf8.h"
 #include "store/bank_internal.h"
 #include "store/store_internal.h"
+#include "text/text_internal.h"
 #include "vigil/video.h"
 
 /* ------------------------------------------------------------------------
@@ -101,6 +102,8 @@ vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf
     if (bad)
         return vigil__err_set(err, VIGIL_EPARSE, "%s value is not valid UTF-8 (byte %zu)",
                               vigil_signal_name(sig), bad);
+    if (sig == VIGIL_SIGNAL_TEXT) /* "mh1:..." (vigil/text.h) */
+        return vigil__text_value_canon(value, canon, err);
     if (sig == VIGIL_SIGNAL_VIDEO) { /* "vpdq1:..." (vigil/video.h) */
         vigil_status vrc = vigil_video_value_check(value, err);
         if (vrc != VIGIL_OK) return vrc;
