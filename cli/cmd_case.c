@@ -480,6 +480,7 @@ int cmd_demo(int argc, char **argv) {
                                          {NULL, 0, NULL, 0}};
     unsigned n = 400, seed = 1;
     int c;
+    optind = 0; /* a fresh scan: options may follow the operands */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'n': n = (unsigned)strtoul(optarg, NULL, 10); break;

@@ -443,6 +443,7 @@ int cmd_refer(int argc, char **argv) {
                                          {NULL, 0, NULL, 0}};
     const char *platform = NULL, *channel = NULL, *out = NULL, *at = NULL, *by = NULL;
     int json = 0, c;
+    optind = 0; /* a fresh scan: options may follow the operands */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': platform = optarg; break;
@@ -508,6 +509,7 @@ int cmd_outcome(int argc, char **argv) {
                                          {NULL, 0, NULL, 0}};
     const char *at = NULL, *by = NULL;
     int c;
+    optind = 0; /* a fresh scan: options may follow the operands */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'T': at = optarg; break;
@@ -681,6 +683,7 @@ int cmd_report(int argc, char **argv) {
                                          {NULL, 0, NULL, 0}};
     const char *by = NULL;
     int json = 0, year = 0, c;
+    optind = 0; /* a fresh scan: options may follow the operands */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 't': year = atoi(optarg); break;

@@ -514,7 +514,7 @@ vigil_status vigil_platform_edit(vigil_store *st, const char *by, const char *na
                            "contact), channel = coalesce(?4, channel), requires_id = CASE WHEN ?5 "
                            "< 0 THEN requires_id ELSE ?5 END, status = coalesce(?6, status) "
                            "WHERE id = ?1",
-                           NULL, err, "ittttdt", id, f->kind, f->contact, f->channel,
+                           NULL, err, "itttdt", id, f->kind, f->contact, f->channel,
                            f->requires_id, f->status);
     if (rc == VIGIL_OK && f->domains) rc = add_domains(st, id, f->domains, err);
     if (rc == VIGIL_OK) rc = vigil__q_json_one(st, sql_platform_row, &after, err, "i", id);

@@ -94,7 +94,7 @@ vigil_status vigil_demo(vigil_store *st, unsigned n_items, unsigned seed, vigil_
         rc = vigil_hold_add(st, names[1], "DE-IRU", "account", "Telegram:examplechannel3", NULL,
                             "ongoing investigation (demo)", NULL, err);
     if (rc == VIGIL_OK)
-        rc = vigil_hold_add(st, names[2], "FR-IRU", "prefix", "https://x.com/example_user4", NULL,
+        rc = vigil_hold_add(st, names[2], "FR-IRU", "account", "X:example_user4", NULL,
                             "account under observation (demo)", NULL, err);
     if (rc != VIGIL_OK) return rc;
 

@@ -227,7 +227,7 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
     intake_fields f;
     vigil_status rc = check_fields(st, a, in, &f, err);
     if (rc != VIGIL_OK) return rc;
-    if (f.agency && a->role != CASE_ADMIN) {
+    if (f.agency) { /* the reporting agency takes part, whoever files */
         int64_t one;
         rc = vigil__q_int(st,
                           "SELECT 1 FROM operation_agency WHERE operation_id = ?1 AND agency_id = ?2",
@@ -444,11 +444,12 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
         for (int c = 0; c < C_N; c++)
             if (strcmp(row.fields[i], col_names[c]) == 0) found = c;
         if (found < 0 || col[found] >= 0) {
+            vigil__err_set(err, VIGIL_EPARSE,
+                           "line 1: %s column '%.40s' (the columns are url, type, language, "
+                           "affiliation, outlet, observed_at, analyst, hashes, notes)",
+                           found < 0 ? "unknown" : "repeated", row.fields[i]);
             vigil__csv_free(csv);
-            return vigil__err_set(err, VIGIL_EPARSE,
-                                  "line 1: %s column '%.40s' (the columns are url, type, language, "
-                                  "affiliation, outlet, observed_at, analyst, hashes, notes)",
-                                  found < 0 ? "unknown" : "repeated", row.fields[i]);
+            return VIGIL_EPARSE;
         }
         col[found] = (int)i;
     }

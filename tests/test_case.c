@@ -1,0 +1,625 @@
+/*
+ * tests/test_case.c - the referral case store: times, actors, operations,
+ * intake and deduplication, new platforms, holds, referrals, outcomes,
+ * re-uploads, removal orders, statistics (exact figures), CSV import, the
+ * role checks, and the audit chain under tampering.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "vigil/case.h"
+
+/* ---- fixture --------------------------------------------------------------------- */
+
+/* A store with agencies EU (coordinator), DE (participant), FR (not taking
+ * part); users per role; operation "op1" (EU + DE). */
+static vigil_store *fixture(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    if (vigil_store_open(":memory:", &st, &err) != VIGIL_OK) return NULL;
+    const char *ag[][2] = {{"EU", NULL}, {"DE", "DE"}, {"FR", "fr"}};
+    int ok = 1;
+    for (int i = 0; i < 3; i++) ok &= vigil_agency_add(st, NULL, ag[i][0], "", ag[i][1], &err) == VIGIL_OK;
+    ok &= vigil_user_add(st, NULL, "ana-eu", "analyst", "EU", NULL, &err) == VIGIL_OK;
+    ok &= vigil_user_add(st, NULL, "ana-de", "analyst", "DE", NULL, &err) == VIGIL_OK;
+    ok &= vigil_user_add(st, NULL, "ana-fr", "analyst", "FR", NULL, &err) == VIGIL_OK;
+    ok &= vigil_user_add(st, NULL, "rev-eu", "reviewer", "EU", NULL, &err) == VIGIL_OK;
+    ok &= vigil_user_add(st, NULL, "coord-eu", "coordinator", "EU", NULL, &err) == VIGIL_OK;
+    ok &= vigil_user_add(st, NULL, "coord-de", "coordinator", "DE", NULL, &err) == VIGIL_OK;
+    ok &= vigil_user_add(st, NULL, "tg", "liaison", NULL, "Telegram", &err) == VIGIL_OK;
+    ok &= vigil_user_add(st, NULL, "yt", "liaison", NULL, "youtube.com", &err) == VIGIL_OK;
+    const char *parts[] = {"DE"};
+    ok &= vigil_op_create(st, "coord-eu", "op1", "EU", parts, 1, "2026-01-10T08:00Z",
+                          "2026-01-12T08:00+00:00", &err) == VIGIL_OK;
+    if (!ok) {
+        fprintf(stderr, "fixture: %s\n", err.msg);
+        vigil_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+static vigil_status add(vigil_store *st, const char *by, const char *url, const char *lang,
+                        vigil_item_result *res, vigil_err *err) {
+    const char *langs[1] = {lang};
+    vigil_item_input in = {.op = "op1", .url = url, .type = "video", .langs = langs,
+                           .n_langs = lang ? 1 : 0};
+    return vigil_item_add(st, by, &in, res, err);
+}
+
+static int64_t count(vigil_store *st, const char *what) {
+    json_t *v = NULL;
+    int64_t n = -1;
+    if (strcmp(what, "items") == 0) {
+        vigil_item_filter f = {.limit = 10000};
+        if (vigil_item_list(st, NULL, &f, &v, NULL) == VIGIL_OK)
+            n = (int64_t)json_array_size(json_object_get(v, "items"));
+    } else if (strcmp(what, "audit") == 0) {
+        int64_t bad;
+        if (vigil_audit_verify(st, &n, &bad, NULL) != VIGIL_OK) n = -1;
+    }
+    json_decref(v);
+    return n;
+}
+
+static const char *state_of(vigil_store *st, int64_t id, char buf[32]) {
+    json_t *v = NULL;
+    buf[0] = '\0';
+    if (vigil_item_show(st, NULL, id, &v, NULL) == VIGIL_OK)
+        snprintf(buf, 32, "%s", json_string_value(json_object_get(v, "state")));
+    json_decref(v);
+    return buf;
+}
+
+/* ---- tests --------------------------------------------------------------------------- */
+
+static void test_time(void) {
+    int64_t t;
+    vigil_err err;
+    char buf[VIGIL_TIME_LEN];
+    CHECK_OK(vigil_time_parse("2024-05-01T14:30:00Z", &t, &err), &err);
+    vigil_time_format(t, buf);
+    CHECK_STR(buf, "2024-05-01T14:30:00Z");
+    CHECK_OK(vigil_time_parse("2024-05-01T16:30+02:00", &t, &err), &err);
+    vigil_time_format(t, buf);
+    CHECK_STR(buf, "2024-05-01T14:30:00Z");
+    CHECK_OK(vigil_time_parse("2024-05-01 09:30:00.123-0500", &t, &err), &err);
+    vigil_time_format(t, buf);
+    CHECK_STR(buf, "2024-05-01T14:30:00Z");
+    CHECK_OK(vigil_time_parse("2024-02-29", &t, &err), &err);
+    vigil_time_format(t, buf);
+    CHECK_STR(buf, "2024-02-29T00:00:00Z");
+    const char *bad[] = {"", "2024", "2023-02-29", "2024-13-01", "2024-05-01T25:00", "2024-05-01T10:00Zx",
+                         "yesterday", "2024-05-01T10:00+15:00", "2024-05-01T"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_INT(vigil_time_parse(bad[i], &t, &err), ==, VIGIL_EPARSE);
+}
+
+static void test_actors(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    CHECK_INT(vigil_agency_add(st, NULL, "eu", "", NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_agency_add(st, NULL, "bad code", "", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_agency_add(st, NULL, "XX", "", "Germany", &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_agency_add(st, "ana-eu", "NEW", "", NULL, &err), ==, VIGIL_EPERM);
+    CHECK_INT(vigil_user_add(st, NULL, "x", "boss", "EU", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_user_add(st, NULL, "x", "analyst", NULL, "Telegram", &err), ==, VIGIL_EINVAL);
+    CHECK_INT(vigil_user_add(st, NULL, "x", "liaison", "EU", NULL, &err), ==, VIGIL_EINVAL);
+    CHECK_INT(vigil_user_add(st, NULL, "x", "analyst", "EU", "Telegram", &err), ==, VIGIL_EINVAL);
+    CHECK_INT(vigil_user_add(st, NULL, "x", "liaison", NULL, "NoSuchPlatform", &err), ==, VIGIL_ENOENT);
+    CHECK_INT(vigil_user_add(st, NULL, "ana-eu", "analyst", "EU", NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_user_add(st, "nobody", "x", "analyst", "EU", NULL, &err), ==, VIGIL_ENOENT);
+    /* operations */
+    const char *parts[] = {"FR"};
+    CHECK_INT(vigil_op_create(st, "coord-eu", "op1", "EU", NULL, 0, NULL, NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_op_create(st, "ana-eu", "op2", "EU", NULL, 0, NULL, NULL, &err), ==, VIGIL_EPERM);
+    CHECK_INT(vigil_op_create(st, "coord-de", "op2", "EU", NULL, 0, NULL, NULL, &err), ==, VIGIL_EPERM);
+    CHECK_INT(vigil_op_create(st, NULL, "op2", "EU", parts, 1, "2026-01-02", "2026-01-01", &err), ==, VIGIL_EINVAL);
+    CHECK_INT(vigil_op_create(st, NULL, "op2", "EU", parts, 1, "soon", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_op_create(st, NULL, "op2", "ZZ", parts, 1, NULL, NULL, &err), ==, VIGIL_ENOENT);
+    json_t *v = NULL;
+    CHECK_OK(vigil_op_show(st, "ana-de", "op1", &v, &err), &err);
+    CHECK_STR(json_string_value(json_object_get(v, "start")), "2026-01-10T08:00:00Z");
+    CHECK_INT(json_array_size(json_object_get(v, "participants")), ==, 2);
+    json_decref(v);
+    CHECK_INT(vigil_op_show(st, "ana-fr", "op1", &v, &err), ==, VIGIL_EPERM);
+    CHECK_OK(vigil_op_list(st, "ana-fr", &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 0); /* FR sees no operation */
+    json_decref(v);
+    CHECK_OK(vigil_op_list(st, "ana-de", &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 1);
+    json_decref(v);
+    vigil_store_close(st);
+}
+
+static void test_dedup(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r1, r2;
+    /* the same video under five URLs, reported by two agencies */
+    CHECK_OK(add(st, "ana-eu", "https://www.youtube.com/watch?v=EXAMPLE0001", "ar", &r1, &err), &err);
+    CHECK_INT(r1.created, ==, 1);
+    CHECK_STR(r1.state, "identified");
+    const char *variants[] = {"https://youtu.be/EXAMPLE0001?si=tracking",
+                              "https://m.youtube.com/shorts/EXAMPLE0001",
+                              "http://youtube.com/watch?feature=share&v=EXAMPLE0001#t=1",
+                              "HTTPS://WWW.YOUTUBE.COM:443/watch?v=EXAMPLE0001&utm_source=x"};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK_OK(add(st, i % 2 ? "ana-eu" : "ana-de", variants[i], i == 0 ? "en" : "ar", &r2, &err), &err);
+        CHECK_INT(r2.created, ==, 0);
+        CHECK_INT(r2.id, ==, r1.id);
+    }
+    /* other platforms' alternate forms */
+    struct {
+        const char *a, *b;
+    } pairs[] = {
+        {"https://twitter.com/ExampleUser/status/123", "https://x.com/exampleuser/status/123?s=20"},
+        {"https://t.me/s/examplechannel/45", "https://t.me/examplechannel/45"},
+        {"https://fb.com/examplepage/posts/9", "https://www.facebook.com/examplepage/posts/9/?fbclid=z"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_OK(add(st, "ana-eu", pairs[i].a, NULL, &r1, &err), &err);
+        CHECK_OK(add(st, "ana-de", pairs[i].b, NULL, &r2, &err), &err);
+        CHECK_INT(r1.created, ==, 1);
+        CHECK_INT(r2.created, ==, 0);
+        CHECK_INT(r2.id, ==, r1.id);
+    }
+    CHECK_INT(count(st, "items"), ==, 4);
+    json_t *v = NULL;
+    CHECK_OK(vigil_item_show(st, NULL, 1, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "reports")), ==, 5);
+    CHECK_INT(json_array_size(json_object_get(v, "urls")), ==, 5);
+    CHECK_INT(json_array_size(json_object_get(v, "languages")), ==, 2);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(v, "reports"), 1), "agency")), "DE");
+    CHECK_STR(json_string_value(json_object_get(v, "platform")), "YouTube");
+    json_decref(v);
+    vigil_store_close(st);
+}
+
+static void test_intake_errors(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r;
+    CHECK_OK(add(st, "ana-eu", "https://t.me/examplechannel/1", "ar", &r, &err), &err);
+    int64_t events = count(st, "audit");
+    CHECK_INT(add(st, "ana-eu", "ftp://example.org/x", NULL, &r, &err), ==, VIGIL_EPARSE);
+    CHECK(strstr(err.msg, "url"));
+    CHECK_INT(add(st, "ana-eu", "not a url at all", NULL, &r, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(add(st, "ana-eu", "https://t.me/examplechannel/2", "xx", &r, &err), ==, VIGIL_EPARSE);
+    CHECK(strstr(err.msg, "language"));
+    vigil_item_input in = {.op = "op1", .url = "https://t.me/examplechannel/3", .type = "movie"};
+    CHECK_INT(vigil_item_add(st, "ana-eu", &in, &r, &err), ==, VIGIL_EPARSE);
+    in.type = "video";
+    const char *h[] = {"pdq:1234"};
+    in.hashes = h, in.n_hashes = 1;
+    CHECK_INT(vigil_item_add(st, "ana-eu", &in, &r, &err), ==, VIGIL_EPARSE);
+    in.n_hashes = 0;
+    in.op = "nope";
+    CHECK_INT(vigil_item_add(st, "ana-eu", &in, &r, &err), ==, VIGIL_ENOENT);
+    in.op = "op1";
+    CHECK_INT(vigil_item_add(st, "ana-fr", &in, &r, &err), ==, VIGIL_EPERM); /* FR not in op1 */
+    CHECK_INT(vigil_item_add(st, "tg", &in, &r, &err), ==, VIGIL_EPERM);     /* a platform */
+    in.analyst = "ana-de";
+    CHECK_INT(vigil_item_add(st, "ana-eu", &in, &r, &err), ==, VIGIL_EPERM); /* not on behalf */
+    in.observed_at = "2026-99-01";
+    in.analyst = NULL;
+    CHECK_INT(vigil_item_add(st, "ana-eu", &in, &r, &err), ==, VIGIL_EPARSE);
+    /* nothing changed */
+    CHECK_INT(count(st, "items"), ==, 1);
+    CHECK_INT(count(st, "audit"), ==, events);
+    /* transitions */
+    CHECK_INT(vigil_item_transition(st, "ana-eu", r.id ? r.id : 1, "assessed", NULL, NULL, &err), ==, VIGIL_EPERM);
+    CHECK_OK(vigil_item_transition(st, "rev-eu", 1, "assessed", NULL, NULL, &err), &err);
+    CHECK_INT(vigil_item_transition(st, "rev-eu", 1, "identified", NULL, NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_item_transition(st, "rev-eu", 1, "removed", NULL, NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_item_transition(st, "rev-eu", 99, "assessed", NULL, NULL, &err), ==, VIGIL_ENOENT);
+    /* a closed operation takes no new items */
+    CHECK_OK(vigil_op_close(st, "coord-eu", "op1", &err), &err);
+    in.observed_at = NULL;
+    CHECK_INT(vigil_item_add(st, "ana-eu", &in, &r, &err), ==, VIGIL_ECONFLICT);
+    vigil_store_close(st);
+}
+
+static void test_new_platform(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r;
+    CHECK_OK(add(st, "ana-eu", "https://www.videos.newhost.example/v/1", NULL, &r, &err), &err);
+    CHECK_OK(add(st, "ana-eu", "https://cdn.videos.newhost.example/v/2", NULL, &r, &err), &err);
+    json_t *v = NULL;
+    CHECK_OK(vigil_platform_list(st, 1, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(v, 0), "name")), "videos.newhost.example");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(v, 0), "status")), "new");
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(v, 0), "items")), ==, 2);
+    json_decref(v);
+    CHECK_OK(vigil_platform_list(st, 0, &v, &err), &err);
+    CHECK_INT(json_array_size(v), >=, 61); /* the registry + the new one */
+    json_decref(v);
+    vigil_platform_fields f = {"video", "newhost-mirror.example", "abuse@newhost.example", "email", 0, "known"};
+    CHECK_OK(vigil_platform_edit(st, "coord-eu", "videos.newhost.example", &f, &err), &err);
+    CHECK_OK(vigil_platform_list(st, 1, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 0);
+    json_decref(v);
+    CHECK_OK(add(st, "ana-eu", "https://newhost-mirror.example/v/3", NULL, &r, &err), &err);
+    CHECK_OK(vigil_item_show(st, NULL, r.id, &v, &err), &err);
+    CHECK_STR(json_string_value(json_object_get(v, "platform")), "videos.newhost.example");
+    json_decref(v);
+    vigil_platform_fields g = {"video", "youtube.com", NULL, NULL, -1, NULL};
+    CHECK_INT(vigil_platform_add(st, "coord-eu", "Clone", &g, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_platform_add(st, "ana-eu", "Other", NULL, &err), ==, VIGIL_EPERM);
+    g.kind = "spaceship";
+    CHECK_INT(vigil_platform_add(st, "coord-eu", "Other", &g, &err), ==, VIGIL_EPARSE);
+    vigil_store_close(st);
+}
+
+static void test_holds(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r;
+    char buf[32];
+    int64_t h1, h2;
+    /* DE holds a Telegram channel: new items there are held at intake */
+    CHECK_OK(vigil_hold_add(st, "ana-de", "DE", "account", "Telegram:@ExampleChannel", NULL,
+                            "investigation 17", &h1, &err), &err);
+    CHECK_OK(add(st, "ana-eu", "https://t.me/s/examplechannel/10", "ar", &r, &err), &err);
+    CHECK_INT(r.held, ==, 1);
+    CHECK_STR(r.state, "held");
+    int64_t held_item = r.id;
+    CHECK_INT(vigil_item_transition(st, "rev-eu", held_item, "assessed", NULL, NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK(strstr(err.msg, "held"));
+    /* a hold on a URL prefix added later holds existing items */
+    CHECK_OK(add(st, "ana-eu", "https://archive.org/details/example-a/file1", NULL, &r, &err), &err);
+    CHECK_OK(vigil_item_transition(st, "rev-eu", r.id, "assessed", NULL, NULL, &err), &err);
+    CHECK_OK(vigil_hold_add(st, "ana-eu", "EU", "prefix", "https://www.archive.org/details/example-a",
+                            NULL, "check", &h2, &err), &err);
+    CHECK_STR(state_of(st, r.id, buf), "held");
+    /* an unrelated item with a similar prefix is not held */
+    vigil_item_result r2;
+    CHECK_OK(add(st, "ana-eu", "https://archive.org/details/example-ab", NULL, &r2, &err), &err);
+    CHECK_STR(r2.state, "identified");
+    /* bad holds */
+    CHECK_INT(vigil_hold_add(st, "ana-de", "EU", "prefix", "https://x.com/a", NULL, "r", NULL, &err), ==, VIGIL_EPERM);
+    CHECK_INT(vigil_hold_add(st, NULL, "EU", "prefix", "mailto:x", NULL, "r", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_hold_add(st, NULL, "EU", "account", "nocolon", NULL, "r", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_hold_add(st, NULL, "EU", "hash", "pdq:zz", NULL, "r", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_hold_add(st, NULL, "EU", "prefix", "https://x.com/a", NULL, "", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_hold_add(st, NULL, "EU", "prefix", "https://x.com/a", "2001-01-01", "r", NULL, &err), ==, VIGIL_EINVAL);
+    /* release: only the holding agency or an admin */
+    int64_t events = count(st, "audit");
+    CHECK_INT(vigil_hold_release(st, "ana-eu", h1, &err), ==, VIGIL_EPERM);
+    CHECK_INT(vigil_hold_release(st, "coord-eu", h1, &err), ==, VIGIL_EPERM);
+    CHECK_INT(count(st, "audit"), ==, events);
+    CHECK_STR(state_of(st, held_item, buf), "held");
+    CHECK_OK(vigil_hold_release(st, "ana-de", h1, &err), &err);
+    CHECK_STR(state_of(st, held_item, buf), "identified");
+    CHECK_INT(vigil_hold_release(st, "ana-de", h1, &err), ==, VIGIL_ECONFLICT);
+    CHECK_OK(vigil_hold_release(st, NULL, h2, &err), &err); /* admin */
+    CHECK_STR(state_of(st, r.id, buf), "assessed");        /* back where it was */
+    /* hash holds: PDQ within 31 bits */
+    const char pdq[] = "pdq:f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+    const char near[] = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b2d";
+    CHECK_OK(vigil_hold_add(st, "ana-de", "DE", "hash", pdq, NULL, "content", NULL, &err), &err);
+    const char *hs[] = {near};
+    vigil_item_input in = {.op = "op1", .url = "https://rumble.com/vexample1.html", .hashes = hs, .n_hashes = 1};
+    CHECK_OK(vigil_item_add(st, "ana-eu", &in, &r, &err), &err);
+    CHECK_STR(r.state, "held");
+    json_t *v = NULL;
+    CHECK_OK(vigil_hold_list(st, "ana-de", 0, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 1); /* DE's active hold */
+    json_decref(v);
+    CHECK_OK(vigil_hold_list(st, NULL, 1, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 3);
+    json_decref(v);
+    vigil_store_close(st);
+}
+
+/* Items on two platforms, assessed, referred, answered. */
+static void test_refer_outcome_reupload(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r[4];
+    const char *urls[] = {"https://t.me/examplechannel/1", "https://t.me/examplechannel/2",
+                          "https://youtu.be/EXAMPLE0002", "https://t.me/otherchannel/3"};
+    const char *md5 = "md5:0123456789abcdef0123456789abcdef";
+    for (int i = 0; i < 4; i++) {
+        const char *hs[] = {md5};
+        vigil_item_input in = {.op = "op1", .url = urls[i], .hashes = hs, .n_hashes = i == 0};
+        CHECK_OK(vigil_item_add(st, "ana-eu", &in, &r[i], &err), &err);
+        CHECK_OK(vigil_item_transition(st, "rev-eu", r[i].id, "assessed", NULL, NULL, &err), &err);
+    }
+    /* a hold arriving after assessment is caught at referral */
+    CHECK_OK(vigil_hold_add(st, "ana-de", "DE", "account", "Telegram:otherchannel", NULL, "late",
+                            NULL, &err), &err);
+    json_t *docs = NULL;
+    CHECK_INT(vigil_outcome(st, "coord-eu", r[0].id, "removed", NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_refer(st, "ana-eu", "op1", NULL, NULL, NULL, &docs, &err), ==, VIGIL_EPERM);
+    CHECK_OK(vigil_refer(st, "coord-eu", "op1", NULL, NULL, "2026-01-10T12:00:00Z", &docs, &err), &err);
+    CHECK_INT(json_array_size(docs), ==, 2);
+    json_t *tg = json_array_get(docs, 0);
+    CHECK_STR(json_string_value(json_object_get(tg, "platform")), "Telegram");
+    CHECK_INT(json_array_size(json_object_get(tg, "items")), ==, 2); /* the third is held */
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(tg, "items"), 0), "url")), urls[0]);
+    json_decref(docs);
+    char buf[32];
+    CHECK_STR(state_of(st, r[3].id, buf), "held");
+    CHECK_OK(vigil_refer(st, "coord-eu", "op1", NULL, NULL, NULL, &docs, &err), &err);
+    CHECK_INT(json_array_size(docs), ==, 0); /* nothing left to refer */
+    json_decref(docs);
+    /* outcomes: a liaison only for their platform */
+    CHECK_INT(vigil_outcome(st, "yt", r[0].id, "removed", NULL, &err), ==, VIGIL_ENOENT);
+    CHECK_INT(vigil_outcome(st, "tg", r[0].id, "gone", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_INT(vigil_outcome(st, "tg", r[0].id, "removed", "2026-01-10T11:00:00Z", &err), ==, VIGIL_EINVAL);
+    CHECK_OK(vigil_outcome(st, "tg", r[0].id, "removed", "2026-01-10T12:20:00Z", &err), &err);
+    CHECK_OK(vigil_outcome(st, "tg", r[1].id, "no_response", "2026-01-11T12:00:00Z", &err), &err);
+    CHECK_OK(vigil_outcome(st, "tg", r[1].id, "removed", "2026-01-11T13:00:00Z", &err), &err);
+    CHECK_OK(vigil_outcome(st, "yt", r[2].id, "declined", "2026-01-10T13:00:00Z", &err), &err);
+    CHECK_INT(vigil_outcome(st, "tg", r[0].id, "declined", NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_item_transition(st, "rev-eu", r[0].id, "assessed", NULL, NULL, &err), ==, VIGIL_ECONFLICT);
+    /* re-uploads: the same URL after removal, and the same content elsewhere */
+    vigil_item_result again;
+    CHECK_OK(add(st, "ana-de", "https://t.me/s/examplechannel/1", NULL, &again, &err), &err);
+    CHECK_INT(again.created, ==, 1);
+    CHECK_INT(again.reupload_of, ==, r[0].id);
+    const char *hs[] = {"MD5:0123456789ABCDEF0123456789ABCDEF"};
+    vigil_item_input in = {.op = "op1", .url = "https://mega.nz/file/EXAMPLE9", .hashes = hs, .n_hashes = 1};
+    CHECK_OK(vigil_item_add(st, "ana-de", &in, &again, &err), &err);
+    CHECK_INT(again.reupload_of, ==, r[0].id);
+    json_t *v = NULL;
+    CHECK_OK(vigil_item_show(st, "ana-eu", r[0].id, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "reuploads")), ==, 2);
+    CHECK_INT(json_array_size(json_object_get(v, "history")), ==, 4);
+    json_decref(v);
+    /* tenancy: a liaison sees only items referred to their platform */
+    CHECK_OK(vigil_item_show(st, "tg", r[0].id, &v, &err), &err);
+    json_decref(v);
+    CHECK_INT(vigil_item_show(st, "tg", r[2].id, &v, &err), ==, VIGIL_ENOENT);
+    vigil_item_filter f = {0};
+    CHECK_OK(vigil_item_list(st, "yt", &f, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "items")), ==, 1);
+    json_decref(v);
+    CHECK_INT(vigil_item_show(st, "ana-fr", r[0].id, &v, &err), ==, VIGIL_ENOENT);
+
+    /* the figures, exactly */
+    json_t *rep = NULL;
+    CHECK_OK(vigil_report_op(st, "coord-de", "op1", &rep, &err), &err);
+    CHECK_INT(json_integer_value(json_object_get(rep, "items")), ==, 6);
+    CHECK_INT(json_integer_value(json_object_get(rep, "platforms")), ==, 3);
+    CHECK_INT(json_integer_value(json_object_get(rep, "referred")), ==, 3);
+    CHECK_INT(json_integer_value(json_object_get(rep, "removed")), ==, 2);
+    CHECK_INT(json_integer_value(json_object_get(rep, "declined")), ==, 1);
+    CHECK_INT(json_integer_value(json_object_get(rep, "reuploads")), ==, 2);
+    CHECK_INT(json_integer_value(json_object_get(rep, "held")), ==, 1);
+    CHECK(json_real_value(json_object_get(rep, "removal_rate")) > 0.666 &&
+          json_real_value(json_object_get(rep, "removal_rate")) < 0.667);
+    /* removal times 1200 s and 90000 s: median their mean, p90 the larger */
+    CHECK_INT(json_integer_value(json_object_get(rep, "median_removal_seconds")), ==, 45600);
+    CHECK_INT(json_integer_value(json_object_get(rep, "p90_removal_seconds")), ==, 90000);
+    json_decref(rep);
+    CHECK_INT(vigil_report_op(st, "ana-fr", "op1", &rep, &err), ==, VIGIL_EPERM);
+    vigil_store_close(st);
+}
+
+static void test_orders(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r;
+    CHECK_OK(add(st, "ana-eu", "https://t.me/examplechannel/77", NULL, &r, &err), &err);
+    setenv("VIGIL_NOW", "2026-01-10T10:30:00Z", 1);
+    int64_t o1, o2, o3;
+    vigil_order_input in = {.authority = "DE", .item = r.id, .received = "2026-01-10T11:00+01:00"};
+    CHECK_OK(vigil_order_create(st, "coord-de", &in, &o1, &err), &err);
+    vigil_order_input in2 = {.authority = "EU", .url = "https://youtu.be/EXAMPLEORD", .received = "2026-01-10T10:00:00Z"};
+    CHECK_OK(vigil_order_create(st, "coord-eu", &in2, &o2, &err), &err);
+    vigil_order_input in3 = {.authority = "EU", .url = "https://unknown.example/x"};
+    CHECK_INT(vigil_order_create(st, "coord-eu", &in3, &o3, &err), ==, VIGIL_EPARSE);
+    in3.platform = "MEGA";
+    CHECK_OK(vigil_order_create(st, "coord-eu", &in3, &o3, &err), &err);
+    int64_t o4;
+    CHECK_INT(vigil_order_create(st, "ana-eu", &in2, &o4, &err), ==, VIGIL_EPERM);
+    json_t *v = NULL;
+    CHECK_OK(vigil_order_list(st, NULL, 0, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 3);
+    json_t *first = json_array_get(v, 0); /* sorted by deadline: o1 (10:00Z + 1 h) */
+    CHECK_INT(json_integer_value(json_object_get(first, "id")), ==, o1);
+    CHECK_STR(json_string_value(json_object_get(first, "deadline_at")), "2026-01-10T11:00:00Z");
+    CHECK_INT(json_integer_value(json_object_get(first, "seconds_left")), ==, 1800);
+    CHECK(json_is_false(json_object_get(first, "overdue")));
+    json_decref(v);
+    setenv("VIGIL_NOW", "2026-01-10T11:20:00Z", 1);
+    CHECK_OK(vigil_order_list(st, NULL, 1, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 2); /* o1, o2 past their deadline */
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(v, 0), "seconds_left")), ==, -1200);
+    json_decref(v);
+    /* liaison of another platform cannot touch it */
+    CHECK_INT(vigil_order_update(st, "yt", o1, "ack", NULL, NULL, &err), ==, VIGIL_ENOENT);
+    CHECK_OK(vigil_order_update(st, "tg", o1, "ack", NULL, "2026-01-10T10:05:00Z", &err), &err);
+    CHECK_INT(vigil_order_update(st, "tg", o1, "ack", NULL, NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_order_update(st, "tg", o1, "done", NULL, "2026-01-10T09:00:00Z", &err), ==, VIGIL_EINVAL);
+    CHECK_OK(vigil_order_update(st, "tg", o1, "done", NULL, "2026-01-10T10:40:00Z", &err), &err);
+    char buf[32];
+    CHECK_STR(state_of(st, r.id, buf), "removed");
+    CHECK_INT(vigil_order_update(st, "tg", o1, "done", NULL, NULL, &err), ==, VIGIL_ECONFLICT);
+    CHECK_INT(vigil_order_update(st, "yt", o2, "fail", "because", NULL, &err), ==, VIGIL_EPARSE);
+    CHECK_OK(vigil_order_update(st, "yt", o2, "done", NULL, "2026-01-10T11:30:00Z", &err), &err); /* late */
+    CHECK_OK(vigil_order_update(st, NULL, o3, "fail", "manifest_error", NULL, &err), &err);
+    CHECK_OK(vigil_order_list(st, NULL, 0, &v, &err), &err);
+    CHECK(json_is_true(json_object_get(json_array_get(v, 1), "late")));
+    json_decref(v);
+    json_t *tco = NULL;
+    CHECK_OK(vigil_report_tco(st, NULL, 2026, &tco, &err), &err);
+    CHECK_INT(json_integer_value(json_object_get(tco, "orders_received")), ==, 3);
+    CHECK_INT(json_integer_value(json_object_get(tco, "orders_acted_on")), ==, 2);
+    CHECK_INT(json_integer_value(json_object_get(tco, "acted_on_within_one_hour")), ==, 1);
+    CHECK_INT(json_integer_value(json_object_get(tco, "acted_on_late")), ==, 1);
+    CHECK_INT(json_integer_value(json_object_get(tco, "orders_not_acted_on")), ==, 1);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(tco, "not_acted_on_reasons"), "manifest_error")), ==, 1);
+    CHECK_INT(json_integer_value(json_object_get(tco, "items_removed")), ==, 1);
+    json_decref(tco);
+    CHECK_OK(vigil_report_tco(st, NULL, 2025, &tco, &err), &err);
+    CHECK_INT(json_integer_value(json_object_get(tco, "orders_received")), ==, 0);
+    json_decref(tco);
+    unsetenv("VIGIL_NOW");
+    vigil_store_close(st);
+}
+
+static void test_import(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    const char *good =
+        "url,type,language,affiliation,outlet,observed_at,analyst\n"
+        "https://t.me/examplechannel/1,post,ar;en,group-a,outlet-1,2026-01-10T09:00Z,ana-eu\n"
+        "https://t.me/s/examplechannel/1,post,fr,,,,ana-de\n"
+        "\"https://youtu.be/EXAMPLE0003\",video,so,group-b,outlet-2,,ana-de\n";
+    FILE *fp = fmemopen((void *)good, strlen(good), "r");
+    vigil_item_import_stats s;
+    CHECK_OK(vigil_item_import(st, NULL, "op1", fp, NULL, &s, &err), &err);
+    fclose(fp);
+    CHECK_INT(s.rows, ==, 3);
+    CHECK_INT(s.created, ==, 2);
+    CHECK_INT(s.merged, ==, 1);
+    json_t *v = NULL;
+    CHECK_OK(vigil_item_show(st, NULL, 1, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "languages")), ==, 3);
+    CHECK_STR(json_string_value(json_object_get(v, "agency")), "EU");
+    json_decref(v);
+    /* bad rows: reported by line, nothing imported */
+    const char *bad =
+        "analyst,url,language\n"
+        "ana-eu,https://t.me/examplechannel/5,ar\n"
+        "ana-eu,notaurl,ar\n"
+        "ana-eu,https://t.me/examplechannel/6,klingon\n"
+        "nobody,https://t.me/examplechannel/7,ar\n"
+        "ana-fr,https://t.me/examplechannel/8,ar\n";
+    vigil_item_import_opts o = {0};
+    int64_t before = count(st, "items"), events = count(st, "audit");
+    fp = fmemopen((void *)bad, strlen(bad), "r");
+    CHECK_INT(vigil_item_import(st, NULL, "op1", fp, &o, &s, &err), ==, VIGIL_EPARSE);
+    fclose(fp);
+    CHECK_INT(s.bad, ==, 4);
+    CHECK_INT(count(st, "items"), ==, before);
+    CHECK_INT(count(st, "audit"), ==, events);
+    /* --skip-bad keeps the good rows */
+    o.skip_bad = 1;
+    fp = fmemopen((void *)bad, strlen(bad), "r");
+    CHECK_OK(vigil_item_import(st, NULL, "op1", fp, &o, &s, &err), &err);
+    fclose(fp);
+    CHECK_INT(s.created, ==, 1);
+    CHECK_INT(s.bad, ==, 4);
+    CHECK_INT(count(st, "items"), ==, before + 1);
+    /* headers */
+    const char *hdr[] = {"", "url,colour\nhttps://x.com/a,red\n", "type\nvideo\n", "url,url\n"};
+    for (size_t i = 0; i < 4; i++) {
+        fp = fmemopen((void *)hdr[i], strlen(hdr[i]) ? strlen(hdr[i]) : 1, "r");
+        CHECK_INT(vigil_item_import(st, NULL, "op1", fp, NULL, &s, &err), ==, VIGIL_EPARSE);
+        fclose(fp);
+    }
+    CHECK_OK(vigil_audit_verify(st, &before, &events, &err), &err);
+    vigil_store_close(st);
+}
+
+/* Runs SQL on the store file behind vigil's back. */
+static int raw(const char *path, const char *sql) {
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+static void copy_file(const char *from, const char *to) {
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+    while (a && b && (n = fread(buf, 1, sizeof buf, a)) > 0) fwrite(buf, 1, n, b);
+    if (a) fclose(a);
+    if (b) fclose(b);
+}
+
+static void test_audit_tamper(void) {
+    char path[1024], work[1100];
+    snprintf(path, sizeof path, "%s/audit.db", test_tmpdir());
+    remove(path);
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(path, &st, &err), &err);
+    CHECK_OK(vigil_demo(st, 60, 3, &err), &err);
+    int64_t n = 0, bad = 0;
+    CHECK_OK(vigil_audit_verify(st, &n, &bad, &err), &err);
+    CHECK_INT(n, >, 100);
+    vigil_store_close(st); /* checkpoints: the file holds everything */
+    struct {
+        const char *sql;
+        int64_t first_bad;
+    } cases[] = {
+        {"UPDATE audit SET actor = 'someone-else' WHERE id = 50", 50},
+        {"UPDATE audit SET after = replace(after, 'identified', 'removed') WHERE id = 70", 70},
+        {"DELETE FROM audit WHERE id = 40", 40},
+        {"UPDATE audit SET id = -id WHERE id IN (30, 31); UPDATE audit SET id = 31 WHERE id = -30; "
+         "UPDATE audit SET id = 30 WHERE id = -31", 30},
+        {"DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)", -1},
+        {"INSERT INTO audit SELECT id + 1000000, at, actor, action, entity, entity_id, before, "
+         "after, prev, digest FROM audit WHERE id = 5", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(work, sizeof work, "%s.%zu", path, i);
+        copy_file(path, work);
+        CHECK_INT(raw(work, cases[i].sql), ==, SQLITE_OK);
+        CHECK_OK(vigil_store_open(work, &st, &err), &err);
+        vigil_status rc = vigil_audit_verify(st, &n, &bad, &err);
+        vigil_store_close(st);
+        if (rc != VIGIL_ECORRUPT) test_fail(__FILE__, __LINE__, "tamper case %zu not detected", i);
+        CHECK_INT(rc, ==, VIGIL_ECORRUPT);
+        if (cases[i].first_bad > 0) CHECK_INT(bad, ==, cases[i].first_bad);
+        CHECK(strstr(err.msg, "audit chain broken at event"));
+        remove(work);
+    }
+    remove(path);
+}
+
+static void test_demo(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_demo(st, 120, 7, &err), &err);
+    json_t *r = NULL;
+    CHECK_OK(vigil_report_op(st, NULL, "demo-action-day", &r, &err), &err);
+    int64_t items = json_integer_value(json_object_get(r, "items"));
+    int64_t reports = json_integer_value(json_object_get(r, "reports"));
+    CHECK_INT(items, >, 90);
+    CHECK_INT(reports, >, items); /* URL variants merged */
+    CHECK_INT(json_integer_value(json_object_get(r, "languages")), ==, 8);
+    CHECK_INT(json_integer_value(json_object_get(r, "new_platforms")), ==, 3);
+    CHECK_INT(json_integer_value(json_object_get(r, "removed")), >, 0);
+    CHECK_INT(json_integer_value(json_object_get(r, "reuploads")), >=, 1);
+    CHECK(json_is_integer(json_object_get(r, "median_removal_seconds")));
+    json_decref(r);
+    CHECK_INT(vigil_demo(st, 10, 1, &err), ==, VIGIL_ECONFLICT);
+    vigil_store_close(st);
+}
+
+const test_case suite_case[] = {
+    {"case/time", test_time},
+    {"case/actors_and_operations", test_actors},
+    {"case/dedup_across_url_variants_and_agencies", test_dedup},
+    {"case/intake_errors_change_nothing", test_intake_errors},
+    {"case/new_platforms", test_new_platform},
+    {"case/holds", test_holds},
+    {"case/refer_outcome_reupload_report", test_refer_outcome_reupload},
+    {"case/removal_orders_and_tco", test_orders},
+    {"case/import", test_import},
+    {"case/audit_tamper", test_audit_tamper},
+    {"case/demo", test_demo},
+    {NULL, NULL},
+};
