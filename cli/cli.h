@@ -43,6 +43,18 @@ int cmd_distance(int argc, char **argv);
 int cmd_bank(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_url(int argc, char **argv);
+int cmd_agency(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_platform(int argc, char **argv);
+int cmd_op(int argc, char **argv);
+int cmd_item(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
+int cmd_refer(int argc, char **argv);
+int cmd_outcome(int argc, char **argv);
+int cmd_order(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_lang(int argc, char **argv);
 
 /* The text bodies of `vigil hash --text` and `vigil match --text`

@@ -27,6 +27,18 @@ static const cli_command commands[] = {
     {"bank", cmd_bank, "hash banks: create, list, add, import, export, remove, stats"},
     {"match", cmd_match, "match images or hashes against the banks"},
     {"url", cmd_url, "canonical forms of URLs; the platform registry"},
+    {"agency", cmd_agency, "agencies taking part in operations: add, list"},
+    {"user", cmd_user, "users and their roles: add, list"},
+    {"platform", cmd_platform, "platforms: list (--new to review), add, edit"},
+    {"op", cmd_op, "operations (referral action days): create, list, show, close"},
+    {"item", cmd_item, "items: add, import CSV, show, list, assess, reject"},
+    {"hold", cmd_hold, "deconfliction holds: add, release, list"},
+    {"refer", cmd_refer, "refer an operation's assessed items to their platforms"},
+    {"outcome", cmd_outcome, "record a platform's response to a referred item"},
+    {"order", cmd_order, "TCO removal orders and their one-hour clock"},
+    {"report", cmd_report, "operation statistics; TCO transparency figures"},
+    {"audit", cmd_audit, "verify the audit chain; read the audit log"},
+    {"demo", cmd_demo, "build a synthetic referral action day (demo data)"},
     {"lang", cmd_lang, "language of texts (ISO 639-1 code and confidence)"},
 };
 

@@ -24,7 +24,8 @@ typedef struct vigil_store vigil_store;
  *  brings its schema up to the newest version this vigil knows (each
  *  migration step runs in one transaction with its version record, so a
  *  crash leaves the old or the new schema, never half of one).  The
- *  connection uses WAL, foreign keys, synchronous=NORMAL and a 5 s busy
+ *  connection uses WAL, foreign keys, synchronous=FULL (a commit that
+ *  returned survives a crash or power loss) and a 5 s busy
  *  timeout.  `path` ":memory:" opens a private in-memory store (tests,
  *  fuzzing).
  *  @return VIGIL_OK and the store in *out (close with vigil_store_close), or:

@@ -482,7 +482,7 @@ static vigil_status configure(vigil_store *st, vigil_err *err) {
         goto out;
     }
     src = sqlite3_exec(st->db,
-                       "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                       "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; "
                        "PRAGMA cache_size = -65536",
                        NULL, NULL, NULL);
     if (src != SQLITE_OK)
