@@ -31,3 +31,23 @@ rm -f "$S/.dih"
 echo
 echo "== bad input is reported per file, the rest is still hashed (exit status 1):"
 "$V" hash "$S/bad/truncated.jpg" "$S/bad/notes.txt" "$S/logo.bmp" || true
+echo
+echo "== a synthetic referral action day in the case store ($B/demo.db): vigil demo"
+rm -f "$B/demo.db" "$B/demo.db-wal" "$B/demo.db-shm"
+"$V" --db "$B/demo.db" demo
+echo
+echo "== vigil report demo-action-day"
+"$V" --db "$B/demo.db" report demo-action-day | head -n 1
+"$V" --db "$B/demo.db" report demo-action-day | sed -n '/^per platform:/,$p' | head -n 8
+echo
+echo "== removal orders and their one-hour clock: vigil order list"
+"$V" --db "$B/demo.db" order list
+echo
+echo "== platforms seen for the first time, to review: vigil platform list --new"
+"$V" --db "$B/demo.db" platform list --new
+echo
+echo "== vigil audit verify"
+"$V" --db "$B/demo.db" audit verify
+echo
+echo "Try: $V --db $B/demo.db item list --op demo-action-day --state held"
+echo "     $V --db $B/demo.db item show 1"
