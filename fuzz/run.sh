@@ -8,14 +8,18 @@
 #   url                    the URL canonicaliser, seeded with fuzz/regress-url/
 #   text                   the text normaliser and fingerprinter (and language
 #                          identification), seeded with fuzz/regress-text/
+#   video                  the video decode+hash path (libavformat from memory),
+#                          seeded with generated tiny videos and fuzz/regress-video/
 # Usage: sh fuzz/run.sh [SECONDS] [TARGET]
+# ($FUZZ_OUT: where to build, default build/fuzz; $GEN_VIDEO: the gen-video
+# program for the video seeds, default build/gen-video, built when missing.)
 set -eu
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
 TARGET=${2:-decode_hash}
 command -v clang > /dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 2; }
-OUT=build/fuzz
-PKGS="libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libutf8proc"
+OUT=${FUZZ_OUT:-build/fuzz}
+PKGS="libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libutf8proc libavformat libavcodec libavutil libswscale"
 CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -DVIGIL_HAVE_WEBPDEMUX -g -O1 -ffp-contract=off -Iinclude -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -Wl,--push-state,--no-as-needed -lcld2_full -Wl,--pop-state -lcld2 -lstdc++ -lm"
 build() { # build NAME: fuzz/fuzz_NAME.c + the library sources -> $OUT/fuzz_NAME
@@ -66,8 +70,26 @@ text)
     "$OUT/fuzz_text" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
         -max_len=16384 -print_final_stats=1 fuzz/corpus-text fuzz/regress-text
     ;;
+video)
+    mkdir -p fuzz/corpus-video
+    build video
+    GV=${GEN_VIDEO:-build/gen-video}
+    [ -x "$GV" ] || make --no-print-directory "$GV" > /dev/null
+    SEEDS="$OUT/seeds-video"
+    mkdir -p "$SEEDS"
+    # tiny generated videos in each container and a few codecs, and an audio file
+    "$GV" --size 32x24 --fps 4 --seconds 3 --scene 1 --seed 1 "$SEEDS/a.mp4"
+    "$GV" --size 32x24 --fps 4 --seconds 3 --scene 1 --seed 2 --codec libx264 --format matroska "$SEEDS/b.mkv"
+    "$GV" --size 32x24 --fps 4 --seconds 3 --scene 1 --seed 3 --format avi "$SEEDS/c.avi"
+    "$GV" --size 32x24 --fps 4 --seconds 3 --scene 1 --seed 4 --codec mpeg2video --format mpegts "$SEEDS/d.ts"
+    "$GV" --size 32x24 --fps 4 --seconds 3 --scene 1 --seed 5 --codec flv --format flv "$SEEDS/e.flv"
+    "$GV" --wav --seconds 0.2 "$SEEDS/f.wav"
+    echo "fuzzing the video path for $SECS s on $(ls "$SEEDS" fuzz/regress-video 2>/dev/null | wc -l) seeds"
+    "$OUT/fuzz_video" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
+        -max_len=65536 -print_final_stats=1 fuzz/corpus-video "$SEEDS" $(ls -d fuzz/regress-video 2>/dev/null)
+    ;;
 *)
-    echo "fuzz: unknown target '$TARGET' (decode_hash, csv, url or text)"
+    echo "fuzz: unknown target '$TARGET' (decode_hash, csv, url, text or video)"
     exit 2
     ;;
 esac
