@@ -64,7 +64,10 @@ static char *cell(json_t *v) {
             if (parts[np]) len += strlen(parts[np]) + 1, np++;
         }
         char *out = malloc(len);
-        if (!out) return NULL;
+        if (!out) {
+            for (i = 0; i < np; i++) free(parts[i]);
+            return NULL;
+        }
         out[0] = '\0';
         for (i = 0; i < np; i++) {
             if (i) out[n++] = ',';
@@ -82,6 +85,7 @@ void cu_print_table(json_t *rows, const char *const *cols) {
     size_t nc = 0;
     while (cols[nc]) nc++;
     size_t nr = json_array_size(rows);
+    if (nc == 0) return;
     size_t *w = calloc(nc, sizeof *w);
     char **cells = calloc((nr + 1) * nc, sizeof *cells);
     if (!w || !cells) {

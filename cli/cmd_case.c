@@ -206,8 +206,8 @@ int cmd_platform(int argc, char **argv) {
                 cli_errorf("platform: too many domains");
                 return CLI_EXIT_USAGE;
             }
-            if (*domains) strcat(domains, ",");
-            strcat(domains, optarg);
+            size_t dl = strlen(domains);
+            snprintf(domains + dl, sizeof domains - dl, "%s%s", dl ? "," : "", optarg);
             break;
         case 'c': f.contact = optarg; break;
         case 'C': f.channel = optarg; break;

@@ -420,8 +420,9 @@ static int write_referral(const char *dir, json_t *doc) {
         fprintf(fp, ",%s,", json_string_value(json_object_get(it, "type")));
         size_t j;
         json_t *l;
-        json_array_foreach(json_object_get(it, "languages"), j, l)
+        json_array_foreach(json_object_get(it, "languages"), j, l) {
             fprintf(fp, "%s%s", j ? ";" : "", json_string_value(l));
+        }
         const char *obs = json_string_value(json_object_get(it, "observed_at"));
         fprintf(fp, ",%s\n", obs ? obs : "");
     }

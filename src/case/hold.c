@@ -69,13 +69,15 @@ static vigil_status item_info_load(vigil_store *st, int64_t id, item_info *it, v
     if (rc != VIGIL_OK) return rc;
     if ((rc = vigil__store_stmt(st, sql_info_hashes, &s, err)) != VIGIL_OK) return rc;
     sqlite3_bind_int64(s, 1, id);
-    while ((src = sqlite3_step(s)) == SQLITE_ROW && it->n_hashes < ITEM_MAX_HASHES) {
+    while (it->n_hashes < ITEM_MAX_HASHES && (src = sqlite3_step(s)) == SQLITE_ROW) {
         snprintf(it->htype[it->n_hashes], 8, "%s", (const char *)sqlite3_column_text(s, 0));
         snprintf(it->hval[it->n_hashes], 65, "%s", (const char *)sqlite3_column_text(s, 1));
         it->n_hashes++;
     }
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = vigil__store_sqlerr(st, src, err, "%s: reading item hashes", vigil_store_path(st));
     sqlite3_reset(s);
-    return VIGIL_OK;
+    return rc;
 }
 
 /* Does hold (kind, value) cover the item? */
@@ -252,7 +254,10 @@ vigil_status vigil_hold_add(vigil_store *st, const char *by, const char *agency,
     }
     if ((rc = vigil_platform_seed(st, err)) != VIGIL_OK) return rc;
     char *v = NULL;
-    if ((rc = hold_value(st, kind, value, &v, err)) != VIGIL_OK) return rc;
+    if ((rc = hold_value(st, kind, value, &v, err)) != VIGIL_OK) {
+        free(v);
+        return rc;
+    }
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) {
         free(v);
         return rc;

@@ -95,13 +95,16 @@ static vigil_status reupload_by_pdq(vigil_store *st, intake_ctx *c, const char *
         if ((rc = vigil_index_new(&c->removed_pdq, err)) != VIGIL_OK) return rc;
         sqlite3_stmt *s = NULL;
         if ((rc = vigil__store_stmt(st, sql_removed_pdq, &s, err)) != VIGIL_OK) return rc;
-        int src;
+        int src = SQLITE_DONE;
         while (rc == VIGIL_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
             vigil_pdq h;
             int64_t id = sqlite3_column_int64(s, 0);
             if (vigil_pdq_from_hex((const char *)sqlite3_column_text(s, 1), &h, NULL) == VIGIL_OK)
                 rc = vigil_index_add(c->removed_pdq, &h, &id, 1, err);
         }
+        if (rc == VIGIL_OK && src != SQLITE_ROW && src != SQLITE_DONE)
+            rc = vigil__store_sqlerr(st, src, err, "%s: reading removed items' hashes",
+                                     vigil_store_path(st));
         sqlite3_reset(s);
         if (rc != VIGIL_OK) return rc;
         c->built = 1;
@@ -604,7 +607,9 @@ vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t
         json_t *urls = json_object_get(*out, "urls"), *flat = json_array();
         size_t k;
         json_t *u;
-        json_array_foreach(urls, k, u) json_array_append(flat, json_object_get(u, "url"));
+        json_array_foreach(urls, k, u) {
+            json_array_append(flat, json_object_get(u, "url"));
+        }
         json_object_set_new(*out, "urls", flat);
     }
     if (rc != VIGIL_OK) {

@@ -120,12 +120,12 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
     if (rc == VIGIL_OK)
         rc = case_require(&a, CASE_COORDINATOR | CASE_LIAISON | CASE_REVIEWER, "record outcomes",
                           err);
-    if (rc == VIGIL_OK && (!outcome || (strcmp(outcome, "removed") != 0 &&
+    if (!outcome) return vigil__err_set(err, VIGIL_EPARSE, "no outcome given");
+    if (rc == VIGIL_OK && (strcmp(outcome, "removed") != 0 &&
                                         strcmp(outcome, "declined") != 0 &&
-                                        strcmp(outcome, "no_response") != 0)))
+                           strcmp(outcome, "no_response") != 0))
         rc = vigil__err_set(err, VIGIL_EPARSE,
-                            "unknown outcome '%.40s' (removed, declined or no_response)",
-                            outcome ? outcome : "");
+                            "unknown outcome '%.40s' (removed, declined or no_response)", outcome);
     if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
     if (rc != VIGIL_OK) return rc;
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
@@ -152,6 +152,10 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
     int64_t op = json_integer_value(json_object_get(ref, "op"));
     const char *state = json_string_value(json_object_get(ref, "state"));
     const char *sent = json_string_value(json_object_get(ref, "sent_at"));
+    if (!state) {
+        rc = vigil__err_set(err, VIGIL_EINTERNAL, "item %lld has no state", (long long)item);
+        goto out;
+    }
     if (a.role == CASE_LIAISON && a.platform_id != pid) {
         rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)item);
         goto out;
@@ -315,6 +319,10 @@ vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, con
     if (rc != VIGIL_OK) goto out;
     const char *status = json_string_value(json_object_get(before, "status"));
     const char *received = json_string_value(json_object_get(before, "received_at"));
+    if (!status) {
+        rc = vigil__err_set(err, VIGIL_EINTERNAL, "removal order %lld has no status", (long long)id);
+        goto out;
+    }
     int64_t pid;
     rc = vigil__q_int(st, "SELECT platform_id FROM removal_order WHERE id = ?1", &pid, err, "i", id);
     if (rc != VIGIL_OK) goto out;

@@ -96,7 +96,7 @@ void vigil_time_format(int64_t t, char out[VIGIL_TIME_LEN]) {
 
 int64_t vigil_time_now(void) {
     const char *fake = getenv("VIGIL_NOW");
-    int64_t t;
+    int64_t t = 0;
     if (fake && *fake && vigil_time_parse(fake, &t, NULL) == VIGIL_OK) return t;
     return (int64_t)time(NULL);
 }

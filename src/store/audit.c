@@ -167,7 +167,7 @@ vigil_status vigil_audit_verify(vigil_store *st, int64_t *n, int64_t *bad, vigil
         rc = vigil__err_set(err, VIGIL_ECORRUPT,
                             "audit chain broken at event %lld: the chain ends at event %lld but "
                             "its head says %lld (the newest events were deleted or altered)",
-                            (long long)(*n + 1), (long long)*n, (long long)head_id);
+                            (long long)*n + 1, (long long)*n, (long long)head_id);
     }
     free(head_digest);
     return rc;
