@@ -123,7 +123,7 @@ void vigil_text_sig_format(const vigil_text_sig *sig, char out[VIGIL_TEXT_SIG_LE
         raw[4 * i + 2] = (uint8_t)(sig->v[i] >> 8);
         raw[4 * i + 3] = (uint8_t)sig->v[i];
     }
-    memcpy(out, VIGIL_TEXT_SIG_PREFIX, PREFIX_LEN);
+    for (int i = 0; i < PREFIX_LEN; i++) out[i] = VIGIL_TEXT_SIG_PREFIX[i];
     char *o = out + PREFIX_LEN;
     size_t i = 0;
     for (; i + 3 <= SIG_BYTES; i += 3) {

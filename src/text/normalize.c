@@ -129,7 +129,8 @@ typedef struct walker {
 } walker;
 
 static int word_put(walker *w, const uint8_t *b, size_t n) {
-    if (w->n + n > w->cap) {
+    if (n == 0) return 0;
+    if (!w->word || w->n + n > w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 256;
         while (ncap < w->n + n) ncap *= 2;
         char *nw = realloc(w->word, ncap);
@@ -260,7 +261,7 @@ typedef struct strbuf {
 static int norm_unit(void *ctx, const char *unit, size_t n, int is_char) {
     (void)is_char;
     strbuf *b = ctx;
-    if (b->n + n + 2 > b->cap) {
+    if (!b->s || b->n + n + 2 > b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 1024;
         while (ncap < b->n + n + 2) ncap *= 2;
         char *ns = realloc(b->s, ncap);
