@@ -90,8 +90,12 @@ int cmd_agency(int argc, char **argv) {
 static void user_usage(FILE *out) {
     fprintf(out,
             "usage: vigil user add NAME --role ROLE (--agency CODE | --platform NAME)\n"
+            "       vigil user token NAME      (a new API token; the old one stops working)\n"
+            "       vigil user revoke NAME     (the token stops working; the user cannot act)\n"
             "       vigil user list [--json]\n"
             "\n"
+            "add prints the user's API token once (for `vigil serve`: Authorization: Bearer\n"
+            "TOKEN); only its SHA-256 is stored.\n"
             "Users act on the case store (commands take --by USER, or $VIGIL_USER).\n"
             "ROLE is analyst, reviewer, coordinator, liaison or admin; a platform's users\n"
             "are liaisons (they answer referrals and removal orders for their platform).\n"
@@ -134,10 +138,29 @@ int cmd_user(int argc, char **argv) {
         }
         vigil_store *st = cu_open();
         if (!st) return CLI_EXIT_FAIL;
+        char token[VIGIL_TOKEN_LEN + 1];
         vigil_status rc = vigil_user_add(st, cu_by(by), argv[optind], role, agency, platform, &err);
+        if (rc == VIGIL_OK) rc = vigil_user_token_issue(st, cu_by(by), argv[optind], token, &err);
         vigil_store_close(st);
         if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (!g_cli.quiet) printf("user %s added (%s)\n", argv[optind], role);
+        if (!g_cli.quiet) fprintf(stderr, "user %s added (%s); API token (shown once):\n", argv[optind], role);
+        printf("%s\n", token);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(sub, "token") == 0 || strcmp(sub, "revoke") == 0) {
+        if (optind + 1 != argc) {
+            user_usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+        vigil_store *st = cu_open();
+        if (!st) return CLI_EXIT_FAIL;
+        char token[VIGIL_TOKEN_LEN + 1];
+        vigil_status rc = sub[0] == 't' ? vigil_user_token_issue(st, cu_by(by), argv[optind], token, &err)
+                                        : vigil_user_revoke(st, cu_by(by), argv[optind], &err);
+        vigil_store_close(st);
+        if (rc != VIGIL_OK) return cu_fail(rc, &err);
+        if (sub[0] == 't') printf("%s\n", token);
+        else if (!g_cli.quiet) printf("user %s revoked\n", argv[optind]);
         return CLI_EXIT_OK;
     }
     if (strcmp(sub, "list") == 0) {
@@ -153,7 +176,7 @@ int cmd_user(int argc, char **argv) {
         json_decref(rows);
         return CLI_EXIT_OK;
     }
-    cli_errorf("user: unknown subcommand '%s' (add, list)", sub);
+    cli_errorf("user: unknown subcommand '%s' (add, token, revoke, list)", sub);
     return CLI_EXIT_USAGE;
 }
 

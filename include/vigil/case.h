@@ -68,6 +68,27 @@ vigil_status vigil_agency_list(vigil_store *st, json_t **out, vigil_err *err);
 vigil_status vigil_user_add(vigil_store *st, const char *by, const char *name, const char *role,
                             const char *agency, const char *platform, vigil_err *err);
 
+/* API tokens: "vgl_" + 64 hex digits (256 random bits from OpenSSL). */
+#define VIGIL_TOKEN_LEN 68
+
+/*! vigil_user_token_issue() :
+ *  Issues a new API token for user NAME into `out`, replacing any earlier
+ *  one (which stops working), and un-revokes the user.  Only the token's
+ *  SHA-256 is stored: the token is shown once.  Admin only. */
+vigil_status vigil_user_token_issue(vigil_store *st, const char *by, const char *name,
+                                    char out[VIGIL_TOKEN_LEN + 1], vigil_err *err);
+
+/*! vigil_user_revoke() : the user's token stops working and the user can no
+ *  longer act (until a new token is issued).  Admin only. */
+vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name, vigil_err *err);
+
+/*! vigil_user_by_token() :
+ *  The user a token belongs to (its name into `name`).  Compares digests,
+ *  never the token itself.  @return VIGIL_OK, VIGIL_EPERM (unknown,
+ *  malformed or revoked token: the message does not say which). */
+vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[128],
+                                 vigil_err *err);
+
 /*! vigil_user_list() : array of {name, role, agency|platform, created_at, revoked}. */
 vigil_status vigil_user_list(vigil_store *st, json_t **out, vigil_err *err);
 
@@ -270,6 +291,13 @@ vigil_status vigil_hold_list(vigil_store *st, const char *by, int all, json_t **
  *  admin.  No assessed item: VIGIL_OK with an empty array. */
 vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const char *platform,
                          const char *channel, const char *at, json_t **out, vigil_err *err);
+
+/*! vigil_referral_list() : referrals visible to `by` (a liaison: those
+ *  addressed to their platform; agency users: those of operations their
+ *  agency takes part in), newest first, each with its items and their
+ *  responses; `op` NULL: every operation. */
+vigil_status vigil_referral_list(vigil_store *st, const char *by, const char *op, json_t **out,
+                                 vigil_err *err);
 
 /*! vigil_outcome() :
  *  Records the platform's response for a referred item: removed, declined or

@@ -41,6 +41,12 @@ vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *er
  *  NULL is a no-op.  Every statement of the store is finalized. */
 void vigil_store_close(vigil_store *st);
 
+/*! vigil_store_set_actor() :
+ *  Names the user on whose behalf this connection changes hash banks: the
+ *  audit events of bank writes name them (default "local", the local
+ *  administrator).  The case store's functions take their user explicitly. */
+void vigil_store_set_actor(vigil_store *st, const char *name);
+
 /*! vigil_store_path() : the path given to vigil_store_open (owned by the
  *  store, valid until it is closed). */
 const char *vigil_store_path(const vigil_store *st);

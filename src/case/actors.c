@@ -4,6 +4,8 @@
  * shared checks of the case store (role matrix, lookups, field validation).
  */
 #include <ctype.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,4 +540,99 @@ vigil_status vigil_platform_list(vigil_store *st, int only_new, json_t **out, vi
         "(SELECT count(*) FROM item WHERE platform_id = p.id) AS items FROM platform p "
         "WHERE ?1 = 0 OR p.status = 'new' ORDER BY p.status = 'known', p.name COLLATE NOCASE",
         out, err, "d", only_new);
+}
+
+/* ---- API tokens ---------------------------------------------------------------------- */
+
+/* SHA-256 hex of the token text. */
+static int token_digest(const char *token, char out[65]) {
+    unsigned char md[32];
+    unsigned int n = 0;
+    if (EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL) != 1) return -1;
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+vigil_status vigil_user_token_issue(vigil_store *st, const char *by, const char *name,
+                                    char out[VIGIL_TOKEN_LEN + 1], vigil_err *err) {
+    out[0] = '\0';
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, 0, "issue tokens", err);
+    if (rc != VIGIL_OK) return rc;
+    unsigned char rnd[32];
+    if (RAND_bytes(rnd, sizeof rnd) != 1)
+        return vigil__err_set(err, VIGIL_EINTERNAL, "no random bytes from OpenSSL");
+    char tok[VIGIL_TOKEN_LEN + 1], dg[65];
+    memcpy(tok, "vgl_", 4);
+    for (int i = 0; i < 32; i++)
+        snprintf(tok + 4 + 2 * i, 3, "%02x", rnd[i]);
+    if (token_digest(tok, dg) != 0) return vigil__err_set(err, VIGIL_EINTERNAL, "SHA-256 failed");
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    int changes = 0;
+    int64_t id = 0;
+    rc = vigil__q_exec(st, "UPDATE user SET token_digest = ?2, revoked_at = NULL WHERE name = ?1",
+                       &changes, err, "tt", name ? name : "", dg);
+    if (rc == VIGIL_OK && changes == 0)
+        rc = vigil__err_set(err, VIGIL_ENOENT, "no user named '%.80s'", name ? name : "");
+    if (rc == VIGIL_OK)
+        rc = vigil__q_int(st, "SELECT id FROM user WHERE name = ?1", &id, err, "t", name);
+    if (rc == VIGIL_OK) {
+        json_t *after = json_pack("{s:s, s:s}", "name", name, "token", "issued (digest stored)");
+        rc = vigil__audit(st, a.name, "user.token", "user", id, NULL, after, err);
+        json_decref(after);
+    }
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) {
+        vigil__store_rollback(st);
+        return rc;
+    }
+    memcpy(out, tok, sizeof tok);
+    return VIGIL_OK;
+}
+
+vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name, vigil_err *err) {
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, 0, "revoke users", err);
+    if (rc != VIGIL_OK) return rc;
+    char now[VIGIL_TIME_LEN];
+    vigil_time_format(vigil_time_now(), now);
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    int changes = 0;
+    int64_t id = 0;
+    rc = vigil__q_exec(st,
+                       "UPDATE user SET token_digest = NULL, revoked_at = ?2 WHERE name = ?1 AND "
+                       "revoked_at IS NULL",
+                       &changes, err, "tt", name ? name : "", now);
+    if (rc == VIGIL_OK && changes == 0)
+        rc = vigil__err_set(err, VIGIL_ENOENT, "no active user named '%.80s'", name ? name : "");
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT id FROM user WHERE name = ?1", &id, err, "t", name);
+    if (rc == VIGIL_OK) {
+        json_t *after = json_pack("{s:s, s:s}", "name", name, "revoked_at", now);
+        rc = vigil__audit(st, a.name, "user.revoke", "user", id, NULL, after, err);
+        json_decref(after);
+    }
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}
+
+vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[128],
+                                 vigil_err *err) {
+    name[0] = '\0';
+    char dg[65];
+    if (!token || strlen(token) != VIGIL_TOKEN_LEN || strncmp(token, "vgl_", 4) != 0 ||
+        token_digest(token, dg) != 0)
+        return vigil__err_set(err, VIGIL_EPERM, "invalid or revoked token");
+    char *n = NULL;
+    vigil_status rc = vigil__q_text(st,
+                                    "SELECT name FROM user WHERE token_digest = ?1 AND revoked_at "
+                                    "IS NULL",
+                                    &n, err, "t", dg);
+    if (rc == VIGIL_ENOENT) return vigil__err_set(err, VIGIL_EPERM, "invalid or revoked token");
+    if (rc == VIGIL_OK) snprintf(name, 128, "%s", n ? n : "");
+    free(n);
+    return rc;
 }

@@ -401,3 +401,23 @@ vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only,
         "o.platform_id = ?3) ORDER BY o.deadline_at, o.id",
         out, err, "idi", vigil_time_now(), overdue_only, a.platform_id);
 }
+
+vigil_status vigil_referral_list(vigil_store *st, const char *by, const char *op, json_t **out,
+                                 vigil_err *err) {
+    *out = NULL;
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc != VIGIL_OK) return rc;
+    return vigil__q_json(
+        st,
+        "SELECT r.id AS referral_id, o.name AS operation, p.name AS platform, r.channel, r.sent_at, "
+        "r.created_by AS referred_by, (SELECT json_group_array(json_object('item_id', ri.item_id, "
+        "'canonical_url', i.canonical_url, 'response', ri.response, 'responded_at', "
+        "ri.responded_at)) FROM referral_item ri JOIN item i ON i.id = ri.item_id WHERE "
+        "ri.referral_id = r.id) AS items_json FROM referral r JOIN operation o ON o.id = "
+        "r.operation_id JOIN platform p ON p.id = r.platform_id WHERE (?1 IS NULL OR o.name = ?1) "
+        "AND (?2 OR (?4 <> 0 AND r.platform_id = ?4) OR (?3 <> 0 AND EXISTS (SELECT 1 FROM "
+        "operation_agency x WHERE x.operation_id = r.operation_id AND x.agency_id = ?3))) "
+        "ORDER BY r.id DESC LIMIT 1000",
+        out, err, "tdii", op, a.role == CASE_ADMIN, a.agency_id, a.platform_id);
+}

@@ -289,8 +289,13 @@ vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kin
     char now[VIGIL__TIME_LEN];
     vigil__store_now(now);
     sqlite3_stmt *s = NULL;
-    rc = vigil__store_stmt(st, SQL_BANK_INSERT, &s, err);
+    rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
+    rc = vigil__store_stmt(st, SQL_BANK_INSERT, &s, err);
+    if (rc != VIGIL_OK) {
+        vigil__store_rollback(st);
+        return rc;
+    }
     sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, vigil_bank_kind_name(kind), -1, SQLITE_STATIC);
     if (max_distance >= 0)
@@ -306,7 +311,21 @@ vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kin
         rc =
             vigil__store_sqlerr(st, src, err, "%s: creating bank '%s'", vigil_store_path(st), name);
     sqlite3_reset(s);
-    if (rc == VIGIL_OK && out) rc = bank_lookup(st, name, 0, out, err);
+    vigil_bank_info b;
+    if (rc == VIGIL_OK) rc = bank_lookup(st, name, 0, &b, err);
+    if (rc == VIGIL_OK) {
+        json_t *after = json_pack("{s:s, s:s, s:i, s:s}", "name", name, "kind",
+                                  vigil_bank_kind_name(kind), "max_distance", max_distance,
+                                  "description", description ? description : "");
+        rc = vigil__audit(st, vigil__store_actor(st), "bank.create", "bank", b.id, NULL, after, err);
+        json_decref(after);
+    }
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) {
+        vigil__store_rollback(st);
+        return rc;
+    }
+    if (out) *out = b;
     return rc;
 }
 
@@ -392,7 +411,12 @@ vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_
             vigil__store_sqlerr(st, src, err, "%s: updating bank '%s'", vigil_store_path(st), name);
         goto out;
     }
-    rc = vigil__store_commit(st, err);
+    json_t *after = json_pack("{s:s, s:s, s:i, s:b, s:s}", "name", name, "kind",
+                              vigil_bank_kind_name(b.kind), "max_distance", b.max_distance,
+                              "enabled", b.enabled, "description", b.description);
+    rc = vigil__audit(st, vigil__store_actor(st), "bank.set", "bank", b.id, NULL, after, err);
+    json_decref(after);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc == VIGIL_OK && out) *out = b;
 out:
     if (rc != VIGIL_OK) vigil__store_rollback(st);
@@ -425,7 +449,10 @@ vigil_status vigil_bank_delete(vigil_store *st, const char *name, int64_t *entri
         }
         if (i == 0) n = sqlite3_changes64(vigil__store_db(st));
     }
-    rc = vigil__store_commit(st, err);
+    json_t *before = json_pack("{s:s, s:I}", "name", name, "entries", (json_int_t)n);
+    rc = vigil__audit(st, vigil__store_actor(st), "bank.delete", "bank", id, before, NULL, err);
+    json_decref(before);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
 out:
     if (rc != VIGIL_OK)
         vigil__store_rollback(st);
@@ -529,6 +556,14 @@ vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry
     dup = sqlite3_changes(vigil__store_db(st)) == 0;
     if (!dup) {
         rc = vigil__entry_set_last_id(st, id, err);
+        if (rc == VIGIL_OK) {
+            json_t *after = json_pack("{s:s, s:s, s:s, s:s}", "bank", bank, "signal_type",
+                                      vigil_signal_name(spec->signal), "value", value, "labels",
+                                      labels ? labels : "");
+            rc = vigil__audit(st, vigil__store_actor(st), "bank.add", "bank_entry", id, NULL, after,
+                              err);
+            json_decref(after);
+        }
     } else {
         rc = vigil__store_stmt(st, SQL_ENTRY_FIND, &s, err);
         if (rc != VIGIL_OK) goto out;
@@ -606,7 +641,12 @@ static vigil_status entry_change(vigil_store *st, const char *bank, int64_t id, 
                                  (long long)id);
         goto out;
     }
-    rc = vigil__store_commit(st, err);
+    json_t *what = json_pack("{s:s, s:i}", "bank", bank, "enabled", enable);
+    rc = vigil__audit(st, vigil__store_actor(st),
+                      enable < 0 ? "bank.remove" : enable ? "bank.enable" : "bank.disable",
+                      "bank_entry", id, what, NULL, err);
+    json_decref(what);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
 out:
     if (rc != VIGIL_OK) vigil__store_rollback(st);
     return rc;

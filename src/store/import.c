@@ -362,6 +362,7 @@ vigil_status vigil_bank_import(vigil_store *st, const char *bank, FILE *in,
     if (rc != VIGIL_OK) goto out;
     rc = vigil__bank_id(st, bank, &im.bank_id, err);
     if (rc == VIGIL_OK) rc = vigil__entry_next_id(st, &im.next_id, err);
+    int64_t first_new_id = im.next_id;
     if (rc == VIGIL_OK) rc = vigil__store_stmt(st, vigil__sql_insert_entry, &im.ins, err);
     if (rc != VIGIL_OK) goto out;
     while ((got = vigil__csv_next(csv, &row, &cerr)) == 1) {
@@ -406,6 +407,16 @@ vigil_status vigil_bank_import(vigil_store *st, const char *bank, FILE *in,
         goto out;
     }
     if (r.imported) rc = vigil__entry_set_last_id(st, im.next_id - 1, err);
+    if (rc == VIGIL_OK) {
+        json_t *after = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "bank", bank, "rows",
+                                  (json_int_t)r.rows, "imported", (json_int_t)r.imported,
+                                  "duplicates", (json_int_t)r.duplicates, "first_id",
+                                  (json_int_t)(r.imported ? first_new_id : 0), "last_id",
+                                  (json_int_t)(r.imported ? im.next_id - 1 : 0));
+        rc = vigil__audit(st, vigil__store_actor(st), "bank.import", "bank", im.bank_id, NULL,
+                          after, err);
+        json_decref(after);
+    }
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
 out:
     if (rc != VIGIL_OK) {

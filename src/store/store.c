@@ -253,6 +253,7 @@ static const char *const migrations[] = {
 struct vigil_store {
     sqlite3 *db;
     char *path;
+    char actor[128]; /* who the audit events of bank changes name */
     int version;
     size_t n_stmts;
     struct {
@@ -271,6 +272,14 @@ const char *vigil_store_path(const vigil_store *st) {
 
 int vigil_store_schema_version(const vigil_store *st) {
     return st ? st->version : 0;
+}
+
+void vigil_store_set_actor(vigil_store *st, const char *name) {
+    if (st) snprintf(st->actor, sizeof st->actor, "%s", name && *name ? name : "local");
+}
+
+const char *vigil__store_actor(const vigil_store *st) {
+    return st->actor[0] ? st->actor : "local";
 }
 
 sqlite3 *vigil__store_db(vigil_store *st) {

@@ -13,6 +13,9 @@
 
 #include "vigil/store.h"
 
+/*! vigil__store_actor() : the name set by vigil_store_set_actor ("local"). */
+const char *vigil__store_actor(const vigil_store *st);
+
 /*! vigil__store_db() : the connection (owned by the store). */
 sqlite3 *vigil__store_db(vigil_store *st);
 
