@@ -46,7 +46,8 @@ run "$V" bank add demo --pdq "$(echo $P1 | tr a-f A-F)"
 expect add_duplicate 0 "^$id1\$" "already has this pdq value as entry $id1; nothing added"
 run "$V" bank add demo --md5 "$M1";      expect add_md5 0 '^[0-9]+$'
 id2=$out
-run "$V" bank add demo --signal text:"some text";  expect add_signal 0 '^[0-9]+$'
+printf 'some text\n' > "$T/some.txt"; sig=$("$V" hash --text "$T/some.txt" | cut -d, -f1)
+run "$V" bank add demo --signal "text:$sig";  expect add_signal 0 '^[0-9]+$'
 id3=$out
 run "$V" bank add demo --md5 123;        expect add_bad_hex 2 '' 'bad MD5 hash: expected 32 hex digits, got 3'
 run "$V" bank add nope --pdq "$P1";      expect add_no_bank 2 '' "no bank named 'nope' \(see \`vigil bank list\`\)"
