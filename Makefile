@@ -10,7 +10,7 @@ WERROR   ?= 1
 SAN      ?= 0
 VERSION  := 0.1.0
 
-PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
+PKGS     := libmicrohttpd libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -44,7 +44,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text
+.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video
 
 all: lib cli
 
@@ -116,7 +116,7 @@ demo: run
 # `make bench` builds what ships (same flags) and runs every benchmark;
 # `make bench-hash` / `make bench-index` run one.  The index benchmark links
 # Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
-bench: bench-hash bench-index bench-text
+bench: bench-hash bench-index bench-text bench-video
 
 bench-hash: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-hash
@@ -127,6 +127,15 @@ bench-index: deps
 	@$(BUILD)/bench-index $(BENCH_ARGS)
 
 # text matching: 100k texts, LSH index vs brute-force MinHash (docs/matching.md)
+# bench-video: video matching (1,000 bank videos) vs brute force, and video
+# hashing vs decoding alone (docs/matching.md#video)
+bench-video: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench-video
+	@$(BUILD)/bench-video $(BENCH_ARGS)
+
+$(BUILD)/bench-video: $(BUILD)/bench/bench_video.o $(BUILD)/tests/vidgen.o $(BUILD)/tests/imggen.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS)
+
 bench-text: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-text
 	@$(BUILD)/bench-text $(BENCH_ARGS)

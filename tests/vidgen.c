@@ -59,27 +59,59 @@ uint8_t *vidgen_content(const vidgen_spec *in, double t, int w, int h) {
         r[d] = 0.05 + 0.15 * rnd(&st);
         for (int c = 0; c < 3; c++) col[d][c] = 255 * rnd(&st);
     }
-    uint8_t *out = malloc((size_t)w * h * 3);
-    if (!out) return NULL;
+    /* the background of a scene is drawn once and kept (single-threaded use) */
+    static float *bgbuf;
+    static unsigned bg_key;
+    static int bg_w, bg_h;
+    size_t npx = (size_t)w * h;
     double ca = cos(angle), sa = sin(angle);
-    for (int y = 0; y < h; y++) {
-        double fy = (y + 0.5) / h;
-        for (int x = 0; x < w; x++) {
-            double fx = (x + 0.5) / w;
-            double g = 0.5 + 0.5 * ((fx - 0.5) * ca + (fy - 0.5) * sa);
-            double px[3];
-            for (int c = 0; c < 3; c++) px[c] = bg[0][c] * (1 - g) + bg[1][c] * g;
-            double stripe = 40 * sin(6.2832 * freq * ((fx - 0.5) * sa - (fy - 0.5) * ca));
-            for (int c = 0; c < 3; c++) px[c] += stripe;
-            for (int d = 0; d < DISCS; d++) {
-                double dx = (fx - (cx[d] + vx[d] * ts)) * w, dy = (fy - (cy[d] + vy[d] * ts)) * w;
-                double e = r[d] * w - sqrt(dx * dx + dy * dy); /* > 0 inside, in pixels */
-                double a = e >= 1 ? 1 : e <= -1 ? 0 : (e + 1) / 2;
-                for (int c = 0; c < 3; c++) px[c] = px[c] * (1 - a) + col[d][c] * a;
+    if (!bgbuf || bg_key != st || bg_w != w || bg_h != h) {
+        free(bgbuf);
+        bgbuf = malloc(npx * 3 * sizeof *bgbuf);
+        if (!bgbuf) return NULL;
+        bg_key = st;
+        bg_w = w;
+        bg_h = h;
+        for (int y = 0; y < h; y++) {
+            double fy = (y + 0.5) / h;
+            for (int x = 0; x < w; x++) {
+                double fx = (x + 0.5) / w;
+                double g = 0.5 + 0.5 * ((fx - 0.5) * ca + (fy - 0.5) * sa);
+                double stripe = 40 * sin(6.2832 * freq * ((fx - 0.5) * sa - (fy - 0.5) * ca));
+                for (int c = 0; c < 3; c++)
+                    bgbuf[((size_t)y * w + x) * 3 + c] = (float)(bg[0][c] * (1 - g) + bg[1][c] * g + stripe);
             }
-            for (int c = 0; c < 3; c++) out[((size_t)y * w + x) * 3 + c] = (uint8_t)(px[c] < 0 ? 0 : px[c] > 255 ? 255 : px[c]);
         }
     }
+    float *px = malloc(npx * 3 * sizeof *px);
+    uint8_t *out = malloc(npx * 3);
+    if (!px || !out) {
+        free(px);
+        free(out);
+        return NULL;
+    }
+    memcpy(px, bgbuf, npx * 3 * sizeof *px);
+    for (int d = 0; d < DISCS; d++) { /* each disc over its bounding box only */
+        double ccx = (cx[d] + vx[d] * ts) * w - 0.5, ccy = (cy[d] + vy[d] * ts) * h - 0.5, rr = r[d] * w;
+        double sy = (double)w / h; /* discs are round in pixels: y distances scale like x */
+        int x0 = (int)floor(ccx - rr - 2), x1 = (int)ceil(ccx + rr + 2);
+        int y0 = (int)floor(ccy - (rr + 2) / sy), y1 = (int)ceil(ccy + (rr + 2) / sy);
+        if (x0 < 0) x0 = 0;
+        if (y0 < 0) y0 = 0;
+        if (x1 > w - 1) x1 = w - 1;
+        if (y1 > h - 1) y1 = h - 1;
+        for (int y = y0; y <= y1; y++)
+            for (int x = x0; x <= x1; x++) {
+                double dx = x - ccx, dy = (y - ccy) * sy;
+                double e = rr - sqrt(dx * dx + dy * dy); /* > 0 inside, in pixels */
+                if (e <= -1) continue;
+                float a = (float)(e >= 1 ? 1 : (e + 1) / 2);
+                float *p = px + ((size_t)y * w + x) * 3;
+                for (int c = 0; c < 3; c++) p[c] = p[c] * (1 - a) + (float)col[d][c] * a;
+            }
+    }
+    for (size_t i = 0; i < npx * 3; i++) out[i] = (uint8_t)(px[i] < 0 ? 0 : px[i] > 255 ? 255 : px[i]);
+    free(px);
     return out;
 }
 
