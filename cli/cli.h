@@ -55,6 +55,7 @@ int cmd_order(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_lang(int argc, char **argv);
 
 /* The text bodies of `vigil hash --text` and `vigil match --text`

@@ -39,6 +39,7 @@ static const cli_command commands[] = {
     {"report", cmd_report, "operation statistics; TCO transparency figures"},
     {"audit", cmd_audit, "verify the audit chain; read the audit log"},
     {"demo", cmd_demo, "build a synthetic referral action day (demo data)"},
+    {"serve", cmd_serve, "the HTTP/JSON API (docs/openapi.yaml)"},
     {"lang", cmd_lang, "language of texts (ISO 639-1 code and confidence)"},
 };
 

@@ -83,11 +83,11 @@ vigil_status vigil_user_token_issue(vigil_store *st, const char *by, const char 
 vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name, vigil_err *err);
 
 /*! vigil_user_by_token() :
- *  The user a token belongs to (its name into `name`).  Compares digests,
- *  never the token itself.  @return VIGIL_OK, VIGIL_EPERM (unknown,
- *  malformed or revoked token: the message does not say which). */
+ *  The user a token belongs to: name and role ("analyst", ...).  Compares
+ *  digests, never the token itself.  @return VIGIL_OK, VIGIL_EPERM
+ *  (unknown, malformed or revoked token: the message does not say which). */
 vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[128],
-                                 vigil_err *err);
+                                 char role[16], vigil_err *err);
 
 /*! vigil_user_list() : array of {name, role, agency|platform, created_at, revoked}. */
 vigil_status vigil_user_list(vigil_store *st, json_t **out, vigil_err *err);

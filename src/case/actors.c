@@ -620,19 +620,27 @@ vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name
 }
 
 vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[128],
-                                 vigil_err *err) {
+                                 char role[16], vigil_err *err) {
     name[0] = '\0';
+    role[0] = '\0';
     char dg[65];
     if (!token || strlen(token) != VIGIL_TOKEN_LEN || strncmp(token, "vgl_", 4) != 0 ||
         token_digest(token, dg) != 0)
         return vigil__err_set(err, VIGIL_EPERM, "invalid or revoked token");
     char *n = NULL;
     vigil_status rc = vigil__q_text(st,
-                                    "SELECT name FROM user WHERE token_digest = ?1 AND revoked_at "
-                                    "IS NULL",
+                                    "SELECT name || ' ' || role FROM user WHERE token_digest = ?1 "
+                                    "AND revoked_at IS NULL",
                                     &n, err, "t", dg);
     if (rc == VIGIL_ENOENT) return vigil__err_set(err, VIGIL_EPERM, "invalid or revoked token");
-    if (rc == VIGIL_OK) snprintf(name, 128, "%s", n ? n : "");
+    if (rc == VIGIL_OK && n) {
+        char *sp = strrchr(n, ' ');
+        if (sp) {
+            *sp = '\0';
+            snprintf(role, 16, "%s", sp + 1);
+        }
+        snprintf(name, 128, "%s", n);
+    }
     free(n);
     return rc;
 }

@@ -1,0 +1,60 @@
+/*
+ * vigil/http.h - `vigil serve`: the HTTP/JSON API over the library (libmicrohttpd for HTTP,
+ * jansson for JSON).  Handlers only translate between HTTP and library calls; roles and
+ * tenancy are decided by the case store (vigil/case.h), so the CLI and the API share one
+ * set of rules.  docs/openapi.yaml documents every route.
+ */
+#ifndef VIGIL_HTTP_H
+#define VIGIL_HTTP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vigil/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vigil_server_opts {
+    const char *db_path;      /* the store (required)                                      */
+    const char *listen;       /* "ADDR:PORT"; NULL: "127.0.0.1:8080"; port 0: any free one  */
+    unsigned threads;         /* worker threads; 0: 2                                      */
+    size_t max_body;          /* JSON and CSV bodies; 0: 4 MiB                             */
+    size_t max_image;         /* image uploads (hash, match); 0: 32 MiB                    */
+    size_t max_import;        /* CSV imports; 0: 64 MiB                                    */
+    unsigned max_connections; /* open connections in all; 0: 512                          */
+    unsigned per_ip;          /* open connections per client address; 0: 64                */
+    unsigned timeout_s;       /* idle or too slow connections are closed; 0: 15 s          */
+    FILE *access_log;         /* one JSON line per request; NULL: no log                   */
+} vigil_server_opts;
+
+/*! vigil_server_opts_init() : the defaults above, db_path NULL. */
+void vigil_server_opts_init(vigil_server_opts *o);
+
+typedef struct vigil_server vigil_server;
+
+/*! vigil_server_start() :
+ *  Opens the store (migrating it), loads the matcher (every enabled bank's
+ *  PDQ/MD5/SHA-256 entries) and starts serving on worker threads.
+ *  @return VIGIL_OK with *out; VIGIL_EINVAL (bad listen address), VIGIL_EIO
+ *  (cannot bind: the message names the address), store or matcher errors. */
+vigil_status vigil_server_start(const vigil_server_opts *o, vigil_server **out, vigil_err *err);
+
+/*! vigil_server_port() : the port listened on (useful with port 0). */
+unsigned vigil_server_port(const vigil_server *s);
+
+/*! vigil_server_stop() :
+ *  Stops accepting connections, lets the requests in flight finish, closes
+ *  every store connection (checkpointing the WAL) and frees the server.
+ *  NULL is a no-op. */
+void vigil_server_stop(vigil_server *s);
+
+/*! vigil_server_routes() : calls fn for every route the server answers
+ *  ("GET", "/v1/items/{id}"), for the check against docs/openapi.yaml. */
+void vigil_server_routes(void (*fn)(void *ctx, const char *method, const char *path), void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VIGIL_HTTP_H */
