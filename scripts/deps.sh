@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev \
 libssl-dev libjansson-dev libstb-dev libsqlite3-dev libcurl4-openssl-dev libidn2-dev \
 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-libutf8proc-dev libcld2-dev"
+libutf8proc-dev libcld2-dev libmicrohttpd-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
