@@ -66,5 +66,8 @@ int cmd_lang(int argc, char **argv);
 int cli_hash_text(char *const *paths, size_t n, int json, uint64_t max_bytes);
 int cli_match_text(const char *const *banks, size_t n_banks, double min_similarity, int json,
                    int given, char *const *args, size_t n);
+/* `vigil bank add --text FILE`: the mh1 signature of the text FILE in *value
+ * (malloc'd); 0 after printing an error. */
+int cli_text_value(const char *path, char **value);
 
 #endif /* VIGIL_CLI_H */

@@ -417,7 +417,7 @@ static int bank_delete(int argc, char **argv) {
 /* ---- add --------------------------------------------------------------- */
 
 static const char add_help[] =
-    "usage: vigil bank add NAME (--pdq HEX|--md5 HEX|--sha256 HEX|--video FILE|--signal TYPE:VALUE)\n"
+    "usage: vigil bank add NAME (--pdq HEX|--md5 HEX|--sha256 HEX|--video FILE|--text FILE|--signal TYPE:VALUE)\n"
     "                          [--label KEY=VALUE]... [--id EXTERNAL-ID]\n"
     "\n"
     "Adds one entry and prints its ENTRY-ID.  A value the bank already has is not\n"
@@ -429,6 +429,8 @@ static const char add_help[] =
     "  --signal TYPE:VALUE   any signal type: pdq, md5, sha256, video, text\n"
     "  --video FILE          hash the video FILE (1 frame/s, collapse 8) and add its\n"
     "                        vpdq1 value as signal type video\n"
+    "  --text FILE           fingerprint the UTF-8 text FILE and add its mh1 MinHash\n"
+    "                        signature as signal type text\n"
     "  --label KEY=VALUE     a label (repeatable), e.g. --label entity=example-group;\n"
     "                        keys: A-Z a-z 0-9 _ . : - (at most 64); values: UTF-8\n"
     "  --id EXTERNAL-ID      the entry's id in the source it came from\n";
@@ -445,7 +447,7 @@ static int set_signal(vigil_entry_spec *spec, int *given, vigil_signal sig, cons
 }
 
 static int bank_add(int argc, char **argv) {
-    enum { O_PDQ = 256, O_MD5, O_SHA, O_SIGNAL, O_LABEL, O_ID, O_VIDEO };
+    enum { O_PDQ = 256, O_MD5, O_SHA, O_SIGNAL, O_LABEL, O_ID, O_VIDEO, O_TEXT };
     static const struct option opts[] = {
         {"pdq", required_argument, NULL, O_PDQ},
         {"md5", required_argument, NULL, O_MD5},
@@ -454,6 +456,7 @@ static int bank_add(int argc, char **argv) {
         {"label", required_argument, NULL, O_LABEL},
         {"id", required_argument, NULL, O_ID},
         {"video", required_argument, NULL, O_VIDEO},
+        {"text", required_argument, NULL, O_TEXT},
         HELP_OPT,
         {NULL, 0, NULL, 0},
     };
@@ -464,7 +467,7 @@ static int bank_add(int argc, char **argv) {
     vigil_err err;
     vigil_err_clear(&err);
     vigil_store *st = NULL;
-    char *label_text = NULL, *sigtype = NULL, *video_value = NULL;
+    char *label_text = NULL, *sigtype = NULL, *video_value = NULL, *text_value = NULL;
     int given = 0, c, rc = CLI_EXIT_USAGE;
     cli_video_init();
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -518,6 +521,14 @@ static int bank_add(int argc, char **argv) {
             if (!cli_video_value(optarg, &video_value)) goto out;
             if (!set_signal(&spec, &given, VIGIL_SIGNAL_VIDEO, video_value)) goto out;
             break;
+        case O_TEXT: /* cmd_text.c */
+            if (given) {
+                cli_errorf("bank add: give one value only (--pdq, --md5, --sha256, --video, --text or --signal)");
+                goto out;
+            }
+            if (!cli_text_value(optarg, &text_value)) goto out;
+            if (!set_signal(&spec, &given, VIGIL_SIGNAL_TEXT, text_value)) goto out;
+            break;
         case 'h':
             fputs(add_help, stdout);
             rc = CLI_EXIT_OK;
@@ -554,6 +565,7 @@ out:
     free(label_text);
     free(sigtype);
     free(video_value);
+    free(text_value);
     return rc;
 }
 

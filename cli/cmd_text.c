@@ -251,3 +251,31 @@ int cli_match_text(const char *const *banks, size_t n_banks, double min_similari
     fflush(stdout);
     return errors ? MATCH_EXIT_ERROR : any ? CLI_EXIT_OK : MATCH_EXIT_NONE;
 }
+
+/* ---- vigil bank add --text ------------------------------------------------- */
+
+int cli_text_value(const char *path, char **value) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    char *data = NULL;
+    size_t len = 0;
+    vigil_text_sig sig;
+    vigil_status st = vigil_text_read_file(path, 0, &data, &len, &err);
+    if (st == VIGIL_OK) st = vigil_text_minhash(data, len, &sig, NULL, &err);
+    free(data);
+    if (st != VIGIL_OK) {
+        const char *msg = err.msg[0] ? err.msg : vigil_status_str(st);
+        if (strncmp(msg, path, strlen(path)) == 0)
+            cli_errorf("bank add: %s", msg);
+        else
+            cli_errorf("bank add: %s: %s", path, msg);
+        return 0;
+    }
+    *value = malloc(VIGIL_TEXT_SIG_LEN + 1);
+    if (!*value) {
+        cli_errorf("bank add: out of memory");
+        return 0;
+    }
+    vigil_text_sig_format(&sig, *value);
+    return 1;
+}

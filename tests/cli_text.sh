@@ -71,6 +71,9 @@ run "$V" match --text --hash "$sig"; expect match_given 0 ",texts,1,1\.000$"
 run "$V" match --text "$T/empty.txt" "$T/en-repost.txt"
 expect match_errors 2 "texts,1," "empty.txt: empty input"
 run "$V" match --text --min-similarity 1.5 "$T/en.txt"; expect match_bad_sim 2 "" "min-similarity"
+# bank add --text FILE: the same signature, so a duplicate of entry 1
+run "$V" bank add texts --text "$T/en.txt"; expect bank_add_text 0 "^1$" "already has this text value as entry 1"
+run "$V" bank add texts --text "$T/latin1.txt"; expect bank_add_text_bad 2 "" "bank add: .*latin1.txt: not UTF-8 text"
 # CSV round trip of a text entry
 run "$V" bank export texts; expect export 0 "^text,mh1:"
 finish

@@ -10,7 +10,8 @@
 /*! vigil__value_canon() :
  *  Validates `value` as a value of `sig`.  Hex types: the lowercase form is
  *  written to `hexbuf` and *canon points to it.  video/text: *canon points
- *  to `value` itself (kept as given).  @return VIGIL_OK or the fault. */
+ *  to `value` itself (kept as given; text: past leading blanks, and it must
+ *  be an "mh1:" signature).  @return VIGIL_OK or the fault. */
 vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf[65],
                                 const char **canon, vigil_err *err);
 
