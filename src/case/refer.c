@@ -160,8 +160,11 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
         rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)item);
         goto out;
     }
-    if (a.role != CASE_LIAISON && (rc = case_op_access(st, &a, op, "of the item", err)) != VIGIL_OK)
+    if (a.role != CASE_LIAISON && (rc = case_op_access(st, &a, op, "of the item", err)) != VIGIL_OK) {
+        if (rc == VIGIL_EPERM) /* other tenants' items do not exist for this user */
+            rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)item);
         goto out;
+    }
     int ok = (strcmp(state, "referred") == 0) ||
              (strcmp(state, "no_response") == 0 && strcmp(outcome, "no_response") != 0) ||
              (strcmp(state, "declined") == 0 && strcmp(outcome, "removed") == 0);

@@ -1,0 +1,660 @@
+/*
+ * tests/test_http.c - the HTTP API end to end over loopback (libcurl as the
+ * client): the role x route x tenant matrix with the exact status of every
+ * cell, bad input (oversized, malformed, deeply nested, wrong types,
+ * invalid UTF-8, unknown fields, bad hex, bad cursors, wrong media types),
+ * no partial writes, slow and too many connections, the audit trail of API
+ * writes, metrics, and docs/openapi.yaml against the route table.
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imggen.h"
+#include "test.h"
+#include "vigil/bank.h"
+#include "vigil/case.h"
+#include "vigil/http.h"
+
+#define N_ROLES 6 /* none, analyst, reviewer, coordinator, liaison, admin */
+static const char *const role_users[N_ROLES] = {NULL, "ana-eu", "rev-eu", "coord-eu", "tg", "admin"};
+
+static char g_template[1024], g_db[1100];
+static char g_tokens[N_ROLES][VIGIL_TOKEN_LEN + 1];
+static vigil_server *g_srv;
+static unsigned g_port;
+
+/* ---- fixture ----------------------------------------------------------------------- */
+
+#define FX(call)                                                                                \
+    do {                                                                                        \
+        if ((call) != VIGIL_OK) {                                                               \
+            fprintf(stderr, "fixture: %s: %s\n", #call, err.msg);                              \
+            goto fail;                                                                          \
+        }                                                                                       \
+    } while (0)
+
+/* The template store: op1 (EU + DE) and op2 (FR) with items, a referral
+ * of each operation, holds of EU and FR, orders for Telegram and YouTube,
+ * a bank, and a user per role. */
+static int build_template(void) {
+    snprintf(g_template, sizeof g_template, "%s/http-template.db", test_tmpdir());
+    remove(g_template);
+    vigil_store *st = NULL;
+    vigil_err err;
+    if (vigil_store_open(g_template, &st, &err) != VIGIL_OK) return -1;
+    FX(vigil_agency_add(st, NULL, "EU", "", NULL, &err));
+    FX(vigil_agency_add(st, NULL, "DE", "", "DE", &err));
+    FX(vigil_agency_add(st, NULL, "FR", "", "FR", &err));
+    FX(vigil_user_add(st, NULL, "ana-eu", "analyst", "EU", NULL, &err));
+    FX(vigil_user_add(st, NULL, "rev-eu", "reviewer", "EU", NULL, &err));
+    FX(vigil_user_add(st, NULL, "coord-eu", "coordinator", "EU", NULL, &err));
+    FX(vigil_user_add(st, NULL, "tg", "liaison", NULL, "Telegram", &err));
+    FX(vigil_user_add(st, NULL, "admin", "admin", "EU", NULL, &err));
+    FX(vigil_user_add(st, NULL, "coord-fr", "coordinator", "FR", NULL, &err));
+    FX(vigil_user_add(st, NULL, "ana-fr", "analyst", "FR", NULL, &err));
+    for (int r = 1; r < N_ROLES; r++) FX(vigil_user_token_issue(st, NULL, role_users[r], g_tokens[r], &err));
+    const char *de[] = {"DE"};
+    FX(vigil_op_create(st, NULL, "op1", "EU", de, 1, NULL, NULL, &err));
+    FX(vigil_op_create(st, NULL, "op2", "FR", NULL, 0, NULL, NULL, &err));
+    const char *urls[] = {"https://t.me/chan/1", "https://youtu.be/EXAMPLE2", "https://x.com/i/status/3",
+                          "https://t.me/chan/4", "https://t.me/chan/5", "https://youtu.be/EXAMPLE6"};
+    const char *ops[] = {"op1", "op1", "op1", "op2", "op2", "op2"};
+    const char *by[] = {"ana-eu", "ana-eu", "ana-eu", "ana-fr", "ana-fr", "ana-fr"};
+    for (int i = 0; i < 6; i++) {
+        vigil_item_input in = {.op = ops[i], .url = urls[i], .type = "post"};
+        FX(vigil_item_add(st, by[i], &in, NULL, &err));
+    }
+    /* 1 (op1, Telegram) and 5, 6 (op2) referred; 3 assessed; 2 and 4 identified */
+    for (int id = 1; id <= 6; id++)
+        if (id != 2 && id != 4) FX(vigil_item_transition(st, NULL, id, "assessed", NULL, NULL, &err));
+    json_t *docs = NULL;
+    FX(vigil_refer(st, NULL, "op1", "Telegram", NULL, NULL, &docs, &err));
+    json_decref(docs);
+    FX(vigil_refer(st, NULL, "op2", NULL, NULL, NULL, &docs, &err));
+    json_decref(docs);
+    FX(vigil_hold_add(st, NULL, "EU", "prefix", "https://example.org/eu", NULL, "eu hold", NULL, &err));
+    FX(vigil_hold_add(st, NULL, "FR", "prefix", "https://example.org/fr", NULL, "fr hold", NULL, &err));
+    vigil_order_input o1 = {.authority = "EU", .item = 1};
+    vigil_order_input o2 = {.authority = "EU", .url = "https://youtu.be/EXAMPLE2"};
+    int64_t oid;
+    FX(vigil_order_create(st, NULL, &o1, &oid, &err));
+    FX(vigil_order_create(st, NULL, &o2, &oid, &err));
+    FX(vigil_bank_create(st, "b1", VIGIL_BANK_NORMAL, -1, "test bank", NULL, &err));
+    vigil_entry_spec e = {.signal = VIGIL_SIGNAL_PDQ,
+                          .value = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22",
+                          .labels = "entity=example"};
+    FX(vigil_bank_add(st, "b1", &e, NULL, NULL, &err));
+    vigil_store_close(st);
+    return 0;
+fail:
+    vigil_store_close(st);
+    return -1;
+}
+
+static void copy_file(const char *from, const char *to) {
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+    while (a && b && (n = fread(buf, 1, sizeof buf, a)) > 0) fwrite(buf, 1, n, b);
+    if (a) fclose(a);
+    if (b) fclose(b);
+}
+
+/* (Re)starts the server on a fresh copy of the template. */
+static int start(unsigned timeout_s, unsigned per_ip) {
+    if (g_srv) vigil_server_stop(g_srv);
+    g_srv = NULL;
+    snprintf(g_db, sizeof g_db, "%s/http.db", test_tmpdir());
+    char wal[1200];
+    snprintf(wal, sizeof wal, "%s-wal", g_db);
+    remove(wal);
+    snprintf(wal, sizeof wal, "%s-shm", g_db);
+    remove(wal);
+    copy_file(g_template, g_db);
+    vigil_server_opts o;
+    vigil_server_opts_init(&o);
+    o.db_path = g_db;
+    o.listen = "127.0.0.1:0";
+    o.timeout_s = timeout_s;
+    o.per_ip = per_ip;
+    o.max_body = 1u << 20;
+    vigil_err err;
+    if (vigil_server_start(&o, &g_srv, &err) != VIGIL_OK) {
+        fprintf(stderr, "server: %s\n", err.msg);
+        return -1;
+    }
+    g_port = vigil_server_port(g_srv);
+    return 0;
+}
+
+static void stop(void) {
+    vigil_server_stop(g_srv);
+    g_srv = NULL;
+}
+
+/* ---- the client ------------------------------------------------------------------------ */
+
+typedef struct buf {
+    char *p;
+    size_t n;
+} buf;
+
+static size_t on_data(char *d, size_t sz, size_t nm, void *ctx) {
+    buf *b = ctx;
+    size_t n = sz * nm;
+    char *np = realloc(b->p, b->n + n + 1);
+    if (!np) return 0;
+    memcpy(np + b->n, d, n);
+    b->p = np;
+    b->n += n;
+    b->p[b->n] = '\0';
+    return n;
+}
+
+/* One request; returns the status (0: transport error); *resp (NULL ok)
+ * receives the body (free it). */
+static long req(const char *method, const char *path, const char *token, const char *ctype,
+                const void *body, size_t len, char **resp) {
+    CURL *c = curl_easy_init();
+    if (!c) return 0;
+    char url[2048], auth[128], ct[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", g_port, path);
+    struct curl_slist *hd = NULL;
+    if (token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        hd = curl_slist_append(hd, auth);
+    }
+    snprintf(ct, sizeof ct, "Content-Type: %s", ctype ? ctype : "application/json");
+    hd = curl_slist_append(hd, ct);
+    hd = curl_slist_append(hd, "Expect:");
+    buf b = {NULL, 0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hd);
+    curl_easy_cleanup(c);
+    if (resp) *resp = b.p;
+    else free(b.p);
+    return status;
+}
+
+static long jreq(const char *method, const char *path, int role, const char *json, char **resp) {
+    return req(method, path, role ? g_tokens[role] : NULL, "application/json", json,
+               json ? strlen(json) : 0, resp);
+}
+
+/* ---- the matrix ----------------------------------------------------------------------------- */
+
+typedef struct cell {
+    const char *method, *path, *ctype, *body;
+    const char *expect; /* statuses for none analyst reviewer coordinator liaison admin */
+} cell;
+
+static uint8_t *g_png;
+static size_t g_png_len;
+
+static const cell matrix[] = {
+    {"POST", "/v1/hash", "image/png", "@png", "401 200 200 200 200 200"},
+    {"POST", "/v1/match", NULL, "{\"hashes\":[\"pdq:f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\"]}", "401 200 200 200 200 200"},
+    {"POST", "/v1/match", "image/png", "@png", "401 200 200 200 200 200"},
+    {"GET", "/v1/banks", NULL, NULL, "401 200 200 200 403 200"},
+    {"POST", "/v1/banks", NULL, "{\"name\":\"b2\"}", "401 403 403 201 403 201"},
+    {"GET", "/v1/banks/b1", NULL, NULL, "401 200 200 200 403 200"},
+    {"GET", "/v1/banks/nope", NULL, NULL, "401 404 404 404 403 404"},
+    {"POST", "/v1/banks/b1/entries", NULL, "{\"signal_type\":\"md5\",\"value\":\"0123456789abcdef0123456789abcdef\",\"labels\":{\"entity\":\"x\"}}", "401 403 403 201 403 201"},
+    {"DELETE", "/v1/banks/b1/entries/1", NULL, NULL, "401 403 403 200 403 200"},
+    {"POST", "/v1/banks/b1/import", "text/csv", "signal_type,signal_value\nmd5,0123456789abcdef0123456789abcdef\n", "401 403 403 200 403 200"},
+    {"GET", "/v1/agencies", NULL, NULL, "401 200 200 200 200 200"},
+    {"POST", "/v1/agencies", NULL, "{\"code\":\"NEW\"}", "401 403 403 403 403 201"},
+    {"GET", "/v1/users", NULL, NULL, "401 403 403 403 403 200"},
+    {"POST", "/v1/users", NULL, "{\"name\":\"u9\",\"role\":\"analyst\",\"agency\":\"EU\"}", "401 403 403 403 403 201"},
+    {"POST", "/v1/users/ana-fr/revoke", NULL, NULL, "401 403 403 403 403 200"},
+    {"GET", "/v1/platforms", NULL, NULL, "401 200 200 200 200 200"},
+    {"POST", "/v1/platforms", NULL, "{\"name\":\"P9\",\"kind\":\"forum\",\"domains\":[\"p9.example\"]}", "401 403 403 201 403 201"},
+    {"PATCH", "/v1/platforms/Telegram", NULL, "{\"contact\":\"abuse@example.org\"}", "401 403 403 200 403 200"},
+    {"GET", "/v1/operations", NULL, NULL, "401 200 200 200 403 200"},
+    {"POST", "/v1/operations", NULL, "{\"name\":\"op9\",\"coordinator\":\"EU\"}", "401 403 403 201 403 201"},
+    {"GET", "/v1/operations/op1", NULL, NULL, "401 200 200 200 403 200"},
+    {"GET", "/v1/operations/op2", NULL, NULL, "401 403 403 403 403 200"},
+    {"POST", "/v1/operations/op1/close", NULL, NULL, "401 403 403 200 403 200"},
+    {"POST", "/v1/operations/op2/close", NULL, NULL, "401 403 403 403 403 200"},
+    {"GET", "/v1/operations/op1/report", NULL, NULL, "401 200 200 200 403 200"},
+    {"GET", "/v1/operations/op2/report", NULL, NULL, "401 403 403 403 403 200"},
+    {"POST", "/v1/operations/op1/items/import", "text/csv", "url\nhttps://t.me/newchan/1\n", "401 200 200 200 403 200"},
+    {"POST", "/v1/operations/op2/items/import", "text/csv", "url\nhttps://t.me/newchan/1\n", "401 403 403 403 403 400"},
+    {"GET", "/v1/items", NULL, NULL, "401 200 200 200 200 200"},
+    {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"https://t.me/newchan/2\",\"languages\":[\"ar\"]}", "401 201 201 201 403 201"},
+    {"POST", "/v1/items", NULL, "{\"op\":\"op2\",\"url\":\"https://t.me/newchan/2\"}", "401 403 403 403 403 403"},
+    {"GET", "/v1/items/1", NULL, NULL, "401 200 200 200 200 200"},
+    {"GET", "/v1/items/4", NULL, NULL, "401 404 404 404 404 200"},
+    {"GET", "/v1/items/2", NULL, NULL, "401 200 200 200 404 200"},
+    {"POST", "/v1/items/2/assess", NULL, NULL, "401 403 200 200 403 200"},
+    {"POST", "/v1/items/4/assess", NULL, NULL, "401 403 404 404 403 200"},
+    {"POST", "/v1/items/2/reject", NULL, "{\"note\":\"below the threshold\"}", "401 403 200 200 403 200"},
+    {"POST", "/v1/items/4/reject", NULL, "{\"note\":\"below the threshold\"}", "401 403 404 404 403 200"},
+    {"POST", "/v1/items/1/outcome", NULL, "{\"outcome\":\"removed\"}", "401 403 200 200 200 200"},
+    {"POST", "/v1/items/6/outcome", NULL, "{\"outcome\":\"removed\"}", "401 403 404 404 404 200"},
+    {"GET", "/v1/holds", NULL, NULL, "401 200 200 200 403 200"},
+    {"POST", "/v1/holds", NULL, "{\"agency\":\"EU\",\"prefix\":\"https://t.me/zzz\",\"reason\":\"r\"}", "401 201 201 201 403 201"},
+    {"POST", "/v1/holds", NULL, "{\"agency\":\"FR\",\"prefix\":\"https://t.me/zzz\",\"reason\":\"r\"}", "401 403 403 403 403 201"},
+    {"POST", "/v1/holds/1/release", NULL, NULL, "401 200 200 200 403 200"},
+    {"POST", "/v1/holds/2/release", NULL, NULL, "401 403 403 403 403 200"},
+    {"GET", "/v1/referrals", NULL, NULL, "401 200 200 200 200 200"},
+    {"POST", "/v1/referrals", NULL, "{\"op\":\"op1\"}", "401 403 403 201 403 201"},
+    {"POST", "/v1/referrals", NULL, "{\"op\":\"op2\"}", "401 403 403 403 403 201"},
+    {"GET", "/v1/orders", NULL, NULL, "401 403 200 200 200 200"},
+    {"POST", "/v1/orders", NULL, "{\"authority\":\"EU\",\"url\":\"https://t.me/chan/99\"}", "401 403 403 201 403 201"},
+    {"POST", "/v1/orders/1/ack", NULL, NULL, "401 403 403 200 200 200"},
+    {"POST", "/v1/orders/2/ack", NULL, NULL, "401 403 403 200 404 200"},
+    {"POST", "/v1/orders/1/done", NULL, NULL, "401 403 403 200 200 200"},
+    {"POST", "/v1/orders/2/done", NULL, NULL, "401 403 403 200 404 200"},
+    {"POST", "/v1/orders/1/fail", NULL, "{\"reason\":\"force_majeure\"}", "401 403 403 200 200 200"},
+    {"POST", "/v1/orders/2/fail", NULL, "{\"reason\":\"force_majeure\"}", "401 403 403 200 404 200"},
+    {"GET", "/v1/reports/tco?year=2026", NULL, NULL, "401 403 403 200 403 200"},
+    {"GET", "/v1/audit/verify", NULL, NULL, "401 403 403 200 403 200"},
+    {"GET", "/v1/audit?limit=5", NULL, NULL, "401 403 403 403 403 200"},
+};
+
+static void test_matrix(void) {
+    if (start(15, 64) != 0) CHECK(0);
+    int failures = 0, cells = 0, restarts = 0;
+    for (size_t i = 0; i < sizeof matrix / sizeof matrix[0]; i++) {
+        const cell *m = &matrix[i];
+        const char *e = m->expect;
+        for (int r = 0; r < N_ROLES; r++) {
+            long want = strtol(e, (char **)&e, 10);
+            const void *body = m->body;
+            size_t len = m->body ? strlen(m->body) : 0;
+            if (m->body && strcmp(m->body, "@png") == 0) body = g_png, len = g_png_len;
+            char *resp = NULL;
+            long got = req(m->method, m->path, r ? g_tokens[r] : NULL, m->ctype, body, len, &resp);
+            cells++;
+            if (got != want) {
+                failures++;
+                fprintf(stderr, "    %s %s as %s: %ld, want %ld: %.200s\n", m->method, m->path,
+                        r ? role_users[r] : "(no token)", got, want, resp ? resp : "");
+            } else if (got >= 400 && (!resp || !strstr(resp, "\"error\":{\"code\":"))) {
+                failures++;
+                fprintf(stderr, "    %s %s: error body is not {\"error\":{...}}: %s\n", m->method, m->path, resp ? resp : "");
+            }
+            free(resp);
+            if (got >= 200 && got < 300 && strcmp(m->method, "GET") != 0) { /* a write happened */
+                if (start(15, 64) != 0) CHECK(0);
+                restarts++;
+            }
+        }
+    }
+    stop();
+    fprintf(stderr, "    %d cells (%zu requests x %d roles, own and other tenant), %d restarts\n", cells,
+            sizeof matrix / sizeof matrix[0], N_ROLES, restarts);
+    CHECK_INT(failures, ==, 0);
+}
+
+/* Every route of the table is in the matrix. */
+typedef struct seen {
+    int missing;
+} seen;
+
+static void check_in_matrix(void *ctx, const char *method, const char *path) {
+    seen *s = ctx;
+    if (path[1] != 'v') return; /* /healthz, /metrics: no token, tested below */
+    for (size_t i = 0; i < sizeof matrix / sizeof matrix[0]; i++) {
+        /* the matrix path with ids, the route with {params}: compare by shape */
+        const char *a = matrix[i].path, *b = path;
+        if (strcmp(matrix[i].method, method) != 0) continue;
+        int ok = 1;
+        while (*a && *b && ok) {
+            if (*b == '{') {
+                while (*b && *b != '/') b++;
+                while (*a && *a != '/' && *a != '?') a++;
+            } else if (*a == *b) {
+                a++, b++;
+            } else {
+                ok = 0;
+            }
+        }
+        if (ok && !*b && (!*a || *a == '?')) return;
+    }
+    fprintf(stderr, "    route %s %s is not in the matrix\n", method, path);
+    s->missing++;
+}
+
+static void test_matrix_covers_routes(void) {
+    seen s = {0};
+    vigil_server_routes(check_in_matrix, &s);
+    CHECK_INT(s.missing, ==, 0);
+}
+
+/* ---- bad input -------------------------------------------------------------------------------- */
+
+static int64_t count_items(void) {
+    vigil_store *st = NULL;
+    json_t *v = NULL;
+    int64_t n = -1;
+    vigil_item_filter f = {.limit = 10000};
+    if (vigil_store_open(g_db, &st, NULL) == VIGIL_OK && vigil_item_list(st, NULL, &f, &v, NULL) == VIGIL_OK)
+        n = (int64_t)json_array_size(json_object_get(v, "items"));
+    json_decref(v);
+    vigil_store_close(st);
+    return n;
+}
+
+static void test_bad_input(void) {
+    if (start(15, 64) != 0) CHECK(0);
+    char *resp = NULL;
+    int64_t before = count_items();
+    struct {
+        const char *method, *path, *ctype, *body;
+        long want;
+        const char *code;
+    } cases[] = {
+        {"POST", "/v1/items", NULL, "{\"op\":\"op1\",", 400, "bad_json"},
+        {"POST", "/v1/items", NULL, "[1,2]", 400, "bad_json"},
+        {"POST", "/v1/items", NULL, "{\"op\":5,\"url\":\"https://t.me/x/1\"}", 400, "wrong_type"},
+        {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"https://t.me/x/1\",\"colour\":\"red\"}", 400, "unknown_field"},
+        {"POST", "/v1/items", NULL, "{\"op\":\"op1\"}", 400, "missing_field"},
+        {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"ftp://x\"}", 400, "bad_request"},
+        {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"https://t.me/x/1\",\"languages\":[\"klingon\"]}", 400, "bad_request"},
+        {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"op\":\"op2\",\"url\":\"https://t.me/x/1\"}", 400, "bad_json"},
+        {"POST", "/v1/items", "text/plain", "{\"op\":\"op1\",\"url\":\"https://t.me/x/1\"}", 415, "unsupported_media"},
+        {"POST", "/v1/match", NULL, "{\"hashes\":[\"pdq:zz\"]}", 400, "bad_request"},
+        {"POST", "/v1/match", NULL, "{\"hashes\":[\"sha1:00\"]}", 400, "bad_request"},
+        {"POST", "/v1/match", NULL, "{\"hashes\":\"x\"}", 400, "wrong_type"},
+        {"POST", "/v1/match", "image/png", "not an image", 415, "unsupported_media"},
+        {"GET", "/v1/items?after=abc", NULL, NULL, 400, "bad_cursor"},
+        {"GET", "/v1/items?after=-5", NULL, NULL, 400, "bad_cursor"},
+        {"GET", "/v1/items?limit=0", NULL, NULL, 400, "bad_request"},
+        {"GET", "/v1/items?colour=red", NULL, NULL, 400, "bad_request"},
+        {"GET", "/v1/items/abc", NULL, NULL, 400, "bad_id"},
+        {"GET", "/v1/nothing", NULL, NULL, 404, "not_found"},
+        {"DELETE", "/v1/items", NULL, NULL, 405, "method_not_allowed"},
+        {"POST", "/v1/reports/tco?year=abc", NULL, NULL, 405, "method_not_allowed"},
+        {"GET", "/v1/reports/tco?year=abc", NULL, NULL, 400, "bad_request"},
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long got = req(cases[i].method, cases[i].path, g_tokens[5], cases[i].ctype, cases[i].body,
+                       cases[i].body ? strlen(cases[i].body) : 0, &resp);
+        char code[64];
+        snprintf(code, sizeof code, "\"code\":\"%s\"", cases[i].code);
+        if (got != cases[i].want || !resp || !strstr(resp, code)) {
+            failures++;
+            fprintf(stderr, "    case %zu %s %s: %ld %s\n", i, cases[i].method, cases[i].path, got, resp ? resp : "");
+        }
+        free(resp);
+        resp = NULL;
+    }
+    CHECK_INT(failures, ==, 0);
+    /* invalid UTF-8 inside a JSON string */
+    const char bad_utf8[] = "{\"op\":\"op1\",\"url\":\"https://t.me/x/\xff\xfe\"}";
+    CHECK_INT(jreq("POST", "/v1/items", 5, bad_utf8, NULL), ==, 400);
+    /* deeply nested JSON */
+    size_t depth = 100000;
+    char *deep = malloc(2 * depth + 16);
+    CHECK(deep);
+    memset(deep, '[', depth);
+    memset(deep + depth, ']', depth);
+    deep[2 * depth] = '\0';
+    long st = jreq("POST", "/v1/items", 5, deep, &resp);
+    free(deep);
+    CHECK_INT(st, ==, 400);
+    free(resp);
+    /* oversized body: 413, connection closed, server fine */
+    size_t big = (1u << 20) + 10;
+    char *huge = malloc(big + 1);
+    CHECK(huge);
+    memset(huge, ' ', big);
+    huge[0] = '{';
+    huge[big - 1] = '}';
+    huge[big] = '\0';
+    st = jreq("POST", "/v1/items", 5, huge, &resp);
+    free(huge);
+    CHECK_INT(st, ==, 413);
+    CHECK(resp && strstr(resp, "too_large"));
+    free(resp);
+    /* a batch over 1000 hashes */
+    size_t cap = 1100 * 72 + 32;
+    char *batch = malloc(cap), *p = batch;
+    CHECK(batch);
+    p += sprintf(p, "{\"hashes\":[");
+    for (int i = 0; i < 1001; i++) p += sprintf(p, "%s\"md5:0123456789abcdef0123456789abcdef\"", i ? "," : "");
+    sprintf(p, "]}");
+    st = jreq("POST", "/v1/match", 5, batch, NULL);
+    batch[strlen(batch) - 2] = '\0';
+    char *last = strrchr(batch, ',');
+    if (last) sprintf(last, "]}");
+    long st2 = jreq("POST", "/v1/match", 5, batch, &resp);
+    free(batch);
+    CHECK_INT(st, ==, 413);
+    CHECK_INT(st2, ==, 200);
+    CHECK(resp && strstr(resp, "\"results\":["));
+    free(resp);
+    /* nothing was written by any of it */
+    stop();
+    CHECK_INT(count_items(), ==, before);
+    vigil_store *s = NULL;
+    int64_t n, badid;
+    CHECK_OK(vigil_store_open(g_db, &s, NULL), NULL);
+    CHECK_OK(vigil_audit_verify(s, &n, &badid, NULL), NULL);
+    vigil_store_close(s);
+}
+
+/* An item filed through the API names its user in the audit chain; tenancy
+ * of lists; pagination. */
+static void test_audit_and_tenancy(void) {
+    if (start(15, 64) != 0) CHECK(0);
+    char *resp = NULL;
+    CHECK_INT(jreq("POST", "/v1/items", 1, "{\"op\":\"op1\",\"url\":\"https://t.me/audited/7\"}", &resp), ==, 201);
+    free(resp);
+    CHECK_INT(jreq("GET", "/v1/audit?limit=1", 5, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"actor\":\"ana-eu\"") && strstr(resp, "\"action\":\"item.create\""));
+    free(resp);
+    CHECK_INT(jreq("POST", "/v1/banks/b1/entries", 3, "{\"signal_type\":\"md5\",\"value\":\"00112233445566778899aabbccddeeff\"}", NULL), ==, 201);
+    CHECK_INT(jreq("GET", "/v1/audit?limit=1", 5, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"actor\":\"coord-eu\"") && strstr(resp, "\"action\":\"bank.add\""));
+    free(resp);
+    /* the new entry matches at once (the matcher reloads) */
+    CHECK_INT(jreq("POST", "/v1/match", 4, "{\"hashes\":[\"md5:00112233445566778899AABBCCDDEEFF\"]}", &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"bank\":\"b1\""));
+    free(resp);
+    /* the liaison sees only what was referred to Telegram */
+    CHECK_INT(jreq("GET", "/v1/items", 4, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"id\":1,") && strstr(resp, "\"id\":5,") && !strstr(resp, "\"id\":2,") &&
+          !strstr(resp, "\"id\":6,"));
+    free(resp);
+    CHECK_INT(jreq("GET", "/v1/referrals", 4, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"platform\":\"Telegram\"") && !strstr(resp, "\"platform\":\"YouTube\""));
+    free(resp);
+    CHECK_INT(jreq("GET", "/v1/orders", 4, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"platform\":\"Telegram\"") && !strstr(resp, "YouTube"));
+    free(resp);
+    /* an agency user sees their operations' items only */
+    CHECK_INT(jreq("GET", "/v1/items?limit=100", 1, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"operation\":\"op1\"") && !strstr(resp, "\"operation\":\"op2\""));
+    free(resp);
+    /* pagination */
+    CHECK_INT(jreq("GET", "/v1/items?limit=2", 5, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"next\":2"));
+    free(resp);
+    CHECK_INT(jreq("GET", "/v1/items?limit=2&after=2", 5, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"id\":3,") && strstr(resp, "\"next\":4"));
+    free(resp);
+    /* revoked tokens stop working */
+    CHECK_INT(jreq("POST", "/v1/users/ana-eu/revoke", 5, NULL, NULL), ==, 200);
+    CHECK_INT(jreq("GET", "/v1/items", 1, NULL, NULL), ==, 401);
+    /* health and metrics need no token */
+    CHECK_INT(req("GET", "/healthz", NULL, NULL, NULL, 0, &resp), ==, 200);
+    free(resp);
+    CHECK_INT(req("GET", "/metrics", NULL, NULL, NULL, 0, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "vigil_http_requests_total{route=\"POST /v1/items\",status=\"201\"} 1") &&
+          strstr(resp, "vigil_http_request_duration_seconds_bucket") && strstr(resp, "vigil_index_entries 2") &&
+          strstr(resp, "vigil_removal_orders_open 2") && strstr(resp, "vigil_removal_orders_overdue"));
+    free(resp);
+    stop();
+}
+
+/* ---- abusive clients ----------------------------------------------------------------------------- */
+
+static int raw_connect(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)g_port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Whether the server closed `fd` within `ms`. */
+static int closed_within(int fd, int ms) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, ms) <= 0) return 0;
+    char b[256];
+    return recv(fd, b, sizeof b, 0) <= 0;
+}
+
+static void test_slow_and_many_clients(void) {
+    if (start(1, 8) != 0) CHECK(0);
+    /* slowloris: half a request, then silence */
+    int slow = raw_connect();
+    CHECK(slow >= 0);
+    const char partial[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    CHECK(send(slow, partial, sizeof partial - 1, 0) > 0);
+    /* others are served meanwhile */
+    CHECK_INT(req("GET", "/healthz", NULL, NULL, NULL, 0, NULL), ==, 200);
+    CHECK(closed_within(slow, 4000)); /* dropped after the 1 s timeout */
+    close(slow);
+    /* too many connections from one address: the extra ones are dropped */
+    int fds[20], dropped = 0;
+    for (int i = 0; i < 20; i++) fds[i] = raw_connect();
+    for (int i = 0; i < 20; i++)
+        if (fds[i] < 0 || closed_within(fds[i], 300)) dropped++;
+    CHECK_INT(dropped, >=, 10);
+    for (int i = 0; i < 20; i++)
+        if (fds[i] >= 0) close(fds[i]);
+    struct timespec pause = {0, 200000000};
+    nanosleep(&pause, NULL);
+    CHECK_INT(req("GET", "/healthz", NULL, NULL, NULL, 0, NULL), ==, 200);
+    stop();
+}
+
+/* ---- docs/openapi.yaml matches the route table ---------------------------------------------------- */
+
+typedef struct doc_routes {
+    char routes[128][160];
+    int n, undocumented;
+} doc_routes;
+
+static void check_documented(void *ctx, const char *method, const char *path) {
+    doc_routes *d = ctx;
+    char key[160];
+    snprintf(key, sizeof key, "%s %s", method, path);
+    for (int i = 0; i < d->n; i++)
+        if (strcmp(d->routes[i], key) == 0) {
+            d->routes[i][0] = '\0'; /* seen */
+            return;
+        }
+    fprintf(stderr, "    %s is not documented in docs/openapi.yaml\n", key);
+    d->undocumented++;
+}
+
+static void test_openapi(void) {
+    FILE *f = fopen("docs/openapi.yaml", "r");
+    if (!f) SKIP("docs/openapi.yaml not found (run from the repository root)");
+    doc_routes d;
+    memset(&d, 0, sizeof d);
+    char line[512], path[256] = "";
+    int in_paths = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strcmp(line, "paths:") == 0) {
+            in_paths = 1;
+            continue;
+        }
+        if (in_paths && line[0] && line[0] != ' ' && line[0] != '#') in_paths = 0;
+        if (!in_paths) continue;
+        if (strncmp(line, "  /", 3) == 0 && line[strlen(line) - 1] == ':') {
+            snprintf(path, sizeof path, "%.*s", (int)strlen(line) - 3, line + 2);
+        } else if (strncmp(line, "    ", 4) == 0 && line[4] != ' ' && path[0]) {
+            static const char *const methods[] = {"get", "post", "put", "patch", "delete"};
+            for (int m = 0; m < 5; m++) {
+                size_t l = strlen(methods[m]);
+                if (strncmp(line + 4, methods[m], l) == 0 && line[4 + l] == ':' && d.n < 128) {
+                    char up[8];
+                    for (size_t k = 0; k <= l; k++) up[k] = (char)(methods[m][k] >= 'a' ? methods[m][k] - 32 : methods[m][k]);
+                    snprintf(d.routes[d.n++], 160, "%s %s", up, path);
+                }
+            }
+        }
+    }
+    fclose(f);
+    CHECK_INT(d.n, >, 30);
+    vigil_server_routes(check_documented, &d);
+    int extra = 0;
+    for (int i = 0; i < d.n; i++)
+        if (d.routes[i][0]) {
+            fprintf(stderr, "    documented but not served: %s\n", d.routes[i]);
+            extra++;
+        }
+    CHECK_INT(d.undocumented, ==, 0);
+    CHECK_INT(extra, ==, 0);
+}
+
+/* ---- suite ----------------------------------------------------------------------------------------- */
+
+static void test_setup(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    CHECK_INT(build_template(), ==, 0);
+    uint8_t *px = imggen_pattern(64, 64, 7);
+    CHECK(px);
+    CHECK_INT(imggen_png(px, 64, 64, 3, 0, &g_png, &g_png_len), ==, 0);
+    free(px);
+    vigil_server_opts o;
+    vigil_server_opts_init(&o);
+    o.db_path = g_template;
+    o.listen = "127.0.0.1:99999";
+    vigil_server *s = NULL;
+    vigil_err err;
+    CHECK_INT(vigil_server_start(&o, &s, &err), ==, VIGIL_EINVAL);
+    o.listen = "nowhere:80";
+    CHECK_INT(vigil_server_start(&o, &s, &err), ==, VIGIL_EINVAL);
+}
+
+static void test_teardown(void) {
+    free(g_png);
+    g_png = NULL;
+    curl_global_cleanup();
+}
+
+const test_case suite_http[] = {
+    {"http/setup", test_setup},
+    {"http/matrix_covers_every_route", test_matrix_covers_routes},
+    {"http/role_route_tenant_matrix", test_matrix},
+    {"http/bad_input_changes_nothing", test_bad_input},
+    {"http/audit_tenancy_pagination_metrics", test_audit_and_tenancy},
+    {"http/slow_and_too_many_clients", test_slow_and_many_clients},
+    {"http/openapi_matches_routes", test_openapi},
+    {"http/teardown", test_teardown},
+    {NULL, NULL},
+};
