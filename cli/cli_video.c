@@ -37,8 +37,9 @@ int cli_video_option(const char *name, const char *value, int *bad) {
         return 1;
     }
     if (strcmp(name, "collapse") == 0) {
-        long v = strcmp(value, "off") == 0 ? -1 : strtol(value, &end, 10);
-        if (strcmp(value, "off") != 0 && (!*value || *end || v < 0 || v > 256)) {
+        int off = strcmp(value, "off") == 0;
+        long v = off ? -1 : strtol(value, &end, 10);
+        if (!off && (!*value || !end || *end || v < 0 || v > 256)) {
             cli_errorf("--collapse needs a distance from 0 to 256 or 'off', got '%s'", value);
             *bad = 1;
         } else {
@@ -225,7 +226,7 @@ static void print_video(const char *query, const vigil_video_hash *q, const vigi
     json_object_set_new(o, "usable_frames", json_integer((json_int_t)r->usable));
     json_object_set_new(o, "low_quality", json_boolean(r->low_quality));
     json_object_set_new(o, "allowed", json_boolean(r->allowed || d->allowed));
-    json_object_set_new(o, "suppressed", json_integer((json_int_t)(r->suppressed + d->suppressed)));
+    json_object_set_new(o, "suppressed", json_integer((json_int_t)r->suppressed + (json_int_t)d->suppressed));
     for (size_t i = 0; i < d->n; i++) {
         const vigil_match *x = &d->matches[i];
         json_t *mj = json_object();

@@ -27,7 +27,7 @@ typedef enum vigil_signal {
     VIGIL_SIGNAL_PDQ = 0, /* 64 hex digits */
     VIGIL_SIGNAL_MD5,     /* 32 hex digits */
     VIGIL_SIGNAL_SHA256,  /* 64 hex digits */
-    VIGIL_SIGNAL_VIDEO,   /* opaque UTF-8 text for now (issue 6) */
+    VIGIL_SIGNAL_VIDEO,   /* "vpdq1:" + base64 frame hashes (vigil/video.h) */
     VIGIL_SIGNAL_TEXT,    /* "mh1:" + base64url MinHash signature (vigil/text.h) */
     VIGIL_SIGNAL_COUNT
 } vigil_signal;
@@ -49,7 +49,8 @@ vigil_status vigil_signal_parse(const char *name, vigil_signal *out, vigil_err *
  *  (malloc'd, the caller frees it).  pdq/md5/sha256: hex of the exact
  *  length, either case, surrounding blanks ignored; canonical form is
  *  lowercase.  video/text: kept as given; must be non-empty valid UTF-8
- *  without NUL, at most VIGIL_VALUE_MAX bytes.
+ *  without NUL, at most VIGIL_VALUE_MAX bytes; a video value must also
+ *  parse as "vpdq1:..." (vigil_video_value_check).
  *  A text value must be a MinHash signature "mh1:..." (vigil/text.h);
  *  leading blanks are skipped.
  *  @return VIGIL_OK, VIGIL_EPARSE naming the fault ("bad PDQ hash: expected

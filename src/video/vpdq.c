@@ -130,7 +130,7 @@ vigil_status vigil_video_serialize(const vigil_video_hash *v, char **out, vigil_
         p[8] = (uint8_t)v->frames[i].quality;
         memcpy(p + 9, v->frames[i].pdq.bytes, 32);
     }
-    memcpy(s, VIGIL_VPDQ_PREFIX, PREFIX_LEN);
+    memcpy(s, VIGIL_VPDQ_PREFIX, PREFIX_LEN + 1);
     vigil__base64_encode(bin, nb, s + PREFIX_LEN);
     free(bin);
     *out = s;
