@@ -109,6 +109,7 @@ test-asan:
 run: deps
 	@$(MAKE) --no-print-directory all tests
 	@sh scripts/demo.sh $(BUILD)
+	@sh scripts/serve-demo.sh $(BUILD)
 
 demo: run
 

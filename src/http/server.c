@@ -542,6 +542,21 @@ static void dispatch(vigil_server *s, struct MHD_Connection *c, const char *meth
     if (!h->status) http_error(h, 500, "internal", "the handler gave no answer");
 }
 
+/* 413 at once: the rest of the body is not read, and the connection is
+ * closed after the answer. */
+static enum MHD_Result answer_too_large(struct MHD_Connection *c, req *r) {
+    r->too_large = 1;
+    free(r->body);
+    r->body = NULL;
+    r->len = r->cap = 0;
+    http_ctx h;
+    memset(&h, 0, sizeof h);
+    http_error(&h, 413, "too_large", "the request body is over the limit of %zu bytes", r->limit);
+    enum MHD_Result ret = send_response(c, r, &h);
+    json_decref(h.out);
+    return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls) {
@@ -559,16 +574,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->rt = find_route(method, url, r->params, &r->method_known);
         r->limit = body_limit(s, r->rt);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > r->limit) r->too_large = 1;
+        if (cl && strtoull(cl, NULL, 10) > r->limit) return answer_too_large(c, r);
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->too_large) {
+        if (!r->too_large && !r->answered) {
             if (r->len + *upload_size > r->limit) {
-                r->too_large = 1;
-                free(r->body);
-                r->body = NULL;
-                r->len = r->cap = 0;
+                *upload_size = 0;
+                return answer_too_large(c, r);
             } else {
                 if (r->len + *upload_size + 1 > r->cap) {
                     size_t nc = r->cap ? r->cap : 4096;
