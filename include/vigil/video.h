@@ -3,6 +3,9 @@
  * fixed rate, one PDQ hash + quality per sampled frame with its time), the
  * compact "vpdq1:" serialisation kept in banks as signal type `video`, and
  * video matching through the PDQ index over every bank video's frames.
+ * Uses Debian's FFmpeg libraries.  libav's log is captured, not printed: on
+ * first use vigil installs an av_log callback (process-wide) that keeps each
+ * thread's last error line for vigil's own messages.
  */
 #ifndef VIGIL_VIDEO_H
 #define VIGIL_VIDEO_H
