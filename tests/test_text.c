@@ -47,6 +47,26 @@ static void t_normalize(void) {
     }
 }
 
+/* Plain ASCII takes a shortcut past utf8proc: every ASCII character must be
+ * treated as the full path treats it (a non-ASCII word forces that path). */
+static void t_ascii_shortcut(void) {
+    for (int c = 1; c < 128; c++) {
+        char in[16], in2[32];
+        snprintf(in, sizeof in, "Ab%cCd", c);
+        snprintf(in2, sizeof in2, "%s \xC3\xA9t\xC3\xA9", in);
+        char *a = NULL, *b = NULL;
+        vigil_err err;
+        CHECK_OK(vigil_text_normalize(in, strlen(in), &a, NULL, &err), &err);
+        CHECK_OK(vigil_text_normalize(in2, strlen(in2), &b, NULL, &err), &err);
+        size_t n = strlen(a);
+        int same = strncmp(a, b, n) == 0 && strcmp(b + n, " \xC3\xA9t\xC3\xA9") == 0;
+        if (!same) printf("    0x%02x: '%s' vs '%s'\n", c, a, b);
+        free(a);
+        free(b);
+        CHECK(same);
+    }
+}
+
 static void t_bad_input(void) {
     static const struct {
         const char *in;
@@ -94,6 +114,19 @@ static void t_bad_input(void) {
 
 /* ---- signatures and their bank form --------------------------------------- */
 
+/* The mh1 signature of the sentence in t_signature_form: pins the mh1
+ * definition (bank values must not change between versions or machines) and
+ * checks that every CPU-specific version of the value loop gives it. */
+#define GOLDEN_SIG \
+    "mh1:EBAx7AmLGCcI-qV1C-sjsBFA7moIQIqRA83mXQAEolkKVRcrCnTq3iPwoMAMMOhHBS8tngxfKfQEKbQbBAFKSh" \
+    "N6RdMKz9s5FRnWCwQZu3E56xWyEPuTdgGe9BIlTeqWAyybLQ8VGaoK4wuIDE_BMg4gqcgiUmnsFWw0QzTsTFchhwRG" \
+    "ATHtVQKkg40K0L-YGZ6N0wUuP6oxkNO9ADiljgQkcQ4KxRjACUabRwqbE4sQ9ZCzZur9WAtf_VkBr0YsK6SSnwoZ58" \
+    "0eoGXfHb2xOwhsJ7kJdsTjM-YmRg4Cs-wevUnBCcNRohAYVbIP3pkYADjBNhhWvFIXdFlcBLq7Bgcyp1cJhyvJAt7N" \
+    "KAHM1CEB6hFKQhuEPAIWnxkdkbjnATXEBhVaKswUKlC7D1cTpggjVpEMXRs4DtExtlSWTekcxKcoELE07gpRWwAhHR" \
+    "jpSdTGZiVYnUwD7DVIKsh8cAG2dAAK9sD0FyRR4wmOfKUnCHgLFoHeihM2g2IKEfJ6BJwaeRAaMlIEthSYLZ8eJgvz" \
+    "9Y44OZz9IIk9MAV1Iu9UXjrUQ6G9bwlQbF0Sw6oyKQIWOCtf1FcWKJWfGwG6fALR3Vkw7xVTF8QPbhPgw2UFNP43Al" \
+    "GmsQcb9O4IoDdjUtXenQukvcMBqxqPHutoowNKrDZ1lOrZBjAcVgvNP4c"
+
 static void t_signature_form(void) {
     const char *text = "The quick brown fox jumps over the lazy dog near the river bank.";
     vigil_text_sig a, b;
@@ -105,6 +138,7 @@ static void t_signature_form(void) {
     vigil_text_sig_format(&a, s);
     CHECK_INT(strlen(s), ==, VIGIL_TEXT_SIG_LEN);
     CHECK(strncmp(s, "mh1:", 4) == 0);
+    CHECK_STR(s, GOLDEN_SIG);
     CHECK_OK(vigil_text_sig_parse(s, &b, &err), &err);
     CHECK(memcmp(&a, &b, sizeof a) == 0);
     CHECK(vigil_text_similarity(&a, &b) == 1.0);
@@ -481,6 +515,7 @@ static void t_fuzz_regressions(void) {
 
 const test_case suite_text[] = {
     {"text/normalize", t_normalize},
+    {"text/ascii_shortcut", t_ascii_shortcut},
     {"text/bad_input", t_bad_input},
     {"text/signature_form", t_signature_form},
     {"text/near_duplicates", t_near_duplicates},

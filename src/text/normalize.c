@@ -170,6 +170,26 @@ static size_t filter_decomposed(uint8_t *s, size_t len) {
     return o;
 }
 
+/* Walk one piece of plain ASCII: NFKC and the folding leave it as it is
+ * but for upper case, and its word characters are the letters and digits. */
+static void walk_ascii(walker *w, const uint8_t *s, size_t len) {
+    for (size_t i = 0; i < len && !w->failed; i++) {
+        uint8_t c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (uint8_t)(c + 'a' - 'A');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            if (word_put(w, &c, 1) != 0) w->failed = 1;
+        } else {
+            word_flush(w);
+        }
+    }
+}
+
+static int all_ascii(const uint8_t *s, size_t len) {
+    uint8_t acc = 0;
+    for (size_t i = 0; i < len; i++) acc |= s[i];
+    return acc < 0x80;
+}
+
 /* Walk one normalised piece. */
 static void walk_piece(walker *w, const uint8_t *s, size_t len) {
     size_t i = 0;
@@ -224,6 +244,11 @@ vigil_status vigil__text_walk(const void *data, size_t len, vigil__text_unit_fn 
                 end = pos + PIECE_BYTES;
                 while ((p[end] & 0xC0) == 0x80) end++;
             }
+        }
+        if (all_ascii(p + pos, end - pos)) { /* the common case, without utf8proc */
+            walk_ascii(&w, p + pos, end - pos);
+            pos = end;
+            continue;
         }
         uint8_t *dec = NULL, *out = NULL;
         utf8proc_ssize_t n = utf8proc_map(p + pos, (utf8proc_ssize_t)(end - pos), &dec, decomp);
