@@ -106,7 +106,8 @@ static json_t *frame_json(const vigil_video_frame *f) {
     return o;
 }
 
-int cli_hash_video(const char *path, int json, int all, int dihedral) {
+/* Hash the video at path, or in data[0..len) when data is given. */
+static int hash_video(const char *path, const uint8_t *data, size_t len, int json, int all, int dihedral) {
     if (dihedral) {
         cli_errorf("%s: --dihedral applies to images, not videos", path);
         return 0;
@@ -116,7 +117,7 @@ int cli_hash_video(const char *path, int json, int all, int dihedral) {
     vigil_video_hash v;
     vigil_err err;
     vigil_err_clear(&err);
-    vigil_status rc = vigil_video_hash_file(path, &o, &v, &err);
+    vigil_status rc = data ? vigil_video_hash_bytes(data, len, &o, &v, &err) : vigil_video_hash_file(path, &o, &v, &err);
     if (rc != VIGIL_OK) {
         cli_input_error(path, rc, &err);
         return 0;
@@ -167,6 +168,14 @@ int cli_hash_video(const char *path, int json, int all, int dihedral) {
     free(value);
     vigil_video_hash_clear(&v);
     return 1;
+}
+
+int cli_hash_video(const char *path, int json, int all, int dihedral) {
+    return hash_video(path, NULL, 0, json, all, dihedral);
+}
+
+int cli_hash_video_bytes(const char *label, const uint8_t *data, size_t len, int json, int all, int dihedral) {
+    return hash_video(label, data, len, json, all, dihedral);
 }
 
 /* ---- vigil bank add --video ------------------------------------------------ */

@@ -34,6 +34,9 @@ int cli_is_video(const char *path);
  * Returns 1 on success, 0 after reporting the error. */
 int cli_hash_video(const char *path, int json, int all, int dihedral);
 
+/* The same for a video read into memory (standard input); `label` names it. */
+int cli_hash_video_bytes(const char *label, const uint8_t *data, size_t len, int json, int all, int dihedral);
+
 /* vigil match on one video (or a "vpdq1:" value when `given`): its frames
  * against the banks' video entries, its file digests against `m`'s exact
  * tables.  Opens the video matcher over `st` on first use.  Sets

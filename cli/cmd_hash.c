@@ -139,6 +139,11 @@ static int hash_one(vigil_hasher *h, const hash_cli_opts *o, const char *path, u
         uint8_t *data = NULL;
         size_t len = 0;
         rc = read_stdin(max_bytes, &data, &len, &err);
+        if (rc == VIGIL_OK && vigil_format_sniff(data, len) == VIGIL_FMT_UNKNOWN && vigil_video_sniff(data, len)) {
+            int ok = cli_hash_video_bytes(path, data, len, o->json, o->all, o->dihedral); /* cli_video.c */
+            free(data);
+            return ok;
+        }
         if (rc == VIGIL_OK) rc = vigil_hasher_bytes(h, data, len, &r, &err);
         free(data);
     } else {

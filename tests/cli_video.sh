@@ -39,6 +39,9 @@ expect hash_json 0 "^\\{\"path\":\"$T/orig.mp4\",\"type\":\"video\",\"md5\":\"$m
 run "$V" hash --vpdq "$T/orig.mp4"
 expect hash_vpdq 0 "^vpdq1:[A-Za-z0-9+/]+=*,$T/orig.mp4\$"
 value=$(printf '%s' "$out" | cut -d, -f1)
+run sh -c "\"$V\" hash --collapse off - < \"$T/orig.mp4\""
+n=$(printf '%s\n' "$out" | grep -Ec "^$HEX,[0-9]{1,3},[0-9.]+,[0-9.]+,-\$")
+[ "$rc" -eq 0 ] && [ "$n" -eq 60 ] && ok hash_stdin || bad hash_stdin "rc=$rc n=$n" "$err"
 run "$V" hash --fps 0 "$T/orig.mp4";         expect hash_bad_fps 2 '^$' 'fps needs a number'
 run "$V" hash --collapse x "$T/orig.mp4";    expect hash_bad_collapse 2 '^$' "collapse needs a distance"
 run "$V" hash --dihedral "$T/orig.mp4";      expect hash_dihedral 1 '^$' 'applies to images, not videos'
