@@ -127,6 +127,7 @@ static int64_t io_seek(void *opaque, int64_t off, int whence) {
     io_src *s = opaque;
     whence &= ~AVSEEK_FORCE;
     if (whence == AVSEEK_SIZE) return s->size;
+    if (whence == SEEK_END && s->size < 0) return AVERROR(ENOSYS); /* a pipe: no end to seek to */
     int64_t cur = s->f ? (int64_t)ftello(s->f) : (int64_t)s->mem_pos;
     int64_t pos = whence == SEEK_SET ? off : whence == SEEK_CUR ? cur + off : whence == SEEK_END ? s->size + off : -1;
     if (pos < 0) return AVERROR(EINVAL);
@@ -204,6 +205,7 @@ static vigil_status on_frame(vstate *s, AVFrame *fr, vigil_err *err) {
         t = (double)(ts - s->t0) * av_q2d(s->tb);
     }
     if (!isfinite(t) || t < s->last_t) t = s->last_t; /* out of order or broken: clamp */
+    if (t > 4.0e6) t = 4.0e6; /* 46 days: frame times are kept in 32-bit milliseconds */
     s->last_t = t;
     s->out->decoded++;
     if (s->decode_only) return VIGIL_OK;
