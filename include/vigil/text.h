@@ -42,15 +42,15 @@ vigil_status vigil_text_check(const void *data, size_t len, vigil_err *err);
  *  *len) and *len are set on success only.
  *  @return VIGIL_OK, VIGIL_ENOENT/VIGIL_EIO (cannot open or read),
  *  VIGIL_ELIMIT (too big), VIGIL_EFORMAT (as vigil_text_check),
- *  VIGIL_ENOMEM.  Messages name the path. */
+ *  VIGIL_ENOMEM.  Open and read errors name the path; the others do not. */
 vigil_status vigil_text_read_file(const char *path, uint64_t max_bytes, char **data, size_t *len,
                                   vigil_err *err);
 
 /*! vigil_text_normalize() :
  *  The normalised form of a text, as the fingerprint sees it: NFKC, case
- *  folded, default-ignorable code points removed, Arabic diacritics and
- *  tatweel removed and Arabic letter variants folded (alef forms, yeh,
- *  keheh, teh marbuta), Arabic-Indic, Devanagari and Bengali digits made
+ *  folded, default-ignorable code points removed, Arabic diacritics, hamza
+ *  and madda marks and tatweel removed and Arabic letter variants folded
+ *  (alef forms, yeh, keheh, teh marbuta), Arabic-Indic, Devanagari and Bengali digits made
  *  ASCII; then the words (runs of letters, marks and digits), separated by
  *  one space; punctuation, symbols and blanks are separators.  Letters of
  *  scripts written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar,
@@ -89,8 +89,8 @@ typedef struct vigil_text_sig {
 
 /*! vigil_text_minhash() :
  *  The signature of the text `data` (checked with vigil_text_check).
- *  @shingles may be NULL; else the number of distinct shingle positions
- *  hashed.  Deterministic across runs and platforms.  Thread-safe.
+ *  @shingles may be NULL; else the number of shingles hashed (word and
+ *  character shingles, repeats counted).  Deterministic across runs and platforms.  Thread-safe.
  *  @return VIGIL_OK; VIGIL_EFORMAT (as vigil_text_normalize); VIGIL_ENOMEM. */
 vigil_status vigil_text_minhash(const void *data, size_t len, vigil_text_sig *sig,
                                 size_t *shingles, vigil_err *err);
