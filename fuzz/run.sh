@@ -19,7 +19,7 @@ SECS=${1:-60}
 TARGET=${2:-decode_hash}
 command -v clang > /dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 2; }
 OUT=${FUZZ_OUT:-build/fuzz}
-PKGS="libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libutf8proc libavformat libavcodec libavutil libswscale"
+PKGS="libmicrohttpd libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libutf8proc libavformat libavcodec libavutil libswscale"
 CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -DVIGIL_HAVE_WEBPDEMUX -g -O1 -ffp-contract=off -Iinclude -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -Wl,--push-state,--no-as-needed -lcld2_full -Wl,--pop-state -lcld2 -lstdc++ -lm"
 build() { # build NAME: fuzz/fuzz_NAME.c + the library sources -> $OUT/fuzz_NAME
