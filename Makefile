@@ -44,7 +44,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video
+.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
 
 all: lib cli
 
@@ -117,7 +117,7 @@ demo: run
 # `make bench` builds what ships (same flags) and runs every benchmark;
 # `make bench-hash` / `make bench-index` run one.  The index benchmark links
 # Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
-bench: bench-hash bench-index bench-text bench-video
+bench: bench-hash bench-index bench-text bench-video bench-http
 
 bench-hash: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-hash
@@ -136,6 +136,16 @@ bench-video: deps
 
 $(BUILD)/bench-video: $(BUILD)/bench/bench_video.o $(BUILD)/tests/vidgen.o $(BUILD)/tests/imggen.o $(BUILD)/libvigil.a
 	$(CC) -o $@ $^ $(ALL_LDLIBS)
+
+# bench-http: the HTTP API under wrk against nginx serving a static file and
+# against the matcher alone in process (bench/bench_http.sh; needs wrk and
+# nginx, installed when missing).  BENCH_HTTP_SIZES="1000000 10000000".
+bench-http: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench-matcher
+	@sh bench/bench_http.sh $(BUILD)
+
+$(BUILD)/bench-matcher: $(BUILD)/bench/bench_matcher.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
 
 bench-text: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-text
