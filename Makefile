@@ -50,7 +50,7 @@ all: lib cli
 
 lib: $(BUILD)/libvigil.a $(BUILD)/libvigil.so
 cli: $(BUILD)/vigil
-tests: $(BUILD)/vigil-tests $(BUILD)/vigil $(BUILD)/gen-samples $(BUILD)/gen-video
+tests: $(BUILD)/vigil-tests $(BUILD)/vigil $(BUILD)/gen-samples $(BUILD)/gen-video $(BUILD)/vigil-soak
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,6 +77,15 @@ $(BUILD)/vigil-tests: $(TEST_OBJ) $(BUILD)/libvigil.a
 	$(CC) -o $@ $(TEST_OBJ) $(BUILD)/libvigil.a $(ALL_LDLIBS)
 
 $(BUILD)/tools/gen_samples.o: ALL_CFLAGS += -Itests
+$(BUILD)/vigil-soak: $(BUILD)/tools/soak.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
+
+# `make soak`: the API under a mixed read/write load for SOAK_SECONDS (default 180)
+SOAK_SECONDS ?= 180
+soak: deps
+	@$(MAKE) --no-print-directory $(BUILD)/vigil-soak
+	@$(BUILD)/vigil-soak $(BUILD)/soak.db $(SOAK_SECONDS) 32
+
 $(BUILD)/gen-samples: $(BUILD)/tools/gen_samples.o $(BUILD)/tests/imggen.o
 	$(CC) -o $@ $^ $(ALL_LDLIBS)
 
