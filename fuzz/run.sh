@@ -8,6 +8,8 @@
 #   url                    the URL canonicaliser, seeded with fuzz/regress-url/
 #   text                   the text normaliser and fingerprinter (and language
 #                          identification), seeded with fuzz/regress-text/
+#   http                   the HTTP API: raw requests to every route (in-process
+#                          server on a demo store), seeded with fuzz/regress-http/
 #   video                  the video decode+hash path (libavformat from memory),
 #                          seeded with generated tiny videos and fuzz/regress-video/
 # Usage: sh fuzz/run.sh [SECONDS] [TARGET]
@@ -69,6 +71,13 @@ text)
     echo "fuzzing the text normaliser for $SECS s on $(ls fuzz/regress-text | wc -l) seeds"
     "$OUT/fuzz_text" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
         -max_len=16384 -print_final_stats=1 fuzz/corpus-text fuzz/regress-text
+    ;;
+http)
+    mkdir -p fuzz/corpus-http
+    build http
+    echo "fuzzing the HTTP API for $SECS s on $(ls fuzz/regress-http | wc -l) seeds"
+    "$OUT/fuzz_http" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
+        -max_len=8192 -print_final_stats=1 fuzz/corpus-http fuzz/regress-http
     ;;
 video)
     mkdir -p fuzz/corpus-video
