@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "case_util.h"
+#include "vigil/text.h"
 
 static int is_help(const char *s) {
     return strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0 || strcmp(s, "help") == 0;
@@ -22,7 +23,7 @@ static void item_usage(FILE *out) {
     fprintf(out,
             "usage: vigil item add OP URL [--type T] [--lang L]... [--affiliation A]\n"
             "                      [--outlet O] [--hash TYPE:HEX]... [--observed T]\n"
-            "                      [--notes TEXT] [--by USER] [--json]\n"
+            "                      [--notes TEXT] [--text FILE] [--by USER] [--json]\n"
             "       vigil item import OP FILE.csv [--skip-bad] [--by USER] [--json]\n"
             "       vigil item show ID [--json]\n"
             "       vigil item list [--op OP] [--state S] [--platform P] [--lang L]\n"
@@ -37,6 +38,8 @@ static void item_usage(FILE *out) {
             "or a hash was removed before).\n"
             "  T (type): video image audio publication post account other\n"
             "  L: ISO 639-1 code (ar, en, fr, ...); repeat for several\n"
+            "  --text FILE: the item's text (UTF-8): its language is identified when no\n"
+            "  --lang is given, and its SHA-256 is kept as a content hash\n"
             "import reads CSV with the header url,type,language,affiliation,outlet,\n"
             "observed_at,analyst (any order; url required; language 'ar;en'; analyst an\n"
             "existing user whose agency reports the row; optional hashes 'pdq:HEX;md5:HEX'\n"
@@ -66,6 +69,7 @@ int cmd_item(int argc, char **argv) {
                                          {"hash", required_argument, NULL, 'H'},
                                          {"observed", required_argument, NULL, 'O'},
                                          {"notes", required_argument, NULL, 'n'},
+                                         {"text", required_argument, NULL, 'X'},
                                          {"note", required_argument, NULL, 'N'},
                                          {"at", required_argument, NULL, 'T'},
                                          {"by", required_argument, NULL, 'b'},
@@ -82,7 +86,7 @@ int cmd_item(int argc, char **argv) {
         item_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
-    const char *sub = argv[1], *by = NULL, *note = NULL, *at = NULL;
+    const char *sub = argv[1], *by = NULL, *note = NULL, *at = NULL, *text_path = NULL;
     const char *langs[16], *hashes[16];
     vigil_item_input in = {0};
     vigil_item_filter f = {0};
@@ -111,6 +115,7 @@ int cmd_item(int argc, char **argv) {
             break;
         case 'O': in.observed_at = optarg; break;
         case 'n': in.notes = optarg; break;
+        case 'X': text_path = optarg; break;
         case 'N': note = optarg; break;
         case 'T': at = optarg; break;
         case 'b': by = optarg; break;
@@ -148,11 +153,26 @@ int cmd_item(int argc, char **argv) {
         }
         in.op = argv[optind];
         in.url = argv[optind + 1];
+        char *text = NULL;
+        if (text_path) {
+            size_t tl = 0;
+            rc = vigil_text_read_file(text_path, 16u << 20, &text, &tl, &err);
+            if (rc != VIGIL_OK) {
+                cli_input_error(text_path, rc, &err);
+                return CLI_EXIT_FAIL;
+            }
+            in.text = text;
+            in.text_len = tl;
+        }
         vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
+        if (!st) {
+            free(text);
+            return CLI_EXIT_FAIL;
+        }
         vigil_item_result res;
         rc = vigil_item_add(st, by, &in, &res, &err);
         vigil_store_close(st);
+        free(text);
         if (rc != VIGIL_OK) return cu_fail(rc, &err);
         if (json) {
             json_t *o = json_object();

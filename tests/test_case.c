@@ -588,6 +588,38 @@ static void test_audit_tamper(void) {
     remove(path);
 }
 
+static void test_text_language(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r;
+    const char *fr = "La m\xc3\xa9t\xc3\xa9o de demain annonce des pluies abondantes sur toute la "
+                     "r\xc3\xa9gion, avec des vents forts venant de l'ouest. Les habitants sont "
+                     "invit\xc3\xa9s \xc3\xa0 la prudence sur les routes et pr\xc3\xa8s des "
+                     "rivi\xc3\xa8res pendant tout le week-end.";
+    vigil_item_input in = {.op = "op1", .url = "https://telegra.ph/Example-1", .text = fr, .text_len = strlen(fr)};
+    CHECK_OK(vigil_item_add(st, "ana-eu", &in, &r, &err), &err);
+    json_t *v = NULL;
+    CHECK_OK(vigil_item_show(st, NULL, r.id, &v, &err), &err);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(v, "languages"), 0)), "fr");
+    CHECK(strncmp(json_string_value(json_array_get(json_object_get(v, "hashes"), 0)), "sha256:", 7) == 0);
+    json_decref(v);
+    /* the analyst's language wins over the identifier's */
+    const char *langs[] = {"ar"};
+    vigil_item_input in2 = {.op = "op1", .url = "https://telegra.ph/Example-2", .text = fr,
+                            .text_len = strlen(fr), .langs = langs, .n_langs = 1};
+    CHECK_OK(vigil_item_add(st, "ana-eu", &in2, &r, &err), &err);
+    CHECK_OK(vigil_item_show(st, NULL, r.id, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "languages")), ==, 1);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(v, "languages"), 0)), "ar");
+    json_decref(v);
+    const char bad[] = "caf\xe9";
+    vigil_item_input in3 = {.op = "op1", .url = "https://telegra.ph/Example-3", .text = bad, .text_len = 4};
+    CHECK_INT(vigil_item_add(st, "ana-eu", &in3, &r, &err), ==, VIGIL_EPARSE);
+    CHECK(strstr(err.msg, "text"));
+    vigil_store_close(st);
+}
+
 static void test_demo(void) {
     vigil_store *st = NULL;
     vigil_err err;
@@ -620,6 +652,7 @@ const test_case suite_case[] = {
     {"case/removal_orders_and_tco", test_orders},
     {"case/import", test_import},
     {"case/audit_tamper", test_audit_tamper},
+    {"case/text_language_at_intake", test_text_language},
     {"case/demo", test_demo},
     {NULL, NULL},
 };

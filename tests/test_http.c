@@ -182,6 +182,7 @@ static long req(const char *method, const char *path, const char *token, const c
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -474,6 +475,20 @@ static void test_audit_and_tenancy(void) {
     CHECK_INT(jreq("POST", "/v1/match", 4, "{\"hashes\":[\"md5:00112233445566778899AABBCCDDEEFF\"]}", &resp), ==, 200);
     CHECK(resp && strstr(resp, "\"bank\":\"b1\""));
     free(resp);
+    /* a bank change made by another process (the CLI) is seen within the 2 s poll */
+    {
+        vigil_store *other = NULL;
+        vigil_entry_spec e = {.signal = VIGIL_SIGNAL_SHA256,
+                              .value = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"};
+        CHECK_OK(vigil_store_open(g_db, &other, NULL), NULL);
+        CHECK_OK(vigil_bank_add(other, "b1", &e, NULL, NULL, NULL), NULL);
+        vigil_store_close(other);
+        struct timespec pause = {2, 300000000};
+        nanosleep(&pause, NULL);
+        CHECK_INT(jreq("POST", "/v1/match", 4, "{\"hashes\":[\"sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"]}", &resp), ==, 200);
+        CHECK(resp && strstr(resp, "\"bank\":\"b1\""));
+        free(resp);
+    }
     /* the liaison sees only what was referred to Telegram */
     CHECK_INT(jreq("GET", "/v1/items", 4, NULL, &resp), ==, 200);
     CHECK(resp && strstr(resp, "\"id\":1,") && strstr(resp, "\"id\":5,") && !strstr(resp, "\"id\":2,") &&
@@ -504,7 +519,7 @@ static void test_audit_and_tenancy(void) {
     free(resp);
     CHECK_INT(req("GET", "/metrics", NULL, NULL, NULL, 0, &resp), ==, 200);
     CHECK(resp && strstr(resp, "vigil_http_requests_total{route=\"POST /v1/items\",status=\"201\"} 1") &&
-          strstr(resp, "vigil_http_request_duration_seconds_bucket") && strstr(resp, "vigil_index_entries 2") &&
+          strstr(resp, "vigil_http_request_duration_seconds_bucket") && strstr(resp, "vigil_index_entries 3") &&
           strstr(resp, "vigil_removal_orders_open 2") && strstr(resp, "vigil_removal_orders_overdue"));
     free(resp);
     stop();

@@ -166,6 +166,11 @@ typedef struct vigil_item_input {
     const char *observed_at; /* when the analyst saw it; NULL: now              */
     const char *analyst;     /* reporting user (default: `by`)                  */
     const char *notes;
+    const char *text;        /* the item's text when known (a statement, a post):
+                                its language is identified and added when no
+                                --lang was given, and its SHA-256 is kept as a
+                                content hash (re-uploads of the same text)     */
+    size_t text_len;
 } vigil_item_input;
 
 /* What an intake did. */

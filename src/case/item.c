@@ -19,6 +19,7 @@
 #include "store/csv.h"
 #include "vigil/hash.h"
 #include "vigil/index.h"
+#include "vigil/text.h"
 #include "vigil/url.h"
 
 #define MAX_LANGS 16
@@ -197,6 +198,23 @@ static vigil_status check_fields(vigil_store *st, const case_actor *a, const vig
         if (case_hash_parse(in->hashes[i], f->htype[f->n_hashes], f->hval[f->n_hashes], &e) !=
             VIGIL_OK)
             return vigil__err_set(err, VIGIL_EPARSE, "hash: %s", e.msg);
+        f->n_hashes++;
+    }
+    if (in->text) {
+        vigil_lang lang;
+        vigil_err e;
+        if ((rc = vigil_lang_detect(in->text, in->text_len, &lang, &e)) != VIGIL_OK)
+            return vigil__err_set(err, rc == VIGIL_EFORMAT ? VIGIL_EPARSE : rc, "text: %s", e.msg);
+        /* a confident ISO 639-1 answer, when the analyst named no language */
+        if (f->n_langs == 0 && strlen(lang.code) == 2 && lang.confidence >= 0.5 &&
+            case_lang_check(lang.code, f->langs[0], NULL) == VIGIL_OK)
+            f->n_langs = 1;
+        if (f->n_hashes == MAX_HASHES)
+            return vigil__err_set(err, VIGIL_ELIMIT, "more than %d hashes", MAX_HASHES);
+        uint8_t sha[32];
+        if ((rc = vigil_digest(in->text, in->text_len, NULL, sha, err)) != VIGIL_OK) return rc;
+        snprintf(f->htype[f->n_hashes], 8, "sha256");
+        vigil_hex_encode(sha, 32, f->hval[f->n_hashes]);
         f->n_hashes++;
     }
     if ((rc = case_time_arg(in->observed_at, "observed_at", f->observed, err)) != VIGIL_OK) return rc;

@@ -692,7 +692,7 @@ static void h_items(http_ctx *h) {
 
 static void h_item_add(http_ctx *h) {
     static const char *const keys[] = {"op", "url", "type", "languages", "affiliation", "outlet",
-                                       "hashes", "observed_at", "notes", "analyst", NULL};
+                                       "hashes", "observed_at", "notes", "analyst", "text", NULL};
     json_t *b = body_with(h, keys);
     if (!b) return;
     vigil_item_input in;
@@ -702,6 +702,7 @@ static void h_item_add(http_ctx *h) {
         str_field(h, b, "type", 0, &in.type) || str_field(h, b, "affiliation", 0, &in.affiliation) ||
         str_field(h, b, "outlet", 0, &in.outlet) || str_field(h, b, "observed_at", 0, &in.observed_at) ||
         str_field(h, b, "notes", 0, &in.notes) || str_field(h, b, "analyst", 0, &in.analyst) ||
+        str_field(h, b, "text", 0, &in.text) ||
         str_array(h, b, "languages", langs, 16, &in.n_langs) ||
         str_array(h, b, "hashes", hashes, 16, &in.n_hashes)) {
         json_decref(b);
@@ -709,6 +710,7 @@ static void h_item_add(http_ctx *h) {
     }
     in.langs = langs;
     in.hashes = hashes;
+    if (in.text) in.text_len = json_string_length(json_object_get(b, "text"));
     vigil_item_result res;
     vigil_err err;
     vigil_status rc = vigil_item_add(h->st, h->user, &in, &res, &err);

@@ -20,6 +20,7 @@
 
 #include "common/err.h"
 #include "http/http_internal.h"
+#include "store/store_internal.h"
 
 #define MAX_ROUTES 64
 #define MAX_STATUSES 12
@@ -51,6 +52,9 @@ struct vigil_server {
     vigil_store *m_store;
     atomic_ulong banks_gen;
     unsigned long loaded_gen;
+    /* changes made by other processes (the CLI): the store's bank version, polled */
+    atomic_llong bank_version; /* as last seen */
+    atomic_llong version_checked_ms;
     /* metrics and the log */
     pthread_mutex_t met_mu;
     route_stats stats[MAX_ROUTES + 1]; /* the last: no route matched */
@@ -239,8 +243,25 @@ static vigil_status matcher_load(vigil_server *s, vigil_err *err) {
     return VIGIL_OK;
 }
 
+static long long mono_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Every 2 s: has anyone (this server or the CLI) changed the banks? */
+static void poll_bank_version(vigil_server *s, vigil_store *st) {
+    long long now = mono_ms(), last = atomic_load(&s->version_checked_ms);
+    if (now - last < 2000 || !atomic_compare_exchange_strong(&s->version_checked_ms, &last, now)) return;
+    int64_t v = 0;
+    if (vigil__q_int(st, "SELECT last_id FROM id_counter WHERE name = 'bank_version'", &v, NULL, "") != VIGIL_OK)
+        v = 0;
+    if (atomic_exchange(&s->bank_version, v) != v) atomic_fetch_add(&s->banks_gen, 1);
+}
+
 vigil_matcher *http_matcher_acquire(http_ctx *h, vigil_err *err) {
     vigil_server *s = h->srv;
+    if (h->st) poll_bank_version(s, h->st);
     if (atomic_load(&s->banks_gen) != s->loaded_gen) {
         pthread_mutex_lock(&s->m_reload);
         vigil_status rc = VIGIL_OK;
@@ -707,6 +728,11 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
     vigil_store *st0 = NULL;
     if (rc == VIGIL_OK) rc = vigil_store_open(s->db_path, &st0, err);
     if (rc == VIGIL_OK) rc = vigil_platform_seed(st0, err);
+    int64_t bv = 0;
+    if (rc == VIGIL_OK &&
+        vigil__q_int(st0, "SELECT last_id FROM id_counter WHERE name = 'bank_version'", &bv, NULL, "") == VIGIL_OK)
+        atomic_store(&s->bank_version, bv);
+    atomic_store(&s->version_checked_ms, mono_ms());
     vigil_store_close(st0);
     if (rc == VIGIL_OK) rc = matcher_load(s, err);
     if (rc != VIGIL_OK) {
