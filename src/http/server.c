@@ -416,7 +416,7 @@ static vigil_store *thread_store(vigil_server *s, vigil_err *err) {
     pthread_mutex_lock(&s->stores_mu);
     if (s->n_stores == s->cap_stores) {
         size_t nc = s->cap_stores ? 2 * s->cap_stores : 8;
-        vigil_store **ns = realloc(s->stores, nc * sizeof *ns);
+        vigil_store **ns = realloc(s->stores, nc * sizeof(vigil_store *));
         if (!ns) {
             pthread_mutex_unlock(&s->stores_mu);
             vigil_store_close(st);
