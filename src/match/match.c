@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "match/allow.h"
 #include "vigil/index.h"
 #include "vigil/match.h"
 
@@ -274,23 +275,7 @@ static int cmp_match(const void *a, const void *b) {
 
 /* Sort; if an allow entry matched, keep only the allow entries. */
 static void finalize(vigil_match_result *res) {
-    size_t allow = 0;
-    for (size_t i = 0; i < res->n; i++) allow += res->matches[i].bank_kind == VIGIL_BANK_ALLOW;
-    if (allow) {
-        size_t w = 0;
-        for (size_t i = 0; i < res->n; i++) {
-            if (res->matches[i].bank_kind == VIGIL_BANK_ALLOW) {
-                res->matches[w++] = res->matches[i];
-            } else {
-                free(res->matches[i].bank);
-                free(res->matches[i].labels);
-                free(res->matches[i].external_id);
-                res->suppressed++;
-            }
-        }
-        res->n = w;
-        res->allowed = 1;
-    }
+    VIGIL__KEEP_ALLOW_ONLY(res);
     if (res->n > 1) qsort(res->matches, res->n, sizeof *res->matches, cmp_match);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "match/allow.h"
 #include "text/text_internal.h"
 
 struct vigil_text_matcher {
@@ -153,22 +154,6 @@ vigil_status vigil_text_matcher_match(vigil_text_matcher *m, const vigil_text_si
         return rc;
     }
     /* an allow entry matched: keep only the allow entries (order kept) */
-    size_t allow = 0;
-    for (size_t i = 0; i < res->n; i++) allow += res->matches[i].bank_kind == VIGIL_BANK_ALLOW;
-    if (allow) {
-        size_t w = 0;
-        for (size_t i = 0; i < res->n; i++) {
-            if (res->matches[i].bank_kind == VIGIL_BANK_ALLOW) {
-                res->matches[w++] = res->matches[i];
-            } else {
-                free(res->matches[i].bank);
-                free(res->matches[i].labels);
-                free(res->matches[i].external_id);
-                res->suppressed++;
-            }
-        }
-        res->n = w;
-        res->allowed = 1;
-    }
+    VIGIL__KEEP_ALLOW_ONLY(res);
     return VIGIL_OK;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "match/allow.h"
 #include "vigil/index.h"
 #include "vigil/match.h"
 #include "vigil/video.h"
@@ -347,23 +348,7 @@ vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video
         i = j;
     }
     if (rc != VIGIL_OK) goto out;
-    size_t allow = 0;
-    for (size_t i = 0; i < res->n; i++) allow += res->matches[i].bank_kind == VIGIL_BANK_ALLOW;
-    if (allow) {
-        size_t w = 0;
-        for (size_t i = 0; i < res->n; i++) {
-            if (res->matches[i].bank_kind == VIGIL_BANK_ALLOW) {
-                res->matches[w++] = res->matches[i];
-            } else {
-                free(res->matches[i].bank);
-                free(res->matches[i].labels);
-                free(res->matches[i].external_id);
-                res->suppressed++;
-            }
-        }
-        res->n = w;
-        res->allowed = 1;
-    }
+    VIGIL__KEEP_ALLOW_ONLY(res);
     if (res->n > 1) qsort(res->matches, res->n, sizeof *res->matches, cmp_match);
 out:
     free(b.p);
