@@ -524,9 +524,7 @@ vigil_status vigil_platform_edit(vigil_store *st, const char *by, const char *na
         rc = vigil__audit(st, a.name, "platform.edit", "platform", id, before, after, err);
     json_decref(before);
     json_decref(after);
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
-    return rc;
+    return vigil__store_end(st, rc, err);
 }
 
 vigil_status vigil_platform_list(vigil_store *st, int only_new, json_t **out, vigil_err *err) {
@@ -614,9 +612,7 @@ vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name
         rc = vigil__audit(st, a.name, "user.revoke", "user", id, NULL, after, err);
         json_decref(after);
     }
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
-    return rc;
+    return vigil__store_end(st, rc, err);
 }
 
 vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[128],

@@ -346,9 +346,7 @@ vigil_status vigil_hold_release(vigil_store *st, const char *by, int64_t id, vig
     json_decref(items);
     json_decref(before);
     json_decref(after);
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
-    return rc;
+    return vigil__store_end(st, rc, err);
 }
 
 vigil_status vigil_hold_list(vigil_store *st, const char *by, int all, json_t **out,

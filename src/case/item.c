@@ -722,7 +722,5 @@ vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, 
     }
     if (rc == VIGIL_OK) rc = case_item_set_state(st, &a, id, from, to, t, note, err);
     free(from);
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
-    return rc;
+    return vigil__store_end(st, rc, err);
 }

@@ -102,9 +102,7 @@ vigil_status vigil_op_close(vigil_store *st, const char *by, const char *name, v
     if (rc == VIGIL_OK) rc = vigil__audit(st, a.name, "op.close", "operation", id, before, after, err);
     json_decref(before);
     json_decref(after);
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
-    return rc;
+    return vigil__store_end(st, rc, err);
 }
 
 vigil_status vigil_op_list(vigil_store *st, const char *by, json_t **out, vigil_err *err) {

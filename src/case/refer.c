@@ -189,9 +189,7 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
     }
 out:
     json_decref(ref);
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
-    return rc;
+    return vigil__store_end(st, rc, err);
 }
 
 /* ---- removal orders ------------------------------------------------------------------- */
@@ -381,9 +379,7 @@ vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, con
 out:
     json_decref(before);
     json_decref(after);
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
-    return rc;
+    return vigil__store_end(st, rc, err);
 }
 
 vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only, json_t **out,

@@ -360,6 +360,12 @@ vigil_status vigil__store_commit(vigil_store *st, vigil_err *err) {
     return VIGIL_OK;
 }
 
+vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err) {
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
+    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}
+
 void vigil__store_rollback(vigil_store *st) {
     if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -50,6 +50,10 @@ vigil_status vigil__store_begin(vigil_store *st, vigil_err *err);
 vigil_status vigil__store_commit(vigil_store *st, vigil_err *err);
 void vigil__store_rollback(vigil_store *st);
 
+/*! vigil__store_end() : ends the write transaction: commits when `rc` is
+ *  VIGIL_OK, else rolls back.  @return the final status (a failed commit's). */
+vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err);
+
 /*! vigil__store_now() : the current time as ISO 8601 UTC, e.g.
  *  "2024-05-01T12:00:00Z" (20 characters + NUL). */
 #define VIGIL__TIME_LEN 21
