@@ -100,37 +100,27 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
     int64_t referred = int_of(r, "referred");
     json_object_set_new(r, "removal_rate",
                         json_real(referred ? (double)int_of(r, "removed") / (double)referred : 0.0));
-    if (rc == VIGIL_OK)
-        rc = counts(st,
-                    "SELECT l.lang AS k, count(*) AS n FROM item_language l JOIN item i ON i.id = "
-                    "l.item_id WHERE i.operation_id = ?1 GROUP BY l.lang ORDER BY n DESC, k",
-                    id, r, "by_language", err);
-    if (rc == VIGIL_OK)
-        rc = counts(st,
-                    "SELECT type AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP BY "
-                    "type ORDER BY n DESC, k",
-                    id, r, "by_type", err);
-    if (rc == VIGIL_OK)
-        rc = counts(st,
-                    "SELECT affiliation AS k, count(*) AS n FROM item WHERE operation_id = ?1 "
-                    "GROUP BY affiliation ORDER BY n DESC, k",
-                    id, r, "by_affiliation", err);
-    if (rc == VIGIL_OK)
-        rc = counts(st,
-                    "SELECT outlet AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP BY "
-                    "outlet ORDER BY n DESC, k",
-                    id, r, "by_outlet", err);
-    if (rc == VIGIL_OK)
-        rc = counts(st,
-                    "SELECT state AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP BY "
-                    "state ORDER BY n DESC, k",
-                    id, r, "by_state", err);
-    if (rc == VIGIL_OK)
-        rc = counts(st,
-                    "SELECT a.code AS k, count(*) AS n FROM item_report x JOIN item i ON i.id = "
-                    "x.item_id JOIN agency a ON a.id = x.agency_id WHERE i.operation_id = ?1 GROUP "
-                    "BY a.code ORDER BY n DESC, k",
-                    id, r, "reports_by_agency", err);
+    /* the breakdowns: {key: count} each */
+    static const struct {
+        const char *key, *sql;
+    } breakdowns[] = {
+        {"by_language", "SELECT l.lang AS k, count(*) AS n FROM item_language l JOIN item i ON "
+                        "i.id = l.item_id WHERE i.operation_id = ?1 GROUP BY l.lang ORDER BY n "
+                        "DESC, k"},
+        {"by_type", "SELECT type AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP BY "
+                    "type ORDER BY n DESC, k"},
+        {"by_affiliation", "SELECT affiliation AS k, count(*) AS n FROM item WHERE operation_id "
+                           "= ?1 GROUP BY affiliation ORDER BY n DESC, k"},
+        {"by_outlet", "SELECT outlet AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP "
+                      "BY outlet ORDER BY n DESC, k"},
+        {"by_state", "SELECT state AS k, count(*) AS n FROM item WHERE operation_id = ?1 GROUP BY "
+                     "state ORDER BY n DESC, k"},
+        {"reports_by_agency", "SELECT a.code AS k, count(*) AS n FROM item_report x JOIN item i "
+                              "ON i.id = x.item_id JOIN agency a ON a.id = x.agency_id WHERE "
+                              "i.operation_id = ?1 GROUP BY a.code ORDER BY n DESC, k"},
+    };
+    for (size_t b = 0; b < sizeof breakdowns / sizeof breakdowns[0] && rc == VIGIL_OK; b++)
+        rc = counts(st, breakdowns[b].sql, id, r, breakdowns[b].key, err);
     /* times from referral to removal, overall and per platform */
     json_t *times = NULL, *plats = NULL;
     if (rc == VIGIL_OK) rc = vigil__q_json(st, sql_times, &times, err, "i", id);
