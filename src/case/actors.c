@@ -124,6 +124,12 @@ vigil_status case_op_access(vigil_store *st, const case_actor *a, int64_t op_id,
                           a->name, op);
 }
 
+vigil_status case_op_find(vigil_store *st, const case_actor *a, const char *name, int64_t *id,
+                          vigil_err *err) {
+    vigil_status rc = case_op_id(st, name, id, err);
+    return rc == VIGIL_OK ? case_op_access(st, a, *id, name, err) : rc;
+}
+
 /* ---- field checks ----------------------------------------------------------------- */
 
 vigil_status case_time_arg(const char *text, const char *what, char out[VIGIL_TIME_LEN],

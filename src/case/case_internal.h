@@ -52,6 +52,17 @@ vigil_status case_op_id(vigil_store *st, const char *name, int64_t *id, vigil_er
 vigil_status case_op_access(vigil_store *st, const case_actor *a, int64_t op_id, const char *op,
                             vigil_err *err);
 
+/*! case_op_find() : operation `name`'s id, if the actor may use it
+ *  (case_op_id, then case_op_access). */
+vigil_status case_op_find(vigil_store *st, const case_actor *a, const char *name, int64_t *id,
+                          vigil_err *err);
+
+/*! case_item_access() : whether the actor may see item `id` (its
+ *  operation, or a referral to their platform).  VIGIL_ENOENT "no item N"
+ *  for items they may not see, as for ids never used, so that other
+ *  tenants' ids are not confirmed. */
+vigil_status case_item_access(vigil_store *st, const case_actor *a, int64_t id, vigil_err *err);
+
 /*! case_time_arg() : `text` (NULL: now) parsed into UTC text `out`. */
 vigil_status case_time_arg(const char *text, const char *what, char out[VIGIL_TIME_LEN],
                            vigil_err *err);

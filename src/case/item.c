@@ -365,8 +365,7 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
 static vigil_status op_for_intake(vigil_store *st, const case_actor *a, const char *op,
                                   int64_t *op_id, vigil_err *err) {
     vigil_status rc = case_require(a, CASE_AGENCY_STAFF, "report items", err);
-    if (rc == VIGIL_OK) rc = case_op_id(st, op, op_id, err);
-    if (rc == VIGIL_OK) rc = case_op_access(st, a, *op_id, op, err);
+    if (rc == VIGIL_OK) rc = case_op_find(st, a, op, op_id, err);
     char *status = NULL;
     if (rc == VIGIL_OK)
         rc = vigil__q_text(st, "SELECT status FROM operation WHERE id = ?1", &status, err, "i",
@@ -565,10 +564,7 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
 
 /* ---- reading items ---------------------------------------------------------------------- */
 
-/* Whether the actor may see item `id` (its operation, or a referral to
- * their platform).  VIGIL_ENOENT for items they may not see, so that ids
- * of other tenants' items are not confirmed. */
-static vigil_status item_access(vigil_store *st, const case_actor *a, int64_t id, vigil_err *err) {
+vigil_status case_item_access(vigil_store *st, const case_actor *a, int64_t id, vigil_err *err) {
     int64_t one;
     vigil_status rc = vigil__q_int(
         st,
@@ -586,7 +582,7 @@ vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t
     *out = NULL;
     case_actor a;
     vigil_status rc = case_actor_get(st, by, &a, err);
-    if (rc == VIGIL_OK) rc = item_access(st, &a, id, err);
+    if (rc == VIGIL_OK) rc = case_item_access(st, &a, id, err);
     if (rc == VIGIL_OK) rc = case_item_row(st, id, out, err);
     if (rc != VIGIL_OK) return rc;
     static const struct {
@@ -702,7 +698,7 @@ vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, 
     vigil_status rc = case_actor_get(st, by, &a, err);
     if (rc == VIGIL_OK)
         rc = case_require(&a, CASE_REVIEWER | CASE_COORDINATOR, "assess or reject items", err);
-    if (rc == VIGIL_OK) rc = item_access(st, &a, id, err);
+    if (rc == VIGIL_OK) rc = case_item_access(st, &a, id, err);
     if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
     if (rc == VIGIL_OK) rc = case_text_check(note, "note", 2000, err);
     if (rc != VIGIL_OK) return rc;

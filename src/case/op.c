@@ -89,8 +89,7 @@ vigil_status vigil_op_close(vigil_store *st, const char *by, const char *name, v
     int64_t id = 0;
     vigil_status rc = case_actor_get(st, by, &a, err);
     if (rc == VIGIL_OK) rc = case_require(&a, CASE_COORDINATOR, "close operations", err);
-    if (rc == VIGIL_OK) rc = case_op_id(st, name, &id, err);
-    if (rc == VIGIL_OK) rc = case_op_access(st, &a, id, name, err);
+    if (rc == VIGIL_OK) rc = case_op_find(st, &a, name, &id, err);
     if (rc != VIGIL_OK) return rc;
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     json_t *before = NULL, *after = NULL;
@@ -126,8 +125,7 @@ vigil_status vigil_op_show(vigil_store *st, const char *by, const char *name, js
     case_actor a;
     int64_t id = 0;
     vigil_status rc = case_actor_get(st, by, &a, err);
-    if (rc == VIGIL_OK) rc = case_op_id(st, name, &id, err);
-    if (rc == VIGIL_OK) rc = case_op_access(st, &a, id, name, err);
+    if (rc == VIGIL_OK) rc = case_op_find(st, &a, name, &id, err);
     if (rc == VIGIL_OK) rc = vigil__q_json_one(st, sql_op_row, out, err, "i", id);
     if (rc != VIGIL_OK) return rc;
     json_t *states = NULL;

@@ -33,8 +33,7 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
     char t[VIGIL_TIME_LEN];
     vigil_status rc = case_actor_get(st, by, &a, err);
     if (rc == VIGIL_OK) rc = case_require(&a, CASE_COORDINATOR, "refer items", err);
-    if (rc == VIGIL_OK) rc = case_op_id(st, op, &op_id, err);
-    if (rc == VIGIL_OK) rc = case_op_access(st, &a, op_id, op, err);
+    if (rc == VIGIL_OK) rc = case_op_find(st, &a, op, &op_id, err);
     if (rc == VIGIL_OK && platform) rc = case_platform_id(st, platform, &only, err);
     if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
     if (rc == VIGIL_OK && channel && strcmp(channel, "email") != 0 &&
@@ -129,40 +128,26 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
     if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
     if (rc != VIGIL_OK) return rc;
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
-    /* the latest referral of the item, and who may answer it */
+    /* the latest referral of an item the actor may see */
     json_t *ref = NULL;
+    if ((rc = case_item_access(st, &a, item, err)) != VIGIL_OK) goto out;
     rc = vigil__q_json_one(st,
-                           "SELECT ri.referral_id AS rid, r.platform_id AS pid, r.sent_at, i.state, "
-                           "i.operation_id AS op FROM referral_item ri JOIN referral r ON r.id = "
+                           "SELECT ri.referral_id AS rid, r.sent_at, i.state FROM referral_item ri JOIN referral r ON r.id = "
                            "ri.referral_id JOIN item i ON i.id = ri.item_id WHERE ri.item_id = ?1 "
                            "ORDER BY ri.referral_id DESC LIMIT 1",
                            &ref, err, "i", item);
     if (rc == VIGIL_ENOENT) {
-        int64_t exists;
-        rc = vigil__q_int(st, "SELECT 1 FROM item WHERE id = ?1", &exists, err, "i", item) == VIGIL_OK
-                 ? vigil__err_set(err, VIGIL_ECONFLICT,
-                                  "item %lld was never referred: refer it first (`vigil refer`)",
-                                  (long long)item)
-                 : vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)item);
+        rc = vigil__err_set(err, VIGIL_ECONFLICT,
+                            "item %lld was never referred: refer it first (`vigil refer`)",
+                            (long long)item);
         goto out;
     }
     if (rc != VIGIL_OK) goto out;
     int64_t rid = json_integer_value(json_object_get(ref, "rid"));
-    int64_t pid = json_integer_value(json_object_get(ref, "pid"));
-    int64_t op = json_integer_value(json_object_get(ref, "op"));
     const char *state = json_string_value(json_object_get(ref, "state"));
     const char *sent = json_string_value(json_object_get(ref, "sent_at"));
     if (!state) {
         rc = vigil__err_set(err, VIGIL_EINTERNAL, "item %lld has no state", (long long)item);
-        goto out;
-    }
-    if (a.role == CASE_LIAISON && a.platform_id != pid) {
-        rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)item);
-        goto out;
-    }
-    if (a.role != CASE_LIAISON && (rc = case_op_access(st, &a, op, "of the item", err)) != VIGIL_OK) {
-        if (rc == VIGIL_EPERM) /* other tenants' items do not exist for this user */
-            rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)item);
         goto out;
     }
     int ok = (strcmp(state, "referred") == 0) ||

@@ -65,8 +65,7 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
     case_actor a;
     int64_t id = 0;
     vigil_status rc = case_actor_get(st, by, &a, err);
-    if (rc == VIGIL_OK) rc = case_op_id(st, op, &id, err);
-    if (rc == VIGIL_OK) rc = case_op_access(st, &a, id, op, err);
+    if (rc == VIGIL_OK) rc = case_op_find(st, &a, op, &id, err);
     if (rc != VIGIL_OK) return rc;
     json_t *r = NULL;
     rc = vigil__q_json_one(
