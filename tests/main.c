@@ -39,6 +39,18 @@ void test_skip(const char *why) {
     fprintf(stdout, "    skipped: %s\n", why);
 }
 
+int test_copy_file(const char *from, const char *to) {
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+    int ok = a && b;
+    while (ok && (n = fread(buf, 1, sizeof buf, a)) > 0) ok = fwrite(buf, 1, n, b) == n;
+    if (a && ferror(a)) ok = 0;
+    if (a) fclose(a);
+    if (b && fclose(b) != 0) ok = 0;
+    return ok ? 0 : -1;
+}
+
 const char *test_fixtures_dir(void) {
     static char buf[4096];
     const char *env = getenv("VIGIL_FIXTURES");

@@ -69,6 +69,10 @@ void test_skip(const char *why);
 /* Path of ../shared/fixtures (or $VIGIL_FIXTURES), or NULL if absent. */
 const char *test_fixtures_dir(void);
 
+/* Copies the file `from` to `to` (for tests that alter a copy of a store).
+ * @return 0, or -1 when either could not be opened, read or written. */
+int test_copy_file(const char *from, const char *to);
+
 /* A fresh temporary directory for this run (created on first use). */
 const char *test_tmpdir(void);
 

@@ -538,15 +538,6 @@ static int raw(const char *path, const char *sql) {
     return rc;
 }
 
-static void copy_file(const char *from, const char *to) {
-    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
-    char buf[65536];
-    size_t n;
-    while (a && b && (n = fread(buf, 1, sizeof buf, a)) > 0) fwrite(buf, 1, n, b);
-    if (a) fclose(a);
-    if (b) fclose(b);
-}
-
 static void test_audit_tamper(void) {
     char path[1024], work[1100];
     snprintf(path, sizeof path, "%s/audit.db", test_tmpdir());
@@ -574,7 +565,7 @@ static void test_audit_tamper(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(work, sizeof work, "%s.%zu", path, i);
-        copy_file(path, work);
+        CHECK_INT(test_copy_file(path, work), ==, 0);
         CHECK_INT(raw(work, cases[i].sql), ==, SQLITE_OK);
         CHECK_OK(vigil_store_open(work, &st, &err), &err);
         vigil_status rc = vigil_audit_verify(st, &n, &bad, &err);

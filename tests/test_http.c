@@ -99,15 +99,6 @@ fail:
     return -1;
 }
 
-static void copy_file(const char *from, const char *to) {
-    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
-    char buf[65536];
-    size_t n;
-    while (a && b && (n = fread(buf, 1, sizeof buf, a)) > 0) fwrite(buf, 1, n, b);
-    if (a) fclose(a);
-    if (b) fclose(b);
-}
-
 /* (Re)starts the server on a fresh copy of the template. */
 static int start(unsigned timeout_s, unsigned per_ip) {
     if (g_srv) vigil_server_stop(g_srv);
@@ -118,7 +109,7 @@ static int start(unsigned timeout_s, unsigned per_ip) {
     remove(wal);
     snprintf(wal, sizeof wal, "%s-shm", g_db);
     remove(wal);
-    copy_file(g_template, g_db);
+    if (test_copy_file(g_template, g_db) != 0) return -1;
     vigil_server_opts o;
     vigil_server_opts_init(&o);
     o.db_path = g_db;
