@@ -167,7 +167,7 @@ int cmd_user(int argc, char **argv) {
         vigil_store *st = cu_open();
         if (!st) return CLI_EXIT_FAIL;
         json_t *rows = NULL;
-        vigil_status rc = vigil_user_list(st, &rows, &err);
+        vigil_status rc = vigil_user_list(st, cu_by(by), &rows, &err);
         vigil_store_close(st);
         if (rc != VIGIL_OK) return cu_fail(rc, &err);
         static const char *const cols[] = {"name", "role", "agency", "platform", "revoked", NULL};

@@ -89,8 +89,9 @@ vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name
 vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[128],
                                  char role[16], vigil_err *err);
 
-/*! vigil_user_list() : array of {name, role, agency|platform, created_at, revoked}. */
-vigil_status vigil_user_list(vigil_store *st, json_t **out, vigil_err *err);
+/*! vigil_user_list() : array of {name, role, agency|platform, created_at, revoked}.
+ *  Admin only. */
+vigil_status vigil_user_list(vigil_store *st, const char *by, json_t **out, vigil_err *err);
 
 /* ---- platforms --------------------------------------------------------------- */
 

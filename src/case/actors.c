@@ -110,8 +110,8 @@ vigil_status case_op_id(vigil_store *st, const char *name, int64_t *id, vigil_er
     return rc;
 }
 
-vigil_status case_op_access(vigil_store *st, const case_actor *a, int64_t op_id, const char *op,
-                            vigil_err *err) {
+static vigil_status op_access(vigil_store *st, const case_actor *a, int64_t op_id, const char *op,
+                              vigil_err *err) {
     if (a->role == CASE_ADMIN) return VIGIL_OK;
     if (a->agency_id) {
         int64_t one;
@@ -127,7 +127,7 @@ vigil_status case_op_access(vigil_store *st, const case_actor *a, int64_t op_id,
 vigil_status case_op_find(vigil_store *st, const case_actor *a, const char *name, int64_t *id,
                           vigil_err *err) {
     vigil_status rc = case_op_id(st, name, id, err);
-    return rc == VIGIL_OK ? case_op_access(st, a, *id, name, err) : rc;
+    return rc == VIGIL_OK ? op_access(st, a, *id, name, err) : rc;
 }
 
 /* ---- field checks ----------------------------------------------------------------- */
@@ -341,7 +341,11 @@ out:
     return rc;
 }
 
-vigil_status vigil_user_list(vigil_store *st, json_t **out, vigil_err *err) {
+vigil_status vigil_user_list(vigil_store *st, const char *by, json_t **out, vigil_err *err) {
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, 0, "list users", err);
+    if (rc != VIGIL_OK) return rc;
     return vigil__q_json(st,
                          "SELECT u.name, u.role, a.code AS agency, p.name AS platform, u.created_at, "
                          "u.revoked_at IS NOT NULL AS revoked_bool FROM user u "

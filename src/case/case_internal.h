@@ -46,14 +46,10 @@ vigil_status case_agency_id(vigil_store *st, const char *code, int64_t *id, vigi
 vigil_status case_platform_id(vigil_store *st, const char *name, int64_t *id, vigil_err *err);
 vigil_status case_op_id(vigil_store *st, const char *name, int64_t *id, vigil_err *err);
 
-/*! case_op_visible() : whether the actor may see/use operation `op_id`:
+/*! case_op_find() : operation `name`'s id, if the actor may use it:
  *  admins and the local administrator always; agency users when their
- *  agency participates; platform users never (they see referrals). */
-vigil_status case_op_access(vigil_store *st, const case_actor *a, int64_t op_id, const char *op,
-                            vigil_err *err);
-
-/*! case_op_find() : operation `name`'s id, if the actor may use it
- *  (case_op_id, then case_op_access). */
+ *  agency participates (VIGIL_EPERM otherwise); platform users never (they
+ *  see referrals). */
 vigil_status case_op_find(vigil_store *st, const case_actor *a, const char *name, int64_t *id,
                           vigil_err *err);
 
