@@ -70,7 +70,7 @@ typedef struct req {
     char params[HTTP_MAX_PARAMS][256];
     char *body;
     size_t len, cap, limit;
-    int too_large, answered;
+    int answered; /* a response is queued (413s are queued while reading) */
     unsigned status;
     size_t bytes_out;
     char user[128];
@@ -511,10 +511,6 @@ static void dispatch(vigil_server *s, struct MHD_Connection *c, const char *meth
             http_error(h, 404, "not_found", "no such route (see docs/openapi.yaml)");
         return;
     }
-    if (r->too_large) {
-        http_error(h, 413, "too_large", "the request body is over the limit of %zu bytes", r->limit);
-        return;
-    }
     h->st = thread_store(s, &err);
     if (!h->st) {
         http_fail(h, err.status ? err.status : VIGIL_EIO, &err);
@@ -568,7 +564,6 @@ static void dispatch(vigil_server *s, struct MHD_Connection *c, const char *meth
 /* 413 at once: the rest of the body is not read, and the connection is
  * closed after the answer. */
 static enum MHD_Result answer_too_large(struct MHD_Connection *c, req *r) {
-    r->too_large = 1;
     free(r->body);
     r->body = NULL;
     r->len = r->cap = 0;
@@ -601,7 +596,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->too_large && !r->answered) {
+        if (!r->answered) {
             if (r->len + *upload_size > r->limit) {
                 *upload_size = 0;
                 return answer_too_large(c, r);
