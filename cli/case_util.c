@@ -26,7 +26,10 @@ const char *cu_by(const char *opt) {
 }
 
 int cu_fail(vigil_status rc, const vigil_err *err) {
-    cli_errorf("%s", err && err->msg[0] ? err->msg : vigil_status_str(rc));
+    char text[VIGIL_ERR_MSG_MAX + VIGIL_ERR_FIELD_MAX + 8];
+    if (err && (err->msg[0] || err->field[0])) vigil_err_text(err, "--", text, sizeof text);
+    else snprintf(text, sizeof text, "%s", vigil_status_str(rc));
+    cli_errorf("%s", text);
     return CLI_EXIT_FAIL;
 }
 

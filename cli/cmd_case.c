@@ -139,8 +139,8 @@ int cmd_user(int argc, char **argv) {
         vigil_store *st = cu_open();
         if (!st) return CLI_EXIT_FAIL;
         char token[VIGIL_TOKEN_LEN + 1];
-        vigil_status rc = vigil_user_add(st, cu_by(by), argv[optind], role, agency, platform, &err);
-        if (rc == VIGIL_OK) rc = vigil_user_token_issue(st, cu_by(by), argv[optind], token, &err);
+        vigil_status rc =
+            vigil_user_create(st, cu_by(by), argv[optind], role, agency, platform, token, &err);
         vigil_store_close(st);
         if (rc != VIGIL_OK) return cu_fail(rc, &err);
         if (!g_cli.quiet) fprintf(stderr, "user %s added (%s); API token (shown once):\n", argv[optind], role);
@@ -415,6 +415,7 @@ int cmd_audit(int argc, char **argv) {
     static const struct option opts[] = {{"entity", required_argument, NULL, 'e'},
                                          {"id", required_argument, NULL, 'i'},
                                          {"limit", required_argument, NULL, 'l'},
+                                         {"by", required_argument, NULL, 'b'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -422,7 +423,7 @@ int cmd_audit(int argc, char **argv) {
         audit_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
-    const char *sub = argv[1], *entity = NULL;
+    const char *sub = argv[1], *entity = NULL, *by = NULL;
     int64_t id = 0;
     int json = 0, limit = 20, c;
     argc--, argv++;
@@ -430,6 +431,7 @@ int cmd_audit(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'e': entity = optarg; break;
+        case 'b': by = optarg; break;
         case 'i':
             if (!(id = cu_id(optarg, "--id"))) return CLI_EXIT_USAGE;
             break;
@@ -449,34 +451,25 @@ int cmd_audit(int argc, char **argv) {
     if (!st) return CLI_EXIT_FAIL;
     int ret = CLI_EXIT_OK;
     if (strcmp(sub, "verify") == 0) {
-        int64_t n = 0, bad = 0;
-        vigil_status rc = vigil_audit_verify(st, &n, &bad, &err);
-        json_t *head = NULL;
-        vigil_audit_list(st, NULL, 0, 1, &head, NULL);
-        const char *digest = json_string_value(json_object_get(json_array_get(head, 0), "digest"));
-        if (json) {
-            json_t *o = json_object();
-            json_object_set_new(o, "ok", json_boolean(rc == VIGIL_OK));
-            json_object_set_new(o, "events", json_integer(n));
-            if (rc == VIGIL_OK) {
-                json_object_set_new(o, "head", digest ? json_string(digest) : json_null());
-            } else {
-                json_object_set_new(o, "first_bad", json_integer(bad));
-                json_object_set_new(o, "error", json_string(err.msg));
-            }
-            cu_print_json(o);
-            json_decref(o);
-        } else if (rc == VIGIL_OK) {
-            printf("audit chain intact: %lld events, head %s\n", (long long)n, digest ? digest : "-");
-        }
+        json_t *o = NULL;
+        vigil_status rc = vigil_audit_check(st, cu_by(by), &o, &err);
+        int intact = rc == VIGIL_OK && json_is_true(json_object_get(o, "ok"));
+        const char *digest = json_string_value(json_object_get(o, "head"));
         if (rc != VIGIL_OK) {
-            if (!json) cu_fail(rc, &err);
-            ret = CLI_EXIT_FAIL;
+            ret = cu_fail(rc, &err);
+        } else if (json) {
+            cu_print_json(o);
+        } else if (intact) {
+            printf("audit chain intact: %lld events, head %s\n",
+                   (long long)json_integer_value(json_object_get(o, "events")), digest ? digest : "-");
+        } else {
+            cli_errorf("%s", json_string_value(json_object_get(o, "error")));
         }
-        json_decref(head);
+        if (rc == VIGIL_OK && !intact) ret = CLI_EXIT_FAIL;
+        json_decref(o);
     } else if (strcmp(sub, "log") == 0) {
         json_t *rows = NULL;
-        vigil_status rc = vigil_audit_list(st, entity, id, limit, &rows, &err);
+        vigil_status rc = vigil_audit_list(st, cu_by(by), entity, id, limit, &rows, &err);
         if (rc != VIGIL_OK) {
             ret = cu_fail(rc, &err);
         } else if (json) {

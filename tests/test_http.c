@@ -444,7 +444,7 @@ static void test_bad_input(void) {
     vigil_store *s = NULL;
     int64_t n, badid;
     CHECK_OK(vigil_store_open(g_db, &s, NULL), NULL);
-    CHECK_OK(vigil_audit_verify(s, &n, &badid, NULL), NULL);
+    CHECK_OK(vigil_audit_verify(s, NULL, &n, &badid, NULL), NULL);
     vigil_store_close(s);
 }
 

@@ -199,7 +199,7 @@ static void t_bank_crud(void) {
         if (vigil_bank_create(st, "alpha.1_x-y", VIGIL_BANK_ALLOW, 12, NULL, NULL, &err) !=
             VIGIL_OK)
             break;
-        if (vigil_bank_create(st, "zeta", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err) != VIGIL_EINVAL)
+        if (vigil_bank_create(st, "zeta", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err) != VIGIL_EEXIST)
             break;
         if (!strstr(err.msg, "a bank named 'zeta' already exists")) break;
         if (vigil_bank_get(st, "alpha.1_x-y", &b, &err) != VIGIL_OK) break;

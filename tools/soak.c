@@ -207,7 +207,7 @@ int main(int argc, char **argv) {
     json_decref(r);
     VERDICT(items == 50 + (int64_t)n_created, "no_lost_writes (%lld items = 50 + %lu acknowledged)",
             (long long)items, (unsigned long)n_created);
-    vigil_status rc = vigil_audit_verify(st, &events, &bad, &err);
+    vigil_status rc = vigil_audit_verify(st, NULL, &events, &bad, &err);
     VERDICT(rc == VIGIL_OK, "audit_verify (%lld events%s%s)", (long long)events, rc ? ": " : "", rc ? err.msg : "");
     vigil_store_close(st);
     /* "flat": the end within 25% (+16 MiB for SQLite's page cache) of the warm-up.  Under

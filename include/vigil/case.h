@@ -27,28 +27,11 @@
 
 #include "vigil/status.h"
 #include "vigil/store.h"
+#include "vigil/time.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- time ---------------------------------------------------------------- */
-
-#define VIGIL_TIME_LEN 21 /* "2024-05-01T12:00:00Z" + NUL */
-
-/*! vigil_time_parse() :
- *  Parses ISO 8601: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM", "...:SS", "...:SS.fff"
- *  (fraction dropped), with "Z", "+HH:MM", "+HHMM", "+HH" or nothing (UTC);
- *  a space may stand for the "T".  @return VIGIL_OK with seconds since the
- *  epoch in *out, or VIGIL_EPARSE naming the fault. */
-vigil_status vigil_time_parse(const char *text, int64_t *out, vigil_err *err);
-
-/*! vigil_time_format() : `t` as "YYYY-MM-DDTHH:MM:SSZ" into `out`. */
-void vigil_time_format(int64_t t, char out[VIGIL_TIME_LEN]);
-
-/*! vigil_time_now() : seconds since the epoch; $VIGIL_NOW (ISO 8601), when
- *  set, replaces the clock (tests and demos of the one-hour deadline). */
-int64_t vigil_time_now(void);
 
 /* ---- actors ---------------------------------------------------------------- */
 
@@ -77,6 +60,14 @@ vigil_status vigil_user_add(vigil_store *st, const char *by, const char *name, c
  *  SHA-256 is stored: the token is shown once.  Admin only. */
 vigil_status vigil_user_token_issue(vigil_store *st, const char *by, const char *name,
                                     char out[VIGIL_TOKEN_LEN + 1], vigil_err *err);
+
+/*! vigil_user_create() :
+ *  vigil_user_add and vigil_user_token_issue in one transaction: the user
+ *  exists with a token, or (on any error) not at all.  The token is written
+ *  into `token` (shown once).  Admin only. */
+vigil_status vigil_user_create(vigil_store *st, const char *by, const char *name, const char *role,
+                               const char *agency, const char *platform,
+                               char token[VIGIL_TOKEN_LEN + 1], vigil_err *err);
 
 /*! vigil_user_revoke() : the user's token stops working and the user can no
  *  longer act (until a new token is issued).  Admin only. */
@@ -358,15 +349,27 @@ vigil_status vigil_report_tco(vigil_store *st, const char *by, int year, json_t 
 /* ---- audit -------------------------------------------------------------------------- */
 
 /*! vigil_audit_verify() :
- *  Walks the audit chain.  @return VIGIL_OK with *n events checked, or
- *  VIGIL_ECORRUPT naming the first bad event (edited, deleted, inserted or
- *  reordered; or the chain's head missing its last events) with *bad its id. */
-vigil_status vigil_audit_verify(vigil_store *st, int64_t *n, int64_t *bad, vigil_err *err);
+ *  Walks the audit chain, as `by` (coordinators and admins).  @return
+ *  VIGIL_OK with *n events checked, or VIGIL_ECORRUPT naming the first bad
+ *  event (edited, deleted, inserted or reordered; or the chain's head
+ *  missing its last events) with *bad its id; VIGIL_EPERM for other roles. */
+vigil_status vigil_audit_verify(vigil_store *st, const char *by, int64_t *n, int64_t *bad,
+                                vigil_err *err);
+
+/*! vigil_audit_check() :
+ *  Verifies the chain and reads its head in one read transaction (so the
+ *  head belongs to the chain that was verified), as `by` (coordinators and
+ *  admins).  *out (caller decrefs): {"ok":true,"events":N,"head":HEX|null}
+ *  or {"ok":false,"events":N,"first_bad":ID,"error":TEXT}.  @return VIGIL_OK
+ *  whenever the report was made, broken chain included; VIGIL_EPERM,
+ *  VIGIL_EIO, VIGIL_EBUSY otherwise. */
+vigil_status vigil_audit_check(vigil_store *st, const char *by, json_t **out, vigil_err *err);
 
 /*! vigil_audit_list() : the last `limit` events (0: 100), newest first,
- *  optionally of one entity ("item", 42). */
-vigil_status vigil_audit_list(vigil_store *st, const char *entity, int64_t entity_id, int limit,
-                              json_t **out, vigil_err *err);
+ *  optionally of one entity ("item", 42), as `by` (admins only: events
+ *  hold every tenant's records). */
+vigil_status vigil_audit_list(vigil_store *st, const char *by, const char *entity,
+                              int64_t entity_id, int limit, json_t **out, vigil_err *err);
 
 /* ---- demo data ----------------------------------------------------------------------- */
 

@@ -5,6 +5,8 @@
 #ifndef VIGIL_STORE_H
 #define VIGIL_STORE_H
 
+#include <stdint.h>
+
 #include "vigil/status.h"
 
 #ifdef __cplusplus
@@ -46,6 +48,14 @@ void vigil_store_close(vigil_store *st);
  *  audit events of bank writes name them (default "local", the local
  *  administrator).  The case store's functions take their user explicitly. */
 void vigil_store_set_actor(vigil_store *st, const char *name);
+
+/*! vigil_store_set_clock() :
+ *  The store's one clock: every time the store and the case store write
+ *  (created_at, audit events, deadlines, "now" defaults) comes from
+ *  `clock(ctx)`, seconds since the epoch.  NULL restores the default,
+ *  vigil_time_now() (the system clock, or $VIGIL_NOW when set).  Tests and
+ *  simulations inject a clock here. */
+void vigil_store_set_clock(vigil_store *st, int64_t (*clock)(void *ctx), void *ctx);
 
 /*! vigil_store_path() : the path given to vigil_store_open (owned by the
  *  store, valid until it is closed). */

@@ -65,7 +65,7 @@ vigil_status case_actor_get(vigil_store *st, const char *by, case_actor *a, vigi
     }
     sqlite3_reset(s);
     if (src == SQLITE_DONE)
-        return vigil__err_set(err, VIGIL_ENOENT, "no user named '%.80s' (see `vigil user list`)", by);
+        return vigil__err_set(err, VIGIL_ENOENT, "no user named '%.80s' (list the users for the names)", by);
     if (src != SQLITE_ROW) return vigil__store_sqlerr(st, src, err, "%s", vigil_store_path(st));
     if (revoked) return vigil__err_set(err, VIGIL_EPERM, "user '%.80s' is revoked", by);
     return VIGIL_OK;
@@ -83,7 +83,7 @@ vigil_status case_agency_id(vigil_store *st, const char *code, int64_t *id, vigi
     if (!code || !*code) return vigil__err_set(err, VIGIL_EINVAL, "no agency given");
     vigil_status rc = vigil__q_int(st, "SELECT id FROM agency WHERE code = ?1", id, err, "t", code);
     if (rc == VIGIL_ENOENT)
-        return vigil__err_set(err, VIGIL_ENOENT, "no agency '%.80s' (add it with `vigil agency add`)",
+        return vigil__err_set(err, VIGIL_ENOENT, "no agency '%.80s' (add the agency first)",
                               code);
     return rc;
 }
@@ -98,7 +98,7 @@ vigil_status case_platform_id(vigil_store *st, const char *name, int64_t *id, vi
                           id, err, "t", name);
     if (rc == VIGIL_ENOENT)
         return vigil__err_set(err, VIGIL_ENOENT,
-                              "no platform '%.80s' (see `vigil platform list`)", name);
+                              "no platform '%.80s' (list the platforms for the names)", name);
     return rc;
 }
 
@@ -106,7 +106,7 @@ vigil_status case_op_id(vigil_store *st, const char *name, int64_t *id, vigil_er
     if (!name || !*name) return vigil__err_set(err, VIGIL_EINVAL, "no operation given");
     vigil_status rc = vigil__q_int(st, "SELECT id FROM operation WHERE name = ?1", id, err, "t", name);
     if (rc == VIGIL_ENOENT)
-        return vigil__err_set(err, VIGIL_ENOENT, "no operation '%.80s' (see `vigil op list`)", name);
+        return vigil__err_set(err, VIGIL_ENOENT, "no operation '%.80s' (list the operations for the names)", name);
     return rc;
 }
 
@@ -132,15 +132,15 @@ vigil_status case_op_find(vigil_store *st, const case_actor *a, const char *name
 
 /* ---- field checks ----------------------------------------------------------------- */
 
-vigil_status case_time_arg(const char *text, const char *what, char out[VIGIL_TIME_LEN],
+vigil_status case_time_arg(vigil_store *st, const char *text, const char *what, char out[VIGIL_TIME_LEN],
                            vigil_err *err) {
     int64_t t;
     if (!text) {
-        t = vigil_time_now();
+        t = vigil__store_time(st);
     } else {
         vigil_err e;
         if (vigil_time_parse(text, &t, &e) != VIGIL_OK)
-            return vigil__err_set(err, VIGIL_EPARSE, "%s: %s", what, e.msg);
+            return vigil__err_field(err, VIGIL_EPARSE, what, "%s", e.msg);
     }
     vigil_time_format(t, out);
     return VIGIL_OK;
@@ -149,14 +149,20 @@ vigil_status case_time_arg(const char *text, const char *what, char out[VIGIL_TI
 vigil_status case_text_check(const char *text, const char *what, size_t max, vigil_err *err) {
     if (!text) return VIGIL_OK;
     size_t n = strlen(text);
+    /* `what` without a space is a field name; with one, a description */
+    const char *field = strchr(what, ' ') ? NULL : what, *desc = field ? "" : what,
+               *sep = field ? "" : ": ";
     if (n > max)
-        return vigil__err_set(err, VIGIL_ELIMIT, "%s: longer than %zu bytes", what, max);
+        return vigil__err_field(err, VIGIL_ELIMIT, field, "%s%slonger than %zu bytes", desc, sep,
+                                max);
     size_t bad = vigil__utf8_check(text, n);
-    if (bad) return vigil__err_set(err, VIGIL_EPARSE, "%s: not valid UTF-8 at byte %zu", what, bad);
+    if (bad)
+        return vigil__err_field(err, VIGIL_EPARSE, field, "%s%snot valid UTF-8 at byte %zu", desc,
+                                sep, bad);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)text[i] < 0x20 && text[i] != '\t' && text[i] != '\n')
-            return vigil__err_set(err, VIGIL_EPARSE, "%s: control character at byte %zu", what,
-                                  i + 1);
+            return vigil__err_field(err, VIGIL_EPARSE, field, "%s%scontrol character at byte %zu",
+                                    desc, sep, i + 1);
     return VIGIL_OK;
 }
 
@@ -254,11 +260,11 @@ vigil_status vigil_agency_add(vigil_store *st, const char *by, const char *code,
         cc[1] = (char)toupper((unsigned char)country[1]);
     }
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     int64_t id;
     if (vigil__q_int(st, "SELECT id FROM agency WHERE code = ?1", &id, err, "t", code) == VIGIL_OK) {
-        rc = vigil__err_set(err, VIGIL_ECONFLICT, "agency '%.40s' exists already", code);
+        rc = vigil__err_set(err, VIGIL_EEXIST, "agency '%.40s' exists already", code);
         goto out;
     }
     rc = vigil__q_exec(st,
@@ -288,56 +294,96 @@ static const char sql_user_row[] =
     "u.revoked_at IS NOT NULL AS revoked_bool FROM user u LEFT JOIN agency a ON a.id = u.agency_id "
     "LEFT JOIN platform p ON p.id = u.platform_id WHERE u.id = ?1";
 
-vigil_status vigil_user_add(vigil_store *st, const char *by, const char *name, const char *role,
-                            const char *agency, const char *platform, vigil_err *err) {
-    case_actor a;
-    vigil_status rc = case_actor_get(st, by, &a, err);
-    if (rc == VIGIL_OK) rc = case_require(&a, 0, "add users", err);
-    if (rc != VIGIL_OK) return rc;
-    if (!name || !*name) return vigil__err_set(err, VIGIL_EPARSE, "a user needs a name");
+/* The checks of a new user: role and tenant resolved into *r, *ag, *pl. */
+static vigil_status user_check(vigil_store *st, const char *name, const char *role,
+                               const char *agency, const char *platform, int *r, int64_t *ag,
+                               int64_t *pl, vigil_err *err) {
+    vigil_status rc;
+    if (!name || !*name) return vigil__err_field(err, VIGIL_EINVAL, "name", "a user needs a name");
     if (strcmp(name, "local") == 0)
-        return vigil__err_set(err, VIGIL_EPARSE, "'local' names the local administrator");
+        return vigil__err_field(err, VIGIL_EINVAL, "name", "'local' names the local administrator");
     if ((rc = case_text_check(name, "user name", 100, err)) != VIGIL_OK) return rc;
     for (const char *p = name; *p; p++)
         if (*p == ' ' || *p == ',' || *p == ':' || *p == '\t' || *p == '\n')
             return vigil__err_set(err, VIGIL_EPARSE,
                                   "user name '%.80s': no spaces, commas or colons", name);
-    int r = case_role_parse(role);
-    if (!r)
-        return vigil__err_set(err, VIGIL_EPARSE,
-                              "unknown role '%.40s' (analyst, reviewer, coordinator, liaison, admin)",
-                              role ? role : "");
+    *r = case_role_parse(role);
+    if (!*r)
+        return vigil__err_field(err, VIGIL_EPARSE, "role",
+                                "unknown role '%.40s' (analyst, reviewer, coordinator, liaison, admin)",
+                                role ? role : "");
     if ((agency && *agency) == (platform && *platform))
         return vigil__err_set(err, VIGIL_EINVAL, "a user belongs to exactly one agency or platform");
-    if (platform && r != CASE_LIAISON)
-        return vigil__err_set(err, VIGIL_EINVAL, "a platform's user must have the role liaison");
-    if (agency && r == CASE_LIAISON)
-        return vigil__err_set(err, VIGIL_EINVAL,
-                              "liaison is the role of a platform's user (use --platform)");
-    int64_t ag = 0, pl = 0;
-    if (agency && (rc = case_agency_id(st, agency, &ag, err)) != VIGIL_OK) return rc;
-    if (platform && (rc = case_platform_id(st, platform, &pl, err)) != VIGIL_OK) return rc;
+    if (platform && *r != CASE_LIAISON)
+        return vigil__err_field(err, VIGIL_EINVAL, "role",
+                                "a platform's user must have the role liaison");
+    if (agency && *r == CASE_LIAISON)
+        return vigil__err_field(err, VIGIL_EINVAL, "platform",
+                                "liaison is the role of a platform's user: name the platform");
+    *ag = *pl = 0;
+    if (agency && (rc = case_agency_id(st, agency, ag, err)) != VIGIL_OK) return rc;
+    if (platform && (rc = case_platform_id(st, platform, pl, err)) != VIGIL_OK) return rc;
+    return VIGIL_OK;
+}
+
+/* Inside the caller's transaction: the user row and its audit event. */
+static vigil_status user_insert(vigil_store *st, const case_actor *a, const char *name, int r,
+                                int64_t ag, int64_t pl, vigil_err *err) {
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
-    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    vigil__store_now(st, now);
     int64_t id;
-    if (vigil__q_int(st, "SELECT id FROM user WHERE name = ?1", &id, err, "t", name) == VIGIL_OK) {
-        rc = vigil__err_set(err, VIGIL_ECONFLICT, "user '%.80s' exists already", name);
-        goto out;
-    }
-    rc = vigil__q_exec(st,
-                       "INSERT INTO user (name, role, agency_id, platform_id, created_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5)",
-                       NULL, err, "ttIIt", name, case_role_name(r), ag, pl, now);
-    if (rc != VIGIL_OK) goto out;
+    if (vigil__q_int(st, "SELECT id FROM user WHERE name = ?1", &id, err, "t", name) == VIGIL_OK)
+        return vigil__err_set(err, VIGIL_EEXIST, "user '%.80s' exists already", name);
+    vigil_status rc = vigil__q_exec(st,
+                                    "INSERT INTO user (name, role, agency_id, platform_id, created_at) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5)",
+                                    NULL, err, "ttIIt", name, case_role_name(r), ag, pl, now);
+    if (rc != VIGIL_OK) return rc;
     id = sqlite3_last_insert_rowid(vigil__store_db(st));
     json_t *after = NULL;
     rc = vigil__q_json_one(st, sql_user_row, &after, err, "i", id);
-    if (rc == VIGIL_OK) rc = vigil__audit(st, a.name, "user.add", "user", id, NULL, after, err);
+    if (rc == VIGIL_OK) rc = vigil__audit(st, a->name, "user.add", "user", id, NULL, after, err);
     json_decref(after);
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-out:
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
+    return rc;
+}
+
+static vigil_status token_new(char tok[VIGIL_TOKEN_LEN + 1], char dg[65], vigil_err *err);
+static vigil_status token_set(vigil_store *st, const case_actor *a, const char *name,
+                              const char *dg, vigil_err *err);
+
+vigil_status vigil_user_add(vigil_store *st, const char *by, const char *name, const char *role,
+                            const char *agency, const char *platform, vigil_err *err) {
+    case_actor a;
+    int r = 0;
+    int64_t ag = 0, pl = 0;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, 0, "add users", err);
+    if (rc == VIGIL_OK) rc = user_check(st, name, role, agency, platform, &r, &ag, &pl, err);
+    if (rc != VIGIL_OK) return rc;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    rc = user_insert(st, &a, name, r, ag, pl, err);
+    return vigil__store_end(st, rc, err);
+}
+
+vigil_status vigil_user_create(vigil_store *st, const char *by, const char *name, const char *role,
+                               const char *agency, const char *platform,
+                               char token[VIGIL_TOKEN_LEN + 1], vigil_err *err) {
+    if (token) token[0] = '\0';
+    if (!token) return vigil__err_set(err, VIGIL_EINVAL, "vigil_user_create: NULL argument");
+    case_actor a;
+    int r = 0;
+    int64_t ag = 0, pl = 0;
+    char tok[VIGIL_TOKEN_LEN + 1], dg[65];
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, 0, "add users", err);
+    if (rc == VIGIL_OK) rc = user_check(st, name, role, agency, platform, &r, &ag, &pl, err);
+    if (rc == VIGIL_OK) rc = token_new(tok, dg, err);
+    if (rc != VIGIL_OK) return rc;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    rc = user_insert(st, &a, name, r, ag, pl, err);
+    if (rc == VIGIL_OK) rc = token_set(st, &a, name, dg, err);
+    rc = vigil__store_end(st, rc, err);
+    if (rc == VIGIL_OK) memcpy(token, tok, sizeof tok);
     return rc;
 }
 
@@ -399,7 +445,7 @@ static vigil_status add_domain(vigil_store *st, int64_t pid, const char *domain,
     vigil_status rc = vigil__q_int(st, "SELECT platform_id FROM platform_domain WHERE domain = ?1",
                                    &other, err, "t", u.host);
     if (rc == VIGIL_OK && other != pid)
-        rc = vigil__err_set(err, VIGIL_ECONFLICT, "domain %s belongs to another platform already",
+        rc = vigil__err_set(err, VIGIL_EEXIST, "domain %s belongs to another platform already",
                             u.host);
     else if (rc == VIGIL_ENOENT)
         rc = vigil__q_exec(st, "INSERT INTO platform_domain (domain, platform_id) VALUES (?1, ?2)",
@@ -430,7 +476,7 @@ vigil_status vigil_platform_seed(vigil_store *st, vigil_err *err) {
     rc = vigil__q_int(st, sql_seeded, &done, err, ""); /* someone else meanwhile? */
     if (rc == VIGIL_OK) goto out;
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     size_t n;
     const vigil_platform_def *reg = vigil_platform_registry(&n);
     rc = VIGIL_OK;
@@ -480,11 +526,11 @@ vigil_status vigil_platform_add(vigil_store *st, const char *by, const char *nam
     if (rc == VIGIL_OK) rc = vigil_platform_seed(st, err);
     if (rc != VIGIL_OK) return rc;
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     int64_t id;
     if (vigil__q_int(st, "SELECT id FROM platform WHERE name = ?1", &id, err, "t", name) == VIGIL_OK) {
-        rc = vigil__err_set(err, VIGIL_ECONFLICT, "platform '%.80s' exists already", name);
+        rc = vigil__err_set(err, VIGIL_EEXIST, "platform '%.80s' exists already", name);
         goto out;
     }
     rc = vigil__q_exec(st,
@@ -562,42 +608,51 @@ static int token_digest(const char *token, char out[65]) {
     return 0;
 }
 
-vigil_status vigil_user_token_issue(vigil_store *st, const char *by, const char *name,
-                                    char out[VIGIL_TOKEN_LEN + 1], vigil_err *err) {
-    out[0] = '\0';
-    case_actor a;
-    vigil_status rc = case_actor_get(st, by, &a, err);
-    if (rc == VIGIL_OK) rc = case_require(&a, 0, "issue tokens", err);
-    if (rc != VIGIL_OK) return rc;
+/* A new random token and its digest. */
+static vigil_status token_new(char tok[VIGIL_TOKEN_LEN + 1], char dg[65], vigil_err *err) {
     unsigned char rnd[32];
     if (RAND_bytes(rnd, sizeof rnd) != 1)
         return vigil__err_set(err, VIGIL_EINTERNAL, "no random bytes from OpenSSL");
-    char tok[VIGIL_TOKEN_LEN + 1], dg[65];
     memcpy(tok, "vgl_", 4);
     for (int i = 0; i < 32; i++)
         snprintf(tok + 4 + 2 * i, 3, "%02x", rnd[i]);
     if (token_digest(tok, dg) != 0) return vigil__err_set(err, VIGIL_EINTERNAL, "SHA-256 failed");
-    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    return VIGIL_OK;
+}
+
+/* Inside the caller's transaction: user `name` gets token digest `dg`. */
+static vigil_status token_set(vigil_store *st, const case_actor *a, const char *name,
+                              const char *dg, vigil_err *err) {
     int changes = 0;
     int64_t id = 0;
-    rc = vigil__q_exec(st, "UPDATE user SET token_digest = ?2, revoked_at = NULL WHERE name = ?1",
-                       &changes, err, "tt", name ? name : "", dg);
+    vigil_status rc =
+        vigil__q_exec(st, "UPDATE user SET token_digest = ?2, revoked_at = NULL WHERE name = ?1",
+                      &changes, err, "tt", name ? name : "", dg);
     if (rc == VIGIL_OK && changes == 0)
         rc = vigil__err_set(err, VIGIL_ENOENT, "no user named '%.80s'", name ? name : "");
-    if (rc == VIGIL_OK)
-        rc = vigil__q_int(st, "SELECT id FROM user WHERE name = ?1", &id, err, "t", name);
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT id FROM user WHERE name = ?1", &id, err, "t", name);
     if (rc == VIGIL_OK) {
         json_t *after = json_pack("{s:s, s:s}", "name", name, "token", "issued (digest stored)");
-        rc = vigil__audit(st, a.name, "user.token", "user", id, NULL, after, err);
+        rc = vigil__audit(st, a->name, "user.token", "user", id, NULL, after, err);
         json_decref(after);
     }
-    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
-    if (rc != VIGIL_OK) {
-        vigil__store_rollback(st);
-        return rc;
-    }
-    memcpy(out, tok, sizeof tok);
-    return VIGIL_OK;
+    return rc;
+}
+
+vigil_status vigil_user_token_issue(vigil_store *st, const char *by, const char *name,
+                                    char out[VIGIL_TOKEN_LEN + 1], vigil_err *err) {
+    out[0] = '\0';
+    case_actor a;
+    char tok[VIGIL_TOKEN_LEN + 1], dg[65];
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, 0, "issue tokens", err);
+    if (rc == VIGIL_OK) rc = token_new(tok, dg, err);
+    if (rc != VIGIL_OK) return rc;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    rc = token_set(st, &a, name, dg, err);
+    rc = vigil__store_end(st, rc, err);
+    if (rc == VIGIL_OK) memcpy(out, tok, sizeof tok);
+    return rc;
 }
 
 vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name, vigil_err *err) {
@@ -606,7 +661,7 @@ vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name
     if (rc == VIGIL_OK) rc = case_require(&a, 0, "revoke users", err);
     if (rc != VIGIL_OK) return rc;
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     int changes = 0;
     int64_t id = 0;

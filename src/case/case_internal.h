@@ -59,12 +59,15 @@ vigil_status case_op_find(vigil_store *st, const case_actor *a, const char *name
  *  tenants' ids are not confirmed. */
 vigil_status case_item_access(vigil_store *st, const case_actor *a, int64_t id, vigil_err *err);
 
-/*! case_time_arg() : `text` (NULL: now) parsed into UTC text `out`. */
-vigil_status case_time_arg(const char *text, const char *what, char out[VIGIL_TIME_LEN],
-                           vigil_err *err);
+/*! case_time_arg() : `text` (NULL: now, by the store's clock) parsed into UTC text `out`.  A
+ *  bad time is VIGIL_EPARSE naming the field `what` ("at", "start"). */
+vigil_status case_time_arg(vigil_store *st, const char *text, const char *what,
+                           char out[VIGIL_TIME_LEN], vigil_err *err);
 
 /*! case_text_check() : NULL ok; else valid UTF-8, no control characters,
- *  at most `max` bytes.  `what` names the field in the message. */
+ *  at most `max` bytes.  `what` without a space is the field name the
+ *  error names (err->field: "reason", "notes"); with a space, a description
+ *  that starts the message ("user name: longer than 100 bytes"). */
 vigil_status case_text_check(const char *text, const char *what, size_t max, vigil_err *err);
 
 /*! case_lang_check() : an ISO 639-1 code (two lowercase letters from the
@@ -81,11 +84,38 @@ vigil_status case_hash_parse(const char *text, char type[8], char value[65], vig
  *  agency, state, reupload_of, notes. */
 vigil_status case_item_row(vigil_store *st, int64_t id, json_t **out, vigil_err *err);
 
-/*! case_item_set_state() : state change with its history row and audit
- *  event, inside the caller's transaction. */
-vigil_status case_item_set_state(vigil_store *st, const case_actor *a, int64_t id,
-                                 const char *from, const char *to, const char *at,
-                                 const char *note, vigil_err *err);
+/* ---- the lifecycle (state.c) ------------------------------------------------- */
+
+/* Why an item changes state: each move of the table has one cause. */
+typedef enum case_cause {
+    CASE_CAUSE_HOLD,    /* a hold matched (hold.c)             */
+    CASE_CAUSE_RELEASE, /* its last hold was released (hold.c) */
+    CASE_CAUSE_REVIEW,  /* assess / reject (item.c)            */
+    CASE_CAUSE_REFER,   /* referred to its platform (refer.c)  */
+    CASE_CAUSE_OUTCOME, /* the platform's answer (refer.c)     */
+    CASE_CAUSE_ORDER,   /* a removal order done (refer.c)      */
+} case_cause;
+
+/*! case_move_allowed() : whether the table has the move. Pure. */
+int case_move_allowed(const char *from, const char *to, case_cause cause);
+
+/*! case_move_check() : VIGIL_OK when the table has the move (and its note,
+ *  when the move needs one); else VIGIL_ECONFLICT naming both states (or
+ *  that the item is held), or VIGIL_EINVAL (field "note") for a rejection
+ *  without a note.  Pure. */
+vigil_status case_move_check(int64_t id, const char *from, const char *to, case_cause cause,
+                             const char *note, vigil_err *err);
+
+/*! case_move() : checks the move (case_move_check) and makes it, with its
+ *  history row and audit event, inside the caller's transaction. */
+vigil_status case_move(vigil_store *st, const case_actor *a, int64_t id, const char *from,
+                       const char *to, case_cause cause, const char *at, const char *note,
+                       vigil_err *err);
+
+/*! case_state_table_md() : the table as Markdown (docs/operations.md
+ *  carries it; a test compares).  Writes at most `cap` bytes (NUL
+ *  included) and @return the full length, as snprintf. */
+size_t case_state_table_md(char *buf, size_t cap);
 
 /*! case_holds_check() : inside a transaction, matches live item `id`
  *  against the active holds; each match is recorded (item_hold) and, when

@@ -67,8 +67,8 @@ vigil_status vigil_demo(vigil_store *st, unsigned n_items, unsigned seed, vigil_
     int64_t exists;
     if (vigil__q_int(st, "SELECT id FROM operation WHERE name = ?1", &exists, NULL, "t", DEMO_OP) ==
         VIGIL_OK)
-        return vigil__err_set(err, VIGIL_ECONFLICT,
-                              "the store has the demo operation already (use a new --db)");
+        return vigil__err_set(err, VIGIL_EEXIST,
+                              "the store has the demo operation already (use a new store)");
     char names[6][32];
     for (size_t i = 0; i < 6 && rc == VIGIL_OK; i++) {
         rc = vigil_agency_add(st, NULL, agencies[i][0], agencies[i][1], agencies[i][2], err);
@@ -84,7 +84,7 @@ vigil_status vigil_demo(vigil_store *st, unsigned n_items, unsigned seed, vigil_
     if (rc == VIGIL_OK) rc = vigil_user_add(st, NULL, "liaison-youtube", "liaison", NULL, "YouTube", err);
     if (rc != VIGIL_OK) return rc;
 
-    int64_t now = vigil_time_now();
+    int64_t now = vigil__store_time(st);
     char t_start[VIGIL_TIME_LEN], t_end[VIGIL_TIME_LEN], t[VIGIL_TIME_LEN];
     vigil_time_format(now - 30 * 3600, t_start);
     vigil_time_format(now + 18 * 3600, t_end);

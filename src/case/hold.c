@@ -130,10 +130,10 @@ static vigil_status apply_hold(vigil_store *st, const case_actor *a, int64_t hol
                                     &changes, err, "iit", it->id, hold, now);
     if (rc != VIGIL_OK) return rc;
     if (held) *held = 1;
-    if (strcmp(it->state, "identified") == 0 || strcmp(it->state, "assessed") == 0) {
+    if (case_move_allowed(it->state, "held", CASE_CAUSE_HOLD)) {
         char note[64];
         snprintf(note, sizeof note, "hold %lld", (long long)hold);
-        rc = case_item_set_state(st, a, it->id, it->state, "held", now, note, err);
+        rc = case_move(st, a, it->id, it->state, "held", CASE_CAUSE_HOLD, now, note, err);
         if (rc == VIGIL_OK) {
             free(it->state);
             ((item_info *)it)->state = strdup("held");
@@ -147,7 +147,7 @@ vigil_status case_holds_check(vigil_store *st, const case_actor *a, int64_t id, 
                               vigil_err *err) {
     if (held) *held = 0;
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     /* the active holds first (the statement must be done before writes) */
     json_t *holds = NULL;
     vigil_status rc = vigil__q_json(st, sql_active_holds, &holds, err, "t", now);
@@ -187,7 +187,7 @@ static vigil_status hold_value(vigil_store *st, const char *kind, const char *va
         vigil_url u;
         vigil_err e;
         if (vigil_url_canonicalize(value, &u, &e) != VIGIL_OK)
-            return vigil__err_set(err, VIGIL_EPARSE, "--prefix: %s", e.msg);
+            return vigil__err_field(err, VIGIL_EPARSE, "prefix", "%s", e.msg);
         *out = u.canonical;
         u.canonical = NULL;
         vigil_url_clear(&u);
@@ -196,8 +196,8 @@ static vigil_status hold_value(vigil_store *st, const char *kind, const char *va
     if (strcmp(kind, "account") == 0) {
         const char *colon = strchr(value, ':');
         if (!colon || colon == value || !colon[1])
-            return vigil__err_set(err, VIGIL_EPARSE,
-                                  "--account: expected PLATFORM:HANDLE (e.g. Telegram:examplechannel)");
+            return vigil__err_field(err, VIGIL_EPARSE, "account",
+                                    "expected PLATFORM:HANDLE (e.g. Telegram:examplechannel)");
         char pname[128];
         snprintf(pname, sizeof pname, "%.*s", (int)(colon - value), value);
         int64_t pid;
@@ -212,13 +212,13 @@ static vigil_status hold_value(vigil_store *st, const char *kind, const char *va
         *out = malloc(n);
         if (*out) snprintf(*out, n, "%s:%s", name, handle);
         free(name);
-        return *out ? case_text_check(*out, "--account", 300, err)
+        return *out ? case_text_check(*out, "account", 300, err)
                     : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     }
     char type[8], hex[65];
     vigil_err e;
     if (case_hash_parse(value, type, hex, &e) != VIGIL_OK)
-        return vigil__err_set(err, VIGIL_EPARSE, "--hash: %s", e.msg);
+        return vigil__err_field(err, VIGIL_EPARSE, "hash", "%s", e.msg);
     size_t n = strlen(type) + strlen(hex) + 2;
     *out = malloc(n);
     if (!*out) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -244,13 +244,13 @@ vigil_status vigil_hold_add(vigil_store *st, const char *by, const char *agency,
         return vigil__err_set(err, VIGIL_EPARSE, "a hold is on a prefix, an account or a hash");
     if (!reason || !*reason)
         return vigil__err_set(err, VIGIL_EPARSE, "a hold needs a reason (--reason)");
-    if ((rc = case_text_check(reason, "--reason", 2000, err)) != VIGIL_OK) return rc;
+    if ((rc = case_text_check(reason, "reason", 2000, err)) != VIGIL_OK) return rc;
     char now[VIGIL_TIME_LEN], tu[VIGIL_TIME_LEN] = "";
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     if (until) {
-        if ((rc = case_time_arg(until, "--until", tu, err)) != VIGIL_OK) return rc;
+        if ((rc = case_time_arg(st, until, "until", tu, err)) != VIGIL_OK) return rc;
         if (strcmp(tu, now) <= 0)
-            return vigil__err_set(err, VIGIL_EINVAL, "--until %s is already past", tu);
+            return vigil__err_field(err, VIGIL_EINVAL, "until", "%s is already past", tu);
     }
     if ((rc = vigil_platform_seed(st, err)) != VIGIL_OK) return rc;
     char *v = NULL;
@@ -314,7 +314,7 @@ vigil_status vigil_hold_release(vigil_store *st, const char *by, int64_t id, vig
                               (long long)id);
     if (a.role == CASE_LIAISON) return case_require(&a, 0, "release holds", err);
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     json_t *before = NULL, *after = NULL, *items = NULL;
     rc = vigil__q_json_one(st, sql_hold_row, &before, err, "i", id);
@@ -340,8 +340,9 @@ vigil_status vigil_hold_release(vigil_store *st, const char *by, int64_t id, vig
         if (rc != VIGIL_OK) break;
         char note[64];
         snprintf(note, sizeof note, "hold %lld released", (long long)id);
-        rc = case_item_set_state(st, &a, json_integer_value(json_object_get(row, "id")), "held",
-                                 json_string_value(json_object_get(row, "back")), now, note, err);
+        rc = case_move(st, &a, json_integer_value(json_object_get(row, "id")), "held",
+                       json_string_value(json_object_get(row, "back")), CASE_CAUSE_RELEASE, now,
+                       note, err);
     }
     json_decref(items);
     json_decref(before);
@@ -355,7 +356,7 @@ vigil_status vigil_hold_list(vigil_store *st, const char *by, int all, json_t **
     vigil_status rc = case_actor_get(st, by, &a, err);
     if (rc != VIGIL_OK) return rc;
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     return vigil__q_json(
         st,
         "SELECT h.id, a.code AS agency, h.kind, h.value, h.reason, h.until, h.created_by, "

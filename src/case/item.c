@@ -1,14 +1,11 @@
 /*
  * src/case/item.c - items: intake with URL canonicalisation and
- * deduplication, re-upload detection, CSV import, the lifecycle's state
- * changes, and reading items back (one with its history, or a filtered
+ * deduplication, re-upload detection, CSV import, review (assess and
+ * reject), and reading items back (one with its history, or a filtered
  * page).
  *
- * The lifecycle (docs/operations.md has the diagram):
- *   identified -> assessed -> referred -> removed | declined | no_response
- *   identified|assessed -> rejected (below the threshold; may be reassessed)
- *   identified|assessed -> held (a hold matched) -> back where it was
- *   no_response -> removed | declined; declined -> removed (late answers)
+ * The moves themselves are state.c's table; review moves (assess, reject)
+ * are made here through case_move.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,49 +26,6 @@ static const char *const types[] = {"video", "image", "audio",   "publication",
                                     "post",  "account", "other", NULL};
 
 /* ---- records ---------------------------------------------------------------------- */
-
-static const char sql_item_row[] =
-    "SELECT i.id, o.name AS operation, i.canonical_url, p.name AS platform, i.account, i.type, "
-    "(SELECT json_group_array(lang) FROM (SELECT lang FROM item_language WHERE item_id = i.id "
-    "ORDER BY lang)) AS languages_json, i.affiliation, i.outlet, "
-    "(SELECT json_group_array(signal_type || ':' || value) FROM (SELECT signal_type, value FROM "
-    "item_hash WHERE item_id = i.id ORDER BY signal_type, value)) AS hashes_json, i.observed_at, "
-    "u.name AS reported_by, a.code AS agency, i.state, i.reupload_of, i.notes, i.created_at "
-    "FROM item i JOIN operation o ON o.id = i.operation_id JOIN platform p ON p.id = i.platform_id "
-    "LEFT JOIN user u ON u.id = i.reported_by LEFT JOIN agency a ON a.id = i.agency_id "
-    "WHERE i.id = ?1";
-
-vigil_status case_item_row(vigil_store *st, int64_t id, json_t **out, vigil_err *err) {
-    vigil_status rc = vigil__q_json_one(st, sql_item_row, out, err, "i", id);
-    if (rc == VIGIL_ENOENT) return vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
-    return rc;
-}
-
-vigil_status case_item_set_state(vigil_store *st, const case_actor *a, int64_t id,
-                                 const char *from, const char *to, const char *at,
-                                 const char *note, vigil_err *err) {
-    json_t *before = NULL, *after = NULL;
-    vigil_status rc = case_item_row(st, id, &before, err);
-    if (rc == VIGIL_OK)
-        rc = vigil__q_exec(st,
-                           "UPDATE item SET state = ?2, held_from = CASE WHEN ?2 = 'held' THEN ?3 "
-                           "ELSE NULL END WHERE id = ?1",
-                           NULL, err, "itt", id, to, from);
-    if (rc == VIGIL_OK)
-        rc = vigil__q_exec(st,
-                           "INSERT INTO item_event (item_id, from_state, to_state, at, actor, note) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           NULL, err, "itttt" "t", id, from, to, at, a->name, note ? note : "");
-    if (rc == VIGIL_OK) rc = case_item_row(st, id, &after, err);
-    if (rc == VIGIL_OK) {
-        char action[40];
-        snprintf(action, sizeof action, "item.%s", to);
-        rc = vigil__audit(st, a->name, action, "item", id, before, after, err);
-    }
-    json_decref(before);
-    json_decref(after);
-    return rc;
-}
 
 /* ---- intake ----------------------------------------------------------------------- */
 
@@ -138,7 +92,7 @@ static vigil_status platform_for(vigil_store *st, const case_actor *a, const cha
     }
     if (rc != VIGIL_OK) return rc;
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     rc = vigil__q_exec(st,
                        "INSERT INTO platform (name, kind, status, discovered, first_seen) VALUES "
                        "(?1, 'other', 'new', 1, ?2) ON CONFLICT (name) DO NOTHING",
@@ -217,7 +171,7 @@ static vigil_status check_fields(vigil_store *st, const case_actor *a, const vig
         vigil_hex_encode(sha, 32, f->hval[f->n_hashes]);
         f->n_hashes++;
     }
-    if ((rc = case_time_arg(in->observed_at, "observed_at", f->observed, err)) != VIGIL_OK) return rc;
+    if ((rc = case_time_arg(st, in->observed_at, "observed_at", f->observed, err)) != VIGIL_OK) return rc;
     if ((rc = case_text_check(in->affiliation, "affiliation", 200, err)) != VIGIL_OK) return rc;
     if ((rc = case_text_check(in->outlet, "outlet", 200, err)) != VIGIL_OK) return rc;
     if ((rc = case_text_check(in->notes, "notes", 10000, err)) != VIGIL_OK) return rc;
@@ -264,7 +218,7 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
     if (vigil_url_canonicalize(in->url, &u, &e) != VIGIL_OK)
         return vigil__err_set(err, VIGIL_EPARSE, "url: %s", e.msg);
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     snprintf(res->canonical_url, sizeof res->canonical_url, "%s", u.canonical);
     int64_t id = 0;
     json_t *before = NULL, *after = NULL;
@@ -551,8 +505,7 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
     vigil__csv_free(csv);
     if (rc == VIGIL_OK && stats->bad && !(opts && opts->skip_bad))
         rc = vigil__err_set(err, VIGIL_EPARSE,
-                            "%llu bad row%s: nothing imported (fix them, or skip them with "
-                            "--skip-bad)",
+                            "%llu bad row%s: nothing imported (fix them, or ask to skip bad rows)",
                             (unsigned long long)stats->bad, stats->bad == 1 ? "" : "s");
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc != VIGIL_OK) {
@@ -563,19 +516,6 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
 }
 
 /* ---- reading items ---------------------------------------------------------------------- */
-
-vigil_status case_item_access(vigil_store *st, const case_actor *a, int64_t id, vigil_err *err) {
-    int64_t one;
-    vigil_status rc = vigil__q_int(
-        st,
-        "SELECT 1 FROM item i WHERE i.id = ?1 AND (?2 OR EXISTS (SELECT 1 FROM operation_agency x "
-        "WHERE x.operation_id = i.operation_id AND x.agency_id = ?3) OR EXISTS (SELECT 1 FROM "
-        "referral_item ri JOIN referral r ON r.id = ri.referral_id WHERE ri.item_id = i.id AND "
-        "r.platform_id = ?4))",
-        &one, err, "idii", id, a->role == CASE_ADMIN, a->agency_id, a->platform_id);
-    if (rc == VIGIL_ENOENT) return vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
-    return rc;
-}
 
 vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t **out,
                              vigil_err *err) {
@@ -676,17 +616,6 @@ vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_f
 
 /* ---- state changes ------------------------------------------------------------------------ */
 
-/* Allowed moves through vigil_item_transition. */
-static int allowed(const char *from, const char *to) {
-    static const char *const moves[][2] = {
-        {"identified", "assessed"}, {"identified", "rejected"}, {"assessed", "rejected"},
-        {"rejected", "assessed"},
-    };
-    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
-        if (strcmp(moves[i][0], from) == 0 && strcmp(moves[i][1], to) == 0) return 1;
-    return 0;
-}
-
 vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, const char *to,
                                    const char *at, const char *note, vigil_err *err) {
     if (!to) return vigil__err_set(err, VIGIL_EINVAL, "no target state");
@@ -699,24 +628,14 @@ vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, 
     if (rc == VIGIL_OK)
         rc = case_require(&a, CASE_REVIEWER | CASE_COORDINATOR, "assess or reject items", err);
     if (rc == VIGIL_OK) rc = case_item_access(st, &a, id, err);
-    if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
+    if (rc == VIGIL_OK) rc = case_time_arg(st, at, "at", t, err);
     if (rc == VIGIL_OK) rc = case_text_check(note, "note", 2000, err);
     if (rc != VIGIL_OK) return rc;
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     char *from = NULL;
     rc = vigil__q_text(st, "SELECT state FROM item WHERE id = ?1", &from, err, "i", id);
     if (rc == VIGIL_ENOENT) rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
-    if (rc == VIGIL_OK && !allowed(from, to)) {
-        if (strcmp(from, "held") == 0)
-            rc = vigil__err_set(err, VIGIL_ECONFLICT,
-                                "item %lld is held (deconfliction): only the holding agency can "
-                                "release it (`vigil hold release`)",
-                                (long long)id);
-        else
-            rc = vigil__err_set(err, VIGIL_ECONFLICT, "item %lld cannot go from %s to %s",
-                                (long long)id, from, to);
-    }
-    if (rc == VIGIL_OK) rc = case_item_set_state(st, &a, id, from, to, t, note, err);
+    if (rc == VIGIL_OK) rc = case_move(st, &a, id, from, to, CASE_CAUSE_REVIEW, t, note, err);
     free(from);
     return vigil__store_end(st, rc, err);
 }

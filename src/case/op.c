@@ -29,8 +29,8 @@ vigil_status vigil_op_create(vigil_store *st, const char *by, const char *name,
     if (strchr(name, '\n') || strchr(name, '\t'))
         return vigil__err_set(err, VIGIL_EPARSE, "operation name: one line, no tabs");
     char ts[VIGIL_TIME_LEN] = "", te[VIGIL_TIME_LEN] = "";
-    if (start && (rc = case_time_arg(start, "--start", ts, err)) != VIGIL_OK) return rc;
-    if (end && (rc = case_time_arg(end, "--end", te, err)) != VIGIL_OK) return rc;
+    if (start && (rc = case_time_arg(st, start, "start", ts, err)) != VIGIL_OK) return rc;
+    if (end && (rc = case_time_arg(st, end, "end", te, err)) != VIGIL_OK) return rc;
     if (start && end && strcmp(ts, te) > 0)
         return vigil__err_set(err, VIGIL_EINVAL, "the operation ends (%s) before it starts (%s)",
                               te, ts);
@@ -51,7 +51,7 @@ vigil_status vigil_op_create(vigil_store *st, const char *by, const char *name,
         return rc;
     }
     char now[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), now);
+    vigil__store_now(st, now);
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) {
         free(ids);
         return rc;
@@ -59,7 +59,7 @@ vigil_status vigil_op_create(vigil_store *st, const char *by, const char *name,
     int64_t id;
     if (vigil__q_int(st, "SELECT id FROM operation WHERE name = ?1", &id, err, "t", name) ==
         VIGIL_OK) {
-        rc = vigil__err_set(err, VIGIL_ECONFLICT, "operation '%.80s' exists already", name);
+        rc = vigil__err_set(err, VIGIL_EEXIST, "operation '%.80s' exists already", name);
         goto out;
     }
     rc = vigil__q_exec(st,

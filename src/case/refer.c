@@ -35,7 +35,7 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
     if (rc == VIGIL_OK) rc = case_require(&a, CASE_COORDINATOR, "refer items", err);
     if (rc == VIGIL_OK) rc = case_op_find(st, &a, op, &op_id, err);
     if (rc == VIGIL_OK && platform) rc = case_platform_id(st, platform, &only, err);
-    if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
+    if (rc == VIGIL_OK) rc = case_time_arg(st, at, "at", t, err);
     if (rc == VIGIL_OK && channel && strcmp(channel, "email") != 0 &&
         strcmp(channel, "web_form") != 0 && strcmp(channel, "api") != 0 &&
         strcmp(channel, "portal") != 0 && strcmp(channel, "other") != 0)
@@ -87,7 +87,7 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
             if (rc == VIGIL_OK) {
                 char note[48];
                 snprintf(note, sizeof note, "referral %lld", (long long)rid);
-                rc = case_item_set_state(st, &a, iid, "assessed", "referred", t, note, err);
+                rc = case_move(st, &a, iid, "assessed", "referred", CASE_CAUSE_REFER, t, note, err);
             }
         }
         json_decref(its);
@@ -125,7 +125,7 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
                            strcmp(outcome, "no_response") != 0))
         rc = vigil__err_set(err, VIGIL_EPARSE,
                             "unknown outcome '%.40s' (removed, declined or no_response)", outcome);
-    if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
+    if (rc == VIGIL_OK) rc = case_time_arg(st, at, "at", t, err);
     if (rc != VIGIL_OK) return rc;
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     /* the latest referral of an item the actor may see */
@@ -138,7 +138,7 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
                            &ref, err, "i", item);
     if (rc == VIGIL_ENOENT) {
         rc = vigil__err_set(err, VIGIL_ECONFLICT,
-                            "item %lld was never referred: refer it first (`vigil refer`)",
+                            "item %lld was never referred: refer it first",
                             (long long)item);
         goto out;
     }
@@ -150,17 +150,11 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
         rc = vigil__err_set(err, VIGIL_EINTERNAL, "item %lld has no state", (long long)item);
         goto out;
     }
-    int ok = (strcmp(state, "referred") == 0) ||
-             (strcmp(state, "no_response") == 0 && strcmp(outcome, "no_response") != 0) ||
-             (strcmp(state, "declined") == 0 && strcmp(outcome, "removed") == 0);
-    if (!ok) {
-        rc = vigil__err_set(err, VIGIL_ECONFLICT, "item %lld cannot go from %s to %s",
-                            (long long)item, state, outcome);
+    if ((rc = case_move_check(item, state, outcome, CASE_CAUSE_OUTCOME, NULL, err)) != VIGIL_OK)
         goto out;
-    }
     if (sent && strcmp(t, sent) < 0) {
-        rc = vigil__err_set(err, VIGIL_EINVAL, "--at %s is before the referral was sent (%s)", t,
-                            sent);
+        rc = vigil__err_field(err, VIGIL_EINVAL, "at", "%s is before the referral was sent (%s)", t,
+                              sent);
         goto out;
     }
     rc = vigil__q_exec(st,
@@ -170,7 +164,7 @@ vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const 
     if (rc == VIGIL_OK) {
         char note[48];
         snprintf(note, sizeof note, "referral %lld", (long long)rid);
-        rc = case_item_set_state(st, &a, item, state, outcome, t, note, err);
+        rc = case_move(st, &a, item, state, outcome, CASE_CAUSE_OUTCOME, t, note, err);
     }
 out:
     json_decref(ref);
@@ -196,15 +190,15 @@ vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_ord
     if (rc == VIGIL_OK) rc = case_require(&a, CASE_COORDINATOR, "record removal orders", err);
     if (rc != VIGIL_OK) return rc;
     if (!in->authority || !*in->authority)
-        return vigil__err_set(err, VIGIL_EPARSE, "an order needs its issuing authority (--authority)");
-    if ((rc = case_text_check(in->authority, "--authority", 200, err)) != VIGIL_OK) return rc;
+        return vigil__err_field(err, VIGIL_EINVAL, "authority", "an order needs its issuing authority");
+    if ((rc = case_text_check(in->authority, "authority", 200, err)) != VIGIL_OK) return rc;
     int64_t received;
     if (in->received) {
         vigil_err e;
         if (vigil_time_parse(in->received, &received, &e) != VIGIL_OK)
-            return vigil__err_set(err, VIGIL_EPARSE, "--received: %s", e.msg);
+            return vigil__err_field(err, VIGIL_EPARSE, "received", "%s", e.msg);
     } else {
-        received = vigil_time_now();
+        received = vigil__store_time(st);
     }
     char tr[VIGIL_TIME_LEN], td[VIGIL_TIME_LEN];
     vigil_time_format(received, tr);
@@ -226,7 +220,7 @@ vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_ord
         vigil_url u;
         vigil_err e;
         if (vigil_url_canonicalize(in->url, &u, &e) != VIGIL_OK)
-            return vigil__err_set(err, VIGIL_EPARSE, "--url: %s", e.msg);
+            return vigil__err_field(err, VIGIL_EPARSE, "url", "%s", e.msg);
         url = strdup(u.canonical);
         int64_t p2;
         if (!in->platform &&
@@ -235,7 +229,7 @@ vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_ord
             pid = p2;
         vigil_url_clear(&u);
     } else {
-        return vigil__err_set(err, VIGIL_EPARSE, "an order names an item (--item) or a URL (--url)");
+        return vigil__err_field(err, VIGIL_EINVAL, "item", "an order names an item or a URL (url)");
     }
     if (!url) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     if (in->platform && (rc = case_platform_id(st, in->platform, &pid, err)) != VIGIL_OK) {
@@ -244,8 +238,8 @@ vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_ord
     }
     if (!pid) {
         free(url);
-        return vigil__err_set(err, VIGIL_EPARSE,
-                              "the URL's domain is no known platform: name it with --platform");
+        return vigil__err_field(err, VIGIL_EINVAL, "platform",
+                                "the URL's domain is no known platform: name the platform");
     }
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) {
         free(url);
@@ -259,7 +253,7 @@ vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_ord
     int64_t id = sqlite3_last_insert_rowid(vigil__store_db(st));
     json_t *after = NULL;
     if (rc == VIGIL_OK)
-        rc = vigil__q_json_one(st, sql_order_row, &after, err, "ii", id, vigil_time_now());
+        rc = vigil__q_json_one(st, sql_order_row, &after, err, "ii", id, vigil__store_time(st));
     if (rc == VIGIL_OK) rc = vigil__audit(st, a.name, "order.create", "order", id, NULL, after, err);
     json_decref(after);
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
@@ -281,7 +275,7 @@ vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, con
     vigil_status rc = case_actor_get(st, by, &a, err);
     if (rc == VIGIL_OK)
         rc = case_require(&a, CASE_COORDINATOR | CASE_LIAISON, "act on removal orders", err);
-    if (rc == VIGIL_OK) rc = case_time_arg(at, "--at", t, err);
+    if (rc == VIGIL_OK) rc = case_time_arg(st, at, "at", t, err);
     if (rc != VIGIL_OK) return rc;
     int is_ack = action && strcmp(action, "ack") == 0, is_done = action && strcmp(action, "done") == 0,
         is_fail = action && strcmp(action, "fail") == 0;
@@ -293,13 +287,13 @@ vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, con
         for (const char *const *r = fail_reasons; reason && *r; r++)
             if (strcmp(*r, reason) == 0) ok = 1;
         if (!ok)
-            return vigil__err_set(err, VIGIL_EPARSE,
-                                  "an order not acted on needs --reason force_majeure, "
-                                  "impossibility, manifest_error, insufficient_information or other");
+            return vigil__err_field(err, VIGIL_EPARSE, "reason",
+                                    "an order not acted on needs a reason: force_majeure, "
+                                    "impossibility, manifest_error, insufficient_information or other");
     }
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     json_t *before = NULL, *after = NULL;
-    int64_t now = vigil_time_now();
+    int64_t now = vigil__store_time(st);
     rc = vigil__q_json_one(st, sql_order_row, &before, err, "ii", id, now);
     if (rc == VIGIL_ENOENT) rc = vigil__err_set(err, VIGIL_ENOENT, "no removal order %lld", (long long)id);
     if (rc != VIGIL_OK) goto out;
@@ -327,8 +321,8 @@ vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, con
         goto out;
     }
     if (received && strcmp(t, received) < 0) {
-        rc = vigil__err_set(err, VIGIL_EINVAL, "--at %s is before the order was received (%s)", t,
-                            received);
+        rc = vigil__err_field(err, VIGIL_EINVAL, "at", "%s is before the order was received (%s)",
+                              t, received);
         goto out;
     }
     if (is_ack)
@@ -348,10 +342,10 @@ vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, con
         char *state = NULL;
         int64_t iid = json_integer_value(item);
         rc = vigil__q_text(st, "SELECT state FROM item WHERE id = ?1", &state, err, "i", iid);
-        if (rc == VIGIL_OK && state && strcmp(state, "removed") != 0) {
+        if (rc == VIGIL_OK && case_move_allowed(state, "removed", CASE_CAUSE_ORDER)) {
             char note[48];
             snprintf(note, sizeof note, "removal order %lld", (long long)id);
-            rc = case_item_set_state(st, &a, iid, state, "removed", t, note, err);
+            rc = case_move(st, &a, iid, state, "removed", CASE_CAUSE_ORDER, t, note, err);
         }
         free(state);
     }
@@ -383,7 +377,7 @@ vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only,
         "FROM removal_order o JOIN platform p ON p.id = o.platform_id WHERE (?2 = 0 OR (o.status "
         "IN ('open', 'acknowledged') AND unixepoch(o.deadline_at) < ?1)) AND (?3 = 0 OR "
         "o.platform_id = ?3) ORDER BY o.deadline_at, o.id",
-        out, err, "idi", vigil_time_now(), overdue_only, a.platform_id);
+        out, err, "idi", vigil__store_time(st), overdue_only, a.platform_id);
 }
 
 vigil_status vigil_referral_list(vigil_store *st, const char *by, const char *op, json_t **out,

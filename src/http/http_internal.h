@@ -63,6 +63,7 @@ struct http_ctx {
     size_t raw_len;
     const char *raw_type;
     char err_code[32];
+    int retry_after;        /* seconds for a Retry-After header (503), or 0 */
 };
 
 /*! The route table (routes.c) and its size. */
@@ -77,10 +78,16 @@ void http_error(http_ctx *h, unsigned status, const char *code, const char *fmt,
     ;
 
 /*! http_fail() : the HTTP answer for a failed library call: status and code
- *  from the vigil_status (EPARSE 400 bad_request, ENOENT 404 not_found,
- *  EPERM 403 forbidden, ECONFLICT 409 conflict, ELIMIT 413, EFORMAT 415,
- *  ECORRUPT 422, EIO "locked" 503, others 500) and the library's message. */
+ *  from the vigil_status alone (http_status_of) and the library's message;
+ *  an error that names a field carries it as "field" (and the message
+ *  starts with it).  503 answers carry `Retry-After: 1`. */
 void http_fail(http_ctx *h, vigil_status rc, const vigil_err *err);
+
+/*! http_status_of() : the HTTP status for a library status, and its error
+ *  code ("bad_request", "not_found", ...; "internal" for 500).  One table:
+ *  EINVAL/EPARSE 400, EPERM 403, ENOENT 404, ECONFLICT/EEXIST 409, ELIMIT
+ *  413, EFORMAT 415, ECORRUPT 422, EBUSY 503, everything else 500. */
+unsigned http_status_of(vigil_status rc, const char **code);
 
 /*! http_ok() : answer `out` (consumed) with `status`. */
 void http_ok(http_ctx *h, unsigned status, json_t *out);

@@ -340,7 +340,6 @@ static void h_bank_create(http_ctx *h) {
     vigil_err err;
     vigil_status rc = vigil_bank_create(h->st, name, k, has_md ? (int)md : -1, desc, &info, &err);
     json_decref(b);
-    if (rc == VIGIL_EINVAL && strstr(err.msg, "already exists")) rc = VIGIL_ECONFLICT;
     if (rc == VIGIL_OK) http_banks_changed(h);
     answer(h, rc, &err, 201, rc == VIGIL_OK ? bank_json(&info) : NULL);
 }
@@ -477,8 +476,7 @@ static void h_user_add(http_ctx *h) {
     }
     vigil_err err;
     char token[VIGIL_TOKEN_LEN + 1] = "";
-    vigil_status rc = vigil_user_add(h->st, h->user, name, role, agency, platform, &err);
-    if (rc == VIGIL_OK) rc = vigil_user_token_issue(h->st, h->user, name, token, &err);
+    vigil_status rc = vigil_user_create(h->st, h->user, name, role, agency, platform, token, &err);
     answer(h, rc, &err, 201, json_pack("{s:s, s:s, s:s}", "name", name, "role", role, "token", token));
     json_decref(b);
 }
@@ -914,21 +912,10 @@ static void h_tco(http_ctx *h) {
 }
 
 static void h_audit_verify(http_ctx *h) {
-    int64_t n = 0, bad = 0;
+    json_t *out = NULL;
     vigil_err err;
-    vigil_status rc = vigil_audit_verify(h->st, &n, &bad, &err);
-    if (rc == VIGIL_OK) {
-        json_t *last = NULL;
-        vigil_audit_list(h->st, NULL, 0, 1, &last, NULL);
-        json_t *d = json_object_get(json_array_get(last, 0), "digest");
-        http_ok(h, 200, json_pack("{s:b, s:I, s:O?}", "ok", 1, "events", (json_int_t)n, "head", d));
-        json_decref(last);
-    } else if (rc == VIGIL_ECORRUPT) {
-        http_ok(h, 200, json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "events", (json_int_t)n,
-                                  "first_bad", (json_int_t)bad, "error", err.msg));
-    } else {
-        http_fail(h, rc, &err);
-    }
+    vigil_status rc = vigil_audit_check(h->st, h->user, &out, &err);
+    answer(h, rc, &err, 200, out);
 }
 
 static void h_audit(http_ctx *h) {
@@ -943,7 +930,7 @@ static void h_audit(http_ctx *h) {
     }
     json_t *out = NULL;
     vigil_err err;
-    vigil_status rc = vigil_audit_list(h->st, entity, eid, (int)lim, &out, &err);
+    vigil_status rc = vigil_audit_list(h->st, h->user, entity, eid, (int)lim, &out, &err);
     answer(h, rc, &err, 200, out);
 }
 

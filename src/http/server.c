@@ -146,25 +146,41 @@ void http_error(http_ctx *h, unsigned status, const char *code, const char *fmt,
     snprintf(h->err_code, sizeof h->err_code, "%s", code);
 }
 
-void http_fail(http_ctx *h, vigil_status rc, const vigil_err *err) {
-    const char *msg = err && err->msg[0] ? err->msg : vigil_status_str(rc);
-    switch (rc) {
-    case VIGIL_EPARSE:
-    case VIGIL_EINVAL: http_error(h, 400, "bad_request", "%s", msg); break;
-    case VIGIL_ENOENT: http_error(h, 404, "not_found", "%s", msg); break;
-    case VIGIL_EPERM: http_error(h, 403, "forbidden", "%s", msg); break;
-    case VIGIL_ECONFLICT: http_error(h, 409, "conflict", "%s", msg); break;
-    case VIGIL_ELIMIT: http_error(h, 413, "too_large", "%s", msg); break;
-    case VIGIL_EFORMAT: http_error(h, 415, "unsupported_media", "%s", msg); break;
-    case VIGIL_ECORRUPT: http_error(h, 422, "corrupt_input", "%s", msg); break;
-    case VIGIL_EIO:
-        if (strstr(msg, "locked") || strstr(msg, "busy")) {
-            http_error(h, 503, "busy", "the store is busy; retry: %s", msg);
-            break;
+/* The one map from status codes to HTTP (the message is never looked at). */
+static const struct {
+    vigil_status rc;
+    unsigned status;
+    const char *code;
+} http_status_map[] = {
+    {VIGIL_EINVAL, 400, "bad_request"},   {VIGIL_EPARSE, 400, "bad_request"},
+    {VIGIL_ENOENT, 404, "not_found"},     {VIGIL_EPERM, 403, "forbidden"},
+    {VIGIL_ECONFLICT, 409, "conflict"},   {VIGIL_EEXIST, 409, "exists"},
+    {VIGIL_ELIMIT, 413, "too_large"},     {VIGIL_EFORMAT, 415, "unsupported_media"},
+    {VIGIL_ECORRUPT, 422, "corrupt_input"}, {VIGIL_EBUSY, 503, "busy"},
+};
+
+unsigned http_status_of(vigil_status rc, const char **code) {
+    for (size_t i = 0; i < sizeof http_status_map / sizeof http_status_map[0]; i++)
+        if (http_status_map[i].rc == rc) {
+            if (code) *code = http_status_map[i].code;
+            return http_status_map[i].status;
         }
-        /* fall through */
-    default: http_error(h, 500, "internal", "%s", msg); break;
+    if (code) *code = "internal";
+    return 500;
+}
+
+void http_fail(http_ctx *h, vigil_status rc, const vigil_err *err) {
+    const char *code;
+    unsigned status = http_status_of(rc, &code);
+    char msg[VIGIL_ERR_MSG_MAX + VIGIL_ERR_FIELD_MAX + 8];
+    if (err && (err->msg[0] || err->field[0])) vigil_err_text(err, "", msg, sizeof msg);
+    else snprintf(msg, sizeof msg, "%s", vigil_status_str(rc));
+    http_error(h, status, code, "%s", msg);
+    if (err && err->field[0]) {
+        json_t *e = json_object_get(h->out, "error");
+        if (e) json_object_set_new(e, "field", json_string(err->field));
     }
+    if (status == 503) h->retry_after = 1;
 }
 
 json_t *http_json_body(http_ctx *h) {
@@ -469,6 +485,11 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req *r, http_ctx 
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (h->status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (h->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", h->retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
     r->status = h->status;
     r->bytes_out = len;
     r->answered = 1;

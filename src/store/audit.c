@@ -18,7 +18,7 @@
 
 #include "common/err.h"
 #include "store/store_internal.h"
-#include "vigil/case.h"
+#include "vigil/time.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -79,7 +79,7 @@ vigil_status vigil__audit(vigil_store *st, const char *actor, const char *action
     sqlite3_reset(s);
 
     char at[VIGIL_TIME_LEN];
-    vigil_time_format(vigil_time_now(), at);
+    vigil__store_now(st, at);
     size_t flags = JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII;
     char *b = before ? json_dumps(before, flags) : NULL;
     char *a = after ? json_dumps(after, flags) : NULL;
@@ -106,7 +106,7 @@ out:
     return rc;
 }
 
-vigil_status vigil_audit_verify(vigil_store *st, int64_t *n, int64_t *bad, vigil_err *err) {
+vigil_status vigil__audit_verify(vigil_store *st, int64_t *n, int64_t *bad, vigil_err *err) {
     *n = 0;
     *bad = 0;
     int64_t head_id = 0;
@@ -186,8 +186,8 @@ static const char sql_list_entity[] =
     "SELECT id, at, actor, action, entity, entity_id, before AS before_json, after AS after_json, "
     "digest FROM audit WHERE entity = ?2 AND entity_id = ?3 ORDER BY id DESC LIMIT ?1";
 
-vigil_status vigil_audit_list(vigil_store *st, const char *entity, int64_t entity_id, int limit,
-                              json_t **out, vigil_err *err) {
+vigil_status vigil__audit_list(vigil_store *st, const char *entity, int64_t entity_id, int limit,
+                               json_t **out, vigil_err *err) {
     if (limit <= 0) limit = 100;
     if (entity)
         return vigil__q_json(st, sql_list_entity, out, err, "dti", limit, entity, entity_id);

@@ -287,7 +287,7 @@ vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kin
     rc = check_settings(max_distance, description, err);
     if (rc != VIGIL_OK) return rc;
     char now[VIGIL__TIME_LEN];
-    vigil__store_now(now);
+    vigil__store_now(st, now);
     sqlite3_stmt *s = NULL;
     rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
@@ -306,7 +306,7 @@ vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kin
     sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
     int src = sqlite3_step(s);
     if (src == SQLITE_CONSTRAINT)
-        rc = vigil__err_set(err, VIGIL_EINVAL, "a bank named '%s' already exists", name);
+        rc = vigil__err_set(err, VIGIL_EEXIST, "a bank named '%s' already exists", name);
     else if (src != SQLITE_DONE)
         rc =
             vigil__store_sqlerr(st, src, err, "%s: creating bank '%s'", vigil_store_path(st), name);
@@ -535,7 +535,7 @@ vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry
     if (rc == VIGIL_OK) rc = vigil__store_stmt(st, vigil__sql_insert_entry, &s, err);
     if (rc != VIGIL_OK) goto out;
     char now[VIGIL__TIME_LEN];
-    vigil__store_now(now);
+    vigil__store_now(st, now);
     sqlite3_bind_int64(s, 1, bank_id);
     sqlite3_bind_text(s, 2, vigil_signal_name(spec->signal), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);

@@ -349,7 +349,7 @@ vigil_status vigil_bank_import(vigil_store *st, const char *bank, FILE *in,
     im.o = &o;
     im.r = &r;
     im.inserting = 1;
-    vigil__store_now(im.now);
+    vigil__store_now(st, im.now);
     uint64_t total = input_size(in);
     vigil__csv *csv = NULL;
     vigil__csv_row row;

@@ -17,6 +17,7 @@
 
 #include "common/err.h"
 #include "store/store_internal.h"
+#include "vigil/time.h"
 
 #define VIGIL_APPLICATION_ID 0x5649474C /* "VIGL" */
 #define STMT_CACHE_MAX 512
@@ -254,6 +255,8 @@ struct vigil_store {
     sqlite3 *db;
     char *path;
     char actor[128]; /* who the audit events of bank changes name */
+    int64_t (*clock)(void *ctx); /* NULL: vigil_time_now */
+    void *clock_ctx;
     int version;
     size_t n_stmts;
     struct {
@@ -293,6 +296,8 @@ static vigil_status map_rc(int rc) {
     case SQLITE_CORRUPT: return VIGIL_ECORRUPT;
     case SQLITE_NOTADB: return VIGIL_EFORMAT;
     case SQLITE_CONSTRAINT: return VIGIL_EINVAL;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return VIGIL_EBUSY;
     default: return VIGIL_EIO;
     }
 }
@@ -366,15 +371,33 @@ vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err) 
     return rc;
 }
 
+vigil_status vigil__store_read_begin(vigil_store *st, vigil_err *err) {
+    int rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return vigil__store_sqlerr(st, rc, err, "%s: cannot start a read transaction", st->path);
+    return VIGIL_OK;
+}
+
+void vigil__store_read_end(vigil_store *st) {
+    if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
 void vigil__store_rollback(vigil_store *st) {
     if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-void vigil__store_now(char out[VIGIL__TIME_LEN]) {
-    time_t t = time(NULL);
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || strftime(out, VIGIL__TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, VIGIL__TIME_LEN, "1970-01-01T00:00:00Z");
+void vigil_store_set_clock(vigil_store *st, int64_t (*clock)(void *ctx), void *ctx) {
+    if (!st) return;
+    st->clock = clock;
+    st->clock_ctx = clock ? ctx : NULL;
+}
+
+int64_t vigil__store_time(const vigil_store *st) {
+    return st && st->clock ? st->clock(st->clock_ctx) : vigil_time_now();
+}
+
+void vigil__store_now(const vigil_store *st, char out[VIGIL__TIME_LEN]) {
+    vigil_time_format(vigil__store_time(st), out);
 }
 
 /* One integer from a PRAGMA (or any single-value query). */
@@ -418,7 +441,7 @@ static vigil_status migrate_step(vigil_store *st, int k, vigil_err *err) {
         goto out;
     }
     char now[VIGIL__TIME_LEN];
-    vigil__store_now(now);
+    vigil__store_now(st, now);
     sqlite3_stmt *s = NULL;
     src = sqlite3_prepare_v2(
         st->db, "INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)", -1, &s, NULL);
@@ -458,7 +481,7 @@ static vigil_status check_identity(vigil_store *st, vigil_err *err) {
     if (app != VIGIL_APPLICATION_ID && (app != 0 || ver != 0 || objects != 0))
         return vigil__err_set(err, VIGIL_EFORMAT,
                               "%s: an SQLite database of another program, not a vigil store "
-                              "(give another --db PATH)",
+                              "(open another store)",
                               st->path);
     if (ver > N_MIGRATIONS)
         return vigil__err_set(err, VIGIL_EFORMAT,
@@ -511,7 +534,7 @@ vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *er
     if (out) *out = NULL;
     if (!path || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_store_open: NULL argument");
     if (!*path)
-        return vigil__err_set(err, VIGIL_EINVAL, "the store path is empty (give --db PATH)");
+        return vigil__err_set(err, VIGIL_EINVAL, "the store path is empty");
     vigil_status rc = VIGIL_OK;
     vigil_store *st = calloc(1, sizeof *st);
     if (!st) return vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", path);

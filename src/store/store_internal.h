@@ -54,10 +54,18 @@ void vigil__store_rollback(vigil_store *st);
  *  VIGIL_OK, else rolls back.  @return the final status (a failed commit's). */
 vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err);
 
-/*! vigil__store_now() : the current time as ISO 8601 UTC, e.g.
- *  "2024-05-01T12:00:00Z" (20 characters + NUL). */
+/*! vigil__store_read_begin() / vigil__store_read_end() : a read
+ *  transaction, so that several reads see one snapshot. */
+vigil_status vigil__store_read_begin(vigil_store *st, vigil_err *err);
+void vigil__store_read_end(vigil_store *st);
+
+/*! vigil__store_time() / vigil__store_now() : the store's clock (see
+ *  vigil_store_set_clock) in seconds, or as ISO 8601 UTC, e.g.
+ *  "2024-05-01T12:00:00Z" (20 characters + NUL).  The only clock that
+ *  store and case code read. */
 #define VIGIL__TIME_LEN 21
-void vigil__store_now(char out[VIGIL__TIME_LEN]);
+int64_t vigil__store_time(const vigil_store *st);
+void vigil__store_now(const vigil_store *st, char out[VIGIL__TIME_LEN]);
 
 /* ---- one-call queries (query.c) ---------------------------------------------
  * `sql` is a static string (cached statement, see vigil__store_stmt); `fmt`
@@ -107,5 +115,15 @@ vigil_status vigil__q_json_one(vigil_store *st, const char *sql, json_t **out, v
 vigil_status vigil__audit(vigil_store *st, const char *actor, const char *action,
                           const char *entity, int64_t entity_id, json_t *before, json_t *after,
                           vigil_err *err);
+
+/*! vigil__audit_verify() : walks the chain (no access check: the case
+ *  layer's vigil_audit_verify does that).  VIGIL_OK with *n events, or
+ *  VIGIL_ECORRUPT naming the first bad event, *bad its id. */
+vigil_status vigil__audit_verify(vigil_store *st, int64_t *n, int64_t *bad, vigil_err *err);
+
+/*! vigil__audit_list() : the last `limit` events (0: 100), newest first,
+ *  optionally of one entity; no access check. */
+vigil_status vigil__audit_list(vigil_store *st, const char *entity, int64_t entity_id, int limit,
+                               json_t **out, vigil_err *err);
 
 #endif /* VIGIL_STORE_INTERNAL_H */

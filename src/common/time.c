@@ -1,7 +1,7 @@
 /*
- * src/case/time.c - ISO 8601 times for the case store: parsing with any
- * offset, formatting as UTC, and the clock (overridable by $VIGIL_NOW so
- * that tests and demos can put the one-hour TCO deadline where they want).
+ * src/common/time.c - ISO 8601 times: parsing with any offset, formatting as
+ * UTC, and the process clock (overridable by $VIGIL_NOW so that tests and
+ * demos can put the one-hour TCO deadline where they want).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "common/err.h"
-#include "vigil/case.h"
+#include "vigil/time.h"
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
  * days_from_civil). */
