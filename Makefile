@@ -1,5 +1,6 @@
-# vigil - top-level build.  `make` builds libvigil (static and shared) and
-# the `vigil` CLI into build/; `make test` installs missing Debian packages,
+# vigil - top-level build.  `make` builds libvigil (static and shared), the
+# server library libvigil-server.a (src/http: `vigil serve`, the only part
+# that needs libmicrohttpd) and the `vigil` CLI into build/; `make test` installs missing Debian packages,
 # builds, and runs the whole suite twice (plain and ASan+UBSan).
 # See README.md for every target.
 
@@ -8,15 +9,19 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 WERROR   ?= 1
 SAN      ?= 0
-VERSION  := 0.1.0
+# the version is written once, in include/vigil/export.h
+VERSION  := $(shell sed -n 's/^\#define VIGIL_VERSION "\(.*\)"/\1/p' include/vigil/export.h)
 
-PKGS     := libmicrohttpd libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
+SRV_PKGS := libmicrohttpd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(SRV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+SRV_LIBS   := $(shell pkg-config --libs $(SRV_PKGS) 2>/dev/null)
 
 OPT      ?= -O2
 # -ffp-contract=off: PDQ must round exactly like the reference (no FMA fusing).
-CFLAGS_BASE := -std=c17 -D_POSIX_C_SOURCE=200809L $(OPT) -g -fPIC -ffp-contract=off \
+# -fvisibility=hidden: libvigil.so exports only what include/vigil/ marks VIGIL_API.
+CFLAGS_BASE := -std=c17 -D_POSIX_C_SOURCE=200809L $(OPT) -g -fPIC -ffp-contract=off -fvisibility=hidden \
                -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
                -DVIGIL_HAVE_WEBPDEMUX -Iinclude -Isrc $(PKG_CFLAGS)
 ifeq ($(WERROR),1)
@@ -32,23 +37,26 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(CFLAGS)
 # small default ones by symbol interposition: linked first, and kept.
 CLD2_LIBS  := -Wl,--push-state,--no-as-needed -lcld2_full -Wl,--pop-state -lcld2 -lstdc++
 ALL_LDLIBS := $(PKG_LIBS) $(CLD2_LIBS) -lm $(LDFLAGS_SAN) $(LDLIBS)
-ALL_CXXFLAGS := -std=c++17 $(OPT) -g -fPIC -Wall -Wextra -Iinclude -Isrc \
+ALL_CXXFLAGS := -std=c++17 $(OPT) -g -fPIC -fvisibility=hidden -Wall -Wextra -Iinclude -Isrc \
                 $(filter -Werror -fsanitize% -fno-sanitize% -fno-omit-frame-pointer,$(CFLAGS_BASE)) $(CXXFLAGS)
 
-LIB_SRC  := $(wildcard src/*/*.c)
+LIB_SRC  := $(filter-out src/http/%,$(wildcard src/*/*.c))
+SRV_SRC  := $(wildcard src/http/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ  += $(patsubst %.cc,$(BUILD)/%.o,$(wildcard src/*/*.cc))
+SRV_OBJ  := $(SRV_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
-DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+DEPS     := $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+SRV_LIB  := $(BUILD)/libvigil-server.a
 
 .PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
 
 all: lib cli
 
-lib: $(BUILD)/libvigil.a $(BUILD)/libvigil.so
+lib: $(BUILD)/libvigil.a $(BUILD)/libvigil.so $(SRV_LIB)
 cli: $(BUILD)/vigil
 tests: $(BUILD)/vigil-tests $(BUILD)/vigil $(BUILD)/gen-samples $(BUILD)/gen-video $(BUILD)/vigil-soak
 
@@ -67,18 +75,23 @@ $(BUILD)/libvigil.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libvigil.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libvigil.so.0 -o $@ $^ $(ALL_LDLIBS)
+$(BUILD)/libvigil.so: $(LIB_OBJ) src/libvigil.map
+	$(CC) -shared -Wl,-soname,libvigil.so.0 -Wl,--version-script=src/libvigil.map -o $@ $(LIB_OBJ) $(ALL_LDLIBS)
 
-$(BUILD)/vigil: $(CLI_OBJ) $(BUILD)/libvigil.a
-	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libvigil.a $(ALL_LDLIBS)
+# the server: its own archive over libvigil (libvigil never links libmicrohttpd)
+$(SRV_LIB): $(SRV_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/vigil-tests: $(TEST_OBJ) $(BUILD)/libvigil.a
-	$(CC) -o $@ $(TEST_OBJ) $(BUILD)/libvigil.a $(ALL_LDLIBS)
+$(BUILD)/vigil: $(CLI_OBJ) $(SRV_LIB) $(BUILD)/libvigil.a
+	$(CC) -o $@ $(CLI_OBJ) $(SRV_LIB) $(BUILD)/libvigil.a $(SRV_LIBS) $(ALL_LDLIBS)
+
+$(BUILD)/vigil-tests: $(TEST_OBJ) $(SRV_LIB) $(BUILD)/libvigil.a $(BUILD)/libvigil.so
+	$(CC) -o $@ $(TEST_OBJ) $(SRV_LIB) $(BUILD)/libvigil.a $(SRV_LIBS) $(ALL_LDLIBS)
 
 $(BUILD)/tools/gen_samples.o: ALL_CFLAGS += -Itests
-$(BUILD)/vigil-soak: $(BUILD)/tools/soak.o $(BUILD)/libvigil.a
-	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
+$(BUILD)/vigil-soak: $(BUILD)/tools/soak.o $(SRV_LIB) $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(SRV_LIBS) $(ALL_LDLIBS) -lpthread
 
 # `make soak`: the API under a mixed read/write load for SOAK_SECONDS (default 180)
 SOAK_SECONDS ?= 180
@@ -192,6 +205,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/vigil
 	install -m 755 $(BUILD)/vigil $(DESTDIR)$(PREFIX)/bin/vigil
 	install -m 644 $(BUILD)/libvigil.a $(DESTDIR)$(PREFIX)/lib/libvigil.a
+	install -m 644 $(SRV_LIB) $(DESTDIR)$(PREFIX)/lib/libvigil-server.a
 	install -m 755 $(BUILD)/libvigil.so $(DESTDIR)$(PREFIX)/lib/libvigil.so.$(VERSION)
 	ln -sf libvigil.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvigil.so.0
 	ln -sf libvigil.so.0 $(DESTDIR)$(PREFIX)/lib/libvigil.so

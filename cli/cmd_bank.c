@@ -665,8 +665,8 @@ static int bank_import(int argc, char **argv) {
     } else {
         if (o.strict && r.bad) /* the summary still says what was found */
             printf("imported 0, duplicates 0, bad %" PRIu64 "\n", r.bad);
-        /* file-open messages already name the file */
-        if (!from_stdin && strncmp(err.msg, file, strlen(file)) == 0)
+        /* a file that cannot be opened: the message names the file already */
+        if (!from_stdin && s == VIGIL_ENOENT)
             cli_errorf("bank import: %s", err.msg);
         else
             cli_errorf("bank import: %s: %s", ui.file, err.msg);

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-#define VIGIL_VERSION_STR "0.1.0"
+#define VIGIL_VERSION_STR VIGIL_VERSION /* include/vigil/export.h */
 
 cli_globals g_cli;
 

@@ -36,13 +36,13 @@ typedef enum vigil_signal {
 
 /*! vigil_signal_name() : "pdq", "md5", "sha256", "video", "text"; static,
  *  never NULL ("unknown" outside the enum). */
-const char *vigil_signal_name(vigil_signal sig);
+VIGIL_API const char *vigil_signal_name(vigil_signal sig);
 
 /*! vigil_signal_parse() :
  *  Parses a signal type name, case-insensitively ("PDQ" is pdq).
  *  @return VIGIL_OK with *out set, or VIGIL_EPARSE: "unknown signal type
  *  'x' (expected pdq, md5, sha256, video or text)". */
-vigil_status vigil_signal_parse(const char *name, vigil_signal *out, vigil_err *err);
+VIGIL_API vigil_status vigil_signal_parse(const char *name, vigil_signal *out, vigil_err *err);
 
 /*! vigil_signal_canonical() :
  *  Validates a value of type `sig` and returns its canonical form in *out
@@ -56,7 +56,7 @@ vigil_status vigil_signal_parse(const char *name, vigil_signal *out, vigil_err *
  *  @return VIGIL_OK, VIGIL_EPARSE naming the fault ("bad PDQ hash: expected
  *  64 hex digits, got 3"), VIGIL_ELIMIT, VIGIL_ENOMEM.  *out is NULL on
  *  error. */
-vigil_status vigil_signal_canonical(vigil_signal sig, const char *value, char **out,
+VIGIL_API vigil_status vigil_signal_canonical(vigil_signal sig, const char *value, char **out,
                                     vigil_err *err);
 
 /* ------------------------------------------------------------------------
@@ -87,10 +87,10 @@ typedef struct vigil_labels {
 } vigil_labels;
 
 /*! vigil_labels_init() : an empty set (no allocation). */
-void vigil_labels_init(vigil_labels *l);
+VIGIL_API void vigil_labels_init(vigil_labels *l);
 
 /*! vigil_labels_clear() : frees the pairs; the set is empty again. NULL ok. */
-void vigil_labels_clear(vigil_labels *l);
+VIGIL_API void vigil_labels_clear(vigil_labels *l);
 
 /*! vigil_labels_add() :
  *  Adds one pair (copied).  The value is taken literally: no quoting.
@@ -98,23 +98,23 @@ void vigil_labels_clear(vigil_labels *l);
  *  key given twice, invalid UTF-8 at byte N, control character),
  *  VIGIL_ELIMIT (too long, too many), VIGIL_ENOMEM.  On error the set is
  *  unchanged. */
-vigil_status vigil_labels_add(vigil_labels *l, const char *key, const char *value, vigil_err *err);
+VIGIL_API vigil_status vigil_labels_add(vigil_labels *l, const char *key, const char *value, vigil_err *err);
 
 /*! vigil_labels_parse() :
  *  Adds the pairs of the text form `text` (NULL or "" adds nothing).
  *  @return as vigil_labels_add; on error the set is unchanged. */
-vigil_status vigil_labels_parse(vigil_labels *l, const char *text, vigil_err *err);
+VIGIL_API vigil_status vigil_labels_parse(vigil_labels *l, const char *text, vigil_err *err);
 
 /*! vigil_labels_format() :
  *  The canonical text form in *out (malloc'd; "" for no labels).  Sorts the
  *  set by key.  @return VIGIL_OK or VIGIL_ENOMEM. */
-vigil_status vigil_labels_format(vigil_labels *l, char **out, vigil_err *err);
+VIGIL_API vigil_status vigil_labels_format(vigil_labels *l, char **out, vigil_err *err);
 
 /*! vigil_labels_to_json() :
  *  A compact JSON object {"key":"value",...} (keys sorted) of the text form
  *  `text`, in *out (malloc'd).  @return VIGIL_OK, VIGIL_EPARSE (text is not
  *  a valid label text), VIGIL_ENOMEM. */
-vigil_status vigil_labels_to_json(const char *text, char **out, vigil_err *err);
+VIGIL_API vigil_status vigil_labels_to_json(const char *text, char **out, vigil_err *err);
 
 /* ------------------------------------------------------------------------
  * Banks
@@ -146,10 +146,10 @@ typedef struct vigil_bank_info {
 /*! vigil_bank_name_check() :
  *  A bank name is 1-64 characters of [A-Za-z0-9_.-] beginning with a
  *  letter or a digit.  @return VIGIL_OK or VIGIL_EINVAL naming the fault. */
-vigil_status vigil_bank_name_check(const char *name, vigil_err *err);
+VIGIL_API vigil_status vigil_bank_name_check(const char *name, vigil_err *err);
 
 /*! vigil_bank_kind_name() : "normal" or "allow"; static. */
-const char *vigil_bank_kind_name(vigil_bank_kind kind);
+VIGIL_API const char *vigil_bank_kind_name(vigil_bank_kind kind);
 
 /*! vigil_bank_create() :
  *  Creates an enabled bank.  `max_distance` is 0..256 or -1 (none);
@@ -157,7 +157,7 @@ const char *vigil_bank_kind_name(vigil_bank_kind kind);
  *  @out may be NULL; else receives the new bank.
  *  @return VIGIL_OK; VIGIL_EINVAL (bad name, kind, distance or description;
  *  a bank of that name exists); VIGIL_EIO and others from the store. */
-vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kind kind,
+VIGIL_API vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kind kind,
                                int max_distance, const char *description, vigil_bank_info *out,
                                vigil_err *err);
 
@@ -165,11 +165,11 @@ vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kin
  *  The bank called `name` (exact, case-sensitive).  out->entries is -1.
  *  @return VIGIL_OK; VIGIL_ENOENT "no bank named 'x' (see `vigil bank
  *  list`)"; store errors. */
-vigil_status vigil_bank_get(vigil_store *st, const char *name, vigil_bank_info *out,
+VIGIL_API vigil_status vigil_bank_get(vigil_store *st, const char *name, vigil_bank_info *out,
                             vigil_err *err);
 
 /*! vigil_bank_get_by_id() : as vigil_bank_get, by id (from vigil_bank_scan). */
-vigil_status vigil_bank_get_by_id(vigil_store *st, int64_t id, vigil_bank_info *out,
+VIGIL_API vigil_status vigil_bank_get_by_id(vigil_store *st, int64_t id, vigil_bank_info *out,
                                   vigil_err *err);
 
 /*! vigil_bank_list() :
@@ -177,7 +177,7 @@ vigil_status vigil_bank_get_by_id(vigil_store *st, int64_t id, vigil_bank_info *
  *  *n; free() it; NULL when there are none).  Counting reads each bank's
  *  index: about 0.1 s per million entries.
  *  @return VIGIL_OK or a store error (then *out is NULL, *n 0). */
-vigil_status vigil_bank_list(vigil_store *st, vigil_bank_info **out, size_t *n, vigil_err *err);
+VIGIL_API vigil_status vigil_bank_list(vigil_store *st, vigil_bank_info **out, size_t *n, vigil_err *err);
 
 /* Which fields vigil_bank_set changes: each set_* flag says whether the
  * field beside it is used.  Start from {0} (change nothing). */
@@ -196,14 +196,14 @@ typedef struct vigil_bank_update {
  *  receives the bank as changed.
  *  @return VIGIL_OK, VIGIL_ENOENT (no such bank), VIGIL_EINVAL (bad value),
  *  store errors. */
-vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_update *upd,
+VIGIL_API vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_update *upd,
                             vigil_bank_info *out, vigil_err *err);
 
 /*! vigil_bank_delete() :
  *  Deletes the bank and all its entries, in one transaction.
  *  @entries_deleted may be NULL; else the number of entries deleted.
  *  @return VIGIL_OK, VIGIL_ENOENT, store errors. */
-vigil_status vigil_bank_delete(vigil_store *st, const char *name, int64_t *entries_deleted,
+VIGIL_API vigil_status vigil_bank_delete(vigil_store *st, const char *name, int64_t *entries_deleted,
                                vigil_err *err);
 
 /* ------------------------------------------------------------------------
@@ -242,7 +242,7 @@ typedef struct vigil_entry {
 
 /*! vigil_entry_clear() : frees what vigil_bank_entry_get allocated and
  *  zeroes *e.  NULL ok; harmless on a zeroed or borrowed-only entry. */
-void vigil_entry_clear(vigil_entry *e);
+VIGIL_API void vigil_entry_clear(vigil_entry *e);
 
 /*! vigil_bank_add() :
  *  Adds one entry to bank `bank`.  The value is canonicalised and the
@@ -252,20 +252,20 @@ void vigil_entry_clear(vigil_entry *e);
  *  @entry_id, @duplicate may be NULL.
  *  @return VIGIL_OK; VIGIL_ENOENT (no such bank); VIGIL_EPARSE/VIGIL_ELIMIT
  *  (bad value, labels or external id: the message names it); store errors. */
-vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry_spec *spec,
+VIGIL_API vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry_spec *spec,
                             int64_t *entry_id, int *duplicate, vigil_err *err);
 
 /*! vigil_bank_remove() :
  *  Removes entry `entry_id`, which must be in bank `bank`.
  *  @return VIGIL_OK; VIGIL_ENOENT: no such bank, "bank 'x' has no entry 42",
  *  or "entry 42 is in bank 'y', not in 'x'"; store errors. */
-vigil_status vigil_bank_remove(vigil_store *st, const char *bank, int64_t entry_id, vigil_err *err);
+VIGIL_API vigil_status vigil_bank_remove(vigil_store *st, const char *bank, int64_t entry_id, vigil_err *err);
 
 /*! vigil_bank_entry_set_enabled() :
  *  Enables or disables one entry of `bank` (a disabled entry stays stored
  *  and exported, but is left out of vigil_bank_scan).  Errors as
  *  vigil_bank_remove. */
-vigil_status vigil_bank_entry_set_enabled(vigil_store *st, const char *bank, int64_t entry_id,
+VIGIL_API vigil_status vigil_bank_entry_set_enabled(vigil_store *st, const char *bank, int64_t entry_id,
                                           int enabled, vigil_err *err);
 
 /*! vigil_bank_entry_get() :
@@ -274,7 +274,7 @@ vigil_status vigil_bank_entry_set_enabled(vigil_store *st, const char *bank, int
  *  strings: vigil_entry_clear() it.
  *  @return VIGIL_OK, VIGIL_ENOENT "no entry 42", VIGIL_ENOMEM, store errors;
  *  *out is zeroed on error. */
-vigil_status vigil_bank_entry_get(vigil_store *st, int64_t entry_id, vigil_entry *out,
+VIGIL_API vigil_status vigil_bank_entry_get(vigil_store *st, int64_t entry_id, vigil_entry *out,
                                   vigil_err *err);
 
 /* Callback of vigil_bank_foreach: `e` and its strings are valid during the
@@ -287,7 +287,7 @@ typedef int (*vigil_entry_fn)(void *ctx, const vigil_entry *e);
  *  written to from inside the callback.
  *  @return VIGIL_OK (also when the callback stopped early), VIGIL_ENOENT,
  *  store errors. */
-vigil_status vigil_bank_foreach(vigil_store *st, const char *bank, vigil_entry_fn fn, void *ctx,
+VIGIL_API vigil_status vigil_bank_foreach(vigil_store *st, const char *bank, vigil_entry_fn fn, void *ctx,
                                 vigil_err *err);
 
 /* Callback of vigil_bank_scan.  `value_hex` is the canonical value (for
@@ -304,7 +304,7 @@ typedef int (*vigil_scan_fn)(void *ctx, int64_t entry_id, int64_t bank_id, const
  *  from.  The store must not be written to from inside the callback.
  *  @return VIGIL_OK (also when stopped early), VIGIL_ENOENT (a named bank
  *  does not exist), VIGIL_EINVAL, store errors. */
-vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *const *banks,
+VIGIL_API vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *const *banks,
                              size_t n_banks, vigil_scan_fn fn, void *ctx, vigil_err *err);
 
 /* ------------------------------------------------------------------------
@@ -339,7 +339,7 @@ typedef struct vigil_bank_stats {
 /*! vigil_bank_stats_get() :
  *  Counts the entries of bank `bank` (one pass over them).
  *  @return VIGIL_OK, VIGIL_ENOENT, VIGIL_ENOMEM, store errors. */
-vigil_status vigil_bank_stats_get(vigil_store *st, const char *bank, vigil_bank_stats *out,
+VIGIL_API vigil_status vigil_bank_stats_get(vigil_store *st, const char *bank, vigil_bank_stats *out,
                                   vigil_err *err);
 
 /* ------------------------------------------------------------------------
@@ -373,7 +373,7 @@ typedef struct vigil_import_opts {
 } vigil_import_opts;
 
 /*! vigil_import_opts_init() : not strict, signal -1, no callbacks. */
-void vigil_import_opts_init(vigil_import_opts *o);
+VIGIL_API void vigil_import_opts_init(vigil_import_opts *o);
 
 typedef struct vigil_import_report {
     uint64_t rows;       /* data rows read (not the header, not blank lines) */
@@ -399,14 +399,14 @@ typedef struct vigil_import_report {
  *  VIGIL_EPARSE when the header lacks a required column, or in strict mode
  *  when some row was bad (nothing imported; report->imported 0);
  *  VIGIL_ENOENT (no such bank), VIGIL_EIO (read error), store errors. */
-vigil_status vigil_bank_import(vigil_store *st, const char *bank, FILE *in,
+VIGIL_API vigil_status vigil_bank_import(vigil_store *st, const char *bank, FILE *in,
                                const vigil_import_opts *opts, vigil_import_report *report,
                                vigil_err *err);
 
 /*! vigil_bank_import_file() : as vigil_bank_import, reading the file at
  *  `path` (its size drives the progress total).  Adds VIGIL_ENOENT /
  *  VIGIL_EIO for a file that cannot be opened, naming it. */
-vigil_status vigil_bank_import_file(vigil_store *st, const char *bank, const char *path,
+VIGIL_API vigil_status vigil_bank_import_file(vigil_store *st, const char *bank, const char *path,
                                     const vigil_import_opts *opts, vigil_import_report *report,
                                     vigil_err *err);
 
@@ -417,7 +417,7 @@ vigil_status vigil_bank_import_file(vigil_store *st, const char *bank, const cha
  *  RFC 4180 needs, LF line ends.  vigil_bank_import reads it back to the
  *  same entries.  @rows may be NULL; else the number of entries written.
  *  @return VIGIL_OK, VIGIL_ENOENT, VIGIL_EIO (write error), store errors. */
-vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uint64_t *rows,
+VIGIL_API vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uint64_t *rows,
                                vigil_err *err);
 
 #ifdef __cplusplus

@@ -38,17 +38,17 @@ extern "C" {
 /*! vigil_agency_add() : a new agency, CODE unique case-insensitively (letters,
  *  digits, '-', '_', '.', 1-32 characters); name and country optional
  *  (country: ISO 3166-1 alpha-2).  Admin only.  VIGIL_ECONFLICT if it exists. */
-vigil_status vigil_agency_add(vigil_store *st, const char *by, const char *code,
+VIGIL_API vigil_status vigil_agency_add(vigil_store *st, const char *by, const char *code,
                               const char *name, const char *country, vigil_err *err);
 
 /*! vigil_agency_list() : array of {code, name, country, created_at}. */
-vigil_status vigil_agency_list(vigil_store *st, json_t **out, vigil_err *err);
+VIGIL_API vigil_status vigil_agency_list(vigil_store *st, json_t **out, vigil_err *err);
 
 /*! vigil_user_add() :
  *  A new user NAME with ROLE (analyst, reviewer, coordinator, liaison, admin)
  *  belonging to exactly one of agency CODE or platform NAME.  A platform user
  *  must be a liaison; a liaison must belong to a platform.  Admin only. */
-vigil_status vigil_user_add(vigil_store *st, const char *by, const char *name, const char *role,
+VIGIL_API vigil_status vigil_user_add(vigil_store *st, const char *by, const char *name, const char *role,
                             const char *agency, const char *platform, vigil_err *err);
 
 /* API tokens: "vgl_" + 64 hex digits (256 random bits from OpenSSL). */
@@ -58,31 +58,31 @@ vigil_status vigil_user_add(vigil_store *st, const char *by, const char *name, c
  *  Issues a new API token for user NAME into `out`, replacing any earlier
  *  one (which stops working), and un-revokes the user.  Only the token's
  *  SHA-256 is stored: the token is shown once.  Admin only. */
-vigil_status vigil_user_token_issue(vigil_store *st, const char *by, const char *name,
+VIGIL_API vigil_status vigil_user_token_issue(vigil_store *st, const char *by, const char *name,
                                     char out[VIGIL_TOKEN_LEN + 1], vigil_err *err);
 
 /*! vigil_user_create() :
  *  vigil_user_add and vigil_user_token_issue in one transaction: the user
  *  exists with a token, or (on any error) not at all.  The token is written
  *  into `token` (shown once).  Admin only. */
-vigil_status vigil_user_create(vigil_store *st, const char *by, const char *name, const char *role,
+VIGIL_API vigil_status vigil_user_create(vigil_store *st, const char *by, const char *name, const char *role,
                                const char *agency, const char *platform,
                                char token[VIGIL_TOKEN_LEN + 1], vigil_err *err);
 
 /*! vigil_user_revoke() : the user's token stops working and the user can no
  *  longer act (until a new token is issued).  Admin only. */
-vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name, vigil_err *err);
+VIGIL_API vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name, vigil_err *err);
 
 /*! vigil_user_by_token() :
  *  The user a token belongs to: name and role ("analyst", ...).  Compares
  *  digests, never the token itself.  @return VIGIL_OK, VIGIL_EPERM
  *  (unknown, malformed or revoked token: the message does not say which). */
-vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[128],
+VIGIL_API vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[128],
                                  char role[16], vigil_err *err);
 
 /*! vigil_user_list() : array of {name, role, agency|platform, created_at, revoked}.
  *  Admin only. */
-vigil_status vigil_user_list(vigil_store *st, const char *by, json_t **out, vigil_err *err);
+VIGIL_API vigil_status vigil_user_list(vigil_store *st, const char *by, json_t **out, vigil_err *err);
 
 /* ---- platforms --------------------------------------------------------------- */
 
@@ -101,22 +101,22 @@ typedef struct vigil_platform_fields {
 /*! vigil_platform_seed() : on first use, the store's platform table is
  *  filled from the built-in registry (vigil_platform_registry()).  Called
  *  by every function that needs platforms; idempotent. */
-vigil_status vigil_platform_seed(vigil_store *st, vigil_err *err);
+VIGIL_API vigil_status vigil_platform_seed(vigil_store *st, vigil_err *err);
 
 /*! vigil_platform_add() : a platform (status known).  Coordinator or admin.
  *  VIGIL_ECONFLICT if the name or a domain is taken. */
-vigil_status vigil_platform_add(vigil_store *st, const char *by, const char *name,
+VIGIL_API vigil_status vigil_platform_add(vigil_store *st, const char *by, const char *name,
                                 const vigil_platform_fields *f, vigil_err *err);
 
 /*! vigil_platform_edit() : changes the given fields of platform NAME (found
  *  case-insensitively); marking a `new` one `known` records the review. */
-vigil_status vigil_platform_edit(vigil_store *st, const char *by, const char *name,
+VIGIL_API vigil_status vigil_platform_edit(vigil_store *st, const char *by, const char *name,
                                  const vigil_platform_fields *f, vigil_err *err);
 
 /*! vigil_platform_list() : array of platforms {name, kind, domains[],
  *  contact, channel, requires_id, status, first_seen, items}; only_new: the
  *  ones in status new (found at intake, to review). */
-vigil_status vigil_platform_list(vigil_store *st, int only_new, json_t **out, vigil_err *err);
+VIGIL_API vigil_status vigil_platform_list(vigil_store *st, int only_new, json_t **out, vigil_err *err);
 
 /* ---- operations ---------------------------------------------------------------- */
 
@@ -124,20 +124,20 @@ vigil_status vigil_platform_list(vigil_store *st, int only_new, json_t **out, vi
  *  Operation NAME coordinated by agency `coordinator`, with participant
  *  agencies (the coordinator always participates).  start/end ISO 8601 or
  *  NULL.  Coordinator or admin.  VIGIL_ECONFLICT if NAME exists. */
-vigil_status vigil_op_create(vigil_store *st, const char *by, const char *name,
+VIGIL_API vigil_status vigil_op_create(vigil_store *st, const char *by, const char *name,
                              const char *coordinator, const char *const *participants,
                              size_t n_participants, const char *start, const char *end,
                              vigil_err *err);
 
 /*! vigil_op_close() : status closed (no new items). Coordinator or admin. */
-vigil_status vigil_op_close(vigil_store *st, const char *by, const char *name, vigil_err *err);
+VIGIL_API vigil_status vigil_op_close(vigil_store *st, const char *by, const char *name, vigil_err *err);
 
 /*! vigil_op_list() : array of {name, coordinator, participants[], start,
  *  end, status, items} visible to `by`. */
-vigil_status vigil_op_list(vigil_store *st, const char *by, json_t **out, vigil_err *err);
+VIGIL_API vigil_status vigil_op_list(vigil_store *st, const char *by, json_t **out, vigil_err *err);
 
 /*! vigil_op_show() : one operation with its counts by state. */
-vigil_status vigil_op_show(vigil_store *st, const char *by, const char *name, json_t **out,
+VIGIL_API vigil_status vigil_op_show(vigil_store *st, const char *by, const char *name, json_t **out,
                            vigil_err *err);
 
 /* ---- items ------------------------------------------------------------------------ */
@@ -187,7 +187,7 @@ typedef struct vigil_item_result {
  *  in the operation; the operation must be open.  @return VIGIL_OK with *res,
  *  or VIGIL_EPARSE (bad URL, type, language, hash, time), VIGIL_ENOENT (no
  *  such operation/user), VIGIL_EPERM, VIGIL_ECONFLICT (operation closed). */
-vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_input *in,
+VIGIL_API vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_input *in,
                             vigil_item_result *res, vigil_err *err);
 
 /* Import report. */
@@ -216,14 +216,14 @@ typedef struct vigil_item_import_opts {
  *  reported with their line number.  @return VIGIL_OK (stats filled), or
  *  the first fault (VIGIL_EPARSE for bad rows without skip_bad: nothing
  *  written). */
-vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, FILE *in,
+VIGIL_API vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, FILE *in,
                                const vigil_item_import_opts *opts,
                                vigil_item_import_stats *stats, vigil_err *err);
 
 /*! vigil_item_show() : the item with its URLs, languages, hashes, reports
  *  (who, which agency, when), holds, referrals, orders, re-uploads, and its
  *  state history. */
-vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t **out,
+VIGIL_API vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t **out,
                              vigil_err *err);
 
 /* Filters of vigil_item_list (NULL/0: any). */
@@ -238,7 +238,7 @@ typedef struct vigil_item_filter {
 } vigil_item_filter;
 
 /*! vigil_item_list() : {items:[...], next:ID|null} in id order. */
-vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_filter *f,
+VIGIL_API vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_filter *f,
                              json_t **out, vigil_err *err);
 
 /*! vigil_item_transition() :
@@ -248,7 +248,7 @@ vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_f
  *  does these, with the referral).  `held` is entered and left only through
  *  holds.  Anything else is VIGIL_ECONFLICT naming both states.  `at` NULL:
  *  now.  `note` is kept in the history. */
-vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, const char *to,
+VIGIL_API vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, const char *to,
                                    const char *at, const char *note, vigil_err *err);
 
 /* ---- holds (deconfliction) --------------------------------------------------------- */
@@ -261,18 +261,18 @@ vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, 
  *  (open-ended) or an ISO time.  reason required.  The user must belong to
  *  the agency (or be admin).  Live identified/assessed items that match are
  *  put on hold at once.  *id receives the hold's id. */
-vigil_status vigil_hold_add(vigil_store *st, const char *by, const char *agency, const char *kind,
+VIGIL_API vigil_status vigil_hold_add(vigil_store *st, const char *by, const char *agency, const char *kind,
                             const char *value, const char *until, const char *reason,
                             int64_t *id, vigil_err *err);
 
 /*! vigil_hold_release() : ends hold `id`.  Only a user of the holding agency
  *  or an admin (VIGIL_EPERM otherwise).  Items held by no other active hold
  *  go back to the state they were in. */
-vigil_status vigil_hold_release(vigil_store *st, const char *by, int64_t id, vigil_err *err);
+VIGIL_API vigil_status vigil_hold_release(vigil_store *st, const char *by, int64_t id, vigil_err *err);
 
 /*! vigil_hold_list() : array of holds (active ones unless `all`), each with
  *  the items it holds and whether the agency was notified. */
-vigil_status vigil_hold_list(vigil_store *st, const char *by, int all, json_t **out,
+VIGIL_API vigil_status vigil_hold_list(vigil_store *st, const char *by, int all, json_t **out,
                              vigil_err *err);
 
 /* ---- referrals, outcomes, orders ---------------------------------------------------- */
@@ -286,14 +286,14 @@ vigil_status vigil_hold_list(vigil_store *st, const char *by, int all, json_t **
  *  sent_at, items:[{item_id, url, canonical_url, type, languages,
  *  affiliation, observed_at}]} that a platform can act on.  Coordinator or
  *  admin.  No assessed item: VIGIL_OK with an empty array. */
-vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const char *platform,
+VIGIL_API vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const char *platform,
                          const char *channel, const char *at, json_t **out, vigil_err *err);
 
 /*! vigil_referral_list() : referrals visible to `by` (a liaison: those
  *  addressed to their platform; agency users: those of operations their
  *  agency takes part in), newest first, each with its items and their
  *  responses; `op` NULL: every operation. */
-vigil_status vigil_referral_list(vigil_store *st, const char *by, const char *op, json_t **out,
+VIGIL_API vigil_status vigil_referral_list(vigil_store *st, const char *by, const char *op, json_t **out,
                                  vigil_err *err);
 
 /*! vigil_outcome() :
@@ -301,7 +301,7 @@ vigil_status vigil_referral_list(vigil_store *st, const char *by, const char *op
  *  no_response, at `at` (NULL now).  A platform liaison may do so only for
  *  items referred to their platform.  VIGIL_ECONFLICT for an item that was
  *  never referred or whose state does not allow it. */
-vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const char *outcome,
+VIGIL_API vigil_status vigil_outcome(vigil_store *st, const char *by, int64_t item, const char *outcome,
                            const char *at, vigil_err *err);
 
 /* A removal order (TCO Regulation 2021/784, Article 3). */
@@ -314,7 +314,7 @@ typedef struct vigil_order_input {
 } vigil_order_input;
 
 /*! vigil_order_create() : records an order; *id its id. */
-vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_order_input *in,
+VIGIL_API vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_order_input *in,
                                 int64_t *id, vigil_err *err);
 
 /*! vigil_order_update() :
@@ -322,14 +322,14 @@ vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_ord
  *  item, if any, becomes removed) or "fail" with `reason` (not acted on:
  *  force_majeure, impossibility, manifest_error, insufficient_information,
  *  other).  `at` NULL: now.  A platform liaison only for their platform. */
-vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, const char *action,
+VIGIL_API vigil_status vigil_order_update(vigil_store *st, const char *by, int64_t id, const char *action,
                                 const char *reason, const char *at, vigil_err *err);
 
 /*! vigil_order_list() : array of orders {id, authority, platform, item, url,
  *  received_at, deadline_at, acknowledged_at, actioned_at, status, reason,
  *  seconds_left (open ones: negative when overdue), overdue (bool), late
  *  (actioned after the deadline)}; overdue_only: open past the deadline. */
-vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only, json_t **out,
+VIGIL_API vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only, json_t **out,
                               vigil_err *err);
 
 /* ---- statistics -------------------------------------------------------------------- */
@@ -339,11 +339,11 @@ vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only,
  *  by_outlet, by_state, referred, removed, declined, no_response, pending,
  *  removal_rate, median_removal_seconds, p90_removal_seconds, per_platform,
  *  reuploads, held. */
-vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, json_t **out,
+VIGIL_API vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, json_t **out,
                              vigil_err *err);
 
 /*! vigil_report_tco() : TCO Article 7 figures for calendar year `year`. */
-vigil_status vigil_report_tco(vigil_store *st, const char *by, int year, json_t **out,
+VIGIL_API vigil_status vigil_report_tco(vigil_store *st, const char *by, int year, json_t **out,
                               vigil_err *err);
 
 /* ---- audit -------------------------------------------------------------------------- */
@@ -353,7 +353,7 @@ vigil_status vigil_report_tco(vigil_store *st, const char *by, int year, json_t 
  *  VIGIL_OK with *n events checked, or VIGIL_ECORRUPT naming the first bad
  *  event (edited, deleted, inserted or reordered; or the chain's head
  *  missing its last events) with *bad its id; VIGIL_EPERM for other roles. */
-vigil_status vigil_audit_verify(vigil_store *st, const char *by, int64_t *n, int64_t *bad,
+VIGIL_API vigil_status vigil_audit_verify(vigil_store *st, const char *by, int64_t *n, int64_t *bad,
                                 vigil_err *err);
 
 /*! vigil_audit_check() :
@@ -363,12 +363,12 @@ vigil_status vigil_audit_verify(vigil_store *st, const char *by, int64_t *n, int
  *  or {"ok":false,"events":N,"first_bad":ID,"error":TEXT}.  @return VIGIL_OK
  *  whenever the report was made, broken chain included; VIGIL_EPERM,
  *  VIGIL_EIO, VIGIL_EBUSY otherwise. */
-vigil_status vigil_audit_check(vigil_store *st, const char *by, json_t **out, vigil_err *err);
+VIGIL_API vigil_status vigil_audit_check(vigil_store *st, const char *by, json_t **out, vigil_err *err);
 
 /*! vigil_audit_list() : the last `limit` events (0: 100), newest first,
  *  optionally of one entity ("item", 42), as `by` (admins only: events
  *  hold every tenant's records). */
-vigil_status vigil_audit_list(vigil_store *st, const char *by, const char *entity,
+VIGIL_API vigil_status vigil_audit_list(vigil_store *st, const char *by, const char *entity,
                               int64_t entity_id, int limit, json_t **out, vigil_err *err);
 
 /* ---- demo data ----------------------------------------------------------------------- */
@@ -377,7 +377,7 @@ vigil_status vigil_audit_list(vigil_store *st, const char *by, const char *entit
  *  agencies, users, `n_items` reports (placeholder URLs on real platform
  *  domains, URL variants of the same items, several languages), holds,
  *  referrals, outcomes and removal orders.  Deterministic for a seed. */
-vigil_status vigil_demo(vigil_store *st, unsigned n_items, unsigned seed, vigil_err *err);
+VIGIL_API vigil_status vigil_demo(vigil_store *st, unsigned n_items, unsigned seed, vigil_err *err);
 
 #ifdef __cplusplus
 }

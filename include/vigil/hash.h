@@ -46,22 +46,22 @@ typedef enum vigil_dihedral {
 } vigil_dihedral;
 
 /*! vigil_dihedral_name() : "original", "rotate90", ... ; static, never NULL. */
-const char *vigil_dihedral_name(vigil_dihedral d);
+VIGIL_API const char *vigil_dihedral_name(vigil_dihedral d);
 
 /*! vigil_pdq_distance() :
  *  @return the Hamming distance (0..256) between two hashes. Pure function. */
-int vigil_pdq_distance(const vigil_pdq *a, const vigil_pdq *b);
+VIGIL_API int vigil_pdq_distance(const vigil_pdq *a, const vigil_pdq *b);
 
 /*! vigil_pdq_to_hex() :
  *  Writes 64 lowercase hex digits and a NUL into `out` (65 bytes). */
-void vigil_pdq_to_hex(const vigil_pdq *h, char out[VIGIL_PDQ_HEX_LEN + 1]);
+VIGIL_API void vigil_pdq_to_hex(const vigil_pdq *h, char out[VIGIL_PDQ_HEX_LEN + 1]);
 
 /*! vigil_pdq_from_hex() :
  *  Parses exactly 64 hex digits (either case) from `hex`, which must be NUL
  *  terminated with nothing else around it.
  *  @return VIGIL_OK, or VIGIL_EPARSE (wrong length, non-hex character) with
  *  the position named in `err`; `*out` is untouched on error. */
-vigil_status vigil_pdq_from_hex(const char *hex, vigil_pdq *out, vigil_err *err);
+VIGIL_API vigil_status vigil_pdq_from_hex(const char *hex, vigil_pdq *out, vigil_err *err);
 
 /* ------------------------------------------------------------------------
  * Options and results
@@ -85,7 +85,7 @@ typedef struct vigil_hash_opts {
 } vigil_hash_opts;
 
 /*! vigil_hash_opts_init() : defaults: PDQ only, reference-exact, default limits. */
-void vigil_hash_opts_init(vigil_hash_opts *opts);
+VIGIL_API void vigil_hash_opts_init(vigil_hash_opts *opts);
 
 typedef struct vigil_hash_result {
     vigil_pdq pdq;                        /* valid unless VIGIL_HASH_NO_PDQ */
@@ -109,11 +109,11 @@ typedef struct vigil_hasher vigil_hasher;
  *  @opts may be NULL for defaults; it is copied.
  *  @return VIGIL_OK and a hasher in *out (free with vigil_hasher_free), or
  *  VIGIL_ENOMEM. */
-vigil_status vigil_hasher_new(const vigil_hash_opts *opts, vigil_hasher **out,
+VIGIL_API vigil_status vigil_hasher_new(const vigil_hash_opts *opts, vigil_hasher **out,
                               vigil_err *err);
 
 /*! vigil_hasher_free() : NULL is a no-op. */
-void vigil_hasher_free(vigil_hasher *h);
+VIGIL_API void vigil_hasher_free(vigil_hasher *h);
 
 /*! vigil_hasher_bytes() :
  *  Decode an encoded image held in memory (JPEG, PNG, WebP, GIF, BMP; the
@@ -123,27 +123,27 @@ void vigil_hasher_free(vigil_hasher *h);
  *  vigil can read), VIGIL_ECORRUPT (truncated or damaged), VIGIL_ELIMIT
  *  (dimensions or size over the limits), VIGIL_ENOMEM; *res is then
  *  unspecified and `err` says why. */
-vigil_status vigil_hasher_bytes(vigil_hasher *h, const void *data, size_t len,
+VIGIL_API vigil_status vigil_hasher_bytes(vigil_hasher *h, const void *data, size_t len,
                                 vigil_hash_result *res, vigil_err *err);
 
 /*! vigil_hasher_file() :
  *  As vigil_hasher_bytes() on the contents of the file at `path` (read whole,
  *  up to limits.max_file_bytes).  Adds VIGIL_ENOENT / VIGIL_EIO. */
-vigil_status vigil_hasher_file(vigil_hasher *h, const char *path,
+VIGIL_API vigil_status vigil_hasher_file(vigil_hasher *h, const char *path,
                                vigil_hash_result *res, vigil_err *err);
 
 /*! vigil_hasher_image() :
  *  Hash already-decoded pixels (no digests: there are no file bytes).  The
  *  reference's resize to 512x512 applies unless VIGIL_HASH_NO_RESIZE. */
-vigil_status vigil_hasher_image(vigil_hasher *h, const vigil_image *img,
+VIGIL_API vigil_status vigil_hasher_image(vigil_hasher *h, const vigil_image *img,
                                 vigil_hash_result *res, vigil_err *err);
 
 /* One-shot conveniences; each creates and frees a hasher internally. */
-vigil_status vigil_hash_bytes(const void *data, size_t len, const vigil_hash_opts *opts,
+VIGIL_API vigil_status vigil_hash_bytes(const void *data, size_t len, const vigil_hash_opts *opts,
                               vigil_hash_result *res, vigil_err *err);
-vigil_status vigil_hash_file(const char *path, const vigil_hash_opts *opts,
+VIGIL_API vigil_status vigil_hash_file(const char *path, const vigil_hash_opts *opts,
                              vigil_hash_result *res, vigil_err *err);
-vigil_status vigil_hash_image(const vigil_image *img, const vigil_hash_opts *opts,
+VIGIL_API vigil_status vigil_hash_image(const vigil_image *img, const vigil_hash_opts *opts,
                               vigil_hash_result *res, vigil_err *err);
 
 /* ------------------------------------------------------------------------
@@ -152,15 +152,15 @@ vigil_status vigil_hash_image(const vigil_image *img, const vigil_hash_opts *opt
 
 /*! vigil_digest() : MD5 and SHA-256 of `data`.  Either output may be NULL.
  *  @return VIGIL_OK or VIGIL_EINTERNAL if the crypto library fails. */
-vigil_status vigil_digest(const void *data, size_t len, uint8_t md5[16],
+VIGIL_API vigil_status vigil_digest(const void *data, size_t len, uint8_t md5[16],
                           uint8_t sha256[32], vigil_err *err);
 
 /*! vigil_hex_encode() : lowercase hex of `n` bytes into out (2n+1 bytes). */
-void vigil_hex_encode(const uint8_t *bytes, size_t n, char *out);
+VIGIL_API void vigil_hex_encode(const uint8_t *bytes, size_t n, char *out);
 
 /*! vigil_hex_decode() : exactly 2n hex digits in `hex` (NUL-terminated) into
  *  `bytes`.  @return VIGIL_OK or VIGIL_EPARSE naming the bad position. */
-vigil_status vigil_hex_decode(const char *hex, uint8_t *bytes, size_t n, vigil_err *err);
+VIGIL_API vigil_status vigil_hex_decode(const char *hex, uint8_t *bytes, size_t n, vigil_err *err);
 
 #ifdef __cplusplus
 }

@@ -30,7 +30,7 @@ typedef struct vigil_server_opts {
 } vigil_server_opts;
 
 /*! vigil_server_opts_init() : the defaults above, db_path NULL. */
-void vigil_server_opts_init(vigil_server_opts *o);
+VIGIL_API void vigil_server_opts_init(vigil_server_opts *o);
 
 typedef struct vigil_server vigil_server;
 
@@ -39,20 +39,20 @@ typedef struct vigil_server vigil_server;
  *  PDQ/MD5/SHA-256 entries) and starts serving on worker threads.
  *  @return VIGIL_OK with *out; VIGIL_EINVAL (bad listen address), VIGIL_EIO
  *  (cannot bind: the message names the address), store or matcher errors. */
-vigil_status vigil_server_start(const vigil_server_opts *o, vigil_server **out, vigil_err *err);
+VIGIL_API vigil_status vigil_server_start(const vigil_server_opts *o, vigil_server **out, vigil_err *err);
 
 /*! vigil_server_port() : the port listened on (useful with port 0). */
-unsigned vigil_server_port(const vigil_server *s);
+VIGIL_API unsigned vigil_server_port(const vigil_server *s);
 
 /*! vigil_server_stop() :
  *  Stops accepting connections, lets the requests in flight finish, closes
  *  every store connection (checkpointing the WAL) and frees the server.
  *  NULL is a no-op. */
-void vigil_server_stop(vigil_server *s);
+VIGIL_API void vigil_server_stop(vigil_server *s);
 
 /*! vigil_server_routes() : calls fn for every route the server answers
  *  ("GET", "/v1/items/{id}"), for the check against docs/openapi.yaml. */
-void vigil_server_routes(void (*fn)(void *ctx, const char *method, const char *path), void *ctx);
+VIGIL_API void vigil_server_routes(void (*fn)(void *ctx, const char *method, const char *path), void *ctx);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/file.h"
 #include "vigil/status.h"
 
 #ifdef __cplusplus
@@ -25,10 +26,10 @@ typedef enum vigil_format {
 } vigil_format;
 
 /*! vigil_format_name() : "jpeg", "png", ...; "unknown"; static, never NULL. */
-const char *vigil_format_name(vigil_format f);
+VIGIL_API const char *vigil_format_name(vigil_format f);
 
 /*! vigil_format_sniff() : the format of `data` from its magic bytes. */
-vigil_format vigil_format_sniff(const void *data, size_t len);
+VIGIL_API vigil_format vigil_format_sniff(const void *data, size_t len);
 
 /* Pixel layouts: 8 bits per channel, channels interleaved. */
 typedef enum vigil_pixfmt {
@@ -59,7 +60,6 @@ typedef struct vigil_decode_limits {
 
 #define VIGIL_DEFAULT_MAX_PIXELS (100ull * 1000 * 1000)
 #define VIGIL_DEFAULT_MAX_DIMENSION 65535u
-#define VIGIL_DEFAULT_MAX_FILE_BYTES (256ull * 1024 * 1024)
 
 /*! vigil_image_decode() :
  *  Decode `data` (format sniffed from content) into a new RGB8, RGBA8 or
@@ -68,18 +68,11 @@ typedef struct vigil_decode_limits {
  *  @limits may be NULL for defaults.
  *  @return VIGIL_OK, or VIGIL_EFORMAT / VIGIL_ECORRUPT / VIGIL_ELIMIT /
  *  VIGIL_ENOMEM with *out set to NULL and `err` filled. */
-vigil_status vigil_image_decode(const void *data, size_t len, const vigil_decode_limits *limits,
+VIGIL_API vigil_status vigil_image_decode(const void *data, size_t len, const vigil_decode_limits *limits,
                                 vigil_image **out, vigil_err *err);
 
 /*! vigil_image_free() : frees an image from vigil_image_decode. NULL ok. */
-void vigil_image_free(vigil_image *img);
-
-/*! vigil_read_file() :
- *  Read a whole file into a new malloc'd buffer (*data, *len; free()).  A
- *  file larger than `max_bytes` (0: default) is refused with VIGIL_ELIMIT.
- *  @return VIGIL_OK, VIGIL_ENOENT, VIGIL_EIO, VIGIL_ELIMIT or VIGIL_ENOMEM. */
-vigil_status vigil_read_file(const char *path, uint64_t max_bytes, uint8_t **data, size_t *len,
-                             vigil_err *err);
+VIGIL_API void vigil_image_free(vigil_image *img);
 
 #ifdef __cplusplus
 }

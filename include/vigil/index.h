@@ -40,27 +40,27 @@ extern "C" {
 typedef struct vigil_index vigil_index;
 
 /*! vigil_index_new() : an empty index in *out.  @return VIGIL_OK or VIGIL_ENOMEM. */
-vigil_status vigil_index_new(vigil_index **out, vigil_err *err);
+VIGIL_API vigil_status vigil_index_new(vigil_index **out, vigil_err *err);
 
 /*! vigil_index_free() : NULL is a no-op.  No query may be running. */
-void vigil_index_free(vigil_index *idx);
+VIGIL_API void vigil_index_free(vigil_index *idx);
 
 /*! vigil_index_add() : add `n` hashes with the caller's ids (e.g. bank entry
  *  ids; duplicates of an id are not detected, the caller's store is the
  *  authority).  Large batches (n >= 16384) go straight into the tables.
  *  @return VIGIL_OK or VIGIL_ENOMEM (then none of the n was added). */
-vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const int64_t *ids,
+VIGIL_API vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const int64_t *ids,
                              size_t n, vigil_err *err);
 
 /*! vigil_index_remove() : remove the entry with this id and hash (the hash
  *  locates it without an id map).  @return 1 if removed, 0 if not present. */
-int vigil_index_remove(vigil_index *idx, int64_t id, const vigil_pdq *hash);
+VIGIL_API int vigil_index_remove(vigil_index *idx, int64_t id, const vigil_pdq *hash);
 
 /*! vigil_index_size() : live entries. */
-size_t vigil_index_size(const vigil_index *idx);
+VIGIL_API size_t vigil_index_size(const vigil_index *idx);
 
 /*! vigil_index_memory() : bytes held by the index, all included. */
-size_t vigil_index_memory(const vigil_index *idx);
+VIGIL_API size_t vigil_index_memory(const vigil_index *idx);
 
 /* A result: the matching entry's id and its distance to the query. */
 typedef struct vigil_index_hit {
@@ -75,13 +75,13 @@ typedef int (*vigil_index_cb)(void *ctx, const vigil_index_hit *hit);
 /*! vigil_index_query() :
  *  Every entry within `max_distance` (0..256) of `q`, each exactly once.
  *  @return VIGIL_OK, or VIGIL_EINVAL for a radius outside 0..256. */
-vigil_status vigil_index_query(const vigil_index *idx, const vigil_pdq *q, int max_distance,
+VIGIL_API vigil_status vigil_index_query(const vigil_index *idx, const vigil_pdq *q, int max_distance,
                                vigil_index_cb cb, void *ctx, vigil_err *err);
 
 /*! vigil_index_query_buf() :
  *  As vigil_index_query, results into hits[0..cap).  *n_found receives the
  *  total number of matches, which may exceed cap (then only cap are stored). */
-vigil_status vigil_index_query_buf(const vigil_index *idx, const vigil_pdq *q, int max_distance,
+VIGIL_API vigil_status vigil_index_query_buf(const vigil_index *idx, const vigil_pdq *q, int max_distance,
                                    vigil_index_hit *hits, size_t cap, size_t *n_found,
                                    vigil_err *err);
 
@@ -90,7 +90,7 @@ vigil_status vigil_index_query_buf(const vigil_index *idx, const vigil_pdq *q, i
  *  index serves a whole batch).  cb receives the query's position in `qs`.
  *  @return as vigil_index_query. */
 typedef int (*vigil_index_batch_cb)(void *ctx, size_t query, const vigil_index_hit *hit);
-vigil_status vigil_index_query_batch(const vigil_index *idx, const vigil_pdq *qs, size_t nq,
+VIGIL_API vigil_status vigil_index_query_batch(const vigil_index *idx, const vigil_pdq *qs, size_t nq,
                                      int max_distance, vigil_index_batch_cb cb, void *ctx,
                                      vigil_err *err);
 
@@ -102,7 +102,7 @@ typedef enum vigil_index_strategy {
 } vigil_index_strategy;
 
 /*! vigil_index_set_strategy() : force a strategy (not thread-safe against queries). */
-void vigil_index_set_strategy(vigil_index *idx, vigil_index_strategy s);
+VIGIL_API void vigil_index_set_strategy(vigil_index *idx, vigil_index_strategy s);
 
 #ifdef __cplusplus
 }

@@ -29,7 +29,7 @@ typedef struct vigil_match_opts {
 } vigil_match_opts;
 
 /*! vigil_match_opts_init() : all banks, distance 31, no dihedral, floor 50. */
-void vigil_match_opts_init(vigil_match_opts *o);
+VIGIL_API void vigil_match_opts_init(vigil_match_opts *o);
 
 /* One match.  Strings are owned by the result. */
 typedef struct vigil_match {
@@ -57,7 +57,7 @@ typedef struct vigil_match_result {
 } vigil_match_result;
 
 /*! vigil_match_result_clear() : frees the matches; the struct may be reused. */
-void vigil_match_result_clear(vigil_match_result *r);
+VIGIL_API void vigil_match_result_clear(vigil_match_result *r);
 
 typedef struct vigil_matcher vigil_matcher;
 
@@ -67,14 +67,14 @@ typedef struct vigil_matcher vigil_matcher;
  *  pointer to `st`, which must outlive it, for looking up matched entries.
  *  @return VIGIL_OK; VIGIL_ENOENT (a named bank does not exist);
  *  VIGIL_EINVAL (a distance outside 0..256); VIGIL_ENOMEM; store errors. */
-vigil_status vigil_matcher_open(vigil_store *st, const vigil_match_opts *opts, vigil_matcher **out,
+VIGIL_API vigil_status vigil_matcher_open(vigil_store *st, const vigil_match_opts *opts, vigil_matcher **out,
                                 vigil_err *err);
 
 /*! vigil_matcher_free() : NULL ok. */
-void vigil_matcher_free(vigil_matcher *m);
+VIGIL_API void vigil_matcher_free(vigil_matcher *m);
 
 /*! vigil_matcher_entries() : PDQ, MD5 and SHA-256 entries loaded. */
-size_t vigil_matcher_entries(const vigil_matcher *m);
+VIGIL_API size_t vigil_matcher_entries(const vigil_matcher *m);
 
 /*! vigil_matcher_pdq() :
  *  Matches one PDQ hash (with the 8 variants when opts->dihedral; `dih`
@@ -82,14 +82,14 @@ size_t vigil_matcher_entries(const vigil_matcher *m);
  *  they are not tried).  `quality` -1 if unknown.  Fills *res (cleared
  *  first).  Thread-safe for concurrent queries.
  *  @return VIGIL_OK, VIGIL_ENOMEM, store errors. */
-vigil_status vigil_matcher_pdq(vigil_matcher *m, const vigil_pdq *q, const vigil_pdq *dih,
+VIGIL_API vigil_status vigil_matcher_pdq(vigil_matcher *m, const vigil_pdq *q, const vigil_pdq *dih,
                                int quality, vigil_match_result *res, vigil_err *err);
 
 /*! vigil_matcher_digest() :
  *  Exact match of an MD5 (16 bytes) or SHA-256 (32 bytes) digest.  Results
  *  are added to *res (not cleared), with distance 0.
  *  @return VIGIL_OK, VIGIL_EINVAL (signal not md5/sha256), store errors. */
-vigil_status vigil_matcher_digest(vigil_matcher *m, vigil_signal sig, const uint8_t *digest,
+VIGIL_API vigil_status vigil_matcher_digest(vigil_matcher *m, vigil_signal sig, const uint8_t *digest,
                                   vigil_match_result *res, vigil_err *err);
 
 #ifdef __cplusplus

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "vigil/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -51,11 +53,11 @@ typedef enum vigil_status {
 /*! vigil_status_str() :
  *  @return a static, never-NULL description of `st` ("unknown status" for
  *  values outside the table). Thread-safe. */
-const char *vigil_status_str(vigil_status st);
+VIGIL_API const char *vigil_status_str(vigil_status st);
 
 /*! vigil_status_name() :
  *  @return the symbolic name ("VIGIL_ECORRUPT"), static, never NULL. */
-const char *vigil_status_name(vigil_status st);
+VIGIL_API const char *vigil_status_name(vigil_status st);
 
 /* An error record.  Every fallible libvigil function takes an optional
  * `vigil_err *` (NULL allowed) and, on failure, fills it with the status and
@@ -75,7 +77,7 @@ typedef struct vigil_err {
 
 /*! vigil_err_clear() : reset `err` to VIGIL_OK with an empty message and
  *  no field. NULL ok. */
-void vigil_err_clear(vigil_err *err);
+VIGIL_API void vigil_err_clear(vigil_err *err);
 
 /*! vigil_err_text() : the error as one line for a person: the message, or,
  *  when the error names a field, `field_prefix` + field + ": " + message.
@@ -83,7 +85,7 @@ void vigil_err_clear(vigil_err *err);
  *  field is written as '-' (`--signal-type: ...`).  Writes at most `n`
  *  bytes including the NUL into `buf` (truncating).  @return the length
  *  written.  NULL err: an empty string. */
-size_t vigil_err_text(const vigil_err *err, const char *field_prefix, char *buf, size_t n);
+VIGIL_API size_t vigil_err_text(const vigil_err *err, const char *field_prefix, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

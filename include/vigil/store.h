@@ -36,18 +36,18 @@ typedef struct vigil_store vigil_store;
  *  another program; a schema newer than this vigil: the message says to
  *  upgrade vigil), VIGIL_ECORRUPT (a damaged file), VIGIL_ENOMEM.
  *  *out is NULL on failure.  The message names `path`. */
-vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *err);
+VIGIL_API vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *err);
 
 /*! vigil_store_close() :
  *  Checkpoints the WAL into the main file (best effort) and closes.
  *  NULL is a no-op.  Every statement of the store is finalized. */
-void vigil_store_close(vigil_store *st);
+VIGIL_API void vigil_store_close(vigil_store *st);
 
 /*! vigil_store_set_actor() :
  *  Names the user on whose behalf this connection changes hash banks: the
  *  audit events of bank writes name them (default "local", the local
  *  administrator).  The case store's functions take their user explicitly. */
-void vigil_store_set_actor(vigil_store *st, const char *name);
+VIGIL_API void vigil_store_set_actor(vigil_store *st, const char *name);
 
 /*! vigil_store_set_clock() :
  *  The store's one clock: every time the store and the case store write
@@ -55,19 +55,19 @@ void vigil_store_set_actor(vigil_store *st, const char *name);
  *  `clock(ctx)`, seconds since the epoch.  NULL restores the default,
  *  vigil_time_now() (the system clock, or $VIGIL_NOW when set).  Tests and
  *  simulations inject a clock here. */
-void vigil_store_set_clock(vigil_store *st, int64_t (*clock)(void *ctx), void *ctx);
+VIGIL_API void vigil_store_set_clock(vigil_store *st, int64_t (*clock)(void *ctx), void *ctx);
 
 /*! vigil_store_path() : the path given to vigil_store_open (owned by the
  *  store, valid until it is closed). */
-const char *vigil_store_path(const vigil_store *st);
+VIGIL_API const char *vigil_store_path(const vigil_store *st);
 
 /*! vigil_store_schema_version() : the schema version of the open store
  *  (after migration: always vigil_store_schema_latest()). */
-int vigil_store_schema_version(const vigil_store *st);
+VIGIL_API int vigil_store_schema_version(const vigil_store *st);
 
 /*! vigil_store_schema_latest() : the newest schema version this vigil knows.
  *  Pure function. */
-int vigil_store_schema_latest(void);
+VIGIL_API int vigil_store_schema_latest(void);
 
 #ifdef __cplusplus
 }

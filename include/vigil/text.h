@@ -33,7 +33,7 @@ extern "C" {
  *  -f UTF-16 -t UTF-8)", "not UTF-8 text: invalid byte 0xe9 at byte 17
  *  (convert it to UTF-8, e.g. iconv -f LATIN1 -t UTF-8)", "not text: NUL
  *  byte at byte 3". */
-vigil_status vigil_text_check(const void *data, size_t len, vigil_err *err);
+VIGIL_API vigil_status vigil_text_check(const void *data, size_t len, vigil_err *err);
 
 /*! vigil_text_read_file() :
  *  Reads the text file at `path` ("-": standard input), at most `max_bytes`
@@ -43,7 +43,7 @@ vigil_status vigil_text_check(const void *data, size_t len, vigil_err *err);
  *  @return VIGIL_OK, VIGIL_ENOENT/VIGIL_EIO (cannot open or read),
  *  VIGIL_ELIMIT (too big), VIGIL_EFORMAT (as vigil_text_check),
  *  VIGIL_ENOMEM.  Open and read errors name the path; the others do not. */
-vigil_status vigil_text_read_file(const char *path, uint64_t max_bytes, char **data, size_t *len,
+VIGIL_API vigil_status vigil_text_read_file(const char *path, uint64_t max_bytes, char **data, size_t *len,
                                   vigil_err *err);
 
 /*! vigil_text_normalize() :
@@ -60,7 +60,7 @@ vigil_status vigil_text_read_file(const char *path, uint64_t max_bytes, char **d
  *  @return VIGIL_OK; VIGIL_EFORMAT (input refused by vigil_text_check, or
  *  no words at all: "text has no words (only blanks, punctuation or
  *  symbols)"); VIGIL_ENOMEM. */
-vigil_status vigil_text_normalize(const void *data, size_t len, char **out, size_t *out_len,
+VIGIL_API vigil_status vigil_text_normalize(const void *data, size_t len, char **out, size_t *out_len,
                                   vigil_err *err);
 
 /* ------------------------------------------------------------------------
@@ -92,14 +92,14 @@ typedef struct vigil_text_sig {
  *  @shingles may be NULL; else the number of shingles hashed (word and
  *  character shingles, repeats counted).  Deterministic across runs and platforms.  Thread-safe.
  *  @return VIGIL_OK; VIGIL_EFORMAT (as vigil_text_normalize); VIGIL_ENOMEM. */
-vigil_status vigil_text_minhash(const void *data, size_t len, vigil_text_sig *sig,
+VIGIL_API vigil_status vigil_text_minhash(const void *data, size_t len, vigil_text_sig *sig,
                                 size_t *shingles, vigil_err *err);
 
 /*! vigil_text_sig_format() :
  *  The bank value of a signature: "mh1:" then base64url (RFC 4648 section
  *  5, no padding) of the 128 values as 32-bit big-endian numbers, written to
  *  `out` with its NUL (VIGIL_TEXT_SIG_LEN characters). */
-void vigil_text_sig_format(const vigil_text_sig *sig, char out[VIGIL_TEXT_SIG_LEN + 1]);
+VIGIL_API void vigil_text_sig_format(const vigil_text_sig *sig, char out[VIGIL_TEXT_SIG_LEN + 1]);
 
 /*! vigil_text_sig_parse() :
  *  Parses the form of vigil_text_sig_format (exactly; no blanks).  @sig may
@@ -107,11 +107,11 @@ void vigil_text_sig_format(const vigil_text_sig *sig, char out[VIGIL_TEXT_SIG_LE
  *  @return VIGIL_OK or VIGIL_EPARSE naming the fault ("bad text signature:
  *  expected 687 characters ('mh1:' and 683 base64url), got 12 (make one
  *  with `vigil hash --text FILE`)"). */
-vigil_status vigil_text_sig_parse(const char *s, vigil_text_sig *sig, vigil_err *err);
+VIGIL_API vigil_status vigil_text_sig_parse(const char *s, vigil_text_sig *sig, vigil_err *err);
 
 /*! vigil_text_similarity() : the estimated Jaccard similarity of the texts
  *  of two signatures, 0..1: the share of equal values. */
-double vigil_text_similarity(const vigil_text_sig *a, const vigil_text_sig *b);
+VIGIL_API double vigil_text_similarity(const vigil_text_sig *a, const vigil_text_sig *b);
 
 /* ------------------------------------------------------------------------
  * The LSH index: signatures cut into bands of r values; two signatures are
@@ -125,24 +125,24 @@ typedef struct vigil_text_index vigil_text_index;
 /*! vigil_text_index_new() :
  *  An empty index tuned for queries at `min_similarity` (0 < s <= 1).
  *  @return VIGIL_OK, VIGIL_EINVAL (similarity outside 0..1), VIGIL_ENOMEM. */
-vigil_status vigil_text_index_new(double min_similarity, vigil_text_index **out, vigil_err *err);
+VIGIL_API vigil_status vigil_text_index_new(double min_similarity, vigil_text_index **out, vigil_err *err);
 
 /*! vigil_text_index_free() : NULL ok. */
-void vigil_text_index_free(vigil_text_index *ix);
+VIGIL_API void vigil_text_index_free(vigil_text_index *ix);
 
 /*! vigil_text_index_add() :
  *  Adds n signatures with their ids (copied) and rebuilds the band tables
  *  (O(total log total): add in large batches).  Not thread-safe; queries
  *  may run concurrently with each other, not with an add.
  *  @return VIGIL_OK or VIGIL_ENOMEM (the index is then unchanged). */
-vigil_status vigil_text_index_add(vigil_text_index *ix, const vigil_text_sig *sigs,
+VIGIL_API vigil_status vigil_text_index_add(vigil_text_index *ix, const vigil_text_sig *sigs,
                                   const int64_t *ids, size_t n, vigil_err *err);
 
 /*! vigil_text_index_size() : signatures in the index. */
-size_t vigil_text_index_size(const vigil_text_index *ix);
+VIGIL_API size_t vigil_text_index_size(const vigil_text_index *ix);
 
 /*! vigil_text_index_rows() : r, the values per band (bands = 128 / r). */
-int vigil_text_index_rows(const vigil_text_index *ix);
+VIGIL_API int vigil_text_index_rows(const vigil_text_index *ix);
 
 typedef struct vigil_text_hit {
     int64_t id;
@@ -154,7 +154,7 @@ typedef struct vigil_text_hit {
  *  (below the index's own threshold, recall drops), in *hits (malloc'd,
  *  free() it; NULL when none), by similarity then id.  Thread-safe.
  *  @return VIGIL_OK or VIGIL_ENOMEM. */
-vigil_status vigil_text_index_query(const vigil_text_index *ix, const vigil_text_sig *q,
+VIGIL_API vigil_status vigil_text_index_query(const vigil_text_index *ix, const vigil_text_sig *q,
                                     double min_similarity, vigil_text_hit **hits, size_t *n,
                                     vigil_err *err);
 
@@ -169,7 +169,7 @@ typedef struct vigil_text_match_opts {
 } vigil_text_match_opts;
 
 /*! vigil_text_match_opts_init() : all banks, similarity 0.5. */
-void vigil_text_match_opts_init(vigil_text_match_opts *o);
+VIGIL_API void vigil_text_match_opts_init(vigil_text_match_opts *o);
 
 /* One match.  Strings are owned by the result. */
 typedef struct vigil_text_match {
@@ -190,7 +190,7 @@ typedef struct vigil_text_match_result {
 } vigil_text_match_result;
 
 /*! vigil_text_match_result_clear() : frees the matches; reusable. NULL ok. */
-void vigil_text_match_result_clear(vigil_text_match_result *r);
+VIGIL_API void vigil_text_match_result_clear(vigil_text_match_result *r);
 
 typedef struct vigil_text_matcher vigil_text_matcher;
 
@@ -200,20 +200,20 @@ typedef struct vigil_text_matcher vigil_text_matcher;
  *  text.  `st` must outlive the matcher (matched entries are looked up).
  *  @return VIGIL_OK; VIGIL_ENOENT (a named bank does not exist);
  *  VIGIL_EINVAL (similarity above 1); VIGIL_ENOMEM; store errors. */
-vigil_status vigil_text_matcher_open(vigil_store *st, const vigil_text_match_opts *opts,
+VIGIL_API vigil_status vigil_text_matcher_open(vigil_store *st, const vigil_text_match_opts *opts,
                                      vigil_text_matcher **out, vigil_err *err);
 
 /*! vigil_text_matcher_free() : NULL ok. */
-void vigil_text_matcher_free(vigil_text_matcher *m);
+VIGIL_API void vigil_text_matcher_free(vigil_text_matcher *m);
 
 /*! vigil_text_matcher_entries() : text entries loaded. */
-size_t vigil_text_matcher_entries(const vigil_text_matcher *m);
+VIGIL_API size_t vigil_text_matcher_entries(const vigil_text_matcher *m);
 
 /*! vigil_text_matcher_match() :
  *  The entries whose similarity to `q` is at least the threshold, in *res
  *  (cleared first); allow-bank rules as for PDQ.  Thread-safe.
  *  @return VIGIL_OK, VIGIL_ENOMEM, store errors. */
-vigil_status vigil_text_matcher_match(vigil_text_matcher *m, const vigil_text_sig *q,
+VIGIL_API vigil_status vigil_text_matcher_match(vigil_text_matcher *m, const vigil_text_sig *q,
                                       vigil_text_match_result *res, vigil_err *err);
 
 /* ------------------------------------------------------------------------
@@ -237,7 +237,7 @@ typedef struct vigil_lang {
  *  few letters to tell gives "und" with confidence 0.  Thread-safe.
  *  @return VIGIL_OK; VIGIL_EFORMAT (as vigil_text_check); VIGIL_EINTERNAL
  *  if the identifier failed. */
-vigil_status vigil_lang_detect(const void *data, size_t len, vigil_lang *out, vigil_err *err);
+VIGIL_API vigil_status vigil_lang_detect(const void *data, size_t len, vigil_lang *out, vigil_err *err);
 
 #ifdef __cplusplus
 }

@@ -22,14 +22,14 @@ extern "C" {
  *  (fraction dropped), with "Z", "+HH:MM", "+HHMM", "+HH" or nothing (UTC);
  *  a space may stand for the "T".  @return VIGIL_OK with seconds since the
  *  epoch in *out, or VIGIL_EPARSE naming the fault. */
-vigil_status vigil_time_parse(const char *text, int64_t *out, vigil_err *err);
+VIGIL_API vigil_status vigil_time_parse(const char *text, int64_t *out, vigil_err *err);
 
 /*! vigil_time_format() : `t` as "YYYY-MM-DDTHH:MM:SSZ" into `out`. */
-void vigil_time_format(int64_t t, char out[VIGIL_TIME_LEN]);
+VIGIL_API void vigil_time_format(int64_t t, char out[VIGIL_TIME_LEN]);
 
 /*! vigil_time_now() : seconds since the epoch; $VIGIL_NOW (ISO 8601), when
  *  set, replaces the clock (tests and demos of the one-hour deadline). */
-int64_t vigil_time_now(void);
+VIGIL_API int64_t vigil_time_now(void);
 
 #ifdef __cplusplus
 }

@@ -24,13 +24,13 @@ typedef struct vigil_platform_def {
 } vigil_platform_def;
 
 /*! vigil_platform_registry() : the built-in registry; *n receives its size. */
-const vigil_platform_def *vigil_platform_registry(size_t *n);
+VIGIL_API const vigil_platform_def *vigil_platform_registry(size_t *n);
 
 /*! vigil_platform_for_host() :
  *  The platform whose domain is `host` or a parent of it (the longest such
  *  domain wins: drive.google.com is Google Drive), or NULL.  `host` must be
  *  lowercase, as vigil_url_canonicalize returns it. */
-const vigil_platform_def *vigil_platform_for_host(const char *host);
+VIGIL_API const vigil_platform_def *vigil_platform_for_host(const char *host);
 
 /* A canonicalised URL.  Strings are owned by the struct. */
 typedef struct vigil_url {
@@ -64,10 +64,10 @@ typedef struct vigil_url {
  *  @return VIGIL_OK with *out filled (vigil_url_clear it), or VIGIL_EPARSE
  *  naming the fault (empty, not a URL, unsupported scheme, no host), or
  *  VIGIL_ENOMEM.  *out is zeroed on error. */
-vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err *err);
+VIGIL_API vigil_status vigil_url_canonicalize(const char *input, vigil_url *out, vigil_err *err);
 
 /*! vigil_url_clear() : frees the strings and zeroes *u.  NULL ok. */
-void vigil_url_clear(vigil_url *u);
+VIGIL_API void vigil_url_clear(vigil_url *u);
 
 #ifdef __cplusplus
 }

@@ -56,7 +56,7 @@ typedef struct vigil_video_opts {
 
 /*! vigil_video_opts_init() : 1 frame/s, collapse 8, reference resize, default
  *  limits, one decoder thread. */
-void vigil_video_opts_init(vigil_video_opts *opts);
+VIGIL_API void vigil_video_opts_init(vigil_video_opts *opts);
 
 /* One kept frame.  Times are milliseconds from the start of the stream. */
 typedef struct vigil_video_frame {
@@ -83,7 +83,7 @@ typedef struct vigil_video_hash {
 } vigil_video_hash;
 
 /*! vigil_video_hash_clear() : frees the frames and zeroes *v.  NULL ok. */
-void vigil_video_hash_clear(vigil_video_hash *v);
+VIGIL_API void vigil_video_hash_clear(vigil_video_hash *v);
 
 /*! vigil_video_sniff() :
  *  Whether the first bytes of a file (pass at least 4096 when the file has
@@ -92,7 +92,7 @@ void vigil_video_hash_clear(vigil_video_hash *v);
  *  audio-only containers WAV and MP3 (which are then refused with "no video
  *  stream").  Uses libavformat's probes, limited to those demuxers.
  *  @return 1 or 0.  Pure function of the bytes; thread-safe. */
-int vigil_video_sniff(const void *head, size_t n);
+VIGIL_API int vigil_video_sniff(const void *head, size_t n);
 
 /*! vigil_video_hash_file() :
  *  Decodes the video stream of the file at `path` (read through vigil's own
@@ -107,13 +107,13 @@ int vigil_video_sniff(const void *head, size_t n);
  *  or no frame was); VIGIL_ELIMIT (frame size, samples); VIGIL_EINVAL (bad
  *  opts); VIGIL_ENOMEM.  *out is empty on error and `err` says why.
  *  Thread-safe: each call uses its own decoder. */
-vigil_status vigil_video_hash_file(const char *path, const vigil_video_opts *opts,
+VIGIL_API vigil_status vigil_video_hash_file(const char *path, const vigil_video_opts *opts,
                                    vigil_video_hash *out, vigil_err *err);
 
 /*! vigil_video_hash_bytes() :
  *  As vigil_video_hash_file() on a video held in memory (`data` is only
  *  read).  Adds VIGIL_ELIMIT for len over limits.max_file_bytes. */
-vigil_status vigil_video_hash_bytes(const void *data, size_t len, const vigil_video_opts *opts,
+VIGIL_API vigil_status vigil_video_hash_bytes(const void *data, size_t len, const vigil_video_opts *opts,
                                     vigil_video_hash *out, vigil_err *err);
 
 /* ------------------------------------------------------------------------
@@ -134,7 +134,7 @@ vigil_status vigil_video_hash_bytes(const void *data, size_t len, const vigil_vi
  *  The "vpdq1:..." form of v in *out (malloc'd, free()).
  *  @return VIGIL_OK; VIGIL_EINVAL (no frames, quality out of range, times
  *  not in order); VIGIL_ELIMIT (over VIGIL_VALUE_MAX); VIGIL_ENOMEM. */
-vigil_status vigil_video_serialize(const vigil_video_hash *v, char **out, vigil_err *err);
+VIGIL_API vigil_status vigil_video_serialize(const vigil_video_hash *v, char **out, vigil_err *err);
 
 /*! vigil_video_parse() :
  *  Parses a "vpdq1:..." value into *out (cleared first; frames owned).
@@ -142,12 +142,12 @@ vigil_status vigil_video_serialize(const vigil_video_hash *v, char **out, vigil_
  *  non-decreasing, durations > 0, fps_milli > 0.
  *  @return VIGIL_OK, VIGIL_EPARSE naming the fault, VIGIL_ELIMIT,
  *  VIGIL_ENOMEM. */
-vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_err *err);
+VIGIL_API vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_err *err);
 
 /*! vigil_video_value_check() :
  *  Validates a bank value of type video without keeping it (the store's
  *  check).  @return as vigil_video_parse. */
-vigil_status vigil_video_value_check(const char *value, vigil_err *err);
+VIGIL_API vigil_status vigil_video_value_check(const char *value, vigil_err *err);
 
 /* ------------------------------------------------------------------------
  * Matching
@@ -168,7 +168,7 @@ typedef struct vigil_video_match_opts {
 } vigil_video_match_opts;
 
 /*! vigil_video_match_opts_init() : all banks, 31, floor 50, 50%/50% either. */
-void vigil_video_match_opts_init(vigil_video_match_opts *o);
+VIGIL_API void vigil_video_match_opts_init(vigil_video_match_opts *o);
 
 /* One matching bank video.  Strings are owned by the result. */
 typedef struct vigil_video_match {
@@ -201,7 +201,7 @@ typedef struct vigil_video_match_result {
 } vigil_video_match_result;
 
 /*! vigil_video_match_result_clear() : frees the matches; reusable after. */
-void vigil_video_match_result_clear(vigil_video_match_result *r);
+VIGIL_API void vigil_video_match_result_clear(vigil_video_match_result *r);
 
 typedef struct vigil_video_matcher vigil_video_matcher;
 
@@ -214,15 +214,15 @@ typedef struct vigil_video_matcher vigil_video_matcher;
  *  values on the way in).
  *  @return VIGIL_OK, VIGIL_ENOENT (a named bank does not exist),
  *  VIGIL_EINVAL (a threshold out of range), VIGIL_ENOMEM, store errors. */
-vigil_status vigil_video_matcher_open(vigil_store *st, const vigil_video_match_opts *opts,
+VIGIL_API vigil_status vigil_video_matcher_open(vigil_store *st, const vigil_video_match_opts *opts,
                                       vigil_video_matcher **out, vigil_err *err);
 
 /*! vigil_video_matcher_free() : NULL ok. */
-void vigil_video_matcher_free(vigil_video_matcher *m);
+VIGIL_API void vigil_video_matcher_free(vigil_video_matcher *m);
 
 /*! vigil_video_matcher_videos() / _frames() : bank videos and frames loaded. */
-size_t vigil_video_matcher_videos(const vigil_video_matcher *m);
-size_t vigil_video_matcher_frames(const vigil_video_matcher *m);
+VIGIL_API size_t vigil_video_matcher_videos(const vigil_video_matcher *m);
+VIGIL_API size_t vigil_video_matcher_frames(const vigil_video_matcher *m);
 
 /*! vigil_video_matcher_query() :
  *  Matches a query video against the loaded bank videos: one index query
@@ -230,7 +230,7 @@ size_t vigil_video_matcher_frames(const vigil_video_matcher *m);
  *  checked against their bank's threshold, then the two shares per bank
  *  video.  Fills *res (cleared first).  Thread-safe for concurrent queries.
  *  @return VIGIL_OK, VIGIL_EINVAL, VIGIL_ENOMEM, store errors. */
-vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video_hash *q,
+VIGIL_API vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video_hash *q,
                                        vigil_video_match_result *res, vigil_err *err);
 
 /*! vigil_video_compare() :
@@ -239,7 +239,7 @@ vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video
  *  the benchmark check the matcher against.  Frames under quality_floor
  *  are left out.  *query_share, *bank_share in percent; *distance the
  *  closest pair (257 when there is none).  Any output may be NULL. */
-void vigil_video_compare(const vigil_video_hash *q, const vigil_video_hash *b, int max_distance,
+VIGIL_API void vigil_video_compare(const vigil_video_hash *q, const vigil_video_hash *b, int max_distance,
                          int quality_floor, double *query_share, double *bank_share,
                          int *distance);
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/err.h"
-#include "vigil/image.h"
+#include "vigil/file.h"
 
 vigil_status vigil_read_file(const char *path, uint64_t max_bytes, uint8_t **data, size_t *len,
                              vigil_err *err) {

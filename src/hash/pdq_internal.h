@@ -45,8 +45,10 @@ void vigil__pdq_work_free(vigil__pdq_work *w);
  *  (out[0] is then the original), and the quality into *quality.  Fast
  *  path: computes only the filtered values the 64x64 decimation reads, in
  *  exactly the reference's floating-point order (bit-identical output). */
-void vigil__pdq_from_luma(vigil__pdq_work *w, int rows, int cols, int dihedral, vigil_pdq *out,
-                          int *quality);
+/* (hidden explicitly: GCC gives target_clones' ifunc default visibility) */
+__attribute__((visibility("hidden"))) void vigil__pdq_from_luma(vigil__pdq_work *w, int rows,
+                                                                int cols, int dihedral,
+                                                                vigil_pdq *out, int *quality);
 
 /*! vigil__pdq_from_luma_plain() :
  *  The same result computed the plain way: two full passes of the Jarosz

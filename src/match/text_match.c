@@ -1,5 +1,5 @@
 /*
- * src/text/text_match.c - the text matcher: loads the banks' text entries
+ * src/match/text_match.c - the text matcher: loads the banks' text entries
  * (MinHash signatures) into an LSH index and answers queries with the
  * similarity threshold and the allow-bank rule.
  */

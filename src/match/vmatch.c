@@ -1,5 +1,5 @@
 /*
- * src/video/vmatch.c - video matching: every usable frame of every bank
+ * src/match/vmatch.c - video matching: every usable frame of every bank
  * video goes into one PDQ index with a frame -> video map; a query video
  * looks up each of its frames, and the hits give, per bank video, the
  * share of the query matched and the share of the bank video covered.

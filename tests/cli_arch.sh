@@ -1,0 +1,51 @@
+#!/bin/sh
+# tests/cli_arch.sh - the tree's structural promises, checked on a build:
+# libvigil.so exports exactly the public API (vigil_* marked VIGIL_API) and
+# does not link libmicrohttpd (the server is libvigil-server.a); no front
+# end inspects library message text; the include graph has no upward edge;
+# the version is written once.
+. "$(dirname "$0")/lib_cli.sh"
+SUITE=arch
+B=$1
+SO="$B/libvigil.so"
+
+# 1. exported symbols
+if command -v nm > /dev/null && [ -f "$SO" ]; then
+    nm -D --defined-only "$SO" | awk '{print $3}' | sort -u > "$T/exported"
+    grep -v '^vigil_[a-z0-9]' "$T/exported" > "$T/foreign"
+    [ -s "$T/foreign" ] && bad symbols_only_vigil "$(head -5 "$T/foreign")" || ok symbols_only_vigil
+    # every VIGIL_API function of the library's headers (the server's: http.h) is exported
+    for h in include/vigil/*.h; do
+        [ "$h" = include/vigil/http.h ] && continue
+        sed -n 's/^VIGIL_API .*[ *]\(vigil_[a-z0-9_]*\)(.*/\1/p' "$h"
+    done | sort -u > "$T/declared"
+    comm -23 "$T/declared" "$T/exported" > "$T/missing"
+    [ -s "$T/missing" ] && bad api_all_exported "$(head -5 "$T/missing")" || ok api_all_exported
+    comm -13 "$T/declared" "$T/exported" > "$T/extra"
+    [ -s "$T/extra" ] && bad nothing_undeclared_exported "$(head -5 "$T/extra")" || ok nothing_undeclared_exported
+    readelf -d "$SO" | grep -q 'NEEDED.*microhttpd' && bad lib_without_microhttpd || ok lib_without_microhttpd
+else
+    skip symbols "no nm or no $SO"
+fi
+[ -f "$B/libvigil-server.a" ] && ok server_library || bad server_library "no $B/libvigil-server.a"
+
+# 2. no front end reads message text to decide anything
+if grep -nE '(strstr|strncmp|strcmp|strcasecmp)\([^)]*(err|e)(\.|->)msg' src/http/*.c cli/*.c > "$T/sniff"; then
+    bad no_message_sniffing "$(head -5 "$T/sniff")"
+else
+    ok no_message_sniffing
+fi
+
+# 3. the include graph
+run sh scripts/include-graph.sh --check
+expect include_graph_no_upward_edge 0 'no upward edge'
+
+# 4. one version
+v=$(sed -n 's/^#define VIGIL_VERSION "\(.*\)"/\1/p' include/vigil/export.h)
+run "$B/vigil" --version
+expect version_from_export_h 0 "^vigil $v\$"
+grep -q "^  version: $v\$" docs/openapi.yaml && ok openapi_version || bad openapi_version "docs/openapi.yaml info.version is not $v"
+n=$(grep -rn "\"$v\"\|= *$v\$" Makefile cli src include | grep -v 'include/vigil/export.h' | wc -l)
+[ "$n" -eq 0 ] && ok version_written_once || bad version_written_once "$(grep -rn "\"$v\"" Makefile cli src include | grep -v export.h | head -3)"
+
+finish
