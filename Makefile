@@ -52,13 +52,13 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 SRV_LIB  := $(BUILD)/libvigil-server.a
 
-.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
+.PHONY: docs all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
 
 all: lib cli
 
 lib: $(BUILD)/libvigil.a $(BUILD)/libvigil.so $(SRV_LIB)
 cli: $(BUILD)/vigil
-tests: $(BUILD)/vigil-tests $(BUILD)/vigil $(BUILD)/gen-samples $(BUILD)/gen-video $(BUILD)/vigil-soak
+tests: $(BUILD)/vigil-tests $(BUILD)/vigil $(BUILD)/gen-samples $(BUILD)/gen-video $(BUILD)/vigil-soak $(BUILD)/gen-docs
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -88,6 +88,14 @@ $(BUILD)/vigil: $(CLI_OBJ) $(SRV_LIB) $(BUILD)/libvigil.a
 
 $(BUILD)/vigil-tests: $(TEST_OBJ) $(SRV_LIB) $(BUILD)/libvigil.a $(BUILD)/libvigil.so
 	$(CC) -o $@ $(TEST_OBJ) $(SRV_LIB) $(BUILD)/libvigil.a $(SRV_LIBS) $(ALL_LDLIBS)
+
+# gen-docs: the generated parts of docs/ (`make docs`; tests/cli_arch.sh checks them)
+$(BUILD)/gen-docs: $(BUILD)/tools/gen_docs.o $(SRV_LIB) $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(SRV_LIBS) $(ALL_LDLIBS)
+
+docs: $(BUILD)/gen-docs $(BUILD)/vigil
+	$(BUILD)/gen-docs openapi docs/openapi.yaml
+	sh scripts/gen-man.sh $(BUILD)/vigil > docs/vigil.1
 
 $(BUILD)/tools/gen_samples.o: ALL_CFLAGS += -Itests
 $(BUILD)/vigil-soak: $(BUILD)/tools/soak.o $(SRV_LIB) $(BUILD)/libvigil.a
@@ -210,11 +218,14 @@ install: all
 	ln -sf libvigil.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvigil.so.0
 	ln -sf libvigil.so.0 $(DESTDIR)$(PREFIX)/lib/libvigil.so
 	install -m 644 include/vigil/*.h $(DESTDIR)$(PREFIX)/include/vigil/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/vigil.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigil.1
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES@|$(PKGS)|g' \
 	    vigil.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/vigil.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/vigil $(DESTDIR)$(PREFIX)/lib/libvigil.* \
+	      $(DESTDIR)$(PREFIX)/lib/libvigil-server.a $(DESTDIR)$(PREFIX)/share/man/man1/vigil.1 \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/vigil.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/vigil
 

@@ -40,7 +40,18 @@ fi
 run sh scripts/include-graph.sh --check
 expect include_graph_no_upward_edge 0 'no upward edge'
 
-# 4. one version
+# 4. generated docs: the API's paths from the route table, the man page from the help
+if [ -x "$B/gen-docs" ]; then
+    run "$B/gen-docs" openapi --check docs/openapi.yaml
+    expect openapi_paths_generated 0
+else
+    skip openapi_paths_generated "no $B/gen-docs"
+fi
+sh scripts/gen-man.sh "$V" > "$T/vigil.1" 2> "$T/man.err"
+if cmp -s "$T/vigil.1" docs/vigil.1; then ok man_page_generated
+else bad man_page_generated "docs/vigil.1 differs from scripts/gen-man.sh (run make docs)" "$(diff "$T/vigil.1" docs/vigil.1 | head -5)"; fi
+
+# 5. one version
 v=$(sed -n 's/^#define VIGIL_VERSION "\(.*\)"/\1/p' include/vigil/export.h)
 run "$B/vigil" --version
 expect version_from_export_h 0 "^vigil $v\$"

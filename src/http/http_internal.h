@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vigil/case.h"
 #include "vigil/http.h"
@@ -35,12 +36,55 @@ typedef enum body_kind { BODY_NONE, BODY_JSON, BODY_IMAGE_OR_JSON, BODY_IMAGE, B
 
 typedef struct http_ctx http_ctx;
 
+/* The type of a JSON body field or a query argument. */
+typedef enum http_ftype {
+    FT_STRING,  /* a string                                  */
+    FT_TIME,    /* a string holding an ISO 8601 time          */
+    FT_INT,     /* an integer (range min..max with F_RANGE)   */
+    FT_BOOL,    /* true or false                              */
+    FT_STRINGS, /* an array of at most `max` strings          */
+    FT_LABELS,  /* an object of strings                       */
+} http_ftype;
+
+enum {
+    F_REQ = 1,      /* required                                              */
+    F_RANGE = 2,    /* FT_INT: min..max                                      */
+    F_MAX413 = 4,   /* FT_STRINGS: more than max is 413 (a limit), not 400   */
+};
+
+/* One field of a route's JSON body (or one query argument): the table that
+ * validates requests before the handler runs and that docs/openapi.yaml's
+ * request schemas are generated from.  A list ends with a NULL name. */
+typedef struct http_field {
+    const char *name;
+    http_ftype type;
+    unsigned flags;
+    const char *choices; /* "a|b|c": documented; the library checks the word */
+    long long min, max;  /* F_RANGE bounds; FT_STRINGS: at most `max` items  */
+    const char *example;
+    const char *doc;
+} http_field;
+
+/* Route flags. */
+enum {
+    RF_BODY_OPTIONAL = 1, /* BODY_NONE route that takes an optional JSON body of `fields` */
+};
+
+/* One operation of the API: the route table drives dispatch (method, path,
+ * role gate, body kind), request validation (fields, query) and the
+ * generated `paths` of docs/openapi.yaml (tag, summary, doc, answer). */
 typedef struct route {
     const char *method;
     const char *path; /* "/v1/items/{id}" */
     void (*fn)(http_ctx *h);
     int roles;
     body_kind body;
+    unsigned flags;           /* RF_*                                         */
+    const http_field *fields; /* the JSON body's fields, or NULL              */
+    const http_field *query;  /* the query arguments, or NULL (none allowed)  */
+    unsigned ok;              /* the success status (200, 201)                */
+    const char *result;       /* the answer's schema: a component name, "[]"  */
+    const char *tag, *summary, *doc;
 } route;
 
 /* One request being answered. */
@@ -56,6 +100,7 @@ struct http_ctx {
     const char *body;       /* NUL-terminated copy of the request body */
     size_t body_len;
     const char *ctype;      /* request Content-Type, or "" */
+    json_t *in;             /* the validated JSON body (route fields), or NULL */
     /* the response */
     unsigned status;
     json_t *out;            /* JSON body, or ... */
@@ -96,11 +141,30 @@ void http_ok(http_ctx *h, unsigned status, json_t *out);
  *  answering 400 (malformed, not an object, duplicate keys, invalid UTF-8). */
 json_t *http_json_body(http_ctx *h);
 
-/*! http_query() : a query-string argument or NULL.  http_query_check()
- *  answers 400 and returns -1 when the query has an argument not in the
- *  NULL-terminated `allowed` list. */
+/*! http_query() : a query-string argument or NULL (the route table's
+ *  `query` lists the arguments a route takes; http_validate refuses others). */
 const char *http_query(http_ctx *h, const char *name);
-int http_query_check(http_ctx *h, const char *const *allowed);
+
+/*! http_validate() : checks the request against the route's table: query
+ *  arguments (unknown ones: 400 bad_request) and, for routes with fields, the
+ *  JSON body (malformed: bad_json; unknown fields: unknown_field; absent
+ *  required ones: missing_field; wrong types: wrong_type; too many values:
+ *  too_many; out of range: bad_request), parsed into h->in.  @return 0, or
+ *  -1 after answering. */
+int http_validate(http_ctx *h);
+
+/*! Field getters for handlers, on h->in after http_validate (types are
+ *  checked there): NULL / 0 when absent.  in_strs copies at most `max`
+ *  pointers (into h->in) and sets *n. */
+const char *http_in_str(http_ctx *h, const char *name);
+int http_in_int(http_ctx *h, const char *name, long long *out);
+int http_in_bool(http_ctx *h, const char *name, int *out);
+size_t http_in_strs(http_ctx *h, const char *name, const char **out, size_t max);
+
+/*! http_openapi_paths() : writes the `paths:` section of docs/openapi.yaml
+ *  generated from the route table (tools/gen-docs writes it into the file;
+ *  a test compares). */
+void http_openapi_paths(FILE *out);
 
 /*! The server's shared matcher: acquire a read reference for a query, or
  *  mark the banks changed (the next query reloads). */

@@ -17,83 +17,6 @@
 
 /* ---- request helpers ------------------------------------------------------------- */
 
-/* 400 unless every key of `o` is in the NULL-terminated `allowed`. */
-static int only_keys(http_ctx *h, json_t *o, const char *const *allowed) {
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v) {
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            if (strcmp(*a, k) == 0) ok = 1;
-        if (!ok) {
-            http_error(h, 400, "unknown_field", "unknown field '%.60s'", k);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* A string field: *out NULL when absent (400 if required). */
-static int str_field(http_ctx *h, json_t *o, const char *key, int required, const char **out) {
-    json_t *v = json_object_get(o, key);
-    *out = NULL;
-    if (!v || json_is_null(v)) {
-        if (!required) return 0;
-        http_error(h, 400, "missing_field", "field '%s' is required", key);
-        return -1;
-    }
-    if (!json_is_string(v)) {
-        http_error(h, 400, "wrong_type", "field '%s' must be a string", key);
-        return -1;
-    }
-    *out = json_string_value(v);
-    return 0;
-}
-
-/* An array of strings (at most `max`) into out[] (pointers into `o`). */
-static int str_array(http_ctx *h, json_t *o, const char *key, const char **out, size_t max,
-                     size_t *n) {
-    json_t *a = json_object_get(o, key);
-    *n = 0;
-    if (!a || json_is_null(a)) return 0;
-    if (!json_is_array(a)) {
-        http_error(h, 400, "wrong_type", "field '%s' must be an array of strings", key);
-        return -1;
-    }
-    if (json_array_size(a) > max) {
-        http_error(h, 400, "too_many", "field '%s' holds at most %zu values", key, max);
-        return -1;
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(a, i, v) {
-        if (!json_is_string(v)) {
-            http_error(h, 400, "wrong_type", "field '%s' must be an array of strings", key);
-            return -1;
-        }
-        out[(*n)++] = json_string_value(v);
-    }
-    return 0;
-}
-
-static int int_field(http_ctx *h, json_t *o, const char *key, int required, long long *out,
-                     int *present) {
-    json_t *v = json_object_get(o, key);
-    *present = 0;
-    if (!v || json_is_null(v)) {
-        if (!required) return 0;
-        http_error(h, 400, "missing_field", "field '%s' is required", key);
-        return -1;
-    }
-    if (!json_is_integer(v)) {
-        http_error(h, 400, "wrong_type", "field '%s' must be an integer", key);
-        return -1;
-    }
-    *out = json_integer_value(v);
-    *present = 1;
-    return 0;
-}
-
 /* The path parameter `i` as a positive id; 400 otherwise. */
 static int64_t param_id(http_ctx *h, int i) {
     char *end = NULL;
@@ -104,16 +27,6 @@ static int64_t param_id(http_ctx *h, int i) {
         return 0;
     }
     return v;
-}
-
-/* A JSON body with only `allowed` keys; NULL after answering. */
-static json_t *body_with(http_ctx *h, const char *const *allowed) {
-    json_t *b = http_json_body(h);
-    if (b && only_keys(h, b, allowed) != 0) {
-        json_decref(b);
-        return NULL;
-    }
-    return b;
 }
 
 /* Answer a library result: ok -> status with `out`, else the error. */
@@ -208,30 +121,11 @@ static void h_match(http_ctx *h) {
     vigil_err err;
     vigil_err_clear(&err);
     int is_json = strncasecmp(h->ctype, "application/json", 16) == 0;
-    if (is_json) {
-        static const char *const keys[] = {"hashes", NULL};
-        json_t *b = body_with(h, keys);
-        if (!b) return;
+    if (is_json) { /* fields checked by the route table: at most 1000 strings */
         const char *hs[1000];
-        size_t n = 0;
-        json_t *a = json_object_get(b, "hashes");
-        if (json_is_array(a) && json_array_size(a) > 1000) {
-            json_decref(b);
-            http_error(h, 413, "too_many", "at most 1000 hashes per request (got %zu)", json_array_size(a));
-            return;
-        }
-        if (!a) {
-            json_decref(b);
-            http_error(h, 400, "missing_field", "field 'hashes' is required");
-            return;
-        }
-        if (str_array(h, b, "hashes", hs, 1000, &n) != 0) {
-            json_decref(b);
-            return;
-        }
+        size_t n = http_in_strs(h, "hashes", hs, 1000);
         vigil_matcher *m = http_matcher_acquire(h, &err);
         if (!m) {
-            json_decref(b);
             http_fail(h, err.status ? err.status : VIGIL_EIO, &err);
             return;
         }
@@ -252,7 +146,6 @@ static void h_match(http_ctx *h) {
             vigil_match_result_clear(&res);
         }
         http_matcher_release(h);
-        json_decref(b);
         answer(h, rc, &err, 200, json_pack("{s:o}", "results", results));
         return;
     }
@@ -313,33 +206,19 @@ static void h_banks_list(http_ctx *h) {
 }
 
 static void h_bank_create(http_ctx *h) {
-    static const char *const keys[] = {"name", "kind", "max_distance", "description", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
-    const char *name, *kind, *desc;
+    const char *name = http_in_str(h, "name"), *kind = http_in_str(h, "kind"),
+               *desc = http_in_str(h, "description");
     long long md = -1;
-    int has_md;
-    if (str_field(h, b, "name", 1, &name) || str_field(h, b, "kind", 0, &kind) ||
-        str_field(h, b, "description", 0, &desc) || int_field(h, b, "max_distance", 0, &md, &has_md)) {
-        json_decref(b);
-        return;
-    }
+    int has_md = http_in_int(h, "max_distance", &md);
     vigil_bank_kind k = VIGIL_BANK_NORMAL;
     if (kind && strcmp(kind, "allow") == 0) k = VIGIL_BANK_ALLOW;
     else if (kind && strcmp(kind, "normal") != 0) {
-        json_decref(b);
         http_error(h, 400, "bad_request", "kind is normal or allow");
-        return;
-    }
-    if (has_md && (md < 0 || md > 256)) {
-        json_decref(b);
-        http_error(h, 400, "bad_request", "max_distance is 0..256");
         return;
     }
     vigil_bank_info info;
     vigil_err err;
     vigil_status rc = vigil_bank_create(h->st, name, k, has_md ? (int)md : -1, desc, &info, &err);
-    json_decref(b);
     if (rc == VIGIL_OK) http_banks_changed(h);
     answer(h, rc, &err, 201, rc == VIGIL_OK ? bank_json(&info) : NULL);
 }
@@ -352,37 +231,26 @@ static void h_bank_get(http_ctx *h) {
 }
 
 static void h_bank_add(http_ctx *h) {
-    static const char *const keys[] = {"signal_type", "value", "labels", "external_id", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
-    const char *type, *value, *ext;
-    if (str_field(h, b, "signal_type", 1, &type) || str_field(h, b, "value", 1, &value) ||
-        str_field(h, b, "external_id", 0, &ext)) {
-        json_decref(b);
-        return;
-    }
+    const char *type = http_in_str(h, "signal_type"), *value = http_in_str(h, "value"),
+               *ext = http_in_str(h, "external_id");
     vigil_err err;
     vigil_entry_spec spec;
     memset(&spec, 0, sizeof spec);
     vigil_status rc = vigil_signal_parse(type, &spec.signal, &err);
-    /* labels: an object of strings, turned into the text form k=v;k=v */
-    json_t *lab = json_object_get(b, "labels");
+    /* labels: an object of strings (checked by the route table), turned
+     * into the text form k=v;k=v */
+    json_t *lab = json_object_get(h->in, "labels");
     vigil_labels ls;
     vigil_labels_init(&ls);
     char *ltext = NULL;
-    if (rc == VIGIL_OK && lab && !json_is_null(lab)) {
-        if (!json_is_object(lab)) {
-            rc = vigil__err_set(&err, VIGIL_EPARSE, "labels must be an object of strings");
-        } else {
-            const char *k;
-            json_t *v;
-            json_object_foreach(lab, k, v) {
-                if (rc != VIGIL_OK) break;
-                if (!json_is_string(v)) rc = vigil__err_set(&err, VIGIL_EPARSE, "label '%.40s' must be a string", k);
-                else rc = vigil_labels_add(&ls, k, json_string_value(v), &err);
-            }
-            if (rc == VIGIL_OK) rc = vigil_labels_format(&ls, &ltext, &err);
+    if (rc == VIGIL_OK && json_is_object(lab)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(lab, k, v) {
+            if (rc != VIGIL_OK) break;
+            rc = vigil_labels_add(&ls, k, json_string_value(v), &err);
         }
+        if (rc == VIGIL_OK) rc = vigil_labels_format(&ls, &ltext, &err);
     }
     int64_t id = 0;
     int dup = 0;
@@ -394,7 +262,6 @@ static void h_bank_add(http_ctx *h) {
     }
     vigil_labels_clear(&ls);
     free(ltext);
-    json_decref(b);
     if (rc == VIGIL_OK && !dup) http_banks_changed(h);
     answer(h, rc, &err, dup ? 200 : 201,
            rc == VIGIL_OK ? json_pack("{s:I, s:b}", "entry_id", (json_int_t)id, "duplicate", dup) : NULL);
@@ -410,8 +277,6 @@ static void h_bank_remove(http_ctx *h) {
 }
 
 static void h_bank_import(http_ctx *h) {
-    static const char *const q[] = {"strict", NULL};
-    if (http_query_check(h, q) != 0) return;
     FILE *f = fmemopen((void *)(h->body_len ? h->body : ""), h->body_len ? h->body_len : 1, "r");
     if (!f) {
         http_error(h, 500, "internal", "cannot read the body");
@@ -442,19 +307,13 @@ static void h_agencies(http_ctx *h) {
 }
 
 static void h_agency_add(http_ctx *h) {
-    static const char *const keys[] = {"code", "name", "country", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     const char *code, *name, *country;
-    if (str_field(h, b, "code", 1, &code) || str_field(h, b, "name", 0, &name) ||
-        str_field(h, b, "country", 0, &country)) {
-        json_decref(b);
-        return;
-    }
+    code = http_in_str(h, "code");
+    name = http_in_str(h, "name");
+    country = http_in_str(h, "country");
     vigil_err err;
     vigil_status rc = vigil_agency_add(h->st, h->user, code, name, country, &err);
     answer(h, rc, &err, 201, json_pack("{s:s}", "code", code));
-    json_decref(b);
 }
 
 static void h_users(http_ctx *h) {
@@ -465,20 +324,15 @@ static void h_users(http_ctx *h) {
 }
 
 static void h_user_add(http_ctx *h) {
-    static const char *const keys[] = {"name", "role", "agency", "platform", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     const char *name, *role, *agency, *platform;
-    if (str_field(h, b, "name", 1, &name) || str_field(h, b, "role", 1, &role) ||
-        str_field(h, b, "agency", 0, &agency) || str_field(h, b, "platform", 0, &platform)) {
-        json_decref(b);
-        return;
-    }
+    name = http_in_str(h, "name");
+    role = http_in_str(h, "role");
+    agency = http_in_str(h, "agency");
+    platform = http_in_str(h, "platform");
     vigil_err err;
     char token[VIGIL_TOKEN_LEN + 1] = "";
     vigil_status rc = vigil_user_create(h->st, h->user, name, role, agency, platform, token, &err);
     answer(h, rc, &err, 201, json_pack("{s:s, s:s, s:s}", "name", name, "role", role, "token", token));
-    json_decref(b);
 }
 
 static void h_user_revoke(http_ctx *h) {
@@ -488,8 +342,6 @@ static void h_user_revoke(http_ctx *h) {
 }
 
 static void h_platforms(http_ctx *h) {
-    static const char *const q[] = {"new", NULL};
-    if (http_query_check(h, q) != 0) return;
     const char *n = http_query(h, "new");
     json_t *out = NULL;
     vigil_err err;
@@ -497,23 +349,16 @@ static void h_platforms(http_ctx *h) {
     answer(h, rc, &err, 200, out);
 }
 
-/* Platform fields from a JSON body (domains joined into `dom`). */
-static int platform_fields(http_ctx *h, json_t *b, vigil_platform_fields *f, char *dom, size_t cap) {
-    f->requires_id = -1;
+/* Platform fields from the checked JSON body (domains joined into `dom`). */
+static int platform_fields(http_ctx *h, vigil_platform_fields *f, char *dom, size_t cap) {
     const char *doms[64];
-    size_t nd = 0;
-    if (str_field(h, b, "kind", 0, &f->kind) || str_field(h, b, "contact", 0, &f->contact) ||
-        str_field(h, b, "channel", 0, &f->channel) || str_field(h, b, "status", 0, &f->status) ||
-        str_array(h, b, "domains", doms, 64, &nd))
-        return -1;
-    json_t *rid = json_object_get(b, "requires_id");
-    if (rid && !json_is_null(rid)) {
-        if (!json_is_boolean(rid)) {
-            http_error(h, 400, "wrong_type", "field 'requires_id' must be true or false");
-            return -1;
-        }
-        f->requires_id = json_is_true(rid);
-    }
+    size_t nd = http_in_strs(h, "domains", doms, 64);
+    int rid;
+    f->kind = http_in_str(h, "kind");
+    f->contact = http_in_str(h, "contact");
+    f->channel = http_in_str(h, "channel");
+    f->status = http_in_str(h, "status");
+    f->requires_id = http_in_bool(h, "requires_id", &rid) ? rid : -1;
     dom[0] = '\0';
     for (size_t i = 0; i < nd; i++) {
         size_t l = strlen(dom);
@@ -528,36 +373,22 @@ static int platform_fields(http_ctx *h, json_t *b, vigil_platform_fields *f, cha
 }
 
 static void h_platform_add(http_ctx *h) {
-    static const char *const keys[] = {"name", "kind", "domains", "contact", "channel", "requires_id", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
-    const char *name;
+    const char *name = http_in_str(h, "name");
     vigil_platform_fields f;
     char dom[4096];
-    if (str_field(h, b, "name", 1, &name) || platform_fields(h, b, &f, dom, sizeof dom)) {
-        json_decref(b);
-        return;
-    }
+    if (platform_fields(h, &f, dom, sizeof dom)) return;
     vigil_err err;
     vigil_status rc = vigil_platform_add(h->st, h->user, name, &f, &err);
     answer(h, rc, &err, 201, json_pack("{s:s}", "name", name));
-    json_decref(b);
 }
 
 static void h_platform_edit(http_ctx *h) {
-    static const char *const keys[] = {"kind", "domains", "contact", "channel", "requires_id", "status", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     vigil_platform_fields f;
     char dom[4096];
-    if (platform_fields(h, b, &f, dom, sizeof dom)) {
-        json_decref(b);
-        return;
-    }
+    if (platform_fields(h, &f, dom, sizeof dom)) return;
     vigil_err err;
     vigil_status rc = vigil_platform_edit(h->st, h->user, h->params[0], &f, &err);
     answer(h, rc, &err, 200, json_pack("{s:s}", "name", h->params[0]));
-    json_decref(b);
 }
 
 /* ---- operations ------------------------------------------------------------------------------ */
@@ -570,23 +401,18 @@ static void h_ops(http_ctx *h) {
 }
 
 static void h_op_create(http_ctx *h) {
-    static const char *const keys[] = {"name", "coordinator", "participants", "start", "end", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     const char *name, *coord, *start, *end, *parts[64];
     size_t np = 0;
-    if (str_field(h, b, "name", 1, &name) || str_field(h, b, "coordinator", 1, &coord) ||
-        str_field(h, b, "start", 0, &start) || str_field(h, b, "end", 0, &end) ||
-        str_array(h, b, "participants", parts, 64, &np)) {
-        json_decref(b);
-        return;
-    }
+    name = http_in_str(h, "name");
+    coord = http_in_str(h, "coordinator");
+    start = http_in_str(h, "start");
+    end = http_in_str(h, "end");
+    np = http_in_strs(h, "participants", parts, 64);
     vigil_err err;
     json_t *out = NULL;
     vigil_status rc = vigil_op_create(h->st, h->user, name, coord, parts, np, start, end, &err);
     if (rc == VIGIL_OK) rc = vigil_op_show(h->st, h->user, name, &out, &err);
     answer(h, rc, &err, 201, out);
-    json_decref(b);
 }
 
 static void h_op_show(http_ctx *h) {
@@ -620,8 +446,6 @@ static void on_bad_row(void *ctx, uint64_t line, const char *msg) {
 }
 
 static void h_op_import(http_ctx *h) {
-    static const char *const q[] = {"skip_bad", NULL};
-    if (http_query_check(h, q) != 0) return;
     const char *sb = http_query(h, "skip_bad");
     FILE *f = fmemopen((void *)(h->body_len ? h->body : ""), h->body_len ? h->body_len : 1, "r");
     if (!f) {
@@ -650,8 +474,6 @@ static void h_op_import(http_ctx *h) {
 /* ---- items ----------------------------------------------------------------------------------- */
 
 static void h_items(http_ctx *h) {
-    static const char *const q[] = {"op", "state", "platform", "lang", "type", "after", "limit", NULL};
-    if (http_query_check(h, q) != 0) return;
     vigil_item_filter f = {0};
     f.op = http_query(h, "op");
     f.state = http_query(h, "state");
@@ -685,26 +507,23 @@ static void h_items(http_ctx *h) {
 }
 
 static void h_item_add(http_ctx *h) {
-    static const char *const keys[] = {"op", "url", "type", "languages", "affiliation", "outlet",
-                                       "hashes", "observed_at", "notes", "analyst", "text", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     vigil_item_input in;
     memset(&in, 0, sizeof in);
     const char *langs[16], *hashes[16];
-    if (str_field(h, b, "op", 1, &in.op) || str_field(h, b, "url", 1, &in.url) ||
-        str_field(h, b, "type", 0, &in.type) || str_field(h, b, "affiliation", 0, &in.affiliation) ||
-        str_field(h, b, "outlet", 0, &in.outlet) || str_field(h, b, "observed_at", 0, &in.observed_at) ||
-        str_field(h, b, "notes", 0, &in.notes) || str_field(h, b, "analyst", 0, &in.analyst) ||
-        str_field(h, b, "text", 0, &in.text) ||
-        str_array(h, b, "languages", langs, 16, &in.n_langs) ||
-        str_array(h, b, "hashes", hashes, 16, &in.n_hashes)) {
-        json_decref(b);
-        return;
-    }
+    in.op = http_in_str(h, "op");
+    in.url = http_in_str(h, "url");
+    in.type = http_in_str(h, "type");
+    in.affiliation = http_in_str(h, "affiliation");
+    in.outlet = http_in_str(h, "outlet");
+    in.observed_at = http_in_str(h, "observed_at");
+    in.notes = http_in_str(h, "notes");
+    in.analyst = http_in_str(h, "analyst");
+    in.text = http_in_str(h, "text");
+    in.n_langs = http_in_strs(h, "languages", langs, 16);
+    in.n_hashes = http_in_strs(h, "hashes", hashes, 16);
     in.langs = langs;
     in.hashes = hashes;
-    if (in.text) in.text_len = json_string_length(json_object_get(b, "text"));
+    if (in.text) in.text_len = json_string_length(json_object_get(h->in, "text"));
     vigil_item_result res;
     vigil_err err;
     vigil_status rc = vigil_item_add(h->st, h->user, &in, &res, &err);
@@ -715,7 +534,6 @@ static void h_item_add(http_ctx *h) {
         json_object_set_new(out, "reupload_of", res.reupload_of ? json_integer(res.reupload_of) : json_null());
     }
     answer(h, rc, &err, rc == VIGIL_OK && res.created ? 201 : 200, out);
-    json_decref(b);
 }
 
 static void h_item_show(http_ctx *h) {
@@ -727,48 +545,34 @@ static void h_item_show(http_ctx *h) {
     answer(h, rc, &err, 200, out);
 }
 
-static void item_move(http_ctx *h, const char *to, int note_required) {
+static void item_move(http_ctx *h, const char *to) {
     int64_t id = param_id(h, 0);
     if (!id) return;
-    static const char *const keys[] = {"note", "at", NULL};
-    json_t *b = h->body_len ? body_with(h, keys) : json_object();
-    if (!b) return;
     const char *note, *at;
-    if (str_field(h, b, "note", note_required, &note) || str_field(h, b, "at", 0, &at)) {
-        json_decref(b);
-        return;
-    }
+    note = http_in_str(h, "note");
+    at = http_in_str(h, "at");
     vigil_err err;
     vigil_status rc = vigil_item_transition(h->st, h->user, id, to, at, note, &err);
     answer(h, rc, &err, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", to));
-    json_decref(b);
 }
 
-static void h_item_assess(http_ctx *h) { item_move(h, "assessed", 0); }
-static void h_item_reject(http_ctx *h) { item_move(h, "rejected", 1); }
+static void h_item_assess(http_ctx *h) { item_move(h, "assessed"); }
+static void h_item_reject(http_ctx *h) { item_move(h, "rejected"); }
 
 static void h_item_outcome(http_ctx *h) {
     int64_t id = param_id(h, 0);
     if (!id) return;
-    static const char *const keys[] = {"outcome", "at", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     const char *outcome, *at;
-    if (str_field(h, b, "outcome", 1, &outcome) || str_field(h, b, "at", 0, &at)) {
-        json_decref(b);
-        return;
-    }
+    outcome = http_in_str(h, "outcome");
+    at = http_in_str(h, "at");
     vigil_err err;
     vigil_status rc = vigil_outcome(h->st, h->user, id, outcome, at, &err);
     answer(h, rc, &err, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", outcome));
-    json_decref(b);
 }
 
 /* ---- holds, referrals, orders ------------------------------------------------------------------ */
 
 static void h_holds(http_ctx *h) {
-    static const char *const q[] = {"all", NULL};
-    if (http_query_check(h, q) != 0) return;
     const char *all = http_query(h, "all");
     json_t *out = NULL;
     vigil_err err;
@@ -777,18 +581,14 @@ static void h_holds(http_ctx *h) {
 }
 
 static void h_hold_add(http_ctx *h) {
-    static const char *const keys[] = {"agency", "prefix", "account", "hash", "reason", "until", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     const char *agency, *prefix, *account, *hash, *reason, *until;
-    if (str_field(h, b, "agency", 1, &agency) || str_field(h, b, "prefix", 0, &prefix) ||
-        str_field(h, b, "account", 0, &account) || str_field(h, b, "hash", 0, &hash) ||
-        str_field(h, b, "reason", 1, &reason) || str_field(h, b, "until", 0, &until)) {
-        json_decref(b);
-        return;
-    }
+    agency = http_in_str(h, "agency");
+    prefix = http_in_str(h, "prefix");
+    account = http_in_str(h, "account");
+    hash = http_in_str(h, "hash");
+    reason = http_in_str(h, "reason");
+    until = http_in_str(h, "until");
     if (!!prefix + !!account + !!hash != 1) {
-        json_decref(b);
         http_error(h, 400, "bad_request", "give exactly one of prefix, account, hash");
         return;
     }
@@ -798,7 +598,6 @@ static void h_hold_add(http_ctx *h) {
     vigil_err err;
     vigil_status rc = vigil_hold_add(h->st, h->user, agency, kind, value, until, reason, &id, &err);
     answer(h, rc, &err, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "kind", kind));
-    json_decref(b);
 }
 
 static void h_hold_release(http_ctx *h) {
@@ -810,8 +609,6 @@ static void h_hold_release(http_ctx *h) {
 }
 
 static void h_referrals(http_ctx *h) {
-    static const char *const q[] = {"op", NULL};
-    if (http_query_check(h, q) != 0) return;
     json_t *out = NULL;
     vigil_err err;
     vigil_status rc = vigil_referral_list(h->st, h->user, http_query(h, "op"), &out, &err);
@@ -819,25 +616,18 @@ static void h_referrals(http_ctx *h) {
 }
 
 static void h_refer(http_ctx *h) {
-    static const char *const keys[] = {"op", "platform", "channel", "at", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     const char *op, *platform, *channel, *at;
-    if (str_field(h, b, "op", 1, &op) || str_field(h, b, "platform", 0, &platform) ||
-        str_field(h, b, "channel", 0, &channel) || str_field(h, b, "at", 0, &at)) {
-        json_decref(b);
-        return;
-    }
+    op = http_in_str(h, "op");
+    platform = http_in_str(h, "platform");
+    channel = http_in_str(h, "channel");
+    at = http_in_str(h, "at");
     json_t *docs = NULL;
     vigil_err err;
     vigil_status rc = vigil_refer(h->st, h->user, op, platform, channel, at, &docs, &err);
     answer(h, rc, &err, 201, rc == VIGIL_OK ? json_pack("{s:o}", "referrals", docs) : NULL);
-    json_decref(b);
 }
 
 static void h_orders(http_ctx *h) {
-    static const char *const q[] = {"overdue", NULL};
-    if (http_query_check(h, q) != 0) return;
     const char *od = http_query(h, "overdue");
     json_t *out = NULL;
     vigil_err err;
@@ -846,47 +636,30 @@ static void h_orders(http_ctx *h) {
 }
 
 static void h_order_create(http_ctx *h) {
-    static const char *const keys[] = {"authority", "platform", "item", "url", "received", NULL};
-    json_t *b = body_with(h, keys);
-    if (!b) return;
     vigil_order_input in;
     memset(&in, 0, sizeof in);
     long long item = 0;
-    int has_item;
-    if (str_field(h, b, "authority", 1, &in.authority) || str_field(h, b, "platform", 0, &in.platform) ||
-        str_field(h, b, "url", 0, &in.url) || str_field(h, b, "received", 0, &in.received) ||
-        int_field(h, b, "item", 0, &item, &has_item)) {
-        json_decref(b);
-        return;
-    }
-    if (has_item && item <= 0) {
-        json_decref(b);
-        http_error(h, 400, "bad_request", "item must be a positive id");
-        return;
-    }
+    in.authority = http_in_str(h, "authority");
+    in.platform = http_in_str(h, "platform");
+    in.url = http_in_str(h, "url");
+    in.received = http_in_str(h, "received");
+    http_in_int(h, "item", &item); /* 1.. (the route table) */
     in.item = item;
     int64_t id = 0;
     vigil_err err;
     vigil_status rc = vigil_order_create(h->st, h->user, &in, &id, &err);
     answer(h, rc, &err, 201, json_pack("{s:I}", "id", (json_int_t)id));
-    json_decref(b);
 }
 
 static void order_action(http_ctx *h, const char *action) {
     int64_t id = param_id(h, 0);
     if (!id) return;
-    static const char *const keys[] = {"at", "reason", NULL};
-    json_t *b = h->body_len ? body_with(h, keys) : json_object();
-    if (!b) return;
     const char *at, *reason;
-    if (str_field(h, b, "at", 0, &at) || str_field(h, b, "reason", 0, &reason)) {
-        json_decref(b);
-        return;
-    }
+    at = http_in_str(h, "at");
+    reason = http_in_str(h, "reason");
     vigil_err err;
     vigil_status rc = vigil_order_update(h->st, h->user, id, action, reason, at, &err);
     answer(h, rc, &err, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "action", action));
-    json_decref(b);
 }
 
 static void h_order_ack(http_ctx *h) { order_action(h, "ack"); }
@@ -896,8 +669,6 @@ static void h_order_fail(http_ctx *h) { order_action(h, "fail"); }
 /* ---- reports and audit -------------------------------------------------------------------------- */
 
 static void h_tco(http_ctx *h) {
-    static const char *const q[] = {"year", NULL};
-    if (http_query_check(h, q) != 0) return;
     const char *y = http_query(h, "year");
     char *end = NULL;
     long year = y ? strtol(y, &end, 10) : 0;
@@ -919,8 +690,6 @@ static void h_audit_verify(http_ctx *h) {
 }
 
 static void h_audit(http_ctx *h) {
-    static const char *const q[] = {"entity", "id", "limit", NULL};
-    if (http_query_check(h, q) != 0) return;
     const char *entity = http_query(h, "entity"), *id = http_query(h, "id"), *limit = http_query(h, "limit");
     long long eid = id ? strtoll(id, NULL, 10) : 0;
     long lim = limit ? strtol(limit, NULL, 10) : 100;
@@ -936,47 +705,358 @@ static void h_audit(http_ctx *h) {
 
 /* ---- the table ------------------------------------------------------------------------------------- */
 
-const route http_routes[] = {
-    {"POST", "/v1/hash", h_hash, R_ALL, BODY_IMAGE},
-    {"POST", "/v1/match", h_match, R_ALL, BODY_IMAGE_OR_JSON},
-    {"GET", "/v1/banks", h_banks_list, R_STAFF, BODY_NONE},
-    {"POST", "/v1/banks", h_bank_create, R_COORDINATOR | R_ADMIN, BODY_JSON},
-    {"GET", "/v1/banks/{bank}", h_bank_get, R_STAFF, BODY_NONE},
-    {"POST", "/v1/banks/{bank}/entries", h_bank_add, R_COORDINATOR | R_ADMIN, BODY_JSON},
-    {"DELETE", "/v1/banks/{bank}/entries/{id}", h_bank_remove, R_COORDINATOR | R_ADMIN, BODY_NONE},
-    {"POST", "/v1/banks/{bank}/import", h_bank_import, R_COORDINATOR | R_ADMIN, BODY_CSV},
-    {"GET", "/v1/agencies", h_agencies, R_ALL, BODY_NONE},
-    {"POST", "/v1/agencies", h_agency_add, R_ALL, BODY_JSON},
-    {"GET", "/v1/users", h_users, R_ALL, BODY_NONE},
-    {"POST", "/v1/users", h_user_add, R_ALL, BODY_JSON},
-    {"POST", "/v1/users/{name}/revoke", h_user_revoke, R_ALL, BODY_NONE},
-    {"GET", "/v1/platforms", h_platforms, R_ALL, BODY_NONE},
-    {"POST", "/v1/platforms", h_platform_add, R_ALL, BODY_JSON},
-    {"PATCH", "/v1/platforms/{name}", h_platform_edit, R_ALL, BODY_JSON},
-    {"GET", "/v1/operations", h_ops, R_STAFF, BODY_NONE},
-    {"POST", "/v1/operations", h_op_create, R_STAFF, BODY_JSON},
-    {"GET", "/v1/operations/{op}", h_op_show, R_STAFF, BODY_NONE},
-    {"POST", "/v1/operations/{op}/close", h_op_close, R_STAFF, BODY_NONE},
-    {"GET", "/v1/operations/{op}/report", h_op_report, R_STAFF, BODY_NONE},
-    {"POST", "/v1/operations/{op}/items/import", h_op_import, R_STAFF, BODY_CSV},
-    {"GET", "/v1/items", h_items, R_ALL, BODY_NONE},
-    {"POST", "/v1/items", h_item_add, R_STAFF, BODY_JSON},
-    {"GET", "/v1/items/{id}", h_item_show, R_ALL, BODY_NONE},
-    {"POST", "/v1/items/{id}/assess", h_item_assess, R_STAFF, BODY_NONE},
-    {"POST", "/v1/items/{id}/reject", h_item_reject, R_STAFF, BODY_NONE},
-    {"POST", "/v1/items/{id}/outcome", h_item_outcome, R_ALL, BODY_JSON},
-    {"GET", "/v1/holds", h_holds, R_STAFF, BODY_NONE},
-    {"POST", "/v1/holds", h_hold_add, R_STAFF, BODY_JSON},
-    {"POST", "/v1/holds/{id}/release", h_hold_release, R_STAFF, BODY_NONE},
-    {"GET", "/v1/referrals", h_referrals, R_ALL, BODY_NONE},
-    {"POST", "/v1/referrals", h_refer, R_STAFF, BODY_JSON},
-    {"GET", "/v1/orders", h_orders, R_ALL, BODY_NONE},
-    {"POST", "/v1/orders", h_order_create, R_STAFF, BODY_JSON},
-    {"POST", "/v1/orders/{id}/ack", h_order_ack, R_ALL, BODY_NONE},
-    {"POST", "/v1/orders/{id}/done", h_order_done, R_ALL, BODY_NONE},
-    {"POST", "/v1/orders/{id}/fail", h_order_fail, R_ALL, BODY_NONE},
-    {"GET", "/v1/reports/tco", h_tco, R_ALL, BODY_NONE},
-    {"GET", "/v1/audit/verify", h_audit_verify, R_COORDINATOR | R_ADMIN, BODY_NONE},
-    {"GET", "/v1/audit", h_audit, R_ADMIN, BODY_NONE},
+/* Each route's fields and query arguments: checked by http_validate before
+ * the handler runs, and the request schemas of docs/openapi.yaml. */
+static const http_field f_match[] = {
+    {"hashes", FT_STRINGS, F_REQ | F_MAX413, NULL, 0, 1000, "pdq:f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22", NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
+
+static const http_field f_bank_create[] = {
+    {"name", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"kind", FT_STRING, 0, "normal|allow", 0, 0, NULL, NULL},
+    {"max_distance", FT_INT, F_RANGE, NULL, 0, 256, NULL, NULL},
+    {"description", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_bank_add[] = {
+    {"signal_type", FT_STRING, F_REQ, "pdq|md5|sha256|video|text", 0, 0, NULL, NULL},
+    {"value", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"labels", FT_LABELS, 0, NULL, 0, 0, NULL, NULL},
+    {"external_id", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_bank_import[] = {
+    {"strict", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_agency_add[] = {
+    {"code", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"name", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"country", FT_STRING, 0, NULL, 0, 0, NULL, "ISO 3166-1 alpha-2"},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_user_add[] = {
+    {"name", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"role", FT_STRING, F_REQ, "analyst|reviewer|coordinator|liaison|admin", 0, 0, NULL, NULL},
+    {"agency", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"platform", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_platforms[] = {
+    {"new", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_platform_add[] = {
+    {"name", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"kind", FT_STRING, 0, "social|video|audio|messenger|file_sharing|paste|archive|forum|blogging|image|other", 0, 0, NULL, NULL},
+    {"domains", FT_STRINGS, 0, NULL, 0, 64, NULL, NULL},
+    {"contact", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"channel", FT_STRING, 0, "email|web_form|api|portal|other", 0, 0, NULL, NULL},
+    {"requires_id", FT_BOOL, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_platform_edit[] = {
+    {"kind", FT_STRING, 0, "social|video|audio|messenger|file_sharing|paste|archive|forum|blogging|image|other", 0, 0, NULL, NULL},
+    {"domains", FT_STRINGS, 0, NULL, 0, 64, NULL, NULL},
+    {"contact", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"channel", FT_STRING, 0, "email|web_form|api|portal|other", 0, 0, NULL, NULL},
+    {"requires_id", FT_BOOL, 0, NULL, 0, 0, NULL, NULL},
+    {"status", FT_STRING, 0, "known|new", 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_op_create[] = {
+    {"name", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"coordinator", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"participants", FT_STRINGS, 0, NULL, 0, 64, NULL, NULL},
+    {"start", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {"end", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_op_import[] = {
+    {"skip_bad", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_items[] = {
+    {"op", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"state", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"platform", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"lang", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"type", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"after", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {"limit", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_item_add[] = {
+    {"op", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"url", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"type", FT_STRING, 0, "video|image|audio|publication|post|account|other", 0, 0, NULL, NULL},
+    {"languages", FT_STRINGS, 0, NULL, 0, 16, NULL, "ISO 639-1"},
+    {"affiliation", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"outlet", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"hashes", FT_STRINGS, 0, NULL, 0, 16, "md5:0123456789abcdef0123456789abcdef", NULL},
+    {"observed_at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {"notes", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"analyst", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"text", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_item_assess[] = {
+    {"note", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_item_reject[] = {
+    {"note", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_item_outcome[] = {
+    {"outcome", FT_STRING, F_REQ, "removed|declined|no_response", 0, 0, NULL, NULL},
+    {"at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_holds[] = {
+    {"all", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_hold_add[] = {
+    {"agency", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"prefix", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"account", FT_STRING, 0, NULL, 0, 0, "Telegram:examplechannel", NULL},
+    {"hash", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"reason", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"until", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_referrals[] = {
+    {"op", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_refer[] = {
+    {"op", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"platform", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"channel", FT_STRING, 0, "email|web_form|api|portal|other", 0, 0, NULL, NULL},
+    {"at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_orders[] = {
+    {"overdue", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_order_create[] = {
+    {"authority", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"platform", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"item", FT_INT, F_RANGE, NULL, 1, INT64_MAX, NULL, NULL},
+    {"url", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"received", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_order_action[] = {
+    {"at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    {"reason", FT_STRING, 0, "force_majeure|impossibility|manifest_error|insufficient_information|other", 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_tco[] = {
+    {"year", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_audit[] = {
+    {"entity", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"id", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {"limit", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+/* The operations: dispatch, role gate, body, validation and docs. */
+const route http_routes[] = {
+    {"POST", "/v1/hash", h_hash, R_ALL, BODY_IMAGE, 0,
+     NULL, NULL, 200, "HashResult",
+     "Hashing", "Hash an image",
+     "PDQ hash, quality, MD5 and SHA-256 of the uploaded image (JPEG, PNG, WebP, GIF, BMP). Roles: all roles."},
+    {"POST", "/v1/match", h_match, R_ALL, BODY_IMAGE_OR_JSON, 0,
+     f_match, NULL, 200, "MatchResult",
+     "Matching", "Match hashes or an image against the banks",
+     "Either JSON `{\"hashes\": [\"pdq:HEX\", \"md5:HEX\", \"sha256:HEX\", ...]}` (at most 1,000; a bare 64-hex value is PDQ) or an image body. PDQ matches within each bank's threshold (default 31). Roles: all roles."},
+    {"GET", "/v1/banks", h_banks_list, R_STAFF, BODY_NONE, 0,
+     NULL, NULL, 200, "BankList",
+     "Banks", "List banks",
+     "Every bank with its entry count. Roles: analyst, reviewer, coordinator, admin."},
+    {"POST", "/v1/banks", h_bank_create, R_COORDINATOR | R_ADMIN, BODY_JSON, 0,
+     f_bank_create, NULL, 201, "Bank",
+     "Banks", "Create a bank",
+     "Roles: coordinator, admin."},
+    {"GET", "/v1/banks/{bank}", h_bank_get, R_STAFF, BODY_NONE, 0,
+     NULL, NULL, 200, "Bank",
+     "Banks", "One bank",
+     "Roles: analyst, reviewer, coordinator, admin."},
+    {"POST", "/v1/banks/{bank}/entries", h_bank_add, R_COORDINATOR | R_ADMIN, BODY_JSON, 0,
+     f_bank_add, NULL, 201, "EntryResult",
+     "Banks", "Add an entry",
+     "201 for a new entry, 200 when the same (type, value) was in the bank already. Roles: coordinator, admin."},
+    {"DELETE", "/v1/banks/{bank}/entries/{id}", h_bank_remove, R_COORDINATOR | R_ADMIN, BODY_NONE, 0,
+     NULL, NULL, 200, "Generic",
+     "Banks", "Remove an entry",
+     "Roles: coordinator, admin."},
+    {"POST", "/v1/banks/{bank}/import", h_bank_import, R_COORDINATOR | R_ADMIN, BODY_CSV, 0,
+     NULL, q_bank_import, 200, "ImportResult",
+     "Banks", "Bulk import (CSV)",
+     "The CSV of `vigil bank import` (signal_type,signal_value,labels,id). One transaction. `?strict=1`: any bad row imports nothing. Roles: coordinator, admin."},
+    {"GET", "/v1/agencies", h_agencies, R_ALL, BODY_NONE, 0,
+     NULL, NULL, 200, "[]",
+     "Actors", "List agencies",
+     "Roles: all roles."},
+    {"POST", "/v1/agencies", h_agency_add, R_ALL, BODY_JSON, 0,
+     f_agency_add, NULL, 201, "Generic",
+     "Actors", "Add an agency",
+     "Roles: admin."},
+    {"GET", "/v1/users", h_users, R_ALL, BODY_NONE, 0,
+     NULL, NULL, 200, "[]",
+     "Actors", "List users",
+     "Roles: admin."},
+    {"POST", "/v1/users", h_user_add, R_ALL, BODY_JSON, 0,
+     f_user_add, NULL, 201, "UserCreated",
+     "Actors", "Add a user",
+     "Returns the user's API token, once. Roles: admin."},
+    {"POST", "/v1/users/{name}/revoke", h_user_revoke, R_ALL, BODY_NONE, 0,
+     NULL, NULL, 200, "Generic",
+     "Actors", "Revoke a user",
+     "The token stops working at once. Roles: admin."},
+    {"GET", "/v1/platforms", h_platforms, R_ALL, BODY_NONE, 0,
+     NULL, q_platforms, 200, "[]",
+     "Actors", "List platforms",
+     "`?new=1`: only platforms discovered at intake, to review. Roles: all roles."},
+    {"POST", "/v1/platforms", h_platform_add, R_ALL, BODY_JSON, 0,
+     f_platform_add, NULL, 201, "Generic",
+     "Actors", "Add a platform",
+     "Roles: coordinator, admin."},
+    {"PATCH", "/v1/platforms/{name}", h_platform_edit, R_ALL, BODY_JSON, 0,
+     f_platform_edit, NULL, 200, "Generic",
+     "Actors", "Edit a platform",
+     "Given fields change; domains are added. `status: known` marks a new platform reviewed. Roles: coordinator, admin."},
+    {"GET", "/v1/operations", h_ops, R_STAFF, BODY_NONE, 0,
+     NULL, NULL, 200, "[]",
+     "Operations", "List operations",
+     "The operations the user's agency takes part in (admin: all). Roles: analyst, reviewer, coordinator, admin."},
+    {"POST", "/v1/operations", h_op_create, R_STAFF, BODY_JSON, 0,
+     f_op_create, NULL, 201, "Operation",
+     "Operations", "Create an operation",
+     "Roles: coordinator (own agency coordinates), admin."},
+    {"GET", "/v1/operations/{op}", h_op_show, R_STAFF, BODY_NONE, 0,
+     NULL, NULL, 200, "Operation",
+     "Operations", "One operation",
+     "With its item counts by state. Roles: participating agencies, admin."},
+    {"POST", "/v1/operations/{op}/close", h_op_close, R_STAFF, BODY_NONE, 0,
+     NULL, NULL, 200, "Generic",
+     "Operations", "Close an operation",
+     "No new items afterwards. Roles: coordinator of a participating agency, admin."},
+    {"GET", "/v1/operations/{op}/report", h_op_report, R_STAFF, BODY_NONE, 0,
+     NULL, NULL, 200, "Report",
+     "Reports", "Operation statistics",
+     "The figures of `vigil report OP --json` (docs/operations.md defines each). Roles: participating agencies, admin."},
+    {"POST", "/v1/operations/{op}/items/import", h_op_import, R_STAFF, BODY_CSV, 0,
+     NULL, q_op_import, 200, "ItemImportResult",
+     "Items", "Import items (CSV)",
+     "Header url,type,language,affiliation,outlet,observed_at,analyst (+ hashes, notes). One transaction: bad rows (listed with their line in the error's bad_rows) import nothing unless `?skip_bad=1`. Roles: analyst, reviewer, coordinator, admin."},
+    {"GET", "/v1/items", h_items, R_ALL, BODY_NONE, 0,
+     NULL, q_items, 200, "ItemPage",
+     "Items", "List items",
+     "Filters op, state, platform, lang, type; keyset pagination: `after` = the `next` of the previous page; `limit` 1..10000 (default 100). Agency users see their operations' items; a liaison sees the items referred to their platform. Roles: all roles."},
+    {"POST", "/v1/items", h_item_add, R_STAFF, BODY_JSON, 0,
+     f_item_add, NULL, 201, "ItemResult",
+     "Items", "Report an item",
+     "The URL is canonicalised; a further report of a live item of the operation is merged into it (200, created false) instead of a duplicate (201). Roles: analyst, reviewer, coordinator, admin."},
+    {"GET", "/v1/items/{id}", h_item_show, R_ALL, BODY_NONE, 0,
+     NULL, NULL, 200, "Item",
+     "Items", "One item with its history",
+     "URLs, languages, hashes, reports, holds, referrals, orders, re-uploads and the state history. 404 for items the user may not see. Roles: all roles (tenancy applies)."},
+    {"POST", "/v1/items/{id}/assess", h_item_assess, R_STAFF, BODY_NONE, RF_BODY_OPTIONAL,
+     f_item_assess, NULL, 200, "Generic",
+     "Items", "Assess an item",
+     "identified or rejected -> assessed. Roles: reviewer, coordinator, admin."},
+    {"POST", "/v1/items/{id}/reject", h_item_reject, R_STAFF, BODY_NONE, RF_BODY_OPTIONAL,
+     f_item_reject, NULL, 200, "Generic",
+     "Items", "Reject an item",
+     "identified or assessed -> rejected; `note` (the reason) is required. Roles: reviewer, coordinator, admin."},
+    {"POST", "/v1/items/{id}/outcome", h_item_outcome, R_ALL, BODY_JSON, 0,
+     f_item_outcome, NULL, 200, "Generic",
+     "Referrals", "Record a platform's response",
+     "For a referred item: removed, declined or no_response. Roles: reviewer, coordinator, admin; a liaison for items referred to their platform."},
+    {"GET", "/v1/holds", h_holds, R_STAFF, BODY_NONE, 0,
+     NULL, q_holds, 200, "[]",
+     "Holds", "List holds",
+     "The user's agency's holds (admin: all); `?all=1` includes released and expired ones. Roles: analyst, reviewer, coordinator, admin."},
+    {"POST", "/v1/holds", h_hold_add, R_STAFF, BODY_JSON, 0,
+     f_hold_add, NULL, 201, "Generic",
+     "Holds", "Add a deconfliction hold",
+     "Exactly one of prefix, account (PLATFORM:HANDLE), hash (TYPE:HEX). Roles: agency staff for their own agency, admin."},
+    {"POST", "/v1/holds/{id}/release", h_hold_release, R_STAFF, BODY_NONE, 0,
+     NULL, NULL, 200, "Generic",
+     "Holds", "Release a hold",
+     "Only the holding agency or an admin. Roles: holding agency, admin."},
+    {"GET", "/v1/referrals", h_referrals, R_ALL, BODY_NONE, 0,
+     NULL, q_referrals, 200, "[]",
+     "Referrals", "List referrals",
+     "A liaison sees the referrals to their platform; agency users those of their operations. `?op=NAME` filters. Roles: all roles."},
+    {"POST", "/v1/referrals", h_refer, R_STAFF, BODY_JSON, 0,
+     f_refer, NULL, 201, "ReferralDocs",
+     "Referrals", "Refer an operation's assessed items",
+     "One referral per platform (or only `platform`); holds are checked again first. Roles: coordinator, admin."},
+    {"GET", "/v1/orders", h_orders, R_ALL, BODY_NONE, 0,
+     NULL, q_orders, 200, "[]",
+     "Orders", "List removal orders",
+     "With seconds_left (negative when overdue), overdue and late; `?overdue=1`: only open orders past the deadline. A liaison sees their platform's. Roles: reviewer, coordinator, liaison, admin."},
+    {"POST", "/v1/orders", h_order_create, R_STAFF, BODY_JSON, 0,
+     f_order_create, NULL, 201, "Generic",
+     "Orders", "Record a TCO removal order",
+     "deadline_at = received + 1 hour (computed). Roles: coordinator, admin."},
+    {"POST", "/v1/orders/{id}/ack", h_order_ack, R_ALL, BODY_NONE, RF_BODY_OPTIONAL,
+     f_order_action, NULL, 200, "Generic",
+     "Orders", "Acknowledge an order",
+     "Roles: coordinator, admin, the platform's liaison."},
+    {"POST", "/v1/orders/{id}/done", h_order_done, R_ALL, BODY_NONE, RF_BODY_OPTIONAL,
+     f_order_action, NULL, 200, "Generic",
+     "Orders", "Record an order as actioned",
+     "The content was removed or disabled; its item becomes removed. Roles: coordinator, admin, the platform's liaison."},
+    {"POST", "/v1/orders/{id}/fail", h_order_fail, R_ALL, BODY_NONE, RF_BODY_OPTIONAL,
+     f_order_action, NULL, 200, "Generic",
+     "Orders", "Record an order as not acted on",
+     "`reason`: force_majeure, impossibility, manifest_error, insufficient_information, other. Roles: coordinator, admin, the platform's liaison."},
+    {"GET", "/v1/reports/tco", h_tco, R_ALL, BODY_NONE, 0,
+     NULL, q_tco, 200, "Generic",
+     "Reports", "TCO Article 7 figures",
+     "`?year=YYYY`. Roles: coordinator, admin."},
+    {"GET", "/v1/audit/verify", h_audit_verify, R_COORDINATOR | R_ADMIN, BODY_NONE, 0,
+     NULL, NULL, 200, "AuditVerify",
+     "Audit", "Verify the audit chain",
+     "ok true with the event count and head digest, or ok false naming the first bad event. Roles: coordinator, admin."},
+    {"GET", "/v1/audit", h_audit, R_ADMIN, BODY_NONE, 0,
+     NULL, q_audit, 200, "[]",
+     "Audit", "Read the audit log",
+     "Newest first; `entity` and `id` select one record's events; `limit` 1..10000. Roles: admin."},
+};
+
 const size_t http_n_routes = sizeof http_routes / sizeof http_routes[0];

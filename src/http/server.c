@@ -207,32 +207,6 @@ const char *http_query(http_ctx *h, const char *name) {
     return MHD_lookup_connection_value(h->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-typedef struct qcheck {
-    const char *const *allowed;
-    const char *bad;
-} qcheck;
-
-static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                 const char *value) {
-    (void)kind;
-    (void)value;
-    qcheck *q = cls;
-    for (const char *const *a = q->allowed; *a; a++)
-        if (strcmp(*a, key) == 0) return MHD_YES;
-    q->bad = key;
-    return MHD_NO;
-}
-
-int http_query_check(http_ctx *h, const char *const *allowed) {
-    qcheck q = {allowed, NULL};
-    MHD_get_connection_values(h->conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
-    if (q.bad) {
-        http_error(h, 400, "bad_request", "unknown query parameter '%.60s'", q.bad);
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- the matcher ------------------------------------------------------------------ */
 
 static vigil_status matcher_load(vigil_server *s, vigil_err *err) {
@@ -578,7 +552,10 @@ static void dispatch(vigil_server *s, struct MHD_Connection *c, const char *meth
         break;
     default: break;
     }
+    if (http_validate(h) != 0) return; /* the route table's fields and query */
     r->rt->fn(h);
+    json_decref(h->in);
+    h->in = NULL;
     if (!h->status) http_error(h, 500, "internal", "the handler gave no answer");
 }
 
