@@ -42,6 +42,23 @@ static const char sql_actor[] =
     "SELECT id, role, coalesce(agency_id, 0), coalesce(platform_id, 0), revoked_at IS NOT NULL "
     "FROM user WHERE name = ?1";
 
+typedef struct actor_row_ctx {
+    case_actor *a;
+    int found, revoked;
+} actor_row_ctx;
+
+static vigil_status actor_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    actor_row_ctx *c = ctx;
+    c->found = 1;
+    c->a->user_id = vigil__row_int(r, 0);
+    c->a->role = case_role_parse(vigil__row_text(r, 1));
+    c->a->agency_id = vigil__row_int(r, 2);
+    c->a->platform_id = vigil__row_int(r, 3);
+    c->revoked = vigil__row_int(r, 4) != 0;
+    return VIGIL__STOP;
+}
+
 vigil_status case_actor_get(vigil_store *st, const char *by, case_actor *a, vigil_err *err) {
     memset(a, 0, sizeof *a);
     if (!by) {
@@ -49,25 +66,13 @@ vigil_status case_actor_get(vigil_store *st, const char *by, case_actor *a, vigi
         snprintf(a->name, sizeof a->name, "local");
         return VIGIL_OK;
     }
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_stmt(st, sql_actor, &s, err);
+    actor_row_ctx c = {a, 0, 0};
+    vigil_status rc = vigil__q_each(st, sql_actor, actor_row, &c, err, "t", by);
     if (rc != VIGIL_OK) return rc;
-    sqlite3_bind_text(s, 1, by, -1, SQLITE_TRANSIENT);
-    int src = sqlite3_step(s);
-    int revoked = 0;
-    if (src == SQLITE_ROW) {
-        a->user_id = sqlite3_column_int64(s, 0);
-        a->role = case_role_parse((const char *)sqlite3_column_text(s, 1));
-        a->agency_id = sqlite3_column_int64(s, 2);
-        a->platform_id = sqlite3_column_int64(s, 3);
-        revoked = sqlite3_column_int(s, 4);
-        snprintf(a->name, sizeof a->name, "%s", by);
-    }
-    sqlite3_reset(s);
-    if (src == SQLITE_DONE)
+    if (!c.found)
         return vigil__err_set(err, VIGIL_ENOENT, "no user named '%.80s' (list the users for the names)", by);
-    if (src != SQLITE_ROW) return vigil__store_sqlerr(st, src, err, "%s", vigil_store_path(st));
-    if (revoked) return vigil__err_set(err, VIGIL_EPERM, "user '%.80s' is revoked", by);
+    snprintf(a->name, sizeof a->name, "%s", by);
+    if (c.revoked) return vigil__err_set(err, VIGIL_EPERM, "user '%.80s' is revoked", by);
     return VIGIL_OK;
 }
 
@@ -267,11 +272,10 @@ vigil_status vigil_agency_add(vigil_store *st, const char *by, const char *code,
         rc = vigil__err_set(err, VIGIL_EEXIST, "agency '%.40s' exists already", code);
         goto out;
     }
-    rc = vigil__q_exec(st,
-                       "INSERT INTO agency (code, name, country, created_at) VALUES (?1, ?2, ?3, ?4)",
-                       NULL, err, "tttt", code, name ? name : "", cc[0] ? cc : NULL, now);
+    rc = vigil__q_int(st,
+                       "INSERT INTO agency (code, name, country, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                       &id, err, "tttt", code, name ? name : "", cc[0] ? cc : NULL, now);
     if (rc != VIGIL_OK) goto out;
-    id = sqlite3_last_insert_rowid(vigil__store_db(st));
     json_t *after = NULL;
     rc = vigil__q_json_one(st, sql_agency_row, &after, err, "i", id);
     if (rc == VIGIL_OK) rc = vigil__audit(st, a.name, "agency.add", "agency", id, NULL, after, err);
@@ -334,12 +338,11 @@ static vigil_status user_insert(vigil_store *st, const case_actor *a, const char
     int64_t id;
     if (vigil__q_int(st, "SELECT id FROM user WHERE name = ?1", &id, err, "t", name) == VIGIL_OK)
         return vigil__err_set(err, VIGIL_EEXIST, "user '%.80s' exists already", name);
-    vigil_status rc = vigil__q_exec(st,
+    vigil_status rc = vigil__q_int(st,
                                     "INSERT INTO user (name, role, agency_id, platform_id, created_at) "
-                                    "VALUES (?1, ?2, ?3, ?4, ?5)",
-                                    NULL, err, "ttIIt", name, case_role_name(r), ag, pl, now);
+                                    "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                                    &id, err, "ttIIt", name, case_role_name(r), ag, pl, now);
     if (rc != VIGIL_OK) return rc;
-    id = sqlite3_last_insert_rowid(vigil__store_db(st));
     json_t *after = NULL;
     rc = vigil__q_json_one(st, sql_user_row, &after, err, "i", id);
     if (rc == VIGIL_OK) rc = vigil__audit(st, a->name, "user.add", "user", id, NULL, after, err);
@@ -471,7 +474,7 @@ vigil_status vigil_platform_seed(vigil_store *st, vigil_err *err) {
     if (rc == VIGIL_OK) return VIGIL_OK;
     if (rc != VIGIL_ENOENT) return rc;
     /* Seeding may happen inside a caller's transaction or on its own. */
-    int own = sqlite3_get_autocommit(vigil__store_db(st));
+    int own = !vigil__store_in_transaction(st);
     if (own && (rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     rc = vigil__q_int(st, sql_seeded, &done, err, ""); /* someone else meanwhile? */
     if (rc == VIGIL_OK) goto out;
@@ -533,14 +536,13 @@ vigil_status vigil_platform_add(vigil_store *st, const char *by, const char *nam
         rc = vigil__err_set(err, VIGIL_EEXIST, "platform '%.80s' exists already", name);
         goto out;
     }
-    rc = vigil__q_exec(st,
+    rc = vigil__q_int(st,
                        "INSERT INTO platform (name, kind, contact, channel, requires_id, status, "
-                       "first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                       NULL, err, "ttttdtt", name, f->kind ? f->kind : "other",
+                       "first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                       &id, err, "ttttdtt", name, f->kind ? f->kind : "other",
                        f->contact ? f->contact : "", f->channel ? f->channel : "email",
                        f->requires_id > 0, f->status ? f->status : "known", now);
     if (rc != VIGIL_OK) goto out;
-    id = sqlite3_last_insert_rowid(vigil__store_db(st));
     rc = add_domains(st, id, f->domains, err);
     json_t *after = NULL;
     if (rc == VIGIL_OK) rc = vigil__q_json_one(st, sql_platform_row, &after, err, "i", id);

@@ -35,9 +35,30 @@ static void item_info_clear(item_info *it) {
     memset(it, 0, sizeof *it);
 }
 
-static char *dup_col(sqlite3_stmt *s, int c) {
-    const char *t = (const char *)sqlite3_column_text(s, c);
+static char *dup_col(const vigil__row *r, int c) {
+    const char *t = vigil__row_text(r, c);
     return t ? strdup(t) : NULL;
+}
+
+static vigil_status info_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    item_info *it = ctx;
+    it->url = dup_col(r, 0);
+    it->platform = dup_col(r, 1);
+    it->account = dup_col(r, 2);
+    it->state = dup_col(r, 3);
+    if (!it->url || !it->platform || !it->state)
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    return VIGIL__STOP;
+}
+
+static vigil_status info_hash_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    item_info *it = ctx;
+    if (it->n_hashes == ITEM_MAX_HASHES) return VIGIL__STOP;
+    snprintf(it->htype[it->n_hashes], 8, "%s", vigil__row_text(r, 0));
+    snprintf(it->hval[it->n_hashes], 65, "%s", vigil__row_text(r, 1));
+    it->n_hashes++;
+    return VIGIL_OK;
 }
 
 static const char sql_info[] =
@@ -49,34 +70,10 @@ static const char sql_info_hashes[] =
 static vigil_status item_info_load(vigil_store *st, int64_t id, item_info *it, vigil_err *err) {
     memset(it, 0, sizeof *it);
     it->id = id;
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_stmt(st, sql_info, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    sqlite3_bind_int64(s, 1, id);
-    int src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        it->url = dup_col(s, 0);
-        it->platform = dup_col(s, 1);
-        it->account = dup_col(s, 2);
-        it->state = dup_col(s, 3);
-        if (!it->url || !it->platform || !it->state)
-            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    } else {
-        rc = src == SQLITE_DONE ? vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id)
-                                : vigil__store_sqlerr(st, src, err, "%s", vigil_store_path(st));
-    }
-    sqlite3_reset(s);
-    if (rc != VIGIL_OK) return rc;
-    if ((rc = vigil__store_stmt(st, sql_info_hashes, &s, err)) != VIGIL_OK) return rc;
-    sqlite3_bind_int64(s, 1, id);
-    while (it->n_hashes < ITEM_MAX_HASHES && (src = sqlite3_step(s)) == SQLITE_ROW) {
-        snprintf(it->htype[it->n_hashes], 8, "%s", (const char *)sqlite3_column_text(s, 0));
-        snprintf(it->hval[it->n_hashes], 65, "%s", (const char *)sqlite3_column_text(s, 1));
-        it->n_hashes++;
-    }
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
-        rc = vigil__store_sqlerr(st, src, err, "%s: reading item hashes", vigil_store_path(st));
-    sqlite3_reset(s);
+    vigil_status rc = vigil__q_each(st, sql_info, info_row, it, err, "i", id);
+    if (rc == VIGIL_OK && !it->state)
+        rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
+    if (rc == VIGIL_OK) rc = vigil__q_each(st, sql_info_hashes, info_hash_row, it, err, "i", id);
     return rc;
 }
 
@@ -262,11 +259,11 @@ vigil_status vigil_hold_add(vigil_store *st, const char *by, const char *agency,
         free(v);
         return rc;
     }
-    rc = vigil__q_exec(st,
+    int64_t id = 0;
+    rc = vigil__q_int(st,
                        "INSERT INTO hold (agency_id, kind, value, reason, until, created_by, "
-                       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                       NULL, err, "ittttt" "t", ag, kind, v, reason, until ? tu : NULL, a.name, now);
-    int64_t id = sqlite3_last_insert_rowid(vigil__store_db(st));
+                       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                       &id, err, "ittttt" "t", ag, kind, v, reason, until ? tu : NULL, a.name, now);
     json_t *after = NULL;
     if (rc == VIGIL_OK) rc = vigil__q_json_one(st, sql_hold_row, &after, err, "i", id);
     if (rc == VIGIL_OK) rc = vigil__audit(st, a.name, "hold.add", "hold", id, NULL, after, err);

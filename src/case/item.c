@@ -41,6 +41,14 @@ static const char sql_removed_pdq[] =
     "SELECT h.item_id, h.value FROM item_hash h JOIN item i ON i.id = h.item_id "
     "WHERE h.signal_type = 'pdq' AND i.state = 'removed'";
 
+static vigil_status removed_pdq_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    intake_ctx *c = ctx;
+    vigil_pdq h;
+    int64_t id = vigil__row_int(r, 0);
+    if (vigil_pdq_from_hex(vigil__row_text(r, 1), &h, NULL) != VIGIL_OK) return VIGIL_OK;
+    return vigil_index_add(c->removed_pdq, &h, &id, 1, err);
+}
+
 /* The removed item this PDQ hash re-uploads (distance <= 31), via the
  * matching engine's index over every removed item's PDQ hashes. */
 static vigil_status reupload_by_pdq(vigil_store *st, intake_ctx *c, const char *hex, int64_t *of,
@@ -48,20 +56,8 @@ static vigil_status reupload_by_pdq(vigil_store *st, intake_ctx *c, const char *
     vigil_status rc = VIGIL_OK;
     if (!c->built) {
         if ((rc = vigil_index_new(&c->removed_pdq, err)) != VIGIL_OK) return rc;
-        sqlite3_stmt *s = NULL;
-        if ((rc = vigil__store_stmt(st, sql_removed_pdq, &s, err)) != VIGIL_OK) return rc;
-        int src = SQLITE_DONE;
-        while (rc == VIGIL_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-            vigil_pdq h;
-            int64_t id = sqlite3_column_int64(s, 0);
-            if (vigil_pdq_from_hex((const char *)sqlite3_column_text(s, 1), &h, NULL) == VIGIL_OK)
-                rc = vigil_index_add(c->removed_pdq, &h, &id, 1, err);
-        }
-        if (rc == VIGIL_OK && src != SQLITE_ROW && src != SQLITE_DONE)
-            rc = vigil__store_sqlerr(st, src, err, "%s: reading removed items' hashes",
-                                     vigil_store_path(st));
-        sqlite3_reset(s);
-        if (rc != VIGIL_OK) return rc;
+        if ((rc = vigil__q_each(st, sql_removed_pdq, removed_pdq_row, c, err, "")) != VIGIL_OK)
+            return rc;
         c->built = 1;
     }
     vigil_pdq q;
@@ -257,17 +253,16 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
             }
         }
         if (rc == VIGIL_OK)
-            rc = vigil__q_exec(st,
+            rc = vigil__q_int(st,
                                "INSERT INTO item (operation_id, canonical_url, platform_id, account, "
                                "type, affiliation, outlet, observed_at, reported_by, agency_id, "
                                "notes, reupload_of, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                               "?8, ?9, ?10, ?11, ?12, ?13)",
-                               NULL, err, "itittttt" "IItIt", op_id, u.canonical, pid, u.account,
+                               "?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+                               &id, err, "itittttt" "IItIt", op_id, u.canonical, pid, u.account,
                                f.type, in->affiliation && *in->affiliation ? in->affiliation : NULL,
                                in->outlet && *in->outlet ? in->outlet : NULL, f.observed,
                                f.reporter, f.agency, in->notes ? in->notes : "", of, now);
         if (rc == VIGIL_OK) {
-            id = sqlite3_last_insert_rowid(vigil__store_db(st));
             res->created = 1;
             res->reupload_of = of;
             rc = vigil__q_exec(st,

@@ -62,12 +62,11 @@ vigil_status vigil_op_create(vigil_store *st, const char *by, const char *name,
         rc = vigil__err_set(err, VIGIL_EEXIST, "operation '%.80s' exists already", name);
         goto out;
     }
-    rc = vigil__q_exec(st,
+    rc = vigil__q_int(st,
                        "INSERT INTO operation (name, coordinator_id, starts_at, ends_at, created_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5)",
-                       NULL, err, "titt" "t", name, coord, start ? ts : NULL, end ? te : NULL, now);
+                       "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                       &id, err, "titt" "t", name, coord, start ? ts : NULL, end ? te : NULL, now);
     if (rc != VIGIL_OK) goto out;
-    id = sqlite3_last_insert_rowid(vigil__store_db(st));
     for (size_t i = 0; i <= n_participants && rc == VIGIL_OK; i++)
         rc = vigil__q_exec(st,
                            "INSERT OR IGNORE INTO operation_agency (operation_id, agency_id) "

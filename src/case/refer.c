@@ -66,11 +66,11 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
         if (rc != VIGIL_OK) break;
         int64_t pid = json_integer_value(json_object_get(row, "pid"));
         const char *ch = channel ? channel : json_string_value(json_object_get(row, "channel"));
-        rc = vigil__q_exec(st,
+        int64_t rid = 0;
+        rc = vigil__q_int(st,
                            "INSERT INTO referral (operation_id, platform_id, channel, sent_at, "
-                           "created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                           NULL, err, "iittt", op_id, pid, ch ? ch : "email", t, a.name);
-        int64_t rid = sqlite3_last_insert_rowid(vigil__store_db(st));
+                           "created_by) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                           &rid, err, "iittt", op_id, pid, ch ? ch : "email", t, a.name);
         json_t *its = NULL;
         if (rc == VIGIL_OK)
             rc = vigil__q_json(st,
@@ -245,12 +245,12 @@ vigil_status vigil_order_create(vigil_store *st, const char *by, const vigil_ord
         free(url);
         return rc;
     }
-    rc = vigil__q_exec(st,
+    int64_t id = 0;
+    rc = vigil__q_int(st,
                        "INSERT INTO removal_order (authority, platform_id, item_id, url, "
-                       "received_at, deadline_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                       NULL, err, "tiItttt", in->authority, pid, in->item, url, tr, td, a.name);
+                       "received_at, deadline_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                       &id, err, "tiItttt", in->authority, pid, in->item, url, tr, td, a.name);
     free(url);
-    int64_t id = sqlite3_last_insert_rowid(vigil__store_db(st));
     json_t *after = NULL;
     if (rc == VIGIL_OK)
         rc = vigil__q_json_one(st, sql_order_row, &after, err, "ii", id, vigil__store_time(st));

@@ -58,25 +58,28 @@ static vigil_status event_digest(int64_t id, const char *at, const char *actor, 
     return VIGIL_OK;
 }
 
+typedef struct audit_head {
+    int64_t last;
+    char digest[65];
+} audit_head;
+
+static vigil_status head_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    audit_head *h = ctx;
+    const char *d = vigil__row_text(r, 1);
+    h->last = vigil__row_int(r, 0);
+    snprintf(h->digest, sizeof h->digest, "%s", d ? d : "");
+    return VIGIL__STOP;
+}
+
 vigil_status vigil__audit(vigil_store *st, const char *actor, const char *action,
                           const char *entity, int64_t entity_id, json_t *before, json_t *after,
                           vigil_err *err) {
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_stmt(st, sql_head, &s, err);
+    audit_head h = {0, GENESIS};
+    vigil_status rc = vigil__q_each(st, sql_head, head_row, &h, err, "");
     if (rc != VIGIL_OK) return rc;
-    int64_t last = 0;
-    char prev[65] = GENESIS;
-    int src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        last = sqlite3_column_int64(s, 0);
-        const char *d = (const char *)sqlite3_column_text(s, 1);
-        snprintf(prev, sizeof prev, "%s", d ? d : "");
-    } else if (src != SQLITE_DONE) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: reading the audit head", vigil_store_path(st));
-        sqlite3_reset(s);
-        return rc;
-    }
-    sqlite3_reset(s);
+    int64_t last = h.last;
+    const char *prev = h.digest;
 
     char at[VIGIL_TIME_LEN];
     vigil__store_now(st, at);
@@ -106,76 +109,65 @@ out:
     return rc;
 }
 
+/* The walk over the chain: each event must follow the one before. */
+typedef struct walk {
+    char prev[65];
+    int64_t expect, *n, *bad;
+} walk;
+
+static vigil_status walk_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    walk *w = ctx;
+    int64_t id = vigil__row_int(r, 0);
+    const char *col[10];
+    for (int c = 1; c < 10; c++) col[c] = vigil__row_text(r, c);
+    int64_t eid = vigil__row_int(r, 5);
+    if (id != w->expect) {
+        *w->bad = w->expect;
+        return vigil__err_set(err, VIGIL_ECORRUPT,
+                              "audit chain broken at event %lld: the event is missing "
+                              "(deleted, or the chain reordered; found %lld next)",
+                              (long long)w->expect, (long long)id);
+    }
+    if (!col[1] || !col[2] || !col[3] || !col[4] || !col[8] || !col[9] ||
+        strcmp(col[8], w->prev) != 0) {
+        *w->bad = id;
+        return vigil__err_set(err, VIGIL_ECORRUPT,
+                              "audit chain broken at event %lld: it does not follow the "
+                              "previous event (an event before it was deleted or replaced)",
+                              (long long)id);
+    }
+    char d[65];
+    vigil_status rc =
+        event_digest(id, col[1], col[2], col[3], col[4], eid, col[6], col[7], col[8], d, err);
+    if (rc != VIGIL_OK) return rc;
+    if (strcmp(d, col[9]) != 0) {
+        *w->bad = id;
+        return vigil__err_set(err, VIGIL_ECORRUPT,
+                              "audit chain broken at event %lld: its content was changed "
+                              "after it was written (%s %s %lld by %s at %s)",
+                              (long long)id, col[3], col[4], (long long)eid, col[2], col[1]);
+    }
+    memcpy(w->prev, d, sizeof w->prev);
+    w->expect++;
+    (*w->n)++;
+    return VIGIL_OK;
+}
+
 vigil_status vigil__audit_verify(vigil_store *st, int64_t *n, int64_t *bad, vigil_err *err) {
     *n = 0;
     *bad = 0;
-    int64_t head_id = 0;
-    char *head_digest = NULL;
-    vigil_status rc = vigil__q_int(st, sql_head, &head_id, err, "");
-    if (rc == VIGIL_ENOENT) rc = VIGIL_OK;
-    if (rc == VIGIL_OK) rc = vigil__q_text(st, "SELECT digest FROM audit_head WHERE one = 1",
-                                           &head_digest, err, "");
-    if (rc == VIGIL_ENOENT) rc = VIGIL_OK;
+    audit_head h = {0, ""};
+    vigil_status rc = vigil__q_each(st, sql_head, head_row, &h, err, "");
     if (rc != VIGIL_OK) return rc;
-
-    sqlite3_stmt *s = NULL;
-    rc = vigil__store_stmt(st, sql_walk, &s, err);
-    if (rc != VIGIL_OK) {
-        free(head_digest);
-        return rc;
-    }
-    char prev[65] = GENESIS;
-    int64_t expect = 1;
-    int src;
-    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(s, 0);
-        const char *col[10];
-        for (int c = 1; c < 10; c++)
-            col[c] = (const char *)sqlite3_column_text(s, c);
-        int64_t eid = sqlite3_column_int64(s, 5);
-        if (id != expect) {
-            *bad = expect;
-            rc = vigil__err_set(err, VIGIL_ECORRUPT,
-                                "audit chain broken at event %lld: the event is missing "
-                                "(deleted, or the chain reordered; found %lld next)",
-                                (long long)expect, (long long)id);
-            break;
-        }
-        if (!col[1] || !col[2] || !col[3] || !col[4] || !col[8] || !col[9] ||
-            strcmp(col[8], prev) != 0) {
-            *bad = id;
-            rc = vigil__err_set(err, VIGIL_ECORRUPT,
-                                "audit chain broken at event %lld: it does not follow the "
-                                "previous event (an event before it was deleted or replaced)",
-                                (long long)id);
-            break;
-        }
-        char d[65];
-        rc = event_digest(id, col[1], col[2], col[3], col[4], eid, col[6], col[7], col[8], d, err);
-        if (rc != VIGIL_OK) break;
-        if (strcmp(d, col[9]) != 0) {
-            *bad = id;
-            rc = vigil__err_set(err, VIGIL_ECORRUPT,
-                                "audit chain broken at event %lld: its content was changed "
-                                "after it was written (%s %s %lld by %s at %s)",
-                                (long long)id, col[3], col[4], (long long)eid, col[2], col[1]);
-            break;
-        }
-        memcpy(prev, d, sizeof prev);
-        expect++;
-        (*n)++;
-    }
-    if (rc == VIGIL_OK && src != SQLITE_DONE)
-        rc = vigil__store_sqlerr(st, src, err, "%s: reading the audit chain", vigil_store_path(st));
-    sqlite3_reset(s);
-    if (rc == VIGIL_OK && (*n != head_id || (head_digest && strcmp(head_digest, prev) != 0))) {
+    walk w = {GENESIS, 1, n, bad};
+    rc = vigil__q_each(st, sql_walk, walk_row, &w, err, "");
+    if (rc == VIGIL_OK && (*n != h.last || (h.digest[0] && strcmp(h.digest, w.prev) != 0))) {
         *bad = *n + 1;
         rc = vigil__err_set(err, VIGIL_ECORRUPT,
                             "audit chain broken at event %lld: the chain ends at event %lld but "
                             "its head says %lld (the newest events were deleted or altered)",
-                            (long long)*n + 1, (long long)*n, (long long)head_id);
+                            (long long)*n + 1, (long long)*n, (long long)h.last);
     }
-    free(head_digest);
     return rc;
 }
 

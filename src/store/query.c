@@ -30,6 +30,13 @@ static vigil_status prep(vigil_store *st, const char *sql, sqlite3_stmt **s, vig
             break;
         }
         case 'd': src = sqlite3_bind_int(*s, i, va_arg(ap, int)); break;
+        case 'f': src = sqlite3_bind_double(*s, i, va_arg(ap, double)); break;
+        case 'b': {
+            const void *v = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            src = v ? sqlite3_bind_blob64(*s, i, v, n, SQLITE_TRANSIENT) : sqlite3_bind_null(*s, i);
+            break;
+        }
         default: return vigil__err_set(err, VIGIL_EINTERNAL, "query: bad bind type '%c'", *f);
         }
         if (src != SQLITE_OK) {
@@ -210,4 +217,51 @@ vigil_status vigil__q_json_one(vigil_store *st, const char *sql, json_t **out, v
     va_end(ap);
     if (rc != VIGIL_OK) return rc;
     return rows_json(st, s, 1, out, err);
+}
+
+/* ---- rows, one at a time --------------------------------------------------------- */
+
+/* A vigil__row is the statement positioned on its current row. */
+int64_t vigil__row_int(const vigil__row *r, int col) {
+    return sqlite3_column_int64((sqlite3_stmt *)r, col);
+}
+
+double vigil__row_double(const vigil__row *r, int col) {
+    return sqlite3_column_double((sqlite3_stmt *)r, col);
+}
+
+const char *vigil__row_text(const vigil__row *r, int col) {
+    return (const char *)sqlite3_column_text((sqlite3_stmt *)r, col);
+}
+
+const void *vigil__row_blob(const vigil__row *r, int col, size_t *n) {
+    const void *p = sqlite3_column_blob((sqlite3_stmt *)r, col);
+    *n = (size_t)sqlite3_column_bytes((sqlite3_stmt *)r, col);
+    return p;
+}
+
+int vigil__row_is_null(const vigil__row *r, int col) {
+    return sqlite3_column_type((sqlite3_stmt *)r, col) == SQLITE_NULL;
+}
+
+vigil_status vigil__q_each(vigil_store *st, const char *sql, vigil__row_fn fn, void *ctx,
+                           vigil_err *err, const char *fmt, ...) {
+    sqlite3_stmt *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    vigil_status rc = prep(st, sql, &s, err, fmt, ap);
+    va_end(ap);
+    if (rc != VIGIL_OK) return rc;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = fn(ctx, (const vigil__row *)s, err);
+        if (rc != VIGIL_OK) break;
+    }
+    if (rc == VIGIL_OK && src != SQLITE_DONE) return step_err(st, s, src, err);
+    sqlite3_reset(s);
+    return rc == VIGIL__STOP ? VIGIL_OK : rc;
+}
+
+int vigil__store_in_transaction(vigil_store *st) {
+    return !sqlite3_get_autocommit(vigil__store_db(st));
 }

@@ -72,6 +72,9 @@ void vigil__store_now(const vigil_store *st, char out[VIGIL__TIME_LEN]);
  * gives the types of the bound parameters ?1, ?2, ... in order:
  *   't' const char * (NULL binds NULL)    'i' int64_t
  *   'I' int64_t, 0 binds NULL              'd' int
+ *   'f' double                             'b' const void *, size_t (a blob)
+ * Inserts that need the new row's id use "INSERT ... RETURNING id" with
+ * vigil__q_int (SQLite >= 3.35 and PostgreSQL alike).
  * Errors name the failing SQLite message. */
 
 /*! vigil__q_exec() : runs a statement to completion. *changes (NULL ok)
@@ -103,6 +106,27 @@ vigil_status vigil__q_json(vigil_store *st, const char *sql, json_t **out, vigil
  *  VIGIL_ENOENT without a message when there is none. */
 vigil_status vigil__q_json_one(vigil_store *st, const char *sql, json_t **out, vigil_err *err,
                                const char *fmt, ...);
+
+/*! vigil__q_each() : runs a query and calls `fn` for each row, in order;
+ *  a row is valid only during its call.  `fn` returns VIGIL_OK to go on,
+ *  VIGIL__STOP to end early (vigil__q_each then returns VIGIL_OK), or an
+ *  error, which ends the walk and is returned. */
+typedef struct vigil__row vigil__row;
+#define VIGIL__STOP VIGIL_STATUS_COUNT_ /* not a status: "enough rows" */
+typedef vigil_status (*vigil__row_fn)(void *ctx, const vigil__row *row, vigil_err *err);
+vigil_status vigil__q_each(vigil_store *st, const char *sql, vigil__row_fn fn, void *ctx,
+                           vigil_err *err, const char *fmt, ...);
+
+/*! Column readers of a row (0-based): integer, real, text (NULL for NULL;
+ *  valid during the row's call), blob (its length in *n), NULL test. */
+int64_t vigil__row_int(const vigil__row *r, int col);
+double vigil__row_double(const vigil__row *r, int col);
+const char *vigil__row_text(const vigil__row *r, int col);
+const void *vigil__row_blob(const vigil__row *r, int col, size_t *n);
+int vigil__row_is_null(const vigil__row *r, int col);
+
+/*! vigil__store_in_transaction() : whether a transaction is open. */
+int vigil__store_in_transaction(vigil_store *st);
 
 /* ---- the audit chain (audit.c) ----------------------------------------------- */
 
