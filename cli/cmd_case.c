@@ -72,7 +72,7 @@ int cmd_agency(int argc, char **argv) {
         vigil_store *st = cu_open();
         if (!st) return CLI_EXIT_FAIL;
         json_t *rows = NULL;
-        vigil_status rc = vigil_agency_list(st, &rows, &err);
+        vigil_status rc = vigil_agency_list(st, cu_by(by), &rows, &err);
         vigil_store_close(st);
         if (rc != VIGIL_OK) return cu_fail(rc, &err);
         static const char *const cols[] = {"code", "country", "name", NULL};
@@ -275,7 +275,7 @@ int cmd_platform(int argc, char **argv) {
         vigil_store *st = cu_open();
         if (!st) return CLI_EXIT_FAIL;
         json_t *rows = NULL;
-        vigil_status rc = vigil_platform_list(st, only_new, &rows, &err);
+        vigil_status rc = vigil_platform_list(st, cu_by(by), only_new, &rows, &err);
         vigil_store_close(st);
         if (rc != VIGIL_OK) return cu_fail(rc, &err);
         static const char *const cols[] = {"name",  "kind",  "status", "items", "requires_id",

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vigil/case.h"
 #include "vigil/status.h"
 
 typedef struct test_case {
@@ -72,6 +73,14 @@ const char *test_fixtures_dir(void);
 /* Copies the file `from` to `to` (for tests that alter a copy of a store).
  * @return 0, or -1 when either could not be opened, read or written. */
 int test_copy_file(const char *from, const char *to);
+
+/* The case-store fixture (tests/fixture.c): roles 0..5 are none, analyst,
+ * reviewer, coordinator, liaison, admin; test_role_users names their users
+ * (NULL for none).  test_case_fixture() builds it at `path` (replaced) and
+ * issues each user's API token into tokens[1..5].  @return 0 or -1. */
+#define TEST_N_ROLES 6
+extern const char *const test_role_users[TEST_N_ROLES];
+int test_case_fixture(const char *path, char tokens[][VIGIL_TOKEN_LEN + 1]);
 
 /* A fresh temporary directory for this run (created on first use). */
 const char *test_tmpdir(void);

@@ -136,7 +136,7 @@ static void test_one_clock(void) {
                  "2026-01-01T00:00:00Z") == 0);
     json_decref(ev);
     json_t *ag = NULL;
-    CHECK_OK(vigil_agency_list(st, &ag, &err), &err);
+    CHECK_OK(vigil_agency_list(st, NULL, &ag, &err), &err);
     const char *created = json_string_value(json_object_get(json_array_get(ag, 0), "created_at"));
     CHECK(created && strcmp(created, "2026-01-01T00:00:00Z") == 0);
     json_decref(ag);

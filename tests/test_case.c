@@ -234,18 +234,18 @@ static void test_new_platform(void) {
     CHECK_OK(add(st, "ana-eu", "https://www.videos.newhost.example/v/1", NULL, &r, &err), &err);
     CHECK_OK(add(st, "ana-eu", "https://cdn.videos.newhost.example/v/2", NULL, &r, &err), &err);
     json_t *v = NULL;
-    CHECK_OK(vigil_platform_list(st, 1, &v, &err), &err);
+    CHECK_OK(vigil_platform_list(st, NULL, 1, &v, &err), &err);
     CHECK_INT(json_array_size(v), ==, 1);
     CHECK_STR(json_string_value(json_object_get(json_array_get(v, 0), "name")), "videos.newhost.example");
     CHECK_STR(json_string_value(json_object_get(json_array_get(v, 0), "status")), "new");
     CHECK_INT(json_integer_value(json_object_get(json_array_get(v, 0), "items")), ==, 2);
     json_decref(v);
-    CHECK_OK(vigil_platform_list(st, 0, &v, &err), &err);
+    CHECK_OK(vigil_platform_list(st, NULL, 0, &v, &err), &err);
     CHECK_INT(json_array_size(v), >=, 61); /* the registry + the new one */
     json_decref(v);
     vigil_platform_fields f = {"video", "newhost-mirror.example", "abuse@newhost.example", "email", 0, "known"};
     CHECK_OK(vigil_platform_edit(st, "coord-eu", "videos.newhost.example", &f, &err), &err);
-    CHECK_OK(vigil_platform_list(st, 1, &v, &err), &err);
+    CHECK_OK(vigil_platform_list(st, NULL, 1, &v, &err), &err);
     CHECK_INT(json_array_size(v), ==, 0);
     json_decref(v);
     CHECK_OK(add(st, "ana-eu", "https://newhost-mirror.example/v/3", NULL, &r, &err), &err);

@@ -23,80 +23,20 @@
 #include "vigil/case.h"
 #include "vigil/http.h"
 
-#define N_ROLES 6 /* none, analyst, reviewer, coordinator, liaison, admin */
-static const char *const role_users[N_ROLES] = {NULL, "ana-eu", "rev-eu", "coord-eu", "tg", "admin"};
+#define role_users test_role_users
 
 static char g_template[1024], g_db[1100];
-static char g_tokens[N_ROLES][VIGIL_TOKEN_LEN + 1];
+static char g_tokens[TEST_N_ROLES][VIGIL_TOKEN_LEN + 1];
 static vigil_server *g_srv;
 static unsigned g_port;
 
 /* ---- fixture ----------------------------------------------------------------------- */
 
-#define FX(call)                                                                                \
-    do {                                                                                        \
-        if ((call) != VIGIL_OK) {                                                               \
-            fprintf(stderr, "fixture: %s: %s\n", #call, err.msg);                              \
-            goto fail;                                                                          \
-        }                                                                                       \
-    } while (0)
-
-/* The template store: op1 (EU + DE) and op2 (FR) with items, a referral
- * of each operation, holds of EU and FR, orders for Telegram and YouTube,
- * a bank, and a user per role. */
+/* The template store (tests/fixture.c): op1 (EU + DE) and op2 (FR) with
+ * items, referrals, holds, orders, a bank, and a user per role. */
 static int build_template(void) {
     snprintf(g_template, sizeof g_template, "%s/http-template.db", test_tmpdir());
-    remove(g_template);
-    vigil_store *st = NULL;
-    vigil_err err;
-    if (vigil_store_open(g_template, &st, &err) != VIGIL_OK) return -1;
-    FX(vigil_agency_add(st, NULL, "EU", "", NULL, &err));
-    FX(vigil_agency_add(st, NULL, "DE", "", "DE", &err));
-    FX(vigil_agency_add(st, NULL, "FR", "", "FR", &err));
-    FX(vigil_user_add(st, NULL, "ana-eu", "analyst", "EU", NULL, &err));
-    FX(vigil_user_add(st, NULL, "rev-eu", "reviewer", "EU", NULL, &err));
-    FX(vigil_user_add(st, NULL, "coord-eu", "coordinator", "EU", NULL, &err));
-    FX(vigil_user_add(st, NULL, "tg", "liaison", NULL, "Telegram", &err));
-    FX(vigil_user_add(st, NULL, "admin", "admin", "EU", NULL, &err));
-    FX(vigil_user_add(st, NULL, "coord-fr", "coordinator", "FR", NULL, &err));
-    FX(vigil_user_add(st, NULL, "ana-fr", "analyst", "FR", NULL, &err));
-    for (int r = 1; r < N_ROLES; r++) FX(vigil_user_token_issue(st, NULL, role_users[r], g_tokens[r], &err));
-    const char *de[] = {"DE"};
-    FX(vigil_op_create(st, NULL, "op1", "EU", de, 1, NULL, NULL, &err));
-    FX(vigil_op_create(st, NULL, "op2", "FR", NULL, 0, NULL, NULL, &err));
-    const char *urls[] = {"https://t.me/chan/1", "https://youtu.be/EXAMPLE2", "https://x.com/i/status/3",
-                          "https://t.me/chan/4", "https://t.me/chan/5", "https://youtu.be/EXAMPLE6"};
-    const char *ops[] = {"op1", "op1", "op1", "op2", "op2", "op2"};
-    const char *by[] = {"ana-eu", "ana-eu", "ana-eu", "ana-fr", "ana-fr", "ana-fr"};
-    for (int i = 0; i < 6; i++) {
-        vigil_item_input in = {.op = ops[i], .url = urls[i], .type = "post"};
-        FX(vigil_item_add(st, by[i], &in, NULL, &err));
-    }
-    /* 1 (op1, Telegram) and 5, 6 (op2) referred; 3 assessed; 2 and 4 identified */
-    for (int id = 1; id <= 6; id++)
-        if (id != 2 && id != 4) FX(vigil_item_transition(st, NULL, id, "assessed", NULL, NULL, &err));
-    json_t *docs = NULL;
-    FX(vigil_refer(st, NULL, "op1", "Telegram", NULL, NULL, &docs, &err));
-    json_decref(docs);
-    FX(vigil_refer(st, NULL, "op2", NULL, NULL, NULL, &docs, &err));
-    json_decref(docs);
-    FX(vigil_hold_add(st, NULL, "EU", "prefix", "https://example.org/eu", NULL, "eu hold", NULL, &err));
-    FX(vigil_hold_add(st, NULL, "FR", "prefix", "https://example.org/fr", NULL, "fr hold", NULL, &err));
-    vigil_order_input o1 = {.authority = "EU", .item = 1};
-    vigil_order_input o2 = {.authority = "EU", .url = "https://youtu.be/EXAMPLE2"};
-    int64_t oid;
-    FX(vigil_order_create(st, NULL, &o1, &oid, &err));
-    FX(vigil_order_create(st, NULL, &o2, &oid, &err));
-    FX(vigil_bank_create(st, "b1", VIGIL_BANK_NORMAL, -1, "test bank", NULL, &err));
-    vigil_entry_spec e = {.signal = VIGIL_SIGNAL_PDQ,
-                          .value = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22",
-                          .labels = "entity=example"};
-    FX(vigil_bank_add(st, "b1", &e, NULL, NULL, &err));
-    vigil_store_close(st);
-    return 0;
-fail:
-    vigil_store_close(st);
-    return -1;
+    return test_case_fixture(g_template, g_tokens);
 }
 
 /* (Re)starts the server on a fresh copy of the template. */
@@ -270,7 +210,7 @@ static void test_matrix(void) {
     for (size_t i = 0; i < sizeof matrix / sizeof matrix[0]; i++) {
         const cell *m = &matrix[i];
         const char *e = m->expect;
-        for (int r = 0; r < N_ROLES; r++) {
+        for (int r = 0; r < TEST_N_ROLES; r++) {
             long want = strtol(e, (char **)&e, 10);
             const void *body = m->body;
             size_t len = m->body ? strlen(m->body) : 0;
@@ -295,7 +235,7 @@ static void test_matrix(void) {
     }
     stop();
     fprintf(stderr, "    %d cells (%zu requests x %d roles, own and other tenant), %d restarts\n", cells,
-            sizeof matrix / sizeof matrix[0], N_ROLES, restarts);
+            sizeof matrix / sizeof matrix[0], TEST_N_ROLES, restarts);
     CHECK_INT(failures, ==, 0);
 }
 

@@ -42,7 +42,7 @@ VIGIL_API vigil_status vigil_agency_add(vigil_store *st, const char *by, const c
                               const char *name, const char *country, vigil_err *err);
 
 /*! vigil_agency_list() : array of {code, name, country, created_at}. */
-VIGIL_API vigil_status vigil_agency_list(vigil_store *st, json_t **out, vigil_err *err);
+VIGIL_API vigil_status vigil_agency_list(vigil_store *st, const char *by, json_t **out, vigil_err *err);
 
 /*! vigil_user_add() :
  *  A new user NAME with ROLE (analyst, reviewer, coordinator, liaison, admin)
@@ -116,7 +116,8 @@ VIGIL_API vigil_status vigil_platform_edit(vigil_store *st, const char *by, cons
 /*! vigil_platform_list() : array of platforms {name, kind, domains[],
  *  contact, channel, requires_id, status, first_seen, items}; only_new: the
  *  ones in status new (found at intake, to review). */
-VIGIL_API vigil_status vigil_platform_list(vigil_store *st, int only_new, json_t **out, vigil_err *err);
+VIGIL_API vigil_status vigil_platform_list(vigil_store *st, const char *by, int only_new, json_t **out,
+                                        vigil_err *err);
 
 /* ---- operations ---------------------------------------------------------------- */
 

@@ -286,7 +286,10 @@ out:
     return rc;
 }
 
-vigil_status vigil_agency_list(vigil_store *st, json_t **out, vigil_err *err) {
+vigil_status vigil_agency_list(vigil_store *st, const char *by, json_t **out, vigil_err *err) {
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err); /* every user may list agencies */
+    if (rc != VIGIL_OK) return rc;
     return vigil__q_json(st, "SELECT code, name, country, created_at FROM agency ORDER BY code",
                          out, err, "");
 }
@@ -585,17 +588,24 @@ vigil_status vigil_platform_edit(vigil_store *st, const char *by, const char *na
     return vigil__store_end(st, rc, err);
 }
 
-vigil_status vigil_platform_list(vigil_store *st, int only_new, json_t **out, vigil_err *err) {
-    vigil_status rc = vigil_platform_seed(st, err);
+vigil_status vigil_platform_list(vigil_store *st, const char *by, int only_new, json_t **out,
+                                 vigil_err *err) {
+    case_actor a;
+    vigil_status rc = case_actor_get(st, by, &a, err); /* every user; counts by tenancy */
+    if (rc == VIGIL_OK) rc = vigil_platform_seed(st, err);
     if (rc != VIGIL_OK) return rc;
+    /* `items` counts only the items the user may see (case_item_access's rule) */
     return vigil__q_json(
         st,
         "SELECT p.name, p.kind, (SELECT json_group_array(domain) FROM (SELECT domain FROM "
         "platform_domain WHERE platform_id = p.id ORDER BY domain)) AS domains_json, p.contact, "
         "p.channel, p.requires_id AS requires_id_bool, p.status, p.first_seen, "
-        "(SELECT count(*) FROM item WHERE platform_id = p.id) AS items FROM platform p "
+        "(SELECT count(*) FROM item i WHERE i.platform_id = p.id AND (?2 OR EXISTS (SELECT 1 "
+        "FROM operation_agency x WHERE x.operation_id = i.operation_id AND x.agency_id = ?3) OR "
+        "EXISTS (SELECT 1 FROM referral_item ri JOIN referral r ON r.id = ri.referral_id WHERE "
+        "ri.item_id = i.id AND r.platform_id = ?4))) AS items FROM platform p "
         "WHERE ?1 = 0 OR p.status = 'new' ORDER BY p.status = 'known', p.name COLLATE NOCASE",
-        out, err, "d", only_new);
+        out, err, "ddii", only_new, a.role == CASE_ADMIN, a.agency_id, a.platform_id);
 }
 
 /* ---- API tokens ---------------------------------------------------------------------- */

@@ -351,6 +351,8 @@ vigil_status vigil_hold_list(vigil_store *st, const char *by, int all, json_t **
                              vigil_err *err) {
     case_actor a;
     vigil_status rc = case_actor_get(st, by, &a, err);
+    /* holds are between agencies: platforms never see them */
+    if (rc == VIGIL_OK) rc = case_require(&a, CASE_AGENCY_STAFF, "list holds", err);
     if (rc != VIGIL_OK) return rc;
     char now[VIGIL_TIME_LEN];
     vigil__store_now(st, now);

@@ -106,6 +106,8 @@ vigil_status vigil_op_close(vigil_store *st, const char *by, const char *name, v
 vigil_status vigil_op_list(vigil_store *st, const char *by, json_t **out, vigil_err *err) {
     case_actor a;
     vigil_status rc = case_actor_get(st, by, &a, err);
+    /* platform liaisons see referrals, never operations */
+    if (rc == VIGIL_OK) rc = case_require(&a, CASE_AGENCY_STAFF, "list operations", err);
     if (rc != VIGIL_OK) return rc;
     return vigil__q_json(
         st,

@@ -302,7 +302,7 @@ static void h_bank_import(http_ctx *h) {
 static void h_agencies(http_ctx *h) {
     json_t *out = NULL;
     vigil_err err;
-    vigil_status rc = vigil_agency_list(h->st, &out, &err);
+    vigil_status rc = vigil_agency_list(h->st, h->user, &out, &err);
     answer(h, rc, &err, 200, out);
 }
 
@@ -345,7 +345,7 @@ static void h_platforms(http_ctx *h) {
     const char *n = http_query(h, "new");
     json_t *out = NULL;
     vigil_err err;
-    vigil_status rc = vigil_platform_list(h->st, n && strcmp(n, "1") == 0, &out, &err);
+    vigil_status rc = vigil_platform_list(h->st, h->user, n && strcmp(n, "1") == 0, &out, &err);
     answer(h, rc, &err, 200, out);
 }
 
