@@ -5,11 +5,13 @@
  * token are one transaction); errors carry their field and codes, not text
  * to be sniffed.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "case/case_internal.h"
+#include "common/buf.h"
 #include "test.h"
 #include "vigil/case.h"
 
@@ -143,7 +145,23 @@ static void test_one_clock(void) {
     vigil_store_close(st);
 }
 
+/* The one growth rule: doubling from `first`, capped, overflow-safe. */
+static void test_grow(void) {
+    CHECK_INT(vigil__grow_cap(0, 1, 16, 0), ==, 16);
+    CHECK_INT(vigil__grow_cap(16, 17, 16, 0), ==, 32);
+    CHECK_INT(vigil__grow_cap(16, 100, 16, 0), ==, 128);
+    CHECK_INT(vigil__grow_cap(16, 100, 16, 64), ==, 0); /* over the cap */
+    CHECK_INT(vigil__grow_cap(16, 60, 16, 50), ==, 0);
+    CHECK_INT(vigil__grow_cap(16, 40, 16, 50), ==, 50); /* doubling stops at the cap */
+    CHECK_INT(vigil__grow_cap(SIZE_MAX / 2 + 2, SIZE_MAX, 1, 0), ==, SIZE_MAX);
+    CHECK(vigil__realloc_n(NULL, SIZE_MAX / 2, 4) == NULL); /* n * elem overflows */
+    void *p = vigil__realloc_n(NULL, 4, 8);
+    CHECK(p != NULL);
+    free(p);
+}
+
 const test_case suite_arch[] = {
+    {"arch/grow_rule", test_grow},
     {"arch/state_table_in_docs", test_state_table_docs},
     {"arch/state_moves", test_state_moves},
     {"arch/reject_needs_note_in_library", test_reject_needs_note},

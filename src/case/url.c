@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <idn2.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "vigil/url.h"
 
@@ -26,9 +27,8 @@ typedef struct sbuf {
 static void sb_putn(sbuf *b, const char *s, size_t n) {
     if (b->oom) return;
     if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 128;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *np = realloc(b->p, cap);
+        size_t cap = vigil__grow_cap(b->cap, b->n + n + 1, 128, 0);
+        char *np = cap ? realloc(b->p, cap) : NULL;
         if (!np) {
             b->oom = 1;
             return;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "vigil/file.h"
 
@@ -53,8 +54,8 @@ vigil_status vigil_read_file(const char *path, uint64_t max_bytes, uint8_t **dat
     for (;;) {
         if (n == cap) {
             if ((uint64_t)cap > max_bytes) break; /* caught below */
-            size_t ncap = cap * 2;
-            uint8_t *nb = realloc(buf, ncap);
+            size_t ncap = vigil__grow_cap(cap, cap + 1, 4096, 0);
+            uint8_t *nb = ncap ? realloc(buf, ncap) : NULL;
             if (!nb) {
                 rc = vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory reading file", path);
                 goto out;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "index/scan.h"
 #include "vigil/index.h"
@@ -333,8 +334,8 @@ vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const in
     while (done < n) {
         if (idx->nsh == 0 || idx->sh[idx->nsh - 1].n == SHARD_CAP) {
             if (idx->nsh == idx->capsh) {
-                size_t c = idx->capsh ? idx->capsh * 2 : 4;
-                shard *ns = realloc(idx->sh, c * sizeof *ns);
+                size_t c = vigil__grow_cap(idx->capsh, idx->nsh + 1, 4, 0);
+                shard *ns = c ? vigil__realloc_n(idx->sh, c, sizeof *ns) : NULL;
                 if (!ns) goto nomem;
                 idx->sh = ns;
                 idx->capsh = c;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "match/allow.h"
 #include "text/text_internal.h"
@@ -46,11 +47,11 @@ static int load_one(void *ctx, int64_t entry_id, int64_t bank_id, const char *va
     (void)bank_id;
     load_ctx *c = ctx;
     if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 1024;
-        vigil_text_sig *s = realloc(c->sigs, ncap * sizeof *s);
+        size_t ncap = vigil__grow_cap(c->cap, c->n + 1, 1024, 0);
+        vigil_text_sig *s = ncap ? vigil__realloc_n(c->sigs, ncap, sizeof *s) : NULL;
         if (!s) return c->failed = 1;
         c->sigs = s;
-        int64_t *ids = realloc(c->ids, ncap * sizeof *ids);
+        int64_t *ids = vigil__realloc_n(c->ids, ncap, sizeof *ids);
         if (!ids) return c->failed = 1;
         c->ids = ids;
         c->cap = ncap;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "store/csv.h"
 
@@ -95,9 +96,8 @@ static int put(vigil__csv *c, char ch) {
         return 0;
     }
     if (c->len + 2 > c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 4096;
-        if (ncap > VIGIL__CSV_MAX_RECORD) ncap = VIGIL__CSV_MAX_RECORD;
-        char *nb = realloc(c->buf, ncap);
+        size_t ncap = vigil__grow_cap(c->cap, c->len + 2, 4096, VIGIL__CSV_MAX_RECORD);
+        char *nb = ncap ? realloc(c->buf, ncap) : NULL;
         if (!nb) return -1;
         c->buf = nb;
         c->cap = ncap;
@@ -115,14 +115,14 @@ static int begin_field(vigil__csv *c) {
         return 0;
     }
     if (c->nf == c->fcap) {
-        size_t ncap = c->fcap ? c->fcap * 2 : 16;
-        size_t *no = realloc(c->off, ncap * sizeof *no);
+        size_t ncap = vigil__grow_cap(c->fcap, c->nf + 1, 16, 0);
+        size_t *no = ncap ? vigil__realloc_n(c->off, ncap, sizeof *no) : NULL;
         if (!no) return -1;
         c->off = no;
-        size_t *nl = realloc(c->lens, ncap * sizeof *nl);
+        size_t *nl = vigil__realloc_n(c->lens, ncap, sizeof *nl);
         if (!nl) return -1;
         c->lens = nl;
-        char **nfld = realloc(c->fields, ncap * sizeof *nfld);
+        char **nfld = vigil__realloc_n(c->fields, ncap, sizeof *nfld);
         if (!nfld) return -1;
         c->fields = nfld;
         c->fcap = ncap;
@@ -134,8 +134,8 @@ static int begin_field(vigil__csv *c) {
 static int end_field(vigil__csv *c) {
     if (c->overflow) return 0;
     if (c->len + 1 > c->cap) { /* put() keeps one byte free; an empty record may have none */
-        size_t ncap = c->cap ? c->cap * 2 : 4096;
-        char *nb = realloc(c->buf, ncap);
+        size_t ncap = vigil__grow_cap(c->cap, c->len + 1, 4096, 0);
+        char *nb = ncap ? realloc(c->buf, ncap) : NULL;
         if (!nb) return -1;
         c->buf = nb;
         c->cap = ncap;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/utf8.h"
 #include "vigil/bank.h"
@@ -87,8 +88,8 @@ static vigil_status add_span(vigil_labels *l, const char *key, size_t kn, const 
     if (l->n >= VIGIL_LABELS_MAX)
         return vigil__err_set(err, VIGIL_ELIMIT, "more than %d labels", VIGIL_LABELS_MAX);
     if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 4;
-        vigil_label *nv = realloc(l->v, ncap * sizeof *nv);
+        size_t ncap = vigil__grow_cap(l->cap, l->n + 1, 4, 0);
+        vigil_label *nv = ncap ? vigil__realloc_n(l->v, ncap, sizeof *nv) : NULL;
         if (!nv) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory for labels");
         l->v = nv;
         l->cap = ncap;

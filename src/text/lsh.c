@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "text/text_internal.h"
 
@@ -88,12 +89,11 @@ vigil_status vigil_text_index_add(vigil_text_index *ix, const vigil_text_sig *si
         return vigil__err_set(err, VIGIL_ELIMIT, "text index: more than %u signatures",
                               (unsigned)UINT32_MAX);
     if (total > ix->cap) {
-        size_t ncap = ix->cap ? ix->cap : 1024;
-        while (ncap < total) ncap *= 2;
-        vigil_text_sig *ns = realloc(ix->sigs, ncap * sizeof *ns);
+        size_t ncap = vigil__grow_cap(ix->cap, total, 1024, 0);
+        vigil_text_sig *ns = ncap ? vigil__realloc_n(ix->sigs, ncap, sizeof *ns) : NULL;
         if (!ns) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
         ix->sigs = ns;
-        int64_t *ni = realloc(ix->ids, ncap * sizeof *ni);
+        int64_t *ni = vigil__realloc_n(ix->ids, ncap, sizeof *ni);
         if (!ni) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
         ix->ids = ni;
         ix->cap = ncap;
@@ -154,8 +154,8 @@ vigil_status vigil_text_index_query(const vigil_text_index *ix, const vigil_text
         }
         for (; lo < ix->n && (uint32_t)(t[lo] >> 32) == key; lo++) {
             if (nc == cc) {
-                size_t ncc = cc ? cc * 2 : 64;
-                uint32_t *nw = realloc(cand, ncc * sizeof *nw);
+                size_t ncc = vigil__grow_cap(cc, nc + 1, 64, 0);
+                uint32_t *nw = ncc ? vigil__realloc_n(cand, ncc, sizeof *nw) : NULL;
                 if (!nw) {
                     free(cand);
                     return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -175,8 +175,8 @@ vigil_status vigil_text_index_query(const vigil_text_index *ix, const vigil_text
         double s = vigil_text_similarity(q, &ix->sigs[cand[i]]);
         if (s < min_similarity) continue;
         if (nh == ch) {
-            size_t nch = ch ? ch * 2 : 8;
-            vigil_text_hit *nw = realloc(h, nch * sizeof *nw);
+            size_t nch = vigil__grow_cap(ch, nh + 1, 8, 0);
+            vigil_text_hit *nw = nch ? vigil__realloc_n(h, nch, sizeof *nw) : NULL;
             if (!nw) {
                 free(h);
                 free(cand);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/utf8.h"
 #include "text/text_internal.h"
@@ -131,9 +132,8 @@ typedef struct walker {
 static int word_put(walker *w, const uint8_t *b, size_t n) {
     if (n == 0) return 0;
     if (!w->word || w->n + n > w->cap) {
-        size_t ncap = w->cap ? w->cap * 2 : 256;
-        while (ncap < w->n + n) ncap *= 2;
-        char *nw = realloc(w->word, ncap);
+        size_t ncap = vigil__grow_cap(w->cap, w->n + n, 256, 0);
+        char *nw = ncap ? realloc(w->word, ncap) : NULL;
         if (!nw) return -1;
         w->word = nw;
         w->cap = ncap;
@@ -287,9 +287,8 @@ static int norm_unit(void *ctx, const char *unit, size_t n, int is_char) {
     (void)is_char;
     strbuf *b = ctx;
     if (!b->s || b->n + n + 2 > b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 1024;
-        while (ncap < b->n + n + 2) ncap *= 2;
-        char *ns = realloc(b->s, ncap);
+        size_t ncap = vigil__grow_cap(b->cap, b->n + n + 2, 1024, 0);
+        char *ns = ncap ? realloc(b->s, ncap) : NULL;
         if (!ns) return -1;
         b->s = ns;
         b->cap = ncap;
