@@ -35,8 +35,8 @@ static void bank_usage(FILE *out) {
                  "  stats NAME [--json]\n"
                  "\n"
                  "`vigil bank SUBCOMMAND --help` for one.  Exit status: 0 done; 1 import skipped\n"
-                 "some bad rows (the others were imported); 2 nothing done (usage error, unknown\n"
-                 "bank, invalid value, --strict refusal, store error).\n");
+                 "some bad rows (the others were imported), or the store cannot be opened;\n"
+                 "2 nothing done (usage error, unknown bank, invalid value, --strict refusal).\n");
 }
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -550,9 +550,9 @@ static const char import_help[] =
     "  --signal-type TYPE  the type of one-hash-per-line files (default: pdq, and md5\n"
     "                      for 32-digit values), or of CSV rows without a signal_type\n"
     "\n"
-    "Exit status: 0 all rows imported or duplicates; 1 some bad rows were skipped;\n"
-    "2 nothing imported (usage, unknown bank, header without the columns, --strict\n"
-    "with bad rows, store error).\n";
+    "Exit status: 0 all rows imported or duplicates; 1 some bad rows were skipped, or\n"
+    "the store cannot be opened; 2 nothing imported (usage, unknown bank, header\n"
+    "without the columns, --strict with bad rows).\n";
 
 typedef struct import_ui {
     const char *file;

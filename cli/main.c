@@ -52,10 +52,13 @@ static void usage(FILE *out) {
             "  -h, --help    this help; `vigil COMMAND --help` for a command\n"
             "  -V, --version print the version\n"
             "\n"
+            "Options of a command may come before, between or after its operands; `--`\n"
+            "ends them (`vigil hash -- --json` hashes a file named --json).\n"
+            "\n"
             "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nExit status: 0 success, 1 some input failed, 2 usage error.\n");
+    fprintf(out, "\nExit status: 0 success, 1 some input failed or no store, 2 usage error.\n");
 }
 
 void cli_errorf(const char *fmt, ...) {
