@@ -38,7 +38,7 @@ enum { CU_O_BY = 1000, CU_O_JSON };
 #define CU_OPT_BY CLI_O_STR("by", 0, CU_O_BY)
 #define CU_OPT_JSON CLI_O_FLAG("json", 0, CU_O_JSON)
 
-/* Reads the command line of subcommand `cmd` whose only options are --by
+/*! cu_args() : reads the command line of subcommand `cmd` whose only options are --by
  * and/or --json (as its table `opts` says) and checks it has min..max
  * operands (`what` names them).  Returns -1 with *by, *json (either may be
  * NULL when not in the table) and the operands in a->argv set; else the exit

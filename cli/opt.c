@@ -16,8 +16,8 @@ void cli_args_init(cli_args *p, const char *cmd, const cli_opt *opts, unsigned f
     p->cmd = cmd ? cmd : "";
     p->opts = opts;
     p->flags = flags;
-    p->words = argc > 1 ? argv + 1 : argv;
-    p->n_words = argc > 1 ? argc - 1 : 0;
+    p->words = argc > 0 ? argv + 1 : argv; /* argv[argc] is NULL: argv + 1 is valid */
+    p->n_words = argc > 0 ? argc - 1 : 0;
     p->argv = p->words;
 }
 
