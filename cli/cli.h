@@ -80,8 +80,9 @@ typedef struct cli_opt {
 #define CLI_BAD (-1) /* usage error, already reported: exit CLI_EXIT_USAGE       */
 #define CLI_HELP (-2) /* -h or --help: print the command's help, exit 0         */
 
-#define CLI_STOP_AT_OPERAND 1u /* cli_args_init flags: the first operand ends the
-                                  options (the global options before a command) */
+/* cli_args_init() flags: the first operand ends the options (the global
+ * options before a command). */
+#define CLI_STOP_AT_OPERAND 1u
 
 typedef struct cli_args {
     const char *cmd;       /* "hash", "item add": named in messages              */
@@ -121,11 +122,15 @@ int cli_args_operands(const cli_args *p, int min, int max, const char *what);
 typedef struct cli_sub {
     const char *name;
     int (*fn)(int argc, char **argv); /* argv[0] is the subcommand's word */
+    const cli_opt *opts; /* its option table (for "an option of `vigil item list`"
+                            hints), or NULL */
 } cli_sub;
 
 /*! cli_dispatch() : runs the subcommand argv[1] of command `cmd` from
  *  `subs`; prints `usage` for no subcommand (to stderr, exit 2) or for
- *  -h/--help/help (stdout, exit 0).  @return the exit status. */
+ *  -h/--help/help (stdout, exit 0).  While it runs, an unknown option that
+ *  another of `subs` has is named as that subcommand's.  @return the exit
+ *  status. */
 int cli_dispatch(const char *cmd, const cli_sub *subs, size_t n, void (*usage)(FILE *out), int argc,
                  char **argv);
 

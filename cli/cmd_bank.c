@@ -874,9 +874,9 @@ out:
 /* ---- dispatch ---------------------------------------------------------- */
 
 static const cli_sub subs[] = {
-    {"create", bank_create}, {"list", bank_list},     {"set", bank_set},
-    {"delete", bank_delete}, {"add", bank_add},       {"import", bank_import},
-    {"export", bank_export}, {"remove", bank_remove}, {"stats", bank_stats},
+    {"create", bank_create, NULL}, {"list", bank_list, NULL},     {"set", bank_set, NULL},
+    {"delete", bank_delete, NULL}, {"add", bank_add, NULL},       {"import", bank_import, NULL},
+    {"export", bank_export, NULL}, {"remove", bank_remove, NULL}, {"stats", bank_stats, NULL},
 };
 
 int cmd_bank(int argc, char **argv) {

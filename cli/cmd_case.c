@@ -31,13 +31,13 @@ static void agency_usage(FILE *out) {
             "  --json      JSON output\n");
 }
 
+static const cli_opt agency_add_opts[] = {CLI_O_STR("name", 0, O_NAME), CLI_O_STR("country", 0, O_COUNTRY),
+                               CU_OPT_BY, CLI_O_END};
 static int agency_add(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_STR("name", 0, O_NAME), CLI_O_STR("country", 0, O_COUNTRY),
-                                   CU_OPT_BY, CLI_O_END};
     const char *name = NULL, *country = NULL, *by = NULL;
     cli_args a;
     int c;
-    cli_args_init(&a, "agency add", opts, 0, argc, argv);
+    cli_args_init(&a, "agency add", agency_add_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_NAME: name = a.arg; break;
@@ -59,10 +59,10 @@ static int agency_add(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt agency_list_opts[] = {CU_OPT_JSON, CLI_O_END};
 static int agency_list(int argc, char **argv) {
-    static const cli_opt opts[] = {CU_OPT_JSON, CLI_O_END};
     cli_args a;
-    int json = 0, rc = cu_args(&a, "agency list", opts, argc, argv, agency_usage, 0, 0, "", NULL, &json);
+    int json = 0, rc = cu_args(&a, "agency list", agency_list_opts, argc, argv, agency_usage, 0, 0, "", NULL, &json);
     if (rc >= 0) return rc;
     vigil_err err;
     vigil_err_clear(&err);
@@ -80,7 +80,8 @@ static int agency_list(int argc, char **argv) {
 }
 
 int cmd_agency(int argc, char **argv) {
-    static const cli_sub subs[] = {{"add", agency_add}, {"list", agency_list}};
+    static const cli_sub subs[] = {{"add", agency_add, agency_add_opts},
+                                   {"list", agency_list, agency_list_opts}};
     return cli_dispatch("agency", subs, sizeof subs / sizeof subs[0], agency_usage, argc, argv);
 }
 
@@ -101,13 +102,13 @@ static void user_usage(FILE *out) {
             "See docs/operations.md for what each role may do.\n");
 }
 
+static const cli_opt user_add_opts[] = {CLI_O_STR("role", 0, O_ROLE), CLI_O_STR("agency", 0, O_AGENCY),
+                               CLI_O_STR("platform", 0, O_PLATFORM), CU_OPT_BY, CLI_O_END};
 static int user_add(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_STR("role", 0, O_ROLE), CLI_O_STR("agency", 0, O_AGENCY),
-                                   CLI_O_STR("platform", 0, O_PLATFORM), CU_OPT_BY, CLI_O_END};
     const char *role = NULL, *agency = NULL, *platform = NULL, *by = NULL;
     cli_args a;
     int c;
-    cli_args_init(&a, "user add", opts, 0, argc, argv);
+    cli_args_init(&a, "user add", user_add_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_ROLE: role = a.arg; break;
@@ -138,12 +139,12 @@ static int user_add(int argc, char **argv) {
 }
 
 /* vigil user token NAME, vigil user revoke NAME */
+static const cli_opt user_token_opts[] = {CU_OPT_BY, CLI_O_END};
 static int user_token(int argc, char **argv) {
-    static const cli_opt opts[] = {CU_OPT_BY, CLI_O_END};
     int token_sub = strcmp(argv[0], "token") == 0;
     const char *by = NULL;
     cli_args a;
-    int rc = cu_args(&a, token_sub ? "user token" : "user revoke", opts, argc, argv, user_usage, 1, 1,
+    int rc = cu_args(&a, token_sub ? "user token" : "user revoke", user_token_opts, argc, argv, user_usage, 1, 1,
                      "NAME", &by, NULL);
     if (rc >= 0) return rc;
     vigil_err err;
@@ -160,11 +161,11 @@ static int user_token(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt user_list_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
 static int user_list(int argc, char **argv) {
-    static const cli_opt opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
     const char *by = NULL;
     cli_args a;
-    int json = 0, rc = cu_args(&a, "user list", opts, argc, argv, user_usage, 0, 0, "", &by, &json);
+    int json = 0, rc = cu_args(&a, "user list", user_list_opts, argc, argv, user_usage, 0, 0, "", &by, &json);
     if (rc >= 0) return rc;
     vigil_err err;
     vigil_err_clear(&err);
@@ -182,8 +183,10 @@ static int user_list(int argc, char **argv) {
 }
 
 int cmd_user(int argc, char **argv) {
-    static const cli_sub subs[] = {
-        {"add", user_add}, {"token", user_token}, {"revoke", user_token}, {"list", user_list}};
+    static const cli_sub subs[] = {{"add", user_add, user_add_opts},
+                                   {"token", user_token, user_token_opts},
+                                   {"revoke", user_token, user_token_opts},
+                                   {"list", user_list, user_list_opts}};
     return cli_dispatch("user", subs, sizeof subs / sizeof subs[0], user_usage, argc, argv);
 }
 
@@ -205,11 +208,11 @@ static void platform_usage(FILE *out) {
             "  CH: how referrals reach it: email web_form api portal other\n");
 }
 
+static const cli_opt platform_list_opts[] = {CLI_O_FLAG("new", 0, O_NEW), CU_OPT_JSON, CLI_O_END};
 static int platform_list(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_FLAG("new", 0, O_NEW), CU_OPT_JSON, CLI_O_END};
     int json = 0, only_new = 0, c;
     cli_args a;
-    cli_args_init(&a, "platform list", opts, 0, argc, argv);
+    cli_args_init(&a, "platform list", platform_list_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_NEW: only_new = 1; break;
@@ -236,20 +239,21 @@ static int platform_list(int argc, char **argv) {
 }
 
 /* vigil platform add NAME ..., vigil platform edit NAME ... (edit also --status) */
-static int platform_add(int argc, char **argv) {
 #define PLATFORM_FIELDS                                                                            \
     CLI_O_STR("kind", 0, O_KIND), CLI_O_STR("domain", 0, O_DOMAIN),                                \
         CLI_O_STR("contact", 0, O_CONTACT), CLI_O_STR("channel", 0, O_CHANNEL),                    \
         CLI_O_STR("requires-id", 0, O_REQID), CU_OPT_BY
-    static const cli_opt add_opts[] = {PLATFORM_FIELDS, CLI_O_END};
-    static const cli_opt edit_opts[] = {PLATFORM_FIELDS, CLI_O_STR("status", 0, O_STATUS), CLI_O_END};
+static const cli_opt platform_add_opts[] = {PLATFORM_FIELDS, CLI_O_END};
+static const cli_opt platform_edit_opts[] = {PLATFORM_FIELDS, CLI_O_STR("status", 0, O_STATUS),
+                                             CLI_O_END};
 #undef PLATFORM_FIELDS
+static int platform_add(int argc, char **argv) {
     int is_add = strcmp(argv[0], "add") == 0, c;
     const char *by = NULL;
     vigil_platform_fields f = {NULL, NULL, NULL, NULL, -1, NULL};
     char domains[2048] = "";
     cli_args a;
-    cli_args_init(&a, is_add ? "platform add" : "platform edit", is_add ? add_opts : edit_opts, 0,
+    cli_args_init(&a, is_add ? "platform add" : "platform edit", is_add ? platform_add_opts : platform_edit_opts, 0,
                   argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
@@ -294,8 +298,9 @@ static int platform_add(int argc, char **argv) {
 }
 
 int cmd_platform(int argc, char **argv) {
-    static const cli_sub subs[] = {
-        {"list", platform_list}, {"add", platform_add}, {"edit", platform_add}};
+    static const cli_sub subs[] = {{"list", platform_list, platform_list_opts},
+                                   {"add", platform_add, platform_add_opts},
+                                   {"edit", platform_add, platform_edit_opts}};
     return cli_dispatch("platform", subs, sizeof subs / sizeof subs[0], platform_usage, argc, argv);
 }
 
@@ -315,16 +320,16 @@ static void op_usage(FILE *out) {
             "  --by USER   act as USER (default $VIGIL_USER, else the local administrator)\n");
 }
 
+static const cli_opt op_create_opts[] = {CLI_O_STR("coordinator", 0, O_COORD),
+                               CLI_O_STR("participant", 0, O_PART), CLI_O_STR("start", 0, O_START),
+                               CLI_O_STR("end", 0, O_END), CU_OPT_BY, CLI_O_END};
 static int op_create(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_STR("coordinator", 0, O_COORD),
-                                   CLI_O_STR("participant", 0, O_PART), CLI_O_STR("start", 0, O_START),
-                                   CLI_O_STR("end", 0, O_END), CU_OPT_BY, CLI_O_END};
     const char *coord = NULL, *start = NULL, *end = NULL, *by = NULL;
     const char *parts[64];
     size_t np = 0;
     cli_args a;
     int c;
-    cli_args_init(&a, "op create", opts, 0, argc, argv);
+    cli_args_init(&a, "op create", op_create_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_COORD: coord = a.arg; break;
@@ -357,11 +362,11 @@ static int op_create(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt op_close_opts[] = {CU_OPT_BY, CLI_O_END};
 static int op_close(int argc, char **argv) {
-    static const cli_opt opts[] = {CU_OPT_BY, CLI_O_END};
     const char *by = NULL;
     cli_args a;
-    int rc = cu_args(&a, "op close", opts, argc, argv, op_usage, 1, 1, "NAME", &by, NULL);
+    int rc = cu_args(&a, "op close", op_close_opts, argc, argv, op_usage, 1, 1, "NAME", &by, NULL);
     if (rc >= 0) return rc;
     vigil_err err;
     vigil_err_clear(&err);
@@ -375,12 +380,12 @@ static int op_close(int argc, char **argv) {
 }
 
 /* vigil op list, vigil op show NAME */
+static const cli_opt op_list_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
 static int op_list(int argc, char **argv) {
-    static const cli_opt opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
     int show = strcmp(argv[0], "show") == 0, json = 0;
     const char *by = NULL;
     cli_args a;
-    int rc = cu_args(&a, show ? "op show" : "op list", opts, argc, argv, op_usage, show, show, "NAME",
+    int rc = cu_args(&a, show ? "op show" : "op list", op_list_opts, argc, argv, op_usage, show, show, "NAME",
                      &by, &json);
     if (rc >= 0) return rc;
     vigil_err err;
@@ -402,8 +407,10 @@ static int op_list(int argc, char **argv) {
 }
 
 int cmd_op(int argc, char **argv) {
-    static const cli_sub subs[] = {
-        {"create", op_create}, {"list", op_list}, {"show", op_list}, {"close", op_close}};
+    static const cli_sub subs[] = {{"create", op_create, op_create_opts},
+                                   {"list", op_list, op_list_opts},
+                                   {"show", op_list, op_list_opts},
+                                   {"close", op_close, op_close_opts}};
     return cli_dispatch("op", subs, sizeof subs / sizeof subs[0], op_usage, argc, argv);
 }
 
@@ -422,10 +429,10 @@ static void audit_usage(FILE *out) {
             "hold referral order).\n");
 }
 
+static const cli_opt audit_verify_opts[] = {CU_OPT_JSON, CLI_O_END};
 static int audit_verify(int argc, char **argv) {
-    static const cli_opt opts[] = {CU_OPT_JSON, CLI_O_END};
     cli_args a;
-    int json = 0, ret = cu_args(&a, "audit verify", opts, argc, argv, audit_usage, 0, 0, "", NULL, &json);
+    int json = 0, ret = cu_args(&a, "audit verify", audit_verify_opts, argc, argv, audit_usage, 0, 0, "", NULL, &json);
     if (ret >= 0) return ret;
     vigil_err err;
     vigil_err_clear(&err);
@@ -461,14 +468,14 @@ static int audit_verify(int argc, char **argv) {
     return ret;
 }
 
+static const cli_opt audit_log_opts[] = {CLI_O_STR("entity", 0, O_ENTITY), CLI_O_INT("id", 0, O_ID, 1, CLI_NO_MAX),
+                               CLI_O_INT("limit", 0, O_LIMIT, 1, 1000000), CU_OPT_JSON, CLI_O_END};
 static int audit_log(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_STR("entity", 0, O_ENTITY), CLI_O_INT("id", 0, O_ID, 1, CLI_NO_MAX),
-                                   CLI_O_INT("limit", 0, O_LIMIT, 1, 1000000), CU_OPT_JSON, CLI_O_END};
     const char *entity = NULL;
     int64_t id = 0;
     int json = 0, limit = 20, c;
     cli_args a;
-    cli_args_init(&a, "audit log", opts, 0, argc, argv);
+    cli_args_init(&a, "audit log", audit_log_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_ENTITY: entity = a.arg; break;
@@ -501,7 +508,8 @@ static int audit_log(int argc, char **argv) {
 }
 
 int cmd_audit(int argc, char **argv) {
-    static const cli_sub subs[] = {{"verify", audit_verify}, {"log", audit_log}};
+    static const cli_sub subs[] = {{"verify", audit_verify, audit_verify_opts},
+                                   {"log", audit_log, audit_log_opts}};
     return cli_dispatch("audit", subs, sizeof subs / sizeof subs[0], audit_usage, argc, argv);
 }
 

@@ -65,20 +65,20 @@ static void on_progress(void *ctx, uint64_t rows, uint64_t bytes) {
     cli_progress("importing items", (size_t)rows, 0);
 }
 
+static const cli_opt item_add_opts[] = {
+    CLI_O_STR("type", 0, O_TYPE),         CLI_O_STR("lang", 0, O_LANG),
+    CLI_O_STR("affiliation", 0, O_AFFIL), CLI_O_STR("outlet", 0, O_OUTLET),
+    CLI_O_STR("hash", 0, O_HASH),         CLI_O_STR("observed", 0, O_OBSERVED),
+    CLI_O_STR("notes", 0, O_NOTES),       CLI_O_STR("text", 0, O_TEXT),
+    CU_OPT_BY,                            CU_OPT_JSON,
+    CLI_O_END};
 static int item_add(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        CLI_O_STR("type", 0, O_TYPE),         CLI_O_STR("lang", 0, O_LANG),
-        CLI_O_STR("affiliation", 0, O_AFFIL), CLI_O_STR("outlet", 0, O_OUTLET),
-        CLI_O_STR("hash", 0, O_HASH),         CLI_O_STR("observed", 0, O_OBSERVED),
-        CLI_O_STR("notes", 0, O_NOTES),       CLI_O_STR("text", 0, O_TEXT),
-        CU_OPT_BY,                            CU_OPT_JSON,
-        CLI_O_END};
     const char *by = NULL, *text_path = NULL;
     const char *langs[16], *hashes[16];
     vigil_item_input in = {0};
     int json = 0, c;
     cli_args a;
-    cli_args_init(&a, "item add", opts, 0, argc, argv);
+    cli_args_init(&a, "item add", item_add_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_TYPE: in.type = a.arg; break;
@@ -159,13 +159,13 @@ static int item_add(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt item_import_opts[] = {CLI_O_FLAG("skip-bad", 0, O_SKIPBAD), CU_OPT_BY, CU_OPT_JSON,
+                               CLI_O_END};
 static int item_import(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_FLAG("skip-bad", 0, O_SKIPBAD), CU_OPT_BY, CU_OPT_JSON,
-                                   CLI_O_END};
     const char *by = NULL;
     int json = 0, skip_bad = 0, c;
     cli_args a;
-    cli_args_init(&a, "item import", opts, 0, argc, argv);
+    cli_args_init(&a, "item import", item_import_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_SKIPBAD: skip_bad = 1; break;
@@ -213,11 +213,11 @@ static int item_import(int argc, char **argv) {
     return s.bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
+static const cli_opt item_show_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
 static int item_show(int argc, char **argv) {
-    static const cli_opt opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
     const char *by = NULL;
     cli_args a;
-    int json = 0, ret = cu_args(&a, "item show", opts, argc, argv, item_usage, 1, 1, "ID", &by, &json);
+    int json = 0, ret = cu_args(&a, "item show", item_show_opts, argc, argv, item_usage, 1, 1, "ID", &by, &json);
     if (ret >= 0) return ret;
     int64_t id = cu_id(a.argv[0], "item");
     if (!id) return CLI_EXIT_USAGE;
@@ -235,19 +235,19 @@ static int item_show(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt item_list_opts[] = {
+    CLI_O_STR("op", 0, O_OP),     CLI_O_STR("state", 0, O_STATE), CLI_O_STR("platform", 0, O_PLATFORM),
+    CLI_O_STR("lang", 0, O_LANG), CLI_O_STR("type", 0, O_TYPE),
+    CLI_O_INT("after", 0, O_AFTER, 0, CLI_NO_MAX),
+    CLI_O_INT("limit", 0, O_LIMIT, 1, 10000),
+    CU_OPT_BY,                    CU_OPT_JSON,
+    CLI_O_END};
 static int item_list(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        CLI_O_STR("op", 0, O_OP),     CLI_O_STR("state", 0, O_STATE), CLI_O_STR("platform", 0, O_PLATFORM),
-        CLI_O_STR("lang", 0, O_LANG), CLI_O_STR("type", 0, O_TYPE),
-        CLI_O_INT("after", 0, O_AFTER, 0, CLI_NO_MAX),
-        CLI_O_INT("limit", 0, O_LIMIT, 1, 10000),
-        CU_OPT_BY,                    CU_OPT_JSON,
-        CLI_O_END};
     const char *by = NULL;
     vigil_item_filter f = {0};
     int json = 0, c;
     cli_args a;
-    cli_args_init(&a, "item list", opts, 0, argc, argv);
+    cli_args_init(&a, "item list", item_list_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_OP: f.op = a.arg; break;
@@ -287,13 +287,13 @@ static int item_list(int argc, char **argv) {
 }
 
 /* vigil item assess ID..., vigil item reject ID... --note REASON */
+static const cli_opt item_transition_opts[] = {CLI_O_STR("note", 0, O_NOTE), CLI_O_STR("at", 0, O_AT), CU_OPT_BY,
+                               CLI_O_END};
 static int item_transition(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_STR("note", 0, O_NOTE), CLI_O_STR("at", 0, O_AT), CU_OPT_BY,
-                                   CLI_O_END};
     int reject = strcmp(argv[0], "reject") == 0, c, ret = CLI_EXIT_OK;
     const char *note = NULL, *at = NULL, *by = NULL;
     cli_args a;
-    cli_args_init(&a, reject ? "item reject" : "item assess", opts, 0, argc, argv);
+    cli_args_init(&a, reject ? "item reject" : "item assess", item_transition_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_NOTE: note = a.arg; break;
@@ -331,9 +331,12 @@ static int item_transition(int argc, char **argv) {
 }
 
 int cmd_item(int argc, char **argv) {
-    static const cli_sub subs[] = {{"add", item_add},         {"import", item_import},
-                                   {"show", item_show},       {"list", item_list},
-                                   {"assess", item_transition}, {"reject", item_transition}};
+    static const cli_sub subs[] = {{"add", item_add, item_add_opts},
+                                   {"import", item_import, item_import_opts},
+                                   {"show", item_show, item_show_opts},
+                                   {"list", item_list, item_list_opts},
+                                   {"assess", item_transition, item_transition_opts},
+                                   {"reject", item_transition, item_transition_opts}};
     return cli_dispatch("item", subs, sizeof subs / sizeof subs[0], item_usage, argc, argv);
 }
 
@@ -354,17 +357,17 @@ static void hold_usage(FILE *out) {
             "add prints the hold's ID.\n");
 }
 
+static const cli_opt hold_add_opts[] = {
+    CLI_O_STR("agency", 0, O_AGENCY), CLI_O_STR("prefix", 0, O_PREFIX),
+    CLI_O_STR("account", 0, O_ACCOUNT), CLI_O_STR("hash", 0, O_HASH),
+    CLI_O_STR("reason", 0, O_REASON), CLI_O_STR("until", 0, O_UNTIL),
+    CU_OPT_BY,                        CLI_O_END};
 static int hold_add(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        CLI_O_STR("agency", 0, O_AGENCY), CLI_O_STR("prefix", 0, O_PREFIX),
-        CLI_O_STR("account", 0, O_ACCOUNT), CLI_O_STR("hash", 0, O_HASH),
-        CLI_O_STR("reason", 0, O_REASON), CLI_O_STR("until", 0, O_UNTIL),
-        CU_OPT_BY,                        CLI_O_END};
     const char *agency = NULL, *kind = NULL, *value = NULL, *reason = NULL, *until = NULL,
                *by = NULL;
     int nkinds = 0, c;
     cli_args a;
-    cli_args_init(&a, "hold add", opts, 0, argc, argv);
+    cli_args_init(&a, "hold add", hold_add_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_AGENCY: agency = a.arg; break;
@@ -394,11 +397,11 @@ static int hold_add(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt hold_release_opts[] = {CU_OPT_BY, CLI_O_END};
 static int hold_release(int argc, char **argv) {
-    static const cli_opt opts[] = {CU_OPT_BY, CLI_O_END};
     const char *by = NULL;
     cli_args a;
-    int ret = cu_args(&a, "hold release", opts, argc, argv, hold_usage, 1, 1, "ID", &by, NULL);
+    int ret = cu_args(&a, "hold release", hold_release_opts, argc, argv, hold_usage, 1, 1, "ID", &by, NULL);
     if (ret >= 0) return ret;
     int64_t id = cu_id(a.argv[0], "hold");
     if (!id) return CLI_EXIT_USAGE;
@@ -413,12 +416,12 @@ static int hold_release(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt hold_list_opts[] = {CLI_O_FLAG("all", 0, O_ALL), CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
 static int hold_list(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_FLAG("all", 0, O_ALL), CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
     const char *by = NULL;
     int json = 0, all = 0, c;
     cli_args a;
-    cli_args_init(&a, "hold list", opts, 0, argc, argv);
+    cli_args_init(&a, "hold list", hold_list_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_ALL: all = 1; break;
@@ -446,7 +449,9 @@ static int hold_list(int argc, char **argv) {
 }
 
 int cmd_hold(int argc, char **argv) {
-    static const cli_sub subs[] = {{"add", hold_add}, {"release", hold_release}, {"list", hold_list}};
+    static const cli_sub subs[] = {{"add", hold_add, hold_add_opts},
+                                   {"release", hold_release, hold_release_opts},
+                                   {"list", hold_list, hold_list_opts}};
     return cli_dispatch("hold", subs, sizeof subs / sizeof subs[0], hold_usage, argc, argv);
 }
 
@@ -628,17 +633,17 @@ static void fmt_dur(long long s, char *out, size_t cap) {
     snprintf(out, cap, "%lldh%02lldm", a / 3600, a / 60 % 60);
 }
 
+static const cli_opt order_create_opts[] = {
+    CLI_O_STR("authority", 0, O_AUTHORITY), CLI_O_INT("item", 0, O_ITEM, 1, CLI_NO_MAX),
+    CLI_O_STR("url", 0, O_URL),             CLI_O_STR("platform", 0, O_PLATFORM),
+    CLI_O_STR("received", 0, O_RECEIVED),   CU_OPT_BY,
+    CLI_O_END};
 static int order_create(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        CLI_O_STR("authority", 0, O_AUTHORITY), CLI_O_INT("item", 0, O_ITEM, 1, CLI_NO_MAX),
-        CLI_O_STR("url", 0, O_URL),             CLI_O_STR("platform", 0, O_PLATFORM),
-        CLI_O_STR("received", 0, O_RECEIVED),   CU_OPT_BY,
-        CLI_O_END};
     const char *by = NULL;
     vigil_order_input in = {0};
     int c;
     cli_args a;
-    cli_args_init(&a, "order create", opts, 0, argc, argv);
+    cli_args_init(&a, "order create", order_create_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_AUTHORITY: in.authority = a.arg; break;
@@ -668,16 +673,16 @@ static int order_create(int argc, char **argv) {
 }
 
 /* vigil order ack|done ID [--at T], vigil order fail ID --reason R [--at T] */
+static const cli_opt order_update_opts[] = {CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
+static const cli_opt order_fail_opts[] = {CLI_O_STR("reason", 0, O_REASON), CLI_O_STR("at", 0, O_AT),
+                                          CU_OPT_BY, CLI_O_END};
 static int order_update(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
-    static const cli_opt fail_opts[] = {CLI_O_STR("reason", 0, O_REASON), CLI_O_STR("at", 0, O_AT),
-                                        CU_OPT_BY, CLI_O_END};
     const char *sub = argv[0], *reason = NULL, *at = NULL, *by = NULL;
     char cmd[32];
     int c;
     snprintf(cmd, sizeof cmd, "order %s", sub);
     cli_args a;
-    cli_args_init(&a, cmd, strcmp(sub, "fail") == 0 ? fail_opts : opts, 0, argc, argv);
+    cli_args_init(&a, cmd, strcmp(sub, "fail") == 0 ? order_fail_opts : order_update_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_REASON: reason = a.arg; break;
@@ -701,13 +706,13 @@ static int order_update(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt order_list_opts[] = {CLI_O_FLAG("overdue", 0, O_OVERDUE), CU_OPT_BY, CU_OPT_JSON,
+                               CLI_O_END};
 static int order_list(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_FLAG("overdue", 0, O_OVERDUE), CU_OPT_BY, CU_OPT_JSON,
-                                   CLI_O_END};
     const char *by = NULL;
     int json = 0, overdue = 0, c;
     cli_args a;
-    cli_args_init(&a, "order list", opts, 0, argc, argv);
+    cli_args_init(&a, "order list", order_list_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_OVERDUE: overdue = 1; break;
@@ -753,9 +758,11 @@ static int order_list(int argc, char **argv) {
 }
 
 int cmd_order(int argc, char **argv) {
-    static const cli_sub subs[] = {{"create", order_create}, {"ack", order_update},
-                                   {"done", order_update},   {"fail", order_update},
-                                   {"list", order_list}};
+    static const cli_sub subs[] = {{"create", order_create, order_create_opts},
+                                   {"ack", order_update, order_update_opts},
+                                   {"done", order_update, order_update_opts},
+                                   {"fail", order_update, order_fail_opts},
+                                   {"list", order_list, order_list_opts}};
     return cli_dispatch("order", subs, sizeof subs / sizeof subs[0], order_usage, argc, argv);
 }
 

@@ -38,10 +38,40 @@ static int is_global(const char *name, size_t len) {
     return 0;
 }
 
+/* The subcommands of the command cli_dispatch() is running (for hints). */
+static const char *family_cmd;
+static const cli_sub *family;
+static size_t n_family;
+
+/* Whether table `opts` has the option word w (`--name` or `-X`). */
+static int has_option(const cli_opt *opts, const char *w, size_t len) {
+    for (const cli_opt *t = opts; t && t->name; t++) {
+        if (w[1] == '-' ? strlen(t->name) == len - 2 && strncmp(t->name, w + 2, len - 2) == 0
+                        : len == 2 && t->short_name == w[1])
+            return 1;
+    }
+    return 0;
+}
+
+/* The sibling subcommand of p->cmd ("item show") that has option w, or NULL. */
+static const char *sibling_with(const cli_args *p, const char *w, size_t len) {
+    size_t cl = family_cmd ? strlen(family_cmd) : 0;
+    if (!family || strncmp(p->cmd, family_cmd, cl) != 0 || p->cmd[cl] != ' ') return NULL;
+    const char *self = p->cmd + cl + 1;
+    for (size_t i = 0; i < n_family; i++)
+        if (strcmp(family[i].name, self) != 0 && has_option(family[i].opts, w, len))
+            return family[i].name;
+    return NULL;
+}
+
 static int unknown(const cli_args *p, const char *shown, size_t len, int global) {
     char h[96];
     hint(p, h, sizeof h);
-    if (global && p->cmd[0])
+    const char *other = sibling_with(p, shown, len);
+    if (other)
+        cli_errorf("%s: unknown option '%.*s': it is an option of `vigil %s %s` (see %s)", p->cmd,
+                   (int)len, shown, family_cmd, other, h);
+    else if (global && p->cmd[0])
         cli_errorf("%s: unknown option '%.*s': it is a global option, give it before the command "
                    "(vigil %.*s ... %s ...)",
                    p->cmd, (int)len, shown, (int)len, shown, p->cmd);
@@ -189,8 +219,15 @@ int cli_dispatch(const char *cmd, const cli_sub *subs, size_t n, void (*usage)(F
         usage(stdout);
         return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(subs[i].name, sub) == 0) return subs[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(subs[i].name, sub) != 0) continue;
+        family_cmd = cmd;
+        family = subs;
+        n_family = n;
+        int rc = subs[i].fn(argc - 1, argv + 1);
+        family = NULL;
+        return rc;
+    }
     cli_errorf("%s: unknown subcommand '%s' (see `vigil %s --help`)", cmd, sub, cmd);
     return CLI_EXIT_USAGE;
 }

@@ -112,10 +112,10 @@ for cs in "bank create" "bank list" "bank set" "bank delete" "bank add" "bank im
     run $C $cs x -Z
     expect "unknown_option_$name" 2 '^$' "^vigil: $cs: unknown option '-Z' \\(see \`vigil $cs --help\`\\)\$"
 done
-run $C item show 1 --limit 5;                   expect other_sub_item_show 2 '^$' "item show: unknown option '--limit'"
+run $C item show 1 --limit 5;                   expect other_sub_item_show 2 '^$' "item show: unknown option '--limit': it is an option of \`vigil item list\`"
 run $C item add day1 https://t.me/a --skip-bad; expect other_sub_item_add 2 '^$' "item add: unknown option '--skip-bad'"
 run $C platform add Forum --status known;       expect other_sub_platform_add 2 '^$' "platform add: unknown option '--status'"
-run $C order ack 1 --reason other;              expect other_sub_order_ack 2 '^$' "order ack: unknown option '--reason'"
+run $C order ack 1 --reason other;              expect other_sub_order_ack 2 '^$' "order ack: unknown option '--reason': it is an option of \`vigil order fail\`"
 run $C bank list --strict;                      expect other_sub_bank_list 2 '^$' "bank list: unknown option '--strict'"
 run $C hold add --agency EU --reason r --prefix https://t.me/q --all; expect other_sub_hold_add 2 '^$' "hold add: unknown option '--all'"
 run $C agency list --by ana;                    expect other_sub_agency_list 2 '^$' "agency list: unknown option '--by'"
