@@ -728,8 +728,7 @@ static int bank_remove(int argc, char **argv) {
     const char *name = a.argv[0];
     int64_t id = 0;
     if (!parse_entry_id(a.argv[1], &id)) {
-        cli_errorf("bank remove: ENTRY-ID must be a positive whole number, got '%s'",
-                   a.argv[1]);
+        cli_errorf("bank remove: ENTRY-ID must be a positive whole number, got '%s'", a.argv[1]);
         return CLI_EXIT_USAGE;
     }
     vigil_store *st = NULL;

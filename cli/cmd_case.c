@@ -11,9 +11,27 @@
 /* The options of this file's commands (besides --by and --json); each
  * subcommand's table takes its own. */
 enum {
-    O_NAME = 1, O_COUNTRY, O_ROLE, O_AGENCY, O_PLATFORM, O_NEW, O_KIND, O_DOMAIN, O_CONTACT,
-    O_CHANNEL, O_REQID, O_STATUS, O_COORD, O_PART, O_START, O_END, O_ENTITY, O_ID, O_LIMIT,
-    O_ITEMS, O_SEED
+    O_NAME = 1,
+    O_COUNTRY,
+    O_ROLE,
+    O_AGENCY,
+    O_PLATFORM,
+    O_NEW,
+    O_KIND,
+    O_DOMAIN,
+    O_CONTACT,
+    O_CHANNEL,
+    O_REQID,
+    O_STATUS,
+    O_COORD,
+    O_PART,
+    O_START,
+    O_END,
+    O_ENTITY,
+    O_ID,
+    O_LIMIT,
+    O_ITEMS,
+    O_SEED
 };
 
 /* ---- vigil agency ------------------------------------------------------------ */
@@ -31,8 +49,8 @@ static void agency_usage(FILE *out) {
             "  --json      JSON output\n");
 }
 
-static const cli_opt agency_add_opts[] = {CLI_O_STR("name", 0, O_NAME), CLI_O_STR("country", 0, O_COUNTRY),
-                               CU_OPT_BY, CLI_O_END};
+static const cli_opt agency_add_opts[] = {CLI_O_STR("name", 0, O_NAME),
+                                          CLI_O_STR("country", 0, O_COUNTRY), CU_OPT_BY, CLI_O_END};
 static int agency_add(int argc, char **argv) {
     const char *name = NULL, *country = NULL, *by = NULL;
     cli_args a;
@@ -62,7 +80,8 @@ static int agency_add(int argc, char **argv) {
 static const cli_opt agency_list_opts[] = {CU_OPT_JSON, CLI_O_END};
 static int agency_list(int argc, char **argv) {
     cli_args a;
-    int json = 0, rc = cu_args(&a, "agency list", agency_list_opts, argc, argv, agency_usage, 0, 0, "", NULL, &json);
+    int json = 0, rc = cu_args(&a, "agency list", agency_list_opts, argc, argv, agency_usage, 0, 0,
+                               "", NULL, &json);
     if (rc >= 0) return rc;
     vigil_err err;
     vigil_err_clear(&err);
@@ -73,8 +92,10 @@ static int agency_list(int argc, char **argv) {
     vigil_store_close(st);
     if (s != VIGIL_OK) return cu_fail(s, &err);
     static const char *const cols[] = {"code", "country", "name", NULL};
-    if (json) cu_print_json(rows);
-    else cu_print_table(rows, cols);
+    if (json)
+        cu_print_json(rows);
+    else
+        cu_print_table(rows, cols);
     json_decref(rows);
     return CLI_EXIT_OK;
 }
@@ -102,8 +123,9 @@ static void user_usage(FILE *out) {
             "See docs/operations.md for what each role may do.\n");
 }
 
-static const cli_opt user_add_opts[] = {CLI_O_STR("role", 0, O_ROLE), CLI_O_STR("agency", 0, O_AGENCY),
-                               CLI_O_STR("platform", 0, O_PLATFORM), CU_OPT_BY, CLI_O_END};
+static const cli_opt user_add_opts[] = {CLI_O_STR("role", 0, O_ROLE),
+                                        CLI_O_STR("agency", 0, O_AGENCY),
+                                        CLI_O_STR("platform", 0, O_PLATFORM), CU_OPT_BY, CLI_O_END};
 static int user_add(int argc, char **argv) {
     const char *role = NULL, *agency = NULL, *platform = NULL, *by = NULL;
     cli_args a;
@@ -144,8 +166,8 @@ static int user_token(int argc, char **argv) {
     int token_sub = strcmp(argv[0], "token") == 0;
     const char *by = NULL;
     cli_args a;
-    int rc = cu_args(&a, token_sub ? "user token" : "user revoke", user_token_opts, argc, argv, user_usage, 1, 1,
-                     "NAME", &by, NULL);
+    int rc = cu_args(&a, token_sub ? "user token" : "user revoke", user_token_opts, argc, argv,
+                     user_usage, 1, 1, "NAME", &by, NULL);
     if (rc >= 0) return rc;
     vigil_err err;
     vigil_err_clear(&err);
@@ -156,8 +178,10 @@ static int user_token(int argc, char **argv) {
                                : vigil_user_revoke(st, cu_by(by), a.argv[0], &err);
     vigil_store_close(st);
     if (s != VIGIL_OK) return cu_fail(s, &err);
-    if (token_sub) printf("%s\n", token);
-    else if (!g_cli.quiet) printf("user %s revoked\n", a.argv[0]);
+    if (token_sub)
+        printf("%s\n", token);
+    else if (!g_cli.quiet)
+        printf("user %s revoked\n", a.argv[0]);
     return CLI_EXIT_OK;
 }
 
@@ -165,7 +189,8 @@ static const cli_opt user_list_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
 static int user_list(int argc, char **argv) {
     const char *by = NULL;
     cli_args a;
-    int json = 0, rc = cu_args(&a, "user list", user_list_opts, argc, argv, user_usage, 0, 0, "", &by, &json);
+    int json = 0,
+        rc = cu_args(&a, "user list", user_list_opts, argc, argv, user_usage, 0, 0, "", &by, &json);
     if (rc >= 0) return rc;
     vigil_err err;
     vigil_err_clear(&err);
@@ -176,8 +201,10 @@ static int user_list(int argc, char **argv) {
     vigil_store_close(st);
     if (s != VIGIL_OK) return cu_fail(s, &err);
     static const char *const cols[] = {"name", "role", "agency", "platform", "revoked", NULL};
-    if (json) cu_print_json(rows);
-    else cu_print_table(rows, cols);
+    if (json)
+        cu_print_json(rows);
+    else
+        cu_print_table(rows, cols);
     json_decref(rows);
     return CLI_EXIT_OK;
 }
@@ -230,10 +257,12 @@ static int platform_list(int argc, char **argv) {
     vigil_status rc = vigil_platform_list(st, only_new, &rows, &err);
     vigil_store_close(st);
     if (rc != VIGIL_OK) return cu_fail(rc, &err);
-    static const char *const cols[] = {"name",  "kind",  "status", "items", "requires_id",
-                                       "channel", "domains", NULL};
-    if (json) cu_print_json(rows);
-    else cu_print_table(rows, cols);
+    static const char *const cols[] = {"name",        "kind",    "status",  "items",
+                                       "requires_id", "channel", "domains", NULL};
+    if (json)
+        cu_print_json(rows);
+    else
+        cu_print_table(rows, cols);
     json_decref(rows);
     return CLI_EXIT_OK;
 }
@@ -253,8 +282,8 @@ static int platform_add(int argc, char **argv) {
     vigil_platform_fields f = {NULL, NULL, NULL, NULL, -1, NULL};
     char domains[2048] = "";
     cli_args a;
-    cli_args_init(&a, is_add ? "platform add" : "platform edit", is_add ? platform_add_opts : platform_edit_opts, 0,
-                  argc, argv);
+    cli_args_init(&a, is_add ? "platform add" : "platform edit",
+                  is_add ? platform_add_opts : platform_edit_opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_KIND: f.kind = a.arg; break;
@@ -270,8 +299,10 @@ static int platform_add(int argc, char **argv) {
         case O_CONTACT: f.contact = a.arg; break;
         case O_CHANNEL: f.channel = a.arg; break;
         case O_REQID:
-            if (strcmp(a.arg, "yes") == 0) f.requires_id = 1;
-            else if (strcmp(a.arg, "no") == 0) f.requires_id = 0;
+            if (strcmp(a.arg, "yes") == 0)
+                f.requires_id = 1;
+            else if (strcmp(a.arg, "no") == 0)
+                f.requires_id = 0;
             else {
                 cli_errorf("--requires-id takes yes or no");
                 return CLI_EXIT_USAGE;
@@ -321,8 +352,11 @@ static void op_usage(FILE *out) {
 }
 
 static const cli_opt op_create_opts[] = {CLI_O_STR("coordinator", 0, O_COORD),
-                               CLI_O_STR("participant", 0, O_PART), CLI_O_STR("start", 0, O_START),
-                               CLI_O_STR("end", 0, O_END), CU_OPT_BY, CLI_O_END};
+                                         CLI_O_STR("participant", 0, O_PART),
+                                         CLI_O_STR("start", 0, O_START),
+                                         CLI_O_STR("end", 0, O_END),
+                                         CU_OPT_BY,
+                                         CLI_O_END};
 static int op_create(int argc, char **argv) {
     const char *coord = NULL, *start = NULL, *end = NULL, *by = NULL;
     const char *parts[64];
@@ -385,8 +419,8 @@ static int op_list(int argc, char **argv) {
     int show = strcmp(argv[0], "show") == 0, json = 0;
     const char *by = NULL;
     cli_args a;
-    int rc = cu_args(&a, show ? "op show" : "op list", op_list_opts, argc, argv, op_usage, show, show, "NAME",
-                     &by, &json);
+    int rc = cu_args(&a, show ? "op show" : "op list", op_list_opts, argc, argv, op_usage, show,
+                     show, "NAME", &by, &json);
     if (rc >= 0) return rc;
     vigil_err err;
     vigil_err_clear(&err);
@@ -397,11 +431,14 @@ static int op_list(int argc, char **argv) {
                           : vigil_op_list(st, cu_by(by), &v, &err);
     vigil_store_close(st);
     if (s != VIGIL_OK) return cu_fail(s, &err);
-    static const char *const cols[] = {"name", "coordinator", "status", "items", "start",
-                                       "end",  "participants", NULL};
-    if (json) cu_print_json(v);
-    else if (show) cu_print_record(v);
-    else cu_print_table(v, cols);
+    static const char *const cols[] = {"name",  "coordinator", "status",       "items",
+                                       "start", "end",         "participants", NULL};
+    if (json)
+        cu_print_json(v);
+    else if (show)
+        cu_print_record(v);
+    else
+        cu_print_table(v, cols);
     json_decref(v);
     return CLI_EXIT_OK;
 }
@@ -432,7 +469,8 @@ static void audit_usage(FILE *out) {
 static const cli_opt audit_verify_opts[] = {CU_OPT_JSON, CLI_O_END};
 static int audit_verify(int argc, char **argv) {
     cli_args a;
-    int json = 0, ret = cu_args(&a, "audit verify", audit_verify_opts, argc, argv, audit_usage, 0, 0, "", NULL, &json);
+    int json = 0, ret = cu_args(&a, "audit verify", audit_verify_opts, argc, argv, audit_usage, 0,
+                                0, "", NULL, &json);
     if (ret >= 0) return ret;
     vigil_err err;
     vigil_err_clear(&err);
@@ -468,8 +506,9 @@ static int audit_verify(int argc, char **argv) {
     return ret;
 }
 
-static const cli_opt audit_log_opts[] = {CLI_O_STR("entity", 0, O_ENTITY), CLI_O_INT("id", 0, O_ID, 1, CLI_NO_MAX),
-                               CLI_O_INT("limit", 0, O_LIMIT, 1, 1000000), CU_OPT_JSON, CLI_O_END};
+static const cli_opt audit_log_opts[] = {
+    CLI_O_STR("entity", 0, O_ENTITY), CLI_O_INT("id", 0, O_ID, 1, CLI_NO_MAX),
+    CLI_O_INT("limit", 0, O_LIMIT, 1, 1000000), CU_OPT_JSON, CLI_O_END};
 static int audit_log(int argc, char **argv) {
     const char *entity = NULL;
     int64_t id = 0;
@@ -499,7 +538,8 @@ static int audit_log(int argc, char **argv) {
     } else if (json) {
         cu_print_json(rows);
     } else {
-        static const char *const cols[] = {"id", "at", "actor", "action", "entity", "entity_id", NULL};
+        static const char *const cols[] = {"id",     "at",        "actor", "action",
+                                           "entity", "entity_id", NULL};
         cu_print_table(rows, cols);
     }
     json_decref(rows);

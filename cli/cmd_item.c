@@ -15,9 +15,35 @@
 /* The options of this file's commands (besides --by and --json); each
  * subcommand's table takes its own. */
 enum {
-    O_TYPE = 1, O_LANG, O_AFFIL, O_OUTLET, O_HASH, O_OBSERVED, O_NOTES, O_TEXT, O_NOTE, O_AT,
-    O_SKIPBAD, O_OP, O_STATE, O_PLATFORM, O_AFTER, O_LIMIT, O_AGENCY, O_PREFIX, O_ACCOUNT,
-    O_REASON, O_UNTIL, O_ALL, O_CHANNEL, O_OUT, O_AUTHORITY, O_ITEM, O_URL, O_RECEIVED, O_OVERDUE,
+    O_TYPE = 1,
+    O_LANG,
+    O_AFFIL,
+    O_OUTLET,
+    O_HASH,
+    O_OBSERVED,
+    O_NOTES,
+    O_TEXT,
+    O_NOTE,
+    O_AT,
+    O_SKIPBAD,
+    O_OP,
+    O_STATE,
+    O_PLATFORM,
+    O_AFTER,
+    O_LIMIT,
+    O_AGENCY,
+    O_PREFIX,
+    O_ACCOUNT,
+    O_REASON,
+    O_UNTIL,
+    O_ALL,
+    O_CHANNEL,
+    O_OUT,
+    O_AUTHORITY,
+    O_ITEM,
+    O_URL,
+    O_RECEIVED,
+    O_OVERDUE,
     O_TCO
 };
 
@@ -65,13 +91,17 @@ static void on_progress(void *ctx, uint64_t rows, uint64_t bytes) {
     cli_progress("importing items", (size_t)rows, 0);
 }
 
-static const cli_opt item_add_opts[] = {
-    CLI_O_STR("type", 0, O_TYPE),         CLI_O_STR("lang", 0, O_LANG),
-    CLI_O_STR("affiliation", 0, O_AFFIL), CLI_O_STR("outlet", 0, O_OUTLET),
-    CLI_O_STR("hash", 0, O_HASH),         CLI_O_STR("observed", 0, O_OBSERVED),
-    CLI_O_STR("notes", 0, O_NOTES),       CLI_O_STR("text", 0, O_TEXT),
-    CU_OPT_BY,                            CU_OPT_JSON,
-    CLI_O_END};
+static const cli_opt item_add_opts[] = {CLI_O_STR("type", 0, O_TYPE),
+                                        CLI_O_STR("lang", 0, O_LANG),
+                                        CLI_O_STR("affiliation", 0, O_AFFIL),
+                                        CLI_O_STR("outlet", 0, O_OUTLET),
+                                        CLI_O_STR("hash", 0, O_HASH),
+                                        CLI_O_STR("observed", 0, O_OBSERVED),
+                                        CLI_O_STR("notes", 0, O_NOTES),
+                                        CLI_O_STR("text", 0, O_TEXT),
+                                        CU_OPT_BY,
+                                        CU_OPT_JSON,
+                                        CLI_O_END};
 static int item_add(int argc, char **argv) {
     const char *by = NULL, *text_path = NULL;
     const char *langs[16], *hashes[16];
@@ -159,8 +189,8 @@ static int item_add(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
-static const cli_opt item_import_opts[] = {CLI_O_FLAG("skip-bad", 0, O_SKIPBAD), CU_OPT_BY, CU_OPT_JSON,
-                               CLI_O_END};
+static const cli_opt item_import_opts[] = {CLI_O_FLAG("skip-bad", 0, O_SKIPBAD), CU_OPT_BY,
+                                           CU_OPT_JSON, CLI_O_END};
 static int item_import(int argc, char **argv) {
     const char *by = NULL;
     int json = 0, skip_bad = 0, c;
@@ -202,14 +232,12 @@ static int item_import(int argc, char **argv) {
     if (json)
         printf("{\"rows\":%llu,\"created\":%llu,\"merged\":%llu,\"held\":%llu,\"bad\":%llu}\n",
                (unsigned long long)s.rows, (unsigned long long)s.created,
-               (unsigned long long)s.merged, (unsigned long long)s.held,
-               (unsigned long long)s.bad);
+               (unsigned long long)s.merged, (unsigned long long)s.held, (unsigned long long)s.bad);
     else if (!g_cli.quiet)
         printf("%llu rows: %llu new items, %llu further reports, %llu held, %llu bad rows "
                "skipped\n",
                (unsigned long long)s.rows, (unsigned long long)s.created,
-               (unsigned long long)s.merged, (unsigned long long)s.held,
-               (unsigned long long)s.bad);
+               (unsigned long long)s.merged, (unsigned long long)s.held, (unsigned long long)s.bad);
     return s.bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
@@ -217,7 +245,8 @@ static const cli_opt item_show_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
 static int item_show(int argc, char **argv) {
     const char *by = NULL;
     cli_args a;
-    int json = 0, ret = cu_args(&a, "item show", item_show_opts, argc, argv, item_usage, 1, 1, "ID", &by, &json);
+    int json = 0, ret = cu_args(&a, "item show", item_show_opts, argc, argv, item_usage, 1, 1, "ID",
+                                &by, &json);
     if (ret >= 0) return ret;
     int64_t id = cu_id(a.argv[0], "item");
     if (!id) return CLI_EXIT_USAGE;
@@ -229,19 +258,24 @@ static int item_show(int argc, char **argv) {
     vigil_status rc = vigil_item_show(st, cu_by(by), id, &v, &err);
     vigil_store_close(st);
     if (rc != VIGIL_OK) return cu_fail(rc, &err);
-    if (json) cu_print_json(v);
-    else cu_print_record(v);
+    if (json)
+        cu_print_json(v);
+    else
+        cu_print_record(v);
     json_decref(v);
     return CLI_EXIT_OK;
 }
 
-static const cli_opt item_list_opts[] = {
-    CLI_O_STR("op", 0, O_OP),     CLI_O_STR("state", 0, O_STATE), CLI_O_STR("platform", 0, O_PLATFORM),
-    CLI_O_STR("lang", 0, O_LANG), CLI_O_STR("type", 0, O_TYPE),
-    CLI_O_INT("after", 0, O_AFTER, 0, CLI_NO_MAX),
-    CLI_O_INT("limit", 0, O_LIMIT, 1, 10000),
-    CU_OPT_BY,                    CU_OPT_JSON,
-    CLI_O_END};
+static const cli_opt item_list_opts[] = {CLI_O_STR("op", 0, O_OP),
+                                         CLI_O_STR("state", 0, O_STATE),
+                                         CLI_O_STR("platform", 0, O_PLATFORM),
+                                         CLI_O_STR("lang", 0, O_LANG),
+                                         CLI_O_STR("type", 0, O_TYPE),
+                                         CLI_O_INT("after", 0, O_AFTER, 0, CLI_NO_MAX),
+                                         CLI_O_INT("limit", 0, O_LIMIT, 1, 10000),
+                                         CU_OPT_BY,
+                                         CU_OPT_JSON,
+                                         CLI_O_END};
 static int item_list(int argc, char **argv) {
     const char *by = NULL;
     vigil_item_filter f = {0};
@@ -272,7 +306,7 @@ static int item_list(int argc, char **argv) {
     vigil_status rc = vigil_item_list(st, cu_by(by), &f, &v, &err);
     vigil_store_close(st);
     if (rc != VIGIL_OK) return cu_fail(rc, &err);
-    static const char *const cols[] = {"id",   "state",     "platform", "type", "languages",
+    static const char *const cols[] = {"id",     "state",   "platform",      "type", "languages",
                                        "agency", "reports", "canonical_url", NULL};
     if (json) {
         cu_print_json(v);
@@ -287,8 +321,8 @@ static int item_list(int argc, char **argv) {
 }
 
 /* vigil item assess ID..., vigil item reject ID... --note REASON */
-static const cli_opt item_transition_opts[] = {CLI_O_STR("note", 0, O_NOTE), CLI_O_STR("at", 0, O_AT), CU_OPT_BY,
-                               CLI_O_END};
+static const cli_opt item_transition_opts[] = {CLI_O_STR("note", 0, O_NOTE),
+                                               CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
 static int item_transition(int argc, char **argv) {
     int reject = strcmp(argv[0], "reject") == 0, c, ret = CLI_EXIT_OK;
     const char *note = NULL, *at = NULL, *by = NULL;
@@ -321,10 +355,12 @@ static int item_transition(int argc, char **argv) {
             ret = CLI_EXIT_FAIL;
             continue;
         }
-        vigil_status rc =
-            vigil_item_transition(st, cu_by(by), id, reject ? "rejected" : "assessed", at, note, &err);
-        if (rc != VIGIL_OK) ret = cu_fail(rc, &err);
-        else if (!g_cli.quiet) printf("%lld,%s\n", (long long)id, reject ? "rejected" : "assessed");
+        vigil_status rc = vigil_item_transition(st, cu_by(by), id, reject ? "rejected" : "assessed",
+                                                at, note, &err);
+        if (rc != VIGIL_OK)
+            ret = cu_fail(rc, &err);
+        else if (!g_cli.quiet)
+            printf("%lld,%s\n", (long long)id, reject ? "rejected" : "assessed");
     }
     vigil_store_close(st);
     return ret;
@@ -357,11 +393,14 @@ static void hold_usage(FILE *out) {
             "add prints the hold's ID.\n");
 }
 
-static const cli_opt hold_add_opts[] = {
-    CLI_O_STR("agency", 0, O_AGENCY), CLI_O_STR("prefix", 0, O_PREFIX),
-    CLI_O_STR("account", 0, O_ACCOUNT), CLI_O_STR("hash", 0, O_HASH),
-    CLI_O_STR("reason", 0, O_REASON), CLI_O_STR("until", 0, O_UNTIL),
-    CU_OPT_BY,                        CLI_O_END};
+static const cli_opt hold_add_opts[] = {CLI_O_STR("agency", 0, O_AGENCY),
+                                        CLI_O_STR("prefix", 0, O_PREFIX),
+                                        CLI_O_STR("account", 0, O_ACCOUNT),
+                                        CLI_O_STR("hash", 0, O_HASH),
+                                        CLI_O_STR("reason", 0, O_REASON),
+                                        CLI_O_STR("until", 0, O_UNTIL),
+                                        CU_OPT_BY,
+                                        CLI_O_END};
 static int hold_add(int argc, char **argv) {
     const char *agency = NULL, *kind = NULL, *value = NULL, *reason = NULL, *until = NULL,
                *by = NULL;
@@ -401,7 +440,8 @@ static const cli_opt hold_release_opts[] = {CU_OPT_BY, CLI_O_END};
 static int hold_release(int argc, char **argv) {
     const char *by = NULL;
     cli_args a;
-    int ret = cu_args(&a, "hold release", hold_release_opts, argc, argv, hold_usage, 1, 1, "ID", &by, NULL);
+    int ret = cu_args(&a, "hold release", hold_release_opts, argc, argv, hold_usage, 1, 1, "ID",
+                      &by, NULL);
     if (ret >= 0) return ret;
     int64_t id = cu_id(a.argv[0], "hold");
     if (!id) return CLI_EXIT_USAGE;
@@ -416,7 +456,8 @@ static int hold_release(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
-static const cli_opt hold_list_opts[] = {CLI_O_FLAG("all", 0, O_ALL), CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
+static const cli_opt hold_list_opts[] = {CLI_O_FLAG("all", 0, O_ALL), CU_OPT_BY, CU_OPT_JSON,
+                                         CLI_O_END};
 static int hold_list(int argc, char **argv) {
     const char *by = NULL;
     int json = 0, all = 0, c;
@@ -440,10 +481,12 @@ static int hold_list(int argc, char **argv) {
     vigil_status rc = vigil_hold_list(st, cu_by(by), all, &v, &err);
     vigil_store_close(st);
     if (rc != VIGIL_OK) return cu_fail(rc, &err);
-    static const char *const cols[] = {"id", "agency", "kind", "value", "active", "until",
-                                       "reason", NULL};
-    if (json) cu_print_json(v);
-    else cu_print_table(v, cols);
+    static const char *const cols[] = {"id",     "agency", "kind",   "value",
+                                       "active", "until",  "reason", NULL};
+    if (json)
+        cu_print_json(v);
+    else
+        cu_print_table(v, cols);
     json_decref(v);
     return CLI_EXIT_OK;
 }
@@ -505,11 +548,13 @@ static int write_referral(const char *dir, json_t *doc) {
 }
 
 int cmd_refer(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        CLI_O_STR("platform", 0, O_PLATFORM), CLI_O_STR("channel", 0, O_CHANNEL),
-        CLI_O_STR("out", 0, O_OUT),           CLI_O_STR("at", 0, O_AT),
-        CU_OPT_BY,                            CU_OPT_JSON,
-        CLI_O_END};
+    static const cli_opt opts[] = {CLI_O_STR("platform", 0, O_PLATFORM),
+                                   CLI_O_STR("channel", 0, O_CHANNEL),
+                                   CLI_O_STR("out", 0, O_OUT),
+                                   CLI_O_STR("at", 0, O_AT),
+                                   CU_OPT_BY,
+                                   CU_OPT_JSON,
+                                   CLI_O_END};
     const char *platform = NULL, *channel = NULL, *out = NULL, *at = NULL, *by = NULL;
     int json = 0, c;
     cli_args a;
@@ -633,11 +678,13 @@ static void fmt_dur(long long s, char *out, size_t cap) {
     snprintf(out, cap, "%lldh%02lldm", a / 3600, a / 60 % 60);
 }
 
-static const cli_opt order_create_opts[] = {
-    CLI_O_STR("authority", 0, O_AUTHORITY), CLI_O_INT("item", 0, O_ITEM, 1, CLI_NO_MAX),
-    CLI_O_STR("url", 0, O_URL),             CLI_O_STR("platform", 0, O_PLATFORM),
-    CLI_O_STR("received", 0, O_RECEIVED),   CU_OPT_BY,
-    CLI_O_END};
+static const cli_opt order_create_opts[] = {CLI_O_STR("authority", 0, O_AUTHORITY),
+                                            CLI_O_INT("item", 0, O_ITEM, 1, CLI_NO_MAX),
+                                            CLI_O_STR("url", 0, O_URL),
+                                            CLI_O_STR("platform", 0, O_PLATFORM),
+                                            CLI_O_STR("received", 0, O_RECEIVED),
+                                            CU_OPT_BY,
+                                            CLI_O_END};
 static int order_create(int argc, char **argv) {
     const char *by = NULL;
     vigil_order_input in = {0};
@@ -674,15 +721,16 @@ static int order_create(int argc, char **argv) {
 
 /* vigil order ack|done ID [--at T], vigil order fail ID --reason R [--at T] */
 static const cli_opt order_update_opts[] = {CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
-static const cli_opt order_fail_opts[] = {CLI_O_STR("reason", 0, O_REASON), CLI_O_STR("at", 0, O_AT),
-                                          CU_OPT_BY, CLI_O_END};
+static const cli_opt order_fail_opts[] = {CLI_O_STR("reason", 0, O_REASON),
+                                          CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
 static int order_update(int argc, char **argv) {
     const char *sub = argv[0], *reason = NULL, *at = NULL, *by = NULL;
     char cmd[32];
     int c;
     snprintf(cmd, sizeof cmd, "order %s", sub);
     cli_args a;
-    cli_args_init(&a, cmd, strcmp(sub, "fail") == 0 ? order_fail_opts : order_update_opts, 0, argc, argv);
+    cli_args_init(&a, cmd, strcmp(sub, "fail") == 0 ? order_fail_opts : order_update_opts, 0, argc,
+                  argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_REASON: reason = a.arg; break;
@@ -706,8 +754,8 @@ static int order_update(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
-static const cli_opt order_list_opts[] = {CLI_O_FLAG("overdue", 0, O_OVERDUE), CU_OPT_BY, CU_OPT_JSON,
-                               CLI_O_END};
+static const cli_opt order_list_opts[] = {CLI_O_FLAG("overdue", 0, O_OVERDUE), CU_OPT_BY,
+                                          CU_OPT_JSON, CLI_O_END};
 static int order_list(int argc, char **argv) {
     const char *by = NULL;
     int json = 0, overdue = 0, c;
@@ -749,8 +797,8 @@ static int order_list(int argc, char **argv) {
             }
             json_object_set_new(o, "clock", json_string(clock));
         }
-        static const char *const cols[] = {"id",    "status",   "clock", "deadline_at",
-                                           "platform", "authority", "item", "url", NULL};
+        static const char *const cols[] = {
+            "id", "status", "clock", "deadline_at", "platform", "authority", "item", "url", NULL};
         cu_print_table(v, cols);
     }
     json_decref(v);

@@ -143,7 +143,8 @@ static int option(cli_args *p, char *w) {
         for (const cli_opt *t = p->opts; t && t->name; t++)
             if (t->short_name && t->short_name == w[1]) o = t;
         if (!o && w[1] == 'h' && !w[2]) return CLI_HELP;
-        if (!o || (o->kind == CLI_FLAG && w[2])) return unknown(p, w, strlen(w), w[1] == 'q' && !w[2]);
+        if (!o || (o->kind == CLI_FLAG && w[2]))
+            return unknown(p, w, strlen(w), w[1] == 'q' && !w[2]);
         snprintf(shown, sizeof shown, "-%c", w[1]);
         if (w[2]) value = w + 2;
     }
@@ -154,8 +155,8 @@ static int option(cli_args *p, char *w) {
     if (o->kind == CLI_FLAG) return o->id;
     if (!value) {
         if (p->next >= p->n_words) {
-            cli_errorf("%s%s%s needs a value (see `vigil %s%s--help`)", p->cmd, sep(p), shown, p->cmd,
-                       p->cmd[0] ? " " : "");
+            cli_errorf("%s%s%s needs a value (see `vigil %s%s--help`)", p->cmd, sep(p), shown,
+                       p->cmd, p->cmd[0] ? " " : "");
             return CLI_BAD;
         }
         value = p->words[p->next++]; /* taken whatever it looks like, as getopt does */
