@@ -55,8 +55,9 @@ static int has_option(const cli_opt *opts, const char *w, size_t len) {
 
 /* The sibling subcommand of p->cmd ("item show") that has option w, or NULL. */
 static const char *sibling_with(const cli_args *p, const char *w, size_t len) {
-    size_t cl = family_cmd ? strlen(family_cmd) : 0;
-    if (!family || strncmp(p->cmd, family_cmd, cl) != 0 || p->cmd[cl] != ' ') return NULL;
+    if (!family || !family_cmd) return NULL;
+    size_t cl = strlen(family_cmd);
+    if (strncmp(p->cmd, family_cmd, cl) != 0 || p->cmd[cl] != ' ') return NULL;
     const char *self = p->cmd + cl + 1;
     for (size_t i = 0; i < n_family; i++)
         if (strcmp(family[i].name, self) != 0 && has_option(family[i].opts, w, len))
