@@ -153,6 +153,21 @@ void cu_print_record(json_t *obj) {
     }
 }
 
+int cu_args(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
+            void (*usage)(FILE *), int min, int max, const char *what, const char **by, int *json) {
+    int c;
+    cli_args_init(a, cmd, opts, 0, argc, argv);
+    while ((c = cli_args_next(a)) != CLI_END) {
+        switch (c) {
+        case CU_O_BY: *by = a->arg; break;
+        case CU_O_JSON: *json = 1; break;
+        case CLI_HELP: usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
+        }
+    }
+    return cli_args_operands(a, min, max, what) ? -1 : CLI_EXIT_USAGE;
+}
+
 int64_t cu_id(const char *s, const char *what) {
     char *end = NULL;
     errno = 0;

@@ -32,6 +32,20 @@ void cu_print_table(json_t *rows, const char *const *cols);
  * indented tables of all their keys. */
 void cu_print_record(json_t *obj);
 
+/* The acting user and JSON output: options most case-store subcommands take
+ * (ids above those of the commands' own enums). */
+enum { CU_O_BY = 1000, CU_O_JSON };
+#define CU_OPT_BY CLI_O_STR("by", 0, CU_O_BY)
+#define CU_OPT_JSON CLI_O_FLAG("json", 0, CU_O_JSON)
+
+/*! cu_args() : reads the command line of subcommand `cmd` whose only options are --by
+ * and/or --json (as its table `opts` says) and checks it has min..max
+ * operands (`what` names them).  Returns -1 with *by, *json (either may be
+ * NULL when not in the table) and the operands in a->argv set; else the exit
+ * status: 0 after printing `usage` for --help, 2 after a usage error. */
+int cu_args(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
+            void (*usage)(FILE *), int min, int max, const char *what, const char **by, int *json);
+
 /* Parses a positive decimal id; 0 on failure (after printing an error). */
 int64_t cu_id(const char *s, const char *what);
 

@@ -25,17 +25,6 @@ void cli_video_init(void) {
 int cli_video_option(const char *name, const char *value, int *bad) {
     char *end = NULL;
     *bad = 0;
-    if (strcmp(name, "fps") == 0) {
-        double v = strtod(value, &end);
-        if (!*value || *end || !(v > 0 && v <= VIGIL_VIDEO_MAX_FPS)) {
-            cli_errorf("--fps needs a number above 0 and at most %g (samples per second), got '%s'",
-                       VIGIL_VIDEO_MAX_FPS, value);
-            *bad = 1;
-        } else {
-            g_cli_video.opts.fps = v;
-        }
-        return 1;
-    }
     if (strcmp(name, "collapse") == 0) {
         int off = strcmp(value, "off") == 0;
         long v = off ? -1 : strtol(value, &end, 10);
@@ -44,18 +33,6 @@ int cli_video_option(const char *name, const char *value, int *bad) {
             *bad = 1;
         } else {
             g_cli_video.opts.collapse = (int)v;
-        }
-        return 1;
-    }
-    if (strcmp(name, "video-query-share") == 0 || strcmp(name, "video-bank-share") == 0) {
-        double v = strtod(value, &end);
-        if (!*value || *end || !(v >= 0 && v <= 100)) {
-            cli_errorf("--%s needs a percentage from 0 to 100, got '%s'", name, value);
-            *bad = 1;
-        } else if (name[6] == 'q') {
-            g_cli_video.match.min_query_share = v;
-        } else {
-            g_cli_video.match.min_bank_share = v;
         }
         return 1;
     }

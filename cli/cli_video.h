@@ -21,9 +21,10 @@ extern cli_video_cfg g_cli_video;
 /* Resets g_cli_video to the library defaults. */
 void cli_video_init(void);
 
-/* Options shared by hash and match: --fps R, --collapse D|off.  Returns 1
- * if `name` is one of them (then *bad is set when its value is invalid,
- * after printing why), 0 otherwise. */
+/* The option --collapse D|off of `vigil hash` (its numeric options, --fps and
+ * the share thresholds, are checked by the option table and set directly).
+ * Returns 1 if `name` is "collapse" (then *bad is set when its value is
+ * invalid, after printing why), 0 otherwise. */
 int cli_video_option(const char *name, const char *value, int *bad);
 
 /* Whether PATH should go the video way: not an image by its first bytes,

@@ -3,7 +3,6 @@
  * add, remove, import (CSV) and export their entries; statistics.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -36,8 +35,8 @@ static void bank_usage(FILE *out) {
                  "  stats NAME [--json]\n"
                  "\n"
                  "`vigil bank SUBCOMMAND --help` for one.  Exit status: 0 done; 1 import skipped\n"
-                 "some bad rows (the others were imported); 2 nothing done (usage error, unknown\n"
-                 "bank, invalid value, --strict refusal, store error).\n");
+                 "some bad rows (the others were imported), or the store cannot be opened;\n"
+                 "2 nothing done (usage error, unknown bank, invalid value, --strict refusal).\n");
 }
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -49,16 +48,6 @@ static int open_store(vigil_store **st) {
         cli_errorf("%s", err.msg);
         return 0;
     }
-    return 1;
-}
-
-static int parse_distance(const char *s, int *out) {
-    char *end = NULL;
-    if (!s || !*s || *s == '-' || *s == '+') return 0;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (*end || errno || v < 0 || v > 256) return 0;
-    *out = (int)v;
     return 1;
 }
 
@@ -95,21 +84,6 @@ static json_t *bank_json(const vigil_bank_info *b) {
     return o;
 }
 
-/* The common shape of a subcommand taking exactly `want` positional args. */
-static int want_args(const char *sub, int argc, char **argv, int want, const char *what) {
-    int have = argc - optind;
-    if (have == want) return 1;
-    if (have < want)
-        cli_errorf("bank %s: missing %s (see `vigil bank %s --help`)", sub, what, sub);
-    else
-        cli_errorf("bank %s: unexpected argument '%s' (see `vigil bank %s --help`)", sub,
-                   argv[optind + want], sub);
-    return 0;
-}
-
-#define HELP_OPT                                                                                   \
-    { "help", no_argument, NULL, 'h' }
-
 /* ---- create ------------------------------------------------------------ */
 
 static const char create_help[] =
@@ -127,34 +101,28 @@ static const char create_help[] =
 
 static int bank_create(int argc, char **argv) {
     enum { O_ALLOW = 256, O_MAXD, O_DESC };
-    static const struct option opts[] = {
-        {"allow", no_argument, NULL, O_ALLOW},
-        {"max-distance", required_argument, NULL, O_MAXD},
-        {"description", required_argument, NULL, O_DESC},
-        HELP_OPT,
-        {NULL, 0, NULL, 0},
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("allow", 0, O_ALLOW),
+        CLI_O_INT("max-distance", 0, O_MAXD, 0, 256),
+        CLI_O_STR("description", 0, O_DESC),
+        CLI_O_END,
     };
     vigil_bank_kind kind = VIGIL_BANK_NORMAL;
     int maxd = -1, c;
     const char *desc = NULL;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank create", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_ALLOW: kind = VIGIL_BANK_ALLOW; break;
-        case O_MAXD:
-            if (!parse_distance(optarg, &maxd)) {
-                cli_errorf(
-                    "bank create: --max-distance needs a whole number from 0 to 256, got '%s'",
-                    optarg);
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        case O_DESC: desc = optarg; break;
-        case 'h': fputs(create_help, stdout); return CLI_EXIT_OK;
-        default: fputs(create_help, stderr); return CLI_EXIT_USAGE;
+        case O_MAXD: maxd = (int)a.num; break;
+        case O_DESC: desc = a.arg; break;
+        case CLI_HELP: fputs(create_help, stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!want_args("create", argc, argv, 1, "NAME")) return CLI_EXIT_USAGE;
-    const char *name = argv[optind];
+    if (!cli_args_operands(&a, 1, 1, "NAME")) return CLI_EXIT_USAGE;
+    const char *name = a.argv[0];
     vigil_err err;
     vigil_err_clear(&err);
     if (vigil_bank_name_check(name, &err) != VIGIL_OK) {
@@ -162,7 +130,7 @@ static int bank_create(int argc, char **argv) {
         return CLI_EXIT_USAGE;
     }
     vigil_store *st = NULL;
-    if (!open_store(&st)) return CLI_EXIT_USAGE;
+    if (!open_store(&st)) return CLI_EXIT_FAIL;
     int rc = CLI_EXIT_OK;
     if (vigil_bank_create(st, name, kind, maxd, desc, NULL, &err) != VIGIL_OK) {
         cli_errorf("bank create: %s", err.msg);
@@ -186,22 +154,23 @@ static const char list_help[] =
     "           \"max_distance\",\"entries\",\"description\",\"created_at\"}\n";
 
 static int bank_list(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        HELP_OPT,
-        {NULL, 0, NULL, 0},
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("json", 0, 'j'),
+        CLI_O_END,
     };
     int json = 0, c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank list", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case 'j': json = 1; break;
-        case 'h': fputs(list_help, stdout); return CLI_EXIT_OK;
-        default: fputs(list_help, stderr); return CLI_EXIT_USAGE;
+        case CLI_HELP: fputs(list_help, stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!want_args("list", argc, argv, 0, "")) return CLI_EXIT_USAGE;
+    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
     vigil_store *st = NULL;
-    if (!open_store(&st)) return CLI_EXIT_USAGE;
+    if (!open_store(&st)) return CLI_EXIT_FAIL;
     vigil_err err;
     vigil_err_clear(&err);
     vigil_bank_info *v = NULL;
@@ -261,23 +230,24 @@ static const char set_help[] =
 
 static int bank_set(int argc, char **argv) {
     enum { O_ALLOW = 256, O_NOALLOW, O_MAXD, O_NOMAXD, O_ENABLE, O_DISABLE, O_DESC, O_ENTRY };
-    static const struct option opts[] = {
-        {"allow", no_argument, NULL, O_ALLOW},
-        {"no-allow", no_argument, NULL, O_NOALLOW},
-        {"max-distance", required_argument, NULL, O_MAXD},
-        {"no-max-distance", no_argument, NULL, O_NOMAXD},
-        {"enable", no_argument, NULL, O_ENABLE},
-        {"disable", no_argument, NULL, O_DISABLE},
-        {"description", required_argument, NULL, O_DESC},
-        {"entry", required_argument, NULL, O_ENTRY},
-        HELP_OPT,
-        {NULL, 0, NULL, 0},
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("allow", 0, O_ALLOW),
+        CLI_O_FLAG("no-allow", 0, O_NOALLOW),
+        CLI_O_INT("max-distance", 0, O_MAXD, 0, 256),
+        CLI_O_FLAG("no-max-distance", 0, O_NOMAXD),
+        CLI_O_FLAG("enable", 0, O_ENABLE),
+        CLI_O_FLAG("disable", 0, O_DISABLE),
+        CLI_O_STR("description", 0, O_DESC),
+        CLI_O_INT("entry", 0, O_ENTRY, 1, CLI_NO_MAX),
+        CLI_O_END,
     };
     vigil_bank_update u;
     memset(&u, 0, sizeof u);
     int64_t entry = 0;
     int c, conflict = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank set", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_ALLOW:
         case O_NOALLOW:
@@ -288,12 +258,7 @@ static int bank_set(int argc, char **argv) {
             break;
         case O_MAXD:
         case O_NOMAXD: {
-            int d = -1;
-            if (c == O_MAXD && !parse_distance(optarg, &d)) {
-                cli_errorf("bank set: --max-distance needs a whole number from 0 to 256, got '%s'",
-                           optarg);
-                return CLI_EXIT_USAGE;
-            }
+            int d = c == O_MAXD ? (int)a.num : -1;
             if (u.set_max_distance && u.max_distance != d) conflict = 1;
             u.set_max_distance = 1;
             u.max_distance = d;
@@ -305,20 +270,13 @@ static int bank_set(int argc, char **argv) {
             u.set_enabled = 1;
             u.enabled = c == O_ENABLE;
             break;
-        case O_DESC: u.description = optarg; break;
-        case O_ENTRY:
-            if (!parse_entry_id(optarg, &entry)) {
-                cli_errorf(
-                    "bank set: --entry needs an ENTRY-ID (a positive whole number), got '%s'",
-                    optarg);
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        case 'h': fputs(set_help, stdout); return CLI_EXIT_OK;
-        default: fputs(set_help, stderr); return CLI_EXIT_USAGE;
+        case O_DESC: u.description = a.arg; break;
+        case O_ENTRY: entry = (int64_t)a.num; break;
+        case CLI_HELP: fputs(set_help, stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!want_args("set", argc, argv, 1, "NAME")) return CLI_EXIT_USAGE;
+    if (!cli_args_operands(&a, 1, 1, "NAME")) return CLI_EXIT_USAGE;
     if (conflict) {
         cli_errorf("bank set: contradictory options (e.g. both --enable and --disable)");
         return CLI_EXIT_USAGE;
@@ -331,9 +289,9 @@ static int bank_set(int argc, char **argv) {
         cli_errorf("bank set: nothing to change (see `vigil bank set --help`)");
         return CLI_EXIT_USAGE;
     }
-    const char *name = argv[optind];
+    const char *name = a.argv[0];
     vigil_store *st = NULL;
-    if (!open_store(&st)) return CLI_EXIT_USAGE;
+    if (!open_store(&st)) return CLI_EXIT_FAIL;
     vigil_err err;
     vigil_err_clear(&err);
     int rc = CLI_EXIT_OK;
@@ -373,23 +331,24 @@ static const char delete_help[] =
     "keep a copy).  --yes confirms.\n";
 
 static int bank_delete(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"yes", no_argument, NULL, 'y'},
-        HELP_OPT,
-        {NULL, 0, NULL, 0},
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("yes", 0, 'y'),
+        CLI_O_END,
     };
     int yes = 0, c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank delete", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case 'y': yes = 1; break;
-        case 'h': fputs(delete_help, stdout); return CLI_EXIT_OK;
-        default: fputs(delete_help, stderr); return CLI_EXIT_USAGE;
+        case CLI_HELP: fputs(delete_help, stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!want_args("delete", argc, argv, 1, "NAME")) return CLI_EXIT_USAGE;
-    const char *name = argv[optind];
+    if (!cli_args_operands(&a, 1, 1, "NAME")) return CLI_EXIT_USAGE;
+    const char *name = a.argv[0];
     vigil_store *st = NULL;
-    if (!open_store(&st)) return CLI_EXIT_USAGE;
+    if (!open_store(&st)) return CLI_EXIT_FAIL;
     vigil_err err;
     vigil_err_clear(&err);
     int rc = CLI_EXIT_OK;
@@ -448,17 +407,16 @@ static int set_signal(vigil_entry_spec *spec, int *given, vigil_signal sig, cons
 
 static int bank_add(int argc, char **argv) {
     enum { O_PDQ = 256, O_MD5, O_SHA, O_SIGNAL, O_LABEL, O_ID, O_VIDEO, O_TEXT };
-    static const struct option opts[] = {
-        {"pdq", required_argument, NULL, O_PDQ},
-        {"md5", required_argument, NULL, O_MD5},
-        {"sha256", required_argument, NULL, O_SHA},
-        {"signal", required_argument, NULL, O_SIGNAL},
-        {"label", required_argument, NULL, O_LABEL},
-        {"id", required_argument, NULL, O_ID},
-        {"video", required_argument, NULL, O_VIDEO},
-        {"text", required_argument, NULL, O_TEXT},
-        HELP_OPT,
-        {NULL, 0, NULL, 0},
+    static const cli_opt opts[] = {
+        CLI_O_STR("pdq", 0, O_PDQ),
+        CLI_O_STR("md5", 0, O_MD5),
+        CLI_O_STR("sha256", 0, O_SHA),
+        CLI_O_STR("signal", 0, O_SIGNAL),
+        CLI_O_STR("label", 0, O_LABEL),
+        CLI_O_STR("id", 0, O_ID),
+        CLI_O_STR("video", 0, O_VIDEO),
+        CLI_O_STR("text", 0, O_TEXT),
+        CLI_O_END,
     };
     vigil_entry_spec spec;
     memset(&spec, 0, sizeof spec);
@@ -470,25 +428,27 @@ static int bank_add(int argc, char **argv) {
     char *label_text = NULL, *sigtype = NULL, *video_value = NULL, *text_value = NULL;
     int given = 0, c, rc = CLI_EXIT_USAGE;
     cli_video_init();
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank add", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_PDQ:
-            if (!set_signal(&spec, &given, VIGIL_SIGNAL_PDQ, optarg)) goto out;
+            if (!set_signal(&spec, &given, VIGIL_SIGNAL_PDQ, a.arg)) goto out;
             break;
         case O_MD5:
-            if (!set_signal(&spec, &given, VIGIL_SIGNAL_MD5, optarg)) goto out;
+            if (!set_signal(&spec, &given, VIGIL_SIGNAL_MD5, a.arg)) goto out;
             break;
         case O_SHA:
-            if (!set_signal(&spec, &given, VIGIL_SIGNAL_SHA256, optarg)) goto out;
+            if (!set_signal(&spec, &given, VIGIL_SIGNAL_SHA256, a.arg)) goto out;
             break;
         case O_SIGNAL: {
-            const char *colon = strchr(optarg, ':');
+            const char *colon = strchr(a.arg, ':');
             if (!colon) {
                 cli_errorf("bank add: --signal needs TYPE:VALUE, e.g. --signal pdq:HEX");
                 goto out;
             }
             free(sigtype);
-            sigtype = strndup(optarg, (size_t)(colon - optarg));
+            sigtype = strndup(a.arg, (size_t)(colon - a.arg));
             vigil_signal sig;
             if (!sigtype || vigil_signal_parse(sigtype, &sig, &err) != VIGIL_OK) {
                 cli_errorf("bank add: %s", sigtype ? err.msg : "out of memory");
@@ -498,13 +458,13 @@ static int bank_add(int argc, char **argv) {
             break;
         }
         case O_LABEL: {
-            char *eq = strchr(optarg, '=');
+            char *eq = strchr(a.arg, '=');
             if (!eq) {
-                cli_errorf("bank add: --label needs KEY=VALUE, got '%s'", optarg);
+                cli_errorf("bank add: --label needs KEY=VALUE, got '%s'", a.arg);
                 goto out;
             }
             *eq = '\0'; /* argv is ours to edit */
-            vigil_status st_ = vigil_labels_add(&labels, optarg, eq + 1, &err);
+            vigil_status st_ = vigil_labels_add(&labels, a.arg, eq + 1, &err);
             *eq = '=';
             if (st_ != VIGIL_OK) {
                 cli_errorf("bank add: %s", err.msg);
@@ -512,13 +472,13 @@ static int bank_add(int argc, char **argv) {
             }
             break;
         }
-        case O_ID: spec.external_id = optarg; break;
+        case O_ID: spec.external_id = a.arg; break;
         case O_VIDEO: /* cli_video.c */
             if (given) {
                 cli_errorf("bank add: give one value only (--pdq, --md5, --sha256, --video or --signal)");
                 goto out;
             }
-            if (!cli_video_value(optarg, &video_value)) goto out;
+            if (!cli_video_value(a.arg, &video_value)) goto out;
             if (!set_signal(&spec, &given, VIGIL_SIGNAL_VIDEO, video_value)) goto out;
             break;
         case O_TEXT: /* cmd_text.c */
@@ -526,28 +486,31 @@ static int bank_add(int argc, char **argv) {
                 cli_errorf("bank add: give one value only (--pdq, --md5, --sha256, --video, --text or --signal)");
                 goto out;
             }
-            if (!cli_text_value(optarg, &text_value)) goto out;
+            if (!cli_text_value(a.arg, &text_value)) goto out;
             if (!set_signal(&spec, &given, VIGIL_SIGNAL_TEXT, text_value)) goto out;
             break;
-        case 'h':
+        case CLI_HELP:
             fputs(add_help, stdout);
             rc = CLI_EXIT_OK;
             goto out;
-        default: fputs(add_help, stderr); goto out;
+        default: goto out;
         }
     }
-    if (!want_args("add", argc, argv, 1, "NAME")) goto out;
+    if (!cli_args_operands(&a, 1, 1, "NAME")) goto out;
     if (!given) {
         cli_errorf("bank add: no value given (--pdq, --md5, --sha256 or --signal TYPE:VALUE)");
         goto out;
     }
-    const char *name = argv[optind];
+    const char *name = a.argv[0];
     if (vigil_labels_format(&labels, &label_text, &err) != VIGIL_OK) {
         cli_errorf("bank add: %s", err.msg);
         goto out;
     }
     spec.labels = label_text;
-    if (!open_store(&st)) goto out;
+    if (!open_store(&st)) {
+        rc = CLI_EXIT_FAIL;
+        goto out;
+    }
     int64_t id = 0;
     int dup = 0;
     if (vigil_bank_add(st, name, &spec, &id, &dup, &err) != VIGIL_OK) {
@@ -587,9 +550,9 @@ static const char import_help[] =
     "  --signal-type TYPE  the type of one-hash-per-line files (default: pdq, and md5\n"
     "                      for 32-digit values), or of CSV rows without a signal_type\n"
     "\n"
-    "Exit status: 0 all rows imported or duplicates; 1 some bad rows were skipped;\n"
-    "2 nothing imported (usage, unknown bank, header without the columns, --strict\n"
-    "with bad rows, store error).\n";
+    "Exit status: 0 all rows imported or duplicates; 1 some bad rows were skipped, or\n"
+    "the store cannot be opened; 2 nothing imported (usage, unknown bank, header\n"
+    "without the columns, --strict with bad rows).\n";
 
 typedef struct import_ui {
     const char *file;
@@ -615,42 +578,43 @@ static void on_progress(void *ctx, uint64_t rows, uint64_t bytes, uint64_t total
 
 static int bank_import(int argc, char **argv) {
     enum { O_STRICT = 256, O_TYPE };
-    static const struct option opts[] = {
-        {"strict", no_argument, NULL, O_STRICT},
-        {"signal-type", required_argument, NULL, O_TYPE},
-        HELP_OPT,
-        {NULL, 0, NULL, 0},
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("strict", 0, O_STRICT),
+        CLI_O_STR("signal-type", 0, O_TYPE),
+        CLI_O_END,
     };
     vigil_import_opts o;
     vigil_import_opts_init(&o);
     vigil_err err;
     vigil_err_clear(&err);
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank import", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_STRICT: o.strict = 1; break;
         case O_TYPE: {
             vigil_signal sig;
-            if (vigil_signal_parse(optarg, &sig, &err) != VIGIL_OK) {
+            if (vigil_signal_parse(a.arg, &sig, &err) != VIGIL_OK) {
                 cli_errorf("bank import: --signal-type: %s", err.msg);
                 return CLI_EXIT_USAGE;
             }
             o.signal = (int)sig;
             break;
         }
-        case 'h': fputs(import_help, stdout); return CLI_EXIT_OK;
-        default: fputs(import_help, stderr); return CLI_EXIT_USAGE;
+        case CLI_HELP: fputs(import_help, stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!want_args("import", argc, argv, 2, "NAME and FILE")) return CLI_EXIT_USAGE;
-    const char *name = argv[optind], *file = argv[optind + 1];
+    if (!cli_args_operands(&a, 2, 2, "NAME and FILE")) return CLI_EXIT_USAGE;
+    const char *name = a.argv[0], *file = a.argv[1];
     int from_stdin = strcmp(file, "-") == 0;
     import_ui ui = {from_stdin ? "stdin" : file, 0, 0};
     o.on_bad = on_bad;
     o.on_progress = on_progress;
     o.ctx = &ui;
     vigil_store *st = NULL;
-    if (!open_store(&st)) return CLI_EXIT_USAGE;
+    if (!open_store(&st)) return CLI_EXIT_FAIL;
     vigil_import_report r;
     vigil_status s = from_stdin ? vigil_bank_import(st, name, stdin, &o, &r, &err)
                                 : vigil_bank_import_file(st, name, file, &o, &r, &err);
@@ -688,24 +652,25 @@ static const char export_help[] =
     "  -o, --output FILE   write to FILE (replaced if it exists)\n";
 
 static int bank_export(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},
-        HELP_OPT,
-        {NULL, 0, NULL, 0},
+    static const cli_opt opts[] = {
+        CLI_O_STR("output", 'o', 'o'),
+        CLI_O_END,
     };
     const char *output = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank export", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case 'h': fputs(export_help, stdout); return CLI_EXIT_OK;
-        default: fputs(export_help, stderr); return CLI_EXIT_USAGE;
+        case 'o': output = a.arg; break;
+        case CLI_HELP: fputs(export_help, stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!want_args("export", argc, argv, 1, "NAME")) return CLI_EXIT_USAGE;
-    const char *name = argv[optind];
+    if (!cli_args_operands(&a, 1, 1, "NAME")) return CLI_EXIT_USAGE;
+    const char *name = a.argv[0];
     vigil_store *st = NULL;
-    if (!open_store(&st)) return CLI_EXIT_USAGE;
+    if (!open_store(&st)) return CLI_EXIT_FAIL;
     vigil_err err;
     vigil_err_clear(&err);
     vigil_bank_info b;
@@ -749,24 +714,25 @@ static const char remove_help[] =
     "the bank.  The entry must belong to that bank.\n";
 
 static int bank_remove(int argc, char **argv) {
-    static const struct option opts[] = {HELP_OPT, {NULL, 0, NULL, 0}};
+    static const cli_opt opts[] = {CLI_O_END};
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank remove", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'h': fputs(remove_help, stdout); return CLI_EXIT_OK;
-        default: fputs(remove_help, stderr); return CLI_EXIT_USAGE;
+        case CLI_HELP: fputs(remove_help, stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!want_args("remove", argc, argv, 2, "NAME and ENTRY-ID")) return CLI_EXIT_USAGE;
-    const char *name = argv[optind];
+    if (!cli_args_operands(&a, 2, 2, "NAME and ENTRY-ID")) return CLI_EXIT_USAGE;
+    const char *name = a.argv[0];
     int64_t id = 0;
-    if (!parse_entry_id(argv[optind + 1], &id)) {
-        cli_errorf("bank remove: ENTRY-ID must be a positive whole number, got '%s'",
-                   argv[optind + 1]);
+    if (!parse_entry_id(a.argv[1], &id)) {
+        cli_errorf("bank remove: ENTRY-ID must be a positive whole number, got '%s'", a.argv[1]);
         return CLI_EXIT_USAGE;
     }
     vigil_store *st = NULL;
-    if (!open_store(&st)) return CLI_EXIT_USAGE;
+    if (!open_store(&st)) return CLI_EXIT_FAIL;
     vigil_err err;
     vigil_err_clear(&err);
     int rc = CLI_EXIT_OK;
@@ -861,23 +827,24 @@ static void stats_text(const vigil_bank_info *b, const vigil_bank_stats *s) {
 }
 
 static int bank_stats(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        HELP_OPT,
-        {NULL, 0, NULL, 0},
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("json", 0, 'j'),
+        CLI_O_END,
     };
     int json = 0, c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "bank stats", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case 'j': json = 1; break;
-        case 'h': fputs(stats_help, stdout); return CLI_EXIT_OK;
-        default: fputs(stats_help, stderr); return CLI_EXIT_USAGE;
+        case CLI_HELP: fputs(stats_help, stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (!want_args("stats", argc, argv, 1, "NAME")) return CLI_EXIT_USAGE;
-    const char *name = argv[optind];
+    if (!cli_args_operands(&a, 1, 1, "NAME")) return CLI_EXIT_USAGE;
+    const char *name = a.argv[0];
     vigil_store *st = NULL;
-    if (!open_store(&st)) return CLI_EXIT_USAGE;
+    if (!open_store(&st)) return CLI_EXIT_FAIL;
     vigil_err err;
     vigil_err_clear(&err);
     vigil_bank_info b;
@@ -905,34 +872,12 @@ out:
 
 /* ---- dispatch ---------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-} subs[] = {
-    {"create", bank_create}, {"list", bank_list},     {"set", bank_set},
-    {"delete", bank_delete}, {"add", bank_add},       {"import", bank_import},
-    {"export", bank_export}, {"remove", bank_remove}, {"stats", bank_stats},
+static const cli_sub subs[] = {
+    {"create", bank_create, NULL}, {"list", bank_list, NULL},     {"set", bank_set, NULL},
+    {"delete", bank_delete, NULL}, {"add", bank_add, NULL},       {"import", bank_import, NULL},
+    {"export", bank_export, NULL}, {"remove", bank_remove, NULL}, {"stats", bank_stats, NULL},
 };
 
 int cmd_bank(int argc, char **argv) {
-    if (argc < 2) {
-        bank_usage(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
-        bank_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-        if (strcmp(subs[i].name, sub) == 0) {
-            /* 0, not 1: glibc then also re-reads the ordering from the optstring;
-             * main's "+" (stop at the command) would otherwise stay in force and
-             * options after NAME would not be seen */
-            optind = 0;
-            return subs[i].fn(argc - 1, argv + 1);
-        }
-    }
-    cli_errorf("bank: unknown subcommand '%s' (see `vigil bank --help`)", sub);
-    return CLI_EXIT_USAGE;
+    return cli_dispatch("bank", subs, sizeof subs / sizeof subs[0], bank_usage, argc, argv);
 }

@@ -3,22 +3,43 @@
  * `vigil agency`, `vigil user`, `vigil platform`, `vigil op`, `vigil audit`
  * and `vigil demo`.  Thin fronts over vigil/case.h.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "case_util.h"
 
-static int is_help(const char *s) {
-    return strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0 || strcmp(s, "help") == 0;
-}
+/* The options of this file's commands (besides --by and --json); each
+ * subcommand's table takes its own. */
+enum {
+    O_NAME = 1,
+    O_COUNTRY,
+    O_ROLE,
+    O_AGENCY,
+    O_PLATFORM,
+    O_NEW,
+    O_KIND,
+    O_DOMAIN,
+    O_CONTACT,
+    O_CHANNEL,
+    O_REQID,
+    O_STATUS,
+    O_COORD,
+    O_PART,
+    O_START,
+    O_END,
+    O_ENTITY,
+    O_ID,
+    O_LIMIT,
+    O_ITEMS,
+    O_SEED
+};
 
 /* ---- vigil agency ------------------------------------------------------------ */
 
 static void agency_usage(FILE *out) {
     fprintf(out,
             "usage: vigil agency add CODE [--name NAME] [--country CC]\n"
-            "       vigil agency list [--json]\n"
+            "       vigil agency list [--by USER] [--json]\n"
             "\n"
             "Agencies (police units, IRUs) that take part in operations.  CODE is short and\n"
             "unique (letters, digits, '-', '_', '.'); CC is an ISO 3166-1 alpha-2 country.\n"
@@ -28,61 +49,62 @@ static void agency_usage(FILE *out) {
             "  --json      JSON output\n");
 }
 
-int cmd_agency(int argc, char **argv) {
-    static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
-                                         {"country", required_argument, NULL, 'c'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    if (argc < 2 || is_help(argv[1])) {
-        agency_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    const char *sub = argv[1], *name = NULL, *country = NULL, *by = NULL;
-    int json = 0, c;
-    argc--, argv++;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+static const cli_opt agency_add_opts[] = {CLI_O_STR("name", 0, O_NAME),
+                                          CLI_O_STR("country", 0, O_COUNTRY), CU_OPT_BY, CLI_O_END};
+static int agency_add(int argc, char **argv) {
+    const char *name = NULL, *country = NULL, *by = NULL;
+    cli_args a;
+    int c;
+    cli_args_init(&a, "agency add", agency_add_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'n': name = optarg; break;
-        case 'c': country = optarg; break;
-        case 'b': by = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': agency_usage(stdout); return CLI_EXIT_OK;
-        default: agency_usage(stderr); return CLI_EXIT_USAGE;
+        case O_NAME: name = a.arg; break;
+        case O_COUNTRY: country = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP: agency_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
+    if (!cli_args_operands(&a, 1, 1, "CODE")) return CLI_EXIT_USAGE;
     vigil_err err;
     vigil_err_clear(&err);
-    if (strcmp(sub, "add") == 0) {
-        if (optind + 1 != argc) {
-            agency_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        vigil_status rc = vigil_agency_add(st, cu_by(by), argv[optind], name, country, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (!g_cli.quiet) printf("agency %s added\n", argv[optind]);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "list") == 0) {
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        json_t *rows = NULL;
-        vigil_status rc = vigil_agency_list(st, cu_by(by), &rows, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        static const char *const cols[] = {"code", "country", "name", NULL};
-        if (json) cu_print_json(rows);
-        else cu_print_table(rows, cols);
-        json_decref(rows);
-        return CLI_EXIT_OK;
-    }
-    cli_errorf("agency: unknown subcommand '%s' (add, list)", sub);
-    return CLI_EXIT_USAGE;
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    vigil_status rc = vigil_agency_add(st, cu_by(by), a.argv[0], name, country, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (!g_cli.quiet) printf("agency %s added\n", a.argv[0]);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt agency_list_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
+static int agency_list(int argc, char **argv) {
+    cli_args a;
+    const char *by = NULL;
+    int json = 0, rc = cu_args(&a, "agency list", agency_list_opts, argc, argv, agency_usage, 0, 0,
+                               "", &by, &json);
+    if (rc >= 0) return rc;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *rows = NULL;
+    vigil_status s = vigil_agency_list(st, cu_by(by), &rows, &err);
+    vigil_store_close(st);
+    if (s != VIGIL_OK) return cu_fail(s, &err);
+    static const char *const cols[] = {"code", "country", "name", NULL};
+    if (json)
+        cu_print_json(rows);
+    else
+        cu_print_table(rows, cols);
+    json_decref(rows);
+    return CLI_EXIT_OK;
+}
+
+int cmd_agency(int argc, char **argv) {
+    static const cli_sub subs[] = {{"add", agency_add, agency_add_opts},
+                                   {"list", agency_list, agency_list_opts}};
+    return cli_dispatch("agency", subs, sizeof subs / sizeof subs[0], agency_usage, argc, argv);
 }
 
 /* ---- vigil user ----------------------------------------------------------------- */
@@ -102,89 +124,104 @@ static void user_usage(FILE *out) {
             "See docs/operations.md for what each role may do.\n");
 }
 
-int cmd_user(int argc, char **argv) {
-    static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
-                                         {"agency", required_argument, NULL, 'a'},
-                                         {"platform", required_argument, NULL, 'p'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    if (argc < 2 || is_help(argv[1])) {
-        user_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    const char *sub = argv[1], *role = NULL, *agency = NULL, *platform = NULL, *by = NULL;
-    int json = 0, c;
-    argc--, argv++;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+static const cli_opt user_add_opts[] = {CLI_O_STR("role", 0, O_ROLE),
+                                        CLI_O_STR("agency", 0, O_AGENCY),
+                                        CLI_O_STR("platform", 0, O_PLATFORM), CU_OPT_BY, CLI_O_END};
+static int user_add(int argc, char **argv) {
+    const char *role = NULL, *agency = NULL, *platform = NULL, *by = NULL;
+    cli_args a;
+    int c;
+    cli_args_init(&a, "user add", user_add_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'r': role = optarg; break;
-        case 'a': agency = optarg; break;
-        case 'p': platform = optarg; break;
-        case 'b': by = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': user_usage(stdout); return CLI_EXIT_OK;
-        default: user_usage(stderr); return CLI_EXIT_USAGE;
+        case O_ROLE: role = a.arg; break;
+        case O_AGENCY: agency = a.arg; break;
+        case O_PLATFORM: platform = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP: user_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
+    if (a.argc != 1 || !role || (!agency == !platform)) {
+        cli_errorf("user add: give NAME, --role and one of --agency or --platform");
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = a.argv[0];
     vigil_err err;
     vigil_err_clear(&err);
-    if (strcmp(sub, "add") == 0) {
-        if (optind + 1 != argc || !role || (!agency == !platform)) {
-            cli_errorf("user add: give NAME, --role and one of --agency or --platform");
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        char token[VIGIL_TOKEN_LEN + 1];
-        vigil_status rc =
-            vigil_user_create(st, cu_by(by), argv[optind], role, agency, platform, token, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (!g_cli.quiet) fprintf(stderr, "user %s added (%s); API token (shown once):\n", argv[optind], role);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    char token[VIGIL_TOKEN_LEN + 1];
+    vigil_status rc = vigil_user_create(st, cu_by(by), name, role, agency, platform, token, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (!g_cli.quiet) fprintf(stderr, "user %s added (%s); API token (shown once):\n", name, role);
+    printf("%s\n", token);
+    return CLI_EXIT_OK;
+}
+
+/* vigil user token NAME, vigil user revoke NAME */
+static const cli_opt user_token_opts[] = {CU_OPT_BY, CLI_O_END};
+static int user_token(int argc, char **argv) {
+    int token_sub = strcmp(argv[0], "token") == 0;
+    const char *by = NULL;
+    cli_args a;
+    int rc = cu_args(&a, token_sub ? "user token" : "user revoke", user_token_opts, argc, argv,
+                     user_usage, 1, 1, "NAME", &by, NULL);
+    if (rc >= 0) return rc;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    char token[VIGIL_TOKEN_LEN + 1];
+    vigil_status s = token_sub ? vigil_user_token_issue(st, cu_by(by), a.argv[0], token, &err)
+                               : vigil_user_revoke(st, cu_by(by), a.argv[0], &err);
+    vigil_store_close(st);
+    if (s != VIGIL_OK) return cu_fail(s, &err);
+    if (token_sub)
         printf("%s\n", token);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "token") == 0 || strcmp(sub, "revoke") == 0) {
-        if (optind + 1 != argc) {
-            user_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        char token[VIGIL_TOKEN_LEN + 1];
-        vigil_status rc = sub[0] == 't' ? vigil_user_token_issue(st, cu_by(by), argv[optind], token, &err)
-                                        : vigil_user_revoke(st, cu_by(by), argv[optind], &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (sub[0] == 't') printf("%s\n", token);
-        else if (!g_cli.quiet) printf("user %s revoked\n", argv[optind]);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "list") == 0) {
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        json_t *rows = NULL;
-        vigil_status rc = vigil_user_list(st, cu_by(by), &rows, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        static const char *const cols[] = {"name", "role", "agency", "platform", "revoked", NULL};
-        if (json) cu_print_json(rows);
-        else cu_print_table(rows, cols);
-        json_decref(rows);
-        return CLI_EXIT_OK;
-    }
-    cli_errorf("user: unknown subcommand '%s' (add, token, revoke, list)", sub);
-    return CLI_EXIT_USAGE;
+    else if (!g_cli.quiet)
+        printf("user %s revoked\n", a.argv[0]);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt user_list_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
+static int user_list(int argc, char **argv) {
+    const char *by = NULL;
+    cli_args a;
+    int json = 0,
+        rc = cu_args(&a, "user list", user_list_opts, argc, argv, user_usage, 0, 0, "", &by, &json);
+    if (rc >= 0) return rc;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *rows = NULL;
+    vigil_status s = vigil_user_list(st, cu_by(by), &rows, &err);
+    vigil_store_close(st);
+    if (s != VIGIL_OK) return cu_fail(s, &err);
+    static const char *const cols[] = {"name", "role", "agency", "platform", "revoked", NULL};
+    if (json)
+        cu_print_json(rows);
+    else
+        cu_print_table(rows, cols);
+    json_decref(rows);
+    return CLI_EXIT_OK;
+}
+
+int cmd_user(int argc, char **argv) {
+    static const cli_sub subs[] = {{"add", user_add, user_add_opts},
+                                   {"token", user_token, user_token_opts},
+                                   {"revoke", user_token, user_token_opts},
+                                   {"list", user_list, user_list_opts}};
+    return cli_dispatch("user", subs, sizeof subs / sizeof subs[0], user_usage, argc, argv);
 }
 
 /* ---- vigil platform --------------------------------------------------------------- */
 
 static void platform_usage(FILE *out) {
     fprintf(out,
-            "usage: vigil platform list [--new] [--json]\n"
+            "usage: vigil platform list [--new] [--by USER] [--json]\n"
             "       vigil platform add NAME [--kind K] [--domain D]... [--contact C]\n"
             "                          [--channel CH] [--requires-id yes|no]\n"
             "       vigil platform edit NAME [same options] [--status known|new]\n"
@@ -198,95 +235,107 @@ static void platform_usage(FILE *out) {
             "  CH: how referrals reach it: email web_form api portal other\n");
 }
 
-int cmd_platform(int argc, char **argv) {
-    static const struct option opts[] = {{"new", no_argument, NULL, 'N'},
-                                         {"kind", required_argument, NULL, 'k'},
-                                         {"domain", required_argument, NULL, 'd'},
-                                         {"contact", required_argument, NULL, 'c'},
-                                         {"channel", required_argument, NULL, 'C'},
-                                         {"requires-id", required_argument, NULL, 'r'},
-                                         {"status", required_argument, NULL, 's'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    if (argc < 2 || is_help(argv[1])) {
-        platform_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    const char *sub = argv[1], *by = NULL;
-    vigil_platform_fields f = {NULL, NULL, NULL, NULL, -1, NULL};
+static const cli_opt platform_list_opts[] = {CLI_O_FLAG("new", 0, O_NEW), CU_OPT_BY, CU_OPT_JSON,
+                                             CLI_O_END};
+static int platform_list(int argc, char **argv) {
+    const char *by = NULL;
     int json = 0, only_new = 0, c;
-    char domains[2048] = "";
-    argc--, argv++;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "platform list", platform_list_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'N': only_new = 1; break;
-        case 'k': f.kind = optarg; break;
-        case 'd':
-            if (strlen(domains) + strlen(optarg) + 2 >= sizeof domains) {
+        case O_NEW: only_new = 1; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: platform_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
+        }
+    }
+    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *rows = NULL;
+    vigil_status rc = vigil_platform_list(st, cu_by(by), only_new, &rows, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    static const char *const cols[] = {"name",        "kind",    "status",  "items",
+                                       "requires_id", "channel", "domains", NULL};
+    if (json)
+        cu_print_json(rows);
+    else
+        cu_print_table(rows, cols);
+    json_decref(rows);
+    return CLI_EXIT_OK;
+}
+
+/* vigil platform add NAME ..., vigil platform edit NAME ... (edit also --status) */
+#define PLATFORM_FIELDS                                                                            \
+    CLI_O_STR("kind", 0, O_KIND), CLI_O_STR("domain", 0, O_DOMAIN),                                \
+        CLI_O_STR("contact", 0, O_CONTACT), CLI_O_STR("channel", 0, O_CHANNEL),                    \
+        CLI_O_STR("requires-id", 0, O_REQID), CU_OPT_BY
+static const cli_opt platform_add_opts[] = {PLATFORM_FIELDS, CLI_O_END};
+static const cli_opt platform_edit_opts[] = {PLATFORM_FIELDS, CLI_O_STR("status", 0, O_STATUS),
+                                             CLI_O_END};
+#undef PLATFORM_FIELDS
+static int platform_add(int argc, char **argv) {
+    int is_add = strcmp(argv[0], "add") == 0, c;
+    const char *by = NULL;
+    vigil_platform_fields f = {NULL, NULL, NULL, NULL, -1, NULL};
+    char domains[2048] = "";
+    cli_args a;
+    cli_args_init(&a, is_add ? "platform add" : "platform edit",
+                  is_add ? platform_add_opts : platform_edit_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_KIND: f.kind = a.arg; break;
+        case O_DOMAIN: {
+            if (strlen(domains) + strlen(a.arg) + 2 >= sizeof domains) {
                 cli_errorf("platform: too many domains");
                 return CLI_EXIT_USAGE;
             }
             size_t dl = strlen(domains);
-            snprintf(domains + dl, sizeof domains - dl, "%s%s", dl ? "," : "", optarg);
+            snprintf(domains + dl, sizeof domains - dl, "%s%s", dl ? "," : "", a.arg);
             break;
-        case 'c': f.contact = optarg; break;
-        case 'C': f.channel = optarg; break;
-        case 'r':
-            if (strcmp(optarg, "yes") == 0) f.requires_id = 1;
-            else if (strcmp(optarg, "no") == 0) f.requires_id = 0;
+        }
+        case O_CONTACT: f.contact = a.arg; break;
+        case O_CHANNEL: f.channel = a.arg; break;
+        case O_REQID:
+            if (strcmp(a.arg, "yes") == 0)
+                f.requires_id = 1;
+            else if (strcmp(a.arg, "no") == 0)
+                f.requires_id = 0;
             else {
                 cli_errorf("--requires-id takes yes or no");
                 return CLI_EXIT_USAGE;
             }
             break;
-        case 's': f.status = optarg; break;
-        case 'b': by = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': platform_usage(stdout); return CLI_EXIT_OK;
-        default: platform_usage(stderr); return CLI_EXIT_USAGE;
+        case O_STATUS: f.status = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP: platform_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
     if (*domains) f.domains = domains;
+    if (!cli_args_operands(&a, 1, 1, "NAME")) return CLI_EXIT_USAGE;
     vigil_err err;
     vigil_err_clear(&err);
-    int is_add = strcmp(sub, "add") == 0, is_edit = strcmp(sub, "edit") == 0;
-    if (is_add || is_edit) {
-        if (optind + 1 != argc) {
-            platform_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        if (is_add && f.status) {
-            cli_errorf("platform add: --status is for edit");
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        vigil_status rc = is_add ? vigil_platform_add(st, cu_by(by), argv[optind], &f, &err)
-                                 : vigil_platform_edit(st, cu_by(by), argv[optind], &f, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (!g_cli.quiet) printf("platform %s %s\n", argv[optind], is_add ? "added" : "updated");
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "list") == 0) {
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        json_t *rows = NULL;
-        vigil_status rc = vigil_platform_list(st, cu_by(by), only_new, &rows, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        static const char *const cols[] = {"name",  "kind",  "status", "items", "requires_id",
-                                           "channel", "domains", NULL};
-        if (json) cu_print_json(rows);
-        else cu_print_table(rows, cols);
-        json_decref(rows);
-        return CLI_EXIT_OK;
-    }
-    cli_errorf("platform: unknown subcommand '%s' (list, add, edit)", sub);
-    return CLI_EXIT_USAGE;
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    vigil_status rc = is_add ? vigil_platform_add(st, cu_by(by), a.argv[0], &f, &err)
+                             : vigil_platform_edit(st, cu_by(by), a.argv[0], &f, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (!g_cli.quiet) printf("platform %s %s\n", a.argv[0], is_add ? "added" : "updated");
+    return CLI_EXIT_OK;
+}
+
+int cmd_platform(int argc, char **argv) {
+    static const cli_sub subs[] = {{"list", platform_list, platform_list_opts},
+                                   {"add", platform_add, platform_add_opts},
+                                   {"edit", platform_add, platform_edit_opts}};
+    return cli_dispatch("platform", subs, sizeof subs / sizeof subs[0], platform_usage, argc, argv);
 }
 
 /* ---- vigil op ---------------------------------------------------------------------- */
@@ -305,103 +354,112 @@ static void op_usage(FILE *out) {
             "  --by USER   act as USER (default $VIGIL_USER, else the local administrator)\n");
 }
 
-int cmd_op(int argc, char **argv) {
-    static const struct option opts[] = {{"coordinator", required_argument, NULL, 'c'},
-                                         {"participant", required_argument, NULL, 'p'},
-                                         {"start", required_argument, NULL, 's'},
-                                         {"end", required_argument, NULL, 'e'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    if (argc < 2 || is_help(argv[1])) {
-        op_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    const char *sub = argv[1], *coord = NULL, *start = NULL, *end = NULL, *by = NULL;
+static const cli_opt op_create_opts[] = {CLI_O_STR("coordinator", 0, O_COORD),
+                                         CLI_O_STR("participant", 0, O_PART),
+                                         CLI_O_STR("start", 0, O_START),
+                                         CLI_O_STR("end", 0, O_END),
+                                         CU_OPT_BY,
+                                         CLI_O_END};
+static int op_create(int argc, char **argv) {
+    const char *coord = NULL, *start = NULL, *end = NULL, *by = NULL;
     const char *parts[64];
     size_t np = 0;
-    int json = 0, c;
-    argc--, argv++;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    int c;
+    cli_args_init(&a, "op create", op_create_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'c': coord = optarg; break;
-        case 'p':
+        case O_COORD: coord = a.arg; break;
+        case O_PART:
             if (np == 64) {
                 cli_errorf("op: at most 64 participants");
                 return CLI_EXIT_USAGE;
             }
-            parts[np++] = optarg;
+            parts[np++] = a.arg;
             break;
-        case 's': start = optarg; break;
-        case 'e': end = optarg; break;
-        case 'b': by = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': op_usage(stdout); return CLI_EXIT_OK;
-        default: op_usage(stderr); return CLI_EXIT_USAGE;
+        case O_START: start = a.arg; break;
+        case O_END: end = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP: op_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
+    }
+    if (a.argc != 1 || !coord) {
+        cli_errorf("op create: give NAME and --coordinator CODE");
+        return CLI_EXIT_USAGE;
     }
     vigil_err err;
     vigil_err_clear(&err);
-    vigil_status rc;
-    if (strcmp(sub, "create") == 0) {
-        if (optind + 1 != argc || !coord) {
-            cli_errorf("op create: give NAME and --coordinator CODE");
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        rc = vigil_op_create(st, cu_by(by), argv[optind], coord, parts, np, start, end, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (!g_cli.quiet) printf("operation %s created\n", argv[optind]);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "close") == 0) {
-        if (optind + 1 != argc) {
-            op_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        rc = vigil_op_close(st, cu_by(by), argv[optind], &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (!g_cli.quiet) printf("operation %s closed\n", argv[optind]);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0) {
-        int show = sub[0] == 's';
-        if (optind + show != argc) {
-            op_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        json_t *v = NULL;
-        rc = show ? vigil_op_show(st, cu_by(by), argv[optind], &v, &err)
-                  : vigil_op_list(st, cu_by(by), &v, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        static const char *const cols[] = {"name", "coordinator", "status", "items", "start",
-                                           "end",  "participants", NULL};
-        if (json) cu_print_json(v);
-        else if (show) cu_print_record(v);
-        else cu_print_table(v, cols);
-        json_decref(v);
-        return CLI_EXIT_OK;
-    }
-    cli_errorf("op: unknown subcommand '%s' (create, list, show, close)", sub);
-    return CLI_EXIT_USAGE;
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    vigil_status rc = vigil_op_create(st, cu_by(by), a.argv[0], coord, parts, np, start, end, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (!g_cli.quiet) printf("operation %s created\n", a.argv[0]);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt op_close_opts[] = {CU_OPT_BY, CLI_O_END};
+static int op_close(int argc, char **argv) {
+    const char *by = NULL;
+    cli_args a;
+    int rc = cu_args(&a, "op close", op_close_opts, argc, argv, op_usage, 1, 1, "NAME", &by, NULL);
+    if (rc >= 0) return rc;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    vigil_status s = vigil_op_close(st, cu_by(by), a.argv[0], &err);
+    vigil_store_close(st);
+    if (s != VIGIL_OK) return cu_fail(s, &err);
+    if (!g_cli.quiet) printf("operation %s closed\n", a.argv[0]);
+    return CLI_EXIT_OK;
+}
+
+/* vigil op list, vigil op show NAME */
+static const cli_opt op_list_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
+static int op_list(int argc, char **argv) {
+    int show = strcmp(argv[0], "show") == 0, json = 0;
+    const char *by = NULL;
+    cli_args a;
+    int rc = cu_args(&a, show ? "op show" : "op list", op_list_opts, argc, argv, op_usage, show,
+                     show, "NAME", &by, &json);
+    if (rc >= 0) return rc;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *v = NULL;
+    vigil_status s = show ? vigil_op_show(st, cu_by(by), a.argv[0], &v, &err)
+                          : vigil_op_list(st, cu_by(by), &v, &err);
+    vigil_store_close(st);
+    if (s != VIGIL_OK) return cu_fail(s, &err);
+    static const char *const cols[] = {"name",  "coordinator", "status",       "items",
+                                       "start", "end",         "participants", NULL};
+    if (json)
+        cu_print_json(v);
+    else if (show)
+        cu_print_record(v);
+    else
+        cu_print_table(v, cols);
+    json_decref(v);
+    return CLI_EXIT_OK;
+}
+
+int cmd_op(int argc, char **argv) {
+    static const cli_sub subs[] = {{"create", op_create, op_create_opts},
+                                   {"list", op_list, op_list_opts},
+                                   {"show", op_list, op_list_opts},
+                                   {"close", op_close, op_close_opts}};
+    return cli_dispatch("op", subs, sizeof subs / sizeof subs[0], op_usage, argc, argv);
 }
 
 /* ---- vigil audit ---------------------------------------------------------------------- */
 
 static void audit_usage(FILE *out) {
     fprintf(out,
-            "usage: vigil audit verify [--json]\n"
-            "       vigil audit log [--entity E --id N] [--limit N] [--json]\n"
+            "usage: vigil audit verify [--by USER] [--json]\n"
+            "       vigil audit log [--entity E --id N] [--limit N] [--by USER] [--json]\n"
             "\n"
             "verify walks the audit chain (each event holds the SHA-256 of the one before)\n"
             "and names the first event that was edited, deleted, inserted or reordered;\n"
@@ -411,97 +469,100 @@ static void audit_usage(FILE *out) {
             "hold referral order).\n");
 }
 
-int cmd_audit(int argc, char **argv) {
-    static const struct option opts[] = {{"entity", required_argument, NULL, 'e'},
-                                         {"id", required_argument, NULL, 'i'},
-                                         {"limit", required_argument, NULL, 'l'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    if (argc < 2 || is_help(argv[1])) {
-        audit_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+static const cli_opt audit_verify_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
+static int audit_verify(int argc, char **argv) {
+    cli_args a;
+    const char *by = NULL;
+    int json = 0, ret = cu_args(&a, "audit verify", audit_verify_opts, argc, argv, audit_usage, 0,
+                                0, "", &by, &json);
+    if (ret >= 0) return ret;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    ret = CLI_EXIT_OK;
+    json_t *o = NULL;
+    vigil_status rc = vigil_audit_check(st, cu_by(by), &o, &err); /* verify + head: one call */
+    int intact = rc == VIGIL_OK && json_is_true(json_object_get(o, "ok"));
+    const char *digest = json_string_value(json_object_get(o, "head"));
+    if (rc != VIGIL_OK) {
+        ret = cu_fail(rc, &err);
+    } else if (json) {
+        cu_print_json(o);
+    } else if (intact) {
+        printf("audit chain intact: %lld events, head %s\n",
+               (long long)json_integer_value(json_object_get(o, "events")), digest ? digest : "-");
+    } else {
+        cli_errorf("%s", json_string_value(json_object_get(o, "error")));
     }
-    const char *sub = argv[1], *entity = NULL, *by = NULL;
+    if (rc == VIGIL_OK && !intact) ret = CLI_EXIT_FAIL;
+    json_decref(o);
+    vigil_store_close(st);
+    return ret;
+}
+
+static const cli_opt audit_log_opts[] = {
+    CLI_O_STR("entity", 0, O_ENTITY), CLI_O_INT("id", 0, O_ID, 1, CLI_NO_MAX),
+    CLI_O_INT("limit", 0, O_LIMIT, 1, 1000000), CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
+static int audit_log(int argc, char **argv) {
+    const char *entity = NULL, *by = NULL;
     int64_t id = 0;
     int json = 0, limit = 20, c;
-    argc--, argv++;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "audit log", audit_log_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'e': entity = optarg; break;
-        case 'b': by = optarg; break;
-        case 'i':
-            if (!(id = cu_id(optarg, "--id"))) return CLI_EXIT_USAGE;
-            break;
-        case 'l': limit = atoi(optarg); break;
-        case 'j': json = 1; break;
-        case 'h': audit_usage(stdout); return CLI_EXIT_OK;
-        default: audit_usage(stderr); return CLI_EXIT_USAGE;
+        case O_ENTITY: entity = a.arg; break;
+        case O_ID: id = (int64_t)a.num; break;
+        case O_LIMIT: limit = (int)a.num; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: audit_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (optind != argc) {
-        audit_usage(stderr);
-        return CLI_EXIT_USAGE;
-    }
+    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
     vigil_err err;
     vigil_err_clear(&err);
     vigil_store *st = cu_open();
     if (!st) return CLI_EXIT_FAIL;
     int ret = CLI_EXIT_OK;
-    if (strcmp(sub, "verify") == 0) {
-        json_t *o = NULL;
-        vigil_status rc = vigil_audit_check(st, cu_by(by), &o, &err);
-        int intact = rc == VIGIL_OK && json_is_true(json_object_get(o, "ok"));
-        const char *digest = json_string_value(json_object_get(o, "head"));
-        if (rc != VIGIL_OK) {
-            ret = cu_fail(rc, &err);
-        } else if (json) {
-            cu_print_json(o);
-        } else if (intact) {
-            printf("audit chain intact: %lld events, head %s\n",
-                   (long long)json_integer_value(json_object_get(o, "events")), digest ? digest : "-");
-        } else {
-            cli_errorf("%s", json_string_value(json_object_get(o, "error")));
-        }
-        if (rc == VIGIL_OK && !intact) ret = CLI_EXIT_FAIL;
-        json_decref(o);
-    } else if (strcmp(sub, "log") == 0) {
-        json_t *rows = NULL;
-        vigil_status rc = vigil_audit_list(st, cu_by(by), entity, id, limit, &rows, &err);
-        if (rc != VIGIL_OK) {
-            ret = cu_fail(rc, &err);
-        } else if (json) {
-            cu_print_json(rows);
-        } else {
-            static const char *const cols[] = {"id", "at", "actor", "action", "entity", "entity_id", NULL};
-            cu_print_table(rows, cols);
-        }
-        json_decref(rows);
+    json_t *rows = NULL;
+    vigil_status rc = vigil_audit_list(st, cu_by(by), entity, id, limit, &rows, &err);
+    if (rc != VIGIL_OK) {
+        ret = cu_fail(rc, &err);
+    } else if (json) {
+        cu_print_json(rows);
     } else {
-        cli_errorf("audit: unknown subcommand '%s' (verify, log)", sub);
-        ret = CLI_EXIT_USAGE;
+        static const char *const cols[] = {"id",     "at",        "actor", "action",
+                                           "entity", "entity_id", NULL};
+        cu_print_table(rows, cols);
     }
+    json_decref(rows);
     vigil_store_close(st);
     return ret;
+}
+
+int cmd_audit(int argc, char **argv) {
+    static const cli_sub subs[] = {{"verify", audit_verify, audit_verify_opts},
+                                   {"log", audit_log, audit_log_opts}};
+    return cli_dispatch("audit", subs, sizeof subs / sizeof subs[0], audit_usage, argc, argv);
 }
 
 /* ---- vigil demo -------------------------------------------------------------------------- */
 
 int cmd_demo(int argc, char **argv) {
-    static const struct option opts[] = {{"items", required_argument, NULL, 'n'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const cli_opt opts[] = {CLI_O_INT("items", 0, O_ITEMS, 1, 1000000),
+                                   CLI_O_INT("seed", 0, O_SEED, 0, 4294967295.0), CLI_O_END};
     unsigned n = 400, seed = 1;
+    cli_args a;
     int c;
-    optind = 0; /* a fresh scan: options may follow the operands */
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args_init(&a, "demo", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'n': n = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 's': seed = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'h':
+        case O_ITEMS: n = (unsigned)a.num; break;
+        case O_SEED: seed = (unsigned)a.num; break;
+        case CLI_HELP:
             printf("usage: vigil demo [--items N] [--seed S]\n\n"
                    "Fills the store (--db) with a synthetic referral action day: agencies, users,\n"
                    "the operation demo-action-day, N reports (default 400) of placeholder URLs on\n"
@@ -511,10 +572,7 @@ int cmd_demo(int argc, char **argv) {
         default: return CLI_EXIT_USAGE;
         }
     }
-    if (optind != argc || n == 0) {
-        cli_errorf("demo: usage: vigil demo [--items N] [--seed S]");
-        return CLI_EXIT_USAGE;
-    }
+    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
     vigil_store *st = cu_open();
     if (!st) return CLI_EXIT_FAIL;
     vigil_err err;

@@ -9,7 +9,12 @@
 #include "vigil/hash.h"
 
 int cmd_distance(int argc, char **argv) {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    static const cli_opt opts[] = {CLI_O_END};
+    cli_args a;
+    int c;
+    cli_args_init(&a, "distance", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        if (c != CLI_HELP) return CLI_EXIT_USAGE;
         printf("usage: vigil distance HASH HASH...\n"
                "\n"
                "Prints, for each HASH after the first, one line DISTANCE,HASH: the number of\n"
@@ -18,6 +23,8 @@ int cmd_distance(int argc, char **argv) {
                "Exit status: 0 done, 2 a hash is malformed.\n");
         return CLI_EXIT_OK;
     }
+    argc = a.argc + 1; /* argv[1..argc): the hashes, as before */
+    argv = a.argv - 1;
     if (argc < 3) {
         cli_errorf("distance: needs at least two hashes (see `vigil distance --help`)");
         return CLI_EXIT_USAGE;

@@ -2,7 +2,6 @@
  * cli/cmd_hash.c - `vigil hash`: PDQ hashes (optionally the 8 dihedral
  * variants), MD5 and SHA-256 of image files, as CSV-like lines or JSON lines.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,15 +156,6 @@ static int hash_one(vigil_hasher *h, const hash_cli_opts *o, const char *path, u
     return 1;
 }
 
-static int parse_u64(const char *s, uint64_t *out) {
-    char *end = NULL;
-    if (!s || !*s || *s == '-') return 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || v == 0) return 0;
-    *out = v;
-    return 1;
-}
-
 /* Paths from a list file, one per line; blank lines skipped. */
 static char **read_list(const char *list, size_t *n_out) {
     FILE *f = strcmp(list, "-") == 0 ? stdin : fopen(list, "r");
@@ -197,22 +187,21 @@ static char **read_list(const char *list, size_t *n_out) {
 }
 
 int cmd_hash(int argc, char **argv) {
-    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ };
-    static const struct option opts[] = {
-        {"all", no_argument, NULL, O_ALL},
-        {"dihedral", no_argument, NULL, O_DIH},
-        {"json", no_argument, NULL, O_JSON},
-        {"no-resize", no_argument, NULL, O_NORESIZE},
-        {"jpeg-fast", no_argument, NULL, O_FAST},
-        {"max-pixels", required_argument, NULL, O_MAXPX},
-        {"max-bytes", required_argument, NULL, O_MAXB},
-        {"files-from", required_argument, NULL, O_LIST},
-        {"text", no_argument, NULL, O_TEXT},
-        {"fps", required_argument, NULL, O_FPS},
-        {"collapse", required_argument, NULL, O_COLLAPSE},
-        {"vpdq", no_argument, NULL, O_VPDQ},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    enum { O_ALL = 1, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ };
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("all", 0, O_ALL),
+        CLI_O_FLAG("dihedral", 0, O_DIH),
+        CLI_O_FLAG("json", 0, O_JSON),
+        CLI_O_FLAG("no-resize", 0, O_NORESIZE),
+        CLI_O_FLAG("jpeg-fast", 0, O_FAST),
+        CLI_O_INT("max-pixels", 0, O_MAXPX, 1, CLI_NO_MAX),
+        CLI_O_INT("max-bytes", 0, O_MAXB, 1, CLI_NO_MAX),
+        CLI_O_STR("files-from", 0, O_LIST),
+        CLI_O_FLAG("text", 0, O_TEXT),
+        CLI_O_REAL("fps", 0, O_FPS, 0, VIGIL_VIDEO_MAX_FPS, CLI_ABOVE_MIN, "a number of samples per second"),
+        CLI_O_STR("collapse", 0, O_COLLAPSE),
+        CLI_O_FLAG("vpdq", 0, O_VPDQ),
+        CLI_O_END,
     };
     hash_cli_opts o = {0, 0, 0};
     vigil_hash_opts ho;
@@ -220,13 +209,15 @@ int cmd_hash(int argc, char **argv) {
     cli_video_init();
     const char *list = NULL;
     int c, text = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "hash", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_TEXT: text = 1; break;
-        case O_FPS:
+        case O_FPS: g_cli_video.opts.fps = a.real; break;
         case O_COLLAPSE: {
             int bad = 0;
-            cli_video_option(c == O_FPS ? "fps" : "collapse", optarg, &bad);
+            cli_video_option("collapse", a.arg, &bad);
             if (bad) return CLI_EXIT_USAGE;
             break;
         }
@@ -236,21 +227,11 @@ int cmd_hash(int argc, char **argv) {
         case O_JSON: o.json = 1; break;
         case O_NORESIZE: ho.flags |= VIGIL_HASH_NO_RESIZE; break;
         case O_FAST: ho.jpeg_fast_scale = 1; break;
-        case O_MAXPX:
-            if (!parse_u64(optarg, &ho.limits.max_pixels)) {
-                cli_errorf("--max-pixels needs a positive whole number, got '%s'", optarg);
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        case O_MAXB:
-            if (!parse_u64(optarg, &ho.limits.max_file_bytes)) {
-                cli_errorf("--max-bytes needs a positive whole number, got '%s'", optarg);
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        case O_LIST: list = optarg; break;
-        case 'h': hash_usage(stdout); return CLI_EXIT_OK;
-        default: hash_usage(stderr); return CLI_EXIT_USAGE;
+        case O_MAXPX: ho.limits.max_pixels = (uint64_t)a.num; break;
+        case O_MAXB: ho.limits.max_file_bytes = (uint64_t)a.num; break;
+        case O_LIST: list = a.arg; break;
+        case CLI_HELP: hash_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
     if (o.all || o.json) ho.flags |= VIGIL_HASH_DIGESTS;
@@ -258,8 +239,8 @@ int cmd_hash(int argc, char **argv) {
     g_cli_video.opts.flags |= ho.flags & VIGIL_HASH_NO_RESIZE; /* videos: the same frame rules */
     g_cli_video.opts.limits.max_pixels = ho.limits.max_pixels;
 
-    char **paths = argv + optind;
-    size_t n = (size_t)(argc - optind);
+    char **paths = a.argv;
+    size_t n = (size_t)a.argc;
     char **owned = NULL;
     if (list) {
         if (n) {

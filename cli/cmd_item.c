@@ -5,7 +5,6 @@
  * vigil/case.h.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,9 +12,40 @@
 #include "case_util.h"
 #include "vigil/text.h"
 
-static int is_help(const char *s) {
-    return strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0 || strcmp(s, "help") == 0;
-}
+/* The options of this file's commands (besides --by and --json); each
+ * subcommand's table takes its own. */
+enum {
+    O_TYPE = 1,
+    O_LANG,
+    O_AFFIL,
+    O_OUTLET,
+    O_HASH,
+    O_OBSERVED,
+    O_NOTES,
+    O_TEXT,
+    O_NOTE,
+    O_AT,
+    O_SKIPBAD,
+    O_OP,
+    O_STATE,
+    O_PLATFORM,
+    O_AFTER,
+    O_LIMIT,
+    O_AGENCY,
+    O_PREFIX,
+    O_ACCOUNT,
+    O_REASON,
+    O_UNTIL,
+    O_ALL,
+    O_CHANNEL,
+    O_OUT,
+    O_AUTHORITY,
+    O_ITEM,
+    O_URL,
+    O_RECEIVED,
+    O_OVERDUE,
+    O_TCO
+};
 
 /* ---- vigil item --------------------------------------------------------------------- */
 
@@ -61,243 +91,289 @@ static void on_progress(void *ctx, uint64_t rows, uint64_t bytes) {
     cli_progress("importing items", (size_t)rows, 0);
 }
 
-int cmd_item(int argc, char **argv) {
-    static const struct option opts[] = {{"type", required_argument, NULL, 't'},
-                                         {"lang", required_argument, NULL, 'l'},
-                                         {"affiliation", required_argument, NULL, 'a'},
-                                         {"outlet", required_argument, NULL, 'o'},
-                                         {"hash", required_argument, NULL, 'H'},
-                                         {"observed", required_argument, NULL, 'O'},
-                                         {"notes", required_argument, NULL, 'n'},
-                                         {"text", required_argument, NULL, 'X'},
-                                         {"note", required_argument, NULL, 'N'},
-                                         {"at", required_argument, NULL, 'T'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"skip-bad", no_argument, NULL, 'S'},
-                                         {"op", required_argument, NULL, 'p'},
-                                         {"state", required_argument, NULL, 's'},
-                                         {"platform", required_argument, NULL, 'P'},
-                                         {"after", required_argument, NULL, 'A'},
-                                         {"limit", required_argument, NULL, 'L'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    if (argc < 2 || is_help(argv[1])) {
-        item_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    const char *sub = argv[1], *by = NULL, *note = NULL, *at = NULL, *text_path = NULL;
+static const cli_opt item_add_opts[] = {CLI_O_STR("type", 0, O_TYPE),
+                                        CLI_O_STR("lang", 0, O_LANG),
+                                        CLI_O_STR("affiliation", 0, O_AFFIL),
+                                        CLI_O_STR("outlet", 0, O_OUTLET),
+                                        CLI_O_STR("hash", 0, O_HASH),
+                                        CLI_O_STR("observed", 0, O_OBSERVED),
+                                        CLI_O_STR("notes", 0, O_NOTES),
+                                        CLI_O_STR("text", 0, O_TEXT),
+                                        CU_OPT_BY,
+                                        CU_OPT_JSON,
+                                        CLI_O_END};
+static int item_add(int argc, char **argv) {
+    const char *by = NULL, *text_path = NULL;
     const char *langs[16], *hashes[16];
     vigil_item_input in = {0};
-    vigil_item_filter f = {0};
-    int json = 0, skip_bad = 0, c;
-    argc--, argv++;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int json = 0, c;
+    cli_args a;
+    cli_args_init(&a, "item add", item_add_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 't': in.type = f.type = optarg; break;
-        case 'l':
+        case O_TYPE: in.type = a.arg; break;
+        case O_LANG:
             if (in.n_langs == 16) {
                 cli_errorf("item: at most 16 --lang");
                 return CLI_EXIT_USAGE;
             }
-            langs[in.n_langs++] = optarg;
-            f.lang = optarg;
+            langs[in.n_langs++] = a.arg;
             break;
-        case 'a': in.affiliation = optarg; break;
-        case 'o': in.outlet = optarg; break;
-        case 'H':
+        case O_AFFIL: in.affiliation = a.arg; break;
+        case O_OUTLET: in.outlet = a.arg; break;
+        case O_HASH:
             if (in.n_hashes == 16) {
                 cli_errorf("item: at most 16 --hash");
                 return CLI_EXIT_USAGE;
             }
-            hashes[in.n_hashes++] = optarg;
+            hashes[in.n_hashes++] = a.arg;
             break;
-        case 'O': in.observed_at = optarg; break;
-        case 'n': in.notes = optarg; break;
-        case 'X': text_path = optarg; break;
-        case 'N': note = optarg; break;
-        case 'T': at = optarg; break;
-        case 'b': by = optarg; break;
-        case 'S': skip_bad = 1; break;
-        case 'p': f.op = optarg; break;
-        case 's': f.state = optarg; break;
-        case 'P': f.platform = optarg; break;
-        case 'A': {
-            char *end;
-            errno = 0;
-            f.after_id = strtoll(optarg, &end, 10);
-            if (*end || errno || f.after_id < 0) {
-                cli_errorf("--after: '%s' is not an item id", optarg);
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        }
-        case 'L': f.limit = atoi(optarg); break;
-        case 'j': json = 1; break;
-        case 'h': item_usage(stdout); return CLI_EXIT_OK;
-        default: item_usage(stderr); return CLI_EXIT_USAGE;
+        case O_OBSERVED: in.observed_at = a.arg; break;
+        case O_NOTES: in.notes = a.arg; break;
+        case O_TEXT: text_path = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: item_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
     in.langs = langs;
     in.hashes = hashes;
-    by = cu_by(by);
+    if (a.argc != 2) {
+        cli_errorf("item add: give OP and URL");
+        return CLI_EXIT_USAGE;
+    }
+    in.op = a.argv[0];
+    in.url = a.argv[1];
     vigil_err err;
     vigil_err_clear(&err);
     vigil_status rc;
-    int ret = CLI_EXIT_OK;
-    if (strcmp(sub, "add") == 0) {
-        if (optind + 2 != argc) {
-            cli_errorf("item add: give OP and URL");
-            return CLI_EXIT_USAGE;
-        }
-        in.op = argv[optind];
-        in.url = argv[optind + 1];
-        char *text = NULL;
-        if (text_path) {
-            size_t tl = 0;
-            rc = vigil_text_read_file(text_path, 16u << 20, &text, &tl, &err);
-            if (rc != VIGIL_OK) {
-                cli_input_error(text_path, rc, &err);
-                return CLI_EXIT_FAIL;
-            }
-            in.text = text;
-            in.text_len = tl;
-        }
-        vigil_store *st = cu_open();
-        if (!st) {
-            free(text);
+    char *text = NULL;
+    if (text_path) {
+        size_t tl = 0;
+        rc = vigil_text_read_file(text_path, 16u << 20, &text, &tl, &err);
+        if (rc != VIGIL_OK) {
+            cli_input_error(text_path, rc, &err);
             return CLI_EXIT_FAIL;
         }
-        vigil_item_result res;
-        rc = vigil_item_add(st, by, &in, &res, &err);
-        vigil_store_close(st);
+        in.text = text;
+        in.text_len = tl;
+    }
+    vigil_store *st = cu_open();
+    if (!st) {
         free(text);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (json) {
-            json_t *o = json_object();
-            json_object_set_new(o, "id", json_integer(res.id));
-            json_object_set_new(o, "state", json_string(res.state));
-            json_object_set_new(o, "created", json_boolean(res.created));
-            json_object_set_new(o, "canonical_url", json_string(res.canonical_url));
-            json_object_set_new(o, "held", json_boolean(res.held));
-            json_object_set_new(o, "reupload_of",
-                                res.reupload_of ? json_integer(res.reupload_of) : json_null());
-            cu_print_json(o);
-            json_decref(o);
-        } else {
-            printf("%lld,%s,%s,%s", (long long)res.id, res.state, res.created ? "new" : "merged",
-                   res.canonical_url);
-            if (res.reupload_of) printf(",reupload-of:%lld", (long long)res.reupload_of);
-            putchar('\n');
-        }
-        return CLI_EXIT_OK;
+        return CLI_EXIT_FAIL;
     }
-    if (strcmp(sub, "import") == 0) {
-        if (optind + 2 != argc) {
-            cli_errorf("item import: give OP and FILE.csv ('-' for standard input)");
-            return CLI_EXIT_USAGE;
+    vigil_item_result res;
+    rc = vigil_item_add(st, cu_by(by), &in, &res, &err);
+    vigil_store_close(st);
+    free(text);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(res.id));
+        json_object_set_new(o, "state", json_string(res.state));
+        json_object_set_new(o, "created", json_boolean(res.created));
+        json_object_set_new(o, "canonical_url", json_string(res.canonical_url));
+        json_object_set_new(o, "held", json_boolean(res.held));
+        json_object_set_new(o, "reupload_of",
+                            res.reupload_of ? json_integer(res.reupload_of) : json_null());
+        cu_print_json(o);
+        json_decref(o);
+    } else {
+        printf("%lld,%s,%s,%s", (long long)res.id, res.state, res.created ? "new" : "merged",
+               res.canonical_url);
+        if (res.reupload_of) printf(",reupload-of:%lld", (long long)res.reupload_of);
+        putchar('\n');
+    }
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt item_import_opts[] = {CLI_O_FLAG("skip-bad", 0, O_SKIPBAD), CU_OPT_BY,
+                                           CU_OPT_JSON, CLI_O_END};
+static int item_import(int argc, char **argv) {
+    const char *by = NULL;
+    int json = 0, skip_bad = 0, c;
+    cli_args a;
+    cli_args_init(&a, "item import", item_import_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_SKIPBAD: skip_bad = 1; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: item_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
-        const char *path = argv[optind + 1];
-        FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-        if (!fp) {
-            cli_errorf("%s: %s", path, strerror(errno));
-            return CLI_EXIT_FAIL;
-        }
-        vigil_store *st = cu_open();
-        if (!st) {
-            if (fp != stdin) fclose(fp);
-            return CLI_EXIT_FAIL;
-        }
-        vigil_item_import_opts o = {skip_bad, on_bad, on_progress, (void *)path};
-        vigil_item_import_stats s;
-        rc = vigil_item_import(st, by, argv[optind], fp, &o, &s, &err);
-        cli_progress_end();
-        vigil_store_close(st);
+    }
+    if (a.argc != 2) {
+        cli_errorf("item import: give OP and FILE.csv ('-' for standard input)");
+        return CLI_EXIT_USAGE;
+    }
+    const char *path = a.argv[1];
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!fp) {
+        cli_errorf("%s: %s", path, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    vigil_store *st = cu_open();
+    if (!st) {
         if (fp != stdin) fclose(fp);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (json)
-            printf("{\"rows\":%llu,\"created\":%llu,\"merged\":%llu,\"held\":%llu,\"bad\":%llu}\n",
-                   (unsigned long long)s.rows, (unsigned long long)s.created,
-                   (unsigned long long)s.merged, (unsigned long long)s.held,
-                   (unsigned long long)s.bad);
+        return CLI_EXIT_FAIL;
+    }
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_item_import_opts o = {skip_bad, on_bad, on_progress, (void *)path};
+    vigil_item_import_stats s;
+    vigil_status rc = vigil_item_import(st, cu_by(by), a.argv[0], fp, &o, &s, &err);
+    cli_progress_end();
+    vigil_store_close(st);
+    if (fp != stdin) fclose(fp);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (json)
+        printf("{\"rows\":%llu,\"created\":%llu,\"merged\":%llu,\"held\":%llu,\"bad\":%llu}\n",
+               (unsigned long long)s.rows, (unsigned long long)s.created,
+               (unsigned long long)s.merged, (unsigned long long)s.held, (unsigned long long)s.bad);
+    else if (!g_cli.quiet)
+        printf("%llu rows: %llu new items, %llu further reports, %llu held, %llu bad rows "
+               "skipped\n",
+               (unsigned long long)s.rows, (unsigned long long)s.created,
+               (unsigned long long)s.merged, (unsigned long long)s.held, (unsigned long long)s.bad);
+    return s.bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+static const cli_opt item_show_opts[] = {CU_OPT_BY, CU_OPT_JSON, CLI_O_END};
+static int item_show(int argc, char **argv) {
+    const char *by = NULL;
+    cli_args a;
+    int json = 0, ret = cu_args(&a, "item show", item_show_opts, argc, argv, item_usage, 1, 1, "ID",
+                                &by, &json);
+    if (ret >= 0) return ret;
+    int64_t id = cu_id(a.argv[0], "item");
+    if (!id) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *v = NULL;
+    vigil_status rc = vigil_item_show(st, cu_by(by), id, &v, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (json)
+        cu_print_json(v);
+    else
+        cu_print_record(v);
+    json_decref(v);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt item_list_opts[] = {CLI_O_STR("op", 0, O_OP),
+                                         CLI_O_STR("state", 0, O_STATE),
+                                         CLI_O_STR("platform", 0, O_PLATFORM),
+                                         CLI_O_STR("lang", 0, O_LANG),
+                                         CLI_O_STR("type", 0, O_TYPE),
+                                         CLI_O_INT("after", 0, O_AFTER, 0, CLI_NO_MAX),
+                                         CLI_O_INT("limit", 0, O_LIMIT, 1, 10000),
+                                         CU_OPT_BY,
+                                         CU_OPT_JSON,
+                                         CLI_O_END};
+static int item_list(int argc, char **argv) {
+    const char *by = NULL;
+    vigil_item_filter f = {0};
+    int json = 0, c;
+    cli_args a;
+    cli_args_init(&a, "item list", item_list_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_OP: f.op = a.arg; break;
+        case O_STATE: f.state = a.arg; break;
+        case O_PLATFORM: f.platform = a.arg; break;
+        case O_LANG: f.lang = a.arg; break;
+        case O_TYPE: f.type = a.arg; break;
+        case O_AFTER: f.after_id = (int64_t)a.num; break;
+        case O_LIMIT: f.limit = (int)a.num; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: item_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
+        }
+    }
+    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *v = NULL;
+    vigil_status rc = vigil_item_list(st, cu_by(by), &f, &v, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    static const char *const cols[] = {"id",     "state",   "platform",      "type", "languages",
+                                       "agency", "reports", "canonical_url", NULL};
+    if (json) {
+        cu_print_json(v);
+    } else {
+        cu_print_table(json_object_get(v, "items"), cols);
+        json_t *next = json_object_get(v, "next");
+        if (json_is_integer(next))
+            fprintf(stderr, "(more: --after %lld)\n", (long long)json_integer_value(next));
+    }
+    json_decref(v);
+    return CLI_EXIT_OK;
+}
+
+/* vigil item assess ID..., vigil item reject ID... --note REASON */
+static const cli_opt item_transition_opts[] = {CLI_O_STR("note", 0, O_NOTE),
+                                               CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
+static int item_transition(int argc, char **argv) {
+    int reject = strcmp(argv[0], "reject") == 0, c, ret = CLI_EXIT_OK;
+    const char *note = NULL, *at = NULL, *by = NULL;
+    cli_args a;
+    cli_args_init(&a, reject ? "item reject" : "item assess", item_transition_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_NOTE: note = a.arg; break;
+        case O_AT: at = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP: item_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
+        }
+    }
+    if (a.argc == 0) {
+        cli_errorf("item %s: give item ids", argv[0]);
+        return CLI_EXIT_USAGE;
+    }
+    if (reject && !note) {
+        cli_errorf("item reject: give the reason with --note");
+        return CLI_EXIT_USAGE;
+    }
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    for (int i = 0; i < a.argc; i++) {
+        int64_t id = cu_id(a.argv[i], "item");
+        if (!id) {
+            ret = CLI_EXIT_FAIL;
+            continue;
+        }
+        vigil_status rc = vigil_item_transition(st, cu_by(by), id, reject ? "rejected" : "assessed",
+                                                at, note, &err);
+        if (rc != VIGIL_OK)
+            ret = cu_fail(rc, &err);
         else if (!g_cli.quiet)
-            printf("%llu rows: %llu new items, %llu further reports, %llu held, %llu bad rows "
-                   "skipped\n",
-                   (unsigned long long)s.rows, (unsigned long long)s.created,
-                   (unsigned long long)s.merged, (unsigned long long)s.held,
-                   (unsigned long long)s.bad);
-        return s.bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+            printf("%lld,%s\n", (long long)id, reject ? "rejected" : "assessed");
     }
-    if (strcmp(sub, "show") == 0) {
-        int64_t id;
-        if (optind + 1 != argc) {
-            item_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        if (!(id = cu_id(argv[optind], "item"))) return CLI_EXIT_USAGE;
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        json_t *v = NULL;
-        rc = vigil_item_show(st, by, id, &v, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (json) cu_print_json(v);
-        else cu_print_record(v);
-        json_decref(v);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "list") == 0) {
-        if (optind != argc) {
-            item_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        json_t *v = NULL;
-        rc = vigil_item_list(st, by, &f, &v, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        static const char *const cols[] = {"id",   "state",     "platform", "type", "languages",
-                                           "agency", "reports", "canonical_url", NULL};
-        if (json) {
-            cu_print_json(v);
-        } else {
-            cu_print_table(json_object_get(v, "items"), cols);
-            json_t *next = json_object_get(v, "next");
-            if (json_is_integer(next))
-                fprintf(stderr, "(more: --after %lld)\n", (long long)json_integer_value(next));
-        }
-        json_decref(v);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "assess") == 0 || strcmp(sub, "reject") == 0) {
-        int reject = sub[0] == 'r';
-        if (optind >= argc) {
-            cli_errorf("item %s: give item ids", sub);
-            return CLI_EXIT_USAGE;
-        }
-        if (reject && !note) {
-            cli_errorf("item reject: give the reason with --note");
-            return CLI_EXIT_USAGE;
-        }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        for (int i = optind; i < argc; i++) {
-            int64_t id = cu_id(argv[i], "item");
-            if (!id) {
-                ret = CLI_EXIT_FAIL;
-                continue;
-            }
-            rc = vigil_item_transition(st, by, id, reject ? "rejected" : "assessed", at, note, &err);
-            if (rc != VIGIL_OK) ret = cu_fail(rc, &err);
-            else if (!g_cli.quiet) printf("%lld,%s\n", (long long)id, reject ? "rejected" : "assessed");
-        }
-        vigil_store_close(st);
-        return ret;
-    }
-    cli_errorf("item: unknown subcommand '%s' (add, import, show, list, assess, reject)", sub);
-    return CLI_EXIT_USAGE;
+    vigil_store_close(st);
+    return ret;
+}
+
+int cmd_item(int argc, char **argv) {
+    static const cli_sub subs[] = {{"add", item_add, item_add_opts},
+                                   {"import", item_import, item_import_opts},
+                                   {"show", item_show, item_show_opts},
+                                   {"list", item_list, item_list_opts},
+                                   {"assess", item_transition, item_transition_opts},
+                                   {"reject", item_transition, item_transition_opts}};
+    return cli_dispatch("item", subs, sizeof subs / sizeof subs[0], item_usage, argc, argv);
 }
 
 /* ---- vigil hold ---------------------------------------------------------------------- */
@@ -317,91 +393,109 @@ static void hold_usage(FILE *out) {
             "add prints the hold's ID.\n");
 }
 
-int cmd_hold(int argc, char **argv) {
-    static const struct option opts[] = {{"agency", required_argument, NULL, 'a'},
-                                         {"prefix", required_argument, NULL, 'p'},
-                                         {"account", required_argument, NULL, 'c'},
-                                         {"hash", required_argument, NULL, 'H'},
-                                         {"reason", required_argument, NULL, 'r'},
-                                         {"until", required_argument, NULL, 'u'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"all", no_argument, NULL, 'A'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    if (argc < 2 || is_help(argv[1])) {
-        hold_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    const char *sub = argv[1], *agency = NULL, *kind = NULL, *value = NULL, *reason = NULL,
-               *until = NULL, *by = NULL;
-    int json = 0, all = 0, nkinds = 0, c;
-    argc--, argv++;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+static const cli_opt hold_add_opts[] = {CLI_O_STR("agency", 0, O_AGENCY),
+                                        CLI_O_STR("prefix", 0, O_PREFIX),
+                                        CLI_O_STR("account", 0, O_ACCOUNT),
+                                        CLI_O_STR("hash", 0, O_HASH),
+                                        CLI_O_STR("reason", 0, O_REASON),
+                                        CLI_O_STR("until", 0, O_UNTIL),
+                                        CU_OPT_BY,
+                                        CLI_O_END};
+static int hold_add(int argc, char **argv) {
+    const char *agency = NULL, *kind = NULL, *value = NULL, *reason = NULL, *until = NULL,
+               *by = NULL;
+    int nkinds = 0, c;
+    cli_args a;
+    cli_args_init(&a, "hold add", hold_add_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'a': agency = optarg; break;
-        case 'p': kind = "prefix", value = optarg, nkinds++; break;
-        case 'c': kind = "account", value = optarg, nkinds++; break;
-        case 'H': kind = "hash", value = optarg, nkinds++; break;
-        case 'r': reason = optarg; break;
-        case 'u': until = optarg; break;
-        case 'b': by = optarg; break;
-        case 'A': all = 1; break;
-        case 'j': json = 1; break;
-        case 'h': hold_usage(stdout); return CLI_EXIT_OK;
-        default: hold_usage(stderr); return CLI_EXIT_USAGE;
+        case O_AGENCY: agency = a.arg; break;
+        case O_PREFIX: kind = "prefix", value = a.arg, nkinds++; break;
+        case O_ACCOUNT: kind = "account", value = a.arg, nkinds++; break;
+        case O_HASH: kind = "hash", value = a.arg, nkinds++; break;
+        case O_REASON: reason = a.arg; break;
+        case O_UNTIL: until = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP: hold_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    by = cu_by(by);
+    if (a.argc != 0 || !agency || nkinds != 1 || !reason) {
+        cli_errorf("hold add: give --agency, one of --prefix/--account/--hash, and --reason");
+        return CLI_EXIT_USAGE;
+    }
     vigil_err err;
     vigil_err_clear(&err);
-    vigil_status rc;
-    if (strcmp(sub, "add") == 0) {
-        if (optind != argc || !agency || nkinds != 1 || !reason) {
-            cli_errorf("hold add: give --agency, one of --prefix/--account/--hash, and --reason");
-            return CLI_EXIT_USAGE;
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    int64_t id = 0;
+    vigil_status rc = vigil_hold_add(st, cu_by(by), agency, kind, value, until, reason, &id, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    printf("%lld\n", (long long)id);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt hold_release_opts[] = {CU_OPT_BY, CLI_O_END};
+static int hold_release(int argc, char **argv) {
+    const char *by = NULL;
+    cli_args a;
+    int ret = cu_args(&a, "hold release", hold_release_opts, argc, argv, hold_usage, 1, 1, "ID",
+                      &by, NULL);
+    if (ret >= 0) return ret;
+    int64_t id = cu_id(a.argv[0], "hold");
+    if (!id) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    vigil_status rc = vigil_hold_release(st, cu_by(by), id, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (!g_cli.quiet) printf("hold %lld released\n", (long long)id);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt hold_list_opts[] = {CLI_O_FLAG("all", 0, O_ALL), CU_OPT_BY, CU_OPT_JSON,
+                                         CLI_O_END};
+static int hold_list(int argc, char **argv) {
+    const char *by = NULL;
+    int json = 0, all = 0, c;
+    cli_args a;
+    cli_args_init(&a, "hold list", hold_list_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_ALL: all = 1; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: hold_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        int64_t id = 0;
-        rc = vigil_hold_add(st, by, agency, kind, value, until, reason, &id, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        printf("%lld\n", (long long)id);
-        return CLI_EXIT_OK;
     }
-    if (strcmp(sub, "release") == 0) {
-        int64_t id;
-        if (optind + 1 != argc) {
-            hold_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-        if (!(id = cu_id(argv[optind], "hold"))) return CLI_EXIT_USAGE;
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        rc = vigil_hold_release(st, by, id, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (!g_cli.quiet) printf("hold %lld released\n", (long long)id);
-        return CLI_EXIT_OK;
-    }
-    if (strcmp(sub, "list") == 0) {
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        json_t *v = NULL;
-        rc = vigil_hold_list(st, by, all, &v, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        static const char *const cols[] = {"id", "agency", "kind", "value", "active", "until",
-                                           "reason", NULL};
-        if (json) cu_print_json(v);
-        else cu_print_table(v, cols);
-        json_decref(v);
-        return CLI_EXIT_OK;
-    }
-    cli_errorf("hold: unknown subcommand '%s' (add, release, list)", sub);
-    return CLI_EXIT_USAGE;
+    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *v = NULL;
+    vigil_status rc = vigil_hold_list(st, cu_by(by), all, &v, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    static const char *const cols[] = {"id",     "agency", "kind",   "value",
+                                       "active", "until",  "reason", NULL};
+    if (json)
+        cu_print_json(v);
+    else
+        cu_print_table(v, cols);
+    json_decref(v);
+    return CLI_EXIT_OK;
+}
+
+int cmd_hold(int argc, char **argv) {
+    static const cli_sub subs[] = {{"add", hold_add, hold_add_opts},
+                                   {"release", hold_release, hold_release_opts},
+                                   {"list", hold_list, hold_list_opts}};
+    return cli_dispatch("hold", subs, sizeof subs / sizeof subs[0], hold_usage, argc, argv);
 }
 
 /* ---- vigil refer ------------------------------------------------------------------------ */
@@ -454,26 +548,26 @@ static int write_referral(const char *dir, json_t *doc) {
 }
 
 int cmd_refer(int argc, char **argv) {
-    static const struct option opts[] = {{"platform", required_argument, NULL, 'p'},
-                                         {"channel", required_argument, NULL, 'c'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"at", required_argument, NULL, 'T'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const cli_opt opts[] = {CLI_O_STR("platform", 0, O_PLATFORM),
+                                   CLI_O_STR("channel", 0, O_CHANNEL),
+                                   CLI_O_STR("out", 0, O_OUT),
+                                   CLI_O_STR("at", 0, O_AT),
+                                   CU_OPT_BY,
+                                   CU_OPT_JSON,
+                                   CLI_O_END};
     const char *platform = NULL, *channel = NULL, *out = NULL, *at = NULL, *by = NULL;
     int json = 0, c;
-    optind = 0; /* a fresh scan: options may follow the operands */
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "refer", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'p': platform = optarg; break;
-        case 'c': channel = optarg; break;
-        case 'o': out = optarg; break;
-        case 'T': at = optarg; break;
-        case 'b': by = optarg; break;
-        case 'j': json = 1; break;
-        case 'h':
+        case O_PLATFORM: platform = a.arg; break;
+        case O_CHANNEL: channel = a.arg; break;
+        case O_OUT: out = a.arg; break;
+        case O_AT: at = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP:
             printf("usage: vigil refer OP [--platform P] [--out DIR] [--channel CH] [--at T]\n"
                    "                  [--by USER] [--json]\n\n"
                    "Checks the assessed items of OP against the holds again (matches are held),\n"
@@ -485,10 +579,11 @@ int cmd_refer(int argc, char **argv) {
         default: return CLI_EXIT_USAGE;
         }
     }
-    if (optind + 1 != argc) {
+    if (a.argc != 1) {
         cli_errorf("refer: usage: vigil refer OP [--platform P] [--out DIR]");
         return CLI_EXIT_USAGE;
     }
+    const char *op = a.argv[0];
     if (out) {
         struct stat sb;
         if (mkdir(out, 0777) != 0 && (errno != EEXIST || stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
@@ -501,7 +596,7 @@ int cmd_refer(int argc, char **argv) {
     vigil_err err;
     vigil_err_clear(&err);
     json_t *docs = NULL;
-    vigil_status rc = vigil_refer(st, cu_by(by), argv[optind], platform, channel, at, &docs, &err);
+    vigil_status rc = vigil_refer(st, cu_by(by), op, platform, channel, at, &docs, &err);
     vigil_store_close(st);
     if (rc != VIGIL_OK) return cu_fail(rc, &err);
     int ret = CLI_EXIT_OK;
@@ -516,7 +611,7 @@ int cmd_refer(int argc, char **argv) {
     }
     if (json) cu_print_json(docs);
     else if (json_array_size(docs) == 0 && !g_cli.quiet)
-        fprintf(stderr, "vigil: no assessed items to refer in %s\n", argv[optind]);
+        fprintf(stderr, "vigil: no assessed items to refer in %s\n", op);
     json_decref(docs);
     return ret;
 }
@@ -524,18 +619,16 @@ int cmd_refer(int argc, char **argv) {
 /* ---- vigil outcome ------------------------------------------------------------------------ */
 
 int cmd_outcome(int argc, char **argv) {
-    static const struct option opts[] = {{"at", required_argument, NULL, 'T'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const cli_opt opts[] = {CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
     const char *at = NULL, *by = NULL;
     int c;
-    optind = 0; /* a fresh scan: options may follow the operands */
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "outcome", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'T': at = optarg; break;
-        case 'b': by = optarg; break;
-        case 'h':
+        case O_AT: at = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP:
             printf("usage: vigil outcome ITEM removed|declined|no_response [--at T] [--by USER]\n\n"
                    "Records the platform's response to a referred item (at T, default now).\n"
                    "A platform's liaison may answer only for items referred to their platform.\n"
@@ -544,20 +637,20 @@ int cmd_outcome(int argc, char **argv) {
         default: return CLI_EXIT_USAGE;
         }
     }
-    if (optind + 2 != argc) {
+    if (a.argc != 2) {
         cli_errorf("outcome: usage: vigil outcome ITEM removed|declined|no_response [--at T]");
         return CLI_EXIT_USAGE;
     }
-    int64_t id = cu_id(argv[optind], "item");
+    int64_t id = cu_id(a.argv[0], "item");
     if (!id) return CLI_EXIT_USAGE;
     vigil_store *st = cu_open();
     if (!st) return CLI_EXIT_FAIL;
     vigil_err err;
     vigil_err_clear(&err);
-    vigil_status rc = vigil_outcome(st, cu_by(by), id, argv[optind + 1], at, &err);
+    vigil_status rc = vigil_outcome(st, cu_by(by), id, a.argv[1], at, &err);
     vigil_store_close(st);
     if (rc != VIGIL_OK) return cu_fail(rc, &err);
-    if (!g_cli.quiet) printf("%lld,%s\n", (long long)id, argv[optind + 1]);
+    if (!g_cli.quiet) printf("%lld,%s\n", (long long)id, a.argv[1]);
     return CLI_EXIT_OK;
 }
 
@@ -585,132 +678,157 @@ static void fmt_dur(long long s, char *out, size_t cap) {
     snprintf(out, cap, "%lldh%02lldm", a / 3600, a / 60 % 60);
 }
 
-int cmd_order(int argc, char **argv) {
-    static const struct option opts[] = {{"authority", required_argument, NULL, 'a'},
-                                         {"item", required_argument, NULL, 'i'},
-                                         {"url", required_argument, NULL, 'u'},
-                                         {"platform", required_argument, NULL, 'p'},
-                                         {"received", required_argument, NULL, 'r'},
-                                         {"reason", required_argument, NULL, 'R'},
-                                         {"at", required_argument, NULL, 'T'},
-                                         {"overdue", no_argument, NULL, 'o'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    if (argc < 2 || is_help(argv[1])) {
-        order_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    const char *sub = argv[1], *reason = NULL, *at = NULL, *by = NULL;
+static const cli_opt order_create_opts[] = {CLI_O_STR("authority", 0, O_AUTHORITY),
+                                            CLI_O_INT("item", 0, O_ITEM, 1, CLI_NO_MAX),
+                                            CLI_O_STR("url", 0, O_URL),
+                                            CLI_O_STR("platform", 0, O_PLATFORM),
+                                            CLI_O_STR("received", 0, O_RECEIVED),
+                                            CU_OPT_BY,
+                                            CLI_O_END};
+static int order_create(int argc, char **argv) {
+    const char *by = NULL;
     vigil_order_input in = {0};
-    int json = 0, overdue = 0, c;
-    argc--, argv++;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int c;
+    cli_args a;
+    cli_args_init(&a, "order create", order_create_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'a': in.authority = optarg; break;
-        case 'i':
-            if (!(in.item = cu_id(optarg, "--item"))) return CLI_EXIT_USAGE;
-            break;
-        case 'u': in.url = optarg; break;
-        case 'p': in.platform = optarg; break;
-        case 'r': in.received = optarg; break;
-        case 'R': reason = optarg; break;
-        case 'T': at = optarg; break;
-        case 'o': overdue = 1; break;
-        case 'b': by = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': order_usage(stdout); return CLI_EXIT_OK;
-        default: order_usage(stderr); return CLI_EXIT_USAGE;
+        case O_AUTHORITY: in.authority = a.arg; break;
+        case O_ITEM: in.item = (int64_t)a.num; break;
+        case O_URL: in.url = a.arg; break;
+        case O_PLATFORM: in.platform = a.arg; break;
+        case O_RECEIVED: in.received = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP: order_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    by = cu_by(by);
+    if (a.argc != 0 || !in.authority || (!in.item && !in.url)) {
+        cli_errorf("order create: give --authority and --item or --url");
+        return CLI_EXIT_USAGE;
+    }
     vigil_err err;
     vigil_err_clear(&err);
-    vigil_status rc;
-    if (strcmp(sub, "create") == 0) {
-        if (optind != argc || !in.authority || (!in.item && !in.url)) {
-            cli_errorf("order create: give --authority and --item or --url");
-            return CLI_EXIT_USAGE;
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    int64_t id = 0;
+    vigil_status rc = vigil_order_create(st, cu_by(by), &in, &id, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    printf("%lld\n", (long long)id);
+    return CLI_EXIT_OK;
+}
+
+/* vigil order ack|done ID [--at T], vigil order fail ID --reason R [--at T] */
+static const cli_opt order_update_opts[] = {CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
+static const cli_opt order_fail_opts[] = {CLI_O_STR("reason", 0, O_REASON),
+                                          CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CLI_O_END};
+static int order_update(int argc, char **argv) {
+    const char *sub = argv[0], *reason = NULL, *at = NULL, *by = NULL;
+    char cmd[32];
+    int c;
+    snprintf(cmd, sizeof cmd, "order %s", sub);
+    cli_args a;
+    cli_args_init(&a, cmd, strcmp(sub, "fail") == 0 ? order_fail_opts : order_update_opts, 0, argc,
+                  argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_REASON: reason = a.arg; break;
+        case O_AT: at = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CLI_HELP: order_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        int64_t id = 0;
-        rc = vigil_order_create(st, by, &in, &id, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        printf("%lld\n", (long long)id);
-        return CLI_EXIT_OK;
     }
-    if (strcmp(sub, "ack") == 0 || strcmp(sub, "done") == 0 || strcmp(sub, "fail") == 0) {
-        int64_t id;
-        if (optind + 1 != argc) {
-            order_usage(stderr);
-            return CLI_EXIT_USAGE;
+    if (!cli_args_operands(&a, 1, 1, "ID")) return CLI_EXIT_USAGE;
+    int64_t id = cu_id(a.argv[0], "order");
+    if (!id) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    vigil_status rc = vigil_order_update(st, cu_by(by), id, sub, reason, at, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (!g_cli.quiet) printf("order %lld: %s\n", (long long)id, sub);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt order_list_opts[] = {CLI_O_FLAG("overdue", 0, O_OVERDUE), CU_OPT_BY,
+                                          CU_OPT_JSON, CLI_O_END};
+static int order_list(int argc, char **argv) {
+    const char *by = NULL;
+    int json = 0, overdue = 0, c;
+    cli_args a;
+    cli_args_init(&a, "order list", order_list_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_OVERDUE: overdue = 1; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: order_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
-        if (!(id = cu_id(argv[optind], "order"))) return CLI_EXIT_USAGE;
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        rc = vigil_order_update(st, by, id, sub, reason, at, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (!g_cli.quiet) printf("order %lld: %s\n", (long long)id, sub);
-        return CLI_EXIT_OK;
     }
-    if (strcmp(sub, "list") == 0) {
-        vigil_store *st = cu_open();
-        if (!st) return CLI_EXIT_FAIL;
-        json_t *v = NULL;
-        rc = vigil_order_list(st, by, overdue, &v, &err);
-        vigil_store_close(st);
-        if (rc != VIGIL_OK) return cu_fail(rc, &err);
-        if (json) {
-            cu_print_json(v);
-        } else {
-            size_t i;
-            json_t *o;
-            json_array_foreach(v, i, o) { /* the clock as people read it */
-                json_t *left = json_object_get(o, "seconds_left");
-                char d[32], clock[48];
-                if (json_is_integer(left)) {
-                    long long s = json_integer_value(left);
-                    fmt_dur(s, d, sizeof d);
-                    snprintf(clock, sizeof clock, "%s %s", s < 0 ? "OVERDUE" : "left", d);
-                } else {
-                    snprintf(clock, sizeof clock, "%s",
-                             json_is_true(json_object_get(o, "late")) ? "late" : "-");
-                }
-                json_object_set_new(o, "clock", json_string(clock));
+    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *v = NULL;
+    vigil_status rc = vigil_order_list(st, cu_by(by), overdue, &v, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (json) {
+        cu_print_json(v);
+    } else {
+        size_t i;
+        json_t *o;
+        json_array_foreach(v, i, o) { /* the clock as people read it */
+            json_t *left = json_object_get(o, "seconds_left");
+            char d[32], clock[48];
+            if (json_is_integer(left)) {
+                long long sec = json_integer_value(left);
+                fmt_dur(sec, d, sizeof d);
+                snprintf(clock, sizeof clock, "%s %s", sec < 0 ? "OVERDUE" : "left", d);
+            } else {
+                snprintf(clock, sizeof clock, "%s",
+                         json_is_true(json_object_get(o, "late")) ? "late" : "-");
             }
-            static const char *const cols[] = {"id",    "status",   "clock", "deadline_at",
-                                               "platform", "authority", "item", "url", NULL};
-            cu_print_table(v, cols);
+            json_object_set_new(o, "clock", json_string(clock));
         }
-        json_decref(v);
-        return CLI_EXIT_OK;
+        static const char *const cols[] = {
+            "id", "status", "clock", "deadline_at", "platform", "authority", "item", "url", NULL};
+        cu_print_table(v, cols);
     }
-    cli_errorf("order: unknown subcommand '%s' (create, ack, done, fail, list)", sub);
-    return CLI_EXIT_USAGE;
+    json_decref(v);
+    return CLI_EXIT_OK;
+}
+
+int cmd_order(int argc, char **argv) {
+    static const cli_sub subs[] = {{"create", order_create, order_create_opts},
+                                   {"ack", order_update, order_update_opts},
+                                   {"done", order_update, order_update_opts},
+                                   {"fail", order_update, order_fail_opts},
+                                   {"list", order_list, order_list_opts}};
+    return cli_dispatch("order", subs, sizeof subs / sizeof subs[0], order_usage, argc, argv);
 }
 
 /* ---- vigil report ---------------------------------------------------------------------------- */
 
 int cmd_report(int argc, char **argv) {
-    static const struct option opts[] = {{"tco", required_argument, NULL, 't'},
-                                         {"by", required_argument, NULL, 'b'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const cli_opt opts[] = {CLI_O_INT("tco", 0, O_TCO, 1, 9999), CU_OPT_BY, CU_OPT_JSON,
+                                   CLI_O_END};
     const char *by = NULL;
     int json = 0, year = 0, c;
-    optind = 0; /* a fresh scan: options may follow the operands */
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "report", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 't': year = atoi(optarg); break;
-        case 'b': by = optarg; break;
-        case 'j': json = 1; break;
-        case 'h':
+        case O_TCO: year = (int)a.num; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP:
             printf("usage: vigil report OP [--json]\n"
                    "       vigil report --tco YEAR [--json]\n\n"
                    "OP: the operation's figures: distinct items, languages, platforms (and how\n"
@@ -724,7 +842,7 @@ int cmd_report(int argc, char **argv) {
         default: return CLI_EXIT_USAGE;
         }
     }
-    if ((year == 0) != (optind + 1 == argc) || optind + 1 < argc) {
+    if (a.argc != (year ? 0 : 1)) {
         cli_errorf("report: usage: vigil report OP | vigil report --tco YEAR");
         return CLI_EXIT_USAGE;
     }
@@ -734,7 +852,7 @@ int cmd_report(int argc, char **argv) {
     vigil_err_clear(&err);
     json_t *r = NULL;
     vigil_status rc = year ? vigil_report_tco(st, cu_by(by), year, &r, &err)
-                           : vigil_report_op(st, cu_by(by), argv[optind], &r, &err);
+                           : vigil_report_op(st, cu_by(by), a.argv[0], &r, &err);
     vigil_store_close(st);
     if (rc != VIGIL_OK) return cu_fail(rc, &err);
     if (json) {

@@ -3,7 +3,6 @@
  * print their matches in the hash banks, one line per match; exit status
  * like grep's: 0 something matched, 1 nothing did, 2 an error.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,31 +167,22 @@ static int match_file(vigil_matcher *m, vigil_hasher *h, match_cli *c, const cha
     return 1;
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out) {
-    char *end = NULL;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return 0;
-    *out = (int)v;
-    return 1;
-}
-
 int cmd_match(int argc, char **argv) {
-    enum { O_BANK = 256, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_TEXT, O_MINSIM, O_FPS, O_VQS, O_VBS, O_VBOTH };
-    static const struct option opts[] = {
-        {"bank", required_argument, NULL, O_BANK},
-        {"max-distance", required_argument, NULL, O_MAXD},
-        {"dihedral", no_argument, NULL, O_DIH},
-        {"quality-floor", required_argument, NULL, O_FLOOR},
-        {"json", no_argument, NULL, O_JSON},
-        {"hash", no_argument, NULL, O_HASH},
-        {"text", no_argument, NULL, O_TEXT},
-        {"min-similarity", required_argument, NULL, O_MINSIM},
-        {"fps", required_argument, NULL, O_FPS},
-        {"video-query-share", required_argument, NULL, O_VQS},
-        {"video-bank-share", required_argument, NULL, O_VBS},
-        {"video-both", no_argument, NULL, O_VBOTH},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    enum { O_BANK = 1, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_TEXT, O_MINSIM, O_FPS, O_VQS, O_VBS, O_VBOTH };
+    static const cli_opt opts[] = {
+        CLI_O_STR("bank", 0, O_BANK),
+        CLI_O_INT("max-distance", 0, O_MAXD, 0, 256),
+        CLI_O_FLAG("dihedral", 0, O_DIH),
+        CLI_O_INT("quality-floor", 0, O_FLOOR, 0, 100),
+        CLI_O_FLAG("json", 0, O_JSON),
+        CLI_O_FLAG("hash", 0, O_HASH),
+        CLI_O_FLAG("text", 0, O_TEXT),
+        CLI_O_REAL("min-similarity", 0, O_MINSIM, 0, 1, CLI_ABOVE_MIN, NULL),
+        CLI_O_REAL("fps", 0, O_FPS, 0, VIGIL_VIDEO_MAX_FPS, CLI_ABOVE_MIN, "a number of samples per second"),
+        CLI_O_REAL("video-query-share", 0, O_VQS, 0, 100, 0, "a percentage"),
+        CLI_O_REAL("video-bank-share", 0, O_VBS, 0, 100, 0, "a percentage"),
+        CLI_O_FLAG("video-both", 0, O_VBOTH),
+        CLI_O_END,
     };
     vigil_match_opts mo;
     vigil_match_opts_init(&mo);
@@ -207,63 +197,33 @@ int cmd_match(int argc, char **argv) {
     vigil_hasher *h = NULL;
     if (!banks) return MATCH_EXIT_ERROR;
     cli_video_init();
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "match", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case O_BANK: banks[nbanks++] = optarg; break;
-        case O_FPS:
-        case O_VQS:
-        case O_VBS: {
-            int bad = 0;
-            cli_video_option(c == O_FPS ? "fps" : c == O_VQS ? "video-query-share" : "video-bank-share", optarg, &bad);
-            if (bad) {
-                rc = MATCH_EXIT_ERROR;
-                goto out;
-            }
-            break;
-        }
+        case O_BANK: banks[nbanks++] = a.arg; break;
+        case O_FPS: g_cli_video.opts.fps = a.real; break;
+        case O_VQS: g_cli_video.match.min_query_share = a.real; break;
+        case O_VBS: g_cli_video.match.min_bank_share = a.real; break;
         case O_VBOTH: g_cli_video.match.require_both = 1; break;
-        case O_MAXD:
-            if (!parse_int(optarg, 0, 256, &mo.max_distance)) {
-                cli_errorf("--max-distance needs a whole number from 0 to 256, got '%s'", optarg);
-                rc = MATCH_EXIT_ERROR;
-                goto out;
-            }
-            break;
+        case O_MAXD: mo.max_distance = (int)a.num; break;
         case O_DIH: mo.dihedral = 1; break;
-        case O_FLOOR:
-            if (!parse_int(optarg, 0, 100, &mo.quality_floor)) {
-                cli_errorf("--quality-floor needs a whole number from 0 to 100, got '%s'", optarg);
-                rc = MATCH_EXIT_ERROR;
-                goto out;
-            }
-            break;
+        case O_FLOOR: mo.quality_floor = (int)a.num; break;
         case O_JSON: mc.json = 1; break;
         case O_HASH: hashes = 1; break;
         case O_TEXT: text = 1; break;
-        case O_MINSIM: {
-            char *end = NULL;
-            min_sim = strtod(optarg, &end);
-            if (!*optarg || *end || !(min_sim > 0 && min_sim <= 1)) {
-                cli_errorf("--min-similarity needs a number above 0 and at most 1, got '%s'", optarg);
-                rc = MATCH_EXIT_ERROR;
-                goto out;
-            }
-            break;
-        }
-        case 'h': match_usage(stdout); goto out;
-        default:
-            match_usage(stderr);
-            rc = MATCH_EXIT_ERROR;
-            goto out;
+        case O_MINSIM: min_sim = a.real; break;
+        case CLI_HELP: match_usage(stdout); goto out;
+        default: rc = MATCH_EXIT_ERROR; goto out;
         }
     }
-    if (optind >= argc) {
+    if (a.argc == 0) {
         cli_errorf("match: no %s given (see `vigil match --help`)", hashes ? "HASH" : "FILE");
         rc = MATCH_EXIT_ERROR;
         goto out;
     }
     if (text) { /* cmd_text.c */
-        rc = cli_match_text(banks, nbanks, min_sim, mc.json, hashes, argv + optind, (size_t)(argc - optind));
+        rc = cli_match_text(banks, nbanks, min_sim, mc.json, hashes, a.argv, (size_t)a.argc);
         goto out;
     }
     mo.banks = banks;
@@ -292,10 +252,10 @@ int cmd_match(int argc, char **argv) {
         }
     }
     int errors = 0;
-    size_t total = (size_t)(argc - optind);
+    size_t total = (size_t)a.argc;
     size_t done = 0;
-    for (int i = optind; i < argc; i++) {
-        int ok = hashes ? match_hash_arg(m, &mc, argv[i]) : match_file(m, h, &mc, argv[i]);
+    for (int i = 0; i < a.argc; i++) {
+        int ok = hashes ? match_hash_arg(m, &mc, a.argv[i]) : match_file(m, h, &mc, a.argv[i]);
         errors += !ok;
         cli_progress("matched", ++done, total);
     }

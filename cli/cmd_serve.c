@@ -3,7 +3,6 @@
  * SIGINT, then shuts down gracefully (requests in flight finish, the store
  * is checkpointed).
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,41 +39,45 @@ static void print_route(void *ctx, const char *method, const char *path) {
 }
 
 int cmd_serve(int argc, char **argv) {
-    static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
-                                         {"db", required_argument, NULL, 'd'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"max-body", required_argument, NULL, 'b'},
-                                         {"max-image", required_argument, NULL, 'i'},
-                                         {"timeout", required_argument, NULL, 'T'},
-                                         {"max-connections", required_argument, NULL, 'c'},
-                                         {"access-log", required_argument, NULL, 'a'},
-                                         {"routes", no_argument, NULL, 'r'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    enum { O_LISTEN = 1, O_DB, O_THREADS, O_BODY, O_IMAGE, O_TIMEOUT, O_CONNS, O_LOG, O_ROUTES };
+    static const cli_opt opts[] = {
+        CLI_O_STR("listen", 0, O_LISTEN),
+        CLI_O_STR("db", 0, O_DB),
+        CLI_O_INT("threads", 0, O_THREADS, 1, 256),
+        CLI_O_INT("max-body", 0, O_BODY, 1, CLI_NO_MAX),
+        CLI_O_INT("max-image", 0, O_IMAGE, 1, CLI_NO_MAX),
+        CLI_O_INT("timeout", 0, O_TIMEOUT, 1, 86400),
+        CLI_O_INT("max-connections", 0, O_CONNS, 1, 1000000),
+        CLI_O_STR("access-log", 0, O_LOG),
+        CLI_O_FLAG("routes", 0, O_ROUTES),
+        CLI_O_END,
+    };
     vigil_server_opts o;
     vigil_server_opts_init(&o);
     o.db_path = g_cli.db_path;
     const char *log = "-";
-    int c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int c, routes = 0;
+    cli_args a;
+    cli_args_init(&a, "serve", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'l': o.listen = optarg; break;
-        case 'd': o.db_path = optarg; break;
-        case 't': o.threads = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'b': o.max_body = strtoull(optarg, NULL, 10); break;
-        case 'i': o.max_image = strtoull(optarg, NULL, 10); break;
-        case 'T': o.timeout_s = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'c': o.max_connections = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'a': log = optarg; break;
-        case 'r': vigil_server_routes(print_route, NULL); return CLI_EXIT_OK;
-        case 'h': serve_usage(stdout); return CLI_EXIT_OK;
-        default: serve_usage(stderr); return CLI_EXIT_USAGE;
+        case O_LISTEN: o.listen = a.arg; break;
+        case O_DB: o.db_path = a.arg; break;
+        case O_THREADS: o.threads = (unsigned)a.num; break;
+        case O_BODY: o.max_body = (size_t)a.num; break;
+        case O_IMAGE: o.max_image = (size_t)a.num; break;
+        case O_TIMEOUT: o.timeout_s = (unsigned)a.num; break;
+        case O_CONNS: o.max_connections = (unsigned)a.num; break;
+        case O_LOG: log = a.arg; break;
+        case O_ROUTES: routes = 1; break;
+        case CLI_HELP: serve_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (optind != argc || o.threads > 256) {
-        serve_usage(stderr);
-        return CLI_EXIT_USAGE;
+    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
+    if (routes) {
+        vigil_server_routes(print_route, NULL);
+        return CLI_EXIT_OK;
     }
     FILE *lf = NULL;
     if (strcmp(log, "-") == 0) o.access_log = stderr;

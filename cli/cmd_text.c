@@ -3,7 +3,6 @@
  * each text), and the bodies of `vigil hash --text` (MinHash signatures)
  * and `vigil match --text` (near-duplicates in the banks' text entries).
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,28 +63,29 @@ static void lang_usage(FILE *out) {
 }
 
 int cmd_lang(int argc, char **argv) {
-    enum { O_JSON = 256 };
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, O_JSON},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    enum { O_JSON = 1 };
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("json", 0, O_JSON),
+        CLI_O_END,
     };
     int json = 0, c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "lang", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_JSON: json = 1; break;
-        case 'h': lang_usage(stdout); return CLI_EXIT_OK;
-        default: lang_usage(stderr); return CLI_EXIT_USAGE;
+        case CLI_HELP: lang_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
+    if (a.argc == 0) {
         cli_errorf("lang: no FILE given (see `vigil lang --help`)");
         return CLI_EXIT_USAGE;
     }
     int rc = CLI_EXIT_OK;
-    size_t total = (size_t)(argc - optind), done = 0;
-    for (int i = optind; i < argc; i++) {
-        const char *path = argv[i];
+    size_t total = (size_t)a.argc, done = 0;
+    for (int i = 0; i < a.argc; i++) {
+        const char *path = a.argv[i];
         vigil_err err;
         vigil_err_clear(&err);
         char *data = NULL;

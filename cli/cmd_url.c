@@ -3,7 +3,6 @@
  * deduplicated on), with the platform and account they belong to; and the
  * built-in platform registry.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,30 +81,32 @@ static int one_url(const char *in, int json) {
 }
 
 int cmd_url(int argc, char **argv) {
-    enum { O_JSON = 256, O_REG };
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, O_JSON},
-        {"registry", no_argument, NULL, O_REG},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    enum { O_JSON = 1, O_REG };
+    static const cli_opt opts[] = {
+        CLI_O_FLAG("json", 0, O_JSON),
+        CLI_O_FLAG("registry", 0, O_REG),
+        CLI_O_END,
     };
     int json = 0, reg = 0, c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "url", opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_JSON: json = 1; break;
         case O_REG: reg = 1; break;
-        case 'h': url_usage(stdout); return CLI_EXIT_OK;
-        default: url_usage(stderr); return CLI_EXIT_USAGE;
+        case CLI_HELP: url_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
+    if (reg && !cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
     if (reg) return print_registry(json);
-    if (optind >= argc) {
+    if (a.argc == 0) {
         cli_errorf("url: no URL given (see `vigil url --help`)");
         return CLI_EXIT_USAGE;
     }
     int failed = 0;
-    for (int i = optind; i < argc; i++) {
-        if (strcmp(argv[i], "-") == 0) {
+    for (int i = 0; i < a.argc; i++) {
+        if (strcmp(a.argv[i], "-") == 0) {
             char *line = NULL;
             size_t cap = 0;
             ssize_t n;
@@ -115,7 +116,7 @@ int cmd_url(int argc, char **argv) {
             }
             free(line);
         } else {
-            failed += !one_url(argv[i], json);
+            failed += !one_url(a.argv[i], json);
         }
     }
     fflush(stdout);

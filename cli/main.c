@@ -2,7 +2,6 @@
  * cli/main.c - `vigil`: global options, dispatch to subcommands, help and
  * version.  Every command is a thin front over libvigil.
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +52,13 @@ static void usage(FILE *out) {
             "  -h, --help    this help; `vigil COMMAND --help` for a command\n"
             "  -V, --version print the version\n"
             "\n"
+            "Options of a command may come before, between or after its operands; `--`\n"
+            "ends them (`vigil hash -- --json` hashes a file named --json).\n"
+            "\n"
             "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nExit status: 0 success, 1 some input failed, 2 usage error.\n");
+    fprintf(out, "\nExit status: 0 success, 1 some input failed or no store, 2 usage error.\n");
 }
 
 void cli_errorf(const char *fmt, ...) {
@@ -103,44 +105,47 @@ void cli_progress_end(void) {
 }
 
 int main(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+    enum { O_DB = 1, O_QUIET, O_VERSION };
+    static const cli_opt opts[] = {
+        CLI_O_STR("db", 0, O_DB),
+        CLI_O_FLAG("quiet", 'q', O_QUIET),
+        CLI_O_FLAG("version", 'V', O_VERSION),
+        CLI_O_END,
     };
     g_cli.prog = argv[0];
     g_cli.db_path = getenv("VIGIL_DB");
     if (!g_cli.db_path || !*g_cli.db_path) g_cli.db_path = "./vigil.db";
 
+    cli_args a;
     int c;
-    /* '+': stop at the first non-option, which is the command */
-    while ((c = getopt_long(argc, argv, "+qhV", opts, NULL)) != -1) {
+    /* the first operand is the command: what follows is its own */
+    cli_args_init(&a, NULL, opts, CLI_STOP_AT_OPERAND, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'd': g_cli.db_path = optarg; break;
-        case 'q': g_cli.quiet = 1; break;
-        case 'h': usage(stdout); return CLI_EXIT_OK;
-        case 'V': printf("vigil %s\n", VIGIL_VERSION_STR); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        case O_DB: g_cli.db_path = a.arg; break;
+        case O_QUIET: g_cli.quiet = 1; break;
+        case CLI_HELP: usage(stdout); return CLI_EXIT_OK;
+        case O_VERSION: printf("vigil %s\n", VIGIL_VERSION_STR); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
+    argc = a.argc; /* argv[0]: the command */
+    argv = a.argv;
+    if (argc == 0) {
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    const char *name = argv[optind];
+    const char *name = argv[0];
     if (strcmp(name, "help") == 0) {
-        if (optind + 1 < argc) {
+        if (argc > 1) {
             /* `vigil help hash` == `vigil hash --help` */
             for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-                if (strcmp(commands[i].name, argv[optind + 1]) == 0) {
-                    char *sub[] = {argv[optind + 1], "--help", NULL};
-                    optind = 1;
+                if (strcmp(commands[i].name, argv[1]) == 0) {
+                    char *sub[] = {argv[1], "--help", NULL};
                     return commands[i].fn(2, sub);
                 }
             }
-            cli_errorf("unknown command '%s'", argv[optind + 1]);
+            cli_errorf("unknown command '%s'", argv[1]);
             return CLI_EXIT_USAGE;
         }
         usage(stdout);
@@ -150,14 +155,8 @@ int main(int argc, char **argv) {
         printf("vigil %s\n", VIGIL_VERSION_STR);
         return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(commands[i].name, name) == 0) {
-            int sub_argc = argc - optind;
-            char **sub_argv = argv + optind;
-            optind = 1; /* reset getopt for the subcommand */
-            return commands[i].fn(sub_argc, sub_argv);
-        }
-    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0) return commands[i].fn(argc, argv);
     cli_errorf("unknown command '%s' (see `vigil --help`)", name);
     return CLI_EXIT_USAGE;
 }

@@ -147,7 +147,7 @@ run "$V" bank delete demo --yes;         expect delete_again 2 '' "no bank named
 run "$V" --db "$T/other.db" bank list;   expect db_option 0
 [ -f "$T/other.db" ] && ok db_option_file || bad db_option_file "no other.db"
 printf 'not a database, just some text that is long enough to be read as a header\n%.0s' 1 2 3 > "$T/text.db"
-run "$V" --db "$T/text.db" bank list;    expect db_not_sqlite 2 '' 'not a vigil store'
-run "$V" --db "$T/no/such/dir/x.db" bank list; expect db_bad_dir 2 '' 'cannot open the store'
+run "$V" --db "$T/text.db" bank list;    expect db_not_sqlite 1 '' 'not a vigil store'
+run "$V" --db "$T/no/such/dir/x.db" bank list; expect db_bad_dir 1 '' 'cannot open the store'
 
 finish
