@@ -237,7 +237,7 @@ TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-paramet
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --suppress=missingIncludeSystem -DVIGIL_HAVE_WEBPDEMUX -Iinclude -Isrc src cli tools
-	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(CLI_SRC) \
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(SRV_SRC) $(CLI_SRC) tools/gen_docs.c \
 	    -- $(CFLAGS_BASE)
 
 clean:

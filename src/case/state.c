@@ -20,6 +20,7 @@
  * Rejecting needs a note (the reason).  Every other move is refused with
  * VIGIL_ECONFLICT naming both states.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,19 +116,30 @@ vigil_status case_move(vigil_store *st, const case_actor *a, int64_t id, const c
     return rc;
 }
 
+/* snprintf at offset *n of buf[cap], counting the full length like snprintf. */
+static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + (*n < cap ? *n : cap - 1), *n < cap ? cap - *n : 1, fmt, ap);
+    va_end(ap);
+    if (k > 0) *n += (size_t)k;
+}
+
 size_t case_state_table_md(char *buf, size_t cap) {
+    char dummy[1];
+    if (!buf || cap == 0) buf = dummy, cap = 1;
     size_t n = 0;
-#define PUT(...)                                                                            \
-    do {                                                                                    \
-        int k_ = snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, __VA_ARGS__); \
-        if (k_ > 0) n += (size_t)k_;                                                        \
-    } while (0)
-    if (buf && cap) buf[0] = '\0';
-    PUT("| from | to | cause | when |\n|---|---|---|---|\n");
+    buf[0] = '\0';
+    put(buf, cap, &n, "| from | to | cause | when |\n|---|---|---|---|\n");
     for (size_t i = 0; i < N_MOVES; i++)
-        PUT("| %s | %s | %s | %s |\n", strcmp(moves[i].from, ANY) == 0 ? "any but removed" : moves[i].from,
-            moves[i].to, cause_names[moves[i].cause], moves[i].what);
-#undef PUT
+        put(buf, cap, &n, "| %s | %s | %s | %s |\n",
+            strcmp(moves[i].from, ANY) == 0 ? "any but removed" : moves[i].from, moves[i].to,
+            cause_names[moves[i].cause], moves[i].what);
     return n;
 }
 
