@@ -100,7 +100,9 @@ int cmd_serve(int argc, char **argv) {
     vigil_err err;
     vigil_err_clear(&err);
     if (vigil_server_start(&o, &srv, &err) != VIGIL_OK) {
-        cli_errorf("%s", err.msg);
+        char text[VIGIL_ERR_MSG_MAX + VIGIL_ERR_FIELD_MAX + 8];
+        vigil_err_text(&err, "--", text, sizeof text); /* "--listen: ..." */
+        cli_errorf("%s", text);
         if (lf) fclose(lf);
         return CLI_EXIT_FAIL;
     }

@@ -671,19 +671,19 @@ static vigil_status parse_listen(const char *listen, struct sockaddr_in *sa, vig
     char host[64];
     const char *colon = strrchr(listen, ':');
     if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host)
-        return vigil__err_set(err, VIGIL_EINVAL, "--listen '%s': expected ADDR:PORT (127.0.0.1:8080)", listen);
+        return vigil__err_field(err, VIGIL_EINVAL, "listen", "'%s': expected ADDR:PORT (127.0.0.1:8080)", listen);
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
     char *end = NULL;
     unsigned long port = strtoul(colon + 1, &end, 10);
     if (!colon[1] || *end || port > 65535)
-        return vigil__err_set(err, VIGIL_EINVAL, "--listen '%s': bad port", listen);
+        return vigil__err_field(err, VIGIL_EINVAL, "listen", "'%s': bad port", listen);
     memset(sa, 0, sizeof *sa);
     sa->sin_family = AF_INET;
     sa->sin_port = htons((uint16_t)port);
     if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
     if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-        return vigil__err_set(err, VIGIL_EINVAL, "--listen '%s': '%s' is not an IPv4 address", listen, host);
+        return vigil__err_field(err, VIGIL_EINVAL, "listen", "'%s': '%s' is not an IPv4 address", listen, host);
     return VIGIL_OK;
 }
 
