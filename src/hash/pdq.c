@@ -283,11 +283,32 @@ static inline __attribute__((always_inline)) void box_lanes(const float *restric
     for (int i = 0; i < p3; i++, li++, ri++, oi++) {
         const float *restrict x = in + (size_t)ri * ls;
         const float *restrict y = in + (size_t)li * ls;
+        if (!sel) {
+            /* every position written: update and write in one sweep */
+            float *restrict o = out + (size_t)oi * ols;
+            if (rcp != 0.0f) {
+                for (int l = 0; l < L; l++) {
+                    float t = sum[l] + x[l];
+                    t -= y[l];
+                    sum[l] = t;
+                    o[l] = t * rcp;
+                }
+            } else {
+                const float c = (float)cnt;
+                for (int l = 0; l < L; l++) {
+                    float t = sum[l] + x[l];
+                    t -= y[l];
+                    sum[l] = t;
+                    o[l] = t / c;
+                }
+            }
+            continue;
+        }
         for (int l = 0; l < L; l++) {
             sum[l] += x[l];
             sum[l] -= y[l];
         }
-        if (sel && (next >= 64 || sel[next] != oi)) continue;
+        if (next >= 64 || sel[next] != oi) continue;
         if (rcp != 0.0f)
             EMIT_Q(sum[l] * rcp);
         else
