@@ -56,12 +56,10 @@ typedef struct klass {
     int w, h;
     double ref_decode_ms; /* sourced reference decode, ms/image; 0: none */
     jpg *v;
-    int n;
     vigil_pdq *pdq; /* vigil's hash of each file, to compare with the reference */
     series dec, dec_img, hash_warm, hash, core, plain, e2e, fast, ref;
-    int fast_max;
     long fast_sum, fast_count;
-    int ref_same, ref_checked;
+    int n, fast_max, ref_same, ref_checked;
 } klass;
 
 static double now_s(void) {
@@ -140,7 +138,7 @@ static int load_sources(const char *dir, vigil_image ***out) {
                 vigil_image_free(st == VIGIL_OK ? img : NULL);
                 continue;
             }
-            vigil_image **nv = realloc(v, (size_t)(n + 1) * sizeof *v);
+            vigil_image **nv = realloc(v, (size_t)(n + 1) * sizeof(vigil_image *));
             if (!nv) die("out of memory", NULL);
             v = nv;
             v[n++] = img;
@@ -155,7 +153,7 @@ static int load_sources(const char *dir, vigil_image ***out) {
             img->fmt = VIGIL_PIX_RGB8;
             img->stride = 800 * 3;
             img->pixels = imggen_pattern(800, 600, (unsigned)i + 100);
-            vigil_image **nv = realloc(v, (size_t)(n + 1) * sizeof *v);
+            vigil_image **nv = realloc(v, (size_t)(n + 1) * sizeof(vigil_image *));
             if (!nv || !img->pixels) die("out of memory", NULL);
             v = nv;
             v[n++] = img;
@@ -572,7 +570,7 @@ int main(int argc, char **argv) {
     /* The 640-2048 px classes together, for the thread figures. */
     int nmid = 0;
     for (int k = MID_FIRST; k <= MID_LAST; k++) nmid += classes[k].n;
-    jpg **mid = xcalloc((size_t)nmid, sizeof *mid);
+    jpg **mid = xcalloc((size_t)nmid, sizeof(jpg *));
     for (int k = MID_FIRST, m = 0; k <= MID_LAST; k++)
         for (int i = 0; i < classes[k].n; i++) mid[m++] = &classes[k].v[i];
     series mt1 = {{0}, 0}, mt2 = {{0}, 0}, scale = {{0}, 0};
