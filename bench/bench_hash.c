@@ -344,12 +344,20 @@ static void write_files(const klass *k) {
     }
 }
 
-static void remove_files(const klass *k) {
-    for (int i = 0; i < k->n; i++) {
-        char path[160];
-        file_name(path, sizeof path, k, i);
-        unlink(path);
+/* The classes whose files are in tmpdir, for remove_files() at exit (also
+ * after a failure). */
+static const klass *written;
+static int nwritten;
+
+static void remove_files(void) {
+    for (int k = 0; k < nwritten; k++) {
+        for (int i = 0; i < written[k].n; i++) {
+            char path[160];
+            file_name(path, sizeof path, &written[k], i);
+            unlink(path);
+        }
     }
+    if (tmpdir[0]) rmdir(tmpdir);
 }
 
 /* Runs `ref` once over all files of k (one process, as a user would) and
@@ -415,7 +423,7 @@ static void run_reference(const char *ref, klass *k, int check) {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || lines != k->n) {
         fprintf(stderr,
                 "bench-hash: the reference %s failed on the %s files (%s %d, %d of %d hashes); "
-                "it needs ImageMagick's convert on PATH to read JPEGs\n",
+                "pdq-photo-hasher reads JPEGs through ImageMagick's convert: is it on PATH?\n",
                 ref, k->name, WIFEXITED(status) ? "exit status" : "signal",
                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), lines, k->n);
         exit(1);
@@ -563,8 +571,13 @@ int main(int argc, char **argv) {
 
     if (ref) {
         snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-bench-XXXXXX");
-        if (!mkdtemp(tmpdir)) die("mkdtemp", NULL);
-        for (int k = 0; k < NCLASS; k++) write_files(&classes[k]);
+        if (!mkdtemp(tmpdir)) die("cannot make a temporary directory in /tmp", NULL);
+        written = classes;
+        atexit(remove_files);
+        for (int k = 0; k < NCLASS; k++) {
+            nwritten = k + 1;
+            write_files(&classes[k]);
+        }
     }
 
     /* The 640-2048 px classes together, for the thread figures. */
@@ -637,10 +650,9 @@ int main(int argc, char **argv) {
     }
     if (!ref) printf("\nSourced reference figures: %s.\n", REF_SOURCE);
 
-    if (ref) {
-        for (int k = 0; k < NCLASS; k++) remove_files(&classes[k]);
-        rmdir(tmpdir);
-    }
+    remove_files();
+    nwritten = 0;
+    tmpdir[0] = '\0';
     free(mid);
     for (int k = 0; k < NCLASS; k++) {
         for (int i = 0; i < classes[k].n; i++) free(classes[k].v[i].data);
