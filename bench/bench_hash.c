@@ -649,6 +649,14 @@ int main(int argc, char **argv) {
         print_fig("vigil / reference (sourced), images/s", &ratio, "%.1f", "x");
     }
     if (!ref) printf("\nSourced reference figures: %s.\n", REF_SOURCE);
+    read_loadavg(load, sizeof load);
+    const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (strtod(load, NULL) > (double)ncpu)
+        printf("\nThe machine was busy (load average now %s on %ld CPUs): the figures are slower "
+               "than on an idle machine%s.\n",
+               load, ncpu,
+               ref ? "" : ", and ratios against the sourced figures too low (--reference PATH "
+                          "measures the reference in the same run)");
 
     remove_files();
     nwritten = 0;
