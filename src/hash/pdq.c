@@ -229,8 +229,8 @@ void vigil__pdq_from_luma_plain(float *luma, float *tmp, int rows, int cols, int
 /* 1/n when n is a power of two, else 0.  Then x / n and x * (1/n) are the
  * same float: 1/n is exact, and both are the correctly rounded value of the
  * same real number x/n.  So the sliding phase, where the count is the window
- * (4 for a 512-pixel side), multiplies instead of dividing: same bits, and
- * the division was the costliest step of the two full passes. */
+ * (4 for a 512-pixel side), multiplies instead of dividing: same bits, and a
+ * multiplication costs less than a division. */
 static inline float pow2_reciprocal(int n) {
     return n > 0 && (n & (n - 1)) == 0 ? 1.0f / (float)n : 0.0f;
 }
