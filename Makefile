@@ -149,9 +149,11 @@ demo: run
 # Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
 bench: bench-hash bench-index bench-text bench-video bench-http
 
+# PDQ_REFERENCE=PATH: Meta's pdq-photo-hasher, built by you outside this
+# repository; bench-hash then runs it on the same files in the same run.
 bench-hash: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-hash
-	@$(BUILD)/bench-hash $(BENCH_ARGS)
+	@$(BUILD)/bench-hash $(if $(PDQ_REFERENCE),--reference $(PDQ_REFERENCE)) $(BENCH_ARGS)
 
 bench-index: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-index

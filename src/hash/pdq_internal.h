@@ -30,7 +30,7 @@ typedef struct vigil__pdq_work {
     float *luma;   /* rows*cols: the input, filled by the caller        */
     float *tmp;    /* rows*cols                                          */
     float *narrow; /* rows*64                                            */
-    float *tile;   /* 2 * cols * 8 (row-pass transposition tiles)        */
+    float *tile;   /* 2 * 4 * max(cols, 64) * 8 (row-pass tiles)         */
     size_t cap_px, cap_rows, cap_cols;
 } vigil__pdq_work;
 
