@@ -386,19 +386,22 @@ static void h_bank_add(http_ctx *h) {
         }
     }
     int64_t id = 0;
-    int dup = 0;
+    vigil_put_outcome what = VIGIL_PUT_ADDED;
     if (rc == VIGIL_OK) {
         spec.value = value;
         spec.labels = ltext;
         spec.external_id = ext;
-        rc = vigil_bank_add(h->st, h->params[0], &spec, &id, &dup, &err);
+        rc = vigil_bank_put(h->st, h->params[0], &spec, &id, &what, &err);
     }
     vigil_labels_clear(&ls);
     free(ltext);
     json_decref(b);
+    int dup = what == VIGIL_PUT_UNCHANGED, upd = what == VIGIL_PUT_UPDATED;
     if (rc == VIGIL_OK && !dup) http_banks_changed(h);
-    answer(h, rc, &err, dup ? 200 : 201,
-           rc == VIGIL_OK ? json_pack("{s:I, s:b}", "entry_id", (json_int_t)id, "duplicate", dup) : NULL);
+    answer(h, rc, &err, what == VIGIL_PUT_ADDED ? 201 : 200,
+           rc == VIGIL_OK ? json_pack("{s:I, s:b, s:b}", "entry_id", (json_int_t)id, "duplicate", dup,
+                                      "updated", upd)
+                          : NULL);
 }
 
 static void h_bank_remove(http_ctx *h) {
@@ -426,10 +429,11 @@ static void h_bank_import(http_ctx *h) {
     vigil_err err;
     vigil_status rc = vigil_bank_import(h->st, h->params[0], f, &o, &r, &err);
     fclose(f);
-    if (rc == VIGIL_OK && r.imported) http_banks_changed(h);
+    if (rc == VIGIL_OK && (r.imported || r.updated)) http_banks_changed(h);
     answer(h, rc, &err, 200,
-           json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)r.rows, "imported",
-                     (json_int_t)r.imported, "duplicates", (json_int_t)r.duplicates, "bad",
+           json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "rows", (json_int_t)r.rows, "imported",
+                     (json_int_t)r.imported, "duplicates", (json_int_t)r.duplicates, "unchanged",
+                     (json_int_t)r.unchanged, "updated", (json_int_t)r.updated, "bad",
                      (json_int_t)r.bad));
 }
 
