@@ -198,6 +198,11 @@ size_t vigil_matcher_entries(const vigil_matcher *m) {
 
 /* ---- results -------------------------------------------------------------- */
 
+/* The index's hits for a query, over all the variants tried.  One value may
+ * be held by many entries (exact copies under different ids), so a query
+ * can have many hits: they are appended as they come, and an entry found
+ * through several variants is folded afterwards (hits_fold), not looked up
+ * at each hit. */
 typedef struct hitbuf {
     vigil_index_hit *h;
     vigil_dihedral *variant;
@@ -208,15 +213,6 @@ typedef struct hitbuf {
 
 static int collect_hit(void *ctx, const vigil_index_hit *hit) {
     hitbuf *b = ctx;
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->h[i].id == hit->id) { /* the same entry through another variant */
-            if (hit->distance < b->h[i].distance) {
-                b->h[i].distance = hit->distance;
-                b->variant[i] = b->cur;
-            }
-            return 0;
-        }
-    }
     if (b->n == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 16;
         vigil_index_hit *nh = realloc(b->h, ncap * sizeof *nh);
@@ -229,6 +225,39 @@ static int collect_hit(void *ctx, const vigil_index_hit *hit) {
     }
     b->h[b->n] = *hit;
     b->variant[b->n++] = b->cur;
+    return 0;
+}
+
+typedef struct hit_order {
+    int64_t id;
+    int distance;
+    int variant;
+} hit_order;
+
+static int cmp_hit(const void *a, const void *b) {
+    const hit_order *x = a, *y = b;
+    if (x->id != y->id) return x->id < y->id ? -1 : 1;
+    if (x->distance != y->distance) return x->distance - y->distance;
+    return x->variant - y->variant;
+}
+
+/* Keep one hit per entry: the smallest distance, and of equal ones the
+ * first variant.  @return 0, or -1 when out of memory. */
+static int hits_fold(hitbuf *b) {
+    if (b->n < 2) return 0;
+    hit_order *o = malloc(b->n * sizeof *o);
+    if (!o) return -1;
+    for (size_t i = 0; i < b->n; i++) o[i] = (hit_order){b->h[i].id, b->h[i].distance, (int)b->variant[i]};
+    qsort(o, b->n, sizeof *o, cmp_hit);
+    size_t w = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (w && o[i].id == b->h[w - 1].id) continue;
+        b->h[w].id = o[i].id;
+        b->h[w].distance = o[i].distance;
+        b->variant[w++] = (vigil_dihedral)o[i].variant;
+    }
+    b->n = w;
+    free(o);
     return 0;
 }
 
@@ -294,6 +323,9 @@ vigil_status vigil_matcher_pdq(vigil_matcher *m, const vigil_pdq *q, const vigil
         rc = vigil_index_query(m->idx, v == 0 ? q : &dih[v], m->radius, collect_hit, &b, err);
         if (b.failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     }
+    /* one variant: the index gives each entry once */
+    if (rc == VIGIL_OK && nv > 1 && hits_fold(&b) != 0)
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     pthread_mutex_lock(&m->mu);
     for (size_t i = 0; i < b.n && rc == VIGIL_OK; i++) rc = add_match(m, b.h[i].id, b.h[i].distance, b.variant[i], res, err);
     pthread_mutex_unlock(&m->mu);
