@@ -34,6 +34,7 @@ typedef struct pending {
     const char *value, *labels, *xid;
     uint64_t line;
     vigil_signal sig;
+    int shared; /* another row of the chunk has the same (type, id) */
 } pending;
 
 #define NO_XID ((size_t)-1)
@@ -140,21 +141,60 @@ static int arena_put(importer *im, const char *str, size_t *off) {
 
 /* The order a chunk is put in.  Rows must have the effect they would have
  * one by one in file order; sorting keeps that only where rows cannot
- * affect each other out of their order.  Rows with an id affect only rows
- * with the same (type, id), rows without one only rows of the same (type,
- * value): a chunk of one kind is sorted by that key, which is the key
- * order of the index each row probes, with ties in file order (so of equal
- * values without an id the first is kept, and of rows with one id each
- * applies after the earlier ones: the last wins).  But a row without an id
- * is a duplicate when the bank holds its value under any id, which rows
- * with an id add and update away: a chunk with both kinds is put in file
- * order, unsorted. */
-static int cmp_pending(const void *a, const void *b) {
-    const pending *x = a, *y = b;
+ * affect each other out of their order:
+ *  - rows without an id affect only rows of the same (type, value): a chunk
+ *    of them is sorted by value, ties in file order (the first is kept);
+ *  - rows with an id affect only rows with the same (type, id): in a chunk
+ *    of them, the rows whose id is the only one of its kind in the chunk
+ *    are sorted by value too, and the few that share an id follow, in
+ *    file order per id (each applies after the earlier ones: the last
+ *    wins);
+ *  - but a row without an id is a duplicate when the bank holds its value
+ *    under any id, which rows with an id add and update away: a chunk with
+ *    both kinds is put in file order, unsorted.
+ * Value order matters most: it is the order of bank_entry_value, the
+ * largest index, which every new row goes into (sorted inserts touch each
+ * page once per chunk; measured in docs/cli.md). */
+static int cmp_by_value(const pending *x, const pending *y) {
     if (x->sig != y->sig) return x->sig < y->sig ? -1 : 1;
-    int c = x->xid ? strcmp(x->xid, y->xid) : strcmp(x->value, y->value);
+    int c = strcmp(x->value, y->value);
     if (c) return c;
     return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cmp_by_id(const pending *x, const pending *y) {
+    if (x->sig != y->sig) return x->sig < y->sig ? -1 : 1;
+    int c = strcmp(x->xid, y->xid);
+    if (c) return c;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cmp_anon(const void *a, const void *b) {
+    return cmp_by_value(a, b);
+}
+
+static int cmp_ids(const void *a, const void *b) {
+    return cmp_by_id(a, b);
+}
+
+/* rows with an id, once `shared` is set: unshared by value, then shared by id */
+static int cmp_with_ids(const void *a, const void *b) {
+    const pending *x = a, *y = b;
+    if (x->shared != y->shared) return x->shared ? 1 : -1;
+    return x->shared ? cmp_by_id(x, y) : cmp_by_value(x, y);
+}
+
+static void sort_chunk(pending *p, size_t n, size_t with_id) {
+    if (with_id == 0) {
+        qsort(p, n, sizeof *p, cmp_anon);
+        return;
+    }
+    if (with_id != n) return; /* both kinds: file order */
+    qsort(p, n, sizeof *p, cmp_ids);
+    for (size_t i = 0; i < n; i++)
+        p[i].shared = (i > 0 && p[i].sig == p[i - 1].sig && strcmp(p[i].xid, p[i - 1].xid) == 0) ||
+                      (i + 1 < n && p[i].sig == p[i + 1].sig && strcmp(p[i].xid, p[i + 1].xid) == 0);
+    qsort(p, n, sizeof *p, cmp_with_ids);
 }
 
 /* Put the chunk into the bank, sorted where that is safe, and empty it. */
@@ -169,8 +209,7 @@ static vigil_status flush_chunk(importer *im, vigil_err *err) {
         p->xid = p->xoff == NO_XID ? NULL : im->arena + p->xoff;
         with_id += p->xid != NULL;
     }
-    if (with_id == 0 || with_id == im->npend) /* one kind: see cmp_pending */
-        qsort(im->pend, im->npend, sizeof *im->pend, cmp_pending);
+    sort_chunk(im->pend, im->npend, with_id);
     for (size_t i = 0; i < im->npend && im->inserting; i++) {
         const pending *p = &im->pend[i];
         vigil_put_outcome what = VIGIL_PUT_UNCHANGED;
@@ -212,6 +251,7 @@ static vigil_status queue_row(importer *im, uint64_t line, vigil_signal sig, con
     pending *p = &im->pend[im->npend];
     p->line = line;
     p->sig = sig;
+    p->shared = 0;
     p->xoff = NO_XID;
     if (arena_put(im, value, &p->voff) < 0 || arena_put(im, labels, &p->loff) < 0 ||
         (xid && arena_put(im, xid, &p->xoff) < 0))
