@@ -565,7 +565,7 @@ static json_t *entry_json(const char *bank, vigil_signal sig, const char *value,
 
 vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank,
                               vigil_signal sig, const char *value, const char *labels,
-                              const char *xid, const char *now, int64_t *next_id,
+                              const char *xid, const char *now, int64_t *next_id, int mode,
                               int64_t *entry_id, vigil_put_outcome *outcome, vigil_err *err) {
     sqlite3_stmt *s = NULL;
     char *old_value = NULL, *old_labels = NULL;
@@ -574,10 +574,14 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
     int found = 0, src;
     if (xid && !*xid) xid = NULL;
     vigil_status rc = VIGIL_OK;
-    if (xid) {
+    if (xid && mode != VIGIL__PUT_NEW) {
         rc = entry_by_xid(st, bank_id, sig, xid, value, &found, &id, &old_value, &old_labels,
                           err);
         if (rc != VIGIL_OK) goto out;
+        if (!found && mode == VIGIL__PUT_EXISTING) {
+            *outcome = VIGIL_PUT_ADDED; /* would be: the caller puts it with VIGIL__PUT_NEW */
+            goto out;
+        }
     }
     if (found) {
         if (strcmp(old_value, value) == 0 && strcmp(old_labels, labels) == 0) {
@@ -607,7 +611,7 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
         if (rc == VIGIL_OK) *outcome = VIGIL_PUT_UPDATED;
         goto out;
     }
-    if (!xid) { /* a value the bank holds (with an id or not) is a duplicate */
+    if (!xid && mode != VIGIL__PUT_NEW) { /* a value the bank holds (with an id or not) is a duplicate */
         rc = vigil__store_stmt(st, SQL_ENTRY_BY_VALUE, &s, err);
         if (rc != VIGIL_OK) goto out;
         sqlite3_bind_int64(s, 1, bank_id);
@@ -680,8 +684,8 @@ vigil_status vigil_bank_put(vigil_store *st, const char *bank, const vigil_entry
     char now[VIGIL__TIME_LEN];
     vigil__store_now(now);
     if (rc == VIGIL_OK)
-        rc = vigil__entry_put(st, bank_id, bank, spec->signal, value, labels, xid, now, &next, &id,
-                              &what, err);
+        rc = vigil__entry_put(st, bank_id, bank, spec->signal, value, labels, xid, now, &next,
+                              VIGIL__PUT_ANY, &id, &what, err);
     if (rc == VIGIL_OK && what == VIGIL_PUT_ADDED) {
         rc = vigil__entry_set_last_id(st, id, err);
         json_t *after = rc == VIGIL_OK ? entry_json(bank, spec->signal, value, labels, xid) : NULL;

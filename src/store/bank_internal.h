@@ -35,11 +35,17 @@ vigil_status vigil__bank_id(vigil_store *st, const char *name, int64_t *id, vigi
  *  (the caller records the last id used, vigil__entry_set_last_id).  An
  *  update writes the audit event "bank.update" (before and after); an add
  *  writes none (the caller audits adds, one event per call or import).
- *  @entry_id (NULL ok) receives the entry's id.
+ *  `mode` VIGIL__PUT_ANY does all of this; the import splits it in two:
+ *  VIGIL__PUT_EXISTING only handles a row whose entry exists (unchanged or
+ *  updated) and reports VIGIL_PUT_ADDED, writing nothing, for one that
+ *  would be new; VIGIL__PUT_NEW adds the row without looking (the caller
+ *  knows it is new).
+ *  @entry_id (NULL ok) receives the entry's id (0 for a row not added).
  *  @return VIGIL_OK with *outcome set, or a store error. */
+enum { VIGIL__PUT_ANY = 0, VIGIL__PUT_EXISTING, VIGIL__PUT_NEW };
 vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank,
                               vigil_signal sig, const char *value, const char *labels,
-                              const char *xid, const char *now, int64_t *next_id,
+                              const char *xid, const char *now, int64_t *next_id, int mode,
                               int64_t *entry_id, vigil_put_outcome *outcome, vigil_err *err);
 
 /*! vigil__entry_next_id() : in a write transaction, the first entry id not

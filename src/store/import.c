@@ -34,7 +34,8 @@ typedef struct pending {
     const char *value, *labels, *xid;
     uint64_t line;
     vigil_signal sig;
-    int shared; /* another row of the chunk has the same (type, id) */
+    int stage;  /* rows with ids: 0 looked up, 1 new, 2 sharing an id (see put_with_ids) */
+    int done;   /* already put */
 } pending;
 
 #define NO_XID ((size_t)-1)
@@ -144,17 +145,13 @@ static int arena_put(importer *im, const char *str, size_t *off) {
  * affect each other out of their order:
  *  - rows without an id affect only rows of the same (type, value): a chunk
  *    of them is sorted by value, ties in file order (the first is kept);
- *  - rows with an id affect only rows with the same (type, id): in a chunk
- *    of them, the rows whose id is the only one of its kind in the chunk
- *    are sorted by value too, and the few that share an id follow, in
- *    file order per id (each applies after the earlier ones: the last
- *    wins);
+ *  - rows with an id affect only rows with the same (type, id): a chunk of
+ *    them is put by put_with_ids;
  *  - but a row without an id is a duplicate when the bank holds its value
  *    under any id, which rows with an id add and update away: a chunk with
  *    both kinds is put in file order, unsorted.
- * Value order matters most: it is the order of bank_entry_value, the
- * largest index, which every new row goes into (sorted inserts touch each
- * page once per chunk; measured in docs/cli.md). */
+ * Sorted probes and inserts touch each index page once per chunk instead of
+ * once per row (measured in docs/cli.md). */
 static int cmp_by_value(const pending *x, const pending *y) {
     if (x->sig != y->sig) return x->sig < y->sig ? -1 : 1;
     int c = strcmp(x->value, y->value);
@@ -177,24 +174,67 @@ static int cmp_ids(const void *a, const void *b) {
     return cmp_by_id(a, b);
 }
 
-/* rows with an id, once `shared` is set: unshared by value, then shared by id */
-static int cmp_with_ids(const void *a, const void *b) {
+/* rows with an id, once `stage` is set: by stage; stage 1 (new rows) by
+ * value, the others by id */
+static int cmp_staged(const void *a, const void *b) {
     const pending *x = a, *y = b;
-    if (x->shared != y->shared) return x->shared ? 1 : -1;
-    return x->shared ? cmp_by_id(x, y) : cmp_by_value(x, y);
+    if (x->stage != y->stage) return x->stage < y->stage ? -1 : 1;
+    return x->stage == 1 ? cmp_by_value(x, y) : cmp_by_id(x, y);
 }
 
-static void sort_chunk(pending *p, size_t n, size_t with_id) {
-    if (with_id == 0) {
-        qsort(p, n, sizeof *p, cmp_anon);
-        return;
+/* Put one row (vigil__entry_put `mode`) and count what it did; with
+ * VIGIL__PUT_EXISTING a row that would be new is left for later. */
+static vigil_status put_row(importer *im, pending *p, int mode, vigil_err *err) {
+    vigil_put_outcome what = VIGIL_PUT_UNCHANGED;
+    vigil_status rc = vigil__entry_put(im->st, im->bank_id, im->bank, p->sig, p->value, p->labels,
+                                       p->xid, im->now, &im->next_id, mode, NULL, &what, err);
+    if (rc != VIGIL_OK) {
+        if (err) {
+            char msg[VIGIL_ERR_MSG_MAX];
+            memcpy(msg, err->msg, sizeof msg);
+            vigil__err_set(err, rc, "line %llu: cannot store the entry: %.200s",
+                           (unsigned long long)p->line, msg);
+        }
+        return rc;
     }
-    if (with_id != n) return; /* both kinds: file order */
+    if (mode == VIGIL__PUT_EXISTING && what == VIGIL_PUT_ADDED) return VIGIL_OK;
+    p->done = 1;
+    if (what == VIGIL_PUT_ADDED)
+        im->r->imported++;
+    else if (what == VIGIL_PUT_UPDATED)
+        im->r->updated++;
+    else
+        im->r->unchanged++;
+    return VIGIL_OK;
+}
+
+/* A chunk of rows that all have ids.  Rows with different ids do not
+ * affect each other, so they are put in three stages, each in the key
+ * order of the index it works on: the rows whose id is alone in the chunk
+ * are looked up by id (stage 0, bank_entry_xid order), which settles the
+ * unchanged and updated ones; the new ones are then added by value (stage
+ * 1, bank_entry_value order, no second look-up); the few rows that share
+ * an id with another row of the chunk come last, in file order per id
+ * (stage 2: each applies after the earlier ones, the last wins). */
+static vigil_status put_with_ids(importer *im, vigil_err *err) {
+    pending *p = im->pend;
+    const size_t n = im->npend;
+    vigil_status rc = VIGIL_OK;
     qsort(p, n, sizeof *p, cmp_ids);
     for (size_t i = 0; i < n; i++)
-        p[i].shared = (i > 0 && p[i].sig == p[i - 1].sig && strcmp(p[i].xid, p[i - 1].xid) == 0) ||
-                      (i + 1 < n && p[i].sig == p[i + 1].sig && strcmp(p[i].xid, p[i + 1].xid) == 0);
-    qsort(p, n, sizeof *p, cmp_with_ids);
+        if ((i > 0 && p[i].sig == p[i - 1].sig && strcmp(p[i].xid, p[i - 1].xid) == 0) ||
+            (i + 1 < n && p[i].sig == p[i + 1].sig && strcmp(p[i].xid, p[i + 1].xid) == 0))
+            p[i].stage = 2;
+    for (size_t i = 0; i < n && im->inserting && rc == VIGIL_OK; i++)
+        if (p[i].stage == 0) rc = put_row(im, &p[i], VIGIL__PUT_EXISTING, err);
+    for (size_t i = 0; i < n; i++)
+        if (p[i].stage == 0 && !p[i].done) p[i].stage = 1;
+    qsort(p, n, sizeof *p, cmp_staged);
+    for (size_t i = 0; i < n && im->inserting && rc == VIGIL_OK; i++) {
+        if (p[i].done) continue;
+        rc = put_row(im, &p[i], p[i].stage == 1 ? VIGIL__PUT_NEW : VIGIL__PUT_ANY, err);
+    }
+    return rc;
 }
 
 /* Put the chunk into the bank, sorted where that is safe, and empty it. */
@@ -209,28 +249,13 @@ static vigil_status flush_chunk(importer *im, vigil_err *err) {
         p->xid = p->xoff == NO_XID ? NULL : im->arena + p->xoff;
         with_id += p->xid != NULL;
     }
-    sort_chunk(im->pend, im->npend, with_id);
-    for (size_t i = 0; i < im->npend && im->inserting; i++) {
-        const pending *p = &im->pend[i];
-        vigil_put_outcome what = VIGIL_PUT_UNCHANGED;
-        rc = vigil__entry_put(im->st, im->bank_id, im->bank, p->sig, p->value, p->labels, p->xid,
-                              im->now, &im->next_id, NULL, &what, err);
-        if (rc != VIGIL_OK) {
-            if (err) {
-                char msg[VIGIL_ERR_MSG_MAX];
-                memcpy(msg, err->msg, sizeof msg);
-                vigil__err_set(err, rc, "line %llu: cannot store the entry: %.200s",
-                               (unsigned long long)p->line, msg);
-            }
-            break;
-        }
-        if (what == VIGIL_PUT_ADDED)
-            im->r->imported++;
-        else if (what == VIGIL_PUT_UPDATED)
-            im->r->updated++;
-        else
-            im->r->unchanged++;
-    }
+    if (with_id == 0)
+        qsort(im->pend, im->npend, sizeof *im->pend, cmp_anon);
+    if (with_id == im->npend)
+        rc = put_with_ids(im, err);
+    else /* no ids (sorted), or both kinds (file order) */
+        for (size_t i = 0; i < im->npend && im->inserting && rc == VIGIL_OK; i++)
+            rc = put_row(im, &im->pend[i], VIGIL__PUT_ANY, err);
     im->npend = 0;
     im->alen = 0;
     return rc;
@@ -251,7 +276,8 @@ static vigil_status queue_row(importer *im, uint64_t line, vigil_signal sig, con
     pending *p = &im->pend[im->npend];
     p->line = line;
     p->sig = sig;
-    p->shared = 0;
+    p->stage = 0;
+    p->done = 0;
     p->xoff = NO_XID;
     if (arena_put(im, value, &p->voff) < 0 || arena_put(im, labels, &p->loff) < 0 ||
         (xid && arena_put(im, xid, &p->xoff) < 0))
