@@ -434,10 +434,10 @@ typedef struct vigil_import_report {
  *  entries.  Rows have the effect they would have one by one in file
  *  order (of several rows with one id, the last wins; of equal values
  *  without an id, the first is kept).  For speed they are put in chunks
- *  (up to 262,144 rows) sorted by value, or by id when every row of the
- *  chunk has one, so the new ENTRY-IDs follow that order, not the file's;
- *  a chunk mixing rows with and without ids is put in file order (about a
- *  third slower).  The store is write-locked for the whole import (readers
+ *  (up to 262,144 rows) sorted by value (rows sharing an id with another
+ *  row of the chunk last), so the new ENTRY-IDs follow that order, not the
+ *  file's; a chunk mixing rows with and without ids is put in file order
+ *  (about a third slower).  The store is write-locked for the whole import (readers
  *  go on).
  *  @opts may be NULL (defaults); @report may be NULL.
  *  @return VIGIL_OK when the import was committed (report->bad may be > 0);
