@@ -928,12 +928,12 @@ static void t_durable(void) {
 /* Canonical rows: the export must give them back byte for byte.  A value
  * under three ids, an id on two signal types, a row without an id. */
 static const char copies_csv[] = "signal_type,signal_value,labels,id\n"
+                                 "pdq," PDQ_C ",,\n"
                                  "pdq," PDQ_A ",entity=a,gifct-1\n"
                                  "pdq," PDQ_A ",entity=b,gifct-2\n"
                                  "pdq," PDQ_A ",\"entity=c;note=x,y\",gifct-3\n"
                                  "pdq," PDQ_B ",entity=a,gifct-4\n"
-                                 "md5," MD5_A ",entity=b,gifct-2\n"
-                                 "pdq," PDQ_C ",,\n";
+                                 "md5," MD5_A ",entity=b,gifct-2\n";
 
 static void t_copies_import(void) {
     vigil_store *st = bank_store();
@@ -1075,6 +1075,39 @@ static void t_copies_update(void) {
     CHECK_INT(r3.unchanged, ==, 2);
 }
 
+/* An export imports back to the same entries whatever their history: here
+ * an id updated to the value of an entry without an id added before. */
+static void t_copies_export_history(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_err_clear(&err);
+    const vigil_entry_spec specs[3] = {
+        {VIGIL_SIGNAL_PDQ, PDQ_A, "", "X"},
+        {VIGIL_SIGNAL_PDQ, PDQ_B, "k=1", NULL},
+        {VIGIL_SIGNAL_PDQ, PDQ_B, "", "X"}, /* X: A -> B, the value of the entry without an id */
+    };
+    vigil_status rc = VIGIL_OK;
+    for (int i = 0; i < 3 && rc == VIGIL_OK; i++) rc = vigil_bank_put(st, "b", &specs[i], NULL, NULL, &err);
+    char *e1 = NULL, *e2 = NULL;
+    vigil_import_report r;
+    memset(&r, 0, sizeof r);
+    if (rc == VIGIL_OK) rc = export_str(st, "b", &e1, &err);
+    if (rc == VIGIL_OK) rc = import_str(st, "c", e1 ? e1 : "", 1, -1, NULL, &r, &err);
+    if (rc == VIGIL_OK) rc = export_str(st, "c", &e2, &err);
+    int64_t nb = count_entries(st, "b"), nc = count_entries(st, "c");
+    vigil_store_close(st);
+    int same = e1 && e2 && strcmp(e1, e2) == 0;
+    if (!same && e1 && e2) printf("    b:\n%s    c:\n%s", e1, e2);
+    free(e1);
+    free(e2);
+    CHECK_OK(rc, &err);
+    CHECK_INT(nb, ==, 2);
+    CHECK_INT(r.imported, ==, 2);
+    CHECK_INT(nc, ==, 2);
+    CHECK(same);
+}
+
 /* A store made at schema version 2 (value unique in a bank) with banks in
  * it survives the migration to the current schema: every row as it was,
  * entries matched and exported, and new rows follow the new rules. */
@@ -1141,10 +1174,10 @@ static void t_migrate_v2_banks(void) {
     if (rc == VIGIL_OK) rc = vigil_bank_put(st, "old", &upd, &upd_id, &w2, &err);
     vigil_store_close(st);
     static const char want_ex[] = "signal_type,signal_value,labels,id\n"
-                                  "pdq," PDQ_A ",entity=a,te-1\n"
-                                  "pdq," PDQ_B ",,te-1\n"
                                   "md5," MD5_A ",source=x,\n"
-                                  "pdq," PDQ_C ",,\n";
+                                  "pdq," PDQ_C ",,\n"
+                                  "pdq," PDQ_A ",entity=a,te-1\n"
+                                  "pdq," PDQ_B ",,te-1\n";
     int rows_ok = rows && strcmp(rows, want_rows) == 0, ex_ok = ex && strcmp(ex, want_ex) == 0;
     if (!rows_ok && rows) printf("    rows after the migration: %s\n", rows);
     if (!ex_ok && ex) printf("    export after the migration:\n%s", ex);
@@ -1225,6 +1258,7 @@ const test_case suite_store[] = {
     {"bank/csv_fuzz_regressions", t_csv_fuzz_regressions},
     {"bank/copies_import_export_reimport", t_copies_import},
     {"bank/copies_update_rules", t_copies_update},
+    {"bank/copies_export_after_updates", t_copies_export_history},
     {"store/migrate_schema2_banks", t_migrate_v2_banks},
     {NULL, NULL},
 };

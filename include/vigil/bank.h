@@ -458,10 +458,12 @@ vigil_status vigil_bank_import_file(vigil_store *st, const char *bank, const cha
 /*! vigil_bank_export() :
  *  Writes every entry of bank `bank` (enabled or not; the flag itself is
  *  not exported) to `out` as CSV with the header
- *  `signal_type,signal_value,labels,id`, in id order, quoting fields as
- *  RFC 4180 needs, LF line ends: one row per entry, so a value held by
- *  several entries is written once for each.  vigil_bank_import reads it
- *  back to the same entries.  @rows may be NULL; else the number of entries written.
+ *  `signal_type,signal_value,labels,id`, quoting fields as RFC 4180
+ *  needs, LF line ends: one row per entry, so a value held by several
+ *  entries is written once for each.  The entries without an external id
+ *  come first, then those with one, each in id order (two passes over the
+ *  bank).  vigil_bank_import reads it back to the same entries, however
+ *  they were added and updated.  @rows may be NULL; else the number of entries written.
  *  @return VIGIL_OK, VIGIL_ENOENT, VIGIL_EIO (write error), store errors. */
 vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uint64_t *rows,
                                vigil_err *err);

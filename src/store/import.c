@@ -537,6 +537,7 @@ typedef struct exporter {
     FILE *out;
     uint64_t rows;
     int failed;
+    int with_ids; /* the pass: 0 entries without an id, 1 those with one */
 } exporter;
 
 static void put_field(FILE *out, const char *s) {
@@ -554,6 +555,7 @@ static void put_field(FILE *out, const char *s) {
 
 static int export_row(void *ctx, const vigil_entry *e) {
     exporter *x = ctx;
+    if ((e->external_id != NULL) != x->with_ids) return 0;
     fputs(vigil_signal_name(e->signal), x->out);
     putc(',', x->out);
     put_field(x->out, e->value);
@@ -574,12 +576,17 @@ vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uin
     if (rows) *rows = 0;
     if (!st || !bank || !out)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_export: NULL argument");
-    exporter x = {out, 0, 0};
+    exporter x = {out, 0, 0, 0};
     vigil_bank_info b;
     vigil_status rc = vigil_bank_get(st, bank, &b, err); /* before writing anything */
     if (rc != VIGIL_OK) return rc;
     fputs("signal_type,signal_value,labels,id\n", out);
-    rc = vigil_bank_foreach(st, bank, export_row, &x, err);
+    /* Entries without an id first: read back in this order, each row makes
+     * the same entry again.  (The other way round, a row without an id
+     * would be a duplicate of an entry with an id updated to its value
+     * after it was added.) */
+    for (x.with_ids = 0; x.with_ids < 2 && rc == VIGIL_OK && !x.failed; x.with_ids++)
+        rc = vigil_bank_foreach(st, bank, export_row, &x, err);
     if (rc != VIGIL_OK) return rc;
     if (x.failed || fflush(out) != 0 || ferror(out))
         return vigil__err_set(err, VIGIL_EIO, "write error exporting bank '%s': %s", bank,
