@@ -171,7 +171,7 @@ static int group_values(vigil_matcher *m, load_ctx *lc) {
         return 0;
     }
     groups = malloc(words * sizeof *groups);
-    uint32_t *start = malloc(n * sizeof *start); /* a group's next free word */
+    uint32_t *start = calloc(n, sizeof *start); /* a group's next free word */
     if (!groups || !start) {
         free(start);
         goto fail;

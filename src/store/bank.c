@@ -572,6 +572,8 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
     json_t *before = NULL, *after = NULL;
     int64_t id = 0;
     int found = 0, src;
+    if (!value || !labels || !next_id || !outcome)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil__entry_put: NULL argument");
     if (xid && !*xid) xid = NULL;
     vigil_status rc = VIGIL_OK;
     if (xid && mode != VIGIL__PUT_NEW) {
