@@ -135,7 +135,8 @@ static int load_one(void *ctx, int64_t entry_id, int64_t bank_id, const char *va
 static uint64_t pdq_key(const vigil_pdq *h) {
     uint64_t w[4];
     memcpy(w, h->bytes, sizeof w);
-    uint64_t x = w[0] ^ (w[1] << 17 | w[1] >> 47) ^ (w[2] << 31 | w[2] >> 33) ^ (w[3] << 47 | w[3] >> 17);
+    uint64_t x = w[0] ^ (w[1] << 17 | w[1] >> 47) ^ (w[2] << 31 | w[2] >> 33) ^
+                 (w[3] << 47 | w[3] >> 17);
     return x * 0x9E3779B97F4A7C15ull;
 }
 
@@ -156,7 +157,8 @@ static int group_values(vigil_matcher *m, load_ctx *lc) {
     size_t words = 0;
     for (size_t i = 0; i < n; i++) {
         size_t j = (size_t)(pdq_key(&lc->hashes[i]) >> (64 - lg));
-        while (table[j] && memcmp(&lc->hashes[table[j] - 1], &lc->hashes[i], sizeof(vigil_pdq)) != 0)
+        while (table[j] &&
+               memcmp(&lc->hashes[table[j] - 1], &lc->hashes[i], sizeof(vigil_pdq)) != 0)
             j = (j + 1) & (cap - 1);
         if (!table[j]) table[j] = (uint32_t)i + 1;
         rep[i] = table[j] - 1;
@@ -351,7 +353,8 @@ static int hits_fold(hitbuf *b) {
     if (b->n < 2) return 0;
     hit_order *o = malloc(b->n * sizeof *o);
     if (!o) return -1;
-    for (size_t i = 0; i < b->n; i++) o[i] = (hit_order){b->h[i].id, b->h[i].distance, (int)b->variant[i]};
+    for (size_t i = 0; i < b->n; i++)
+        o[i] = (hit_order){b->h[i].id, b->h[i].distance, (int)b->variant[i]};
     qsort(o, b->n, sizeof *o, cmp_hit);
     size_t w = 0;
     for (size_t i = 0; i < b->n; i++) {

@@ -474,7 +474,8 @@ static const char SQL_ENTRY_BY_XID[] =
     "SELECT id, value, labels FROM bank_entry "
     "WHERE bank_id = ?1 AND signal_type = ?2 AND external_id = ?3 "
     "ORDER BY value <> ?4, id LIMIT 1";
-static const char SQL_ENTRY_UPDATE[] = "UPDATE bank_entry SET value = ?2, labels = ?3 WHERE id = ?1";
+static const char SQL_ENTRY_UPDATE[] =
+    "UPDATE bank_entry SET value = ?2, labels = ?3 WHERE id = ?1";
 /* the oldest entry holding this value, with an id or not */
 static const char SQL_ENTRY_BY_VALUE[] =
     "SELECT id FROM bank_entry WHERE bank_id = ?1 AND signal_type = ?2 AND value = ?3 "
@@ -613,7 +614,8 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
         if (rc == VIGIL_OK) *outcome = VIGIL_PUT_UPDATED;
         goto out;
     }
-    if (!xid && mode != VIGIL__PUT_NEW) { /* a value the bank holds (with an id or not) is a duplicate */
+    /* a value the bank holds, with an id or not, is a duplicate */
+    if (!xid && mode != VIGIL__PUT_NEW) {
         rc = vigil__store_stmt(st, SQL_ENTRY_BY_VALUE, &s, err);
         if (rc != VIGIL_OK) goto out;
         sqlite3_bind_int64(s, 1, bank_id);
