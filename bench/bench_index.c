@@ -10,7 +10,12 @@
  * edited copy of each (resized to 70% bilinear, JPEG quality 50), and reports
  * the distances between copies and originals and between unrelated pictures
  * (to choose a threshold), and the index's speed on such hashes.
+ * Exact copies: the same hash under several entry ids (1 in 10 rows, or
+ * 1 in K with --copies-every K), one index slot per entry against one slot
+ * per distinct value with entry lists (--copies-only runs just that,
+ * --no-copies skips it).
  * Usage: bench-index [--quick] [--n N]... [--faiss-full] [--images DIR]
+ *        [--no-copies] [--copies-only] [--copies-every K]
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <ftw.h>
@@ -254,6 +259,154 @@ static void bench_config(size_t n, int clustered, int faiss_full) {
     free(qs);
 }
 
+/* ---- exact copies under different ids ------------------------------------ */
+
+/* One hash value held by several bank entries (two partners' ids for one
+ * picture).  Two layouts are measured on the same rows: one index slot per
+ * entry (the copies are just more entries), and one slot per distinct value
+ * (what vigil's matcher does, src/match/match.c: the slot's id is the entry
+ * id when one entry holds the value, else -(k+1) for group k, which lists
+ * the entries: count, ids).  Memory is per entry (per bank row) in both. */
+typedef struct pv_ctx {
+    const vigil_index *idx;
+    const int64_t *groups;
+    const vigil_pdq *qs;
+    size_t from, to, found;
+} pv_ctx;
+
+static int expand_cb(void *ctx, const vigil_index_hit *hit) {
+    pv_ctx *c = ctx;
+    c->found += hit->id > 0 ? 1 : (size_t)c->groups[-(hit->id + 1)];
+    return 0;
+}
+
+static void *run_pv(void *p) {
+    pv_ctx *c = p;
+    for (size_t i = c->from; i < c->to; i++) vigil_index_query(c->idx, &c->qs[i], 31, expand_cb, c, NULL);
+    return NULL;
+}
+
+static double pv_qps(const vigil_index *idx, const int64_t *groups, const vigil_pdq *qs, size_t nq, int threads,
+                     size_t *found) {
+    pthread_t t[2];
+    pv_ctx c[2];
+    double t0 = now();
+    for (int i = 0; i < threads; i++) {
+        c[i] = (pv_ctx){idx, groups, qs, nq * (size_t)i / (size_t)threads, nq * (size_t)(i + 1) / (size_t)threads, 0};
+        pthread_create(&t[i], NULL, run_pv, &c[i]);
+    }
+    size_t f = 0;
+    for (int i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+        f += c[i].found;
+    }
+    if (found) *found = f;
+    return (double)nq / (now() - t0);
+}
+
+static const vigil_pdq *sort_base;
+static int cmp_by_hash(const void *a, const void *b) {
+    return memcmp(&sort_base[*(const uint32_t *)a], &sort_base[*(const uint32_t *)b], sizeof(vigil_pdq));
+}
+
+static void bench_copies(size_t n, int every) {
+    printf("\n== %zu entries, 1 in %d an exact copy of an earlier entry's hash (another id) ==\n", n, every);
+    vigil_pdq *h = aligned_alloc(64, (n + 64) * sizeof *h);
+    int64_t *ids = malloc(n * sizeof *ids);
+    uint32_t *order = malloc(n * sizeof *order);
+    if (!h || !ids || !order) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = (int64_t)i;
+        order[i] = (uint32_t)i;
+        if (i > 0 && i % (size_t)every == 0)
+            h[i] = h[rnd() % i];
+        else
+            random_hash(&h[i]);
+    }
+    const size_t nq = 2000;
+    vigil_pdq *qs = malloc(nq * sizeof *qs);
+    for (size_t i = 0; i < nq; i++) {
+        if (i % 2 == 0) {
+            qs[i] = h[rnd() % n];
+            flip(&qs[i], (int)(rnd() % 32));
+        } else {
+            random_hash(&qs[i]);
+        }
+    }
+    /* one slot per entry */
+    vigil_index *idx = NULL;
+    vigil_index_new(&idx, NULL);
+    double t0 = now();
+    if (vigil_index_add(idx, h, ids, n, NULL) != VIGIL_OK) {
+        fprintf(stderr, "index add failed\n");
+        exit(1);
+    }
+    double build = now() - t0;
+    double mem = (double)vigil_index_memory(idx);
+    size_t want = 0, got = 0, exact = 0;
+    const size_t nrec = n >= 5000000 ? 60 : 200;
+    for (size_t i = 0; i < nrec; i++) {
+        size_t w = peer_brute_query(h[0].bytes, n, qs[i].bytes, 31), g = 0;
+        vigil_index_query(idx, &qs[i], 31, count_cb, &g, NULL);
+        want += w;
+        got += g;
+        exact += w == g;
+    }
+    size_t f1 = 0;
+    double q1 = vigil_qps(idx, qs, nq, 31, 1, &f1);
+    double q2 = vigil_qps(idx, qs, nq, 31, 2, NULL);
+    printf("  one slot per entry:   build %.2f s, %.1f bytes/entry, d<=31 %7.0f q/s (1 thread) %7.0f q/s "
+           "(2 threads) [%zu matches]; brute-force check %zu/%zu queries exact\n",
+           build, mem / (double)n, q1, q2, f1, exact, nrec);
+    vigil_index_free(idx);
+    /* one slot per distinct value + entry lists (the grouping itself is
+     * timed with a sort here; the matcher uses a hash table) */
+    t0 = now();
+    sort_base = h;
+    qsort(order, n, sizeof *order, cmp_by_hash);
+    vigil_pdq *dv = aligned_alloc(64, (n + 64) * sizeof *dv);
+    int64_t *vid = malloc(n * sizeof *vid), *groups = malloc(2 * n * sizeof *groups);
+    size_t nd = 0, words = 0;
+    for (size_t k = 0; k < n;) {
+        size_t e = k + 1;
+        while (e < n && memcmp(&h[order[e]], &h[order[k]], sizeof *h) == 0) e++;
+        dv[nd] = h[order[k]];
+        if (e - k == 1) {
+            vid[nd++] = ids[order[k]] + 1; /* entry ids are > 0 */
+        } else {
+            vid[nd++] = -(int64_t)words - 1;
+            groups[words++] = (int64_t)(e - k);
+            for (size_t j = k; j < e; j++) groups[words++] = ids[order[j]] + 1;
+        }
+        k = e;
+    }
+    vigil_index_new(&idx, NULL);
+    if (vigil_index_add(idx, dv, vid, nd, NULL) != VIGIL_OK) {
+        fprintf(stderr, "index add failed\n");
+        exit(1);
+    }
+    build = now() - t0;
+    mem = (double)vigil_index_memory(idx) + (double)words * sizeof *groups;
+    size_t f2 = 0;
+    q1 = pv_qps(idx, groups, qs, nq, 1, &f2);
+    q2 = pv_qps(idx, groups, qs, nq, 2, NULL);
+    printf("  one slot per value:   build %.2f s (with the sort), %.1f bytes/entry (%zu distinct values), d<=31 "
+           "%7.0f q/s (1 thread) %7.0f q/s (2 threads) [%zu matches]\n",
+           build, mem / (double)n, nd, q1, q2, f2);
+    if (f1 != f2) printf("  MISMATCH: the two layouts found %zu and %zu matches\n", f1, f2);
+    vigil_index_free(idx);
+    free(h);
+    free(ids);
+    free(order);
+    free(qs);
+    free(dv);
+    free(groups);
+    free(vid);
+}
+
 /* ---- real pictures -------------------------------------------------------- */
 
 static char **img_paths;
@@ -398,19 +551,26 @@ static void bench_images(const char *dir) {
 
 int main(int argc, char **argv) {
     size_t sizes[8];
-    int ns = 0, quick = 0, faiss_full = 0;
+    int ns = 0, quick = 0, faiss_full = 0, no_copies = 0, copies_only = 0, every = 10;
     const char *images = "/usr/share/tuxpaint/stamps";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
             quick = 1;
         else if (strcmp(argv[i], "--faiss-full") == 0)
             faiss_full = 1;
+        else if (strcmp(argv[i], "--no-copies") == 0)
+            no_copies = 1;
+        else if (strcmp(argv[i], "--copies-only") == 0)
+            copies_only = 1;
+        else if (strcmp(argv[i], "--copies-every") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 2)
+            every = atoi(argv[++i]);
         else if (strcmp(argv[i], "--images") == 0 && i + 1 < argc)
             images = argv[++i];
         else if (strcmp(argv[i], "--n") == 0 && i + 1 < argc && ns < 8)
             sizes[ns++] = (size_t)strtoull(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: bench-index [--quick] [--n N]... [--faiss-full] [--images DIR]\n");
+            fprintf(stderr, "usage: bench-index [--quick] [--n N]... [--faiss-full] [--images DIR] [--no-copies] "
+                            "[--copies-only] [--copies-every K]\n");
             return 2;
         }
     }
@@ -425,8 +585,13 @@ int main(int argc, char **argv) {
     }
     printf("vigil bench-index: 2000 queries (half near-copies of entries with 0-31 bits flipped, half random)\n");
     for (int i = 0; i < ns; i++) {
+        if (copies_only) {
+            bench_copies(sizes[i], every);
+            continue;
+        }
         bench_config(sizes[i], 0, faiss_full);
         bench_config(sizes[i], 1, faiss_full);
+        if (!no_copies) bench_copies(sizes[i], every);
     }
     bench_images(images);
     return 0;

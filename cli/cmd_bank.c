@@ -512,15 +512,20 @@ static int bank_add(int argc, char **argv) {
         goto out;
     }
     int64_t id = 0;
-    int dup = 0;
-    if (vigil_bank_add(st, name, &spec, &id, &dup, &err) != VIGIL_OK) {
+    vigil_put_outcome what = VIGIL_PUT_ADDED;
+    if (vigil_bank_put(st, name, &spec, &id, &what, &err) != VIGIL_OK) {
         cli_errorf("bank add: %s", err.msg);
         goto out;
     }
     printf("%" PRId64 "\n", id);
-    if (dup && !g_cli.quiet)
-        cli_errorf("note: bank '%s' already has this %s value as entry %" PRId64 "; nothing added",
-                   name, vigil_signal_name(spec.signal), id);
+    if (what == VIGIL_PUT_UNCHANGED && !g_cli.quiet)
+        cli_errorf("note: bank '%s' already has this %s %s as entry %" PRId64 "; nothing added",
+                   name, vigil_signal_name(spec.signal),
+                   spec.external_id && *spec.external_id ? "entry (same id)" : "value", id);
+    else if (what == VIGIL_PUT_UPDATED && !g_cli.quiet)
+        cli_errorf("note: entry %" PRId64 " of bank '%s' had this id: its value and labels are "
+                   "updated",
+                   id, name);
     rc = CLI_EXIT_OK;
 out:
     vigil_store_close(st);
@@ -542,17 +547,20 @@ static const char import_help[] =
     "    labels (k=v;k2=v2) and id; other columns are ignored.  RFC 4180 quoting.\n"
     "  - or one hash per line, no header (HMA/ThreatExchange-style exports), each line\n"
     "    possibly followed by ,QUALITY or other fields, which are ignored.\n"
-    "Values the bank already has are counted as duplicates, not added again.\n"
-    "Prints `imported N, duplicates N, bad N`; each bad row on stderr as\n"
+    "A row with an id is the entry with that id (and signal type): new, unchanged,\n"
+    "or updated when its value or labels differ (an audit event each).  Rows with\n"
+    "one value under different ids are separate entries.  A row without an id is\n"
+    "unchanged when the bank has its value without an id.\n"
+    "Prints `imported N, unchanged N, updated N, bad N`; each bad row on stderr as\n"
     "`vigil: FILE:LINE: reason` (the first 100).\n"
     "\n"
     "  --strict            import nothing if any row is bad\n"
     "  --signal-type TYPE  the type of one-hash-per-line files (default: pdq, and md5\n"
     "                      for 32-digit values), or of CSV rows without a signal_type\n"
     "\n"
-    "Exit status: 0 all rows imported or duplicates; 1 some bad rows were skipped, or\n"
-    "the store cannot be opened; 2 nothing imported (usage, unknown bank, header\n"
-    "without the columns, --strict with bad rows).\n";
+    "Exit status: 0 no bad rows; 1 some bad rows were skipped, or the store cannot be\n"
+    "opened; 2 nothing imported (usage, unknown bank, header without the columns,\n"
+    "--strict with bad rows).\n";
 
 typedef struct import_ui {
     const char *file;
@@ -623,12 +631,13 @@ static int bank_import(int argc, char **argv) {
         cli_errorf("%s: %" PRIu64 " more bad rows not shown", ui.file, ui.bad - ui.shown);
     int rc;
     if (s == VIGIL_OK) {
-        printf("imported %" PRIu64 ", duplicates %" PRIu64 ", bad %" PRIu64 "\n", r.imported,
-               r.duplicates, r.bad);
+        printf("imported %" PRIu64 ", unchanged %" PRIu64 ", updated %" PRIu64 ", bad %" PRIu64
+               "\n",
+               r.imported, r.unchanged, r.updated, r.bad);
         rc = r.bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
     } else {
         if (o.strict && r.bad) /* the summary still says what was found */
-            printf("imported 0, duplicates 0, bad %" PRIu64 "\n", r.bad);
+            printf("imported 0, unchanged 0, updated 0, bad %" PRIu64 "\n", r.bad);
         /* a file that cannot be opened: the message names the file already */
         if (!from_stdin && s == VIGIL_ENOENT)
             cli_errorf("bank import: %s", err.msg);

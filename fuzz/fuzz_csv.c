@@ -66,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     vigil_status rc = import("f", data, size, 0, &r, &err);
     if (rc == VIGIL_OK) {
         if (r.imported + r.duplicates + r.bad != r.rows) __builtin_trap();
+        if (r.imported + r.unchanged + r.updated + r.bad != r.rows) __builtin_trap();
         if (entries("f") != (int64_t)r.imported) __builtin_trap();
     } else {
         if (!err.msg[0] || r.imported || entries("f") != 0) __builtin_trap();

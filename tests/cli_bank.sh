@@ -65,26 +65,26 @@ pdq,$P3,,
 md5,$M1,,
 EOF
 run "$V" bank import demo "$T/good.csv"
-expect import 0 '^imported 2, duplicates 1, bad 0$'
+expect import 0 '^imported 2, unchanged 1, updated 0, bad 0$'
 run "$V" bank import demo "$T/good.csv"
-expect import_again 0 '^imported 0, duplicates 3, bad 0$'
+expect import_again 0 '^imported 0, unchanged 3, updated 0, bad 0$'
 printf 'signal_type,signal_value\npdq,%s\nphoto,%s\npdq,abc\n' "$P1" "$P2" > "$T/mixed.csv"
 run "$V" bank create mixed
 run "$V" bank import mixed "$T/mixed.csv"
-expect import_bad_rows 1 '^imported 1, duplicates 0, bad 2$' "^vigil: $T/mixed.csv:3: unknown signal type 'photo'"
+expect import_bad_rows 1 '^imported 1, unchanged 0, updated 0, bad 2$' "^vigil: $T/mixed.csv:3: unknown signal type 'photo'"
 grep -q "^vigil: $T/mixed.csv:4: bad PDQ hash: expected 64 hex digits, got 3\$" "$T/err" && ok import_bad_line || bad import_bad_line "$err"
 run "$V" bank create strict
 run "$V" bank import strict "$T/mixed.csv" --strict
-expect import_strict 2 '^imported 0, duplicates 0, bad 2$' 'nothing imported \(strict mode\)'
+expect import_strict 2 '^imported 0, unchanged 0, updated 0, bad 2$' 'nothing imported \(strict mode\)'
 run "$V" bank stats strict --json;       expect import_strict_left_nothing 0 '"entries":0,'
 run sh -c "\"$V\" bank import strict - < \"$T/mixed.csv\""
-expect import_stdin 1 '^imported 1, duplicates 0, bad 2$' '^vigil: stdin:3: '
+expect import_stdin 1 '^imported 1, unchanged 0, updated 0, bad 2$' '^vigil: stdin:3: '
 printf '%s,100\n%s,93\n\n%s\n' "$P1" "$P2" "$M1" > "$T/hma.txt"
 run "$V" bank create hma
-run "$V" bank import hma "$T/hma.txt";   expect import_hash_per_line 0 '^imported 3, duplicates 0, bad 0$'
+run "$V" bank import hma "$T/hma.txt";   expect import_hash_per_line 0 '^imported 3, unchanged 0, updated 0, bad 0$'
 run "$V" bank stats hma --json;          expect import_hash_per_line_types 0 '"by_signal":\{"pdq":\{"entries":2,"enabled":2\},"md5":\{"entries":1,'
 run "$V" bank import hma "$T/hma.txt" --signal-type sha256
-expect import_signal_type 1 '^imported 2, duplicates 0, bad 1$' 'bad SHA-256 hash: expected 64 hex digits, got 32'
+expect import_signal_type 1 '^imported 2, unchanged 0, updated 0, bad 1$' 'bad SHA-256 hash: expected 64 hex digits, got 32'
 run "$V" bank import hma "$T/hma.txt" --signal-type photo; expect import_bad_signal_type 2 '' 'unknown signal type'
 run "$V" bank import demo "$T/missing.csv"; expect import_missing_file 2 '' "$T/missing.csv: cannot open"
 printf 'type,value\npdq,%s\n' "$P1" > "$T/header.csv"
@@ -101,12 +101,52 @@ printf '%s\n' "$out" | grep -qx "pdq,$P2,\"entity=example-group;note=\"\"a;b\"\"
 run "$V" bank export demo --output "$T/demo.csv"
 expect export_file 0 '' "exported 5 entries of bank 'demo' to $T/demo.csv"
 run "$V" bank create copy
-run "$V" bank import copy "$T/demo.csv"; expect roundtrip_import 0 '^imported 5, duplicates 0, bad 0$'
+run "$V" bank import copy "$T/demo.csv"; expect roundtrip_import 0 '^imported 5, unchanged 0, updated 0, bad 0$'
 "$V" bank export copy --output "$T/copy.csv" 2> /dev/null
 if [ "$(sort "$T/demo.csv")" = "$(sort "$T/copy.csv")" ]; then ok roundtrip_same; else bad roundtrip_same "$(diff "$T/demo.csv" "$T/copy.csv")"; fi
 run "$V" bank export nope --output "$T/nope.csv"
 expect export_no_bank 2 '' "no bank named 'nope'"
 [ ! -e "$T/nope.csv" ] && ok export_no_file_left || bad export_no_file_left "nope.csv created"
+
+# ---- one value under several ids (issue 10) --------------------------------
+# two partners' records of one picture are two entries; re-import changes
+# nothing; an id coming back with another value or labels updates its entry
+cat > "$T/partners.csv" <<EOF
+signal_type,signal_value,labels,id
+pdq,$P1,entity=a,gifct-1
+pdq,$P1,entity=b,gifct-2
+pdq,$P2,entity=a,gifct-3
+md5,$M1,entity=b,gifct-2
+pdq,$P1,,
+EOF
+run "$V" bank create partners
+run "$V" bank import partners "$T/partners.csv"
+expect copies_import 0 '^imported 4, unchanged 1, updated 0, bad 0$'
+run "$V" bank import partners "$T/partners.csv"
+expect copies_import_again 0 '^imported 0, unchanged 5, updated 0, bad 0$'
+"$V" bank export partners --output "$T/partners-out.csv" 2> /dev/null
+grep -v '^pdq,[0-9a-f]*,,$' "$T/partners.csv" | sort > "$T/partners-want"
+if [ "$(cat "$T/partners-want")" = "$(sort "$T/partners-out.csv")" ]; then ok copies_export_rows; else bad copies_export_rows "$(sort "$T/partners-out.csv" | diff "$T/partners-want" -)"; fi
+run "$V" bank create partners2
+run "$V" bank import partners2 "$T/partners-out.csv"
+expect copies_roundtrip_import 0 '^imported 4, unchanged 0, updated 0, bad 0$'
+"$V" bank export partners2 --output "$T/partners-out2.csv" 2> /dev/null
+cmp -s "$T/partners-out.csv" "$T/partners-out2.csv" && ok copies_roundtrip_bytes || bad copies_roundtrip_bytes "$(diff "$T/partners-out.csv" "$T/partners-out2.csv")"
+run "$V" bank add partners --pdq "$P1" --id gifct-2 --label entity=b
+expect copies_add_same_id 0 '^[0-9]+$' 'already has this pdq entry \(same id\)'
+run "$V" bank add partners --pdq "$P1" --id gifct-4
+expect copies_add_new_id 0 '^[0-9]+$'
+[ -z "$err" ] && ok copies_add_new_id_silent || bad copies_add_new_id_silent "$err"
+printf 'signal_type,signal_value,labels,id\npdq,%s,entity=a,gifct-1\npdq,%s,entity=c,gifct-2\n' "$P3" "$P1" > "$T/corrected.csv"
+run "$V" bank import partners "$T/corrected.csv"
+expect copies_update 0 '^imported 0, unchanged 0, updated 2, bad 0$'
+run "$V" bank export partners
+if printf '%s\n' "$out" | grep -qx "pdq,$P3,entity=a,gifct-1" && printf '%s\n' "$out" | grep -qx "pdq,$P1,entity=c,gifct-2" &&
+    ! printf '%s\n' "$out" | grep -q -e "$P1,entity=a,gifct-1" -e "$P1,entity=b,gifct-2"; then ok copies_updated_rows; else bad copies_updated_rows "$out"; fi
+run "$V" audit log --limit 3
+expect copies_update_audited 0 'bank.update'
+run "$V" bank import partners "$T/corrected.csv"
+expect copies_update_again 0 '^imported 0, unchanged 2, updated 0, bad 0$'
 
 # ---- stats ----------------------------------------------------------------
 run "$V" bank stats demo

@@ -44,6 +44,20 @@ if [ "${d:-0}" -gt 0 ]; then expect bank_threshold 1; else ok bank_threshold; fi
 run $VV match "$S/poster.jpg";           expect bank_threshold_exact 0
 $VV bank set known --no-max-distance > /dev/null 2>&1
 
+# one value under two ids is two entries, both matched (issue 10)
+printf 'signal_type,signal_value,labels,id\npdq,%s,entity=a,gifct-1\npdq,%s,entity=b,gifct-2\n' "$poster" "$poster" > "$T/partners.csv"
+$VV bank create partners > /dev/null 2>&1 || bad setup "bank create partners"
+run $VV bank import partners "$T/partners.csv"; expect copies_import 0 '^imported 2, unchanged 0, updated 0, bad 0$'
+run $VV match --bank partners "$S/poster-q40.jpg"
+expect copies_both 0 ",partners,"
+[ "$(printf '%s\n' "$out" | grep -c ",partners,")" -eq 2 ] && ok copies_two_lines || bad copies_two_lines "$out"
+run $VV match --json --bank partners --hash "$poster"
+printf '%s\n' "$out" | grep -q '"external_id":"gifct-1"' && printf '%s\n' "$out" | grep -q '"external_id":"gifct-2"' &&
+    printf '%s\n' "$out" | grep -q '"entity":"b"' && ok copies_json || bad copies_json "$out"
+run $VV match --dihedral --bank partners "$S/poster-rotated.jpg"
+[ "$(printf '%s\n' "$out" | grep -c ",partners,")" -eq 2 ] && ok copies_dihedral_once_each || bad copies_dihedral_once_each "$out"
+$VV bank set partners --disable > /dev/null 2>&1 || bad setup "bank set partners"
+
 # an allow bank suppresses the other matches
 $VV bank create logos --allow > /dev/null 2>&1
 $VV bank add logos --pdq "$poster" > /dev/null 2>&1

@@ -40,7 +40,7 @@ run $C bank stats b1 --json;                   expect bank_stats_after 0 '"entri
 run $C bank export b1 -o "$T/b1.csv";          expect bank_export_short 0
 run $C bank export b1 --output="$T/b1b.csv";   expect bank_export_equals 0
 cmp -s "$T/b1.csv" "$T/b1b.csv" && ok bank_export_same || bad bank_export_same "differ"
-run $C bank import b1 "$T/b1.csv" --strict;    expect bank_import_after 0 '^imported 0, duplicates 1, bad 0$'
+run $C bank import b1 "$T/b1.csv" --strict;    expect bank_import_after 0 '^imported 0, unchanged 1, updated 0, bad 0$'
 run $C bank remove -- b1 "$eid";               expect bank_remove_dashdash 0 "^removed entry $eid"
 run $C bank delete b1 --yes;                   expect bank_delete_after 0 "^deleted bank 'b1'"
 

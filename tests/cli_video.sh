@@ -67,7 +67,7 @@ $VV bank create other > /dev/null 2>&1
 other=$($V hash --vpdq "$T/other.avi" | cut -d, -f1)
 printf 'signal_type,signal_value,labels\nvideo,%s,entity=b\nvideo,vpdq1:xyz,\n' "$other" > "$T/import.csv"
 run $VV bank import other "$T/import.csv"
-expect bank_import 1 '^imported 1, duplicates 0, bad 1$' 'import.csv:3: bad video value'
+expect bank_import 1 '^imported 1, unchanged 0, updated 0, bad 1$' 'import.csv:3: bad video value'
 run $VV bank export vids
 [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -qxF "video,$value,entity=example-group," && ok bank_export || bad bank_export "rc=$rc" "$err"
 

@@ -567,6 +567,53 @@ static void test_openapi(void) {
     CHECK_INT(extra, ==, 0);
 }
 
+/* One value under two external ids is two entries, both matched (issue 10);
+ * the same id again is a duplicate, or an update when its labels differ. */
+static void test_bank_copies(void) {
+    if (start(15, 64) != 0) CHECK(0);
+    static const char v[] = "0605cd67a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a31a4";
+    char body[512], *resp = NULL;
+    long ids[2] = {0, 0};
+    static const char *const xids[2] = {"gifct-1", "gifct-2"}, *const ents[2] = {"a", "b"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(body, sizeof body,
+                 "{\"signal_type\":\"pdq\",\"value\":\"%s\",\"labels\":{\"entity\":\"%s\"},\"external_id\":\"%s\"}",
+                 v, ents[i], xids[i]);
+        CHECK_INT(jreq("POST", "/v1/banks/b1/entries", 3, body, &resp), ==, 201);
+        const char *p = resp ? strstr(resp, "\"entry_id\":") : NULL;
+        if (p) ids[i] = strtol(p + 11, NULL, 10);
+        CHECK(resp && strstr(resp, "\"duplicate\":false") && strstr(resp, "\"updated\":false"));
+        free(resp);
+    }
+    CHECK(ids[0] > 0 && ids[1] > 0 && ids[0] != ids[1]);
+    /* the same id and labels: a duplicate; other labels: an update */
+    CHECK_INT(jreq("POST", "/v1/banks/b1/entries", 3, body, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"duplicate\":true"));
+    free(resp);
+    snprintf(body, sizeof body,
+             "{\"signal_type\":\"pdq\",\"value\":\"%s\",\"labels\":{\"entity\":\"c\"},\"external_id\":\"gifct-2\"}", v);
+    CHECK_INT(jreq("POST", "/v1/banks/b1/entries", 3, body, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"updated\":true") && strstr(resp, "\"duplicate\":false"));
+    free(resp);
+    CHECK_INT(jreq("GET", "/v1/audit?limit=1", 5, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"action\":\"bank.update\""));
+    free(resp);
+    snprintf(body, sizeof body, "{\"hashes\":[\"pdq:%s\"]}", v);
+    CHECK_INT(jreq("POST", "/v1/match", 4, body, &resp), ==, 200);
+    char want[2][64];
+    for (int i = 0; i < 2; i++) snprintf(want[i], sizeof want[i], "\"entry_id\":%ld,", ids[i]);
+    CHECK(resp && strstr(resp, want[0]) && strstr(resp, want[1]));
+    CHECK(resp && strstr(resp, "\"gifct-1\"") && strstr(resp, "\"gifct-2\"") && strstr(resp, "\"entity\":\"c\""));
+    free(resp);
+    /* the import route's summary */
+    snprintf(body, sizeof body, "signal_type,signal_value,labels,id\npdq,%s,entity=a,gifct-1\npdq,%s,entity=d,gifct-2\npdq,%s,,gifct-3\n", v, v, v);
+    CHECK_INT(req("POST", "/v1/banks/b1/import", g_tokens[3], "text/csv", body, strlen(body), &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"imported\":1") && strstr(resp, "\"unchanged\":1") && strstr(resp, "\"updated\":1") &&
+          strstr(resp, "\"duplicates\":2") && strstr(resp, "\"bad\":0"));
+    free(resp);
+    stop();
+}
+
 /* ---- suite ----------------------------------------------------------------------------------------- */
 
 static void test_setup(void) {
@@ -601,6 +648,7 @@ const test_case suite_http[] = {
     {"http/audit_tenancy_pagination_metrics", test_audit_and_tenancy},
     {"http/slow_and_too_many_clients", test_slow_and_many_clients},
     {"http/openapi_matches_routes", test_openapi},
+    {"http/bank_copies", test_bank_copies},
     {"http/teardown", test_teardown},
     {NULL, NULL},
 };

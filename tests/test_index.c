@@ -1,8 +1,10 @@
 /*
  * tests/test_index.c - the PDQ index against brute force: every strategy,
  * random and clustered data, radii from 0 to 256, adds after the build,
- * removals, batches; and the scan kernels against the portable one.
+ * removals, batches, thousands of entries under one value; and the scan
+ * kernels against the portable one.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +178,72 @@ static void t_duplicates_and_extremes(void) {
     CHECK(strstr(err.msg, "257") != NULL);
 }
 
+/* Many entries under one value (issue 10: exact copies under different
+ * ids), in the built tables and in the pending area: every strategy
+ * reports each entry once, removing one copy leaves the others. */
+static int cmp_hit_id(const void *a, const void *b) {
+    int64_t x = ((const vigil_index_hit *)a)->id, y = ((const vigil_index_hit *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static void t_many_entries_per_value(void) {
+    const size_t n = 40000, extra = 500, cap = 8000;
+    vigil_pdq *h = make_hashes(n + extra, 0);
+    int64_t *ids = malloc((n + extra) * sizeof *ids);
+    vigil_index_hit *hits = malloc(cap * sizeof *hits);
+    CHECK(h && ids && hits);
+    /* 3000 copies of h[0] among the first n, 500 more added after the build */
+    for (size_t i = 0; i < n + extra; i++) {
+        ids[i] = (int64_t)i + 1;
+        if ((i > 0 && i < n && i % 13 == 0) || i >= n) h[i] = h[0];
+    }
+    vigil_index *idx = NULL;
+    vigil_err err;
+    vigil_status st = vigil_index_new(&idx, &err);
+    if (st == VIGIL_OK) st = vigil_index_add(idx, h, ids, n, &err);
+    if (st == VIGIL_OK) st = vigil_index_add(idx, h + n, ids + n, extra, &err);
+    int bad = 0, removed = 0;
+    static const vigil_index_strategy strat[3] = {VIGIL_INDEX_AUTO, VIGIL_INDEX_MIH, VIGIL_INDEX_SCAN};
+    static const int radii[3] = {0, 12, 31};
+    for (int round = 0; round < 2 && st == VIGIL_OK; round++) {
+        if (round == 1) /* remove every other copy among the first 2000 rows */
+            for (size_t i = 13; i < 2000; i += 26) removed += vigil_index_remove(idx, ids[i], &h[i]);
+        for (int s = 0; s < 3 && st == VIGIL_OK; s++) {
+            vigil_index_set_strategy(idx, strat[s]);
+            for (int r = 0; r < 3 && st == VIGIL_OK; r++) {
+                vigil_pdq q = h[0];
+                flip_bits(&q, radii[r] / 2);
+                size_t got = 0;
+                st = vigil_index_query_buf(idx, &q, radii[r], hits, cap, &got, &err);
+                if (st != VIGIL_OK || got > cap) break;
+                qsort(hits, got, sizeof *hits, cmp_hit_id);
+                /* brute force over the rows, minus the removed ones */
+                size_t want = 0, k = 0;
+                int same = 1;
+                for (size_t i = 0; i < n + extra; i++) {
+                    int gone = round == 1 && i >= 13 && i < 2000 && (i - 13) % 26 == 0;
+                    int d = vigil_pdq_distance(&q, &h[i]);
+                    if (gone || d > radii[r]) continue;
+                    want++;
+                    if (k >= got || hits[k].id != ids[i] || hits[k].distance != d) same = 0;
+                    k++;
+                }
+                if (!same || got != want) {
+                    printf("    round %d strategy %d radius %d: %zu hits, brute force %zu\n", round, s, radii[r], got, want);
+                    bad++;
+                }
+            }
+        }
+    }
+    vigil_index_free(idx);
+    free(h);
+    free(ids);
+    free(hits);
+    CHECK_OK(st, &err);
+    CHECK_INT(removed, ==, 77);
+    CHECK_INT(bad, ==, 0);
+}
+
 typedef struct bcollect {
     size_t count[64];
 } bcollect;
@@ -258,6 +326,7 @@ const test_case suite_index[] = {
     {"index/recall_clustered_auto", t_recall_clustered_auto},
     {"index/recall_clustered_mih", t_recall_clustered_mih},
     {"index/duplicates_and_extremes", t_duplicates_and_extremes},
+    {"index/many_entries_per_value", t_many_entries_per_value},
     {"index/batch_matches_single", t_batch_matches_single},
     {"index/scan_kernels", t_scan_kernels},
     {NULL, NULL},

@@ -1,8 +1,10 @@
 /*
  * tests/test_match.c - the matcher over a real (in-memory) store: per-bank
  * thresholds, allow-lists, dihedral variants, exact digests, bank selection,
- * the quality floor, entries removed after loading.
+ * the quality floor, entries removed after loading, exact copies under
+ * different ids against brute force over the rows.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,8 +161,151 @@ static void t_match_banks_and_dihedral(void) {
     CHECK_INT(bad, ==, 0);
 }
 
+/* ---- exact copies under different ids (issue 10) ------------------------- */
+
+static uint64_t rs_state = 0x2545F4914F6CDD1Dull;
+static uint64_t rnd64(void) {
+    rs_state ^= rs_state << 13;
+    rs_state ^= rs_state >> 7;
+    rs_state ^= rs_state << 17;
+    return rs_state;
+}
+
+static vigil_pdq random_pdq(void) {
+    vigil_pdq h;
+    for (int k = 0; k < 4; k++) {
+        uint64_t w = rnd64();
+        memcpy(h.bytes + 8 * k, &w, 8);
+    }
+    return h;
+}
+
+/* A match or a brute-force find: the row's external id and the distance. */
+typedef struct found {
+    char xid[16];
+    int distance;
+} found;
+
+static int cmp_found(const void *a, const void *b) {
+    const found *x = a, *y = b;
+    int c = strcmp(x->xid, y->xid);
+    return c ? c : x->distance - y->distance;
+}
+
+#define COPY_ROWS 50000
+#define COPY_QUERIES 400
+
+/* A bank of 50,000 rows, each under its own id, where 1 row in 10 is an
+ * exact copy of an earlier row's hash and one hash is held by about 50
+ * rows: every query's list of (entry, distance) must be brute force's over
+ * the file's rows (not over its distinct values), with and without the
+ * dihedral variants (which must not report an entry twice). */
+static void t_match_copies_recall(void) {
+    vigil_pdq *rows = malloc(COPY_ROWS * sizeof *rows);
+    size_t cap = (size_t)COPY_ROWS * 100 + 64, len = 0;
+    char *csv = malloc(cap);
+    found *want = malloc(COPY_ROWS * sizeof *want), *got = malloc(COPY_ROWS * sizeof *got);
+    vigil_store *st = NULL;
+    vigil_matcher *m = NULL, *md = NULL;
+    vigil_match_result r;
+    memset(&r, 0, sizeof r);
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_import_report rep;
+    memset(&rep, 0, sizeof rep);
+    int bad = 0, copies = 0;
+    size_t total_want = 0, max_want = 0;
+    vigil_status rc = rows && csv && want && got ? VIGIL_OK : VIGIL_ENOMEM;
+    if (rc == VIGIL_OK) {
+        len += (size_t)snprintf(csv + len, cap - len, "signal_type,signal_value,labels,id\n");
+        for (int i = 0; i < COPY_ROWS; i++) {
+            if (i > 0 && i % 1000 == 3) {
+                rows[i] = rows[0];
+                copies++;
+            } else if (i > 0 && i % 10 == 5) {
+                rows[i] = rows[rnd64() % (uint64_t)i];
+                copies++;
+            } else {
+                rows[i] = random_pdq();
+            }
+            char hex[65];
+            hex_of(&rows[i], hex);
+            len += (size_t)snprintf(csv + len, cap - len, "pdq,%s,entity=g%d,e%d\n", hex, i % 7, i);
+        }
+        rc = vigil_store_open(":memory:", &st, &err);
+    }
+    if (rc == VIGIL_OK) rc = vigil_bank_create(st, "partners", VIGIL_BANK_NORMAL, -1, "", NULL, &err);
+    FILE *f = rc == VIGIL_OK ? fmemopen(csv, len, "r") : NULL;
+    if (rc == VIGIL_OK && !f) rc = VIGIL_EIO;
+    if (rc == VIGIL_OK) rc = vigil_bank_import(st, "partners", f, NULL, &rep, &err);
+    if (f) fclose(f);
+    if (rc == VIGIL_OK) rc = vigil_matcher_open(st, NULL, &m, &err);
+    vigil_match_opts o;
+    vigil_match_opts_init(&o);
+    o.dihedral = 1;
+    if (rc == VIGIL_OK) rc = vigil_matcher_open(st, &o, &md, &err);
+    if (rc == VIGIL_OK) {
+        bad += failed_at(__LINE__, rep.imported != COPY_ROWS || rep.unchanged || rep.updated || rep.bad);
+        bad += failed_at(__LINE__, vigil_matcher_entries(m) != COPY_ROWS);
+    }
+    for (int qi = 0; rc == VIGIL_OK && qi < COPY_QUERIES && bad < 5; qi++) {
+        /* a third exact (row 0's hash among them), a third near, a third random */
+        vigil_pdq q = qi == 0 ? rows[0] : rows[rnd64() % COPY_ROWS];
+        if (qi % 3 == 1) {
+            for (int k = (int)(rnd64() % 32); k > 0; k--) {
+                int bit = (int)(rnd64() % 256);
+                q.bytes[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            }
+        } else if (qi % 3 == 2) {
+            q = random_pdq();
+        }
+        size_t nw = 0;
+        for (int i = 0; i < COPY_ROWS; i++) {
+            int d = vigil_pdq_distance(&q, &rows[i]);
+            if (d > VIGIL_DEFAULT_MAX_DISTANCE) continue;
+            snprintf(want[nw].xid, sizeof want[nw].xid, "e%d", i);
+            want[nw++].distance = d;
+        }
+        qsort(want, nw, sizeof *want, cmp_found);
+        total_want += nw;
+        if (nw > max_want) max_want = nw;
+        /* plain, then dihedral with every variant the query itself */
+        for (int pass = 0; pass < 2 && rc == VIGIL_OK; pass++) {
+            vigil_pdq dih[VIGIL_DIH_COUNT];
+            for (int v = 0; v < VIGIL_DIH_COUNT; v++) dih[v] = q;
+            rc = vigil_matcher_pdq(pass ? md : m, &q, dih, 90, &r, &err);
+            if (rc != VIGIL_OK) break;
+            size_t ng = 0;
+            for (size_t k = 0; k < r.n && ng < COPY_ROWS; k++) {
+                snprintf(got[ng].xid, sizeof got[ng].xid, "%s", r.matches[k].external_id ? r.matches[k].external_id : "?");
+                got[ng++].distance = r.matches[k].distance;
+                if (r.matches[k].variant != VIGIL_DIH_ORIGINAL) bad += failed_at(__LINE__, 1);
+            }
+            qsort(got, ng, sizeof *got, cmp_found);
+            int same = ng == nw;
+            for (size_t k = 0; same && k < nw; k++) same = cmp_found(&got[k], &want[k]) == 0;
+            if (!same) printf("    query %d (%s): %zu matches, brute force over the rows %zu\n", qi, pass ? "dihedral" : "plain", ng, nw);
+            bad += failed_at(__LINE__, !same);
+            vigil_match_result_clear(&r);
+        }
+    }
+    vigil_matcher_free(m);
+    vigil_matcher_free(md);
+    vigil_store_close(st);
+    free(rows);
+    free(csv);
+    free(want);
+    free(got);
+    CHECK_OK(rc, &err);
+    printf("    %d rows (%d exact copies under other ids), %d queries, %zu matches (up to %zu for one query)\n",
+           COPY_ROWS, copies, COPY_QUERIES, total_want, max_want);
+    CHECK_INT(bad, ==, 0);
+    CHECK_INT(max_want, >=, 40);
+}
+
 const test_case suite_match[] = {
     {"match/rules", t_match_rules},
     {"match/banks_and_dihedral", t_match_banks_and_dihedral},
+    {"match/copies_recall_vs_brute_force", t_match_copies_recall},
     {NULL, NULL},
 };

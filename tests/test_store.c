@@ -1,6 +1,7 @@
-/* tests/test_store.c - the store (open, migrations, refusals) and hash banks:
- * CRUD, entries, labels, CSV import edge cases, strict mode, idempotence,
- * export round trip, hash-per-line files, the scan, stats. */
+/* tests/test_store.c - the store (open, migrations, refusals, a schema-2
+ * store with banks migrated) and hash banks: CRUD, entries, labels, CSV
+ * import edge cases, strict mode, idempotence, export round trip,
+ * hash-per-line files, one value under several ids, the scan, stats. */
 #include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -8,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/store_internal.h"
 #include "test.h"
 #include "vigil/bank.h"
+#include "vigil/case.h"
 #include "vigil/store.h"
 
 #define PDQ_A "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22"
@@ -920,6 +923,288 @@ static void t_durable(void) {
     CHECK_INT(info.max_distance, ==, 5);
 }
 
+/* ---- one value under several ids (issue 10) ------------------------------ */
+
+/* Canonical rows: the export must give them back byte for byte.  A value
+ * under three ids, an id on two signal types, a row without an id. */
+static const char copies_csv[] = "signal_type,signal_value,labels,id\n"
+                                 "pdq," PDQ_C ",,\n"
+                                 "pdq," PDQ_A ",entity=a,gifct-1\n"
+                                 "pdq," PDQ_A ",entity=b,gifct-2\n"
+                                 "pdq," PDQ_A ",\"entity=c;note=x,y\",gifct-3\n"
+                                 "pdq," PDQ_B ",entity=a,gifct-4\n"
+                                 "md5," MD5_A ",entity=b,gifct-2\n";
+
+static void t_copies_import(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_import_report r1, r2, r3;
+    memset(&r1, 0, sizeof r1);
+    memset(&r2, 0, sizeof r2);
+    memset(&r3, 0, sizeof r3);
+    char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+    int64_t n1 = -1, n2 = -1;
+    vigil_status rc = import_str(st, "b", copies_csv, 1, -1, NULL, &r1, &err);
+    if (rc == VIGIL_OK) n1 = count_entries(st, "b");
+    if (rc == VIGIL_OK) rc = export_str(st, "b", &e1, &err);
+    /* again: nothing changes */
+    if (rc == VIGIL_OK) rc = import_str(st, "b", copies_csv, 1, -1, NULL, &r2, &err);
+    if (rc == VIGIL_OK) n2 = count_entries(st, "b");
+    if (rc == VIGIL_OK) rc = export_str(st, "b", &e2, &err);
+    /* the export into another bank, and out again */
+    if (rc == VIGIL_OK) rc = import_str(st, "c", e1 ? e1 : "", 1, -1, NULL, &r3, &err);
+    if (rc == VIGIL_OK) rc = export_str(st, "c", &e3, &err);
+    vigil_store_close(st);
+    int same1 = e1 && strcmp(e1, copies_csv) == 0, same2 = e1 && e2 && strcmp(e1, e2) == 0,
+        same3 = e1 && e3 && strcmp(e1, e3) == 0;
+    if (!same1 && e1) printf("    export:\n%s    file:\n%s", e1, copies_csv);
+    free(e1);
+    free(e2);
+    free(e3);
+    CHECK_OK(rc, &err);
+    CHECK_INT(r1.rows, ==, 6);
+    CHECK_INT(r1.imported, ==, 6);
+    CHECK_INT(r1.unchanged + r1.updated + r1.bad, ==, 0);
+    CHECK_INT(n1, ==, 6);
+    CHECK(same1);
+    CHECK_INT(r2.imported, ==, 0);
+    CHECK_INT(r2.unchanged, ==, 6);
+    CHECK_INT(r2.updated, ==, 0);
+    CHECK_INT(r2.duplicates, ==, 6);
+    CHECK_INT(n2, ==, 6);
+    CHECK(same2);
+    CHECK_INT(r3.imported, ==, 6);
+    CHECK(same3);
+}
+
+/* The same id with another value or labels is an update (audited); other
+ * ids, other types and rows without an id are what the rules say; rows of
+ * one file apply in file order. */
+static void t_copies_update(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_put_outcome w[8];
+    int64_t id[8] = {0};
+    int dup = -1;
+    vigil_entry e;
+    memset(&e, 0, sizeof e);
+    char *value = NULL, *labels = NULL, *audit = NULL, *ex = NULL;
+    vigil_import_report r1, r2, r3;
+    memset(&r1, 0, sizeof r1);
+    memset(&r2, 0, sizeof r2);
+    memset(&r3, 0, sizeof r3);
+    const vigil_entry_spec specs[8] = {
+        {VIGIL_SIGNAL_PDQ, PDQ_A, "entity=a", "X"},    /* added */
+        {VIGIL_SIGNAL_PDQ, PDQ_A, "entity=a", "X"},    /* unchanged */
+        {VIGIL_SIGNAL_PDQ, PDQ_B, "entity=a", "X"},    /* updated: value */
+        {VIGIL_SIGNAL_PDQ, PDQ_B, "entity=z", "X"},    /* updated: labels */
+        {VIGIL_SIGNAL_MD5, MD5_A, "", "X"},            /* added: another type */
+        {VIGIL_SIGNAL_PDQ, PDQ_B, "entity=q", NULL},   /* unchanged: value held under X */
+        {VIGIL_SIGNAL_PDQ, PDQ_A, "", NULL},           /* added: nobody holds A now */
+        {VIGIL_SIGNAL_PDQ, PDQ_A, "entity=b", "Y"},    /* added: another id */
+    };
+    vigil_status rc = VIGIL_OK;
+    for (int i = 0; i < 8 && rc == VIGIL_OK; i++) rc = vigil_bank_put(st, "b", &specs[i], &id[i], &w[i], &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "b", &specs[5], NULL, &dup, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_entry_get(st, id[0], &e, &err);
+    if (rc == VIGIL_OK) {
+        value = strdup(e.value);
+        labels = strdup(e.labels);
+    }
+    json_t *ev = NULL;
+    if (rc == VIGIL_OK) rc = vigil_audit_list(st, NULL, "bank_entry", id[0], 10, &ev, &err);
+    if (rc == VIGIL_OK) audit = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    /* one file: the last row of an id wins; a row without an id after a
+     * row with one of its value is a duplicate, before it a new entry */
+    if (rc == VIGIL_OK)
+        rc = import_str(st, "c",
+                        "signal_type,signal_value,labels,id\n"
+                        "pdq," PDQ_C ",,Z\npdq," PDQ_A ",k=1,Z\npdq," PDQ_B ",k=2,Z\n",
+                        1, -1, NULL, &r1, &err);
+    if (rc == VIGIL_OK)
+        rc = import_str(st, "c",
+                        "signal_type,signal_value,labels,id\n"
+                        "pdq," PDQ_B ",,\npdq," PDQ_C ",,W\npdq," PDQ_C ",,\n",
+                        1, -1, NULL, &r2, &err);
+    if (rc == VIGIL_OK) rc = export_str(st, "c", &ex, &err);
+    /* and again: nothing changes */
+    if (rc == VIGIL_OK) rc = import_str(st, "c", ex ? ex : "", 1, -1, NULL, &r3, &err);
+    vigil_entry_clear(&e);
+    vigil_store_close(st);
+    static const char want_c[] = "signal_type,signal_value,labels,id\n"
+                                 "pdq," PDQ_B ",k=2,Z\n"
+                                 "pdq," PDQ_C ",,W\n";
+    int ex_ok = ex && strcmp(ex, want_c) == 0;
+    if (!ex_ok && ex) printf("    export of c:\n%s", ex);
+    int audit_ok = audit && strstr(audit, "\"action\":\"bank.update\"") && strstr(audit, PDQ_A) &&
+                   strstr(audit, "entity=z") && strstr(audit, "\"external_id\":\"X\"");
+    if (!audit_ok && audit) printf("    audit: %.400s\n", audit);
+    int val_ok = value && labels && strcmp(value, PDQ_B) == 0 && strcmp(labels, "entity=z") == 0;
+    free(value);
+    free(labels);
+    free(audit);
+    free(ex);
+    CHECK_OK(rc, &err);
+    CHECK_INT(w[0], ==, VIGIL_PUT_ADDED);
+    CHECK_INT(w[1], ==, VIGIL_PUT_UNCHANGED);
+    CHECK_INT(id[1], ==, id[0]);
+    CHECK_INT(w[2], ==, VIGIL_PUT_UPDATED);
+    CHECK_INT(id[2], ==, id[0]);
+    CHECK_INT(w[3], ==, VIGIL_PUT_UPDATED);
+    CHECK_INT(w[4], ==, VIGIL_PUT_ADDED);
+    CHECK(id[4] != id[0]);
+    CHECK_INT(w[5], ==, VIGIL_PUT_UNCHANGED);
+    CHECK_INT(id[5], ==, id[0]);
+    CHECK_INT(dup, ==, 1);
+    CHECK_INT(w[6], ==, VIGIL_PUT_ADDED);
+    CHECK_INT(w[7], ==, VIGIL_PUT_ADDED);
+    CHECK(id[7] != id[6]);
+    CHECK(val_ok);
+    CHECK(audit_ok);
+    CHECK_INT(r1.imported, ==, 1);
+    CHECK_INT(r1.updated, ==, 2);
+    CHECK_INT(r2.imported, ==, 1); /* C under W */
+    CHECK_INT(r2.unchanged, ==, 2); /* B held under Z; C held under W by then */
+    CHECK(ex_ok);
+    CHECK_INT(r3.imported + r3.updated, ==, 0);
+    CHECK_INT(r3.unchanged, ==, 2);
+}
+
+/* An export imports back to the same entries whatever their history: here
+ * an id updated to the value of an entry without an id added before. */
+static void t_copies_export_history(void) {
+    vigil_store *st = bank_store();
+    CHECK(st != NULL);
+    vigil_err err;
+    vigil_err_clear(&err);
+    const vigil_entry_spec specs[3] = {
+        {VIGIL_SIGNAL_PDQ, PDQ_A, "", "X"},
+        {VIGIL_SIGNAL_PDQ, PDQ_B, "k=1", NULL},
+        {VIGIL_SIGNAL_PDQ, PDQ_B, "", "X"}, /* X: A -> B, the value of the entry without an id */
+    };
+    vigil_status rc = VIGIL_OK;
+    for (int i = 0; i < 3 && rc == VIGIL_OK; i++) rc = vigil_bank_put(st, "b", &specs[i], NULL, NULL, &err);
+    char *e1 = NULL, *e2 = NULL;
+    vigil_import_report r;
+    memset(&r, 0, sizeof r);
+    if (rc == VIGIL_OK) rc = export_str(st, "b", &e1, &err);
+    if (rc == VIGIL_OK) rc = import_str(st, "c", e1 ? e1 : "", 1, -1, NULL, &r, &err);
+    if (rc == VIGIL_OK) rc = export_str(st, "c", &e2, &err);
+    int64_t nb = count_entries(st, "b"), nc = count_entries(st, "c");
+    vigil_store_close(st);
+    int same = e1 && e2 && strcmp(e1, e2) == 0;
+    if (!same && e1 && e2) printf("    b:\n%s    c:\n%s", e1, e2);
+    free(e1);
+    free(e2);
+    CHECK_OK(rc, &err);
+    CHECK_INT(nb, ==, 2);
+    CHECK_INT(r.imported, ==, 2);
+    CHECK_INT(nc, ==, 2);
+    CHECK(same);
+}
+
+/* A store made at schema version 2 (value unique in a bank) with banks in
+ * it survives the migration to the current schema: every row as it was,
+ * entries matched and exported, and new rows follow the new rules. */
+static void t_migrate_v2_banks(void) {
+    const char *path = tmp_path("schema2.db");
+    rm_db(path);
+    vigil_store *st = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    CHECK_OK(vigil__store_open_at(path, 2, &st, &err), &err);
+    int v2 = vigil_store_schema_version(st);
+    /* what vigil at schema 2 wrote: banks, entries with and without ids
+     * (one id on two values, allowed then), labels, a disabled entry, an
+     * empty id, the entry counter */
+    vigil_status rc = vigil__store_exec(
+        st,
+        "INSERT INTO bank (id, name, kind, max_distance, enabled, description, created_at) VALUES "
+        "(1, 'old', 'normal', NULL, 1, 'from schema 2', '2026-01-01T00:00:00Z'), "
+        "(2, 'logos', 'allow', 10, 1, '', '2026-01-01T00:00:00Z');"
+        "INSERT INTO bank_entry (id, bank_id, signal_type, enabled, value, added_at, external_id, labels) VALUES "
+        "(1, 1, 'pdq', 1, '" PDQ_A "', '2026-01-01T00:00:01Z', 'te-1', 'entity=a'), "
+        "(2, 1, 'pdq', 1, '" PDQ_B "', '2026-01-01T00:00:02Z', 'te-1', ''), "
+        "(3, 1, 'md5', 0, '" MD5_A "', '2026-01-01T00:00:03Z', NULL, 'source=x'), "
+        "(5, 1, 'pdq', 1, '" PDQ_C "', '2026-01-01T00:00:04Z', '', ''), "
+        "(7, 2, 'pdq', 1, '" PDQ_A "', '2026-01-01T00:00:05Z', NULL, '');"
+        "INSERT INTO id_counter (name, last_id) VALUES ('bank_entry', 9);",
+        &err);
+    vigil_store_close(st);
+    st = NULL;
+    CHECK_OK(rc, &err);
+    CHECK_INT(v2, ==, 2);
+    static const char dump_sql[] =
+        "SELECT group_concat(id || '|' || bank_id || '|' || signal_type || '|' || enabled || '|' || value || '|' || "
+        "added_at || '|' || coalesce(external_id, '-') || '|' || labels, ';') FROM "
+        "(SELECT * FROM bank_entry ORDER BY id)";
+    static const char want_rows[] =
+        "1|1|pdq|1|" PDQ_A "|2026-01-01T00:00:01Z|te-1|entity=a;"
+        "2|1|pdq|1|" PDQ_B "|2026-01-01T00:00:02Z|te-1|;"
+        "3|1|md5|0|" MD5_A "|2026-01-01T00:00:03Z|-|source=x;"
+        "5|1|pdq|1|" PDQ_C "|2026-01-01T00:00:04Z|-|;"
+        "7|2|pdq|1|" PDQ_A "|2026-01-01T00:00:05Z|-|";
+    char *rows = NULL, *ex = NULL;
+    int64_t new_id = 0;
+    int version = 0;
+    vigil_bank_info *banks = NULL;
+    size_t nb = 0;
+    vigil_import_report r;
+    memset(&r, 0, sizeof r);
+    vigil_put_outcome w1 = VIGIL_PUT_ADDED, w2 = VIGIL_PUT_ADDED;
+    rc = vigil_store_open(path, &st, &err);
+    if (rc == VIGIL_OK) {
+        version = vigil_store_schema_version(st);
+        rc = vigil__q_text(st, dump_sql, &rows, &err, "");
+    }
+    if (rc == VIGIL_OK) rc = vigil_bank_list(st, &banks, &nb, &err);
+    if (rc == VIGIL_OK) rc = export_str(st, "old", &ex, &err);
+    /* the old file again: nothing changes, the two te-1 rows included */
+    if (rc == VIGIL_OK) rc = import_str(st, "old", ex ? ex : "", 1, -1, NULL, &r, &err);
+    /* new rows: the next id, and the new rules */
+    vigil_entry_spec copy = {VIGIL_SIGNAL_PDQ, PDQ_C, "entity=b", "te-2"};
+    if (rc == VIGIL_OK) rc = vigil_bank_put(st, "old", &copy, &new_id, &w1, &err);
+    vigil_entry_spec upd = {VIGIL_SIGNAL_PDQ, PDQ_C, "entity=c", "te-1"};
+    int64_t upd_id = 0;
+    if (rc == VIGIL_OK) rc = vigil_bank_put(st, "old", &upd, &upd_id, &w2, &err);
+    vigil_store_close(st);
+    static const char want_ex[] = "signal_type,signal_value,labels,id\n"
+                                  "md5," MD5_A ",source=x,\n"
+                                  "pdq," PDQ_C ",,\n"
+                                  "pdq," PDQ_A ",entity=a,te-1\n"
+                                  "pdq," PDQ_B ",,te-1\n";
+    int rows_ok = rows && strcmp(rows, want_rows) == 0, ex_ok = ex && strcmp(ex, want_ex) == 0;
+    if (!rows_ok && rows) printf("    rows after the migration: %s\n", rows);
+    if (!ex_ok && ex) printf("    export after the migration:\n%s", ex);
+    int64_t n_old = -1, n_logos = -1;
+    for (size_t i = 0; i < nb; i++) {
+        if (strcmp(banks[i].name, "old") == 0) n_old = banks[i].entries;
+        if (strcmp(banks[i].name, "logos") == 0 && banks[i].kind == VIGIL_BANK_ALLOW &&
+            banks[i].max_distance == 10)
+            n_logos = banks[i].entries;
+    }
+    free(rows);
+    free(ex);
+    free(banks);
+    CHECK_OK(rc, &err);
+    CHECK_INT(version, ==, vigil_store_schema_latest());
+    CHECK(rows_ok);
+    CHECK_INT(n_old, ==, 4);
+    CHECK_INT(n_logos, ==, 1);
+    CHECK(ex_ok);
+    CHECK_INT(r.imported + r.updated + r.bad, ==, 0);
+    CHECK_INT(r.unchanged, ==, 4);
+    CHECK_INT(w1, ==, VIGIL_PUT_ADDED);
+    CHECK_INT(new_id, ==, 10);
+    CHECK_INT(w2, ==, VIGIL_PUT_UPDATED);
+    CHECK_INT(upd_id, ==, 1); /* of the two te-1 entries, the oldest */
+}
+
 /* Replays fuzz/regress-csv/: inputs the CSV fuzzer found interesting.  Each
  * must import or fail with a message, and the counts must add up. */
 static void t_csv_fuzz_regressions(void) {
@@ -971,5 +1256,9 @@ const test_case suite_store[] = {
     {"bank/stats", t_stats},
     {"bank/import_file_progress", t_import_file_progress},
     {"bank/csv_fuzz_regressions", t_csv_fuzz_regressions},
+    {"bank/copies_import_export_reimport", t_copies_import},
+    {"bank/copies_update_rules", t_copies_update},
+    {"bank/copies_export_after_updates", t_copies_export_history},
+    {"store/migrate_schema2_banks", t_migrate_v2_banks},
     {NULL, NULL},
 };

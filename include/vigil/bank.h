@@ -244,14 +244,45 @@ typedef struct vigil_entry {
  *  zeroes *e.  NULL ok; harmless on a zeroed or borrowed-only entry. */
 VIGIL_API void vigil_entry_clear(vigil_entry *e);
 
-/*! vigil_bank_add() :
- *  Adds one entry to bank `bank`.  The value is canonicalised and the
- *  labels validated first.  The same (signal type, value) already in the
- *  bank is not added again: *duplicate is set to 1 and *entry_id to the
- *  existing entry's id (its labels are left as they are).
- *  @entry_id, @duplicate may be NULL.
+/* Entry identity.  Within a bank, an entry with an external id is
+ * identified by (signal type, external id): rows with the same value and
+ * different ids are separate entries (two partners' records of one
+ * picture), and the same id coming back with another value or other labels
+ * updates its entry (the partner corrected its record; an audit event
+ * "bank.update" keeps the before and after).  An entry without an external
+ * id is identified by (signal type, value): a value without an id that the
+ * bank already holds, with or without an id, is a duplicate and changes
+ * nothing (labels included: without an id there is no record to correct).
+ * (A store migrated from schema 2 may hold several entries under one id;
+ * they are kept, and a row with that id goes to the one with the same
+ * value, else the oldest.) */
+
+/* What vigil_bank_put did. */
+typedef enum vigil_put_outcome {
+    VIGIL_PUT_ADDED = 0, /* a new entry */
+    VIGIL_PUT_UNCHANGED, /* the bank had it: the same id with the same value
+                            and labels, or no id and a value the bank holds;
+                            nothing written */
+    VIGIL_PUT_UPDATED    /* the same id with another value or other labels:
+                            the entry now has the new ones (same ENTRY-ID) */
+} vigil_put_outcome;
+
+/*! vigil_bank_put() :
+ *  Adds one entry to bank `bank`, or updates the entry with the same
+ *  external id (see "Entry identity" above).  The value is canonicalised and
+ *  the labels validated first.  @entry_id (NULL ok) receives the new or the
+ *  existing entry's id; @outcome (NULL ok) what was done.  One transaction,
+ *  with the audit event "bank.add" or "bank.update".
  *  @return VIGIL_OK; VIGIL_ENOENT (no such bank); VIGIL_EPARSE/VIGIL_ELIMIT
  *  (bad value, labels or external id: the message names it); store errors. */
+VIGIL_API vigil_status vigil_bank_put(vigil_store *st, const char *bank, const vigil_entry_spec *spec,
+                            int64_t *entry_id, vigil_put_outcome *outcome, vigil_err *err);
+
+/*! vigil_bank_add() :
+ *  As vigil_bank_put, with the outcome as a flag: *duplicate is 1 when the
+ *  bank already had the entry and nothing changed (VIGIL_PUT_UNCHANGED), 0
+ *  when it was added or updated; *entry_id is the entry's id either way.
+ *  @entry_id, @duplicate may be NULL.  @return as vigil_bank_put. */
 VIGIL_API vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry_spec *spec,
                             int64_t *entry_id, int *duplicate, vigil_err *err);
 
@@ -375,12 +406,18 @@ typedef struct vigil_import_opts {
 /*! vigil_import_opts_init() : not strict, signal -1, no callbacks. */
 VIGIL_API void vigil_import_opts_init(vigil_import_opts *o);
 
+/* rows = imported + unchanged + updated + bad. */
 typedef struct vigil_import_report {
     uint64_t rows;       /* data rows read (not the header, not blank lines) */
     uint64_t imported;   /* entries added */
-    uint64_t duplicates; /* rows already in the bank (or earlier in the file) */
+    uint64_t duplicates; /* rows that added no entry: unchanged + updated (the
+                            older name, kept for callers that sum it) */
     uint64_t bad;        /* rows refused (each reported through on_bad) */
     int hash_per_line;   /* 1 if the input was read as one hash per line */
+    uint64_t unchanged;  /* rows the bank (or an earlier row) already had as
+                            they are: nothing written */
+    uint64_t updated;    /* rows that changed the value or labels of the entry
+                            with their id (one "bank.update" audit event each) */
 } vigil_import_report;
 
 /*! vigil_bank_import() :
@@ -388,12 +425,20 @@ typedef struct vigil_import_report {
  *  transaction: on any error, or with opts.strict and a bad row, nothing is
  *  written.  A bad row (bad hex, wrong length, unknown signal type, bad
  *  labels, broken quoting, ...) is reported with its line and skipped; the
- *  others are imported.  Rows whose (signal type, value) the bank already
- *  has are counted as duplicates, so importing a file twice adds nothing
- *  the second time.  Rows are inserted in chunks sorted by value (much
- *  faster for SQLite's index), so the new ENTRY-IDs follow that order, not
- *  the file's; of equal values the first in the file is kept.  The store is
- *  write-locked for the whole import (readers go on).
+ *  others are put into the bank as vigil_bank_put does ("Entry identity"):
+ *  a row with an id the bank has (same signal type) and the same value and
+ *  labels is unchanged, one with another value or labels updates that
+ *  entry, a row without an id whose value the bank holds is unchanged;
+ *  everything else is a new entry.  So importing a file twice changes
+ *  nothing the second time, and an export imports back to the same
+ *  entries.  Rows have the effect they would have one by one in file
+ *  order (of several rows with one id, the last wins; of equal values
+ *  without an id, the first is kept).  For speed they are put in chunks
+ *  (up to 262,144 rows) sorted by value (rows sharing an id with another
+ *  row of the chunk last), so the new ENTRY-IDs follow that order, not the
+ *  file's; a chunk mixing rows with and without ids is put in file order
+ *  (about a third slower).  The store is write-locked for the whole import (readers
+ *  go on).
  *  @opts may be NULL (defaults); @report may be NULL.
  *  @return VIGIL_OK when the import was committed (report->bad may be > 0);
  *  VIGIL_EPARSE when the header lacks a required column, or in strict mode
@@ -413,9 +458,12 @@ VIGIL_API vigil_status vigil_bank_import_file(vigil_store *st, const char *bank,
 /*! vigil_bank_export() :
  *  Writes every entry of bank `bank` (enabled or not; the flag itself is
  *  not exported) to `out` as CSV with the header
- *  `signal_type,signal_value,labels,id`, in id order, quoting fields as
- *  RFC 4180 needs, LF line ends.  vigil_bank_import reads it back to the
- *  same entries.  @rows may be NULL; else the number of entries written.
+ *  `signal_type,signal_value,labels,id`, quoting fields as RFC 4180
+ *  needs, LF line ends: one row per entry, so a value held by several
+ *  entries is written once for each.  The entries without an external id
+ *  come first, then those with one, each in id order (two passes over the
+ *  bank).  vigil_bank_import reads it back to the same entries, however
+ *  they were added and updated.  @rows may be NULL; else the number of entries written.
  *  @return VIGIL_OK, VIGIL_ENOENT, VIGIL_EIO (write error), store errors. */
 VIGIL_API vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uint64_t *rows,
                                vigil_err *err);

@@ -253,18 +253,21 @@ static void h_bank_add(http_ctx *h) {
         if (rc == VIGIL_OK) rc = vigil_labels_format(&ls, &ltext, &err);
     }
     int64_t id = 0;
-    int dup = 0;
+    vigil_put_outcome what = VIGIL_PUT_ADDED;
     if (rc == VIGIL_OK) {
         spec.value = value;
         spec.labels = ltext;
         spec.external_id = ext;
-        rc = vigil_bank_add(h->st, h->params[0], &spec, &id, &dup, &err);
+        rc = vigil_bank_put(h->st, h->params[0], &spec, &id, &what, &err);
     }
     vigil_labels_clear(&ls);
     free(ltext);
+    int dup = what == VIGIL_PUT_UNCHANGED, upd = what == VIGIL_PUT_UPDATED;
     if (rc == VIGIL_OK && !dup) http_banks_changed(h);
-    answer(h, rc, &err, dup ? 200 : 201,
-           rc == VIGIL_OK ? json_pack("{s:I, s:b}", "entry_id", (json_int_t)id, "duplicate", dup) : NULL);
+    answer(h, rc, &err, what == VIGIL_PUT_ADDED ? 201 : 200,
+           rc == VIGIL_OK ? json_pack("{s:I, s:b, s:b}", "entry_id", (json_int_t)id, "duplicate", dup,
+                                      "updated", upd)
+                          : NULL);
 }
 
 static void h_bank_remove(http_ctx *h) {
@@ -290,10 +293,11 @@ static void h_bank_import(http_ctx *h) {
     vigil_err err;
     vigil_status rc = vigil_bank_import(h->st, h->params[0], f, &o, &r, &err);
     fclose(f);
-    if (rc == VIGIL_OK && r.imported) http_banks_changed(h);
+    if (rc == VIGIL_OK && (r.imported || r.updated)) http_banks_changed(h);
     answer(h, rc, &err, 200,
-           json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)r.rows, "imported",
-                     (json_int_t)r.imported, "duplicates", (json_int_t)r.duplicates, "bad",
+           json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "rows", (json_int_t)r.rows, "imported",
+                     (json_int_t)r.imported, "duplicates", (json_int_t)r.duplicates, "unchanged",
+                     (json_int_t)r.unchanged, "updated", (json_int_t)r.updated, "bad",
                      (json_int_t)r.bad));
 }
 
@@ -916,7 +920,7 @@ const route http_routes[] = {
     {"POST", "/v1/banks/{bank}/entries", h_bank_add, R_COORDINATOR | R_ADMIN, BODY_JSON, 0,
      f_bank_add, NULL, 201, "EntryResult",
      "Banks", "Add an entry",
-     "201 for a new entry, 200 when the same (type, value) was in the bank already. Roles: coordinator, admin."},
+     "201 for a new entry; 200 when the bank had it already (duplicate: the same external_id with the same value and labels, or no external_id and the same value) or when an entry with this external_id and signal type is updated to this value and these labels (updated). One value under different external_ids is several entries. Roles: coordinator, admin."},
     {"DELETE", "/v1/banks/{bank}/entries/{id}", h_bank_remove, R_COORDINATOR | R_ADMIN, BODY_NONE, 0,
      NULL, NULL, 200, "Generic",
      "Banks", "Remove an entry",

@@ -62,6 +62,10 @@ struct vigil_matcher {
     vigil_index *idx;
     exact_table md5, sha256;
     size_t n_pdq;
+    /* PDQ values held by several entries (see group_values): group k is
+     * groups[k] = n followed by its n entry ids */
+    int64_t *groups;
+    size_t n_groups;
     int default_d, radius, dihedral, floor;
 };
 
@@ -118,9 +122,96 @@ static int load_one(void *ctx, int64_t entry_id, int64_t bank_id, const char *va
     return 0;
 }
 
+/* ---- one index slot per PDQ value ------------------------------------------
+ * One value may be held by several entries (exact copies under different
+ * ids: two partners' records of one picture).  The index gets each distinct
+ * value once: its id there is the entry id when one entry holds the value
+ * (entry ids are > 0), or -(k + 1) for group k of m->groups, listing the
+ * entries that hold it.  With no copies this costs nothing (89.5 bytes per
+ * entry at 10M); with copies it saves their index slots and their share of
+ * the probing (docs/matching.md has the measurements that chose this over
+ * one slot per entry). */
+
+static uint64_t pdq_key(const vigil_pdq *h) {
+    uint64_t w[4];
+    memcpy(w, h->bytes, sizeof w);
+    uint64_t x = w[0] ^ (w[1] << 17 | w[1] >> 47) ^ (w[2] << 31 | w[2] >> 33) ^
+                 (w[3] << 47 | w[3] >> 17);
+    return x * 0x9E3779B97F4A7C15ull;
+}
+
+/* Folds lc's n hashes into distinct values, in place (the first occurrence
+ * of each stays, in order), their ids as above; the groups go to m.
+ * @return 0, or -1 when out of memory (then lc is unchanged). */
+static int group_values(vigil_matcher *m, load_ctx *lc) {
+    const size_t n = lc->n;
+    if (n < 2 || n >= ((size_t)1 << 31)) return 0;
+    int lg = 1;
+    while (((size_t)1 << lg) < 2 * n) lg++;
+    const size_t cap = (size_t)1 << lg;
+    uint32_t *table = calloc(cap, sizeof *table); /* index + 1 of a first occurrence */
+    uint32_t *rep = malloc(n * sizeof *rep);      /* the first occurrence of i's value */
+    uint32_t *cnt = calloc(n, sizeof *cnt);       /* entries per first occurrence */
+    int64_t *groups = NULL;
+    if (!table || !rep || !cnt) goto fail;
+    size_t words = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = (size_t)(pdq_key(&lc->hashes[i]) >> (64 - lg));
+        while (table[j] &&
+               memcmp(&lc->hashes[table[j] - 1], &lc->hashes[i], sizeof(vigil_pdq)) != 0)
+            j = (j + 1) & (cap - 1);
+        if (!table[j]) table[j] = (uint32_t)i + 1;
+        rep[i] = table[j] - 1;
+        if (++cnt[rep[i]] == 2) words += 3; /* the count and the first two ids */
+        else if (cnt[rep[i]] > 2) words++;
+    }
+    free(table);
+    table = NULL;
+    if (words == 0) { /* every value once: nothing to fold */
+        free(rep);
+        free(cnt);
+        return 0;
+    }
+    groups = malloc(words * sizeof *groups);
+    uint32_t *start = calloc(n, sizeof *start); /* a group's next free word */
+    if (!groups || !start) {
+        free(start);
+        goto fail;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rep[i] != i || cnt[i] < 2) continue;
+        start[i] = (uint32_t)(w + 1);
+        groups[w] = cnt[i];
+        w += 1 + cnt[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        if (cnt[rep[i]] >= 2) groups[start[rep[i]]++] = lc->ids[i];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rep[i] != i) continue;
+        lc->hashes[k] = lc->hashes[i];
+        lc->ids[k++] = cnt[i] >= 2 ? -(int64_t)(start[i] - cnt[i] - 1) - 1 : lc->ids[i];
+    }
+    lc->n = k;
+    free(start);
+    free(rep);
+    free(cnt);
+    m->groups = groups;
+    m->n_groups = words;
+    return 0;
+fail:
+    free(table);
+    free(rep);
+    free(cnt);
+    free(groups);
+    return -1;
+}
+
 void vigil_matcher_free(vigil_matcher *m) {
     if (!m) return;
     vigil_index_free(m->idx);
+    free(m->groups);
     free(m->md5.slots);
     free(m->sha256.slots);
     pthread_mutex_destroy(&m->mu);
@@ -177,9 +268,13 @@ vigil_status vigil_matcher_open(vigil_store *st, const vigil_match_opts *opts, v
             goto out;
         }
     }
+    m->n_pdq = lc.n;
+    if (group_values(m, &lc) != 0) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the banks");
+        goto out;
+    }
     rc = vigil_index_add(m->idx, lc.hashes, lc.ids, lc.n, err);
     if (rc != VIGIL_OK) goto out;
-    m->n_pdq = lc.n;
 out:
     free(banks);
     free(lc.hashes);
@@ -198,25 +293,21 @@ size_t vigil_matcher_entries(const vigil_matcher *m) {
 
 /* ---- results -------------------------------------------------------------- */
 
+/* The index's hits for a query, over all the variants tried.  One value may
+ * be held by many entries (exact copies under different ids), so a query
+ * can have many hits: they are appended as they come, and an entry found
+ * through several variants is folded afterwards (hits_fold), not looked up
+ * at each hit. */
 typedef struct hitbuf {
     vigil_index_hit *h;
     vigil_dihedral *variant;
     size_t n, cap;
     vigil_dihedral cur;
     int failed;
+    const int64_t *groups; /* the matcher's */
 } hitbuf;
 
-static int collect_hit(void *ctx, const vigil_index_hit *hit) {
-    hitbuf *b = ctx;
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->h[i].id == hit->id) { /* the same entry through another variant */
-            if (hit->distance < b->h[i].distance) {
-                b->h[i].distance = hit->distance;
-                b->variant[i] = b->cur;
-            }
-            return 0;
-        }
-    }
+static int collect_entry(hitbuf *b, int64_t id, int distance) {
     if (b->n == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 16;
         vigil_index_hit *nh = realloc(b->h, ncap * sizeof *nh);
@@ -227,8 +318,53 @@ static int collect_hit(void *ctx, const vigil_index_hit *hit) {
         b->variant = nv;
         b->cap = ncap;
     }
-    b->h[b->n] = *hit;
+    b->h[b->n].id = id;
+    b->h[b->n].distance = distance;
     b->variant[b->n++] = b->cur;
+    return 0;
+}
+
+/* An index hit: one entry, or every entry of a value's group. */
+static int collect_hit(void *ctx, const vigil_index_hit *hit) {
+    hitbuf *b = ctx;
+    if (hit->id > 0) return collect_entry(b, hit->id, hit->distance);
+    const int64_t *g = b->groups + (size_t)(-(hit->id + 1));
+    for (int64_t k = 1; k <= g[0]; k++)
+        if (collect_entry(b, g[k], hit->distance)) return 1;
+    return 0;
+}
+
+typedef struct hit_order {
+    int64_t id;
+    int distance;
+    int variant;
+} hit_order;
+
+static int cmp_hit(const void *a, const void *b) {
+    const hit_order *x = a, *y = b;
+    if (x->id != y->id) return x->id < y->id ? -1 : 1;
+    if (x->distance != y->distance) return x->distance - y->distance;
+    return x->variant - y->variant;
+}
+
+/* Keep one hit per entry: the smallest distance, and of equal ones the
+ * first variant.  @return 0, or -1 when out of memory. */
+static int hits_fold(hitbuf *b) {
+    if (b->n < 2) return 0;
+    hit_order *o = malloc(b->n * sizeof *o);
+    if (!o) return -1;
+    for (size_t i = 0; i < b->n; i++)
+        o[i] = (hit_order){b->h[i].id, b->h[i].distance, (int)b->variant[i]};
+    qsort(o, b->n, sizeof *o, cmp_hit);
+    size_t w = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (w && o[i].id == b->h[w - 1].id) continue;
+        b->h[w].id = o[i].id;
+        b->h[w].distance = o[i].distance;
+        b->variant[w++] = (vigil_dihedral)o[i].variant;
+    }
+    b->n = w;
+    free(o);
     return 0;
 }
 
@@ -287,6 +423,7 @@ vigil_status vigil_matcher_pdq(vigil_matcher *m, const vigil_pdq *q, const vigil
     res->low_quality = quality >= 0 && quality < m->floor;
     hitbuf b;
     memset(&b, 0, sizeof b);
+    b.groups = m->groups;
     vigil_status rc = VIGIL_OK;
     int nv = m->dihedral && dih ? VIGIL_DIH_COUNT : 1;
     for (int v = 0; v < nv && rc == VIGIL_OK; v++) {
@@ -294,6 +431,9 @@ vigil_status vigil_matcher_pdq(vigil_matcher *m, const vigil_pdq *q, const vigil
         rc = vigil_index_query(m->idx, v == 0 ? q : &dih[v], m->radius, collect_hit, &b, err);
         if (b.failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     }
+    /* one variant: the index gives each entry once */
+    if (rc == VIGIL_OK && nv > 1 && hits_fold(&b) != 0)
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     pthread_mutex_lock(&m->mu);
     for (size_t i = 0; i < b.n && rc == VIGIL_OK; i++) rc = add_match(m, b.h[i].id, b.h[i].distance, b.variant[i], res, err);
     pthread_mutex_unlock(&m->mu);

@@ -465,9 +465,21 @@ out:
  * Entries
  * ---------------------------------------------------------------------- */
 
-const char vigil__sql_insert_entry[] =
+static const char SQL_INSERT_ENTRY[] =
     "INSERT INTO bank_entry (id, bank_id, signal_type, value, added_at, external_id, labels) "
-    "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (bank_id, signal_type, value) DO NOTHING";
+    "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6)";
+/* the entry with this id: the one with this value first (schema 2 may have
+ * left several), else the oldest */
+static const char SQL_ENTRY_BY_XID[] =
+    "SELECT id, value, labels FROM bank_entry "
+    "WHERE bank_id = ?1 AND signal_type = ?2 AND external_id = ?3 "
+    "ORDER BY value <> ?4, id LIMIT 1";
+static const char SQL_ENTRY_UPDATE[] =
+    "UPDATE bank_entry SET value = ?2, labels = ?3 WHERE id = ?1";
+/* the oldest entry holding this value, with an id or not */
+static const char SQL_ENTRY_BY_VALUE[] =
+    "SELECT id FROM bank_entry WHERE bank_id = ?1 AND signal_type = ?2 AND value = ?3 "
+    "ORDER BY id LIMIT 1";
 
 static const char SQL_NEXT_ID[] =
     "SELECT max(coalesce((SELECT last_id FROM id_counter WHERE name = 'bank_entry'), 0), "
@@ -503,49 +515,137 @@ vigil_status vigil__entry_set_last_id(vigil_store *st, int64_t last, vigil_err *
     return rc;
 }
 
-static const char SQL_ENTRY_FIND[] =
-    "SELECT id FROM bank_entry WHERE bank_id = ?1 AND signal_type = ?2 AND value = ?3";
-
 void vigil_entry_clear(vigil_entry *e) {
     if (!e) return;
     free(e->owned_);
     memset(e, 0, sizeof *e);
 }
 
-vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry_spec *spec,
-                            int64_t *entry_id, int *duplicate, vigil_err *err) {
-    if (!st || !bank || !spec)
-        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_add: NULL argument");
-    if ((unsigned)spec->signal >= VIGIL_SIGNAL_COUNT)
-        return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)spec->signal);
-    char hex[65];
-    const char *value = NULL;
-    char *labels = NULL;
-    int64_t bank_id = 0, id = 0;
+/* The existing entry with external id `xid`: *found 0 if none. */
+static vigil_status entry_by_xid(vigil_store *st, int64_t bank_id, vigil_signal sig,
+                                 const char *xid, const char *value, int *found, int64_t *id,
+                                 char **old_value, char **old_labels, vigil_err *err) {
     sqlite3_stmt *s = NULL;
-    int in_txn = 0, dup = 0, src;
-    vigil_status rc = vigil__value_canon(spec->signal, spec->value, hex, &value, err);
-    if (rc == VIGIL_OK) rc = vigil__labels_canon(spec->labels, &labels, err);
-    if (rc == VIGIL_OK) rc = vigil__external_id_check(spec->external_id, err);
-    if (rc == VIGIL_OK) rc = vigil__store_begin(st, err);
-    if (rc != VIGIL_OK) goto out;
-    in_txn = 1;
-    rc = vigil__bank_id(st, bank, &bank_id, err);
-    if (rc == VIGIL_OK) rc = vigil__entry_next_id(st, &id, err);
-    if (rc == VIGIL_OK) rc = vigil__store_stmt(st, vigil__sql_insert_entry, &s, err);
-    if (rc != VIGIL_OK) goto out;
-    char now[VIGIL__TIME_LEN];
-    vigil__store_now(st, now);
+    *found = 0;
+    vigil_status rc = vigil__store_stmt(st, SQL_ENTRY_BY_XID, &s, err);
+    if (rc != VIGIL_OK) return rc;
     sqlite3_bind_int64(s, 1, bank_id);
-    sqlite3_bind_text(s, 2, vigil_signal_name(spec->signal), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, vigil_signal_name(sig), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, xid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, value, -1, SQLITE_STATIC);
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 1);
+        const char *l = (const char *)sqlite3_column_text(s, 2);
+        *id = sqlite3_column_int64(s, 0);
+        *old_value = strdup(v ? v : "");
+        *old_labels = strdup(l ? l : "");
+        *found = 1;
+        if (!*old_value || !*old_labels)
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory reading entry %lld",
+                                (long long)*id);
+    } else if (src != SQLITE_DONE) {
+        rc = vigil__store_sqlerr(st, src, err, "%s: looking up id '%.64s'", vigil_store_path(st),
+                                 xid);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* The audit record of an entry's contents. */
+static json_t *entry_json(const char *bank, vigil_signal sig, const char *value,
+                          const char *labels, const char *xid) {
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "bank", bank, "signal_type",
+                          vigil_signal_name(sig), "value", value, "labels", labels ? labels : "");
+    if (o && xid && json_object_set_new(o, "external_id", json_string(xid)) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank,
+                              vigil_signal sig, const char *value, const char *labels,
+                              const char *xid, const char *now, int64_t *next_id, int mode,
+                              int64_t *entry_id, vigil_put_outcome *outcome, vigil_err *err) {
+    sqlite3_stmt *s = NULL;
+    char *old_value = NULL, *old_labels = NULL;
+    json_t *before = NULL, *after = NULL;
+    int64_t id = 0;
+    int found = 0, src;
+    if (!value || !labels || !next_id || !outcome)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil__entry_put: NULL argument");
+    if (xid && !*xid) xid = NULL;
+    vigil_status rc = VIGIL_OK;
+    if (xid && mode != VIGIL__PUT_NEW) {
+        rc = entry_by_xid(st, bank_id, sig, xid, value, &found, &id, &old_value, &old_labels,
+                          err);
+        if (rc != VIGIL_OK) goto out;
+        if (!found && mode == VIGIL__PUT_EXISTING) {
+            *outcome = VIGIL_PUT_ADDED; /* would be: the caller puts it with VIGIL__PUT_NEW */
+            goto out;
+        }
+    }
+    if (found) {
+        if (strcmp(old_value, value) == 0 && strcmp(old_labels, labels) == 0) {
+            *outcome = VIGIL_PUT_UNCHANGED;
+            goto out;
+        }
+        rc = vigil__store_stmt(st, SQL_ENTRY_UPDATE, &s, err);
+        if (rc != VIGIL_OK) goto out;
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, labels, -1, SQLITE_STATIC);
+        src = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (src != SQLITE_DONE) {
+            rc = vigil__store_sqlerr(st, src, err, "%s: updating entry %lld (id '%.64s')",
+                                     vigil_store_path(st), (long long)id, xid);
+            goto out;
+        }
+        before = entry_json(bank, sig, old_value, old_labels, xid);
+        after = entry_json(bank, sig, value, labels, xid);
+        if (!before || !after) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+            goto out;
+        }
+        rc = vigil__audit(st, vigil__store_actor(st), "bank.update", "bank_entry", id, before,
+                          after, err);
+        if (rc == VIGIL_OK) *outcome = VIGIL_PUT_UPDATED;
+        goto out;
+    }
+    /* a value the bank holds, with an id or not, is a duplicate */
+    if (!xid && mode != VIGIL__PUT_NEW) {
+        rc = vigil__store_stmt(st, SQL_ENTRY_BY_VALUE, &s, err);
+        if (rc != VIGIL_OK) goto out;
+        sqlite3_bind_int64(s, 1, bank_id);
+        sqlite3_bind_text(s, 2, vigil_signal_name(sig), -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+        src = sqlite3_step(s);
+        if (src == SQLITE_ROW) id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        if (src == SQLITE_ROW) {
+            *outcome = VIGIL_PUT_UNCHANGED;
+            goto out;
+        }
+        if (src != SQLITE_DONE) {
+            rc = vigil__store_sqlerr(st, src, err, "%s: reading bank '%s'", vigil_store_path(st),
+                                     bank);
+            goto out;
+        }
+    }
+    rc = vigil__store_stmt(st, SQL_INSERT_ENTRY, &s, err);
+    if (rc != VIGIL_OK) goto out;
+    sqlite3_bind_int64(s, 1, bank_id);
+    sqlite3_bind_text(s, 2, vigil_signal_name(sig), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-    if (spec->external_id && *spec->external_id)
-        sqlite3_bind_text(s, 5, spec->external_id, -1, SQLITE_STATIC);
+    if (xid)
+        sqlite3_bind_text(s, 5, xid, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, 5);
     sqlite3_bind_text(s, 6, labels, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, id);
+    sqlite3_bind_int64(s, 7, *next_id);
     src = sqlite3_step(s);
     sqlite3_reset(s);
     if (src != SQLITE_DONE) {
@@ -553,39 +653,69 @@ vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry
                                  bank);
         goto out;
     }
-    dup = sqlite3_changes(vigil__store_db(st)) == 0;
-    if (!dup) {
+    id = (*next_id)++;
+    *outcome = VIGIL_PUT_ADDED;
+out:
+    if (rc == VIGIL_OK && entry_id) *entry_id = id;
+    free(old_value);
+    free(old_labels);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+vigil_status vigil_bank_put(vigil_store *st, const char *bank, const vigil_entry_spec *spec,
+                            int64_t *entry_id, vigil_put_outcome *outcome, vigil_err *err) {
+    if (!st || !bank || !spec)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_put: NULL argument");
+    if ((unsigned)spec->signal >= VIGIL_SIGNAL_COUNT)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)spec->signal);
+    char hex[65];
+    const char *value = NULL;
+    char *labels = NULL;
+    int64_t bank_id = 0, id = 0, next = 0;
+    vigil_put_outcome what = VIGIL_PUT_UNCHANGED;
+    int in_txn = 0;
+    const char *xid = spec->external_id && *spec->external_id ? spec->external_id : NULL;
+    vigil_status rc = vigil__value_canon(spec->signal, spec->value, hex, &value, err);
+    if (rc == VIGIL_OK) rc = vigil__labels_canon(spec->labels, &labels, err);
+    if (rc == VIGIL_OK) rc = vigil__external_id_check(xid, err);
+    if (rc == VIGIL_OK) rc = vigil__store_begin(st, err);
+    if (rc != VIGIL_OK) goto out;
+    in_txn = 1;
+    rc = vigil__bank_id(st, bank, &bank_id, err);
+    if (rc == VIGIL_OK) rc = vigil__entry_next_id(st, &next, err);
+    char now[VIGIL__TIME_LEN];
+    vigil__store_now(st, now);
+    if (rc == VIGIL_OK)
+        rc = vigil__entry_put(st, bank_id, bank, spec->signal, value, labels, xid, now, &next,
+                              VIGIL__PUT_ANY, &id, &what, err);
+    if (rc == VIGIL_OK && what == VIGIL_PUT_ADDED) {
         rc = vigil__entry_set_last_id(st, id, err);
-        if (rc == VIGIL_OK) {
-            json_t *after = json_pack("{s:s, s:s, s:s, s:s}", "bank", bank, "signal_type",
-                                      vigil_signal_name(spec->signal), "value", value, "labels",
-                                      labels ? labels : "");
+        json_t *after = rc == VIGIL_OK ? entry_json(bank, spec->signal, value, labels, xid) : NULL;
+        if (rc == VIGIL_OK && !after) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        if (rc == VIGIL_OK)
             rc = vigil__audit(st, vigil__store_actor(st), "bank.add", "bank_entry", id, NULL, after,
                               err);
-            json_decref(after);
-        }
-    } else {
-        rc = vigil__store_stmt(st, SQL_ENTRY_FIND, &s, err);
-        if (rc != VIGIL_OK) goto out;
-        sqlite3_bind_int64(s, 1, bank_id);
-        sqlite3_bind_text(s, 2, vigil_signal_name(spec->signal), -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-        src = sqlite3_step(s);
-        id = src == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW)
-            rc = vigil__store_sqlerr(st, src, err, "%s: reading bank '%s'", vigil_store_path(st),
-                                     bank);
+        json_decref(after);
     }
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc == VIGIL_OK) {
         in_txn = 0;
         if (entry_id) *entry_id = id;
-        if (duplicate) *duplicate = dup;
+        if (outcome) *outcome = what;
     }
 out:
     if (in_txn) vigil__store_rollback(st);
     free(labels);
+    return rc;
+}
+
+vigil_status vigil_bank_add(vigil_store *st, const char *bank, const vigil_entry_spec *spec,
+                            int64_t *entry_id, int *duplicate, vigil_err *err) {
+    vigil_put_outcome what = VIGIL_PUT_ADDED;
+    vigil_status rc = vigil_bank_put(st, bank, spec, entry_id, &what, err);
+    if (rc == VIGIL_OK && duplicate) *duplicate = what == VIGIL_PUT_UNCHANGED;
     return rc;
 }
 

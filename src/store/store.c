@@ -248,6 +248,38 @@ static const char *const migrations[] = {
     "    last_id INTEGER NOT NULL,\n"
     "    digest TEXT NOT NULL\n"
     ");\n",
+    /* bank entries are identified by their external id (issue 10): one
+     * value may be held by several entries of a bank under different ids
+     * (two partners' records of one picture).  bank_entry is rebuilt without
+     * its UNIQUE (bank_id, signal_type, value), keeping every row, id and
+     * column as it was ('' external ids become NULL, which is what they
+     * always meant).  bank_entry_value finds a value's entries (a row
+     * without an id whose value the bank has is a duplicate) and serves
+     * per-bank counts and deletes; bank_entry_xid finds an id's entry.
+     * Neither is UNIQUE: the rules are "(type, id) names one entry" and "a
+     * value is held without an id at most once", which the bank code keeps
+     * inside its write transactions, and schema 2 allowed one id on several
+     * values (those rows are kept).  Self-contained: reads and writes
+     * bank_entry only. */
+    "CREATE TABLE bank_entry_v3 (\n"
+    "    id          INTEGER PRIMARY KEY,\n"
+    "    bank_id     INTEGER NOT NULL REFERENCES bank(id) ON DELETE CASCADE,\n"
+    "    signal_type TEXT NOT NULL,\n"
+    "    enabled     INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),\n"
+    "    value       TEXT NOT NULL,\n"
+    "    added_at    TEXT NOT NULL,\n"
+    "    external_id TEXT,\n"
+    "    labels      TEXT NOT NULL DEFAULT ''\n"
+    ");\n"
+    "INSERT INTO bank_entry_v3 (id, bank_id, signal_type, enabled, value, added_at, external_id,\n"
+    "                           labels)\n"
+    "    SELECT id, bank_id, signal_type, enabled, value, added_at, nullif(external_id, ''),\n"
+    "           labels FROM bank_entry ORDER BY id;\n"
+    "DROP TABLE bank_entry;\n"
+    "ALTER TABLE bank_entry_v3 RENAME TO bank_entry;\n"
+    "CREATE INDEX bank_entry_value ON bank_entry(bank_id, signal_type, value);\n"
+    "CREATE INDEX bank_entry_xid ON bank_entry(bank_id, signal_type, external_id)\n"
+    "    WHERE external_id IS NOT NULL;\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -530,7 +562,8 @@ out:
     return rc;
 }
 
-vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *err) {
+/* Open and migrate up to schema version `target` (N_MIGRATIONS normally). */
+static vigil_status store_open(const char *path, int target, vigil_store **out, vigil_err *err) {
     if (out) *out = NULL;
     if (!path || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_store_open: NULL argument");
     if (!*path)
@@ -550,9 +583,9 @@ vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *er
     }
     rc = configure(st, err);
     if (rc == VIGIL_OK) rc = check_identity(st, err);
-    for (int k = st->version; rc == VIGIL_OK && k < N_MIGRATIONS; k++)
+    for (int k = st->version; rc == VIGIL_OK && k < target; k++)
         rc = migrate_step(st, k, err);
-    if (rc == VIGIL_OK) st->version = N_MIGRATIONS;
+    if (rc == VIGIL_OK && st->version < target) st->version = target;
 out:
     if (rc != VIGIL_OK) {
         vigil_store_close(st);
@@ -560,6 +593,19 @@ out:
     }
     *out = st;
     return VIGIL_OK;
+}
+
+vigil_status vigil_store_open(const char *path, vigil_store **out, vigil_err *err) {
+    return store_open(path, N_MIGRATIONS, out, err);
+}
+
+vigil_status vigil__store_open_at(const char *path, int version, vigil_store **out,
+                                  vigil_err *err) {
+    if (out) *out = NULL;
+    if (version < 0 || version > N_MIGRATIONS)
+        return vigil__err_set(err, VIGIL_EINVAL, "schema version %d is outside 0..%d", version,
+                              N_MIGRATIONS);
+    return store_open(path, version, out, err);
 }
 
 void vigil_store_close(vigil_store *st) {

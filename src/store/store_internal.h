@@ -13,6 +13,16 @@
 
 #include "vigil/store.h"
 
+/*! vigil__store_open_at() :
+ *  As vigil_store_open, but migrates the schema only up to `version`
+ *  (0..vigil_store_schema_latest()), for tests of the migrations: a store
+ *  at an older version, filled the way that version's code did, then
+ *  opened with vigil_store_open.  A store already past `version` is
+ *  opened as it is.  @return as vigil_store_open; VIGIL_EINVAL for a
+ *  version out of range. */
+vigil_status vigil__store_open_at(const char *path, int version, vigil_store **out,
+                                  vigil_err *err);
+
 /*! vigil__store_actor() : the name set by vigil_store_set_actor ("local"). */
 const char *vigil__store_actor(const vigil_store *st);
 
