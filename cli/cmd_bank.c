@@ -34,12 +34,19 @@ static void bank_usage(FILE *out) {
                  "  remove NAME ENTRY-ID\n"
                  "  stats NAME [--json]\n"
                  "\n"
-                 "`vigil bank SUBCOMMAND --help` for one.  Exit status: 0 done; 1 import skipped\n"
-                 "some bad rows (the others were imported), or the store cannot be opened;\n"
-                 "2 nothing done (usage error, unknown bank, invalid value, --strict refusal).\n");
+                 "`vigil bank SUBCOMMAND --help` for one.  --by USER (or $VIGIL_USER): the\n"
+                 "acting user (changing banks: coordinators and admins).  Exit status: 0 done;\n"
+                 "1 refused (unknown bank, invalid value, no right, bad rows skipped or --strict),\n"
+                 "or the store cannot be opened; 2 usage error (nothing done).\n");
 }
 
 /* ---- helpers ----------------------------------------------------------- */
+
+/* --by USER (or $VIGIL_USER): the acting user the bank calls check (reading
+ * banks: agency staff; changing them: coordinators and admins). */
+enum { O_BANK_BY = 900 };
+#define BANK_OPT_BY CLI_O_STR("by", 0, O_BANK_BY)
+static const char *s_by;
 
 static int open_store(vigil_store **st) {
     vigil_err err;
@@ -48,6 +55,8 @@ static int open_store(vigil_store **st) {
         cli_errorf("%s", err.msg);
         return 0;
     }
+    const char *by = s_by && *s_by ? s_by : getenv("VIGIL_USER");
+    if (by && *by) vigil_store_set_actor(*st, by);
     return 1;
 }
 
@@ -105,6 +114,7 @@ static int bank_create(int argc, char **argv) {
         CLI_O_FLAG("allow", 0, O_ALLOW),
         CLI_O_INT("max-distance", 0, O_MAXD, 0, 256),
         CLI_O_STR("description", 0, O_DESC),
+        BANK_OPT_BY,
         CLI_O_END,
     };
     vigil_bank_kind kind = VIGIL_BANK_NORMAL;
@@ -117,6 +127,7 @@ static int bank_create(int argc, char **argv) {
         case O_ALLOW: kind = VIGIL_BANK_ALLOW; break;
         case O_MAXD: maxd = (int)a.num; break;
         case O_DESC: desc = a.arg; break;
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(create_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -134,7 +145,7 @@ static int bank_create(int argc, char **argv) {
     int rc = CLI_EXIT_OK;
     if (vigil_bank_create(st, name, kind, maxd, desc, NULL, &err) != VIGIL_OK) {
         cli_errorf("bank create: %s", err.msg);
-        rc = CLI_EXIT_USAGE;
+        rc = CLI_EXIT_FAIL;
     } else {
         printf("created %sbank '%s'\n", kind == VIGIL_BANK_ALLOW ? "allow-list " : "", name);
     }
@@ -156,6 +167,7 @@ static const char list_help[] =
 static int bank_list(int argc, char **argv) {
     static const cli_opt opts[] = {
         CLI_O_FLAG("json", 0, 'j'),
+        BANK_OPT_BY,
         CLI_O_END,
     };
     int json = 0, c;
@@ -164,6 +176,7 @@ static int bank_list(int argc, char **argv) {
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case 'j': json = 1; break;
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(list_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -178,7 +191,7 @@ static int bank_list(int argc, char **argv) {
     int rc = CLI_EXIT_OK;
     if (vigil_bank_list(st, &v, &n, &err) != VIGIL_OK) {
         cli_errorf("bank list: %s", err.msg);
-        rc = CLI_EXIT_USAGE;
+        rc = CLI_EXIT_FAIL;
         goto out;
     }
     if (json) {
@@ -239,6 +252,7 @@ static int bank_set(int argc, char **argv) {
         CLI_O_FLAG("disable", 0, O_DISABLE),
         CLI_O_STR("description", 0, O_DESC),
         CLI_O_INT("entry", 0, O_ENTRY, 1, CLI_NO_MAX),
+        BANK_OPT_BY,
         CLI_O_END,
     };
     vigil_bank_update u;
@@ -272,6 +286,7 @@ static int bank_set(int argc, char **argv) {
             break;
         case O_DESC: u.description = a.arg; break;
         case O_ENTRY: entry = (int64_t)a.num; break;
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(set_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -298,7 +313,7 @@ static int bank_set(int argc, char **argv) {
     if (entry) {
         if (vigil_bank_entry_set_enabled(st, name, entry, u.enabled, &err) != VIGIL_OK) {
             cli_errorf("bank set: %s", err.msg);
-            rc = CLI_EXIT_USAGE;
+            rc = CLI_EXIT_FAIL;
         } else {
             printf("%s entry %" PRId64 " of bank '%s'\n", u.enabled ? "enabled" : "disabled", entry,
                    name);
@@ -307,7 +322,7 @@ static int bank_set(int argc, char **argv) {
         vigil_bank_info b;
         if (vigil_bank_set(st, name, &u, &b, &err) != VIGIL_OK) {
             cli_errorf("bank set: %s", err.msg);
-            rc = CLI_EXIT_USAGE;
+            rc = CLI_EXIT_FAIL;
         } else {
             char md[24];
             if (b.max_distance >= 0)
@@ -333,6 +348,7 @@ static const char delete_help[] =
 static int bank_delete(int argc, char **argv) {
     static const cli_opt opts[] = {
         CLI_O_FLAG("yes", 0, 'y'),
+        BANK_OPT_BY,
         CLI_O_END,
     };
     int yes = 0, c;
@@ -341,6 +357,7 @@ static int bank_delete(int argc, char **argv) {
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case 'y': yes = 1; break;
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(delete_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -365,7 +382,7 @@ static int bank_delete(int argc, char **argv) {
         rc = CLI_EXIT_USAGE;
     } else if (vigil_bank_delete(st, name, &n, &err) != VIGIL_OK) {
         cli_errorf("bank delete: %s", err.msg);
-        rc = CLI_EXIT_USAGE;
+        rc = CLI_EXIT_FAIL;
     } else {
         printf("deleted bank '%s' and its %" PRId64 " entr%s\n", name, n, n == 1 ? "y" : "ies");
     }
@@ -416,6 +433,7 @@ static int bank_add(int argc, char **argv) {
         CLI_O_STR("id", 0, O_ID),
         CLI_O_STR("video", 0, O_VIDEO),
         CLI_O_STR("text", 0, O_TEXT),
+        BANK_OPT_BY,
         CLI_O_END,
     };
     vigil_entry_spec spec;
@@ -489,6 +507,7 @@ static int bank_add(int argc, char **argv) {
             if (!cli_text_value(a.arg, &text_value)) goto out;
             if (!set_signal(&spec, &given, VIGIL_SIGNAL_TEXT, text_value)) goto out;
             break;
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP:
             fputs(add_help, stdout);
             rc = CLI_EXIT_OK;
@@ -515,6 +534,7 @@ static int bank_add(int argc, char **argv) {
     vigil_put_outcome what = VIGIL_PUT_ADDED;
     if (vigil_bank_put(st, name, &spec, &id, &what, &err) != VIGIL_OK) {
         cli_errorf("bank add: %s", err.msg);
+        rc = CLI_EXIT_FAIL; /* the library refused: not a usage error */
         goto out;
     }
     printf("%" PRId64 "\n", id);
@@ -558,9 +578,9 @@ static const char import_help[] =
     "  --signal-type TYPE  the type of one-hash-per-line files (default: pdq, and md5\n"
     "                      for 32-digit values), or of CSV rows without a signal_type\n"
     "\n"
-    "Exit status: 0 no bad rows; 1 some bad rows were skipped, or the store cannot be\n"
-    "opened; 2 nothing imported (usage, unknown bank, header without the columns,\n"
-    "--strict with bad rows).\n";
+    "Exit status: 0 no bad rows; 1 some bad rows were skipped, or nothing imported\n"
+    "(unknown bank, header without the columns, --strict with bad rows, the store\n"
+    "cannot be opened); 2 usage error.\n";
 
 typedef struct import_ui {
     const char *file;
@@ -589,6 +609,7 @@ static int bank_import(int argc, char **argv) {
     static const cli_opt opts[] = {
         CLI_O_FLAG("strict", 0, O_STRICT),
         CLI_O_STR("signal-type", 0, O_TYPE),
+        BANK_OPT_BY,
         CLI_O_END,
     };
     vigil_import_opts o;
@@ -610,6 +631,7 @@ static int bank_import(int argc, char **argv) {
             o.signal = (int)sig;
             break;
         }
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(import_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -643,7 +665,7 @@ static int bank_import(int argc, char **argv) {
             cli_errorf("bank import: %s", err.msg);
         else
             cli_errorf("bank import: %s: %s", ui.file, err.msg);
-        rc = CLI_EXIT_USAGE;
+        rc = CLI_EXIT_FAIL;
     }
     vigil_store_close(st);
     return rc;
@@ -663,6 +685,7 @@ static const char export_help[] =
 static int bank_export(int argc, char **argv) {
     static const cli_opt opts[] = {
         CLI_O_STR("output", 'o', 'o'),
+        BANK_OPT_BY,
         CLI_O_END,
     };
     const char *output = NULL;
@@ -672,6 +695,7 @@ static int bank_export(int argc, char **argv) {
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case 'o': output = a.arg; break;
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(export_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -685,7 +709,7 @@ static int bank_export(int argc, char **argv) {
     vigil_bank_info b;
     FILE *out = stdout;
     uint64_t rows = 0;
-    int rc = CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_FAIL; /* failures past the command line are not usage errors */
     if (vigil_bank_get(st, name, &b, &err) != VIGIL_OK) { /* before creating FILE */
         cli_errorf("bank export: %s", err.msg);
         goto out;
@@ -723,12 +747,13 @@ static const char remove_help[] =
     "the bank.  The entry must belong to that bank.\n";
 
 static int bank_remove(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_END};
+    static const cli_opt opts[] = {BANK_OPT_BY, CLI_O_END};
     int c;
     cli_args a;
     cli_args_init(&a, "bank remove", opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(remove_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -747,7 +772,7 @@ static int bank_remove(int argc, char **argv) {
     int rc = CLI_EXIT_OK;
     if (vigil_bank_remove(st, name, id, &err) != VIGIL_OK) {
         cli_errorf("bank remove: %s", err.msg);
-        rc = CLI_EXIT_USAGE;
+        rc = CLI_EXIT_FAIL;
     } else {
         printf("removed entry %" PRId64 " from bank '%s'\n", id, name);
     }
@@ -838,6 +863,7 @@ static void stats_text(const vigil_bank_info *b, const vigil_bank_stats *s) {
 static int bank_stats(int argc, char **argv) {
     static const cli_opt opts[] = {
         CLI_O_FLAG("json", 0, 'j'),
+        BANK_OPT_BY,
         CLI_O_END,
     };
     int json = 0, c;
@@ -846,6 +872,7 @@ static int bank_stats(int argc, char **argv) {
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case 'j': json = 1; break;
+        case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(stats_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -858,7 +885,7 @@ static int bank_stats(int argc, char **argv) {
     vigil_err_clear(&err);
     vigil_bank_info b;
     vigil_bank_stats *s = malloc(sizeof *s);
-    int rc = CLI_EXIT_USAGE;
+    int rc = CLI_EXIT_FAIL;
     if (!s) {
         cli_errorf("bank stats: out of memory");
         goto out;

@@ -25,7 +25,7 @@ run "$V" --help;                         expect listed_in_help 0 '^  bank '
 run "$V" bank create demo --description "made-up test bank"
 expect create 0 "^created bank 'demo'\$"
 [ -f "$T/v.db" ] && ok db_from_env || bad db_from_env "no $T/v.db"
-run "$V" bank create demo;               expect create_exists 2 '' "a bank named 'demo' already exists"
+run "$V" bank create demo;               expect create_exists 1 '' "a bank named 'demo' already exists"
 run "$V" bank create "bad name";         expect create_bad_name 2 '' "bank name 'bad name': character 4 is not allowed"
 run "$V" bank create x --max-distance 300; expect create_bad_distance 2 '' 'from 0 to 256'
 run "$V" bank create logos --allow --max-distance 10
@@ -49,8 +49,8 @@ id2=$out
 printf 'some text\n' > "$T/some.txt"; sig=$("$V" hash --text "$T/some.txt" | cut -d, -f1)
 run "$V" bank add demo --signal "text:$sig";  expect add_signal 0 '^[0-9]+$'
 id3=$out
-run "$V" bank add demo --md5 123;        expect add_bad_hex 2 '' 'bad MD5 hash: expected 32 hex digits, got 3'
-run "$V" bank add nope --pdq "$P1";      expect add_no_bank 2 '' "no bank named 'nope' \(see \`vigil bank list\`\)"
+run "$V" bank add demo --md5 123;        expect add_bad_hex 1 '' 'bad MD5 hash: expected 32 hex digits, got 3'
+run "$V" bank add nope --pdq "$P1";      expect add_no_bank 1 '' "no bank named 'nope' \(see \`vigil bank list\`\)"
 run "$V" bank add demo --signal photo:x; expect add_bad_type 2 '' "unknown signal type 'photo'"
 run "$V" bank add demo --pdq "$P2" --label novalue; expect add_bad_label 2 '' '--label needs KEY=VALUE'
 run "$V" bank add demo --pdq "$P2" --label "$(printf 'k=\377')"; expect add_non_utf8_label 2 '' 'not valid UTF-8'
@@ -75,7 +75,7 @@ expect import_bad_rows 1 '^imported 1, unchanged 0, updated 0, bad 2$' "^vigil: 
 grep -q "^vigil: $T/mixed.csv:4: bad PDQ hash: expected 64 hex digits, got 3\$" "$T/err" && ok import_bad_line || bad import_bad_line "$err"
 run "$V" bank create strict
 run "$V" bank import strict "$T/mixed.csv" --strict
-expect import_strict 2 '^imported 0, unchanged 0, updated 0, bad 2$' 'nothing imported \(strict mode\)'
+expect import_strict 1 '^imported 0, unchanged 0, updated 0, bad 2$' 'nothing imported \(strict mode\)'
 run "$V" bank stats strict --json;       expect import_strict_left_nothing 0 '"entries":0,'
 run sh -c "\"$V\" bank import strict - < \"$T/mixed.csv\""
 expect import_stdin 1 '^imported 1, unchanged 0, updated 0, bad 2$' '^vigil: stdin:3: '
@@ -86,11 +86,11 @@ run "$V" bank stats hma --json;          expect import_hash_per_line_types 0 '"b
 run "$V" bank import hma "$T/hma.txt" --signal-type sha256
 expect import_signal_type 1 '^imported 2, unchanged 0, updated 0, bad 1$' 'bad SHA-256 hash: expected 64 hex digits, got 32'
 run "$V" bank import hma "$T/hma.txt" --signal-type photo; expect import_bad_signal_type 2 '' 'unknown signal type'
-run "$V" bank import demo "$T/missing.csv"; expect import_missing_file 2 '' "$T/missing.csv: cannot open"
+run "$V" bank import demo "$T/missing.csv"; expect import_missing_file 1 '' "$T/missing.csv: cannot open"
 printf 'type,value\npdq,%s\n' "$P1" > "$T/header.csv"
 run "$V" bank import demo "$T/header.csv"
-expect import_bad_header 2 '' 'line 1: the header needs the columns signal_type and signal_value \(found: type, value\)'
-run "$V" bank import nope "$T/good.csv"; expect import_no_bank 2 '' "no bank named 'nope'"
+expect import_bad_header 1 '' 'line 1: the header needs the columns signal_type and signal_value \(found: type, value\)'
+run "$V" bank import nope "$T/good.csv"; expect import_no_bank 1 '' "no bank named 'nope'"
 run "$V" bank import demo;               expect import_no_file 2 '' 'missing NAME and FILE'
 
 # ---- export ---------------------------------------------------------------
@@ -105,7 +105,7 @@ run "$V" bank import copy "$T/demo.csv"; expect roundtrip_import 0 '^imported 5,
 "$V" bank export copy --output "$T/copy.csv" 2> /dev/null
 if [ "$(sort "$T/demo.csv")" = "$(sort "$T/copy.csv")" ]; then ok roundtrip_same; else bad roundtrip_same "$(diff "$T/demo.csv" "$T/copy.csv")"; fi
 run "$V" bank export nope --output "$T/nope.csv"
-expect export_no_bank 2 '' "no bank named 'nope'"
+expect export_no_bank 1 '' "no bank named 'nope'"
 [ ! -e "$T/nope.csv" ] && ok export_no_file_left || bad export_no_file_left "nope.csv created"
 
 # ---- one value under several ids (issue 10) --------------------------------
@@ -155,7 +155,7 @@ printf '%s\n' "$out" | grep -Eq '^  pdq +3 \(3 enabled\)$' && ok stats_by_signal
 printf '%s\n' "$out" | grep -Eq '^top labels +entity=example-group \(2\)$' && ok stats_labels || bad stats_labels "$out"
 run "$V" bank stats demo --json
 expect stats_json 0 '^\{"name":"demo",.*"entries":5,"enabled_entries":5,"disabled_entries":0,.*"top_labels":\[\{"label":"entity=example-group","count":2\}'
-run "$V" bank stats nope;                expect stats_no_bank 2 '' "no bank named 'nope'"
+run "$V" bank stats nope;                expect stats_no_bank 1 '' "no bank named 'nope'"
 
 # ---- set ------------------------------------------------------------------
 run "$V" bank set demo --allow --max-distance 12 --disable
@@ -168,12 +168,12 @@ run "$V" bank set demo --max-distance -1; expect set_bad_distance 2
 run "$V" bank set demo --entry "$id3" --disable
 expect set_entry 0 "^disabled entry $id3 of bank 'demo'\$"
 run "$V" bank stats demo;                expect set_entry_counted 0 '^entries +5 \(4 enabled, 1 disabled\)$'
-run "$V" bank set logos --entry "$id3" --enable; expect set_entry_wrong_bank 2 '' "entry $id3 is in bank 'demo', not in 'logos'"
+run "$V" bank set logos --entry "$id3" --enable; expect set_entry_wrong_bank 1 '' "entry $id3 is in bank 'demo', not in 'logos'"
 
 # ---- remove ---------------------------------------------------------------
-run "$V" bank remove logos "$id2";       expect remove_wrong_bank 2 '' "entry $id2 is in bank 'demo', not in 'logos'"
+run "$V" bank remove logos "$id2";       expect remove_wrong_bank 1 '' "entry $id2 is in bank 'demo', not in 'logos'"
 run "$V" bank remove demo "$id2";        expect remove 0 "^removed entry $id2 from bank 'demo'\$"
-run "$V" bank remove demo "$id2";        expect remove_again 2 '' "bank 'demo' has no entry $id2"
+run "$V" bank remove demo "$id2";        expect remove_again 1 '' "bank 'demo' has no entry $id2"
 run "$V" bank remove demo abc;           expect remove_bad_id 2 '' 'ENTRY-ID must be a positive whole number'
 run "$V" bank remove demo;               expect remove_no_id 2 '' 'missing NAME and ENTRY-ID'
 
@@ -181,7 +181,7 @@ run "$V" bank remove demo;               expect remove_no_id 2 '' 'missing NAME 
 run "$V" bank delete demo;               expect delete_needs_yes 2 '' 'add --yes to confirm'
 run "$V" bank delete demo --yes;         expect delete 0 "^deleted bank 'demo' and its 4 entries\$"
 run "$V" bank list;                      ! printf '%s\n' "$out" | grep -q '^demo ' && ok delete_gone || bad delete_gone "$out"
-run "$V" bank delete demo --yes;         expect delete_again 2 '' "no bank named 'demo'"
+run "$V" bank delete demo --yes;         expect delete_again 1 '' "no bank named 'demo'"
 
 # ---- the store ------------------------------------------------------------
 run "$V" --db "$T/other.db" bank list;   expect db_option 0

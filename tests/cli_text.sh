@@ -60,7 +60,7 @@ expect hash_text_errors 1 "^mh1:" "latin1.txt: not UTF-8 text"
 run "$V" bank create texts; expect bank_create 0
 run "$V" bank add texts --signal "text:$sig" --label entity=example-group --id T-1; expect bank_add 0 "^1$"
 run "$V" bank add texts --signal "text:some raw text"
-expect bank_add_bad 2 "" "bad text signature: .* \(make one with .vigil hash --text FILE.\)"
+expect bank_add_bad 1 "" "bad text signature: .* \(make one with .vigil hash --text FILE.\)"
 run "$V" match --text "$T/en-repost.txt"
 expect match_repost 0 "^.*en-repost\.txt,texts,1,0\.[6-9][0-9]*$"
 run "$V" match --text "$T/en-other.txt"; expect match_other 1 "^$"

@@ -60,7 +60,7 @@ run $VV bank add vids --video "$T/orig.mp4" --label entity=example-group
 expect bank_add_video 0 '^[0-9]+$'
 id=$out
 run $VV bank add vids --video "$T/audio.wav";     expect bank_add_audio 2 '^$' 'no video stream'
-run $VV bank add vids --signal "video:vpdq1:AAAA"; expect bank_add_bad_value 2 '^$' 'bad video value'
+run $VV bank add vids --signal "video:vpdq1:AAAA"; expect bank_add_bad_value 1 '^$' 'bad video value'
 run $VV bank add vids --signal "video:$value"
 [ "$rc" -eq 0 ] && [ "$out" = "$id" ] && grep -q "already has this video value" "$T/err" && ok bank_add_same_value || bad bank_add_same_value "rc=$rc out=$out" "$err"
 $VV bank create other > /dev/null 2>&1

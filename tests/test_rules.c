@@ -105,6 +105,46 @@ static vigil_status c_tco(vigil_store *st, const char *by, vigil_err *err) { JSO
 static vigil_status c_audit_verify(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_audit_check(st, by, &out_, err)); }
 static vigil_status c_audit(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_audit_list(st, by, NULL, 0, 5, &out_, err)); }
 
+/* Bank calls act as the store's user (vigil_store_set_actor). */
+static vigil_status c_banks(vigil_store *st, const char *by, vigil_err *err) {
+    vigil_store_set_actor(st, by);
+    vigil_bank_info *v = NULL;
+    size_t n = 0;
+    vigil_status rc = vigil_bank_list(st, &v, &n, err);
+    free(v);
+    return rc;
+}
+static vigil_status c_bank_create(vigil_store *st, const char *by, vigil_err *err) {
+    vigil_store_set_actor(st, by);
+    return vigil_bank_create(st, "b2", VIGIL_BANK_NORMAL, -1, NULL, NULL, err);
+}
+static vigil_status bank_get(vigil_store *st, const char *by, const char *name, vigil_err *err) {
+    vigil_store_set_actor(st, by);
+    vigil_bank_info b;
+    return vigil_bank_get(st, name, &b, err);
+}
+static vigil_status c_bank_b1(vigil_store *st, const char *by, vigil_err *err) { return bank_get(st, by, "b1", err); }
+static vigil_status c_bank_nope(vigil_store *st, const char *by, vigil_err *err) { return bank_get(st, by, "nope", err); }
+static vigil_status c_bank_add(vigil_store *st, const char *by, vigil_err *err) {
+    vigil_store_set_actor(st, by);
+    vigil_entry_spec e = {.signal = VIGIL_SIGNAL_MD5, .value = "0123456789abcdef0123456789abcdef",
+                          .labels = "entity=x"};
+    return vigil_bank_add(st, "b1", &e, NULL, NULL, err);
+}
+static vigil_status c_bank_remove(vigil_store *st, const char *by, vigil_err *err) {
+    vigil_store_set_actor(st, by);
+    return vigil_bank_remove(st, "b1", 1, err);
+}
+static vigil_status c_bank_import(vigil_store *st, const char *by, vigil_err *err) {
+    vigil_store_set_actor(st, by);
+    static const char csv[] = "signal_type,signal_value\nmd5,0123456789abcdef0123456789abcdef\n";
+    FILE *f = fmemopen((void *)csv, sizeof csv - 1, "r");
+    vigil_import_report r;
+    vigil_status rc = vigil_bank_import(st, "b1", f, NULL, &r, err);
+    fclose(f);
+    return rc;
+}
+
 /* The expected statuses are the HTTP matrix's (tests/test_http.c) for
  * analyst reviewer coordinator liaison admin, the same requests. */
 static const struct {
@@ -112,6 +152,13 @@ static const struct {
     cell_fn fn;
     const char *expect;
 } cells[] = {
+    {"GET /v1/banks", c_banks, "200 200 200 403 200"},
+    {"POST /v1/banks", c_bank_create, "403 403 201 403 201"},
+    {"GET /v1/banks/b1", c_bank_b1, "200 200 200 403 200"},
+    {"GET /v1/banks/nope", c_bank_nope, "404 404 404 403 404"},
+    {"POST /v1/banks/b1/entries", c_bank_add, "403 403 201 403 201"},
+    {"DELETE /v1/banks/b1/entries/1", c_bank_remove, "403 403 200 403 200"},
+    {"POST /v1/banks/b1/import", c_bank_import, "403 403 200 403 200"},
     {"GET /v1/agencies", c_agencies, "200 200 200 200 200"},
     {"POST /v1/agencies", c_agency_add, "403 403 403 403 201"},
     {"GET /v1/users", c_users, "403 403 403 403 200"},

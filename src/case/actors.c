@@ -38,27 +38,6 @@ int case_role_parse(const char *name) {
     return 0;
 }
 
-static const char sql_actor[] =
-    "SELECT id, role, coalesce(agency_id, 0), coalesce(platform_id, 0), revoked_at IS NOT NULL "
-    "FROM user WHERE name = ?1";
-
-typedef struct actor_row_ctx {
-    case_actor *a;
-    int found, revoked;
-} actor_row_ctx;
-
-static vigil_status actor_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    (void)err;
-    actor_row_ctx *c = ctx;
-    c->found = 1;
-    c->a->user_id = vigil__row_int(r, 0);
-    c->a->role = case_role_parse(vigil__row_text(r, 1));
-    c->a->agency_id = vigil__row_int(r, 2);
-    c->a->platform_id = vigil__row_int(r, 3);
-    c->revoked = vigil__row_int(r, 4) != 0;
-    return VIGIL__STOP;
-}
-
 vigil_status case_actor_get(vigil_store *st, const char *by, case_actor *a, vigil_err *err) {
     memset(a, 0, sizeof *a);
     if (!by) {
@@ -66,13 +45,14 @@ vigil_status case_actor_get(vigil_store *st, const char *by, case_actor *a, vigi
         snprintf(a->name, sizeof a->name, "local");
         return VIGIL_OK;
     }
-    actor_row_ctx c = {a, 0, 0};
-    vigil_status rc = vigil__q_each(st, sql_actor, actor_row, &c, err, "t", by);
+    vigil__user u;
+    vigil_status rc = vigil__user_get(st, by, &u, err); /* the store's one user lookup */
     if (rc != VIGIL_OK) return rc;
-    if (!c.found)
-        return vigil__err_set(err, VIGIL_ENOENT, "no user named '%.80s' (list the users for the names)", by);
+    a->user_id = u.id;
+    a->role = case_role_parse(u.role);
+    a->agency_id = u.agency_id;
+    a->platform_id = u.platform_id;
     snprintf(a->name, sizeof a->name, "%s", by);
-    if (c.revoked) return vigil__err_set(err, VIGIL_EPERM, "user '%.80s' is revoked", by);
     return VIGIL_OK;
 }
 

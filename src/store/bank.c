@@ -244,7 +244,8 @@ vigil_status vigil_bank_get(vigil_store *st, const char *name, vigil_bank_info *
                             vigil_err *err) {
     if (!st || !name || !out)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_get: NULL argument");
-    return bank_lookup(st, name, 0, out, err);
+    vigil_status rc = vigil__bank_gate(st, 0, err);
+    return rc == VIGIL_OK ? bank_lookup(st, name, 0, out, err) : rc;
 }
 
 vigil_status vigil_bank_get_by_id(vigil_store *st, int64_t id, vigil_bank_info *out,
@@ -280,7 +281,8 @@ vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kin
                                int max_distance, const char *description, vigil_bank_info *out,
                                vigil_err *err) {
     if (!st) return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_create: NULL store");
-    vigil_status rc = vigil_bank_name_check(name, err);
+    vigil_status rc = vigil__bank_gate(st, 1, err);
+    if (rc == VIGIL_OK) rc = vigil_bank_name_check(name, err);
     if (rc != VIGIL_OK) return rc;
     if (kind != VIGIL_BANK_NORMAL && kind != VIGIL_BANK_ALLOW)
         return vigil__err_set(err, VIGIL_EINVAL, "unknown bank kind %d", (int)kind);
@@ -338,6 +340,8 @@ vigil_status vigil_bank_list(vigil_store *st, vigil_bank_info **out, size_t *n, 
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_list: NULL argument");
     *out = NULL;
     *n = 0;
+    vigil_status gate = vigil__bank_gate(st, 0, err);
+    if (gate != VIGIL_OK) return gate;
     sqlite3_stmt *s = NULL;
     vigil_bank_info *v = NULL;
     size_t cnt = 0, cap = 0;
@@ -381,6 +385,8 @@ vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_set: NULL argument");
     if (upd->set_kind && upd->kind != VIGIL_BANK_NORMAL && upd->kind != VIGIL_BANK_ALLOW)
         return vigil__err_set(err, VIGIL_EINVAL, "unknown bank kind %d", (int)upd->kind);
+    vigil_status gate = vigil__bank_gate(st, 1, err);
+    if (gate != VIGIL_OK) return gate;
     vigil_status rc =
         check_settings(upd->set_max_distance ? upd->max_distance : -1, upd->description, err);
     if (rc != VIGIL_OK) return rc;
@@ -431,7 +437,8 @@ vigil_status vigil_bank_delete(vigil_store *st, const char *name, int64_t *entri
     if (!st || !name) return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_delete: NULL argument");
     int64_t id = 0, n = 0;
     sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_begin(st, err);
+    vigil_status rc = vigil__bank_gate(st, 1, err);
+    if (rc == VIGIL_OK) rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
     rc = vigil__bank_id(st, name, &id, err);
     if (rc != VIGIL_OK) goto out;
@@ -670,6 +677,8 @@ vigil_status vigil_bank_put(vigil_store *st, const char *bank, const vigil_entry
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_put: NULL argument");
     if ((unsigned)spec->signal >= VIGIL_SIGNAL_COUNT)
         return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)spec->signal);
+    vigil_status gate = vigil__bank_gate(st, 1, err);
+    if (gate != VIGIL_OK) return gate;
     char hex[65];
     const char *value = NULL;
     char *labels = NULL;
@@ -756,7 +765,8 @@ static vigil_status entry_change(vigil_store *st, const char *bank, int64_t id, 
                                  vigil_err *err) {
     if (!st || !bank) return vigil__err_set(err, VIGIL_EINVAL, "NULL argument");
     sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_begin(st, err);
+    vigil_status rc = vigil__bank_gate(st, 1, err);
+    if (rc == VIGIL_OK) rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
     rc = entry_in_bank(st, bank, id, err);
     if (rc != VIGIL_OK) goto out;
@@ -1132,6 +1142,8 @@ vigil_status vigil_bank_stats_get(vigil_store *st, const char *bank, vigil_bank_
     if (!st || !bank || !out)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_stats_get: NULL argument");
     memset(out, 0, sizeof *out);
+    vigil_status gate = vigil__bank_gate(st, 0, err);
+    if (gate != VIGIL_OK) return gate;
     int64_t bank_id = 0;
     counter keys = {0}, pairs = {0};
     vigil_labels l;

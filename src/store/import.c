@@ -415,6 +415,8 @@ vigil_status vigil_bank_import(vigil_store *st, const char *bank, FILE *in,
     if (report) *report = r;
     if (!st || !bank || !in)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_import: NULL argument");
+    vigil_status gate = vigil__bank_gate(st, 1, err);
+    if (gate != VIGIL_OK) return gate;
     if (o.signal < -1 || o.signal >= VIGIL_SIGNAL_COUNT)
         return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", o.signal);
     importer im;

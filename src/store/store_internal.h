@@ -138,6 +138,29 @@ int vigil__row_is_null(const vigil__row *r, int col);
 /*! vigil__store_in_transaction() : whether a transaction is open. */
 int vigil__store_in_transaction(vigil_store *st);
 
+/* ---- who acts (user.c) ----------------------------------------------------- */
+
+/* A user row: the acting user of a store call. */
+typedef struct vigil__user {
+    int64_t id;          /* 0: the local administrator */
+    int64_t agency_id;   /* 0 when none                 */
+    int64_t platform_id; /* 0 when none                 */
+    char role[16];       /* "analyst" ... "admin"       */
+    char name[128];
+    int revoked;
+} vigil__user;
+
+/*! vigil__user_get() : the user `name` (NULL: the local administrator,
+ *  role admin).  VIGIL_ENOENT for an unknown user,
+ *  VIGIL_EPERM for a revoked one. */
+vigil_status vigil__user_get(vigil_store *st, const char *name, vigil__user *u, vigil_err *err);
+
+/*! vigil__bank_gate() : the rule of the bank calls for the store's acting
+ *  user (vigil_store_set_actor): reading banks is for agency staff and
+ *  admins (no platform liaison), changing them for coordinators and admins.
+ *  VIGIL_EPERM ("USER (ROLE) may not change hash banks") otherwise. */
+vigil_status vigil__bank_gate(vigil_store *st, int write, vigil_err *err);
+
 /* ---- the audit chain (audit.c) ----------------------------------------------- */
 
 /*! vigil__audit() :
