@@ -4,11 +4,13 @@
  * value, JSON), `vigil match VIDEO` against the banks' video entries, and
  * the value behind `vigil bank add --video FILE`.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_video.h"
@@ -20,6 +22,8 @@ void cli_video_init(void) {
     vigil_video_opts_init(&g_cli_video.opts);
     vigil_video_match_opts_init(&g_cli_video.match);
     g_cli_video.vpdq = 0;
+    g_cli_video.reference = 0;
+    g_cli_video.outdir = NULL;
 }
 
 int cli_video_option(const char *name, const char *value, int *bad) {
@@ -44,6 +48,17 @@ int cli_video_option(const char *name, const char *value, int *bad) {
             *bad = 1;
         } else {
             g_cli_video.opts.collapse = (int)v;
+        }
+        return 1;
+    }
+    if (strcmp(name, "seconds-per-hash") == 0) {
+        double v = strtod(value, &end);
+        if (!*value || *end || !(v >= 0 && v <= 86400)) {
+            cli_errorf("--seconds-per-hash needs a number of seconds from 0 (every frame) to 86400, got '%s'", value);
+            *bad = 1;
+        } else {
+            /* the reference's CLI reads -r with std::stof */
+            g_cli_video.opts.seconds_per_hash = (double)(float)v;
         }
         return 1;
     }
@@ -176,6 +191,65 @@ int cli_hash_video(const char *path, int json, int all, int dihedral) {
 
 int cli_hash_video_bytes(const char *label, const uint8_t *data, size_t len, int json, int all, int dihedral) {
     return hash_video(label, data, len, json, all, dihedral);
+}
+
+/* ---- vigil hash --vpdq-reference -------------------------------------------- */
+
+/* OUTDIR/NAME.txt, NAME the file's base name without its extension (as
+ * vpdq-hash-video -d names it).  malloc'd. */
+static char *ref_out_path(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t bl = dot ? (size_t)(dot - base) : strlen(base);
+    size_t n = strlen(g_cli_video.outdir) + 1 + bl + 5;
+    char *o = malloc(n);
+    if (o) snprintf(o, n, "%s/%.*s.txt", g_cli_video.outdir, (int)bl, base);
+    return o;
+}
+
+/* Write text[0..len) to `to` whole or not at all (a temporary file renamed). */
+static int write_whole(const char *to, const char *text, size_t len) {
+    size_t n = strlen(to) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) return 0;
+    snprintf(tmp, n, "%s.tmp%ld", to, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fwrite(text, 1, len, f) == len;
+    if (f && fclose(f) != 0) ok = 0;
+    if (ok && rename(tmp, to) != 0) ok = 0;
+    if (!ok) remove(tmp);
+    free(tmp);
+    return ok;
+}
+
+int cli_hash_vpdq_reference(const char *path, int header) {
+    vigil_video_opts o = g_cli_video.opts;
+    o.vpdq_reference = 1;
+    vigil_video_hash v;
+    vigil_err err;
+    vigil_err_clear(&err);
+    char *text = NULL;
+    size_t len = 0;
+    vigil_status rc = vigil_video_hash_file(path, &o, &v, &err);
+    if (rc == VIGIL_OK) rc = vigil_vpdq_ref_format(&v, &text, &len, &err);
+    vigil_video_hash_clear(&v);
+    if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    int ok = 1;
+    if (g_cli_video.outdir) {
+        char *to = ref_out_path(path);
+        ok = to && write_whole(to, text, len);
+        if (!ok) cli_errorf("%s: cannot write %s: %s", path, to ? to : "the output file", strerror(errno));
+        free(to);
+    } else {
+        if (header) printf("# %s\n", path);
+        fwrite(text, 1, len, stdout);
+    }
+    free(text);
+    return ok;
 }
 
 /* ---- vigil bank add --video ------------------------------------------------ */

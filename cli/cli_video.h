@@ -14,6 +14,8 @@ typedef struct cli_video_cfg {
     vigil_video_opts opts;
     vigil_video_match_opts match;
     int vpdq; /* vigil hash --vpdq: one VALUE,PATH line per video */
+    int reference;      /* vigil hash --vpdq-reference: Meta's per-frame file   */
+    const char *outdir; /* vigil hash --vpdq-reference -o DIR: DIR/NAME.txt     */
 } cli_video_cfg;
 
 extern cli_video_cfg g_cli_video;
@@ -29,6 +31,11 @@ int cli_video_option(const char *name, const char *value, int *bad);
 /* Whether PATH should go the video way: not an image by its first bytes,
  * and a video container by libavformat's probes or by its extension. */
 int cli_is_video(const char *path);
+
+/* vigil hash --vpdq-reference on one video: Meta's reference file, on
+ * standard output (after a "# PATH" line when `header`) or written whole
+ * to OUTDIR/NAME.txt.  Returns 1, or 0 after reporting the error. */
+int cli_hash_vpdq_reference(const char *path, int header);
 
 /* vigil hash on one video: prints its lines (json, all as for images).
  * Returns 1 on success, 0 after reporting the error. */

@@ -45,6 +45,12 @@ static void hash_usage(FILE *out) {
             "                      first of their run (default 8)\n"
             "  --vpdq              one line per video: VALUE,PATH, the bank value\n"
             "                      (vpdq1:...) for `vigil bank import` as signal video\n"
+            "  --vpdq-reference    Meta's vPDQ, bit for bit (vpdq-hash-video -r S):\n"
+            "                      FRAMENUMBER,QUALITY,HASH,TIMESTAMP per hashed frame\n"
+            "                      (a '# PATH' line before each video when several)\n"
+            "  --seconds-per-hash S  with --vpdq-reference: one frame in every\n"
+            "                      (int)(S x frame rate) decoded (default 1; 0: all)\n"
+            "  -o DIR              with --vpdq-reference: write DIR/NAME.txt per video\n"
             "\n"
             "Errors are reported per file on stderr; the other files are still hashed.\n"
             "Exit status: 0 all hashed, 1 some file failed, 2 usage error.\n");
@@ -197,7 +203,7 @@ static char **read_list(const char *list, size_t *n_out) {
 }
 
 int cmd_hash(int argc, char **argv) {
-    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ };
+    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ, O_VREF, O_SPH };
     static const struct option opts[] = {
         {"all", no_argument, NULL, O_ALL},
         {"dihedral", no_argument, NULL, O_DIH},
@@ -211,6 +217,8 @@ int cmd_hash(int argc, char **argv) {
         {"fps", required_argument, NULL, O_FPS},
         {"collapse", required_argument, NULL, O_COLLAPSE},
         {"vpdq", no_argument, NULL, O_VPDQ},
+        {"vpdq-reference", no_argument, NULL, O_VREF},
+        {"seconds-per-hash", required_argument, NULL, O_SPH},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -220,7 +228,7 @@ int cmd_hash(int argc, char **argv) {
     cli_video_init();
     const char *list = NULL;
     int c, text = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
         case O_TEXT: text = 1; break;
         case O_FPS:
@@ -231,6 +239,14 @@ int cmd_hash(int argc, char **argv) {
             break;
         }
         case O_VPDQ: g_cli_video.vpdq = 1; break;
+        case O_VREF: g_cli_video.reference = 1; break; /* cli_video.c */
+        case 'o': g_cli_video.outdir = optarg; break;
+        case O_SPH: {
+            int bad = 0;
+            cli_video_option("seconds-per-hash", optarg, &bad);
+            if (bad) return CLI_EXIT_USAGE;
+            break;
+        }
         case O_ALL: o.all = 1; break;
         case O_DIH: o.dihedral = 1; break;
         case O_JSON: o.json = 1; break;
@@ -252,6 +268,10 @@ int cmd_hash(int argc, char **argv) {
         case 'h': hash_usage(stdout); return CLI_EXIT_OK;
         default: hash_usage(stderr); return CLI_EXIT_USAGE;
         }
+    }
+    if (g_cli_video.outdir && !g_cli_video.reference) {
+        cli_errorf("-o DIR writes --vpdq-reference files; give --vpdq-reference too");
+        return CLI_EXIT_USAGE;
     }
     if (o.all || o.json) ho.flags |= VIGIL_HASH_DIGESTS;
     if (o.dihedral) ho.flags |= VIGIL_HASH_DIHEDRAL;
@@ -293,7 +313,8 @@ int cmd_hash(int argc, char **argv) {
     }
     uint64_t max_bytes = ho.limits.max_file_bytes;
     for (size_t i = 0; i < n; i++) {
-        if (!hash_one(h, &o, paths[i], max_bytes)) rc = CLI_EXIT_FAIL;
+        if (g_cli_video.reference ? !cli_hash_vpdq_reference(paths[i], n > 1) : !hash_one(h, &o, paths[i], max_bytes))
+            rc = CLI_EXIT_FAIL;
         cli_progress("hashed", i + 1, n);
     }
     cli_progress_end();

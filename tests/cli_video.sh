@@ -46,6 +46,24 @@ run "$V" hash --fps 0 "$T/orig.mp4";         expect hash_bad_fps 2 '^$' 'fps nee
 run "$V" hash --collapse x "$T/orig.mp4";    expect hash_bad_collapse 2 '^$' "collapse needs a distance"
 run "$V" hash --dihedral "$T/orig.mp4";      expect hash_dihedral 1 '^$' 'applies to images, not videos'
 
+# --vpdq-reference: Meta's per-frame file (frameNumber,quality,hash,timestamp)
+run "$V" hash --vpdq-reference "$T/orig.mp4"
+n=$(printf '%s\n' "$out" | grep -Ec "^[0-9]+,[0-9]{1,3},$HEX,[0-9]+\.[0-9]{3}\$")
+first=$(printf '%s\n' "$out" | head -n 1 | cut -d, -f1,4); second=$(printf '%s\n' "$out" | sed -n 2p | cut -d, -f1)
+[ "$rc" -eq 0 ] && [ "$n" -ge 59 ] && [ "$n" -le 60 ] && [ "$first" = "0,0.000" ] && [ "$second" = 5 ] && ok vref_lines || bad vref_lines "rc=$rc n=$n first=$first second=$second" "$err"
+printf '%s\n' "$out" > "$T/vref-stdout.txt"
+run "$V" hash --vpdq-reference --seconds-per-hash 0 "$T/orig.mp4"
+n=$(printf '%s\n' "$out" | grep -c .); last=$(printf '%s\n' "$out" | tail -n 1 | cut -d, -f1)
+[ "$rc" -eq 0 ] && [ "$n" -ge 299 ] && [ "$last" -eq $((n - 1)) ] && ok vref_every_frame || bad vref_every_frame "rc=$rc n=$n last=$last"
+mkdir -p "$T/vref"
+run "$V" hash --vpdq-reference -o "$T/vref" "$T/orig.mp4" "$T/notes.mp4"
+[ "$rc" -eq 1 ] && [ -z "$out" ] && cmp -s "$T/vref/orig.txt" "$T/vref-stdout.txt" && [ ! -e "$T/vref/notes.txt" ] &&
+    [ "$(ls "$T/vref" | wc -l)" -eq 1 ] && ok vref_outdir || bad vref_outdir "rc=$rc" "$err"
+run "$V" hash --vpdq-reference "$T/orig.mp4" "$T/other.avi"
+[ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c '^# ')" -eq 2 ] && printf '%s\n' "$out" | head -n 1 | grep -qx "# $T/orig.mp4" && ok vref_headers || bad vref_headers "rc=$rc"
+run "$V" hash --vpdq-reference --seconds-per-hash -1 "$T/orig.mp4"; expect vref_bad_seconds 2 '^$' 'seconds-per-hash needs'
+run "$V" hash -o "$T/vref" "$T/orig.mp4";                         expect vref_o_alone 2 '^$' 'give --vpdq-reference too'
+
 # bad files: one message each, the good file still hashed
 run "$V" hash "$T/audio.wav" "$T/truncated.mp4" "$T/notes.mp4" "$T/orig.mp4"
 n=$(printf '%s\n' "$out" | grep -c "$T/orig.mp4\$")

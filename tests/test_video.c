@@ -119,7 +119,7 @@ static void t_collapse(void) {
 }
 
 static void t_serialise(void) {
-    vigil_video_frame f[3] = {{0, 1000, 100, {{0}}}, {1000, 2000, 37, {{0}}}, {3000, 1000, 0, {{0}}}};
+    vigil_video_frame f[3] = {{0, 1000, 100, {{0}}, -1, 0.0}, {1000, 2000, 37, {{0}}, -1, 1.0}, {3000, 1000, 0, {{0}}, -1, 3.0}};
     for (int i = 0; i < 32; i++) {
         f[0].pdq.bytes[i] = (uint8_t)i;
         f[1].pdq.bytes[i] = (uint8_t)(255 - i);
@@ -386,6 +386,173 @@ static void t_bytes_and_sniff(void) {
     CHECK(!vigil_video_sniff("hello, this is text and nothing else at all", 40));
 }
 
+/* ---- Meta's reference vPDQ (vpdq_reference) ------------------------------ */
+
+/* The reference mode on a generated video: every (int)(S x fps)-th decoded
+ * frame by count, the reference's float times, whole-frame PDQ (no 512
+ * step, no collapse), and the per-frame file written and read back. */
+static void t_reference_mode(void) {
+    NEED_VIDEOS();
+    vigil_video_opts o;
+    vigil_video_opts_init(&o);
+    o.vpdq_reference = 1; /* seconds_per_hash 1: short.mp4 is 10 frames/s, 12 s */
+    vigil_video_hash v;
+    vigil_err err;
+    CHECK_OK(vigil_video_hash_file(short_path, &o, &v, &err), &err);
+    /* the MP4 muxer's avg_frame_rate is near 10 (its last frame's duration) */
+    int ok = v.n == 12 && v.frame_rate > 9.5 && v.frame_rate < 10.5 && v.decoded >= 119 && v.decoded <= 120;
+    for (size_t i = 0; ok && i < v.n; i++)
+        ok = v.frames[i].number == (int64_t)(10 * i) &&
+             v.frames[i].time == (double)((float)(10 * i) / (float)v.frame_rate) && v.frames[i].quality >= 50;
+    /* the first frame: PDQ of the whole picture it was encoded from */
+    uint8_t *rgb = vidgen_content(&(vidgen_spec){.seed = 13}, 0.0, 96, 72);
+    vigil_image img = {96, 72, VIGIL_PIX_RGB8, 96 * 3, rgb};
+    vigil_hash_opts ho;
+    vigil_hash_opts_init(&ho);
+    ho.flags = VIGIL_HASH_NO_RESIZE;
+    vigil_hash_result r;
+    int d = 256;
+    if (rgb && ok && vigil_hash_image(&img, &ho, &r, NULL) == VIGIL_OK) d = vigil_pdq_distance(&r.pdq, &v.frames[0].pdq);
+    free(rgb);
+    /* the file form, and back */
+    char *text = NULL, *again = NULL;
+    size_t len = 0, len2 = 0;
+    vigil_video_hash back;
+    memset(&back, 0, sizeof back);
+    vigil_status rc = vigil_vpdq_ref_format(&v, &text, &len, &err);
+    if (rc == VIGIL_OK) rc = vigil_vpdq_ref_parse(text, len, &back, &err);
+    if (rc == VIGIL_OK) rc = vigil_vpdq_ref_format(&back, &again, &len2, &err);
+    int line1 = text && strncmp(text, "0,", 2) == 0 && strstr(text, ",0.000\n10,") != NULL;
+    int same = rc == VIGIL_OK && len == len2 && memcmp(text, again, len) == 0 && back.n == v.n &&
+               back.frames[11].number == 110 && back.frames[11].start_ms == v.frames[11].start_ms;
+    free(text);
+    free(again);
+    vigil_video_hash_clear(&back);
+    vigil_video_hash_clear(&v);
+    CHECK(ok);
+    CHECK_INT(d, <=, 16);
+    CHECK_OK(rc, &err);
+    CHECK(line1);
+    CHECK(same);
+    /* 0: every frame; 0.25 s at 10 frames/s: (int)2.5 = every 2nd */
+    o.seconds_per_hash = 0;
+    CHECK_OK(vigil_video_hash_file(short_path, &o, &v, &err), &err);
+    ok = v.n == v.decoded && v.n >= 119 && v.frames[v.n - 1].number == (int32_t)v.n - 1;
+    vigil_video_hash_clear(&v);
+    CHECK(ok);
+    o.seconds_per_hash = 0.25;
+    CHECK_OK(vigil_video_hash_file(short_path, &o, &v, &err), &err);
+    ok = v.n == 60 && v.frames[1].number == 2 && v.frames[1].start_ms == (uint32_t)(2000.0 / v.frame_rate + 0.5);
+    vigil_video_hash_clear(&v);
+    CHECK(ok);
+    o.seconds_per_hash = -1;
+    CHECK(vigil_video_hash_file(short_path, &o, &v, &err) == VIGIL_EINVAL);
+    /* bad reference files: a clear error naming the line */
+    static const char *const bad[] = {
+        "0,100,zz71017837246aac0f2fd1e1c5d8e0c8c5d8f7e1b2cc1f8e2a0d0c8d055c0000,0.000\n",
+        "0,100,e271017837246aac0f2fd1e1c5d8e0c8c5d8f7e1b2cc1f8e2a0d0c8d055c0000,-1.000\n",
+        "0,101,e271017837246aac0f2fd1e1c5d8e0c8c5d8f7e1b2cc1f8e2a0d0c8d055c0000,0.000\n",
+        "0,100,e271017837246aac\n",
+        "5,100,e271017837246aac0f2fd1e1c5d8e0c8c5d8f7e1b2cc1f8e2a0d0c8d055c0000,0.100\n"
+        "4,100,e271017837246aac0f2fd1e1c5d8e0c8c5d8f7e1b2cc1f8e2a0d0c8d055c0000,0.200\n",
+        "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        vigil_err_clear(&err);
+        CHECK(vigil_vpdq_ref_parse(bad[i], strlen(bad[i]), &v, &err) == VIGIL_EPARSE && v.n == 0 && err.msg[0]);
+    }
+}
+
+static char *slurp(const char *path, size_t *len) {
+    uint8_t *data = NULL;
+    if (vigil_read_file(path, 0, &data, len, NULL) != VIGIL_OK) return NULL;
+    return (char *)data;
+}
+
+/* Upstream's regression rule (vpdq/python/tests, match-hashes-byline):
+ * the same frame numbers, and distance < 31 wherever both qualities are
+ * >= 50.  @return the number of frames breaking it (-1: counts differ). */
+static long regress_rule(const vigil_video_hash *a, const vigil_video_hash *b, int *max_d, size_t *exact) {
+    if (a->n != b->n) return -1;
+    long bad = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->frames[i].number != b->frames[i].number) return -1;
+        int d = vigil_pdq_distance(&a->frames[i].pdq, &b->frames[i].pdq);
+        if (d == 0) (*exact)++;
+        if (a->frames[i].quality < 50 || b->frames[i].quality < 50) continue;
+        if (d > *max_d) *max_d = d;
+        if (d >= 31) bad++;
+    }
+    return bad;
+}
+
+/* Replays ../shared/fixtures/vpdq/upstream-sample-hashes (every frame,
+ * `-r 0`) against vigil's reference mode on the clips beside them.  Three
+ * clips by default (one HD, the 2026 file that the current reference made
+ * and must match bit for bit, one SD); all 14 with VIGIL_VPDQ_ALL=1. */
+static void t_reference_upstream(void) {
+    const char *fx = test_fixtures_dir();
+    char dir[1024];
+    if (!fx) SKIP("fixtures not found (../shared/fixtures or $VIGIL_FIXTURES)");
+    snprintf(dir, sizeof dir, "%s/vpdq/upstream-sample-hashes", fx);
+    DIR *dh = opendir(dir);
+    if (!dh) SKIP("vpdq/upstream-sample-hashes not in the fixtures");
+    static const char *const some[] = {"doorknob-hd-no-bar", "test-padded-dimensions", "pattern-sd-grey-bar"};
+    const char *all = getenv("VIGIL_VPDQ_ALL");
+    int every = all && strcmp(all, "1") == 0, clips = 0;
+    long broken = 0;
+    struct dirent *e;
+    vigil_video_opts o;
+    vigil_video_opts_init(&o);
+    o.vpdq_reference = 1;
+    o.seconds_per_hash = 0;
+    while ((e = readdir(dh)) != NULL) {
+        size_t nl = strlen(e->d_name);
+        if (nl < 5 || strcmp(e->d_name + nl - 4, ".txt") != 0 || strstr(e->d_name, "128x128")) continue;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(nl - 4), e->d_name);
+        int pick = every;
+        for (size_t i = 0; !pick && i < sizeof some / sizeof some[0]; i++) pick = strcmp(name, some[i]) == 0;
+        char vpath[1400], hpath[1400];
+        snprintf(vpath, sizeof vpath, "%s/vpdq/videos/%s.mp4", fx, name);
+        snprintf(hpath, sizeof hpath, "%s/%s", dir, e->d_name);
+        FILE *probe = fopen(vpath, "rb");
+        if (!probe) continue; /* the HD/FHD clips are not in the fixtures */
+        fclose(probe);
+        if (!pick) continue;
+        size_t len = 0;
+        char *text = slurp(hpath, &len);
+        vigil_video_hash up, mine;
+        vigil_err err;
+        vigil_err_clear(&err);
+        vigil_status rc = text ? vigil_vpdq_ref_parse(text, len, &up, &err) : VIGIL_EIO;
+        free(text);
+        if (rc != VIGIL_OK) {
+            closedir(dh);
+            CHECK_OK(rc, &err);
+        }
+        rc = vigil_video_hash_file(vpath, &o, &mine, &err);
+        if (rc != VIGIL_OK) {
+            vigil_video_hash_clear(&up);
+            closedir(dh);
+            CHECK_OK(rc, &err);
+        }
+        int max_d = 0;
+        size_t exact = 0;
+        long bad = regress_rule(&up, &mine, &max_d, &exact);
+        /* made by the current libav reference: bit for bit */
+        if (strcmp(name, "test-padded-dimensions") == 0 && exact != up.n) bad = bad < 0 ? bad : bad + 1;
+        if (bad) fprintf(stderr, "  %s: %ld frames break the rule (max distance %d)\n", name, bad, max_d);
+        broken += bad < 0 ? 1000000 : bad;
+        clips++;
+        vigil_video_hash_clear(&up);
+        vigil_video_hash_clear(&mine);
+    }
+    closedir(dh);
+    CHECK_INT(broken, ==, 0);
+    CHECK_INT(clips, >=, every ? 14 : 3);
+}
+
 /* Replays fuzz/regress-video/: inputs the video fuzzer found interesting.
  * Each must hash or fail with a message; never crash. */
 static void t_fuzz_regressions(void) {
@@ -428,5 +595,7 @@ const test_case suite_video[] = {
     {"video/match", t_match},
     {"video/bad_inputs", t_bad_inputs},
     {"video/fuzz_regressions", t_fuzz_regressions},
+    {"video/reference_mode", t_reference_mode},
+    {"video/reference_upstream", t_reference_upstream},
     {NULL, NULL},
 };

@@ -52,10 +52,24 @@ typedef struct vigil_video_opts {
     /* Decoder threads: 0 lets libavcodec choose, 1 decodes on the caller's
      * thread only.  Default 1. */
     int threads;
+    /* Meta's reference sampling and hashing, bit for bit (`vpdq-hash-video
+     * -r seconds_per_hash` built on the same FFmpeg): the first video
+     * stream (it must be stream 0), frames converted to RGB24 by libswscale
+     * with SWS_AREA at the stream's own size and swscale's default colour
+     * matrix, PDQ on the whole frame (no 512x512 step), every
+     * (int)(seconds_per_hash x avg_frame_rate)-th decoded frame by decode
+     * count (at least every frame), no collapsing.  fps, collapse and
+     * VIGIL_HASH_NO_RESIZE are then ignored.  Default 0 (vigil's own). */
+    int vpdq_reference;
+    /* With vpdq_reference: seconds per hash, 0 (every frame) .. 86400;
+     * default 1.  The reference's CLI reads it as a float: pass
+     * (double)(float)S to reproduce `-r S` exactly. */
+    double seconds_per_hash;
 } vigil_video_opts;
 
 /*! vigil_video_opts_init() : 1 frame/s, collapse 8, reference resize, default
- *  limits, one decoder thread. */
+ *  limits, one decoder thread; vigil's own sampling (seconds_per_hash 1 for
+ *  the reference mode). */
 void vigil_video_opts_init(vigil_video_opts *opts);
 
 /* One kept frame.  Times are milliseconds from the start of the stream. */
@@ -64,6 +78,13 @@ typedef struct vigil_video_frame {
     uint32_t duration_ms; /* time it stands for (up to the next kept frame) */
     int quality;          /* PDQ quality 0..100                            */
     vigil_pdq pdq;
+    /* The reference's own fields (vpdq_reference mode, or read from a
+     * reference file): the decoded frame's index, -1 when not known, and
+     * its time in seconds as the reference states it (frame / frame rate
+     * in float; start_ms is it rounded to the millisecond).  From vigil's
+     * own sampling: -1 and start_ms / 1000. */
+    int32_t number; /* (int, as the reference keeps it; no padding before time) */
+    double time;
 } vigil_video_frame;
 
 /* A video's hash.  `frames` is owned (vigil_video_hash_clear frees it).
@@ -77,6 +98,7 @@ typedef struct vigil_video_hash {
     uint64_t decoded;   /* frames decoded                                 */
     double duration;    /* seconds, from the container (or the last frame) */
     int width, height;  /* coded size of the video stream                 */
+    double frame_rate;  /* the stream's avg_frame_rate (r_frame_rate when 0) */
     char container[32]; /* libavformat's short name, e.g. "mov,mp4,..."   */
     char codec[32];     /* e.g. "h264"                                    */
     uint8_t md5[16], sha256[32]; /* with VIGIL_HASH_DIGESTS               */
@@ -148,6 +170,32 @@ vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_e
  *  Validates a bank value of type video without keeping it (the store's
  *  check).  @return as vigil_video_parse. */
 vigil_status vigil_video_value_check(const char *value, vigil_err *err);
+
+/* ------------------------------------------------------------------------
+ * Meta's reference per-frame file (vpdq-hash-video's output), one line per
+ * hashed frame:  frameNumber,quality,pdqHex,timestamp   (timestamp in
+ * seconds with 3 decimals).
+ * ---------------------------------------------------------------------- */
+
+/*! vigil_vpdq_ref_format() :
+ *  The reference file text of v in *out (malloc'd, NUL-terminated; *len its
+ *  length when len is not NULL).  A frame without a number (vigil's own
+ *  sampling, a pytx signal) gets round(time x v->frame_rate); without a
+ *  frame rate that is an error.
+ *  @return VIGIL_OK, VIGIL_EINVAL (no frames, no frame number), VIGIL_ENOMEM. */
+vigil_status vigil_vpdq_ref_format(const vigil_video_hash *v, char **out, size_t *len, vigil_err *err);
+
+/*! vigil_vpdq_ref_parse() :
+ *  Reads a reference file (text[0..len), need not be NUL-terminated) into
+ *  *out (cleared first): frame numbers, qualities, hashes and times as
+ *  written; start_ms/duration_ms from the times; frame_rate estimated from
+ *  the last frame's number and time.  Fields after the fourth are ignored,
+ *  as the reference's reader does; blank lines are skipped.  Strict
+ *  otherwise: 64 hex digits, quality 0..100, frame numbers increasing,
+ *  timestamps finite, >= 0 and non-decreasing.
+ *  @return VIGIL_OK, VIGIL_EPARSE naming the line, VIGIL_ELIMIT (over
+ *  VIGIL_VALUE_MAX bytes), VIGIL_ENOMEM.  *out is empty on error. */
+vigil_status vigil_vpdq_ref_parse(const char *text, size_t len, vigil_video_hash *out, vigil_err *err);
 
 /* ------------------------------------------------------------------------
  * Matching

@@ -26,4 +26,10 @@ size_t vigil__base64_encode(const uint8_t *in, size_t n, char *out);
  *  with *bad the offset of the first bad character. */
 size_t vigil__base64_decode(const char *in, size_t n, uint8_t *out, size_t *bad);
 
+/*! vigil__video_fill_times() : start_ms and duration_ms of every frame
+ *  from its `time` (each lasts until the next; the last as long as the one
+ *  before it), fps_milli from their spacing, sampled = n.  For hashes read
+ *  from the reference's forms. */
+void vigil__video_fill_times(vigil_video_hash *v);
+
 #endif /* VIGIL_VIDEO_INTERNAL_H */

@@ -178,10 +178,13 @@ vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_e
     for (size_t i = 0; i < frames; i++) {
         const uint8_t *p = bin + HEAD_BYTES + FRAME_BYTES * i;
         vigil_video_frame *f = &out->frames[i];
+        memset(f, 0, sizeof *f);
         f->start_ms = get32(p);
         f->duration_ms = get32(p + 4);
         f->quality = p[8];
         memcpy(f->pdq.bytes, p + 9, 32);
+        f->number = -1;
+        f->time = f->start_ms / 1000.0;
         if (f->quality > 100 || f->duration_ms == 0 || (i && f->start_ms < out->frames[i - 1].start_ms)) {
             rc = vigil__err_set(err, VIGIL_EPARSE, "bad video value: frame %zu: %s", i + 1,
                                 f->quality > 100 ? "quality over 100"
