@@ -5,6 +5,7 @@
  * the value behind `vigil bank add --video FILE`.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,46 @@ int cli_video_option(const char *name, const char *value, int *bad) {
             /* the reference's CLI reads -r with std::stof */
             g_cli_video.opts.seconds_per_hash = (double)(float)v;
         }
+        return 1;
+    }
+    if (strcmp(name, "vpdq-reference") == 0) {
+        g_cli_video.reference = 1;
+        return 1;
+    }
+    if (strcmp(name, "video-phase-robust") == 0) {
+        g_cli_video.match.phase_robust = 1;
+        return 1;
+    }
+    if (strcmp(name, "video-rule") == 0) {
+        vigil_err err;
+        if (vigil_video_rule_parse(value, &g_cli_video.match.rule, &err) != VIGIL_OK) {
+            cli_errorf("--video-rule: %s", err.msg);
+            *bad = 1;
+        }
+        return 1;
+    }
+    if (strcmp(name, "video-bank-rule") == 0) { /* BANK=RULE[,Q,B] */
+        const char *eq = strrchr(value, '=');
+        size_t n = g_cli_video.match.n_bank_rules;
+        vigil_video_bank_rule *r = &g_cli_video.bank_rules[n < 16 ? n : 15];
+        char rule[16] = "";
+        double q = -1, b = -1;
+        vigil_err err;
+        int k = eq ? sscanf(eq + 1, "%15[a-z],%lf,%lf", rule, &q, &b) : 0;
+        if (n >= 16 || !eq || eq == value || (k != 1 && k != 3) ||
+            vigil_video_rule_parse(rule, &r->rule, &err) != VIGIL_OK || q > 100 || b > 100 || (k == 3 && (q < 0 || b < 0))) {
+            cli_errorf("--video-bank-rule needs BANK=RULE or BANK=RULE,QUERY_SHARE,BANK_SHARE (rule vigil, pytx or "
+                       "readme; shares in percent; at most 16), got '%s'", value);
+            *bad = 1;
+            return 1;
+        }
+        r->min_query_share = q;
+        r->min_bank_share = b;
+        static char names[16][128];
+        snprintf(names[n], sizeof names[n], "%.*s", (int)(eq - value), value);
+        r->bank = names[n];
+        g_cli_video.match.bank_rules = g_cli_video.bank_rules;
+        g_cli_video.match.n_bank_rules = n + 1;
         return 1;
     }
     if (strcmp(name, "video-query-share") == 0 || strcmp(name, "video-bank-share") == 0) {
@@ -331,6 +372,15 @@ static void print_video(const char *query, const vigil_video_hash *q, const vigi
         json_object_set_new(mj, "distance", json_integer(x->distance));
         json_object_set_new(mj, "query_share", json_real(x->query_share));
         json_object_set_new(mj, "bank_share", json_real(x->bank_share));
+        if (g_cli_video.match.rule != VIGIL_VRULE_VIGIL || g_cli_video.match.n_bank_rules ||
+            g_cli_video.match.phase_robust) { /* the rule's details, when one was asked for */
+            json_object_set_new(mj, "rule", json_string(vigil_video_rule_name(x->rule)));
+            json_object_set_new(mj, "query_share_time", json_real(x->query_share_time));
+            json_object_set_new(mj, "bank_share_time", json_real(x->bank_share_time));
+            json_object_set_new(mj, "query_share_frames", json_real(x->query_share_frames));
+            json_object_set_new(mj, "bank_share_frames", json_real(x->bank_share_frames));
+            json_object_set_new(mj, "phase_robust", json_boolean(x->phase_robust));
+        }
         json_object_set_new(mj, "query_frames", json_integer((json_int_t)x->query_frames));
         json_object_set_new(mj, "bank_frames", json_integer((json_int_t)x->bank_frames));
         json_object_set_new(mj, "offset", json_real(x->offset));
@@ -366,6 +416,7 @@ int cli_match_video(vigil_store *st, vigil_matcher *m, const char *const *banks,
     d.quality = -1;
     vigil_video_opts o = g_cli_video.opts;
     o.flags |= VIGIL_HASH_DIGESTS;
+    o.vpdq_reference = g_cli_video.reference;
     rc = given ? vigil_video_parse(query, &q, &err) : vigil_video_hash_file(query, &o, &q, &err);
     if (rc == VIGIL_OK) rc = vigil_video_matcher_query(g_vm, &q, &r, &err);
     if (rc == VIGIL_OK && !given) rc = vigil_matcher_digest(m, VIGIL_SIGNAL_MD5, q.md5, &d, &err);
@@ -387,4 +438,238 @@ int cli_match_video(vigil_store *st, vigil_matcher *m, const char *const *banks,
         return 0;
     }
     return 1;
+}
+
+/* ---- vigil vpdq ------------------------------------------------------------ */
+
+static const char vpdq_help[] =
+    "usage: vigil vpdq convert --to FORM [--frame-rate R] INPUT...\n"
+    "       vigil vpdq compare [--rule vigil|pytx|readme] [OPTIONS] A B\n"
+    "\n"
+    "INPUT, A and B are files (or '-': standard input) holding a video hash in any\n"
+    "form: vigil's vpdq1:/vpdqr1: value, Meta's per-frame file (vpdq-hash-video),\n"
+    "or python-threatexchange's vpdq signal (a JSON list of \"hex,quality,time\").\n"
+    "\n"
+    "convert prints each INPUT in FORM: value (vigil's bank value), vpdq1, vpdqr1,\n"
+    "reference (frameNumber,quality,hash,timestamp lines) or pytx.\n"
+    "  --frame-rate R      for the reference form of hashes without frame numbers\n"
+    "                      (a pytx signal): frame = round(time x R)\n"
+    "\n"
+    "compare matches A (the query) against B (the compared, bank video) and prints\n"
+    "RULE,QUERY_SHARE,BANK_SHARE,DISTANCE,match|no-match (shares in percent).\n"
+    "  --rule R            vigil (shares by time; query >= 50% or bank >= 50%),\n"
+    "                      pytx (frames de-duplicated, by count; query >= 80%),\n"
+    "                      readme (unique frames; compared >= 80%)\n"
+    "  --distance D        frame distance threshold (default 31)\n"
+    "  --quality Q         quality floor on both sides (default 50)\n"
+    "  --query-share P, --bank-share P   the rule's thresholds (percent)\n"
+    "  --phase-robust      count the denser side in windows of the sparser side's\n"
+    "                      sample period (trims at another sampling phase)\n"
+    "  --json              every share: by time and by frames\n";
+
+/* The hash held in the file at path ('-': stdin), any form. */
+static int read_any(const char *path, vigil_video_hash *v) {
+    uint8_t *data = NULL;
+    size_t len = 0;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc = vigil_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path, (uint64_t)VIGIL_VALUE_MAX + 2,
+                                      &data, &len, &err);
+    if (rc == VIGIL_OK && memchr(data, '\0', len)) {
+        rc = VIGIL_EPARSE;
+        snprintf(err.msg, sizeof err.msg, "holds a NUL byte: not a video hash in text form");
+    }
+    if (rc == VIGIL_OK) {
+        char *text = realloc(data, len + 1);
+        if (text) {
+            data = (uint8_t *)text;
+            while (len && strchr(" \t\r\n", text[len - 1])) len--; /* a value saved with its newline */
+            text[len] = '\0';
+            rc = vigil_video_parse(text, v, &err);
+        } else {
+            rc = VIGIL_ENOMEM;
+            snprintf(err.msg, sizeof err.msg, "out of memory");
+        }
+    }
+    free(data);
+    if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    return 1;
+}
+
+static int vpdq_convert(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"to", required_argument, NULL, 't'},
+        {"frame-rate", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *to = NULL;
+    double rate = 0;
+    int c;
+    vigil_err err;
+    vigil_err_clear(&err);
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 't': to = optarg; break;
+        case 'r': {
+            char *end = NULL;
+            rate = strtod(optarg, &end);
+            if (!*optarg || *end || !(rate > 0 && rate <= 1000)) {
+                cli_errorf("--frame-rate needs frames per second above 0 and at most 1000, got '%s'", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        }
+        case 'h': fputs(vpdq_help, stdout); return CLI_EXIT_OK;
+        default: fputs(vpdq_help, stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    vigil_video_form form;
+    if (!to) {
+        cli_errorf("vpdq convert: --to FORM is required (value, vpdq1, vpdqr1, reference or pytx)");
+        return CLI_EXIT_USAGE;
+    }
+    if (vigil_video_form_parse(to, &form, &err) != VIGIL_OK) {
+        cli_errorf("vpdq convert: --to: %s", err.msg);
+        return CLI_EXIT_USAGE;
+    }
+    if (optind >= argc) {
+        cli_errorf("vpdq convert: no INPUT given (see `vigil vpdq --help`)");
+        return CLI_EXIT_USAGE;
+    }
+    int rc = CLI_EXIT_OK;
+    for (int i = optind; i < argc; i++) {
+        vigil_video_hash v;
+        if (!read_any(argv[i], &v)) {
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        if (rate > 0) v.frame_rate = rate;
+        char *out = NULL;
+        vigil_status st = vigil_video_format(&v, form, &out, &err);
+        vigil_video_hash_clear(&v);
+        if (st != VIGIL_OK) {
+            cli_input_error(argv[i], st, &err);
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        size_t n = strlen(out);
+        fputs(out, stdout);
+        if (n && out[n - 1] != '\n') putchar('\n');
+        free(out);
+    }
+    fflush(stdout);
+    return rc;
+}
+
+static int pct(const char *name, const char *v, double *out) {
+    char *end = NULL;
+    double d = strtod(v, &end);
+    if (!*v || *end || !(d >= 0 && d <= 100)) {
+        cli_errorf("--%s needs a percentage from 0 to 100, got '%s'", name, v);
+        return 0;
+    }
+    *out = d;
+    return 1;
+}
+
+static int vpdq_compare(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"rule", required_argument, NULL, 'R'},
+        {"distance", required_argument, NULL, 'd'},
+        {"quality", required_argument, NULL, 'q'},
+        {"query-share", required_argument, NULL, 'Q'},
+        {"bank-share", required_argument, NULL, 'B'},
+        {"phase-robust", no_argument, NULL, 'P'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    vigil_video_match_opts o;
+    vigil_video_match_opts_init(&o);
+    vigil_err err;
+    vigil_err_clear(&err);
+    int c, json = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        char *end = NULL;
+        long v;
+        switch (c) {
+        case 'R':
+            if (vigil_video_rule_parse(optarg, &o.rule, &err) != VIGIL_OK) {
+                cli_errorf("--rule: %s", err.msg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'd':
+        case 'q':
+            v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 0 || v > (c == 'd' ? 256 : 100)) {
+                cli_errorf("--%s needs a whole number from 0 to %d, got '%s'", c == 'd' ? "distance" : "quality",
+                           c == 'd' ? 256 : 100, optarg);
+                return CLI_EXIT_USAGE;
+            }
+            if (c == 'd') o.max_distance = (int)v;
+            else o.quality_floor = (int)v;
+            break;
+        case 'Q':
+            if (!pct("query-share", optarg, &o.min_query_share)) return CLI_EXIT_USAGE;
+            break;
+        case 'B':
+            if (!pct("bank-share", optarg, &o.min_bank_share)) return CLI_EXIT_USAGE;
+            break;
+        case 'P': o.phase_robust = 1; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(vpdq_help, stdout); return CLI_EXIT_OK;
+        default: fputs(vpdq_help, stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        cli_errorf("vpdq compare: give two INPUTs, the query and the compared video (see `vigil vpdq --help`)");
+        return CLI_EXIT_USAGE;
+    }
+    vigil_video_hash a, b;
+    if (!read_any(argv[optind], &a)) return CLI_EXIT_FAIL;
+    if (!read_any(argv[optind + 1], &b)) {
+        vigil_video_hash_clear(&a);
+        return CLI_EXIT_FAIL;
+    }
+    vigil_video_match x;
+    int ok = vigil_video_compare_rule(&a, &b, &o, &x);
+    if (json) {
+        json_t *j = json_object();
+        json_object_set_new(j, "rule", json_string(vigil_video_rule_name(x.rule)));
+        json_object_set_new(j, "match", json_boolean(ok));
+        json_object_set_new(j, "query_share", json_real(x.query_share));
+        json_object_set_new(j, "bank_share", json_real(x.bank_share));
+        json_object_set_new(j, "query_share_time", json_real(x.query_share_time));
+        json_object_set_new(j, "bank_share_time", json_real(x.bank_share_time));
+        json_object_set_new(j, "query_share_frames", json_real(x.query_share_frames));
+        json_object_set_new(j, "bank_share_frames", json_real(x.bank_share_frames));
+        json_object_set_new(j, "query_frames", json_integer((json_int_t)x.query_frames));
+        json_object_set_new(j, "bank_frames", json_integer((json_int_t)x.bank_frames));
+        json_object_set_new(j, "distance", json_integer(x.distance));
+        json_object_set_new(j, "phase_robust", json_boolean(x.phase_robust));
+        print_json(j);
+    } else {
+        printf("%s,%.1f,%.1f,%d,%s\n", vigil_video_rule_name(x.rule), x.query_share, x.bank_share, x.distance,
+               ok ? "match" : "no-match");
+    }
+    vigil_video_hash_clear(&a);
+    vigil_video_hash_clear(&b);
+    return CLI_EXIT_OK;
+}
+
+int cmd_vpdq(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(vpdq_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    optind = 0; /* a fresh getopt scan of the subcommand's arguments */
+    if (strcmp(argv[1], "convert") == 0) return vpdq_convert(argc - 1, argv + 1);
+    if (strcmp(argv[1], "compare") == 0) return vpdq_compare(argc - 1, argv + 1);
+    cli_errorf("vpdq: unknown subcommand '%s' (convert or compare)", argv[1]);
+    return CLI_EXIT_USAGE;
 }

@@ -16,6 +16,7 @@ typedef struct cli_video_cfg {
     int vpdq; /* vigil hash --vpdq: one VALUE,PATH line per video */
     int reference;      /* vigil hash --vpdq-reference: Meta's per-frame file   */
     const char *outdir; /* vigil hash --vpdq-reference -o DIR: DIR/NAME.txt     */
+    vigil_video_bank_rule bank_rules[16]; /* vigil match --video-bank-rule       */
 } cli_video_cfg;
 
 extern cli_video_cfg g_cli_video;
@@ -23,7 +24,10 @@ extern cli_video_cfg g_cli_video;
 /* Resets g_cli_video to the library defaults. */
 void cli_video_init(void);
 
-/* Options shared by hash and match: --fps R, --collapse D|off.  Returns 1
+/* Options shared by hash and match: --fps R, --collapse D|off,
+ * --seconds-per-hash S, --vpdq-reference, and match's --video-query-share,
+ * --video-bank-share, --video-rule, --video-bank-rule, --video-phase-robust
+ * (`name` without the dashes; `value` "" for those without one).  Returns 1
  * if `name` is one of them (then *bad is set when its value is invalid,
  * after printing why), 0 otherwise. */
 int cli_video_option(const char *name, const char *value, int *bad);

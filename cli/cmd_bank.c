@@ -679,31 +679,42 @@ static int bank_import(int argc, char **argv) {
 /* ---- export ------------------------------------------------------------ */
 
 static const char export_help[] =
-    "usage: vigil bank export NAME [--output FILE]\n"
+    "usage: vigil bank export NAME [--output FILE] [--video-form FORM]\n"
     "\n"
     "Writes every entry of the bank as CSV with the header\n"
     "signal_type,signal_value,labels,id (the form `vigil bank import` reads back), to\n"
     "standard output or FILE.  The enabled/disabled flag of entries is not exported.\n"
     "\n"
-    "  -o, --output FILE   write to FILE (replaced if it exists)\n";
+    "  -o, --output FILE   write to FILE (replaced if it exists)\n"
+    "  --video-form FORM   video values as value (stored form), vpdq1, vpdqr1,\n"
+    "                      reference (Meta's per-frame file) or pytx (the\n"
+    "                      python-threatexchange vpdq signal)\n";
 
 static int bank_export(int argc, char **argv) {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
+        {"video-form", required_argument, NULL, 'V'},
         HELP_OPT,
         {NULL, 0, NULL, 0},
     };
-    const char *output = NULL;
+    const char *output = NULL, *vform = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
+        case 'V': vform = optarg; break; /* vigil/video.h */
         case 'h': fputs(export_help, stdout); return CLI_EXIT_OK;
         default: fputs(export_help, stderr); return CLI_EXIT_USAGE;
         }
     }
     if (!want_args("export", argc, argv, 1, "NAME")) return CLI_EXIT_USAGE;
     const char *name = argv[optind];
+    vigil_video_form form = VIGIL_VFORM_VALUE;
+    vigil_err ferr;
+    if (vform && vigil_video_form_parse(vform, &form, &ferr) != VIGIL_OK) {
+        cli_errorf("bank export: --video-form: %s", ferr.msg);
+        return CLI_EXIT_USAGE;
+    }
     vigil_store *st = NULL;
     if (!open_store(&st)) return CLI_EXIT_USAGE;
     vigil_err err;
@@ -720,7 +731,8 @@ static int bank_export(int argc, char **argv) {
         cli_errorf("bank export: %s: cannot create: %s", output, strerror(errno));
         goto out;
     }
-    vigil_status s = vigil_bank_export(st, name, out, &rows, &err);
+    vigil_status s = vform ? vigil_video_bank_export(st, name, form, out, &rows, &err)
+                           : vigil_bank_export(st, name, out, &rows, &err);
     if (out != stdout && fclose(out) != 0 && s == VIGIL_OK) {
         vigil_err_clear(&err);
         snprintf(err.msg, sizeof err.msg, "%s: write error: %s", output, strerror(errno));

@@ -44,6 +44,13 @@ static void match_usage(FILE *out) {
             "  --video-query-share P   percent of the query (default 50)\n"
             "  --video-bank-share P    percent of the bank video (default 50)\n"
             "  --video-both            require both shares (vPDQ's rule)\n"
+            "  --video-rule R          vigil (the above), pytx (frames de-duplicated,\n"
+            "                          by count: query >= 80%%) or readme (bank >= 80%%)\n"
+            "  --video-bank-rule BANK=R[,Q,B]  a bank's own rule and shares\n"
+            "  --video-phase-robust    count the denser side in windows of the other's\n"
+            "                          sample period (catches trims at another phase)\n"
+            "  --vpdq-reference        hash query videos as Meta's vPDQ does, every\n"
+            "  --seconds-per-hash S    (int)(S x frame rate)-th frame (0: every frame)\n"
             "Video lines: QUERY,BANK,ENTRY_ID,DISTANCE,QUERY_SHARE,BANK_SHARE.\n"
             "\n"
             "Per-bank thresholds (`vigil bank set NAME --max-distance D`) take precedence.\n"
@@ -117,7 +124,8 @@ static void print_result(match_cli *c, const char *query, const vigil_pdq *pdq,
 
 /* One --hash argument: PDQ hex, md5:HEX or sha256:HEX. */
 static int match_hash_arg(vigil_matcher *m, match_cli *c, const char *arg) {
-    if (strncmp(arg, VIGIL_VPDQ_PREFIX, strlen(VIGIL_VPDQ_PREFIX)) == 0) /* a video's value */
+    if (strncmp(arg, VIGIL_VPDQ_PREFIX, strlen(VIGIL_VPDQ_PREFIX)) == 0 ||
+        strncmp(arg, VIGIL_VPDQR_PREFIX, strlen(VIGIL_VPDQR_PREFIX)) == 0 || arg[0] == '[') /* a video's value */
         return cli_match_video(c->st, m, c->banks, c->nbanks, arg, 1, c->json, &c->any_match);
     vigil_err err;
     vigil_err_clear(&err);
@@ -177,7 +185,7 @@ static int parse_int(const char *s, int lo, int hi, int *out) {
 }
 
 int cmd_match(int argc, char **argv) {
-    enum { O_BANK = 256, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_TEXT, O_MINSIM, O_FPS, O_VQS, O_VBS, O_VBOTH };
+    enum { O_BANK = 256, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_TEXT, O_MINSIM, O_FPS, O_VQS, O_VBS, O_VBOTH, O_VOPT };
     static const struct option opts[] = {
         {"bank", required_argument, NULL, O_BANK},
         {"max-distance", required_argument, NULL, O_MAXD},
@@ -191,6 +199,11 @@ int cmd_match(int argc, char **argv) {
         {"video-query-share", required_argument, NULL, O_VQS},
         {"video-bank-share", required_argument, NULL, O_VBS},
         {"video-both", no_argument, NULL, O_VBOTH},
+        {"video-rule", required_argument, NULL, O_VOPT}, /* O_VOPT: cli_video_option() */
+        {"video-bank-rule", required_argument, NULL, O_VOPT},
+        {"video-phase-robust", no_argument, NULL, O_VOPT},
+        {"vpdq-reference", no_argument, NULL, O_VOPT},
+        {"seconds-per-hash", required_argument, NULL, O_VOPT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -198,7 +211,7 @@ int cmd_match(int argc, char **argv) {
     vigil_match_opts_init(&mo);
     const char **banks = calloc((size_t)argc + 1, sizeof *banks);
     size_t nbanks = 0;
-    int hashes = 0, c, text = 0;
+    int hashes = 0, c, text = 0, li = 0;
     double min_sim = 0;
     match_cli mc = {0, 0, NULL, NULL, 0};
     int rc = CLI_EXIT_OK;
@@ -207,9 +220,18 @@ int cmd_match(int argc, char **argv) {
     vigil_hasher *h = NULL;
     if (!banks) return MATCH_EXIT_ERROR;
     cli_video_init();
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
         switch (c) {
         case O_BANK: banks[nbanks++] = optarg; break;
+        case O_VOPT: {
+            int bad = 0;
+            cli_video_option(opts[li].name, optarg ? optarg : "", &bad);
+            if (bad) {
+                rc = MATCH_EXIT_ERROR;
+                goto out;
+            }
+            break;
+        }
         case O_FPS:
         case O_VQS:
         case O_VBS: {

@@ -1,6 +1,8 @@
 #!/bin/sh
 # tests/cli_video.sh - black-box tests of the video paths: `vigil hash VIDEO`
-# (per-frame lines, --all, --json, --vpdq, --fps, --collapse), `vigil bank add
+# (per-frame lines, --all, --json, --vpdq, --fps, --collapse, --vpdq-reference),
+# the partner forms (bank add/export --video-form, vigil vpdq convert/compare),
+# the match rules (--video-rule, --video-bank-rule, --video-phase-robust), `vigil bank add
 # --video`, import of vpdq1 values, `vigil match VIDEO` (excerpt, unrelated,
 # thresholds, JSON, --hash vpdq1:...) and the errors for bad files.  The
 # videos are generated (gen-video), never real content.  Usage: cli_video.sh BUILD_DIR
@@ -109,5 +111,53 @@ run $VV match --hash "vpdq1:zz";                   expect match_bad_value 2 '^$'
 $VV bank add other --md5 "$md5" > /dev/null 2>&1
 run $VV match --bank other "$T/orig.mp4"
 expect match_md5 0 "^$T/orig.mp4,other,[0-9]+,0\$"
+
+
+# ---- partner forms: the reference file, pytx's signal, vpdqr1 -------------------
+$VV bank create partner > /dev/null 2>&1 || bad setup "bank create partner"
+run $VV bank add partner --signal "video:$(cat "$T/vref-stdout.txt")" --label src=partner
+expect form_add_reference 0 '^[0-9]+$'
+run $VV bank export partner --video-form reference
+# the CSV field holds the file whole: unquote it and compare
+printf '%s\n' "$out" | sed -n '2,$p' | sed -e '1s/^video,"//' -e '$d' > "$T/vref-back.txt"
+cmp -s "$T/vref-back.txt" "$T/vref-stdout.txt" && [ "$rc" -eq 0 ] && ok form_export_reference_lossless || bad form_export_reference_lossless "rc=$rc" "$(diff "$T/vref-back.txt" "$T/vref-stdout.txt" | head -3)"
+run $VV bank export partner
+expect form_stored_vpdqr1 0 '^video,vpdqr1:[A-Za-z0-9+/]+=*,src=partner,$'
+run "$V" vpdq convert --to pytx "$T/vref-stdout.txt"
+expect form_convert_pytx 0 "^\\[\"$HEX,[0-9]+,0\\.0\", \"$HEX,[0-9]+,0\\.99[0-9]\", .*\"$HEX,[0-9]+,[0-9]+\\.[0-9]\"\\]\$"
+printf '%s\n' "$out" > "$T/signal.json"
+run $VV bank add partner --signal "video:$(cat "$T/signal.json")"
+expect form_add_pytx 0 '^[0-9]+$'
+run $VV bank export partner --video-form pytx
+n=$(printf '%s\n' "$out" | grep -c '^video,"\[""')
+[ "$rc" -eq 0 ] && [ "$n" -eq 2 ] && ok form_export_pytx || bad form_export_pytx "rc=$rc n=$n"
+run "$V" vpdq convert --to reference "$T/signal.json"
+expect form_pytx_to_reference_needs_rate 1 '^$' 'no frame number and the video no frame rate'
+run "$V" vpdq convert --to reference --frame-rate 5 "$T/signal.json"
+[ "$rc" -eq 0 ] && printf '%s\n' "$out" | sed -n 2p | grep -Eq "^5,[0-9]+,$HEX,0\\.99[0-9]\$" && ok form_pytx_to_reference || bad form_pytx_to_reference "rc=$rc" "$err"
+run $VV bank export partner --video-form fancy
+expect form_bad_name 2 '^$' 'unknown video form'
+printf '["%s,100,-1"]\n' "$(printf 'a%.0s' $(seq 64))" > "$T/neg.json"
+run $VV bank add partner --signal "video:$(cat "$T/neg.json")"
+expect form_bad_timestamp 2 '^$' 'frame 1: the timestamp is negative'
+
+# ---- rules: pytx's and the README's, phase-robust shares ----------------------
+"$V" hash --vpdq-reference --seconds-per-hash 0 "$T/orig.mp4" > "$T/vref-all.txt"
+run "$V" vpdq compare --rule pytx --distance 0 "$T/vref-all.txt" "$T/vref-stdout.txt"
+expect rule_pytx_phase 0 '^pytx,[0-9.]+,100\.0,0,no-match$'
+run "$V" vpdq compare --rule pytx --distance 0 --phase-robust "$T/vref-all.txt" "$T/vref-stdout.txt"
+expect rule_pytx_phase_robust 0 '^pytx,100\.0,100\.0,0,match$'
+run "$V" vpdq compare --rule readme --json "$T/vref-stdout.txt" "$T/vref-all.txt"
+expect rule_readme_json 0 '^\{"rule":"readme","match":true,"query_share":100\.0,"bank_share":[0-9.]+,"query_share_time":'
+run "$V" vpdq compare --rule strict "$T/vref-all.txt" "$T/vref-stdout.txt"
+expect rule_bad 2 '^$' 'unknown video match rule'
+run $VV match --bank partner --video-rule pytx --max-distance 0 --vpdq-reference --seconds-per-hash 0 "$T/orig.mp4"
+expect match_pytx_dense_no 1 '^$'
+run $VV match --bank partner --video-rule pytx --max-distance 0 --vpdq-reference --seconds-per-hash 0 --video-phase-robust "$T/orig.mp4"
+expect match_pytx_dense_robust 0 "^$T/orig.mp4,partner,[0-9]+,0,100\\.0,100\\.0\$"
+run $VV match --bank partner --video-bank-rule partner=readme,0,101 "$T/orig.mp4"
+expect match_bank_rule_bad 2 '^$' 'video-bank-rule needs'
+run $VV match --bank partner --json --video-bank-rule partner=readme --vpdq-reference "$T/orig.mp4"
+expect match_bank_rule 0 '"rule":"readme","query_share_time":100\.0'
 
 finish

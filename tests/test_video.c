@@ -4,7 +4,10 @@
  * vpdq1 serialisation, matching a trimmed excerpt and a re-encode through
  * the bank store and the index (checked against brute force), an unrelated
  * video not matching, and bad inputs: truncated, corrupt, audio-only, not a
- * video, empty; the fuzz regression inputs.
+ * video, empty; the fuzz regression inputs; Meta's reference mode on a
+ * generated video and against the upstream sample hashes (when present);
+ * the partner forms (reference file, pytx signal, vpdqr1) and the match
+ * rules (vigil, pytx, README; phase-robust shares).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -553,6 +556,261 @@ static void t_reference_upstream(void) {
     CHECK_INT(clips, >=, every ? 14 : 3);
 }
 
+/* ---- the partner forms (reference file, pytx signal, vpdqr1) ------------- */
+
+static int same_frames(const vigil_video_hash *a, const vigil_video_hash *b, int numbers) {
+    if (a->n != b->n) return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const vigil_video_frame *x = &a->frames[i], *y = &b->frames[i];
+        if (x->quality != y->quality || memcmp(&x->pdq, &y->pdq, sizeof x->pdq) != 0 ||
+            (numbers && x->number != y->number))
+            return 0;
+    }
+    return 1;
+}
+
+static void t_forms(void) {
+    NEED_VIDEOS();
+    /* pytx's f"{t:.3}" */
+    static const struct {
+        double t;
+        const char *s;
+    } ts[] = {{0.0, "0.0"}, {1.0, "1.0"}, {5.0, "5.0"}, {12.345, "12.3"}, {99.95, "1e+02"}, {100.0, "1e+02"},
+              {150.0, "1.5e+02"}, {663.0, "6.63e+02"}, {1234.5, "1.23e+03"}, {0.0333333, "0.0333"}, {0.001, "0.001"},
+              {0.0001, "0.0001"}, {1e-5, "1e-05"}, {9.9996, "10.0"}, {33.36666, "33.4"}};
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+        char b[40];
+        vigil_vpdq_pytx_time(ts[i].t, b, sizeof b);
+        CHECK_STR(b, ts[i].s);
+    }
+    /* the example signal (../shared/fixtures/exchange/pytx-vpdq-signal.json) */
+    static const char pytx[] =
+        "[\"e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,100,0.0\", "
+        "\"4ce949b11f1035e2f2ef0a5e76f68716870e70f97bd91d1049a3dbe1d064b454,100,1.0\", "
+        "\"643c8f9e5f0eb6a66886355a4a4bdbe38343a4e924b969b41d321ba33a85d55e,100,2.0\", "
+        "\"643c8f9e5f0eb6a66886355a4a4bdbe38343a4e924b969b41d321ba33a85d55e,100,12.3\", "
+        "\"643c8f9e5f0eb6a66886355a4a4bdbe38343a4e924b969b41d321ba33a85d55e,100,1e+02\"]";
+    vigil_video_hash p, back, r;
+    vigil_err err;
+    char *out = NULL, *val = NULL;
+    CHECK_OK(vigil_video_parse(pytx, &p, &err), &err);
+    int ok = p.n == 5 && p.ref_form && p.frames[4].time == 100.0 && p.frames[4].start_ms == 100000 &&
+             p.frames[3].number == -1 && p.frames[3].duration_ms == 87700;
+    vigil_status rc = vigil_video_format(&p, VIGIL_VFORM_PYTX, &out, &err);
+    int same_text = rc == VIGIL_OK && strcmp(out, pytx) == 0;
+    free(out);
+    out = NULL;
+    /* stored as vpdqr1, and back to the same signal */
+    if (rc == VIGIL_OK) rc = vigil_video_value_canonical(pytx, &val, &err);
+    int canon = rc == VIGIL_OK && strncmp(val, "vpdqr1:", 7) == 0;
+    if (rc == VIGIL_OK) rc = vigil_video_parse(val, &back, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_format(&back, VIGIL_VFORM_PYTX, &out, &err);
+    int round = rc == VIGIL_OK && strcmp(out, pytx) == 0 && same_frames(&p, &back, 1);
+    free(out);
+    out = NULL;
+    free(val);
+    val = NULL;
+    vigil_video_hash_clear(&back);
+    /* the reference form needs frame numbers: from a frame rate */
+    vigil_status noref = vigil_video_format(&p, VIGIL_VFORM_REFERENCE, &out, &err);
+    p.frame_rate = 30;
+    if (rc == VIGIL_OK) rc = vigil_video_format(&p, VIGIL_VFORM_REFERENCE, &out, &err);
+    int ref = rc == VIGIL_OK && strstr(out, "\n369,100,643c8f9e") && strstr(out, ",100.000\n");
+    free(out);
+    out = NULL;
+    vigil_video_hash_clear(&p);
+    CHECK_OK(rc, &err);
+    CHECK(ok);
+    CHECK(same_text);
+    CHECK(canon);
+    CHECK(round);
+    CHECK_INT(noref, ==, VIGIL_EINVAL);
+    CHECK(ref);
+    /* a reference-mode hash: reference file -> vpdqr1 -> reference file, byte for byte */
+    vigil_video_opts o;
+    vigil_video_opts_init(&o);
+    o.vpdq_reference = 1;
+    CHECK_OK(vigil_video_hash_file(short_path, &o, &r, &err), &err);
+    char *text = NULL, *text2 = NULL, *v1 = NULL;
+    rc = vigil_video_format(&r, VIGIL_VFORM_REFERENCE, &text, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_value_canonical(text, &val, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_parse(val, &back, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_format(&back, VIGIL_VFORM_REFERENCE, &text2, &err);
+    int lossless = rc == VIGIL_OK && strcmp(text, text2) == 0 && same_frames(&r, &back, 1);
+    if (!lossless && text && text2) printf("    %.120s\n    %.120s\n", text, text2);
+    /* vpdq1 keeps hashes, qualities and millisecond times */
+    vigil_video_hash w;
+    memset(&w, 0, sizeof w);
+    if (rc == VIGIL_OK) rc = vigil_video_format(&r, VIGIL_VFORM_VPDQ1, &v1, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_parse(v1, &w, &err);
+    int as1 = rc == VIGIL_OK && strncmp(v1, "vpdq1:", 6) == 0 && same_frames(&r, &w, 0) &&
+              w.frames[2].start_ms == r.frames[2].start_ms;
+    free(text);
+    free(text2);
+    free(val);
+    free(v1);
+    vigil_video_hash_clear(&back);
+    vigil_video_hash_clear(&w);
+    vigil_video_hash_clear(&r);
+    CHECK_OK(rc, &err);
+    CHECK(lossless);
+    CHECK(as1);
+    /* bad signals and values: a clear error */
+    static const struct {
+        const char *v, *msg;
+    } bad[] = {
+        {"[\"e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc5,100,0.0\"]", "not 64 hex"},
+        {"[\"e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,100,-1.0\"]", "negative"},
+        {"[\"e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,101,1.0\"]", "quality"},
+        {"[\"e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,100,1.0,7\"]", "expected"},
+        {"[\"e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,100,nan\"]", "not a number"},
+        {"[1]", "not a string"},
+        {"[]", "no frames"},
+        {"[\"a\"", "bad JSON"},
+        {"{}", "bad video value"},
+        {"vpdqr1:AAAA", "not a header"},
+        {"0,100,e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,-0.5", "negative"},
+    };
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        vigil_err_clear(&err);
+        vigil_video_hash z;
+        if (vigil_video_parse(bad[i].v, &z, &err) != VIGIL_EPARSE || z.n != 0 || !strstr(err.msg, bad[i].msg)) {
+            printf("    case %zu: %s\n", i, err.msg);
+            wrong++;
+        }
+    }
+    CHECK_INT(wrong, ==, 0);
+}
+
+/* The bank stores every form canonically and exports each form. */
+static void t_forms_bank(void) {
+    NEED_VIDEOS();
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    vigil_video_opts o;
+    vigil_video_opts_init(&o);
+    o.vpdq_reference = 1;
+    vigil_video_hash r;
+    char *text = NULL;
+    vigil_status rc = vigil_bank_create(st, "partner", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_hash_file(short_path, &o, &r, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_format(&r, VIGIL_VFORM_REFERENCE, &text, &err);
+    int64_t id = 0;
+    vigil_entry_spec spec = {VIGIL_SIGNAL_VIDEO, text, "src=partner", NULL};
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "partner", &spec, &id, NULL, &err);
+    vigil_entry e;
+    memset(&e, 0, sizeof e);
+    if (rc == VIGIL_OK) rc = vigil_bank_entry_get(st, id, &e, &err);
+    int stored = rc == VIGIL_OK && e.value && strncmp(e.value, "vpdqr1:", 7) == 0;
+    vigil_entry_clear(&e);
+    /* the CSV export in the reference form carries the file itself */
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *mem = open_memstream(&buf, &blen);
+    if (rc == VIGIL_OK && mem) rc = vigil_video_bank_export(st, "partner", VIGIL_VFORM_REFERENCE, mem, NULL, &err);
+    if (mem) fclose(mem);
+    int exported = rc == VIGIL_OK && buf && strncmp(buf, "signal_type,signal_value,labels,id\nvideo,\"0,", 44) == 0 &&
+                   strstr(buf, ",src=partner,\n") != NULL;
+    free(buf);
+    free(text);
+    vigil_video_hash_clear(&r);
+    vigil_store_close(st);
+    CHECK_OK(rc, &err);
+    CHECK(stored);
+    CHECK(exported);
+}
+
+/* The three rules, the dedupe, per-bank rules and phase-robust shares;
+ * the matcher agrees with brute force. */
+static void t_rules(void) {
+    NEED_VIDEOS();
+    vigil_video_opts o;
+    vigil_video_opts_init(&o);
+    o.vpdq_reference = 1;
+    vigil_video_hash bank, dense;
+    vigil_err err;
+    CHECK_OK(vigil_video_hash_file(long_path, &o, &bank, &err), &err); /* 1 s per hash, 5 frames/s */
+    o.seconds_per_hash = 0;
+    CHECK_OK(vigil_video_hash_file(long_path, &o, &dense, &err), &err); /* every frame */
+    vigil_video_match_opts mo;
+    vigil_video_match_opts_init(&mo);
+    mo.rule = VIGIL_VRULE_PYTX;
+    mo.max_distance = 0; /* the bank's frames are every 5th of the dense ones: only those match */
+    vigil_video_match x, y;
+    int plain = vigil_video_compare_rule(&dense, &bank, &mo, &x);
+    mo.phase_robust = 1;
+    int robust = vigil_video_compare_rule(&dense, &bank, &mo, &y);
+    mo.rule = VIGIL_VRULE_README;
+    vigil_video_match z;
+    int readme = vigil_video_compare_rule(&bank, &dense, &mo, &z);
+    int ok = x.query_share_frames < 30.0 && x.bank_share_frames > 95.0 && y.phase_robust && y.query_share > 95.0 &&
+             y.bank_share > 95.0 && readme && z.rule == VIGIL_VRULE_README;
+    printf("    dense vs 1 s: pytx %.1f%%/%.1f%% (%s); phase-robust %.1f%%/%.1f%% (%s)\n", x.query_share, x.bank_share,
+           plain ? "match" : "no match", y.query_share, y.bank_share, robust ? "match" : "no match");
+    /* dedupe: a video of one frame repeated counts as one frame */
+    vigil_video_hash rep = bank;
+    vigil_video_frame fr[4];
+    for (int i = 0; i < 4; i++) {
+        fr[i] = bank.frames[i < 3 ? 0 : 1];
+        fr[i].time = i;
+    }
+    rep.frames = fr;
+    rep.n = 4;
+    vigil_video_hash one = bank;
+    one.frames = bank.frames; /* frame 0 only */
+    one.n = 1;
+    mo.rule = VIGIL_VRULE_PYTX;
+    mo.phase_robust = 0;
+    vigil_video_compare_rule(&rep, &one, &mo, &z);
+    int dd = z.query_share_frames == 50.0 && z.query_share_time < 80.0;
+    /* the matcher: bank "pytx" with its own rule, the query's rule vigil */
+    vigil_store *st = NULL;
+    char *val = NULL;
+    vigil_status rc = vigil_store_open(":memory:", &st, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_create(st, "pytx", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_serialize(&bank, &val, &err);
+    vigil_entry_spec spec = {VIGIL_SIGNAL_VIDEO, val, NULL, NULL};
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "pytx", &spec, NULL, NULL, &err);
+    free(val);
+    vigil_video_bank_rule br = {"pytx", VIGIL_VRULE_PYTX, -1, -1};
+    vigil_video_match_opts mq;
+    vigil_video_match_opts_init(&mq);
+    mq.max_distance = 0;
+    mq.bank_rules = &br;
+    mq.n_bank_rules = 1;
+    vigil_video_matcher *m = NULL;
+    vigil_video_match_result res1, res2;
+    memset(&res1, 0, sizeof res1);
+    memset(&res2, 0, sizeof res2);
+    if (rc == VIGIL_OK) rc = vigil_video_matcher_open(st, &mq, &m, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_matcher_query(m, &dense, &res1, &err);
+    vigil_video_matcher_free(m);
+    m = NULL;
+    mq.phase_robust = 1;
+    if (rc == VIGIL_OK) rc = vigil_video_matcher_open(st, &mq, &m, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_matcher_query(m, &dense, &res2, &err);
+    int agree = rc == VIGIL_OK && res1.n == 0 && res2.n == 1 && res2.matches[0].rule == VIGIL_VRULE_PYTX &&
+                res2.matches[0].query_share == y.query_share && res2.matches[0].bank_share == y.bank_share &&
+                res2.matches[0].query_share_time == y.query_share_time;
+    vigil_video_match_result_clear(&res1);
+    vigil_video_match_result_clear(&res2);
+    vigil_video_matcher_free(m);
+    vigil_store_close(st);
+    vigil_video_hash_clear(&bank);
+    vigil_video_hash_clear(&dense);
+    CHECK_OK(rc, &err);
+    CHECK(!plain);
+    CHECK(robust);
+    CHECK(ok);
+    CHECK(dd);
+    CHECK(agree);
+    vigil_video_rule rr;
+    CHECK(vigil_video_rule_parse("pytx", &rr, &err) == VIGIL_OK && rr == VIGIL_VRULE_PYTX);
+    CHECK(vigil_video_rule_parse("fuzzy", &rr, &err) == VIGIL_EPARSE);
+}
+
 /* Replays fuzz/regress-video/: inputs the video fuzzer found interesting.
  * Each must hash or fail with a message; never crash. */
 static void t_fuzz_regressions(void) {
@@ -597,5 +855,8 @@ const test_case suite_video[] = {
     {"video/fuzz_regressions", t_fuzz_regressions},
     {"video/reference_mode", t_reference_mode},
     {"video/reference_upstream", t_reference_upstream},
+    {"video/forms", t_forms},
+    {"video/forms_bank", t_forms_bank},
+    {"video/rules", t_rules},
     {NULL, NULL},
 };

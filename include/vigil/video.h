@@ -11,6 +11,7 @@
 #define VIGIL_VIDEO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "vigil/bank.h"
@@ -98,7 +99,12 @@ typedef struct vigil_video_hash {
     uint64_t decoded;   /* frames decoded                                 */
     double duration;    /* seconds, from the container (or the last frame) */
     int width, height;  /* coded size of the video stream                 */
-    double frame_rate;  /* the stream's avg_frame_rate (r_frame_rate when 0) */
+    double frame_rate;  /* the stream's avg_frame_rate (r_frame_rate when 0);
+                           0 when not known                                */
+    /* 1: the frames are the reference's (vpdq_reference hashing, or read
+     * from a reference file, a pytx signal or a vpdqr1 value): frame
+     * numbers and exact times are kept, and it serialises as "vpdqr1:". */
+    int ref_form;
     char container[32]; /* libavformat's short name, e.g. "mov,mp4,..."   */
     char codec[32];     /* e.g. "h264"                                    */
     uint8_t md5[16], sha256[32]; /* with VIGIL_HASH_DIGESTS               */
@@ -152,6 +158,78 @@ vigil_status vigil_video_hash_bytes(const void *data, size_t len, const vigil_vi
 
 #define VIGIL_VPDQ_PREFIX "vpdq1:"
 
+/* ------------------------------------------------------------------------
+ * "vpdqr1:" + base64 of
+ *     u32 flags (0) | f64 frame_rate (0: unknown) | u32 N |
+ *     N x ( i32 frame number (-1: unknown) | u8 quality | 32 bytes PDQ |
+ *           f64 time in seconds )
+ * big-endian, doubles as IEEE-754 bits: the reference's frames without
+ * loss (a reference file's numbers and 3-decimal times, a pytx signal's
+ * 3-significant-digit times).  45 bytes a frame: the 1 MiB value limit
+ * holds 17,470 frames (9.7 minutes of every frame at 30 frames/s, 4.9
+ * hours at 1 s per hash).
+ *
+ * A bank value of type video may be given in any of four forms, and is
+ * stored in the canonical one (vpdq1 as given, anything else as vpdqr1):
+ *   vpdq1:...   vigil's own sampling;
+ *   vpdqr1:...   the reference's frames;
+ *   the reference per-frame file, frameNumber,quality,pdqHex,timestamp
+ *   lines (vigil_vpdq_ref_parse);
+ *   python-threatexchange's `vpdq` signal string: a JSON list of
+ *   "pdqHex,quality,timestamp" strings (vigil_vpdq_pytx_parse).
+ * ---------------------------------------------------------------------- */
+
+#define VIGIL_VPDQR_PREFIX "vpdqr1:"
+
+/* The forms a video hash can be written in. */
+typedef enum vigil_video_form {
+    VIGIL_VFORM_VALUE = 0,  /* the canonical bank value: vpdq1, or vpdqr1 (ref_form) */
+    VIGIL_VFORM_VPDQ1,      /* vpdq1 (frame numbers and exact times dropped)        */
+    VIGIL_VFORM_VPDQR1,     /* vpdqr1                                               */
+    VIGIL_VFORM_REFERENCE,  /* the reference per-frame file                         */
+    VIGIL_VFORM_PYTX,       /* python-threatexchange's vpdq signal string           */
+} vigil_video_form;
+
+/*! vigil_video_form_parse() : "value", "vpdq1", "vpdqr1", "reference",
+ *  "pytx" into *out.  @return VIGIL_OK or VIGIL_EPARSE listing them. */
+vigil_status vigil_video_form_parse(const char *name, vigil_video_form *out, vigil_err *err);
+
+/*! vigil_video_format() :
+ *  v in the given form, in *out (malloc'd, NUL-terminated).  The reference
+ *  file needs frame numbers (or v->frame_rate to derive them).
+ *  @return VIGIL_OK, VIGIL_EINVAL, VIGIL_ELIMIT (a value over
+ *  VIGIL_VALUE_MAX), VIGIL_ENOMEM. */
+vigil_status vigil_video_format(const vigil_video_hash *v, vigil_video_form form, char **out, vigil_err *err);
+
+/*! vigil_video_value_canonical() :
+ *  Any of the four forms (leading and trailing blanks ignored) in its
+ *  canonical bank form, in *out (malloc'd).  @return as vigil_video_parse. */
+vigil_status vigil_video_value_canonical(const char *value, char **out, vigil_err *err);
+
+/*! vigil_video_bank_export() :
+ *  As vigil_bank_export() (the same CSV), with every video value written
+ *  in `form` (pytx and the reference file are quoted CSV fields; `vigil
+ *  bank import` reads each of them back).  Nothing is written when the
+ *  bank does not exist.  @return as vigil_bank_export, and the conversion
+ *  faults naming the entry (VIGIL_EINVAL: the reference form without frame
+ *  numbers or frame rate). */
+vigil_status vigil_video_bank_export(vigil_store *st, const char *bank, vigil_video_form form, FILE *out,
+                                     uint64_t *rows, vigil_err *err);
+
+/*! vigil_vpdq_pytx_parse() :
+ *  python-threatexchange's vpdq signal string (text[0..len)): a JSON list
+ *  of "pdqHex,quality,timestamp" strings, as pytx's json_to_vpdq reads it
+ *  (exactly 3 fields, 64 hex digits, quality 0..100, timestamp >= 0 in any
+ *  float form, "1e+02" included).  Frame numbers unknown (-1).
+ *  @return VIGIL_OK, VIGIL_EPARSE naming the element, VIGIL_ELIMIT,
+ *  VIGIL_ENOMEM. */
+vigil_status vigil_vpdq_pytx_parse(const char *text, size_t len, vigil_video_hash *out, vigil_err *err);
+
+/*! vigil_vpdq_pytx_time() : a timestamp as pytx writes it, f"{t:.3}"
+ *  (Python's shortest 3-significant-digit form: 12.3, 1e+02, 0.0333,
+ *  5.0) into out (at least 32 bytes). */
+void vigil_vpdq_pytx_time(double t, char *out, size_t cap);
+
 /*! vigil_video_serialize() :
  *  The "vpdq1:..." form of v in *out (malloc'd, free()).
  *  @return VIGIL_OK; VIGIL_EINVAL (no frames, quality out of range, times
@@ -159,9 +237,11 @@ vigil_status vigil_video_hash_bytes(const void *data, size_t len, const vigil_vi
 vigil_status vigil_video_serialize(const vigil_video_hash *v, char **out, vigil_err *err);
 
 /*! vigil_video_parse() :
- *  Parses a "vpdq1:..." value into *out (cleared first; frames owned).
- *  Strict: canonical base64 only, 1..N frames, quality <= 100, start times
- *  non-decreasing, durations > 0, fps_milli > 0.
+ *  Parses a video value in any of its four forms (above) into *out (cleared
+ *  first; frames owned).  vpdq1 and vpdqr1 are strict: canonical base64
+ *  only, 1..N frames, quality <= 100, start times non-decreasing,
+ *  durations > 0, fps_milli > 0 (vpdqr1: times finite, >= 0 and
+ *  non-decreasing, known frame numbers increasing).
  *  @return VIGIL_OK, VIGIL_EPARSE naming the fault, VIGIL_ELIMIT,
  *  VIGIL_ENOMEM. */
 vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_err *err);
@@ -203,19 +283,60 @@ vigil_status vigil_vpdq_ref_parse(const char *text, size_t len, vigil_video_hash
 
 #define VIGIL_VIDEO_DEFAULT_SHARE 50.0 /* percent */
 
+/* The published rules for deciding that two videos match.  In all three a
+ * frame pair matches at distance <= the threshold (31 by default), and
+ * frames under the quality floor (50) are left out on both sides. */
+typedef enum vigil_video_rule {
+    /* vigil's own: shares weighted by frame duration (so collapsing does not
+     * change them); query share >= Q OR bank share >= B (both with
+     * require_both); Q and B default to 50. */
+    VIGIL_VRULE_VIGIL = 0,
+    /* python-threatexchange (HMA's vpdq): frames de-duplicated by exact
+     * hash, shares by frame count; query share >= Q (80) AND bank (compared)
+     * share >= B (0). */
+    VIGIL_VRULE_PYTX,
+    /* the vPDQ README: unique frames by count; bank (compared) share >= B
+     * (80) AND query share >= Q (0). */
+    VIGIL_VRULE_README,
+} vigil_video_rule;
+
+/*! vigil_video_rule_parse() : "vigil", "pytx" or "readme".  @return
+ *  VIGIL_OK or VIGIL_EPARSE listing them. */
+vigil_status vigil_video_rule_parse(const char *name, vigil_video_rule *out, vigil_err *err);
+
+/*! vigil_video_rule_name() : "vigil", "pytx", "readme"; static. */
+const char *vigil_video_rule_name(vigil_video_rule r);
+
+/* A bank's own rule and thresholds (share -1: the rule's default). */
+typedef struct vigil_video_bank_rule {
+    const char *bank;
+    vigil_video_rule rule;
+    double min_query_share, min_bank_share;
+} vigil_video_bank_rule;
+
 typedef struct vigil_video_match_opts {
     const char *const *banks; /* restrict to these banks (NULL/0: all enabled) */
     size_t n_banks;
     int max_distance;  /* frame threshold for banks without their own; -1: 31 */
     int quality_floor; /* frames below it are left out on both sides; -1: 50  */
-    /* A bank video matches when query_share >= min_query_share OR
-     * bank_share >= min_bank_share (percent, 0..100; -1: 50).  With
-     * require_both, both must hold (vPDQ's own rule). */
+    /* The query's thresholds for banks without a bank_rules entry (percent,
+     * 0..100; -1: the rule's defaults), and require_both for the vigil rule. */
     double min_query_share, min_bank_share;
     int require_both;
+    vigil_video_rule rule; /* default VIGIL_VRULE_VIGIL */
+    const vigil_video_bank_rule *bank_rules; /* per bank; NULL/0: none */
+    size_t n_bank_rules;
+    /* Phase-robust shares: when one side is sampled at least 4/3 as densely
+     * as the other, a frame of the denser side also counts as matched when
+     * a matched frame of its own side lies within (P + p) / 2 of it (P, p:
+     * the two sample periods), so that a 1 frame/s bank video and an
+     * every-frame query of the same footage, trimmed at another phase,
+     * match in full.  Default 0 (off). */
+    int phase_robust;
 } vigil_video_match_opts;
 
-/*! vigil_video_match_opts_init() : all banks, 31, floor 50, 50%/50% either. */
+/*! vigil_video_match_opts_init() : all banks, 31, floor 50, vigil's rule
+ *  at 50%/50% either, not phase-robust. */
 void vigil_video_match_opts_init(vigil_video_match_opts *o);
 
 /* One matching bank video.  Strings are owned by the result. */
@@ -231,6 +352,13 @@ typedef struct vigil_video_match {
      *               threshold of some frame of the query. */
     double query_share, bank_share;
     size_t query_frames, bank_frames; /* kept frames matched on each side */
+    /* The rule that decided, and the shares it used (query_share and
+     * bank_share above): by time for vigil's rule, by de-duplicated frame
+     * count for pytx's and the README's; both kinds are given here. */
+    vigil_video_rule rule;
+    double query_share_time, bank_share_time;
+    double query_share_frames, bank_share_frames;
+    int phase_robust; /* a share was counted in windows (phase_robust)     */
     int distance;                     /* the closest frame pair           */
     double offset;  /* seconds: median of (bank time - query time) over the
                        matching pairs, i.e. where the query starts in the
@@ -290,6 +418,15 @@ vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video
 void vigil_video_compare(const vigil_video_hash *q, const vigil_video_hash *b, int max_distance,
                          int quality_floor, double *query_share, double *bank_share,
                          int *distance);
+
+/*! vigil_video_compare_rule() :
+ *  One query video against one video by brute force, under `o`'s rule,
+ *  thresholds and phase_robust (o->banks and bank_rules are ignored; NULL:
+ *  defaults).  Fills *x's shares (all kinds), distance, matched frame
+ *  counts and rule (not its bank or entry fields).
+ *  @return 1 when the rule says match, 0 when not or on a bad argument. */
+int vigil_video_compare_rule(const vigil_video_hash *q, const vigil_video_hash *b, const vigil_video_match_opts *o,
+                             vigil_video_match *x);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include "store/bank_internal.h"
 #include "store/store_internal.h"
 #include "text/text_internal.h"
+#include "video/video_internal.h"
 #include "vigil/video.h"
 
 /* ------------------------------------------------------------------------
@@ -104,10 +105,8 @@ vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf
                               vigil_signal_name(sig), bad);
     if (sig == VIGIL_SIGNAL_TEXT) /* "mh1:..." (vigil/text.h) */
         return vigil__text_value_canon(value, canon, err);
-    if (sig == VIGIL_SIGNAL_VIDEO) { /* "vpdq1:..." (vigil/video.h) */
-        vigil_status vrc = vigil_video_value_check(value, err);
-        if (vrc != VIGIL_OK) return vrc;
-    }
+    if (sig == VIGIL_SIGNAL_VIDEO) /* vpdq1, vpdqr1, reference file, pytx signal (vigil/video.h) */
+        return vigil__video_value_canon(value, canon, err);
     *canon = value;
     return VIGIL_OK;
 }

@@ -516,6 +516,7 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
         if (s.mod == 0) s.mod = 1;
         s.ref_fps = (float)rate;
         out->frame_rate = rate;
+        out->ref_form = 1;
         double per_s = rate / (double)s.mod * 1000.0;
         out->fps_milli = per_s < 1.0 ? 1u : per_s > 4.0e9 ? 4000000000u : (uint32_t)llround(per_s);
         s.period = (double)s.mod / rate;

@@ -1,10 +1,15 @@
 /*
  * src/video/formats.c - the vPDQ forms partners use, read and written
  * without loss of what each holds: Meta's reference per-frame file
- * (vpdq-hash-video: frameNumber,quality,pdqHex,timestamp).
+ * (vpdq-hash-video: frameNumber,quality,pdqHex,timestamp), the
+ * python-threatexchange `vpdq` signal string (a JSON list of
+ * "pdqHex,quality,timestamp"), and the dispatch between them and the
+ * vpdq1/vpdqr1 bank values.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,7 +236,313 @@ vigil_status vigil_vpdq_ref_parse(const char *text, size_t len, vigil_video_hash
     /* the frame rate, when the frame numbers and times state it */
     const vigil_video_frame *last = &out->frames[out->n - 1];
     if (last->number > 0 && last->time > 0) out->frame_rate = (double)last->number / last->time;
+    out->ref_form = 1;
 out:
     if (rc != VIGIL_OK) vigil_video_hash_clear(out);
     return rc;
+}
+
+/* ---- python-threatexchange's vpdq signal string --------------------------- */
+
+void vigil_vpdq_pytx_time(double t, char *out, size_t cap) {
+    /* Python's format(t, ".3"): 3 significant digits, exponent form when the
+     * exponent is < -4 or >= 2, trailing zeros dropped, but fixed notation
+     * keeps one digit after the point. */
+    char e[32];
+    if (!(t == t) || cap < 8) {
+        if (cap) snprintf(out, cap, "nan");
+        return;
+    }
+    if (t == 0.0) {
+        snprintf(out, cap, "0.0");
+        return;
+    }
+    snprintf(e, sizeof e, "%.2e", t);
+    char *ep = strchr(e, 'e');
+    int ex = ep ? atoi(ep + 1) : 0;
+    if (ex < -4 || ex >= 2) {
+        /* mantissa without trailing zeros, then the exponent as C prints it (e+02) */
+        size_t m = ep ? (size_t)(ep - e) : strlen(e);
+        while (m > 1 && e[m - 1] == '0') m--;
+        if (m > 1 && e[m - 1] == '.') m--;
+        snprintf(out, cap, "%.*s%s", (int)m, e, ep ? ep : "");
+        return;
+    }
+    snprintf(out, cap, "%.*f", 2 - ex, t);
+    size_t n = strlen(out);
+    char *dot = strchr(out, '.');
+    if (dot)
+        while (n > (size_t)(dot - out) + 2 && out[n - 1] == '0') out[--n] = '\0';
+    else if (n + 2 < cap) {
+        out[n++] = '.';
+        out[n++] = '0';
+        out[n] = '\0';
+    }
+}
+
+static vigil_status pytx_format(const vigil_video_hash *v, char **out, vigil_err *err) {
+    tbuf b = {NULL, 0, 0, 0};
+    tb_printf(&b, "[");
+    for (size_t i = 0; i < v->n; i++) {
+        const vigil_video_frame *f = &v->frames[i];
+        char hex[VIGIL_PDQ_HEX_LEN + 1], ts[40];
+        vigil_pdq_to_hex(&f->pdq, hex);
+        vigil_vpdq_pytx_time(f->time, ts, sizeof ts);
+        tb_printf(&b, "%s\"%s,%d,%s\"", i ? ", " : "", hex, f->quality, ts);
+    }
+    tb_printf(&b, "]");
+    if (b.failed) {
+        free(b.s);
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    *out = b.s;
+    return VIGIL_OK;
+}
+
+vigil_status vigil_vpdq_pytx_parse(const char *text, size_t len, vigil_video_hash *out, vigil_err *err) {
+    if (!text || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_vpdq_pytx_parse: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (len > VIGIL_VALUE_MAX)
+        return vigil__err_set(err, VIGIL_ELIMIT, "vpdq signal is %zu bytes, over the limit of %d", len, VIGIL_VALUE_MAX);
+    json_error_t je;
+    json_t *a = json_loadb(text, len, 0, &je);
+    vigil_status rc = VIGIL_OK;
+    if (!a || !json_is_array(a)) {
+        rc = a ? vigil__err_set(err, VIGIL_EPARSE, "vpdq signal: expected a JSON list of \"pdqHex,quality,timestamp\" "
+                                "strings")
+               : vigil__err_set(err, VIGIL_EPARSE, "vpdq signal: bad JSON at character %d: %s", je.position, je.text);
+        goto out;
+    }
+    size_t n = json_array_size(a);
+    if (n == 0) {
+        rc = vigil__err_set(err, VIGIL_EPARSE, "vpdq signal: the list has no frames");
+        goto out;
+    }
+    out->frames = calloc(n, sizeof *out->frames);
+    if (!out->frames) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(a, i);
+        const char *s = json_string_value(e);
+        size_t sl = s ? json_string_length(e) : 0;
+        const char *c1 = s ? memchr(s, ',', sl) : NULL;
+        const char *c2 = c1 ? memchr(c1 + 1, ',', sl - (size_t)(c1 + 1 - s)) : NULL;
+        const char *c3 = c2 ? memchr(c2 + 1, ',', sl - (size_t)(c2 + 1 - s)) : NULL;
+        long long q = 0;
+        double t = 0;
+        vigil_pdq h;
+        const char *why = NULL;
+        if (!s)
+            why = "not a string";
+        else if (!c2 || c3)
+            why = "expected \"pdqHex,quality,timestamp\"";
+        else if (parse_hex(s, (size_t)(c1 - s), &h) != VIGIL_OK)
+            why = "the PDQ hash is not 64 hex digits";
+        else if (!parse_int(c1 + 1, (size_t)(c2 - c1 - 1), 0, 100, &q))
+            why = "the quality is not a whole number from 0 to 100";
+        else if (!parse_num(c2 + 1, sl - (size_t)(c2 + 1 - s), &t) || t < 0)
+            why = t < 0 ? "the timestamp is negative" : "the timestamp is not a number";
+        else if (i && t < out->frames[i - 1].time)
+            why = "frames are not in time order";
+        if (why) {
+            rc = vigil__err_set(err, VIGIL_EPARSE, "vpdq signal: frame %zu: %s", i + 1, why);
+            goto out;
+        }
+        vigil_video_frame *f = &out->frames[i];
+        f->number = -1;
+        f->quality = (int)q;
+        f->pdq = h;
+        f->time = t;
+        out->n = i + 1;
+    }
+    out->ref_form = 1;
+    vigil__video_fill_times(out);
+out:
+    json_decref(a);
+    if (rc != VIGIL_OK) vigil_video_hash_clear(out);
+    return rc;
+}
+
+/* ---- any form in, any form out ------------------------------------------ */
+
+static const char *const form_names[] = {"value", "vpdq1", "vpdqr1", "reference", "pytx"};
+
+vigil_status vigil_video_form_parse(const char *name, vigil_video_form *out, vigil_err *err) {
+    for (size_t i = 0; name && i < sizeof form_names / sizeof form_names[0]; i++)
+        if (strcmp(name, form_names[i]) == 0) {
+            *out = (vigil_video_form)i;
+            return VIGIL_OK;
+        }
+    return vigil__err_set(err, VIGIL_EPARSE, "unknown video form '%.40s' (expected value, vpdq1, vpdqr1, reference "
+                          "or pytx)", name ? name : "");
+}
+
+static int blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_err *err) {
+    if (!value || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_parse: NULL argument");
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(value);
+    if (n > VIGIL_VALUE_MAX)
+        return vigil__err_set(err, VIGIL_ELIMIT, "video value is %zu bytes, over the limit of %d", n, VIGIL_VALUE_MAX);
+    if (n >= 6 && memcmp(value, VIGIL_VPDQ_PREFIX, 6) == 0) return vigil__video_parse1(value, n, out, err);
+    if (n >= 7 && memcmp(value, VIGIL_VPDQR_PREFIX, 7) == 0) return vigil__video_parse_r1(value, n, out, err);
+    size_t a = 0;
+    while (a < n && blank(value[a])) a++;
+    while (n > a && blank(value[n - 1])) n--;
+    if (a < n && value[a] == '[') return vigil_vpdq_pytx_parse(value + a, n - a, out, err);
+    if (a < n && value[a] >= '0' && value[a] <= '9') {
+        vigil_status rc = vigil_vpdq_ref_parse(value + a, n - a, out, err);
+        if (rc == VIGIL_OK) out->ref_form = 1;
+        return rc;
+    }
+    return vigil__err_set(err, VIGIL_EPARSE, "bad video value: expected '%s' and base64 (from `vigil hash --vpdq "
+                          "VIDEO`), '%s' and base64, Meta's per-frame vPDQ file or a pytx vpdq JSON list",
+                          VIGIL_VPDQ_PREFIX, VIGIL_VPDQR_PREFIX);
+}
+
+vigil_status vigil_video_format(const vigil_video_hash *v, vigil_video_form form, char **out, vigil_err *err) {
+    if (!v || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_format: NULL argument");
+    *out = NULL;
+    if (v->n == 0 || !v->frames) return vigil__err_set(err, VIGIL_EINVAL, "video hash has no frames");
+    vigil_video_hash w = *v;
+    switch (form) {
+    case VIGIL_VFORM_VALUE: return vigil_video_serialize(v, out, err);
+    case VIGIL_VFORM_VPDQ1: w.ref_form = 0; return vigil_video_serialize(&w, out, err);
+    case VIGIL_VFORM_VPDQR1: w.ref_form = 1; return vigil_video_serialize(&w, out, err);
+    case VIGIL_VFORM_REFERENCE: return vigil_vpdq_ref_format(v, out, NULL, err);
+    case VIGIL_VFORM_PYTX: return pytx_format(v, out, err);
+    }
+    return vigil__err_set(err, VIGIL_EINVAL, "unknown video form %d", (int)form);
+}
+
+vigil_status vigil_video_value_canonical(const char *value, char **out, vigil_err *err) {
+    if (!out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_value_canonical: NULL argument");
+    *out = NULL;
+    vigil_video_hash v;
+    vigil_status rc = vigil_video_parse(value, &v, err);
+    if (rc != VIGIL_OK) return rc;
+    if (strncmp(value, VIGIL_VPDQ_PREFIX, 6) == 0 || strncmp(value, VIGIL_VPDQR_PREFIX, 7) == 0) {
+        *out = strdup(value); /* strict: canonical as given */
+        rc = *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    } else {
+        rc = vigil_video_serialize(&v, out, err);
+    }
+    vigil_video_hash_clear(&v);
+    return rc;
+}
+
+/* The store's canonical value: a thread's last conversion stays valid
+ * until its next one (the callers copy or bind it at once). */
+static pthread_key_t canon_key;
+static pthread_once_t canon_once = PTHREAD_ONCE_INIT;
+static void canon_init(void) { (void)pthread_key_create(&canon_key, free); }
+
+vigil_status vigil__video_value_canon(const char *value, const char **canon, vigil_err *err) {
+    if (!value || !canon) return vigil__err_set(err, VIGIL_EINVAL, "no value given");
+    if (strncmp(value, VIGIL_VPDQ_PREFIX, 6) == 0 || strncmp(value, VIGIL_VPDQR_PREFIX, 7) == 0) {
+        vigil_status rc = vigil_video_value_check(value, err);
+        if (rc == VIGIL_OK) *canon = value;
+        return rc;
+    }
+    char *c = NULL;
+    vigil_status rc = vigil_video_value_canonical(value, &c, err);
+    if (rc != VIGIL_OK) return rc;
+    pthread_once(&canon_once, canon_init);
+    free(pthread_getspecific(canon_key));
+    if (pthread_setspecific(canon_key, c) != 0) {
+        free(c);
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    *canon = c;
+    return VIGIL_OK;
+}
+
+/* ---- bank export with video values in a chosen form ---------------------- */
+
+typedef struct vexport {
+    FILE *out;
+    vigil_video_form form;
+    uint64_t rows;
+    int failed;
+    vigil_err *err;
+} vexport;
+
+/* A CSV field as vigil_bank_export writes it (RFC 4180 quoting). */
+static void put_field(FILE *out, const char *s) {
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    putc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') putc('"', out);
+        putc(*s, out);
+    }
+    putc('"', out);
+}
+
+static int vexport_row(void *ctx, const vigil_entry *e) {
+    vexport *x = ctx;
+    char *conv = NULL;
+    if (e->signal == VIGIL_SIGNAL_VIDEO) {
+        vigil_video_hash v;
+        vigil_status rc = vigil_video_parse(e->value, &v, x->err);
+        if (rc == VIGIL_OK) rc = vigil_video_format(&v, x->form, &conv, x->err);
+        vigil_video_hash_clear(&v);
+        if (rc == VIGIL_OK && !x->out) { /* the checking pass */
+            free(conv);
+            return 0;
+        }
+        if (rc != VIGIL_OK) {
+            char msg[VIGIL_ERR_MSG_MAX];
+            memcpy(msg, x->err->msg, sizeof msg);
+            vigil__err_set(x->err, rc, "entry %lld: %.200s", (long long)e->id, msg);
+            x->failed = 2;
+            return 1;
+        }
+    }
+    if (!x->out) return 0;
+    fputs(vigil_signal_name(e->signal), x->out);
+    putc(',', x->out);
+    put_field(x->out, conv ? conv : e->value);
+    free(conv);
+    putc(',', x->out);
+    put_field(x->out, e->labels);
+    putc(',', x->out);
+    if (e->external_id) put_field(x->out, e->external_id);
+    if (putc('\n', x->out) == EOF) {
+        x->failed = 1;
+        return 1;
+    }
+    x->rows++;
+    return 0;
+}
+
+vigil_status vigil_video_bank_export(vigil_store *st, const char *bank, vigil_video_form form, FILE *out,
+                                     uint64_t *rows, vigil_err *err) {
+    if (rows) *rows = 0;
+    if (!st || !bank || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_bank_export: NULL argument");
+    vigil_err local;
+    vigil_err_clear(&local);
+    vexport x = {out, form, 0, 0, err ? err : &local};
+    vigil_bank_info b;
+    vigil_status rc = vigil_bank_get(st, bank, &b, err);
+    if (rc != VIGIL_OK) return rc;
+    /* every value converts before anything is written */
+    x.out = NULL;
+    rc = vigil_bank_foreach(st, bank, vexport_row, &x, err);
+    if (rc == VIGIL_OK && x.failed == 2) rc = x.err->status;
+    if (rc != VIGIL_OK) return rc;
+    x.out = out;
+    fputs("signal_type,signal_value,labels,id\n", out);
+    rc = vigil_bank_foreach(st, bank, vexport_row, &x, err);
+    if (rc != VIGIL_OK) return rc;
+    if (x.failed == 2) return x.err->status;
+    if (x.failed || fflush(out) != 0 || ferror(out))
+        return vigil__err_set(err, VIGIL_EIO, "write error exporting bank '%s': %s", bank, strerror(errno));
+    if (rows) *rows = x.rows;
+    return VIGIL_OK;
 }
