@@ -293,6 +293,48 @@ int cli_hash_vpdq_reference(const char *path, int header) {
     return ok;
 }
 
+/* ---- vigil hash --tmk -------------------------------------------------------- */
+
+int cli_hash_tmk(const char *path, int several) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_tmk *t = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    vigil_status rc = vigil_tmk_hash_file(path, &g_cli_video.opts, &t, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_write(t, &bytes, &len, &err);
+    vigil_tmk_free(t);
+    if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    int ok = 1;
+    if (g_cli_video.outdir) {
+        char *to = NULL;
+        if (several) { /* -o DIR: DIR/NAME.tmk */
+            const char *base = strrchr(path, '/');
+            base = base ? base + 1 : path;
+            const char *dot = strrchr(base, '.');
+            size_t bl = dot ? (size_t)(dot - base) : strlen(base), n = strlen(g_cli_video.outdir) + bl + 6;
+            to = malloc(n);
+            if (to) snprintf(to, n, "%s/%.*s.tmk", g_cli_video.outdir, (int)bl, base);
+        } else {
+            to = strdup(g_cli_video.outdir);
+        }
+        ok = to && write_whole(to, (const char *)bytes, len);
+        if (!ok) cli_errorf("%s: cannot write %s: %s", path, to ? to : "the output file", strerror(errno));
+        free(to);
+    } else {
+        char *value = NULL;
+        ok = vigil_tmk_value_from_file(bytes, len, &value, &err) == VIGIL_OK;
+        if (ok) printf("%s,%s\n", value, path);
+        else cli_input_error(path, err.status, &err);
+        free(value);
+    }
+    free(bytes);
+    return ok;
+}
+
 /* ---- vigil bank add --video ------------------------------------------------ */
 
 int cli_video_value(const char *path, char **value) {
@@ -672,4 +714,53 @@ int cmd_vpdq(int argc, char **argv) {
     if (strcmp(argv[1], "compare") == 0) return vpdq_compare(argc - 1, argv + 1);
     cli_errorf("vpdq: unknown subcommand '%s' (convert or compare)", argv[1]);
     return CLI_EXIT_USAGE;
+}
+
+/* ---- vigil tmk ------------------------------------------------------------- */
+
+static const char tmk_help[] =
+    "usage: vigil tmk score A.tmk B.tmk\n"
+    "\n"
+    "Prints LEVEL1,LEVEL2: the reference's two TMK+PDQF scores of two .tmk files\n"
+    "(from `vigil hash --tmk -o FILE.tmk` or tmk-hash-video).  Level 1 is the cosine\n"
+    "of the average frame features, level 2 the kernel over all Fourier\n"
+    "coefficients at the best time offset; 1.0 is a perfect match, and the\n"
+    "reference's thresholds are 0.7 for both.\n";
+
+static vigil_tmk *read_tmk(const char *path) {
+    uint8_t *data = NULL;
+    size_t len = 0;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_tmk *t = NULL;
+    vigil_status rc = vigil_read_file(path, (uint64_t)VIGIL_TMK_FILE_BYTES + 1, &data, &len, &err);
+    if (rc == VIGIL_ELIMIT) {
+        vigil_err_clear(&err);
+        snprintf(err.msg, sizeof err.msg, "TMK file is over %d bytes (trailing data)", VIGIL_TMK_FILE_BYTES);
+        rc = VIGIL_EFORMAT;
+    }
+    if (rc == VIGIL_OK) rc = vigil_tmk_read(data, len, &t, &err);
+    free(data);
+    if (rc != VIGIL_OK) cli_input_error(path, rc, &err);
+    return t;
+}
+
+int cmd_tmk(int argc, char **argv) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(tmk_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (argc != 4 || strcmp(argv[1], "score") != 0) {
+        fputs(tmk_help, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    vigil_tmk *a = read_tmk(argv[2]), *b = a ? read_tmk(argv[3]) : NULL;
+    if (!a || !b) {
+        vigil_tmk_free(a);
+        return CLI_EXIT_FAIL;
+    }
+    printf("%.6f,%.6f\n", (double)vigil_tmk_level1(a, b), (double)vigil_tmk_level2(a, b));
+    vigil_tmk_free(a);
+    vigil_tmk_free(b);
+    return CLI_EXIT_OK;
 }

@@ -15,6 +15,7 @@ typedef struct cli_video_cfg {
     vigil_video_match_opts match;
     int vpdq; /* vigil hash --vpdq: one VALUE,PATH line per video */
     int reference;      /* vigil hash --vpdq-reference: Meta's per-frame file   */
+    int tmk;            /* vigil hash --tmk: TMK+PDQF                            */
     const char *outdir; /* vigil hash --vpdq-reference -o DIR: DIR/NAME.txt     */
     vigil_video_bank_rule bank_rules[16]; /* vigil match --video-bank-rule       */
 } cli_video_cfg;
@@ -40,6 +41,11 @@ int cli_is_video(const char *path);
  * standard output (after a "# PATH" line when `header`) or written whole
  * to OUTDIR/NAME.txt.  Returns 1, or 0 after reporting the error. */
 int cli_hash_vpdq_reference(const char *path, int header);
+
+/* vigil hash --tmk on one video: "tmk:BASE64,PATH" on standard output, or
+ * the .tmk file written whole to -o (a FILE for one video, a DIR for
+ * several: DIR/NAME.tmk).  Returns 1, or 0 after reporting the error. */
+int cli_hash_tmk(const char *path, int several);
 
 /* vigil hash on one video: prints its lines (json, all as for images).
  * Returns 1 on success, 0 after reporting the error. */

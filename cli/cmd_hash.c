@@ -51,6 +51,9 @@ static void hash_usage(FILE *out) {
             "  --seconds-per-hash S  with --vpdq-reference: one frame in every\n"
             "                      (int)(S x frame rate) decoded (default 1; 0: all)\n"
             "  -o DIR              with --vpdq-reference: write DIR/NAME.txt per video\n"
+            "  --tmk               TMK+PDQF (GIFCT/TCAP): one line tmk:BASE64,PATH per\n"
+            "                      video; with -o FILE.tmk (one video) or -o DIR\n"
+            "                      (DIR/NAME.tmk) the 263,344-byte .tmk file\n"
             "\n"
             "Errors are reported per file on stderr; the other files are still hashed.\n"
             "Exit status: 0 all hashed, 1 some file failed, 2 usage error.\n");
@@ -203,7 +206,7 @@ static char **read_list(const char *list, size_t *n_out) {
 }
 
 int cmd_hash(int argc, char **argv) {
-    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ, O_VREF, O_SPH };
+    enum { O_ALL = 256, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ, O_VREF, O_SPH, O_TMK };
     static const struct option opts[] = {
         {"all", no_argument, NULL, O_ALL},
         {"dihedral", no_argument, NULL, O_DIH},
@@ -218,6 +221,7 @@ int cmd_hash(int argc, char **argv) {
         {"collapse", required_argument, NULL, O_COLLAPSE},
         {"vpdq", no_argument, NULL, O_VPDQ},
         {"vpdq-reference", no_argument, NULL, O_VREF},
+        {"tmk", no_argument, NULL, O_TMK},
         {"seconds-per-hash", required_argument, NULL, O_SPH},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -240,6 +244,7 @@ int cmd_hash(int argc, char **argv) {
         }
         case O_VPDQ: g_cli_video.vpdq = 1; break;
         case O_VREF: g_cli_video.reference = 1; break; /* cli_video.c */
+        case O_TMK: g_cli_video.tmk = 1; break;
         case 'o': g_cli_video.outdir = optarg; break;
         case O_SPH: {
             int bad = 0;
@@ -269,8 +274,8 @@ int cmd_hash(int argc, char **argv) {
         default: hash_usage(stderr); return CLI_EXIT_USAGE;
         }
     }
-    if (g_cli_video.outdir && !g_cli_video.reference) {
-        cli_errorf("-o DIR writes --vpdq-reference files; give --vpdq-reference too");
+    if (g_cli_video.outdir && !g_cli_video.reference && !g_cli_video.tmk) {
+        cli_errorf("-o DIR writes --vpdq-reference or --tmk files; give one of them too");
         return CLI_EXIT_USAGE;
     }
     if (o.all || o.json) ho.flags |= VIGIL_HASH_DIGESTS;
@@ -313,7 +318,9 @@ int cmd_hash(int argc, char **argv) {
     }
     uint64_t max_bytes = ho.limits.max_file_bytes;
     for (size_t i = 0; i < n; i++) {
-        if (g_cli_video.reference ? !cli_hash_vpdq_reference(paths[i], n > 1) : !hash_one(h, &o, paths[i], max_bytes))
+        if (g_cli_video.tmk ? !cli_hash_tmk(paths[i], n > 1)
+            : g_cli_video.reference ? !cli_hash_vpdq_reference(paths[i], n > 1)
+                                    : !hash_one(h, &o, paths[i], max_bytes))
             rc = CLI_EXIT_FAIL;
         cli_progress("hashed", i + 1, n);
     }

@@ -64,7 +64,7 @@ run "$V" hash --vpdq-reference -o "$T/vref" "$T/orig.mp4" "$T/notes.mp4"
 run "$V" hash --vpdq-reference "$T/orig.mp4" "$T/other.avi"
 [ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c '^# ')" -eq 2 ] && printf '%s\n' "$out" | head -n 1 | grep -qx "# $T/orig.mp4" && ok vref_headers || bad vref_headers "rc=$rc"
 run "$V" hash --vpdq-reference --seconds-per-hash -1 "$T/orig.mp4"; expect vref_bad_seconds 2 '^$' 'seconds-per-hash needs'
-run "$V" hash -o "$T/vref" "$T/orig.mp4";                         expect vref_o_alone 2 '^$' 'give --vpdq-reference too'
+run "$V" hash -o "$T/vref" "$T/orig.mp4";                         expect vref_o_alone 2 '^$' 'give one of them too'
 
 # bad files: one message each, the good file still hashed
 run "$V" hash "$T/audio.wav" "$T/truncated.mp4" "$T/notes.mp4" "$T/orig.mp4"
@@ -159,5 +159,28 @@ run $VV match --bank partner --video-bank-rule partner=readme,0,101 "$T/orig.mp4
 expect match_bank_rule_bad 2 '^$' 'video-bank-rule needs'
 run $VV match --bank partner --json --video-bank-rule partner=readme --vpdq-reference "$T/orig.mp4"
 expect match_bank_rule 0 '"rule":"readme","query_share_time":100\.0'
+
+
+# ---- TMK+PDQF --------------------------------------------------------------------
+run "$V" hash --tmk -o "$T/orig.tmk" "$T/orig.mp4"
+[ "$rc" -eq 0 ] && [ "$(wc -c < "$T/orig.tmk")" -eq 263344 ] && [ "$(head -c 12 "$T/orig.tmk")" = TMK1FVECPDQF ] && ok tmk_file || bad tmk_file "rc=$rc" "$err"
+run "$V" tmk score "$T/orig.tmk" "$T/orig.tmk"
+expect tmk_score_self 0 '^1\.000000,1\.000000$'
+"$V" hash --tmk -o "$T/other.tmk" "$T/other.avi" 2>/dev/null
+run "$V" tmk score "$T/orig.tmk" "$T/other.tmk"
+l2=$(printf '%s' "$out" | cut -d, -f2)
+[ "$rc" -eq 0 ] && awk "BEGIN { exit !($l2 < 0.7) }" && ok tmk_score_other || bad tmk_score_other "rc=$rc out=$out"
+run "$V" hash --tmk "$T/orig.mp4"
+vl=$(printf '%s' "$out" | cut -d, -f1 | sed 's/^tmk://' | tr -d 'A-Za-z0-9+/=\n' | wc -c)
+[ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | cut -d, -f1 | tr -d '\n' | wc -c)" -eq 351132 ] && [ "$vl" -eq 0 ] &&
+    [ "$(printf '%s' "$out" | cut -d, -f2)" = "$T/orig.mp4" ] && ok tmk_value || bad tmk_value "rc=$rc vl=$vl"
+head -c 100000 "$T/orig.tmk" > "$T/cut.tmk"
+run "$V" tmk score "$T/orig.tmk" "$T/cut.tmk"
+expect tmk_truncated 1 '^$' 'cut.tmk: TMK file is 100000 bytes, not 263344 \(truncated\)'
+run "$V" tmk score "$T/orig.tmk" "$T/orig.mp4"
+expect tmk_not_tmk 1 '^$' "not a TMK feature-vector file"
+mkdir -p "$T/tmkdir"
+run "$V" hash --tmk -o "$T/tmkdir" "$T/orig.mp4" "$T/notes.mp4"
+[ "$rc" -eq 1 ] && [ -s "$T/tmkdir/orig.tmk" ] && [ ! -e "$T/tmkdir/notes.tmk" ] && ok tmk_outdir || bad tmk_outdir "rc=$rc" "$err"
 
 finish

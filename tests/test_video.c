@@ -811,6 +811,122 @@ static void t_rules(void) {
     CHECK(vigil_video_rule_parse("fuzzy", &rr, &err) == VIGIL_EPARSE);
 }
 
+/* ---- TMK+PDQF ------------------------------------------------------------- */
+
+static void t_tmk(void) {
+    NEED_VIDEOS();
+    vigil_tmk *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_tmk_hash_file(short_path, NULL, &a, &err), &err);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char *value = NULL;
+    vigil_status rc = vigil_tmk_write(a, &bytes, &len, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_read(bytes, len, &b, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_value_from_file(bytes, len, &value, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_value_parse(value, &c, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_hash_file(other_path, NULL, &d, &err);
+    /* 12 s at 10 frames/s, resampled to 15: 180 frames, give or take the ends */
+    int shape = rc == VIGIL_OK && len == VIGIL_TMK_FILE_BYTES && memcmp(bytes, "TMK1FVECPDQF", 12) == 0 &&
+                a->frame_count >= 170 && a->frame_count <= 182 && memcmp(a, b, sizeof *a) == 0 && memcmp(a, c, sizeof *a) == 0;
+    float s1 = 0, s2 = 0, o1 = 0, o2 = 0;
+    int self = rc == VIGIL_OK && vigil_tmk_match(a, b, VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &s1, &s2);
+    int other = rc == VIGIL_OK && vigil_tmk_match(a, d, VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &o1, &o2);
+    printf("    self %.6f/%.6f, unrelated %.6f/%.6f\n", (double)s1, (double)s2, (double)o1, (double)o2);
+    /* bad files: truncated, another magic, another coefficient, NaN */
+    vigil_tmk *z = NULL;
+    vigil_status trunc = bytes ? vigil_tmk_read(bytes, len - 1, &z, NULL) : VIGIL_OK;
+    vigil_status empty = bytes ? vigil_tmk_read(bytes, 10, &z, NULL) : VIGIL_OK;
+    vigil_status magic = VIGIL_OK, coef = VIGIL_OK, nan = VIGIL_OK, badv = VIGIL_OK;
+    if (bytes) {
+        bytes[5] = 'X';
+        magic = vigil_tmk_read(bytes, len, &z, NULL);
+        bytes[5] = 'V';
+        bytes[48] ^= 0x40;
+        coef = vigil_tmk_read(bytes, len, &z, NULL);
+        bytes[48] ^= 0x40;
+        memset(bytes + 200, 0xff, 4);
+        vigil_err e2;
+        nan = vigil_tmk_read(bytes, len, &z, &e2);
+        if (nan != VIGIL_ECORRUPT) printf("    %s\n", e2.msg);
+    }
+    badv = vigil_tmk_value_parse("tmk:AAAA", &z, NULL);
+    free(bytes);
+    free(value);
+    vigil_tmk_free(a);
+    vigil_tmk_free(b);
+    vigil_tmk_free(c);
+    vigil_tmk_free(d);
+    CHECK_OK(rc, &err);
+    CHECK(shape);
+    CHECK(self);
+    CHECK(s1 > 0.9999f && s2 > 0.9999f);
+    CHECK(!other);
+    CHECK_INT(trunc, ==, VIGIL_ECORRUPT);
+    CHECK_INT(empty, ==, VIGIL_EFORMAT);
+    CHECK_INT(magic, ==, VIGIL_EFORMAT);
+    CHECK_INT(coef, ==, VIGIL_EFORMAT);
+    CHECK_INT(nan, ==, VIGIL_ECORRUPT);
+    CHECK(badv != VIGIL_OK);
+    CHECK(z == NULL);
+}
+
+/* vigil's signature of each test clip against upstream's .tmk of it
+ * (../shared/fixtures/vpdq/tmk-sample-hashes, ffmpeg 4.1): >= 0.99 at both
+ * levels.  Three clips by default; all with VIGIL_VPDQ_ALL=1. */
+static void t_tmk_upstream(void) {
+    const char *fx = test_fixtures_dir();
+    if (!fx) SKIP("fixtures not found (../shared/fixtures or $VIGIL_FIXTURES)");
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/vpdq/tmk-sample-hashes", fx);
+    DIR *dh = opendir(dir);
+    if (!dh) SKIP("vpdq/tmk-sample-hashes not in the fixtures");
+    static const char *const some[] = {"doorknob-hd-no-bar", "pattern-sd-grey-bar", "chair-20-sd-bar"};
+    const char *all = getenv("VIGIL_VPDQ_ALL");
+    int every = all && strcmp(all, "1") == 0, clips = 0, low = 0;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        size_t nl = strlen(e->d_name);
+        if (nl < 5 || strcmp(e->d_name + nl - 4, ".tmk") != 0) continue;
+        char name[256], vpath[1400], tpath[1400];
+        snprintf(name, sizeof name, "%.*s", (int)(nl - 4), e->d_name);
+        int pick = every;
+        for (size_t i = 0; !pick && i < sizeof some / sizeof some[0]; i++) pick = strcmp(name, some[i]) == 0;
+        snprintf(vpath, sizeof vpath, "%s/vpdq/videos/%s.mp4", fx, name);
+        snprintf(tpath, sizeof tpath, "%s/%s", dir, e->d_name);
+        FILE *probe = fopen(vpath, "rb");
+        if (!probe) continue;
+        fclose(probe);
+        if (!pick) continue;
+        uint8_t *data = NULL;
+        size_t len = 0;
+        vigil_tmk *up = NULL, *mine = NULL;
+        vigil_err err;
+        vigil_err_clear(&err);
+        vigil_status rc = vigil_read_file(tpath, 0, &data, &len, &err);
+        if (rc == VIGIL_OK) rc = vigil_tmk_read(data, len, &up, &err);
+        free(data);
+        if (rc == VIGIL_OK) rc = vigil_tmk_hash_file(vpath, NULL, &mine, &err);
+        if (rc != VIGIL_OK) {
+            vigil_tmk_free(up);
+            closedir(dh);
+            CHECK_OK(rc, &err);
+        }
+        float l1 = vigil_tmk_level1(mine, up), l2 = vigil_tmk_level2(mine, up);
+        if (!(l1 >= 0.99f && l2 >= 0.99f) || mine->frame_count != up->frame_count) {
+            fprintf(stderr, "  %s: %.6f,%.6f (%d frames, upstream %d)\n", name, (double)l1, (double)l2,
+                    mine->frame_count, up->frame_count);
+            low++;
+        }
+        clips++;
+        vigil_tmk_free(up);
+        vigil_tmk_free(mine);
+    }
+    closedir(dh);
+    CHECK_INT(low, ==, 0);
+    CHECK_INT(clips, >=, every ? 13 : 3);
+}
+
 /* Replays fuzz/regress-video/: inputs the video fuzzer found interesting.
  * Each must hash or fail with a message; never crash. */
 static void t_fuzz_regressions(void) {
@@ -858,5 +974,7 @@ const test_case suite_video[] = {
     {"video/forms", t_forms},
     {"video/forms_bank", t_forms_bank},
     {"video/rules", t_rules},
+    {"video/tmk", t_tmk},
+    {"video/tmk_upstream", t_tmk_upstream},
     {NULL, NULL},
 };

@@ -428,6 +428,89 @@ void vigil_video_compare(const vigil_video_hash *q, const vigil_video_hash *b, i
 int vigil_video_compare_rule(const vigil_video_hash *q, const vigil_video_hash *b, const vigil_video_match_opts *o,
                              vigil_video_match *x);
 
+/* ------------------------------------------------------------------------
+ * TMK+PDQF (facebook/ThreatExchange tmk/), the video hash of GIFCT's
+ * hash-sharing database, TCAP, NCMEC and StopNCII: frames resampled to 15
+ * frames/s and 64x64 RGB, each frame's PDQF (the 16x16 DCT before PDQ's
+ * thresholding), their average and cosine/sine-weighted averages for 4
+ * periods x 32 Fourier coefficients.  It matches whole, near-identical
+ * videos; it is weak at clips (use vPDQ for those).
+ * ---------------------------------------------------------------------- */
+
+#define VIGIL_TMK_FPS 15
+#define VIGIL_TMK_PERIODS 4
+#define VIGIL_TMK_COEFFS 32
+#define VIGIL_TMK_DIM 256
+#define VIGIL_TMK_FILE_BYTES 263344 /* 32 + 16 + 128 + 1024 + 2 x 131072 */
+#define VIGIL_TMK_DEFAULT_LEVEL1 0.7f
+#define VIGIL_TMK_DEFAULT_LEVEL2 0.7f
+
+/* A TMK+PDQF signature (263 KB: allocate it, vigil_tmk_free it). */
+typedef struct vigil_tmk {
+    int fps;         /* frames/s the video was resampled to (15)      */
+    int frame_count; /* resampled frames hashed                       */
+    int periods[VIGIL_TMK_PERIODS];
+    float coeffs[VIGIL_TMK_COEFFS];
+    float avg[VIGIL_TMK_DIM]; /* the pure average feature              */
+    float cos_f[VIGIL_TMK_PERIODS][VIGIL_TMK_COEFFS][VIGIL_TMK_DIM];
+    float sin_f[VIGIL_TMK_PERIODS][VIGIL_TMK_COEFFS][VIGIL_TMK_DIM];
+} vigil_tmk;
+
+/*! vigil_tmk_free() : NULL ok. */
+void vigil_tmk_free(vigil_tmk *t);
+
+/*! vigil_tmk_hash_file() :
+ *  The TMK+PDQF signature of the video at `path` in *out (vigil_tmk_free):
+ *  decoded as vigil_video_hash_file() does (same I/O, limits, threads from
+ *  `opts`, which may be NULL), each frame scaled to 64x64 RGB24 by
+ *  libswscale (bicubic, as the ffmpeg command the reference pipes from),
+ *  resampled to 15 frames/s (each output instant k/15 takes the nearest
+ *  decoded frame; the reference uses `ffmpeg -r 15`), then accumulated.
+ *  Scores against the reference's own signatures are >= 0.99 at both
+ *  levels on the test clips (docs/matching.md), not bit-equal.
+ *  @return as vigil_video_hash_file; VIGIL_EFORMAT for a stream without a
+ *  frame rate. */
+vigil_status vigil_tmk_hash_file(const char *path, const vigil_video_opts *opts, vigil_tmk **out, vigil_err *err);
+
+/*! vigil_tmk_write() : the .tmk file bytes (VIGIL_TMK_FILE_BYTES, malloc'd
+ *  in *out, little-endian, as tmk-hash-video writes them).
+ *  @return VIGIL_OK or VIGIL_ENOMEM. */
+vigil_status vigil_tmk_write(const vigil_tmk *t, uint8_t **out, size_t *len, vigil_err *err);
+
+/*! vigil_tmk_read() :
+ *  Parses a .tmk file (data[0..len)) into *out.  Strict: magic TMK1 FVEC
+ *  PDQF, 4 periods {2731, 4391, 9767, 14653}, 32 coefficients equal to the
+ *  reference's (relative 1e-6), 256 dimensions, exactly 263,344 bytes,
+ *  every value finite.  @return VIGIL_OK, VIGIL_EFORMAT (another file or
+ *  TMK variant), VIGIL_ECORRUPT (truncated, bad values), VIGIL_ENOMEM. */
+vigil_status vigil_tmk_read(const void *data, size_t len, vigil_tmk **out, vigil_err *err);
+
+/* The text form of a .tmk file: "tmk:" + base64 (RFC 4648, padded) of its
+ * 263,344 bytes (351,132 characters), as TCAP's hash verification carries
+ * TMK values (base64 of the .tmk file). */
+#define VIGIL_TMK_PREFIX "tmk:"
+
+/*! vigil_tmk_value_from_file() : "tmk:BASE64" of .tmk bytes, checked with
+ *  vigil_tmk_read first, in *out (malloc'd).  @return as vigil_tmk_read. */
+vigil_status vigil_tmk_value_from_file(const void *data, size_t len, char **out, vigil_err *err);
+
+/*! vigil_tmk_value_parse() : "tmk:BASE64" (canonical base64) into *out.
+ *  @return VIGIL_OK, VIGIL_EPARSE (prefix, base64), or as vigil_tmk_read. */
+vigil_status vigil_tmk_value_parse(const char *value, vigil_tmk **out, vigil_err *err);
+
+/*! vigil_tmk_level1() : cosine similarity of the average features (-1..1;
+ *  0 when either is zero).  vigil_tmk_level2() : the reference's level-2
+ *  score, the best over periods and time offsets of the kernel over all
+ *  coefficients, normalised so that a video scores 1 against itself.
+ *  Pure functions. */
+float vigil_tmk_level1(const vigil_tmk *a, const vigil_tmk *b);
+float vigil_tmk_level2(const vigil_tmk *a, const vigil_tmk *b);
+
+/*! vigil_tmk_match() : the reference's two-level rule: level 1 >= `level1`
+ *  as a prefilter, then level 2 >= `level2`.  *s1, *s2 (either may be NULL)
+ *  get the scores; *s2 is NaN when level 1 failed.  @return 1 on a match. */
+int vigil_tmk_match(const vigil_tmk *a, const vigil_tmk *b, float level1, float level2, float *s1, float *s2);
+
 #ifdef __cplusplus
 }
 #endif

@@ -176,6 +176,13 @@ typedef struct vstate {
     float ref_fps;      /* the frame rate as the reference keeps it (float) */
     int src_w, src_h, src_fmt, dst_w, dst_h;
     AVFrame *ref_rgb;   /* RGB24 frame as av_frame_get_buffer lays it out */
+    /* TMK+PDQF */
+    vigil_tmk *tmk;
+    float prev_feat[VIGIL_TMK_DIM];
+    int have_prev;
+    int64_t sync_opts;  /* output frames so far (ffmpeg's CFR frame-rate conversion) */
+    double in_dur;      /* an input frame's duration in output frames */
+    uint8_t *rgb64;     /* 64x64 RGB24 */
 } vstate;
 
 static vigil_status push_frame(vstate *s, double t, const vigil_pdq *h, int quality, vigil_err *err) {
@@ -241,6 +248,43 @@ static vigil_status on_frame_ref(vstate *s, AVFrame *fr, vigil_err *err) {
     return VIGIL_OK;
 }
 
+/* The TMK mode's frame: scaled to 64x64, its PDQF; the 15 frames/s
+ * instants nearer to the frame before it than to it take that one. */
+static vigil_status on_frame_tmk(vstate *s, AVFrame *fr, double t, vigil_err *err) {
+    if (fr->width < 1 || fr->height < 1 || fr->format < 0)
+        return vigil__err_set(err, VIGIL_ECORRUPT, "video frame at %.3f s has no pixels", t);
+    s->sws = sws_getCachedContext(s->sws, fr->width, fr->height, (enum AVPixelFormat)fr->format, 64, 64,
+                                  AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL);
+    if (!s->sws)
+        return vigil__err_set(err, VIGIL_EFORMAT, "video frames in pixel format '%s' cannot be converted",
+                              av_get_pix_fmt_name((enum AVPixelFormat)fr->format) ? av_get_pix_fmt_name((enum AVPixelFormat)fr->format) : "?");
+    uint8_t *dst[4] = {s->rgb64, NULL, NULL, NULL};
+    int dst_stride[4] = {64 * 3, 0, 0, 0};
+    if (sws_scale(s->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height, dst, dst_stride) != 64)
+        return vigil__err_set(err, VIGIL_EINTERNAL, "video frame at %.3f s: scaling failed", t);
+    /* `ffmpeg -r 15` (the reference's pipe): constant-rate output, each
+     * input frame emitted 0, 1 or more times by how far its time is from
+     * the output frames written so far (ffmpeg 4.1 do_video_out, CFR) */
+    double delta0 = t * VIGIL_TMK_FPS - (double)s->sync_opts, delta = delta0 + s->in_dur;
+    int64_t nb = 1, nb0 = 0;
+    if (delta0 < 0 && delta > 0) delta0 = 0; /* clipped to the output clock (delta unchanged) */
+    if (delta < -1.1) {
+        nb = 0;
+    } else if (delta > 1.1) {
+        nb = lrint(delta);
+        if (delta0 > 1.1) nb0 = lrint(delta0 - 0.6);
+    }
+    if (s->sync_opts + nb > (int64_t)s->o.max_samples)
+        return vigil__err_set(err, VIGIL_ELIMIT, "video has more than %u frames at 15 frames/s (the limit)",
+                              s->o.max_samples);
+    for (int64_t i = 0; i < nb0 && s->have_prev; i++, s->sync_opts++) vigil__tmk_ingest(s->tmk, s->prev_feat);
+    vigil__tmk_frame_feature(s->rgb64, 64 * 3, s->prev_feat);
+    s->have_prev = 1;
+    for (int64_t i = nb0 < nb ? nb0 : nb; i < nb; i++, s->sync_opts++)
+        vigil__tmk_ingest(s->tmk, s->prev_feat);
+    return VIGIL_OK;
+}
+
 /* One decoded frame: sample it if it is due, and hash it. */
 static vigil_status on_frame(vstate *s, AVFrame *fr, vigil_err *err) {
     int64_t ts = fr->best_effort_timestamp;
@@ -259,6 +303,7 @@ static vigil_status on_frame(vstate *s, AVFrame *fr, vigil_err *err) {
     s->last_t = t;
     s->out->decoded++;
     if (s->decode_only) return VIGIL_OK;
+    if (s->tmk) return on_frame_tmk(s, fr, t, err);
     const double eps = 0.0005;
     if (t + eps < (double)s->next_k * s->period) return VIGIL_OK; /* not due */
     s->next_k = (int64_t)floor((t + eps) / s->period) + 1;
@@ -333,7 +378,7 @@ static const char *media_name(enum AVMediaType t) {
 }
 
 /* The whole decode over an opened source. */
-static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int decode_only,
+static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int decode_only, vigil_tmk *tmk,
                                 vigil_video_hash *out, vigil_err *err) {
     vigil_status rc = VIGIL_OK;
     AVIOContext *pb = NULL;
@@ -351,6 +396,13 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     s.decode_only = decode_only;
     if (opts) s.o = *opts;
     else vigil_video_opts_init(&s.o);
+    s.tmk = tmk;
+    if (tmk) {
+        s.o.vpdq_reference = 0;
+        s.o.fps = 1.0;
+        s.rgb64 = malloc(64 * 64 * 3);
+        if (!s.rgb64) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
     if (s.o.vpdq_reference) {
         if (!(s.o.seconds_per_hash >= 0.0) || s.o.seconds_per_hash > 86400.0)
             return vigil__err_set(err, VIGIL_EINVAL, "seconds per hash %g is outside 0..86400 (0: every frame)",
@@ -362,7 +414,7 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     if (!(s.o.fps > 0.0) || s.o.fps > VIGIL_VIDEO_MAX_FPS)
         return vigil__err_set(err, VIGIL_EINVAL, "sample rate %g frames/s is outside (0, %g]", s.o.fps, VIGIL_VIDEO_MAX_FPS);
     if (s.o.collapse > 256) return vigil__err_set(err, VIGIL_EINVAL, "collapse distance %d is over 256", s.o.collapse);
-    if (s.o.max_samples == 0) s.o.max_samples = VIGIL_VIDEO_DEFAULT_MAX_SAMPLES;
+    if (s.o.max_samples == 0) s.o.max_samples = VIGIL_VIDEO_DEFAULT_MAX_SAMPLES * (tmk ? VIGIL_TMK_FPS : 1);
     if (s.o.threads < 0) s.o.threads = 1;
     vigil__limits_resolve(&s.o.limits, &s.lim);
     s.period = 1.0 / s.o.fps;
@@ -545,6 +597,16 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     }
     AVRational fr_rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate : st->r_frame_rate;
     s.frame_dur = fr_rate.num > 0 && fr_rate.den > 0 ? av_q2d(av_inv_q(fr_rate)) : 0.04;
+    if (tmk) { /* ffmpeg's input frame rate: av_guess_frame_rate */
+        AVRational g = av_guess_frame_rate(fc, st, NULL);
+        if (g.num <= 0 || g.den <= 0) {
+            rc = vigil__err_set(err, VIGIL_EFORMAT, "the video stream states no frame rate (%d/%d): TMK resamples "
+                                "by frame rate", g.num, g.den);
+            goto out;
+        }
+        s.in_dur = (double)VIGIL_TMK_FPS * g.den / g.num;
+        if (s.in_dur > 1.0) s.in_dur = 1.0;
+    }
     if (!(s.frame_dur > 0.0) || s.frame_dur > 10.0) s.frame_dur = 0.04;
     pkt = av_packet_alloc();
     fr = av_frame_alloc();
@@ -576,7 +638,8 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     avcodec_send_packet(dec, NULL); /* flush the frames the decoder holds */
     rc = drain(&s, dec, fr, err);
     if (rc != VIGIL_OK) goto out;
-    if (out->n == 0 && !(decode_only && out->decoded)) {
+    if (tmk && s.have_prev) vigil__tmk_finish(tmk);
+    if (tmk ? tmk->frame_count == 0 : out->n == 0 && !(decode_only && out->decoded)) {
         rc = vigil__err_set(err, VIGIL_ECORRUPT, "no video frame could be decoded%s%s",
                             av_last[0] ? ": " : "", av_last);
         goto out;
@@ -608,6 +671,7 @@ out:
     }
     sws_freeContext(s.sws);
     av_frame_free(&s.ref_rgb);
+    free(s.rgb64);
     av_free(s.rgb);
     vigil_hasher_free(s.hasher);
     return rc;
@@ -673,7 +737,7 @@ vigil_status vigil_video_hash_file(const char *path, const vigil_video_opts *opt
     uint8_t md5[16], sha[32];
     memcpy(md5, out->md5, 16);
     memcpy(sha, out->sha256, 32);
-    rc = hash_source(&src, opts, 0, out, err);
+    rc = hash_source(&src, opts, 0, NULL, out, err);
     memcpy(out->md5, md5, 16);
     memcpy(out->sha256, sha, 32);
 out:
@@ -703,7 +767,7 @@ vigil_status vigil_video_hash_bytes(const void *data, size_t len, const vigil_vi
         uint8_t md5[16], sha[32];
         memcpy(md5, out->md5, 16);
         memcpy(sha, out->sha256, 32);
-        rc = hash_source(&src, opts, 0, out, err);
+        rc = hash_source(&src, opts, 0, NULL, out, err);
         memcpy(out->md5, md5, 16);
         memcpy(out->sha256, sha, 32);
     }
@@ -721,9 +785,42 @@ vigil_status vigil__video_decode_only(const char *path, const vigil_video_opts *
     if (!src.f) return vigil__err_set(err, VIGIL_ENOENT, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     src.size = fstat(fileno(src.f), &sb) == 0 ? (int64_t)sb.st_size : -1;
-    vigil_status rc = hash_source(&src, opts, 1, &v, err);
+    vigil_status rc = hash_source(&src, opts, 1, NULL, &v, err);
     *frames = v.decoded;
     fclose(src.f);
     vigil_video_hash_clear(&v);
     return rc;
+}
+
+vigil_status vigil_tmk_hash_file(const char *path, const vigil_video_opts *opts, vigil_tmk **out, vigil_err *err) {
+    if (!path || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_hash_file: NULL argument");
+    *out = NULL;
+    vigil_video_hash v;
+    memset(&v, 0, sizeof v);
+    io_src src;
+    memset(&src, 0, sizeof src);
+    src.f = fopen(path, "rb");
+    if (!src.f) {
+        int e = errno;
+        return vigil__err_set(err, e == ENOENT ? VIGIL_ENOENT : VIGIL_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    vigil_tmk *t = NULL;
+    struct stat sb;
+    vigil_status rc = VIGIL_OK;
+    if (fstat(fileno(src.f), &sb) != 0 || S_ISDIR(sb.st_mode)) {
+        rc = vigil__err_set(err, VIGIL_EIO, "%s: is a directory", path);
+        goto out;
+    }
+    src.size = S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : -1;
+    rc = vigil__tmk_new(&t, err);
+    if (rc == VIGIL_OK) rc = hash_source(&src, opts, 0, t, &v, err);
+out:
+    fclose(src.f);
+    vigil_video_hash_clear(&v);
+    if (rc != VIGIL_OK) {
+        vigil_tmk_free(t);
+        return rc;
+    }
+    *out = t;
+    return VIGIL_OK;
 }

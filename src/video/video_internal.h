@@ -79,4 +79,19 @@ void vigil__phase_windows(int phase_robust, uint32_t qperiod, uint32_t bperiod, 
  *  @return 0, or -1 out of memory. */
 int vigil__dedupe(const vigil_pdq *const *h, size_t n, uint8_t *uniq);
 
+/* ---- TMK+PDQF (tmk.c) --------------------------------------------------- */
+
+/*! vigil__tmk_new() : a zeroed signature with the reference's periods and
+ *  coefficients, 15 frames/s. */
+vigil_status vigil__tmk_new(vigil_tmk **out, vigil_err *err);
+
+/*! vigil__tmk_frame_feature() : PDQF of a 64x64 RGB24 frame. */
+void vigil__tmk_frame_feature(const uint8_t *rgb, size_t stride, float feat[VIGIL_TMK_DIM]);
+
+/*! vigil__tmk_ingest() : add resampled frame number t->frame_count. */
+void vigil__tmk_ingest(vigil_tmk *t, const float feat[VIGIL_TMK_DIM]);
+
+/*! vigil__tmk_finish() : average, normalise, weight (after the last frame). */
+void vigil__tmk_finish(vigil_tmk *t);
+
 #endif /* VIGIL_VIDEO_INTERNAL_H */
