@@ -927,6 +927,38 @@ static void t_tmk_upstream(void) {
     CHECK_INT(clips, >=, every ? 13 : 3);
 }
 
+/* POST /v1/hash's description of a video (vigil_video_hash_json). */
+static void t_hash_json(void) {
+    NEED_VIDEOS();
+    uint8_t *data = NULL;
+    size_t len = 0;
+    vigil_err err;
+    CHECK_OK(vigil_read_file(short_path, 0, &data, &len, &err), &err);
+    char *a = NULL, *b = NULL, *c = NULL;
+    vigil_status ra = vigil_video_hash_json(data, len, NULL, &a, &err);
+    vigil_status rb = ra == VIGIL_OK ? vigil_video_hash_json(data, len, "vpdq", &b, &err) : ra;
+    vigil_status rc = rb == VIGIL_OK ? vigil_video_hash_json(data, len, "tmk", &c, &err) : rb;
+    vigil_status bad = vigil_video_hash_json(data, len, "md5", NULL, NULL);
+    char *d = NULL;
+    vigil_status notvid = vigil_video_hash_json("hello", 5, "vpdq", &d, &err);
+    free(data);
+#define STARTS(x, lit) (strncmp((x), (lit), sizeof(lit) - 1) == 0)
+    int ok = rc == VIGIL_OK && STARTS(a, "{\"type\":\"video\",\"form\":\"vigil\",\"value\":\"vpdq1:") &&
+             STARTS(b, "{\"type\":\"video\",\"form\":\"vpdq\",\"value\":\"vpdqr1:") && strstr(b, "\"pytx\":\"[\\\"") &&
+             STARTS(c, "{\"type\":\"video\",\"form\":\"tmk\",\"tmk\":\"tmk:VE1LMUZWRUNQRFFG") &&
+             strstr(c, "\"frame_count\":");
+#undef STARTS
+    if (!ok && a && b && c) printf("    %.80s\n    %.80s\n    %.80s\n", a, b, c);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    CHECK_OK(rc, &err);
+    CHECK(ok);
+    CHECK_INT(bad, ==, VIGIL_EINVAL);
+    CHECK_INT(notvid, ==, VIGIL_EFORMAT);
+}
+
 /* Replays fuzz/regress-video/: inputs the video fuzzer found interesting.
  * Each must hash or fail with a message; never crash. */
 static void t_fuzz_regressions(void) {
@@ -953,6 +985,20 @@ static void t_fuzz_regressions(void) {
         for (size_t i = 0; st == VIGIL_OK && i < v.n; i++)
             if (v.frames[i].quality < 0 || v.frames[i].quality > 100) silent++;
         vigil_video_hash_clear(&v);
+        /* the value parsers and the .tmk reader, on the same bytes */
+        char *text = malloc(len + 1);
+        if (text) {
+            memcpy(text, data, len);
+            text[len] = '\0';
+            vigil_err_clear(&err);
+            if (vigil_video_parse(text, &v, &err) != VIGIL_OK && err.msg[0] == '\0') silent++;
+            vigil_video_hash_clear(&v);
+            free(text);
+        }
+        vigil_tmk *t = NULL;
+        vigil_err_clear(&err);
+        if (vigil_tmk_read(data, len, &t, &err) != VIGIL_OK && err.msg[0] == '\0') silent++;
+        vigil_tmk_free(t);
         free(data);
         n++;
     }
@@ -976,5 +1022,6 @@ const test_case suite_video[] = {
     {"video/rules", t_rules},
     {"video/tmk", t_tmk},
     {"video/tmk_upstream", t_tmk_upstream},
+    {"video/hash_json", t_hash_json},
     {NULL, NULL},
 };

@@ -472,6 +472,25 @@ void vigil_tmk_free(vigil_tmk *t);
  *  frame rate. */
 vigil_status vigil_tmk_hash_file(const char *path, const vigil_video_opts *opts, vigil_tmk **out, vigil_err *err);
 
+/*! vigil_tmk_hash_bytes() : as vigil_tmk_hash_file() on a video held in
+ *  memory; adds VIGIL_ELIMIT for len over limits.max_file_bytes. */
+vigil_status vigil_tmk_hash_bytes(const void *data, size_t len, const vigil_video_opts *opts, vigil_tmk **out,
+                                  vigil_err *err);
+
+/*! vigil_video_hash_json() :
+ *  Hashes the video in data[0..len) and describes it as the text of a JSON
+ *  object in *out (malloc'd), for the HTTP API (POST /v1/hash?video=FORM):
+ *   form NULL or "vigil": vigil's own sampling (1 frame/s, collapse 8):
+ *     {"type":"video","form":"vigil","value":"vpdq1:...","frames":N,
+ *      "decoded":N,"duration":S,"md5":HEX,"sha256":HEX}
+ *   "vpdq": Meta's reference (1 s per hash): {"type":"video","form":"vpdq",
+ *     "value":"vpdqr1:...","pytx":"[...]","frames":N,"frame_rate":R,
+ *     "decoded":N,"md5","sha256"}
+ *   "tmk": {"type":"video","form":"tmk","tmk":"tmk:BASE64","frame_count":N,
+ *     "md5","sha256"}
+ *  @return VIGIL_OK, VIGIL_EINVAL (unknown form), or as the hashing. */
+vigil_status vigil_video_hash_json(const void *data, size_t len, const char *form, char **out, vigil_err *err);
+
 /*! vigil_tmk_write() : the .tmk file bytes (VIGIL_TMK_FILE_BYTES, malloc'd
  *  in *out, little-endian, as tmk-hash-video writes them).
  *  @return VIGIL_OK or VIGIL_ENOMEM. */

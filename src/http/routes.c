@@ -14,6 +14,7 @@
 #include "http/http_internal.h"
 #include "vigil/bank.h"
 #include "vigil/hash.h"
+#include "vigil/video.h"
 
 /* ---- request helpers ------------------------------------------------------------- */
 
@@ -130,6 +131,17 @@ static void answer(http_ctx *h, vigil_status rc, const vigil_err *err, unsigned 
 static void h_hash(http_ctx *h) {
     if (!h->body_len) {
         http_error(h, 400, "missing_body", "send the image as the request body");
+        return;
+    }
+    const char *vform = http_query(h, "video"); /* a video: vigil, vpdq or tmk (vigil/video.h) */
+    if (vform || (vigil_format_sniff(h->body, h->body_len) == VIGIL_FMT_UNKNOWN && vigil_video_sniff(h->body, h->body_len))) {
+        char *js = NULL;
+        vigil_err verr;
+        vigil_status vrc = vigil_video_hash_json(h->body, h->body_len, vform, &js, &verr);
+        json_t *vj = vrc == VIGIL_OK ? json_loads(js, 0, NULL) : NULL;
+        free(js);
+        if (vrc != VIGIL_OK) http_fail(h, vrc, &verr);
+        else http_ok(h, 200, vj);
         return;
     }
     vigil_hash_opts o;

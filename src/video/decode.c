@@ -824,3 +824,32 @@ out:
     *out = t;
     return VIGIL_OK;
 }
+
+vigil_status vigil_tmk_hash_bytes(const void *data, size_t len, const vigil_video_opts *opts, vigil_tmk **out,
+                                  vigil_err *err) {
+    if (!out || (!data && len)) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_hash_bytes: NULL argument");
+    *out = NULL;
+    vigil_decode_limits lim;
+    vigil__limits_resolve(opts ? &opts->limits : NULL, &lim);
+    if ((uint64_t)len > lim.max_file_bytes)
+        return vigil__err_set(err, VIGIL_ELIMIT, "input is %zu bytes, over the limit of %llu", len,
+                              (unsigned long long)lim.max_file_bytes);
+    if (len == 0) return vigil__err_set(err, VIGIL_EFORMAT, "empty input (0 bytes)");
+    io_src src;
+    memset(&src, 0, sizeof src);
+    src.mem = data;
+    src.mem_len = len;
+    src.size = (int64_t)len;
+    vigil_video_hash v;
+    memset(&v, 0, sizeof v);
+    vigil_tmk *t = NULL;
+    vigil_status rc = vigil__tmk_new(&t, err);
+    if (rc == VIGIL_OK) rc = hash_source(&src, opts, 0, t, &v, err);
+    vigil_video_hash_clear(&v);
+    if (rc != VIGIL_OK) {
+        vigil_tmk_free(t);
+        return rc;
+    }
+    *out = t;
+    return VIGIL_OK;
+}

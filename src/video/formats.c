@@ -11,6 +11,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,10 @@ static void tb_printf(tbuf *b, const char *fmt, ...) {
  * video's frame rate; -1 when neither is known. */
 static int64_t frame_number(const vigil_video_hash *v, const vigil_video_frame *f) {
     if (f->number >= 0) return f->number;
-    if (v->frame_rate > 0.0) return (int64_t)llround(f->time * v->frame_rate);
+    if (v->frame_rate > 0.0) {
+        double n = f->time * v->frame_rate;
+        return n < 2147483647.0 ? (int64_t)llround(n) : INT64_MAX;
+    }
     return -1;
 }
 
@@ -73,6 +77,7 @@ vigil_status vigil_vpdq_ref_format(const vigil_video_hash *v, char **out, size_t
     if (len) *len = 0;
     if (v->n == 0 || !v->frames) return vigil__err_set(err, VIGIL_EINVAL, "video hash has no frames");
     tbuf b = {NULL, 0, 0, 0};
+    int64_t prev = -1;
     for (size_t i = 0; i < v->n; i++) {
         const vigil_video_frame *f = &v->frames[i];
         int64_t num = frame_number(v, f);
@@ -81,6 +86,13 @@ vigil_status vigil_vpdq_ref_format(const vigil_video_hash *v, char **out, size_t
             return vigil__err_set(err, VIGIL_EINVAL, "frame %zu has no frame number and the video no frame rate: "
                                   "the reference file needs both (give the frame rate)", i + 1);
         }
+        if (num <= prev || num > 2147483647) {
+            free(b.s);
+            return vigil__err_set(err, VIGIL_EINVAL, "frame %zu: frame number %lld (from its time at %g frames/s) is "
+                                  "%s: the reference file needs increasing frame numbers", i + 1, (long long)num,
+                                  v->frame_rate, num > 2147483647 ? "too large" : "not after the frame before it's");
+        }
+        prev = num;
         char hex[VIGIL_PDQ_HEX_LEN + 1];
         vigil_pdq_to_hex(&f->pdq, hex);
         tb_printf(&b, "%lld,%d,%s,%.3f\n", (long long)num, f->quality, hex, f->time);
@@ -125,8 +137,8 @@ static int parse_num(const char *s, size_t n, double *out) {
         if (!strchr("0123456789.eE+-", buf[i])) return 0;
     char *end = NULL;
     errno = 0;
-    double v = strtod(buf, &end);
-    if (end != buf + n || errno == ERANGE || !isfinite(v)) return 0;
+    double v = strtod(buf, &end); /* ERANGE on underflow is fine: a tiny time */
+    if (end != buf + n || !isfinite(v)) return 0;
     *out = v;
     return 1;
 }
@@ -545,4 +557,58 @@ vigil_status vigil_video_bank_export(vigil_store *st, const char *bank, vigil_vi
         return vigil__err_set(err, VIGIL_EIO, "write error exporting bank '%s': %s", bank, strerror(errno));
     if (rows) *rows = x.rows;
     return VIGIL_OK;
+}
+
+/* ---- the HTTP API's description of a hashed video ------------------------ */
+
+vigil_status vigil_video_hash_json(const void *data, size_t len, const char *form, char **out, vigil_err *err) {
+    if (!out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_hash_json: NULL argument");
+    *out = NULL;
+    int f = !form || strcmp(form, "vigil") == 0 ? 0 : strcmp(form, "vpdq") == 0 ? 1 : strcmp(form, "tmk") == 0 ? 2 : -1;
+    if (f < 0)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown video form '%.40s' (expected vigil, vpdq or tmk)", form);
+    uint8_t md5[16], sha[32];
+    char md5h[33], shah[65];
+    vigil_status rc = vigil_digest(data, len, md5, sha, err);
+    if (rc != VIGIL_OK) return rc;
+    vigil_hex_encode(md5, 16, md5h);
+    vigil_hex_encode(sha, 32, shah);
+    json_t *o = NULL;
+    char *a = NULL, *b = NULL;
+    if (f == 2) {
+        vigil_tmk *t = NULL;
+        uint8_t *bytes = NULL;
+        size_t n = 0;
+        rc = vigil_tmk_hash_bytes(data, len, NULL, &t, err);
+        if (rc == VIGIL_OK) rc = vigil_tmk_write(t, &bytes, &n, err);
+        if (rc == VIGIL_OK) rc = vigil_tmk_value_from_file(bytes, n, &a, err);
+        if (rc == VIGIL_OK)
+            o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "type", "video", "form", "tmk", "tmk", a, "frame_count",
+                          t->frame_count, "md5", md5h, "sha256", shah);
+        free(bytes);
+        vigil_tmk_free(t);
+    } else {
+        vigil_video_opts vo;
+        vigil_video_opts_init(&vo);
+        vo.vpdq_reference = f == 1;
+        vigil_video_hash v;
+        rc = vigil_video_hash_bytes(data, len, &vo, &v, err);
+        if (rc == VIGIL_OK) rc = vigil_video_serialize(&v, &a, err);
+        if (rc == VIGIL_OK && f == 1) rc = vigil_video_format(&v, VIGIL_VFORM_PYTX, &b, err);
+        if (rc == VIGIL_OK && f == 1)
+            o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:f, s:I, s:s, s:s}", "type", "video", "form", "vpdq", "value", a,
+                          "pytx", b, "frames", (json_int_t)v.n, "frame_rate", v.frame_rate, "decoded",
+                          (json_int_t)v.decoded, "md5", md5h, "sha256", shah);
+        else if (rc == VIGIL_OK)
+            o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:s, s:s}", "type", "video", "form", "vigil", "value", a,
+                          "frames", (json_int_t)v.n, "decoded", (json_int_t)v.decoded, "duration", v.duration, "md5",
+                          md5h, "sha256", shah);
+        vigil_video_hash_clear(&v);
+    }
+    free(a);
+    free(b);
+    if (rc != VIGIL_OK) return rc;
+    *out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
 }
