@@ -30,6 +30,7 @@ void cli_video_init(void) {
 int cli_video_option(const char *name, const char *value, int *bad) {
     char *end = NULL;
     *bad = 0;
+    if (!value) value = ""; /* the options without a value */
     if (strcmp(name, "fps") == 0) {
         double v = strtod(value, &end);
         if (!*value || *end || !(v > 0 && v <= VIGIL_VIDEO_MAX_FPS)) {

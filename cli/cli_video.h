@@ -28,7 +28,7 @@ void cli_video_init(void);
 /* Options shared by hash and match: --fps R, --collapse D|off,
  * --seconds-per-hash S, --vpdq-reference, and match's --video-query-share,
  * --video-bank-share, --video-rule, --video-bank-rule, --video-phase-robust
- * (`name` without the dashes; `value` "" for those without one).  Returns 1
+ * (`name` without the dashes; `value` NULL or "" for those without one).  Returns 1
  * if `name` is one of them (then *bad is set when its value is invalid,
  * after printing why), 0 otherwise. */
 int cli_video_option(const char *name, const char *value, int *bad);

@@ -225,7 +225,7 @@ int cmd_match(int argc, char **argv) {
         case O_BANK: banks[nbanks++] = optarg; break;
         case O_VOPT: {
             int bad = 0;
-            cli_video_option(opts[li].name, optarg ? optarg : "", &bad);
+            cli_video_option(opts[li].name, optarg, &bad); /* NULL for the flags */
             if (bad) {
                 rc = MATCH_EXIT_ERROR;
                 goto out;

@@ -400,8 +400,6 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     if (tmk) {
         s.o.vpdq_reference = 0;
         s.o.fps = 1.0;
-        s.rgb64 = malloc(64 * 64 * 3);
-        if (!s.rgb64) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     }
     if (s.o.vpdq_reference) {
         if (!(s.o.seconds_per_hash >= 0.0) || s.o.seconds_per_hash > 86400.0)
@@ -428,6 +426,10 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     ho.limits = s.lim;
     rc = vigil_hasher_new(&ho, &s.hasher, err);
     if (rc != VIGIL_OK) return rc;
+    if (tmk && !(s.rgb64 = malloc(64 * 64 * 3))) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
 
     iobuf = av_malloc(IO_BUF);
     if (iobuf) pb = avio_alloc_context(iobuf, IO_BUF, 0, src, io_read, NULL, io_seek);

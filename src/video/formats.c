@@ -501,6 +501,7 @@ static int vexport_row(void *ctx, const vigil_entry *e) {
     char *conv = NULL;
     if (e->signal == VIGIL_SIGNAL_VIDEO) {
         vigil_video_hash v;
+        memset(&v, 0, sizeof v);
         vigil_status rc = vigil_video_parse(e->value, &v, x->err);
         if (rc == VIGIL_OK) rc = vigil_video_format(&v, x->form, &conv, x->err);
         vigil_video_hash_clear(&v);

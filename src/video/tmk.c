@@ -135,7 +135,8 @@ vigil_status vigil_tmk_write(const vigil_tmk *t, uint8_t **out, size_t *len, vig
     if (!t || !out || !len) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_write: NULL argument");
     uint8_t *b = malloc(VIGIL_TMK_FILE_BYTES);
     if (!b) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    memcpy(b, "TMK1FVECPDQF", 12);
+    static const uint8_t magic[12] = {'T', 'M', 'K', '1', 'F', 'V', 'E', 'C', 'P', 'D', 'Q', 'F'};
+    memcpy(b, magic, sizeof magic);
     put_le32(b + 12, (uint32_t)t->fps);
     put_le32(b + 16, VIGIL_TMK_PERIODS);
     put_le32(b + 20, VIGIL_TMK_COEFFS);
@@ -225,7 +226,7 @@ vigil_status vigil_tmk_value_from_file(const void *data, size_t len, char **out,
     if (rc != VIGIL_OK) return rc;
     char *s = malloc(4 + 4 * ((len + 2) / 3) + 1);
     if (!s) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    memcpy(s, VIGIL_TMK_PREFIX, 4);
+    memcpy(s, VIGIL_TMK_PREFIX, sizeof VIGIL_TMK_PREFIX); /* the base64 follows from s + 4 */
     vigil__base64_encode(data, len, s + 4);
     *out = s;
     return VIGIL_OK;

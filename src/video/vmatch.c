@@ -162,7 +162,7 @@ static int load_video(void *ctx, int64_t entry_id, int64_t bank_id, const char *
     /* which of its frames are the first of their exact hash (pytx's dedupe) */
     uint32_t nvf = m->vcount[vi], first = m->vfirst[vi];
     if (nvf > m->maxv) m->maxv = nvf;
-    const vigil_pdq **hp = malloc((nvf ? nvf : 1) * sizeof *hp);
+    const vigil_pdq **hp = malloc((nvf ? nvf : 1) * sizeof(const vigil_pdq *));
     if (!hp) return c->failed = 1;
     for (uint32_t k = 0; k < nvf; k++) hp[k] = &m->fhash[first + k];
     int dr = vigil__dedupe(hp, nvf, m->funiq + first);
@@ -347,7 +347,7 @@ static int qctx_init(qctx *c, const vigil_video_matcher *m, const vigil_video_ha
     c->hit = calloc(k, 1);
     c->place = malloc(k * sizeof *c->place);
     c->bhit = calloc(m->maxv ? m->maxv : 1, 1);
-    const vigil_pdq **hp = malloc(k * sizeof *hp);
+    const vigil_pdq **hp = malloc(k * sizeof(const vigil_pdq *));
     if (!c->start || !c->dur || !c->uniq || !c->hit || !c->place || !c->bhit || !hp) {
         free(hp);
         return -1;

@@ -124,7 +124,7 @@ static int side_of(const vigil_video_hash *v, int floor, vigil__vside *s, const 
     size_t k = n ? n : 1;
     uint32_t *start = malloc(k * sizeof *start), *dur = malloc(k * sizeof *dur);
     uint8_t *uniq = calloc(k, 1), *hit = calloc(k, 1);
-    *hp = malloc(k * sizeof **hp);
+    *hp = malloc(k * sizeof(const vigil_pdq *));
     *orig = malloc(k * sizeof **orig);
     if (!start || !dur || !uniq || !hit || !*hp || !*orig) {
         free(start), free(dur), free(uniq), free(hit), free(*hp), free(*orig);
