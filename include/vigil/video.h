@@ -491,6 +491,25 @@ vigil_status vigil_tmk_hash_bytes(const void *data, size_t len, const vigil_vide
  *  @return VIGIL_OK, VIGIL_EINVAL (unknown form), or as the hashing. */
 vigil_status vigil_video_hash_json(const void *data, size_t len, const char *form, char **out, vigil_err *err);
 
+/*! vigil_video_match_json() :
+ *  Matches one query video against the `video` entries of the enabled banks
+ *  of `st` and describes the result as the text of a JSON object in *out
+ *  (malloc'd), for the HTTP API (POST /v1/match).  The query is either
+ *  `value` (any video value form, "video:" prefix allowed) or the video in
+ *  data[0..len), hashed in `form` ("vigil" or NULL: vigil's own sampling;
+ *  "vpdq": Meta's reference at 1 s per hash).  `rule` ("vigil", "pytx",
+ *  "readme" or NULL) and `phase_robust` as in vigil_video_match_opts.
+ *  {"hash":LABEL,"type":"video","frames":N,"usable_frames":N,
+ *   "low_quality":B,"allowed":B,"suppressed":N,"matches":[{"bank",
+ *   "entry_id","bank_kind","signal":"video","distance","query_share",
+ *   "bank_share","rule","query_share_time","bank_share_time",
+ *   "query_share_frames","bank_share_frames","offset","labels",
+ *   "external_id"}]}.  The matcher is loaded for this call (its cost grows
+ *  with the banks' video frames).  @return VIGIL_OK, VIGIL_EPARSE (a bad
+ *  value), VIGIL_EINVAL (form, rule), or as the hashing and matching. */
+vigil_status vigil_video_match_json(vigil_store *st, const char *value, const void *data, size_t len, const char *form,
+                                    const char *rule, int phase_robust, char **out, vigil_err *err);
+
 /*! vigil_tmk_write() : the .tmk file bytes (VIGIL_TMK_FILE_BYTES, malloc'd
  *  in *out, little-endian, as tmk-hash-video writes them).
  *  @return VIGIL_OK or VIGIL_ENOMEM. */

@@ -250,6 +250,20 @@ static void h_match(http_ctx *h) {
         json_t *results = json_array();
         vigil_status rc = VIGIL_OK;
         for (size_t i = 0; i < n && rc == VIGIL_OK; i++) {
+            if (strncmp(hs[i], "video:", 6) == 0 || strncmp(hs[i], "vpdq1:", 6) == 0 ||
+                strncmp(hs[i], "vpdqr1:", 7) == 0) { /* a video value, any form (vigil/video.h) */
+                char *vj = NULL;
+                rc = vigil_video_match_json(h->st, hs[i], NULL, 0, NULL, http_query(h, "video_rule"),
+                                            http_query(h, "phase_robust") != NULL, &vj, &err);
+                if (rc == VIGIL_OK) json_array_append_new(results, json_loads(vj, 0, NULL));
+                else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL) {
+                    char msg[VIGIL_ERR_MSG_MAX];
+                    snprintf(msg, sizeof msg, "%s", err.msg);
+                    vigil__err_set(&err, VIGIL_EPARSE, "hashes[%zu]: %s", i, msg);
+                }
+                free(vj);
+                continue;
+            }
             vigil_match_result res;
             rc = match_one(m, hs[i], &res, &err);
             if (rc == VIGIL_OK) {
@@ -270,6 +284,17 @@ static void h_match(http_ctx *h) {
     }
     if (!h->body_len) {
         http_error(h, 400, "missing_body", "send hashes as JSON or an image as the body");
+        return;
+    }
+    const char *vform = http_query(h, "video"); /* a video body (vigil/video.h) */
+    if (vform || (vigil_format_sniff(h->body, h->body_len) == VIGIL_FMT_UNKNOWN && vigil_video_sniff(h->body, h->body_len))) {
+        char *vj = NULL;
+        vigil_status vrc = vigil_video_match_json(h->st, NULL, h->body, h->body_len, vform, http_query(h, "video_rule"),
+                                                  http_query(h, "phase_robust") != NULL, &vj, &err);
+        json_t *out = vrc == VIGIL_OK ? json_loads(vj, 0, NULL) : NULL;
+        free(vj);
+        if (vrc != VIGIL_OK) http_fail(h, vrc, &err);
+        else http_ok(h, 200, out);
         return;
     }
     vigil_hash_opts o;

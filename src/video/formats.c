@@ -613,3 +613,70 @@ vigil_status vigil_video_hash_json(const void *data, size_t len, const char *for
     json_decref(o);
     return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
 }
+
+/* ---- the HTTP API's video match ------------------------------------------- */
+
+vigil_status vigil_video_match_json(vigil_store *st, const char *value, const void *data, size_t len, const char *form,
+                                    const char *rule, int phase_robust, char **out, vigil_err *err) {
+    if (!st || !out || (!value && !data)) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_match_json: NULL argument");
+    *out = NULL;
+    vigil_video_match_opts mo;
+    vigil_video_match_opts_init(&mo);
+    mo.phase_robust = phase_robust;
+    vigil_status rc = rule ? vigil_video_rule_parse(rule, &mo.rule, err) : VIGIL_OK;
+    if (rc != VIGIL_OK) {
+        if (err) err->status = VIGIL_EINVAL;
+        return VIGIL_EINVAL;
+    }
+    int f = !form || strcmp(form, "vigil") == 0 ? 0 : strcmp(form, "vpdq") == 0 ? 1 : -1;
+    if (!value && f < 0)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown video form '%.40s' (expected vigil or vpdq)", form);
+    vigil_video_hash q;
+    memset(&q, 0, sizeof q);
+    if (value) {
+        rc = vigil_video_parse(strncmp(value, "video:", 6) == 0 ? value + 6 : value, &q, err);
+    } else {
+        vigil_video_opts vo;
+        vigil_video_opts_init(&vo);
+        vo.vpdq_reference = f == 1;
+        rc = vigil_video_hash_bytes(data, len, &vo, &q, err);
+    }
+    if (rc != VIGIL_OK) return rc;
+    vigil_video_matcher *m = NULL;
+    vigil_video_match_result r;
+    memset(&r, 0, sizeof r);
+    rc = vigil_video_matcher_open(st, &mo, &m, err);
+    if (rc == VIGIL_OK) rc = vigil_video_matcher_query(m, &q, &r, err);
+    json_t *o = NULL;
+    if (rc == VIGIL_OK) {
+        char label[40];
+        snprintf(label, sizeof label, "%.24s...", value ? value : "(video body)");
+        json_t *arr = json_array();
+        for (size_t i = 0; i < r.n; i++) {
+            const vigil_video_match *x = &r.matches[i];
+            char *lj = NULL;
+            json_t *labels = NULL;
+            if (vigil_labels_to_json(x->labels ? x->labels : "", &lj, NULL) == VIGIL_OK) labels = json_loads(lj, 0, NULL);
+            free(lj);
+            json_array_append_new(
+                arr, json_pack("{s:s, s:I, s:s, s:s, s:i, s:f, s:f, s:s, s:f, s:f, s:f, s:f, s:f, s:o, s:s?}", "bank",
+                               x->bank, "entry_id", (json_int_t)x->entry_id, "bank_kind",
+                               vigil_bank_kind_name(x->bank_kind), "signal", "video", "distance", x->distance,
+                               "query_share", x->query_share, "bank_share", x->bank_share, "rule",
+                               vigil_video_rule_name(x->rule), "query_share_time", x->query_share_time,
+                               "bank_share_time", x->bank_share_time, "query_share_frames", x->query_share_frames,
+                               "bank_share_frames", x->bank_share_frames, "offset", x->offset, "labels",
+                               labels ? labels : json_object(), "external_id", x->external_id));
+        }
+        o = json_pack("{s:s, s:s, s:I, s:I, s:b, s:b, s:I, s:o}", "hash", value ? label : "(video body)", "type",
+                      "video", "frames", (json_int_t)q.n, "usable_frames", (json_int_t)r.usable, "low_quality",
+                      r.low_quality, "allowed", r.allowed, "suppressed", (json_int_t)r.suppressed, "matches", arr);
+    }
+    vigil_video_match_result_clear(&r);
+    vigil_video_matcher_free(m);
+    vigil_video_hash_clear(&q);
+    if (rc != VIGIL_OK) return rc;
+    *out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+}
