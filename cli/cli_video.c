@@ -336,6 +336,49 @@ int cli_hash_tmk(const char *path, int several) {
     return ok;
 }
 
+/* ---- vigil bank add --tmk ------------------------------------------------------ */
+
+/* The signature in the file at path: a .tmk file, or a video hashed. */
+static vigil_tmk *tmk_of(const char *path) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_tmk *t = NULL;
+    uint8_t head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    vigil_status rc;
+    if (got == 8 && memcmp(head, "TMK1FVEC", 8) == 0) {
+        uint8_t *data = NULL;
+        size_t len = 0;
+        rc = vigil_read_file(path, (uint64_t)VIGIL_TMK_FILE_BYTES + 1, &data, &len, &err);
+        if (rc == VIGIL_OK) rc = vigil_tmk_read(data, len, &t, &err);
+        free(data);
+    } else {
+        rc = vigil_tmk_hash_file(path, &g_cli_video.opts, &t, &err);
+    }
+    if (rc != VIGIL_OK) cli_input_error(path, rc, &err);
+    return rc == VIGIL_OK ? t : NULL;
+}
+
+int cli_tmk_value(const char *path, char **value) {
+    vigil_tmk *t = tmk_of(path);
+    if (!t) return 0;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc = vigil_tmk_write(t, &bytes, &len, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_value_from_file(bytes, len, value, &err);
+    free(bytes);
+    vigil_tmk_free(t);
+    if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    return 1;
+}
+
 /* ---- vigil bank add --video ------------------------------------------------ */
 
 int cli_video_value(const char *path, char **value) {
@@ -721,12 +764,20 @@ int cmd_vpdq(int argc, char **argv) {
 
 static const char tmk_help[] =
     "usage: vigil tmk score A.tmk B.tmk\n"
+    "       vigil tmk match [--bank NAME]... [--level1 T] [--level2 T] [--json] INPUT...\n"
+    "       vigil tmk export ENTRY-ID FILE.tmk\n"
     "\n"
     "Prints LEVEL1,LEVEL2: the reference's two TMK+PDQF scores of two .tmk files\n"
     "(from `vigil hash --tmk -o FILE.tmk` or tmk-hash-video).  Level 1 is the cosine\n"
     "of the average frame features, level 2 the kernel over all Fourier\n"
     "coefficients at the best time offset; 1.0 is a perfect match, and the\n"
-    "reference's thresholds are 0.7 for both.\n";
+    "reference's thresholds are 0.7 for both.\n"
+    "\n"
+    "match: each INPUT (a .tmk file, or a video hashed with TMK+PDQF) against the\n"
+    "banks' tmk entries, with the reference's two-level rule (level 1 >= T as a\n"
+    "prefilter, then level 2 >= T; 0.7 and 0.7): QUERY,BANK,ENTRY_ID,LEVEL1,LEVEL2.\n"
+    "Exit status as vigil match: 0 something matched, 1 nothing, 2 an error.\n"
+    "export: a bank entry of type tmk written back as its .tmk file.\n";
 
 static vigil_tmk *read_tmk(const char *path) {
     uint8_t *data = NULL;
@@ -746,11 +797,167 @@ static vigil_tmk *read_tmk(const char *path) {
     return t;
 }
 
+static float level_arg(const char *name, const char *v, int *bad) {
+    char *end = NULL;
+    double d = strtod(v, &end);
+    if (!*v || *end || !(d >= -1.0 && d <= 1.0)) {
+        cli_errorf("--%s needs a score from -1 to 1, got '%s'", name, v);
+        *bad = 1;
+    }
+    return (float)d;
+}
+
+/* vigil tmk match [--bank NAME]... [--level1 T] [--level2 T] [--json] INPUT... */
+static int tmk_match(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"bank", required_argument, NULL, 'b'},
+        {"level1", required_argument, NULL, '1'},
+        {"level2", required_argument, NULL, '2'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char **banks = calloc((size_t)argc + 1, sizeof *banks);
+    if (!banks) return CLI_EXIT_FAIL;
+    size_t nb = 0;
+    float l1 = VIGIL_TMK_DEFAULT_LEVEL1, l2 = VIGIL_TMK_DEFAULT_LEVEL2;
+    int c, json = 0, bad = 0, rc = CLI_EXIT_OK, any = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': banks[nb++] = optarg; break;
+        case '1': l1 = level_arg("level1", optarg, &bad); break;
+        case '2': l2 = level_arg("level2", optarg, &bad); break;
+        case 'j': json = 1; break;
+        case 'h': fputs(tmk_help, stdout); free(banks); return CLI_EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (bad || optind >= argc) {
+        if (!bad) cli_errorf("tmk match: no INPUT given (see `vigil tmk --help`)");
+        free(banks);
+        return CLI_EXIT_USAGE;
+    }
+    vigil_store *st = NULL;
+    vigil_tmk_matcher *m = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    if (vigil_store_open(g_cli.db_path, &st, &err) != VIGIL_OK ||
+        vigil_tmk_matcher_open(st, banks, nb, &m, &err) != VIGIL_OK) {
+        cli_errorf("tmk match: %s", err.msg);
+        vigil_store_close(st);
+        free(banks);
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = optind; i < argc; i++) {
+        vigil_tmk *q = tmk_of(argv[i]);
+        if (!q) {
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        vigil_tmk_match_result r;
+        vigil_status st_ = vigil_tmk_matcher_query(m, q, l1, l2, &r, &err);
+        vigil_tmk_free(q);
+        if (st_ != VIGIL_OK) {
+            cli_input_error(argv[i], st_, &err);
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        if (json) {
+            json_t *o = json_object(), *arr = json_array();
+            json_object_set_new(o, "query", str_json(argv[i]));
+            json_object_set_new(o, "type", json_string("tmk"));
+            json_object_set_new(o, "candidates", json_integer((json_int_t)r.candidates));
+            json_object_set_new(o, "allowed", json_boolean(r.allowed));
+            json_object_set_new(o, "suppressed", json_integer((json_int_t)r.suppressed));
+            for (size_t k = 0; k < r.n; k++) {
+                const vigil_tmk_hit *x = &r.matches[k];
+                json_t *mj = json_object();
+                json_object_set_new(mj, "bank", json_string(x->bank));
+                json_object_set_new(mj, "entry_id", json_integer(x->entry_id));
+                json_object_set_new(mj, "signal", json_string("tmk"));
+                json_object_set_new(mj, "level1", json_real(x->level1));
+                json_object_set_new(mj, "level2", json_real(x->level2));
+                json_object_set_new(mj, "allow", json_boolean(x->bank_kind == VIGIL_BANK_ALLOW));
+                json_object_set_new(mj, "labels", labels_json(x->labels));
+                json_object_set_new(mj, "external_id", x->external_id ? json_string(x->external_id) : json_null());
+                json_array_append_new(arr, mj);
+            }
+            json_object_set_new(o, "matches", arr);
+            print_json(o);
+        } else {
+            for (size_t k = 0; k < r.n; k++)
+                printf("%s,%s,%lld,%.6f,%.6f\n", argv[i], r.matches[k].bank, (long long)r.matches[k].entry_id,
+                       (double)r.matches[k].level1, (double)r.matches[k].level2);
+            if (r.allowed)
+                cli_errorf("%s: matches an allow-list video: %zu other match%s suppressed", argv[i], r.suppressed,
+                           r.suppressed == 1 ? "" : "es");
+        }
+        if (r.n) any = 1;
+        vigil_tmk_match_result_clear(&r);
+    }
+    vigil_tmk_matcher_free(m);
+    vigil_store_close(st);
+    free(banks);
+    fflush(stdout);
+    return rc != CLI_EXIT_OK ? CLI_EXIT_USAGE : any ? CLI_EXIT_OK : CLI_EXIT_FAIL; /* like vigil match */
+}
+
+/* vigil tmk export ENTRY-ID FILE.tmk */
+static int tmk_export(int argc, char **argv) {
+    if (argc != 3) {
+        fputs(tmk_help, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    char *end = NULL;
+    long long id = strtoll(argv[1], &end, 10);
+    if (!*argv[1] || *end || id <= 0) {
+        cli_errorf("tmk export: ENTRY-ID must be a positive whole number, got '%s'", argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    vigil_store *st = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_entry e;
+    memset(&e, 0, sizeof e);
+    vigil_tmk *t = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int rc = CLI_EXIT_FAIL;
+    if (vigil_store_open(g_cli.db_path, &st, &err) != VIGIL_OK || vigil_bank_entry_get(st, id, &e, &err) != VIGIL_OK) {
+        cli_errorf("tmk export: %s", err.msg);
+        goto out;
+    }
+    if (e.signal != VIGIL_SIGNAL_TMK) {
+        cli_errorf("tmk export: entry %lld is of signal type %s, not tmk", id, vigil_signal_name(e.signal));
+        goto out;
+    }
+    if (vigil_tmk_value_parse(e.value, &t, &err) != VIGIL_OK || vigil_tmk_write(t, &bytes, &len, &err) != VIGIL_OK) {
+        cli_errorf("tmk export: entry %lld: %s", id, err.msg);
+        goto out;
+    }
+    if (!write_whole(argv[2], (const char *)bytes, len)) {
+        cli_errorf("tmk export: cannot write %s: %s", argv[2], strerror(errno));
+        goto out;
+    }
+    rc = CLI_EXIT_OK;
+out:
+    free(bytes);
+    vigil_tmk_free(t);
+    vigil_entry_clear(&e);
+    vigil_store_close(st);
+    return rc;
+}
+
 int cmd_tmk(int argc, char **argv) {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(tmk_help, stdout);
         return CLI_EXIT_OK;
     }
+    if (argc >= 2 && strcmp(argv[1], "match") == 0) {
+        optind = 0;
+        return tmk_match(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "export") == 0) return tmk_export(argc - 1, argv + 1);
     if (argc != 4 || strcmp(argv[1], "score") != 0) {
         fputs(tmk_help, stderr);
         return CLI_EXIT_USAGE;

@@ -64,6 +64,11 @@ int cli_match_video(vigil_store *st, vigil_matcher *m, const char *const *banks,
 /* Frees what cli_match_video opened. */
 void cli_video_match_end(void);
 
+/* vigil bank add --tmk FILE: the "tmk:" value of a .tmk file, or of the
+ * video FILE hashed with TMK+PDQF, in *value (malloc'd).  Returns 1, or 0
+ * after reporting the error. */
+int cli_tmk_value(const char *path, char **value);
+
 /* vigil bank add --video FILE: the "vpdq1:" value of FILE in *value
  * (malloc'd).  Returns 1, or 0 after reporting the error. */
 int cli_video_value(const char *path, char **value);

@@ -417,7 +417,8 @@ static int bank_delete(int argc, char **argv) {
 /* ---- add --------------------------------------------------------------- */
 
 static const char add_help[] =
-    "usage: vigil bank add NAME (--pdq HEX|--md5 HEX|--sha256 HEX|--video FILE|--text FILE|--signal TYPE:VALUE)\n"
+    "usage: vigil bank add NAME (--pdq HEX|--md5 HEX|--sha256 HEX|--video FILE|--text FILE|--tmk FILE|\n"
+    "                          --signal TYPE:VALUE)\n"
     "                          [--label KEY=VALUE]... [--id EXTERNAL-ID]\n"
     "\n"
     "Adds one entry and prints its ENTRY-ID.  A value the bank already has is not\n"
@@ -426,9 +427,11 @@ static const char add_help[] =
     "  --pdq HEX             a PDQ hash (64 hex digits)\n"
     "  --md5 HEX             an MD5 (32 hex digits)\n"
     "  --sha256 HEX          a SHA-256 (64 hex digits)\n"
-    "  --signal TYPE:VALUE   any signal type: pdq, md5, sha256, video, text\n"
+    "  --signal TYPE:VALUE   any signal type: pdq, md5, sha256, video, text, tmk\n"
     "  --video FILE          hash the video FILE (1 frame/s, collapse 8) and add its\n"
     "                        vpdq1 value as signal type video\n"
+    "  --tmk FILE            a TMK+PDQF .tmk file (or a video, hashed to one) as\n"
+    "                        signal type tmk (tmk: + base64)\n"
     "  --text FILE           fingerprint the UTF-8 text FILE and add its mh1 MinHash\n"
     "                        signature as signal type text\n"
     "  --label KEY=VALUE     a label (repeatable), e.g. --label entity=example-group;\n"
@@ -447,7 +450,7 @@ static int set_signal(vigil_entry_spec *spec, int *given, vigil_signal sig, cons
 }
 
 static int bank_add(int argc, char **argv) {
-    enum { O_PDQ = 256, O_MD5, O_SHA, O_SIGNAL, O_LABEL, O_ID, O_VIDEO, O_TEXT };
+    enum { O_PDQ = 256, O_MD5, O_SHA, O_SIGNAL, O_LABEL, O_ID, O_VIDEO, O_TEXT, O_TMK };
     static const struct option opts[] = {
         {"pdq", required_argument, NULL, O_PDQ},
         {"md5", required_argument, NULL, O_MD5},
@@ -456,6 +459,7 @@ static int bank_add(int argc, char **argv) {
         {"label", required_argument, NULL, O_LABEL},
         {"id", required_argument, NULL, O_ID},
         {"video", required_argument, NULL, O_VIDEO},
+        {"tmk", required_argument, NULL, O_TMK},
         {"text", required_argument, NULL, O_TEXT},
         HELP_OPT,
         {NULL, 0, NULL, 0},
@@ -520,6 +524,14 @@ static int bank_add(int argc, char **argv) {
             }
             if (!cli_video_value(optarg, &video_value)) goto out;
             if (!set_signal(&spec, &given, VIGIL_SIGNAL_VIDEO, video_value)) goto out;
+            break;
+        case O_TMK: /* cli_video.c */
+            if (given) {
+                cli_errorf("bank add: give one value only (--pdq, --md5, --sha256, --video, --tmk or --signal)");
+                goto out;
+            }
+            if (!cli_tmk_value(optarg, &video_value)) goto out;
+            if (!set_signal(&spec, &given, VIGIL_SIGNAL_TMK, video_value)) goto out;
             break;
         case O_TEXT: /* cmd_text.c */
             if (given) {

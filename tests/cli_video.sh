@@ -183,4 +183,27 @@ mkdir -p "$T/tmkdir"
 run "$V" hash --tmk -o "$T/tmkdir" "$T/orig.mp4" "$T/notes.mp4"
 [ "$rc" -eq 1 ] && [ -s "$T/tmkdir/orig.tmk" ] && [ ! -e "$T/tmkdir/notes.tmk" ] && ok tmk_outdir || bad tmk_outdir "rc=$rc" "$err"
 
+
+# ---- TMK+PDQF in a bank ------------------------------------------------------------
+$VV bank create gifct > /dev/null 2>&1 || bad setup "bank create gifct"
+run $VV bank add gifct --tmk "$T/orig.tmk" --label src=a
+expect tmk_bank_add_file 0 '^[0-9]+$'
+tid=$out
+run $VV bank add gifct --tmk "$T/other.avi" --label src=b
+expect tmk_bank_add_video 0 '^[0-9]+$'
+run $VV bank add gifct --tmk "$T/cut.tmk"
+expect tmk_bank_add_truncated 2 '^$' 'truncated'
+run $VV tmk match "$T/orig.mp4"
+expect tmk_match_video 0 "^$T/orig.mp4,gifct,$tid,(1\\.000000|0\\.99999[0-9]),(1\\.000000|0\\.99999[0-9])\$"
+run $VV tmk match --json "$T/orig.tmk"
+expect tmk_match_json 0 '^\{"query":".*","type":"tmk","candidates":1,"allowed":false,"suppressed":0,"matches":\[\{"bank":"gifct","entry_id":[0-9]+,"signal":"tmk","level1":'
+run $VV tmk match --bank vids "$T/orig.tmk"
+expect tmk_match_other_bank 1 '^$'
+run $VV tmk export "$tid" "$T/back.tmk"
+cmp -s "$T/back.tmk" "$T/orig.tmk" && [ "$rc" -eq 0 ] && ok tmk_export || bad tmk_export "rc=$rc" "$err"
+run $VV tmk export 1 "$T/x.tmk"
+expect tmk_export_wrong_type 1 '^$' 'not tmk'
+run $VV tmk match --level1 2 "$T/orig.tmk"
+expect tmk_match_bad_level 2 '^$' 'level1 needs a score'
+
 finish

@@ -1002,6 +1002,55 @@ static void t_match_json(void) {
     CHECK_INT(badval, ==, VIGIL_EPARSE);
 }
 
+/* Signal type tmk in a bank, and the two-level matcher over it. */
+static void t_tmk_bank(void) {
+    NEED_VIDEOS();
+    vigil_err err;
+    vigil_store *st = NULL;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    vigil_tmk *a = NULL, *b = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char *va = NULL, *vb = NULL;
+    int64_t ida = 0, idb = 0;
+    vigil_status rc = vigil_bank_create(st, "gifct", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_hash_file(short_path, NULL, &a, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_hash_file(other_path, NULL, &b, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_write(a, &bytes, &len, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_value_from_file(bytes, len, &va, &err);
+    free(bytes);
+    bytes = NULL;
+    if (rc == VIGIL_OK) rc = vigil_tmk_write(b, &bytes, &len, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_value_from_file(bytes, len, &vb, &err);
+    free(bytes);
+    vigil_entry_spec sa = {VIGIL_SIGNAL_TMK, va, "entity=a", NULL}, sb = {VIGIL_SIGNAL_TMK, vb, "entity=b", NULL};
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "gifct", &sa, &ida, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "gifct", &sb, &idb, NULL, &err);
+    /* a bad value is refused, nothing added */
+    vigil_entry_spec bad = {VIGIL_SIGNAL_TMK, "tmk:AAAA", NULL, NULL};
+    vigil_status refused = vigil_bank_add(st, "gifct", &bad, NULL, NULL, NULL);
+    vigil_tmk_matcher *m = NULL;
+    vigil_tmk_match_result r;
+    memset(&r, 0, sizeof r);
+    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_open(st, NULL, 0, &m, &err);
+    size_t videos = vigil_tmk_matcher_videos(m);
+    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_query(m, a, VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &r, &err);
+    int ok = rc == VIGIL_OK && videos == 2 && r.n == 1 && r.matches[0].entry_id == ida && r.matches[0].level2 > 0.9999f &&
+             strcmp(r.matches[0].labels, "entity=a") == 0 && r.candidates == 1;
+    vigil_tmk_match_result_clear(&r);
+    vigil_tmk_matcher_free(m);
+    vigil_tmk_free(a);
+    vigil_tmk_free(b);
+    free(va);
+    free(vb);
+    vigil_store_close(st);
+    CHECK_OK(rc, &err);
+    CHECK(ok);
+    CHECK(refused != VIGIL_OK);
+    vigil_signal sig;
+    CHECK(vigil_signal_parse("tmk", &sig, NULL) == VIGIL_OK && sig == VIGIL_SIGNAL_TMK);
+}
+
 /* Replays fuzz/regress-video/: inputs the video fuzzer found interesting.
  * Each must hash or fail with a message; never crash. */
 static void t_fuzz_regressions(void) {
@@ -1067,5 +1116,6 @@ const test_case suite_video[] = {
     {"video/tmk_upstream", t_tmk_upstream},
     {"video/hash_json", t_hash_json},
     {"video/match_json", t_match_json},
+    {"video/tmk_bank", t_tmk_bank},
     {NULL, NULL},
 };

@@ -549,6 +549,52 @@ float vigil_tmk_level2(const vigil_tmk *a, const vigil_tmk *b);
  *  get the scores; *s2 is NaN when level 1 failed.  @return 1 on a match. */
 int vigil_tmk_match(const vigil_tmk *a, const vigil_tmk *b, float level1, float level2, float *s1, float *s2);
 
+/* ---- TMK+PDQF matching against the banks' `tmk` entries ---------------- */
+
+typedef struct vigil_tmk_matcher vigil_tmk_matcher;
+
+/* One matching bank video.  Strings are owned by the result. */
+typedef struct vigil_tmk_hit {
+    int64_t entry_id, bank_id;
+    char *bank;
+    vigil_bank_kind bank_kind;
+    float level1, level2;
+    char *labels;      /* canonical text form, "" when none */
+    char *external_id; /* NULL when none */
+} vigil_tmk_hit;
+
+typedef struct vigil_tmk_match_result {
+    vigil_tmk_hit *matches; /* best level 2 first */
+    size_t n;
+    size_t candidates; /* bank videos that passed level 1 */
+    int allowed;       /* matched an allow bank's video: others suppressed */
+    size_t suppressed;
+} vigil_tmk_match_result;
+
+/*! vigil_tmk_matcher_open() :
+ *  Loads the average feature of every enabled `tmk` entry of the enabled
+ *  banks (or of those named) from `st`, which must outlive the matcher
+ *  (level 2 reads candidates' signatures from it).  1 KB per bank video.
+ *  @return VIGIL_OK, VIGIL_ENOENT (a named bank), VIGIL_ENOMEM, store errors. */
+vigil_status vigil_tmk_matcher_open(vigil_store *st, const char *const *banks, size_t n_banks,
+                                    vigil_tmk_matcher **out, vigil_err *err);
+
+/*! vigil_tmk_matcher_free() : NULL ok.  vigil_tmk_matcher_videos() : loaded. */
+void vigil_tmk_matcher_free(vigil_tmk_matcher *m);
+size_t vigil_tmk_matcher_videos(const vigil_tmk_matcher *m);
+
+/*! vigil_tmk_matcher_query() :
+ *  The reference's two-level rule: level 1 (cosine of the averages) >=
+ *  `level1` over every bank video, then level 2 >= `level2` on those
+ *  (each read from the store).  Allow banks suppress the others.  Fills
+ *  *res (cleared first).  Thread-safe.  @return VIGIL_OK, store errors,
+ *  VIGIL_ENOMEM. */
+vigil_status vigil_tmk_matcher_query(vigil_tmk_matcher *m, const vigil_tmk *q, float level1, float level2,
+                                     vigil_tmk_match_result *res, vigil_err *err);
+
+/*! vigil_tmk_match_result_clear() : frees the matches; reusable after. */
+void vigil_tmk_match_result_clear(vigil_tmk_match_result *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,7 +20,7 @@
  * ---------------------------------------------------------------------- */
 
 static const char *const signal_names[VIGIL_SIGNAL_COUNT] = {"pdq", "md5", "sha256", "video",
-                                                             "text"};
+                                                             "text", "tmk"};
 
 const char *vigil_signal_name(vigil_signal sig) {
     return (unsigned)sig < VIGIL_SIGNAL_COUNT ? signal_names[sig] : "unknown";
@@ -89,6 +89,8 @@ vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf
         *canon = hexbuf;
         return VIGIL_OK;
     }
+    if (sig == VIGIL_SIGNAL_TMK) /* "tmk:" + base64 of a .tmk file (vigil/video.h) */
+        return vigil__tmk_value_canon(value, canon, err);
     if (sig != VIGIL_SIGNAL_VIDEO && sig != VIGIL_SIGNAL_TEXT)
         return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)sig);
     size_t n = strlen(value), lead = 0;

@@ -252,6 +252,14 @@ vigil_status vigil_tmk_value_parse(const char *value, vigil_tmk **out, vigil_err
     return rc;
 }
 
+vigil_status vigil__tmk_value_canon(const char *value, const char **canon, vigil_err *err) {
+    vigil_tmk *t = NULL;
+    vigil_status rc = vigil_tmk_value_parse(value, &t, err);
+    vigil_tmk_free(t);
+    if (rc == VIGIL_OK) *canon = value;
+    return rc;
+}
+
 /* ---- scores ----------------------------------------------------------- */
 
 static float dot(const float *a, const float *b, int n) {

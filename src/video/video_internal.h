@@ -94,4 +94,9 @@ void vigil__tmk_ingest(vigil_tmk *t, const float feat[VIGIL_TMK_DIM]);
 /*! vigil__tmk_finish() : average, normalise, weight (after the last frame). */
 void vigil__tmk_finish(vigil_tmk *t);
 
+/*! vigil__tmk_value_canon() : the store's check of a tmk value: *canon is
+ *  `value` (strict: "tmk:" + canonical base64 of a valid .tmk file).
+ *  @return as vigil_tmk_value_parse. */
+vigil_status vigil__tmk_value_canon(const char *value, const char **canon, vigil_err *err);
+
 #endif /* VIGIL_VIDEO_INTERNAL_H */
