@@ -980,8 +980,9 @@ static void t_match_json(void) {
     char *prefixed = val ? malloc(strlen(val) + 7) : NULL;
     if (prefixed) sprintf(prefixed, "video:%s", val);
     if (rc == VIGIL_OK && prefixed) rc = vigil_video_match_json(st, prefixed, NULL, 0, NULL, "readme", 0, &j3, &err);
-    vigil_status badrule = vigil_video_match_json(st, NULL, data, len, NULL, "fuzzy", 0, &val, NULL);
-    vigil_status badval = vigil_video_match_json(st, "video:[1]", NULL, 0, NULL, NULL, 0, &val, NULL);
+    char *none = NULL;
+    vigil_status badrule = vigil_video_match_json(st, NULL, data, len, NULL, "fuzzy", 0, &none, NULL);
+    vigil_status badval = vigil_video_match_json(st, "video:[1]", NULL, 0, NULL, NULL, 0, &none, NULL);
     free(data);
     free(prefixed);
     vigil_video_hash_clear(&q);
@@ -1039,6 +1040,14 @@ static void t_tmk_bank(void) {
              strcmp(r.matches[0].labels, "entity=a") == 0 && r.candidates == 1;
     vigil_tmk_match_result_clear(&r);
     vigil_tmk_matcher_free(m);
+    /* POST /v1/match's form */
+    char *js = NULL, want[48];
+    snprintf(want, sizeof want, "\"entry_id\":%lld,", (long long)ida);
+    if (rc == VIGIL_OK) rc = vigil_tmk_match_json(st, va, NULL, 0, &js, &err);
+    int json_ok = rc == VIGIL_OK && strstr(js, "{\"hash\":\"tmk:VE1LMUZWRUNQRFFG") && strstr(js, want) &&
+                  strstr(js, "\"signal\":\"tmk\"") && strstr(js, "\"candidates\":1,");
+    free(js);
+    vigil_status badjs = vigil_tmk_match_json(st, "tmk:AAAA", NULL, 0, &js, NULL);
     vigil_tmk_free(a);
     vigil_tmk_free(b);
     free(va);
@@ -1046,6 +1055,8 @@ static void t_tmk_bank(void) {
     vigil_store_close(st);
     CHECK_OK(rc, &err);
     CHECK(ok);
+    CHECK(json_ok);
+    CHECK(badjs != VIGIL_OK);
     CHECK(refused != VIGIL_OK);
     vigil_signal sig;
     CHECK(vigil_signal_parse("tmk", &sig, NULL) == VIGIL_OK && sig == VIGIL_SIGNAL_TMK);

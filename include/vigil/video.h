@@ -595,6 +595,19 @@ vigil_status vigil_tmk_matcher_query(vigil_tmk_matcher *m, const vigil_tmk *q, f
 /*! vigil_tmk_match_result_clear() : frees the matches; reusable after. */
 void vigil_tmk_match_result_clear(vigil_tmk_match_result *r);
 
+/*! vigil_tmk_match_json() :
+ *  One TMK query against the banks' tmk entries of `st` (the reference's
+ *  two-level rule at 0.7/0.7), as the text of a JSON object in *out
+ *  (malloc'd), for the HTTP API (POST /v1/match): the query is `value`
+ *  ("tmk:BASE64") or the video in data[0..len) (hashed).
+ *  {"hash":LABEL,"type":"tmk","candidates":N,"allowed":B,"suppressed":N,
+ *   "matches":[{"bank","entry_id","bank_kind","signal":"tmk","level1",
+ *   "level2","labels","external_id"}]}.  The bank averages are loaded for
+ *  this call.  @return VIGIL_OK, VIGIL_EPARSE/VIGIL_EFORMAT/VIGIL_ECORRUPT
+ *  (a bad value), or as the hashing and matching. */
+vigil_status vigil_tmk_match_json(vigil_store *st, const char *value, const void *data, size_t len, char **out,
+                                  vigil_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -250,13 +250,16 @@ static void h_match(http_ctx *h) {
         json_t *results = json_array();
         vigil_status rc = VIGIL_OK;
         for (size_t i = 0; i < n && rc == VIGIL_OK; i++) {
-            if (strncmp(hs[i], "video:", 6) == 0 || strncmp(hs[i], "vpdq1:", 6) == 0 ||
-                strncmp(hs[i], "vpdqr1:", 7) == 0) { /* a video value, any form (vigil/video.h) */
+            int tmk = strncmp(hs[i], "tmk:", 4) == 0;
+            if (tmk || strncmp(hs[i], "video:", 6) == 0 || strncmp(hs[i], "vpdq1:", 6) == 0 ||
+                strncmp(hs[i], "vpdqr1:", 7) == 0) { /* a video value, any form, or TMK (vigil/video.h) */
                 char *vj = NULL;
-                rc = vigil_video_match_json(h->st, hs[i], NULL, 0, NULL, http_query(h, "video_rule"),
-                                            http_query(h, "phase_robust") != NULL, &vj, &err);
+                rc = tmk ? vigil_tmk_match_json(h->st, hs[i], NULL, 0, &vj, &err)
+                         : vigil_video_match_json(h->st, hs[i], NULL, 0, NULL, http_query(h, "video_rule"),
+                                                  http_query(h, "phase_robust") != NULL, &vj, &err);
                 if (rc == VIGIL_OK) json_array_append_new(results, json_loads(vj, 0, NULL));
-                else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL) {
+                else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL || rc == VIGIL_EFORMAT || rc == VIGIL_ECORRUPT) {
+                    rc = VIGIL_EPARSE;
                     char msg[VIGIL_ERR_MSG_MAX];
                     snprintf(msg, sizeof msg, "%s", err.msg);
                     vigil__err_set(&err, VIGIL_EPARSE, "hashes[%zu]: %s", i, msg);
@@ -289,8 +292,11 @@ static void h_match(http_ctx *h) {
     const char *vform = http_query(h, "video"); /* a video body (vigil/video.h) */
     if (vform || (vigil_format_sniff(h->body, h->body_len) == VIGIL_FMT_UNKNOWN && vigil_video_sniff(h->body, h->body_len))) {
         char *vj = NULL;
-        vigil_status vrc = vigil_video_match_json(h->st, NULL, h->body, h->body_len, vform, http_query(h, "video_rule"),
-                                                  http_query(h, "phase_robust") != NULL, &vj, &err);
+        vigil_status vrc = vform && strcmp(vform, "tmk") == 0
+                               ? vigil_tmk_match_json(h->st, NULL, h->body, h->body_len, &vj, &err)
+                               : vigil_video_match_json(h->st, NULL, h->body, h->body_len, vform,
+                                                        http_query(h, "video_rule"), http_query(h, "phase_robust") != NULL,
+                                                        &vj, &err);
         json_t *out = vrc == VIGIL_OK ? json_loads(vj, 0, NULL) : NULL;
         free(vj);
         if (vrc != VIGIL_OK) http_fail(h, vrc, &err);

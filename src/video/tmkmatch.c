@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "common/err.h"
 #include "match/allow.h"
 #include "vigil/video.h"
@@ -160,4 +162,46 @@ vigil_status vigil_tmk_matcher_query(vigil_tmk_matcher *m, const vigil_tmk *q, f
     VIGIL__KEEP_ALLOW_ONLY(res);
     if (res->n > 1) qsort(res->matches, res->n, sizeof *res->matches, cmp_match);
     return VIGIL_OK;
+}
+
+vigil_status vigil_tmk_match_json(vigil_store *st, const char *value, const void *data, size_t len, char **out,
+                                  vigil_err *err) {
+    if (!st || !out || (!value && !data)) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_match_json: NULL argument");
+    *out = NULL;
+    vigil_tmk *q = NULL;
+    vigil_status rc = value ? vigil_tmk_value_parse(value, &q, err) : vigil_tmk_hash_bytes(data, len, NULL, &q, err);
+    if (rc != VIGIL_OK) return rc;
+    vigil_tmk_matcher *m = NULL;
+    vigil_tmk_match_result r;
+    memset(&r, 0, sizeof r);
+    rc = vigil_tmk_matcher_open(st, NULL, 0, &m, err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_query(m, q, VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &r, err);
+    json_t *o = NULL;
+    if (rc == VIGIL_OK) {
+        char label[40];
+        snprintf(label, sizeof label, "%.24s...", value ? value : "");
+        json_t *arr = json_array();
+        for (size_t i = 0; i < r.n; i++) {
+            const vigil_tmk_hit *x = &r.matches[i];
+            char *lj = NULL;
+            json_t *labels = NULL;
+            if (vigil_labels_to_json(x->labels ? x->labels : "", &lj, NULL) == VIGIL_OK) labels = json_loads(lj, 0, NULL);
+            free(lj);
+            json_array_append_new(arr, json_pack("{s:s, s:I, s:s, s:s, s:f, s:f, s:o, s:s?}", "bank", x->bank, "entry_id",
+                                                 (json_int_t)x->entry_id, "bank_kind", vigil_bank_kind_name(x->bank_kind),
+                                                 "signal", "tmk", "level1", (double)x->level1, "level2",
+                                                 (double)x->level2, "labels", labels ? labels : json_object(),
+                                                 "external_id", x->external_id));
+        }
+        o = json_pack("{s:s, s:s, s:I, s:b, s:I, s:o}", "hash", value ? label : "(video body)", "type", "tmk",
+                      "candidates", (json_int_t)r.candidates, "allowed", r.allowed, "suppressed",
+                      (json_int_t)r.suppressed, "matches", arr);
+    }
+    vigil_tmk_match_result_clear(&r);
+    vigil_tmk_matcher_free(m);
+    vigil_tmk_free(q);
+    if (rc != VIGIL_OK) return rc;
+    *out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
 }
