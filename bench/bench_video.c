@@ -75,7 +75,7 @@ static void synth_video(vigil_video_hash *v, int seconds) {
         } else {
             flip_bits(&cur, 6);
         }
-        v->frames[i] = (vigil_video_frame){(uint32_t)i * 1000, 1000, 60 + (int)(rnd() % 41), cur};
+        v->frames[i] = (vigil_video_frame){(uint32_t)i * 1000, 1000, 60 + (int)(rnd() % 41), cur, -1, (double)i};
     }
 }
 

@@ -168,6 +168,8 @@ int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_lang(int argc, char **argv);
+int cmd_vpdq(int argc, char **argv); /* cli_video.c */
+int cmd_tmk(int argc, char **argv);  /* cli_video.c */
 
 /* The text bodies of `vigil hash --text` and `vigil match --text`
  * (cmd_text.c); they return the command's exit status.  max_bytes 0: the

@@ -4,11 +4,14 @@
  * value, JSON), `vigil match VIDEO` against the banks' video entries, and
  * the value behind `vigil bank add --video FILE`.
  */
+#include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_video.h"
@@ -20,11 +23,14 @@ void cli_video_init(void) {
     vigil_video_opts_init(&g_cli_video.opts);
     vigil_video_match_opts_init(&g_cli_video.match);
     g_cli_video.vpdq = 0;
+    g_cli_video.reference = 0;
+    g_cli_video.outdir = NULL;
 }
 
 int cli_video_option(const char *name, const char *value, int *bad) {
     char *end = NULL;
     *bad = 0;
+    if (!value) value = ""; /* the options without a value */
     if (strcmp(name, "collapse") == 0) {
         int off = strcmp(value, "off") == 0;
         long v = off ? -1 : strtol(value, &end, 10);
@@ -34,6 +40,57 @@ int cli_video_option(const char *name, const char *value, int *bad) {
         } else {
             g_cli_video.opts.collapse = (int)v;
         }
+        return 1;
+    }
+    if (strcmp(name, "seconds-per-hash") == 0) {
+        double v = strtod(value, &end);
+        if (!*value || *end || !(v >= 0 && v <= 86400)) {
+            cli_errorf("--seconds-per-hash needs a number of seconds from 0 (every frame) to 86400, got '%s'", value);
+            *bad = 1;
+        } else {
+            /* the reference's CLI reads -r with std::stof */
+            g_cli_video.opts.seconds_per_hash = (double)(float)v;
+        }
+        return 1;
+    }
+    if (strcmp(name, "vpdq-reference") == 0) {
+        g_cli_video.reference = 1;
+        return 1;
+    }
+    if (strcmp(name, "video-phase-robust") == 0) {
+        g_cli_video.match.phase_robust = 1;
+        return 1;
+    }
+    if (strcmp(name, "video-rule") == 0) {
+        vigil_err err;
+        if (vigil_video_rule_parse(value, &g_cli_video.match.rule, &err) != VIGIL_OK) {
+            cli_errorf("--video-rule: %s", err.msg);
+            *bad = 1;
+        }
+        return 1;
+    }
+    if (strcmp(name, "video-bank-rule") == 0) { /* BANK=RULE[,Q,B] */
+        const char *eq = strrchr(value, '=');
+        size_t n = g_cli_video.match.n_bank_rules;
+        vigil_video_bank_rule *r = &g_cli_video.bank_rules[n < 16 ? n : 15];
+        char rule[16] = "";
+        double q = -1, b = -1;
+        vigil_err err;
+        int k = eq ? sscanf(eq + 1, "%15[a-z],%lf,%lf", rule, &q, &b) : 0;
+        if (n >= 16 || !eq || eq == value || (k != 1 && k != 3) ||
+            vigil_video_rule_parse(rule, &r->rule, &err) != VIGIL_OK || q > 100 || b > 100 || (k == 3 && (q < 0 || b < 0))) {
+            cli_errorf("--video-bank-rule needs BANK=RULE or BANK=RULE,QUERY_SHARE,BANK_SHARE (rule vigil, pytx or "
+                       "readme; shares in percent; at most 16), got '%s'", value);
+            *bad = 1;
+            return 1;
+        }
+        r->min_query_share = q;
+        r->min_bank_share = b;
+        static char names[16][128];
+        snprintf(names[n], sizeof names[n], "%.*s", (int)(eq - value), value);
+        r->bank = names[n];
+        g_cli_video.match.bank_rules = g_cli_video.bank_rules;
+        g_cli_video.match.n_bank_rules = n + 1;
         return 1;
     }
     return 0;
@@ -155,6 +212,150 @@ int cli_hash_video_bytes(const char *label, const uint8_t *data, size_t len, int
     return hash_video(label, data, len, json, all, dihedral);
 }
 
+/* ---- vigil hash --vpdq-reference -------------------------------------------- */
+
+/* OUTDIR/NAME.txt, NAME the file's base name without its extension (as
+ * vpdq-hash-video -d names it).  malloc'd. */
+static char *ref_out_path(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t bl = dot ? (size_t)(dot - base) : strlen(base);
+    size_t n = strlen(g_cli_video.outdir) + 1 + bl + 5;
+    char *o = malloc(n);
+    if (o) snprintf(o, n, "%s/%.*s.txt", g_cli_video.outdir, (int)bl, base);
+    return o;
+}
+
+/* Write text[0..len) to `to` whole or not at all (a temporary file renamed). */
+static int write_whole(const char *to, const char *text, size_t len) {
+    size_t n = strlen(to) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) return 0;
+    snprintf(tmp, n, "%s.tmp%ld", to, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fwrite(text, 1, len, f) == len;
+    if (f && fclose(f) != 0) ok = 0;
+    if (ok && rename(tmp, to) != 0) ok = 0;
+    if (!ok) remove(tmp);
+    free(tmp);
+    return ok;
+}
+
+int cli_hash_vpdq_reference(const char *path, int header) {
+    vigil_video_opts o = g_cli_video.opts;
+    o.vpdq_reference = 1;
+    vigil_video_hash v;
+    vigil_err err;
+    vigil_err_clear(&err);
+    char *text = NULL;
+    size_t len = 0;
+    vigil_status rc = vigil_video_hash_file(path, &o, &v, &err);
+    if (rc == VIGIL_OK) rc = vigil_vpdq_ref_format(&v, &text, &len, &err);
+    vigil_video_hash_clear(&v);
+    if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    int ok = 1;
+    if (g_cli_video.outdir) {
+        char *to = ref_out_path(path);
+        ok = to && write_whole(to, text, len);
+        if (!ok) cli_errorf("%s: cannot write %s: %s", path, to ? to : "the output file", strerror(errno));
+        free(to);
+    } else {
+        if (header) printf("# %s\n", path);
+        fwrite(text, 1, len, stdout);
+    }
+    free(text);
+    return ok;
+}
+
+/* ---- vigil hash --tmk -------------------------------------------------------- */
+
+int cli_hash_tmk(const char *path, int several) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_tmk *t = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    vigil_status rc = vigil_tmk_hash_file(path, &g_cli_video.opts, &t, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_write(t, &bytes, &len, &err);
+    vigil_tmk_free(t);
+    if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    int ok = 1;
+    if (g_cli_video.outdir) {
+        char *to = NULL;
+        if (several) { /* -o DIR: DIR/NAME.tmk */
+            const char *base = strrchr(path, '/');
+            base = base ? base + 1 : path;
+            const char *dot = strrchr(base, '.');
+            size_t bl = dot ? (size_t)(dot - base) : strlen(base), n = strlen(g_cli_video.outdir) + bl + 6;
+            to = malloc(n);
+            if (to) snprintf(to, n, "%s/%.*s.tmk", g_cli_video.outdir, (int)bl, base);
+        } else {
+            to = strdup(g_cli_video.outdir);
+        }
+        ok = to && write_whole(to, (const char *)bytes, len);
+        if (!ok) cli_errorf("%s: cannot write %s: %s", path, to ? to : "the output file", strerror(errno));
+        free(to);
+    } else {
+        char *value = NULL;
+        ok = vigil_tmk_value_from_file(bytes, len, &value, &err) == VIGIL_OK;
+        if (ok) printf("%s,%s\n", value, path);
+        else cli_input_error(path, err.status, &err);
+        free(value);
+    }
+    free(bytes);
+    return ok;
+}
+
+/* ---- vigil bank add --tmk ------------------------------------------------------ */
+
+/* The signature in the file at path: a .tmk file, or a video hashed. */
+static vigil_tmk *tmk_of(const char *path) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_tmk *t = NULL;
+    uint8_t head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    vigil_status rc;
+    if (got == 8 && memcmp(head, "TMK1FVEC", 8) == 0) {
+        uint8_t *data = NULL;
+        size_t len = 0;
+        rc = vigil_read_file(path, (uint64_t)VIGIL_TMK_FILE_BYTES + 1, &data, &len, &err);
+        if (rc == VIGIL_OK) rc = vigil_tmk_read(data, len, &t, &err);
+        free(data);
+    } else {
+        rc = vigil_tmk_hash_file(path, &g_cli_video.opts, &t, &err);
+    }
+    if (rc != VIGIL_OK) cli_input_error(path, rc, &err);
+    return rc == VIGIL_OK ? t : NULL;
+}
+
+int cli_tmk_value(const char *path, char **value) {
+    vigil_tmk *t = tmk_of(path);
+    if (!t) return 0;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc = vigil_tmk_write(t, &bytes, &len, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_value_from_file(bytes, len, value, &err);
+    free(bytes);
+    vigil_tmk_free(t);
+    if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    return 1;
+}
+
 /* ---- vigil bank add --video ------------------------------------------------ */
 
 int cli_video_value(const char *path, char **value) {
@@ -234,6 +435,15 @@ static void print_video(const char *query, const vigil_video_hash *q, const vigi
         json_object_set_new(mj, "distance", json_integer(x->distance));
         json_object_set_new(mj, "query_share", json_real(x->query_share));
         json_object_set_new(mj, "bank_share", json_real(x->bank_share));
+        if (g_cli_video.match.rule != VIGIL_VRULE_VIGIL || g_cli_video.match.n_bank_rules ||
+            g_cli_video.match.phase_robust) { /* the rule's details, when one was asked for */
+            json_object_set_new(mj, "rule", json_string(vigil_video_rule_name(x->rule)));
+            json_object_set_new(mj, "query_share_time", json_real(x->query_share_time));
+            json_object_set_new(mj, "bank_share_time", json_real(x->bank_share_time));
+            json_object_set_new(mj, "query_share_frames", json_real(x->query_share_frames));
+            json_object_set_new(mj, "bank_share_frames", json_real(x->bank_share_frames));
+            json_object_set_new(mj, "phase_robust", json_boolean(x->phase_robust));
+        }
         json_object_set_new(mj, "query_frames", json_integer((json_int_t)x->query_frames));
         json_object_set_new(mj, "bank_frames", json_integer((json_int_t)x->bank_frames));
         json_object_set_new(mj, "offset", json_real(x->offset));
@@ -269,6 +479,7 @@ int cli_match_video(vigil_store *st, vigil_matcher *m, const char *const *banks,
     d.quality = -1;
     vigil_video_opts o = g_cli_video.opts;
     o.flags |= VIGIL_HASH_DIGESTS;
+    o.vpdq_reference = g_cli_video.reference;
     rc = given ? vigil_video_parse(query, &q, &err) : vigil_video_hash_file(query, &o, &q, &err);
     if (rc == VIGIL_OK) rc = vigil_video_matcher_query(g_vm, &q, &r, &err);
     if (rc == VIGIL_OK && !given) rc = vigil_matcher_digest(m, VIGIL_SIGNAL_MD5, q.md5, &d, &err);
@@ -290,4 +501,451 @@ int cli_match_video(vigil_store *st, vigil_matcher *m, const char *const *banks,
         return 0;
     }
     return 1;
+}
+
+/* ---- vigil vpdq ------------------------------------------------------------ */
+
+static const char vpdq_help[] =
+    "usage: vigil vpdq convert --to FORM [--frame-rate R] INPUT...\n"
+    "       vigil vpdq compare [--rule vigil|pytx|readme] [OPTIONS] A B\n"
+    "\n"
+    "INPUT, A and B are files (or '-': standard input) holding a video hash in any\n"
+    "form: vigil's vpdq1:/vpdqr1: value, Meta's per-frame file (vpdq-hash-video),\n"
+    "or python-threatexchange's vpdq signal (a JSON list of \"hex,quality,time\").\n"
+    "\n"
+    "convert prints each INPUT in FORM: value (vigil's bank value), vpdq1, vpdqr1,\n"
+    "reference (frameNumber,quality,hash,timestamp lines) or pytx.\n"
+    "  --frame-rate R      for the reference form of hashes without frame numbers\n"
+    "                      (a pytx signal): frame = round(time x R)\n"
+    "\n"
+    "compare matches A (the query) against B (the compared, bank video) and prints\n"
+    "RULE,QUERY_SHARE,BANK_SHARE,DISTANCE,match|no-match (shares in percent).\n"
+    "  --rule R            vigil (shares by time; query >= 50% or bank >= 50%),\n"
+    "                      pytx (frames de-duplicated, by count; query >= 80%),\n"
+    "                      readme (unique frames; compared >= 80%)\n"
+    "  --distance D        frame distance threshold (default 31)\n"
+    "  --quality Q         quality floor on both sides (default 50)\n"
+    "  --query-share P, --bank-share P   the rule's thresholds (percent)\n"
+    "  --phase-robust      count the denser side in windows of the sparser side's\n"
+    "                      sample period (trims at another sampling phase)\n"
+    "  --json              every share: by time and by frames\n";
+
+/* The hash held in the file at path ('-': stdin), any form. */
+static int read_any(const char *path, vigil_video_hash *v) {
+    uint8_t *data = NULL;
+    size_t len = 0;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc = vigil_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path, (uint64_t)VIGIL_VALUE_MAX + 2,
+                                      &data, &len, &err);
+    if (rc == VIGIL_OK && memchr(data, '\0', len)) {
+        rc = VIGIL_EPARSE;
+        snprintf(err.msg, sizeof err.msg, "holds a NUL byte: not a video hash in text form");
+    }
+    if (rc == VIGIL_OK) {
+        char *text = realloc(data, len + 1);
+        if (text) {
+            data = (uint8_t *)text;
+            while (len && strchr(" \t\r\n", text[len - 1])) len--; /* a value saved with its newline */
+            text[len] = '\0';
+            rc = vigil_video_parse(text, v, &err);
+        } else {
+            rc = VIGIL_ENOMEM;
+            snprintf(err.msg, sizeof err.msg, "out of memory");
+        }
+    }
+    free(data);
+    if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    return 1;
+}
+
+static int vpdq_convert(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"to", required_argument, NULL, 't'},
+        {"frame-rate", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *to = NULL;
+    double rate = 0;
+    int c;
+    vigil_err err;
+    vigil_err_clear(&err);
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 't': to = optarg; break;
+        case 'r': {
+            char *end = NULL;
+            rate = strtod(optarg, &end);
+            if (!*optarg || *end || !(rate > 0 && rate <= 1000)) {
+                cli_errorf("--frame-rate needs frames per second above 0 and at most 1000, got '%s'", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        }
+        case 'h': fputs(vpdq_help, stdout); return CLI_EXIT_OK;
+        default: fputs(vpdq_help, stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    vigil_video_form form;
+    if (!to) {
+        cli_errorf("vpdq convert: --to FORM is required (value, vpdq1, vpdqr1, reference or pytx)");
+        return CLI_EXIT_USAGE;
+    }
+    if (vigil_video_form_parse(to, &form, &err) != VIGIL_OK) {
+        cli_errorf("vpdq convert: --to: %s", err.msg);
+        return CLI_EXIT_USAGE;
+    }
+    if (optind >= argc) {
+        cli_errorf("vpdq convert: no INPUT given (see `vigil vpdq --help`)");
+        return CLI_EXIT_USAGE;
+    }
+    int rc = CLI_EXIT_OK;
+    for (int i = optind; i < argc; i++) {
+        vigil_video_hash v;
+        if (!read_any(argv[i], &v)) {
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        if (rate > 0) v.frame_rate = rate;
+        char *out = NULL;
+        vigil_status st = vigil_video_format(&v, form, &out, &err);
+        vigil_video_hash_clear(&v);
+        if (st != VIGIL_OK) {
+            cli_input_error(argv[i], st, &err);
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        size_t n = strlen(out);
+        fputs(out, stdout);
+        if (n && out[n - 1] != '\n') putchar('\n');
+        free(out);
+    }
+    fflush(stdout);
+    return rc;
+}
+
+static int pct(const char *name, const char *v, double *out) {
+    char *end = NULL;
+    double d = strtod(v, &end);
+    if (!*v || *end || !(d >= 0 && d <= 100)) {
+        cli_errorf("--%s needs a percentage from 0 to 100, got '%s'", name, v);
+        return 0;
+    }
+    *out = d;
+    return 1;
+}
+
+static int vpdq_compare(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"rule", required_argument, NULL, 'R'},
+        {"distance", required_argument, NULL, 'd'},
+        {"quality", required_argument, NULL, 'q'},
+        {"query-share", required_argument, NULL, 'Q'},
+        {"bank-share", required_argument, NULL, 'B'},
+        {"phase-robust", no_argument, NULL, 'P'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    vigil_video_match_opts o;
+    vigil_video_match_opts_init(&o);
+    vigil_err err;
+    vigil_err_clear(&err);
+    int c, json = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        char *end = NULL;
+        long v;
+        switch (c) {
+        case 'R':
+            if (vigil_video_rule_parse(optarg, &o.rule, &err) != VIGIL_OK) {
+                cli_errorf("--rule: %s", err.msg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'd':
+        case 'q':
+            v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 0 || v > (c == 'd' ? 256 : 100)) {
+                cli_errorf("--%s needs a whole number from 0 to %d, got '%s'", c == 'd' ? "distance" : "quality",
+                           c == 'd' ? 256 : 100, optarg);
+                return CLI_EXIT_USAGE;
+            }
+            if (c == 'd') o.max_distance = (int)v;
+            else o.quality_floor = (int)v;
+            break;
+        case 'Q':
+            if (!pct("query-share", optarg, &o.min_query_share)) return CLI_EXIT_USAGE;
+            break;
+        case 'B':
+            if (!pct("bank-share", optarg, &o.min_bank_share)) return CLI_EXIT_USAGE;
+            break;
+        case 'P': o.phase_robust = 1; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(vpdq_help, stdout); return CLI_EXIT_OK;
+        default: fputs(vpdq_help, stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        cli_errorf("vpdq compare: give two INPUTs, the query and the compared video (see `vigil vpdq --help`)");
+        return CLI_EXIT_USAGE;
+    }
+    vigil_video_hash a, b;
+    if (!read_any(argv[optind], &a)) return CLI_EXIT_FAIL;
+    if (!read_any(argv[optind + 1], &b)) {
+        vigil_video_hash_clear(&a);
+        return CLI_EXIT_FAIL;
+    }
+    vigil_video_match x;
+    int ok = vigil_video_compare_rule(&a, &b, &o, &x);
+    if (json) {
+        json_t *j = json_object();
+        json_object_set_new(j, "rule", json_string(vigil_video_rule_name(x.rule)));
+        json_object_set_new(j, "match", json_boolean(ok));
+        json_object_set_new(j, "query_share", json_real(x.query_share));
+        json_object_set_new(j, "bank_share", json_real(x.bank_share));
+        json_object_set_new(j, "query_share_time", json_real(x.query_share_time));
+        json_object_set_new(j, "bank_share_time", json_real(x.bank_share_time));
+        json_object_set_new(j, "query_share_frames", json_real(x.query_share_frames));
+        json_object_set_new(j, "bank_share_frames", json_real(x.bank_share_frames));
+        json_object_set_new(j, "query_frames", json_integer((json_int_t)x.query_frames));
+        json_object_set_new(j, "bank_frames", json_integer((json_int_t)x.bank_frames));
+        json_object_set_new(j, "distance", json_integer(x.distance));
+        json_object_set_new(j, "phase_robust", json_boolean(x.phase_robust));
+        print_json(j);
+    } else {
+        printf("%s,%.1f,%.1f,%d,%s\n", vigil_video_rule_name(x.rule), x.query_share, x.bank_share, x.distance,
+               ok ? "match" : "no-match");
+    }
+    vigil_video_hash_clear(&a);
+    vigil_video_hash_clear(&b);
+    return CLI_EXIT_OK;
+}
+
+int cmd_vpdq(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(vpdq_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    optind = 0; /* a fresh getopt scan of the subcommand's arguments */
+    if (strcmp(argv[1], "convert") == 0) return vpdq_convert(argc - 1, argv + 1);
+    if (strcmp(argv[1], "compare") == 0) return vpdq_compare(argc - 1, argv + 1);
+    cli_errorf("vpdq: unknown subcommand '%s' (convert or compare)", argv[1]);
+    return CLI_EXIT_USAGE;
+}
+
+/* ---- vigil tmk ------------------------------------------------------------- */
+
+static const char tmk_help[] =
+    "usage: vigil tmk score A.tmk B.tmk\n"
+    "       vigil tmk match [--bank NAME]... [--level1 T] [--level2 T] [--json] INPUT...\n"
+    "       vigil tmk export ENTRY-ID FILE.tmk\n"
+    "\n"
+    "Prints LEVEL1,LEVEL2: the reference's two TMK+PDQF scores of two .tmk files\n"
+    "(from `vigil hash --tmk -o FILE.tmk` or tmk-hash-video).  Level 1 is the cosine\n"
+    "of the average frame features, level 2 the kernel over all Fourier\n"
+    "coefficients at the best time offset; 1.0 is a perfect match, and the\n"
+    "reference's thresholds are 0.7 for both.\n"
+    "\n"
+    "match: each INPUT (a .tmk file, or a video hashed with TMK+PDQF) against the\n"
+    "banks' tmk entries, with the reference's two-level rule (level 1 >= T as a\n"
+    "prefilter, then level 2 >= T; 0.7 and 0.7): QUERY,BANK,ENTRY_ID,LEVEL1,LEVEL2.\n"
+    "Exit status as vigil match: 0 something matched, 1 nothing, 2 an error.\n"
+    "export: a bank entry of type tmk written back as its .tmk file.\n";
+
+static vigil_tmk *read_tmk(const char *path) {
+    uint8_t *data = NULL;
+    size_t len = 0;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_tmk *t = NULL;
+    vigil_status rc = vigil_read_file(path, (uint64_t)VIGIL_TMK_FILE_BYTES + 1, &data, &len, &err);
+    if (rc == VIGIL_ELIMIT) {
+        vigil_err_clear(&err);
+        snprintf(err.msg, sizeof err.msg, "TMK file is over %d bytes (trailing data)", VIGIL_TMK_FILE_BYTES);
+        rc = VIGIL_EFORMAT;
+    }
+    if (rc == VIGIL_OK) rc = vigil_tmk_read(data, len, &t, &err);
+    free(data);
+    if (rc != VIGIL_OK) cli_input_error(path, rc, &err);
+    return t;
+}
+
+static float level_arg(const char *name, const char *v, int *bad) {
+    char *end = NULL;
+    double d = strtod(v, &end);
+    if (!*v || *end || !(d >= -1.0 && d <= 1.0)) {
+        cli_errorf("--%s needs a score from -1 to 1, got '%s'", name, v);
+        *bad = 1;
+    }
+    return (float)d;
+}
+
+/* vigil tmk match [--bank NAME]... [--level1 T] [--level2 T] [--json] INPUT... */
+static int tmk_match(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"bank", required_argument, NULL, 'b'},
+        {"level1", required_argument, NULL, '1'},
+        {"level2", required_argument, NULL, '2'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char **banks = calloc((size_t)argc + 1, sizeof *banks);
+    if (!banks) return CLI_EXIT_FAIL;
+    size_t nb = 0;
+    float l1 = VIGIL_TMK_DEFAULT_LEVEL1, l2 = VIGIL_TMK_DEFAULT_LEVEL2;
+    int c, json = 0, bad = 0, rc = CLI_EXIT_OK, any = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': banks[nb++] = optarg; break;
+        case '1': l1 = level_arg("level1", optarg, &bad); break;
+        case '2': l2 = level_arg("level2", optarg, &bad); break;
+        case 'j': json = 1; break;
+        case 'h': fputs(tmk_help, stdout); free(banks); return CLI_EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (bad || optind >= argc) {
+        if (!bad) cli_errorf("tmk match: no INPUT given (see `vigil tmk --help`)");
+        free(banks);
+        return CLI_EXIT_USAGE;
+    }
+    vigil_store *st = NULL;
+    vigil_tmk_matcher *m = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    if (vigil_store_open(g_cli.db_path, &st, &err) != VIGIL_OK ||
+        vigil_tmk_matcher_open(st, banks, nb, &m, &err) != VIGIL_OK) {
+        cli_errorf("tmk match: %s", err.msg);
+        vigil_store_close(st);
+        free(banks);
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = optind; i < argc; i++) {
+        vigil_tmk *q = tmk_of(argv[i]);
+        if (!q) {
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        vigil_tmk_match_result r;
+        vigil_status st_ = vigil_tmk_matcher_query(m, q, l1, l2, &r, &err);
+        vigil_tmk_free(q);
+        if (st_ != VIGIL_OK) {
+            cli_input_error(argv[i], st_, &err);
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        if (json) {
+            json_t *o = json_object(), *arr = json_array();
+            json_object_set_new(o, "query", str_json(argv[i]));
+            json_object_set_new(o, "type", json_string("tmk"));
+            json_object_set_new(o, "candidates", json_integer((json_int_t)r.candidates));
+            json_object_set_new(o, "allowed", json_boolean(r.allowed));
+            json_object_set_new(o, "suppressed", json_integer((json_int_t)r.suppressed));
+            for (size_t k = 0; k < r.n; k++) {
+                const vigil_tmk_hit *x = &r.matches[k];
+                json_t *mj = json_object();
+                json_object_set_new(mj, "bank", json_string(x->bank));
+                json_object_set_new(mj, "entry_id", json_integer(x->entry_id));
+                json_object_set_new(mj, "signal", json_string("tmk"));
+                json_object_set_new(mj, "level1", json_real(x->level1));
+                json_object_set_new(mj, "level2", json_real(x->level2));
+                json_object_set_new(mj, "allow", json_boolean(x->bank_kind == VIGIL_BANK_ALLOW));
+                json_object_set_new(mj, "labels", labels_json(x->labels));
+                json_object_set_new(mj, "external_id", x->external_id ? json_string(x->external_id) : json_null());
+                json_array_append_new(arr, mj);
+            }
+            json_object_set_new(o, "matches", arr);
+            print_json(o);
+        } else {
+            for (size_t k = 0; k < r.n; k++)
+                printf("%s,%s,%lld,%.6f,%.6f\n", argv[i], r.matches[k].bank, (long long)r.matches[k].entry_id,
+                       (double)r.matches[k].level1, (double)r.matches[k].level2);
+            if (r.allowed)
+                cli_errorf("%s: matches an allow-list video: %zu other match%s suppressed", argv[i], r.suppressed,
+                           r.suppressed == 1 ? "" : "es");
+        }
+        if (r.n) any = 1;
+        vigil_tmk_match_result_clear(&r);
+    }
+    vigil_tmk_matcher_free(m);
+    vigil_store_close(st);
+    free(banks);
+    fflush(stdout);
+    return rc != CLI_EXIT_OK ? CLI_EXIT_USAGE : any ? CLI_EXIT_OK : CLI_EXIT_FAIL; /* like vigil match */
+}
+
+/* vigil tmk export ENTRY-ID FILE.tmk */
+static int tmk_export(int argc, char **argv) {
+    if (argc != 3) {
+        fputs(tmk_help, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    char *end = NULL;
+    long long id = strtoll(argv[1], &end, 10);
+    if (!*argv[1] || *end || id <= 0) {
+        cli_errorf("tmk export: ENTRY-ID must be a positive whole number, got '%s'", argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    vigil_store *st = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_entry e;
+    memset(&e, 0, sizeof e);
+    vigil_tmk *t = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int rc = CLI_EXIT_FAIL;
+    if (vigil_store_open(g_cli.db_path, &st, &err) != VIGIL_OK || vigil_bank_entry_get(st, id, &e, &err) != VIGIL_OK) {
+        cli_errorf("tmk export: %s", err.msg);
+        goto out;
+    }
+    if (e.signal != VIGIL_SIGNAL_TMK) {
+        cli_errorf("tmk export: entry %lld is of signal type %s, not tmk", id, vigil_signal_name(e.signal));
+        goto out;
+    }
+    if (vigil_tmk_value_parse(e.value, &t, &err) != VIGIL_OK || vigil_tmk_write(t, &bytes, &len, &err) != VIGIL_OK) {
+        cli_errorf("tmk export: entry %lld: %s", id, err.msg);
+        goto out;
+    }
+    if (!write_whole(argv[2], (const char *)bytes, len)) {
+        cli_errorf("tmk export: cannot write %s: %s", argv[2], strerror(errno));
+        goto out;
+    }
+    rc = CLI_EXIT_OK;
+out:
+    free(bytes);
+    vigil_tmk_free(t);
+    vigil_entry_clear(&e);
+    vigil_store_close(st);
+    return rc;
+}
+
+int cmd_tmk(int argc, char **argv) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(tmk_help, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (argc >= 2 && strcmp(argv[1], "match") == 0) {
+        optind = 0;
+        return tmk_match(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "export") == 0) return tmk_export(argc - 1, argv + 1);
+    if (argc != 4 || strcmp(argv[1], "score") != 0) {
+        fputs(tmk_help, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    vigil_tmk *a = read_tmk(argv[2]), *b = a ? read_tmk(argv[3]) : NULL;
+    if (!a || !b) {
+        vigil_tmk_free(a);
+        return CLI_EXIT_FAIL;
+    }
+    printf("%.6f,%.6f\n", (double)vigil_tmk_level1(a, b), (double)vigil_tmk_level2(a, b));
+    vigil_tmk_free(a);
+    vigil_tmk_free(b);
+    return CLI_EXIT_OK;
 }

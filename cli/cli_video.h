@@ -14,6 +14,10 @@ typedef struct cli_video_cfg {
     vigil_video_opts opts;
     vigil_video_match_opts match;
     int vpdq; /* vigil hash --vpdq: one VALUE,PATH line per video */
+    int reference;      /* vigil hash --vpdq-reference: Meta's per-frame file   */
+    int tmk;            /* vigil hash --tmk: TMK+PDQF                            */
+    const char *outdir; /* vigil hash --vpdq-reference -o DIR: DIR/NAME.txt     */
+    vigil_video_bank_rule bank_rules[16]; /* vigil match --video-bank-rule       */
 } cli_video_cfg;
 
 extern cli_video_cfg g_cli_video;
@@ -21,15 +25,28 @@ extern cli_video_cfg g_cli_video;
 /* Resets g_cli_video to the library defaults. */
 void cli_video_init(void);
 
-/* The option --collapse D|off of `vigil hash` (its numeric options, --fps and
- * the share thresholds, are checked by the option table and set directly).
- * Returns 1 if `name` is "collapse" (then *bad is set when its value is
- * invalid, after printing why), 0 otherwise. */
+/* Options shared by hash and match that need more than a number check:
+ * --collapse D|off, --seconds-per-hash S, --vpdq-reference, and match's
+ * --video-rule, --video-bank-rule, --video-phase-robust (`name` without the
+ * dashes; `value` NULL or "" for those without one; --fps and the share
+ * thresholds are checked by the option table and set directly).  Returns 1
+ * if `name` is one of them (then *bad is set when its value is invalid,
+ * after printing why), 0 otherwise. */
 int cli_video_option(const char *name, const char *value, int *bad);
 
 /* Whether PATH should go the video way: not an image by its first bytes,
  * and a video container by libavformat's probes or by its extension. */
 int cli_is_video(const char *path);
+
+/* vigil hash --vpdq-reference on one video: Meta's reference file, on
+ * standard output (after a "# PATH" line when `header`) or written whole
+ * to OUTDIR/NAME.txt.  Returns 1, or 0 after reporting the error. */
+int cli_hash_vpdq_reference(const char *path, int header);
+
+/* vigil hash --tmk on one video: "tmk:BASE64,PATH" on standard output, or
+ * the .tmk file written whole to -o (a FILE for one video, a DIR for
+ * several: DIR/NAME.tmk).  Returns 1, or 0 after reporting the error. */
+int cli_hash_tmk(const char *path, int several);
 
 /* vigil hash on one video: prints its lines (json, all as for images).
  * Returns 1 on success, 0 after reporting the error. */
@@ -47,6 +64,11 @@ int cli_match_video(vigil_store *st, vigil_matcher *m, const char *const *banks,
 
 /* Frees what cli_match_video opened. */
 void cli_video_match_end(void);
+
+/* vigil bank add --tmk FILE: the "tmk:" value of a .tmk file, or of the
+ * video FILE hashed with TMK+PDQF, in *value (malloc'd).  Returns 1, or 0
+ * after reporting the error. */
+int cli_tmk_value(const char *path, char **value);
 
 /* vigil bank add --video FILE: the "vpdq1:" value of FILE in *value
  * (malloc'd).  Returns 1, or 0 after reporting the error. */

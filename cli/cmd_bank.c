@@ -393,7 +393,8 @@ static int bank_delete(int argc, char **argv) {
 /* ---- add --------------------------------------------------------------- */
 
 static const char add_help[] =
-    "usage: vigil bank add NAME (--pdq HEX|--md5 HEX|--sha256 HEX|--video FILE|--text FILE|--signal TYPE:VALUE)\n"
+    "usage: vigil bank add NAME (--pdq HEX|--md5 HEX|--sha256 HEX|--video FILE|--text FILE|--tmk FILE|\n"
+    "                          --signal TYPE:VALUE)\n"
     "                          [--label KEY=VALUE]... [--id EXTERNAL-ID]\n"
     "\n"
     "Adds one entry and prints its ENTRY-ID.  A value the bank already has is not\n"
@@ -402,9 +403,11 @@ static const char add_help[] =
     "  --pdq HEX             a PDQ hash (64 hex digits)\n"
     "  --md5 HEX             an MD5 (32 hex digits)\n"
     "  --sha256 HEX          a SHA-256 (64 hex digits)\n"
-    "  --signal TYPE:VALUE   any signal type: pdq, md5, sha256, video, text\n"
+    "  --signal TYPE:VALUE   any signal type: pdq, md5, sha256, video, text, tmk\n"
     "  --video FILE          hash the video FILE (1 frame/s, collapse 8) and add its\n"
     "                        vpdq1 value as signal type video\n"
+    "  --tmk FILE            a TMK+PDQF .tmk file (or a video, hashed to one) as\n"
+    "                        signal type tmk (tmk: + base64)\n"
     "  --text FILE           fingerprint the UTF-8 text FILE and add its mh1 MinHash\n"
     "                        signature as signal type text\n"
     "  --label KEY=VALUE     a label (repeatable), e.g. --label entity=example-group;\n"
@@ -423,7 +426,7 @@ static int set_signal(vigil_entry_spec *spec, int *given, vigil_signal sig, cons
 }
 
 static int bank_add(int argc, char **argv) {
-    enum { O_PDQ = 256, O_MD5, O_SHA, O_SIGNAL, O_LABEL, O_ID, O_VIDEO, O_TEXT };
+    enum { O_PDQ = 256, O_MD5, O_SHA, O_SIGNAL, O_LABEL, O_ID, O_VIDEO, O_TEXT, O_TMK };
     static const cli_opt opts[] = {
         CLI_O_STR("pdq", 0, O_PDQ),
         CLI_O_STR("md5", 0, O_MD5),
@@ -432,6 +435,7 @@ static int bank_add(int argc, char **argv) {
         CLI_O_STR("label", 0, O_LABEL),
         CLI_O_STR("id", 0, O_ID),
         CLI_O_STR("video", 0, O_VIDEO),
+        CLI_O_STR("tmk", 0, O_TMK),
         CLI_O_STR("text", 0, O_TEXT),
         BANK_OPT_BY,
         CLI_O_END,
@@ -498,6 +502,14 @@ static int bank_add(int argc, char **argv) {
             }
             if (!cli_video_value(a.arg, &video_value)) goto out;
             if (!set_signal(&spec, &given, VIGIL_SIGNAL_VIDEO, video_value)) goto out;
+            break;
+        case O_TMK: /* cli_video.c */
+            if (given) {
+                cli_errorf("bank add: give one value only (--pdq, --md5, --sha256, --video, --tmk or --signal)");
+                goto out;
+            }
+            if (!cli_tmk_value(a.arg, &video_value)) goto out;
+            if (!set_signal(&spec, &given, VIGIL_SIGNAL_TMK, video_value)) goto out;
             break;
         case O_TEXT: /* cmd_text.c */
             if (given) {
@@ -674,27 +686,32 @@ static int bank_import(int argc, char **argv) {
 /* ---- export ------------------------------------------------------------ */
 
 static const char export_help[] =
-    "usage: vigil bank export NAME [--output FILE]\n"
+    "usage: vigil bank export NAME [--output FILE] [--video-form FORM]\n"
     "\n"
     "Writes every entry of the bank as CSV with the header\n"
     "signal_type,signal_value,labels,id (the form `vigil bank import` reads back), to\n"
     "standard output or FILE.  The enabled/disabled flag of entries is not exported.\n"
     "\n"
-    "  -o, --output FILE   write to FILE (replaced if it exists)\n";
+    "  -o, --output FILE   write to FILE (replaced if it exists)\n"
+    "  --video-form FORM   video values as value (stored form), vpdq1, vpdqr1,\n"
+    "                      reference (Meta's per-frame file) or pytx (the\n"
+    "                      python-threatexchange vpdq signal)\n";
 
 static int bank_export(int argc, char **argv) {
     static const cli_opt opts[] = {
         CLI_O_STR("output", 'o', 'o'),
+        CLI_O_STR("video-form", 0, 'V'),
         BANK_OPT_BY,
         CLI_O_END,
     };
-    const char *output = NULL;
+    const char *output = NULL, *vform = NULL;
     int c;
     cli_args a;
     cli_args_init(&a, "bank export", opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case 'o': output = a.arg; break;
+        case 'V': vform = a.arg; break; /* vigil/video.h */
         case O_BANK_BY: s_by = a.arg; break;
         case CLI_HELP: fputs(export_help, stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
@@ -702,6 +719,12 @@ static int bank_export(int argc, char **argv) {
     }
     if (!cli_args_operands(&a, 1, 1, "NAME")) return CLI_EXIT_USAGE;
     const char *name = a.argv[0];
+    vigil_video_form form = VIGIL_VFORM_VALUE;
+    vigil_err ferr;
+    if (vform && vigil_video_form_parse(vform, &form, &ferr) != VIGIL_OK) {
+        cli_errorf("bank export: --video-form: %s", ferr.msg);
+        return CLI_EXIT_USAGE;
+    }
     vigil_store *st = NULL;
     if (!open_store(&st)) return CLI_EXIT_FAIL;
     vigil_err err;
@@ -718,7 +741,8 @@ static int bank_export(int argc, char **argv) {
         cli_errorf("bank export: %s: cannot create: %s", output, strerror(errno));
         goto out;
     }
-    vigil_status s = vigil_bank_export(st, name, out, &rows, &err);
+    vigil_status s = vform ? vigil_video_bank_export(st, name, form, out, &rows, &err)
+                           : vigil_bank_export(st, name, out, &rows, &err);
     if (out != stdout && fclose(out) != 0 && s == VIGIL_OK) {
         vigil_err_clear(&err);
         snprintf(err.msg, sizeof err.msg, "%s: write error: %s", output, strerror(errno));

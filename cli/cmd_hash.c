@@ -44,6 +44,15 @@ static void hash_usage(FILE *out) {
             "                      first of their run (default 8)\n"
             "  --vpdq              one line per video: VALUE,PATH, the bank value\n"
             "                      (vpdq1:...) for `vigil bank import` as signal video\n"
+            "  --vpdq-reference    Meta's vPDQ, bit for bit (vpdq-hash-video -r S):\n"
+            "                      FRAMENUMBER,QUALITY,HASH,TIMESTAMP per hashed frame\n"
+            "                      (a '# PATH' line before each video when several)\n"
+            "  --seconds-per-hash S  with --vpdq-reference: one frame in every\n"
+            "                      (int)(S x frame rate) decoded (default 1; 0: all)\n"
+            "  -o DIR              with --vpdq-reference: write DIR/NAME.txt per video\n"
+            "  --tmk               TMK+PDQF (GIFCT/TCAP): one line tmk:BASE64,PATH per\n"
+            "                      video; with -o FILE.tmk (one video) or -o DIR\n"
+            "                      (DIR/NAME.tmk) the 263,344-byte .tmk file\n"
             "\n"
             "Errors are reported per file on stderr; the other files are still hashed.\n"
             "Exit status: 0 all hashed, 1 some file failed, 2 usage error.\n");
@@ -187,7 +196,7 @@ static char **read_list(const char *list, size_t *n_out) {
 }
 
 int cmd_hash(int argc, char **argv) {
-    enum { O_ALL = 1, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ };
+    enum { O_ALL = 1, O_DIH, O_JSON, O_NORESIZE, O_FAST, O_MAXPX, O_MAXB, O_LIST, O_TEXT, O_FPS, O_COLLAPSE, O_VPDQ, O_VREF, O_SPH, O_TMK, O_OUT };
     static const cli_opt opts[] = {
         CLI_O_FLAG("all", 0, O_ALL),
         CLI_O_FLAG("dihedral", 0, O_DIH),
@@ -201,6 +210,10 @@ int cmd_hash(int argc, char **argv) {
         CLI_O_REAL("fps", 0, O_FPS, 0, VIGIL_VIDEO_MAX_FPS, CLI_ABOVE_MIN, "a number of samples per second"),
         CLI_O_STR("collapse", 0, O_COLLAPSE),
         CLI_O_FLAG("vpdq", 0, O_VPDQ),
+        CLI_O_FLAG("vpdq-reference", 0, O_VREF),
+        CLI_O_FLAG("tmk", 0, O_TMK),
+        CLI_O_STR("seconds-per-hash", 0, O_SPH),
+        CLI_O_STR("output", 'o', O_OUT),
         CLI_O_END,
     };
     hash_cli_opts o = {0, 0, 0};
@@ -222,6 +235,15 @@ int cmd_hash(int argc, char **argv) {
             break;
         }
         case O_VPDQ: g_cli_video.vpdq = 1; break;
+        case O_VREF: g_cli_video.reference = 1; break; /* cli_video.c */
+        case O_TMK: g_cli_video.tmk = 1; break;
+        case O_OUT: g_cli_video.outdir = a.arg; break;
+        case O_SPH: {
+            int bad = 0;
+            cli_video_option("seconds-per-hash", a.arg, &bad);
+            if (bad) return CLI_EXIT_USAGE;
+            break;
+        }
         case O_ALL: o.all = 1; break;
         case O_DIH: o.dihedral = 1; break;
         case O_JSON: o.json = 1; break;
@@ -233,6 +255,10 @@ int cmd_hash(int argc, char **argv) {
         case CLI_HELP: hash_usage(stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
+    }
+    if (g_cli_video.outdir && !g_cli_video.reference && !g_cli_video.tmk) {
+        cli_errorf("-o DIR writes --vpdq-reference or --tmk files; give one of them too");
+        return CLI_EXIT_USAGE;
     }
     if (o.all || o.json) ho.flags |= VIGIL_HASH_DIGESTS;
     if (o.dihedral) ho.flags |= VIGIL_HASH_DIHEDRAL;
@@ -274,7 +300,10 @@ int cmd_hash(int argc, char **argv) {
     }
     uint64_t max_bytes = ho.limits.max_file_bytes;
     for (size_t i = 0; i < n; i++) {
-        if (!hash_one(h, &o, paths[i], max_bytes)) rc = CLI_EXIT_FAIL;
+        if (g_cli_video.tmk ? !cli_hash_tmk(paths[i], n > 1)
+            : g_cli_video.reference ? !cli_hash_vpdq_reference(paths[i], n > 1)
+                                    : !hash_one(h, &o, paths[i], max_bytes))
+            rc = CLI_EXIT_FAIL;
         cli_progress("hashed", i + 1, n);
     }
     cli_progress_end();

@@ -43,6 +43,13 @@ static void match_usage(FILE *out) {
             "  --video-query-share P   percent of the query (default 50)\n"
             "  --video-bank-share P    percent of the bank video (default 50)\n"
             "  --video-both            require both shares (vPDQ's rule)\n"
+            "  --video-rule R          vigil (the above), pytx (frames de-duplicated,\n"
+            "                          by count: query >= 80%%) or readme (bank >= 80%%)\n"
+            "  --video-bank-rule BANK=R[,Q,B]  a bank's own rule and shares\n"
+            "  --video-phase-robust    count the denser side in windows of the other's\n"
+            "                          sample period (catches trims at another phase)\n"
+            "  --vpdq-reference        hash query videos as Meta's vPDQ does, every\n"
+            "  --seconds-per-hash S    (int)(S x frame rate)-th frame (0: every frame)\n"
             "Video lines: QUERY,BANK,ENTRY_ID,DISTANCE,QUERY_SHARE,BANK_SHARE.\n"
             "\n"
             "Per-bank thresholds (`vigil bank set NAME --max-distance D`) take precedence.\n"
@@ -116,7 +123,8 @@ static void print_result(match_cli *c, const char *query, const vigil_pdq *pdq,
 
 /* One --hash argument: PDQ hex, md5:HEX or sha256:HEX. */
 static int match_hash_arg(vigil_matcher *m, match_cli *c, const char *arg) {
-    if (strncmp(arg, VIGIL_VPDQ_PREFIX, strlen(VIGIL_VPDQ_PREFIX)) == 0) /* a video's value */
+    if (strncmp(arg, VIGIL_VPDQ_PREFIX, strlen(VIGIL_VPDQ_PREFIX)) == 0 ||
+        strncmp(arg, VIGIL_VPDQR_PREFIX, strlen(VIGIL_VPDQR_PREFIX)) == 0 || arg[0] == '[') /* a video's value */
         return cli_match_video(c->st, m, c->banks, c->nbanks, arg, 1, c->json, &c->any_match);
     vigil_err err;
     vigil_err_clear(&err);
@@ -168,7 +176,7 @@ static int match_file(vigil_matcher *m, vigil_hasher *h, match_cli *c, const cha
 }
 
 int cmd_match(int argc, char **argv) {
-    enum { O_BANK = 1, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_TEXT, O_MINSIM, O_FPS, O_VQS, O_VBS, O_VBOTH };
+    enum { O_BANK = 1, O_MAXD, O_DIH, O_FLOOR, O_JSON, O_HASH, O_TEXT, O_MINSIM, O_FPS, O_VQS, O_VBS, O_VBOTH, O_VRULE, O_VBRULE, O_VPR, O_VREF, O_SPH };
     static const cli_opt opts[] = {
         CLI_O_STR("bank", 0, O_BANK),
         CLI_O_INT("max-distance", 0, O_MAXD, 0, 256),
@@ -182,6 +190,11 @@ int cmd_match(int argc, char **argv) {
         CLI_O_REAL("video-query-share", 0, O_VQS, 0, 100, 0, "a percentage"),
         CLI_O_REAL("video-bank-share", 0, O_VBS, 0, 100, 0, "a percentage"),
         CLI_O_FLAG("video-both", 0, O_VBOTH),
+        CLI_O_STR("video-rule", 0, O_VRULE),
+        CLI_O_STR("video-bank-rule", 0, O_VBRULE),
+        CLI_O_FLAG("video-phase-robust", 0, O_VPR),
+        CLI_O_FLAG("vpdq-reference", 0, O_VREF),
+        CLI_O_STR("seconds-per-hash", 0, O_SPH),
         CLI_O_END,
     };
     vigil_match_opts mo;
@@ -205,6 +218,22 @@ int cmd_match(int argc, char **argv) {
         case O_FPS: g_cli_video.opts.fps = a.real; break;
         case O_VQS: g_cli_video.match.min_query_share = a.real; break;
         case O_VBS: g_cli_video.match.min_bank_share = a.real; break;
+        case O_VRULE:
+        case O_VBRULE:
+        case O_VPR:
+        case O_VREF:
+        case O_SPH: { /* checked and applied by cli_video.c */
+            static const char *const names[] = {"video-rule", "video-bank-rule",
+                                                "video-phase-robust", "vpdq-reference",
+                                                "seconds-per-hash"};
+            int bad = 0;
+            cli_video_option(names[c - O_VRULE], a.arg, &bad);
+            if (bad) {
+                rc = MATCH_EXIT_ERROR;
+                goto out;
+            }
+            break;
+        }
         case O_VBOTH: g_cli_video.match.require_both = 1; break;
         case O_MAXD: mo.max_distance = (int)a.num; break;
         case O_DIH: mo.dihedral = 1; break;

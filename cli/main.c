@@ -40,6 +40,8 @@ static const cli_command commands[] = {
     {"demo", cmd_demo, "build a synthetic referral action day (demo data)"},
     {"serve", cmd_serve, "the HTTP/JSON API (docs/openapi.yaml)"},
     {"lang", cmd_lang, "language of texts (ISO 639-1 code and confidence)"},
+    {"vpdq", cmd_vpdq, "vPDQ video hashes: convert between forms, compare two videos"},
+    {"tmk", cmd_tmk, "TMK+PDQF video signatures: score two .tmk files"},
 };
 
 static void usage(FILE *out) {

@@ -1,6 +1,8 @@
 #!/bin/sh
 # tests/cli_video.sh - black-box tests of the video paths: `vigil hash VIDEO`
-# (per-frame lines, --all, --json, --vpdq, --fps, --collapse), `vigil bank add
+# (per-frame lines, --all, --json, --vpdq, --fps, --collapse, --vpdq-reference),
+# the partner forms (bank add/export --video-form, vigil vpdq convert/compare),
+# the match rules (--video-rule, --video-bank-rule, --video-phase-robust), `vigil bank add
 # --video`, import of vpdq1 values, `vigil match VIDEO` (excerpt, unrelated,
 # thresholds, JSON, --hash vpdq1:...) and the errors for bad files.  The
 # videos are generated (gen-video), never real content.  Usage: cli_video.sh BUILD_DIR
@@ -45,6 +47,24 @@ n=$(printf '%s\n' "$out" | grep -Ec "^$HEX,[0-9]{1,3},[0-9.]+,[0-9.]+,-\$")
 run "$V" hash --fps 0 "$T/orig.mp4";         expect hash_bad_fps 2 '^$' 'fps needs a number'
 run "$V" hash --collapse x "$T/orig.mp4";    expect hash_bad_collapse 2 '^$' "collapse needs a distance"
 run "$V" hash --dihedral "$T/orig.mp4";      expect hash_dihedral 1 '^$' 'applies to images, not videos'
+
+# --vpdq-reference: Meta's per-frame file (frameNumber,quality,hash,timestamp)
+run "$V" hash --vpdq-reference "$T/orig.mp4"
+n=$(printf '%s\n' "$out" | grep -Ec "^[0-9]+,[0-9]{1,3},$HEX,[0-9]+\.[0-9]{3}\$")
+first=$(printf '%s\n' "$out" | head -n 1 | cut -d, -f1,4); second=$(printf '%s\n' "$out" | sed -n 2p | cut -d, -f1)
+[ "$rc" -eq 0 ] && [ "$n" -ge 59 ] && [ "$n" -le 60 ] && [ "$first" = "0,0.000" ] && [ "$second" = 5 ] && ok vref_lines || bad vref_lines "rc=$rc n=$n first=$first second=$second" "$err"
+printf '%s\n' "$out" > "$T/vref-stdout.txt"
+run "$V" hash --vpdq-reference --seconds-per-hash 0 "$T/orig.mp4"
+n=$(printf '%s\n' "$out" | grep -c .); last=$(printf '%s\n' "$out" | tail -n 1 | cut -d, -f1)
+[ "$rc" -eq 0 ] && [ "$n" -ge 299 ] && [ "$last" -eq $((n - 1)) ] && ok vref_every_frame || bad vref_every_frame "rc=$rc n=$n last=$last"
+mkdir -p "$T/vref"
+run "$V" hash --vpdq-reference -o "$T/vref" "$T/orig.mp4" "$T/notes.mp4"
+[ "$rc" -eq 1 ] && [ -z "$out" ] && cmp -s "$T/vref/orig.txt" "$T/vref-stdout.txt" && [ ! -e "$T/vref/notes.txt" ] &&
+    [ "$(ls "$T/vref" | wc -l)" -eq 1 ] && ok vref_outdir || bad vref_outdir "rc=$rc" "$err"
+run "$V" hash --vpdq-reference "$T/orig.mp4" "$T/other.avi"
+[ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c '^# ')" -eq 2 ] && printf '%s\n' "$out" | head -n 1 | grep -qx "# $T/orig.mp4" && ok vref_headers || bad vref_headers "rc=$rc"
+run "$V" hash --vpdq-reference --seconds-per-hash -1 "$T/orig.mp4"; expect vref_bad_seconds 2 '^$' 'seconds-per-hash needs'
+run "$V" hash -o "$T/vref" "$T/orig.mp4";                         expect vref_o_alone 2 '^$' 'give one of them too'
 
 # bad files: one message each, the good file still hashed
 run "$V" hash "$T/audio.wav" "$T/truncated.mp4" "$T/notes.mp4" "$T/orig.mp4"
@@ -91,5 +111,99 @@ run $VV match --hash "vpdq1:zz";                   expect match_bad_value 2 '^$'
 $VV bank add other --md5 "$md5" > /dev/null 2>&1
 run $VV match --bank other "$T/orig.mp4"
 expect match_md5 0 "^$T/orig.mp4,other,[0-9]+,0\$"
+
+
+# ---- partner forms: the reference file, pytx's signal, vpdqr1 -------------------
+$VV bank create partner > /dev/null 2>&1 || bad setup "bank create partner"
+run $VV bank add partner --signal "video:$(cat "$T/vref-stdout.txt")" --label src=partner
+expect form_add_reference 0 '^[0-9]+$'
+run $VV bank export partner --video-form reference
+# the CSV field holds the file whole: unquote it and compare
+printf '%s\n' "$out" | sed -n '2,$p' | sed -e '1s/^video,"//' -e '$d' > "$T/vref-back.txt"
+cmp -s "$T/vref-back.txt" "$T/vref-stdout.txt" && [ "$rc" -eq 0 ] && ok form_export_reference_lossless || bad form_export_reference_lossless "rc=$rc" "$(diff "$T/vref-back.txt" "$T/vref-stdout.txt" | head -3)"
+run $VV bank export partner
+expect form_stored_vpdqr1 0 '^video,vpdqr1:[A-Za-z0-9+/]+=*,src=partner,$'
+run "$V" vpdq convert --to pytx "$T/vref-stdout.txt"
+expect form_convert_pytx 0 "^\\[\"$HEX,[0-9]+,0\\.0\", \"$HEX,[0-9]+,0\\.99[0-9]\", .*\"$HEX,[0-9]+,[0-9]+\\.[0-9]\"\\]\$"
+printf '%s\n' "$out" > "$T/signal.json"
+run $VV bank add partner --signal "video:$(cat "$T/signal.json")"
+expect form_add_pytx 0 '^[0-9]+$'
+run $VV bank export partner --video-form pytx
+n=$(printf '%s\n' "$out" | grep -c '^video,"\[""')
+[ "$rc" -eq 0 ] && [ "$n" -eq 2 ] && ok form_export_pytx || bad form_export_pytx "rc=$rc n=$n"
+run "$V" vpdq convert --to reference "$T/signal.json"
+expect form_pytx_to_reference_needs_rate 1 '^$' 'no frame number and the video no frame rate'
+run "$V" vpdq convert --to reference --frame-rate 5 "$T/signal.json"
+[ "$rc" -eq 0 ] && printf '%s\n' "$out" | sed -n 2p | grep -Eq "^5,[0-9]+,$HEX,0\\.99[0-9]\$" && ok form_pytx_to_reference || bad form_pytx_to_reference "rc=$rc" "$err"
+run $VV bank export partner --video-form fancy
+expect form_bad_name 2 '^$' 'unknown video form'
+printf '["%s,100,-1"]\n' "$(printf 'a%.0s' $(seq 64))" > "$T/neg.json"
+run $VV bank add partner --signal "video:$(cat "$T/neg.json")"
+expect form_bad_timestamp 1 '^$' 'frame 1: the timestamp is negative'
+
+# ---- rules: pytx's and the README's, phase-robust shares ----------------------
+"$V" hash --vpdq-reference --seconds-per-hash 0 "$T/orig.mp4" > "$T/vref-all.txt"
+run "$V" vpdq compare --rule pytx --distance 0 "$T/vref-all.txt" "$T/vref-stdout.txt"
+expect rule_pytx_phase 0 '^pytx,[0-9.]+,100\.0,0,no-match$'
+run "$V" vpdq compare --rule pytx --distance 0 --phase-robust "$T/vref-all.txt" "$T/vref-stdout.txt"
+expect rule_pytx_phase_robust 0 '^pytx,100\.0,100\.0,0,match$'
+run "$V" vpdq compare --rule readme --json "$T/vref-stdout.txt" "$T/vref-all.txt"
+expect rule_readme_json 0 '^\{"rule":"readme","match":true,"query_share":100\.0,"bank_share":[0-9.]+,"query_share_time":'
+run "$V" vpdq compare --rule strict "$T/vref-all.txt" "$T/vref-stdout.txt"
+expect rule_bad 2 '^$' 'unknown video match rule'
+run $VV match --bank partner --video-rule pytx --max-distance 0 --vpdq-reference --seconds-per-hash 0 "$T/orig.mp4"
+expect match_pytx_dense_no 1 '^$'
+run $VV match --bank partner --video-rule pytx --max-distance 0 --vpdq-reference --seconds-per-hash 0 --video-phase-robust "$T/orig.mp4"
+expect match_pytx_dense_robust 0 "^$T/orig.mp4,partner,[0-9]+,0,100\\.0,100\\.0\$"
+run $VV match --bank partner --video-bank-rule partner=readme,0,101 "$T/orig.mp4"
+expect match_bank_rule_bad 2 '^$' 'video-bank-rule needs'
+run $VV match --bank partner --json --video-bank-rule partner=readme --vpdq-reference "$T/orig.mp4"
+expect match_bank_rule 0 '"rule":"readme","query_share_time":100\.0'
+
+
+# ---- TMK+PDQF --------------------------------------------------------------------
+run "$V" hash --tmk -o "$T/orig.tmk" "$T/orig.mp4"
+[ "$rc" -eq 0 ] && [ "$(wc -c < "$T/orig.tmk")" -eq 263344 ] && [ "$(head -c 12 "$T/orig.tmk")" = TMK1FVECPDQF ] && ok tmk_file || bad tmk_file "rc=$rc" "$err"
+run "$V" tmk score "$T/orig.tmk" "$T/orig.tmk"
+expect tmk_score_self 0 '^1\.000000,1\.000000$'
+"$V" hash --tmk -o "$T/other.tmk" "$T/other.avi" 2>/dev/null
+run "$V" tmk score "$T/orig.tmk" "$T/other.tmk"
+l2=$(printf '%s' "$out" | cut -d, -f2)
+[ "$rc" -eq 0 ] && awk "BEGIN { exit !($l2 < 0.7) }" && ok tmk_score_other || bad tmk_score_other "rc=$rc out=$out"
+run "$V" hash --tmk "$T/orig.mp4"
+vl=$(printf '%s' "$out" | cut -d, -f1 | sed 's/^tmk://' | tr -d 'A-Za-z0-9+/=\n' | wc -c)
+[ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | cut -d, -f1 | tr -d '\n' | wc -c)" -eq 351132 ] && [ "$vl" -eq 0 ] &&
+    [ "$(printf '%s' "$out" | cut -d, -f2)" = "$T/orig.mp4" ] && ok tmk_value || bad tmk_value "rc=$rc vl=$vl"
+head -c 100000 "$T/orig.tmk" > "$T/cut.tmk"
+run "$V" tmk score "$T/orig.tmk" "$T/cut.tmk"
+expect tmk_truncated 1 '^$' 'cut.tmk: TMK file is 100000 bytes, not 263344 \(truncated\)'
+run "$V" tmk score "$T/orig.tmk" "$T/orig.mp4"
+expect tmk_not_tmk 1 '^$' "not a TMK feature-vector file"
+mkdir -p "$T/tmkdir"
+run "$V" hash --tmk -o "$T/tmkdir" "$T/orig.mp4" "$T/notes.mp4"
+[ "$rc" -eq 1 ] && [ -s "$T/tmkdir/orig.tmk" ] && [ ! -e "$T/tmkdir/notes.tmk" ] && ok tmk_outdir || bad tmk_outdir "rc=$rc" "$err"
+
+
+# ---- TMK+PDQF in a bank ------------------------------------------------------------
+$VV bank create gifct > /dev/null 2>&1 || bad setup "bank create gifct"
+run $VV bank add gifct --tmk "$T/orig.tmk" --label src=a
+expect tmk_bank_add_file 0 '^[0-9]+$'
+tid=$out
+run $VV bank add gifct --tmk "$T/other.avi" --label src=b
+expect tmk_bank_add_video 0 '^[0-9]+$'
+run $VV bank add gifct --tmk "$T/cut.tmk"
+expect tmk_bank_add_truncated 2 '^$' 'truncated'
+run $VV tmk match "$T/orig.mp4"
+expect tmk_match_video 0 "^$T/orig.mp4,gifct,$tid,(1\\.000000|0\\.99999[0-9]),(1\\.000000|0\\.99999[0-9])\$"
+run $VV tmk match --json "$T/orig.tmk"
+expect tmk_match_json 0 '^\{"query":".*","type":"tmk","candidates":1,"allowed":false,"suppressed":0,"matches":\[\{"bank":"gifct","entry_id":[0-9]+,"signal":"tmk","level1":'
+run $VV tmk match --bank vids "$T/orig.tmk"
+expect tmk_match_other_bank 1 '^$'
+run $VV tmk export "$tid" "$T/back.tmk"
+cmp -s "$T/back.tmk" "$T/orig.tmk" && [ "$rc" -eq 0 ] && ok tmk_export || bad tmk_export "rc=$rc" "$err"
+run $VV tmk export 1 "$T/x.tmk"
+expect tmk_export_wrong_type 1 '^$' 'not tmk'
+run $VV tmk match --level1 2 "$T/orig.tmk"
+expect tmk_match_bad_level 2 '^$' 'level1 needs a score'
 
 finish

@@ -530,7 +530,7 @@ static void test_openapi(void) {
     if (!f) SKIP("docs/openapi.yaml not found (run from the repository root)");
     doc_routes d;
     memset(&d, 0, sizeof d);
-    char line[512], path[256] = "";
+    char line[8192], path[256] = "";
     int in_paths = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';

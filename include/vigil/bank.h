@@ -29,6 +29,7 @@ typedef enum vigil_signal {
     VIGIL_SIGNAL_SHA256,  /* 64 hex digits */
     VIGIL_SIGNAL_VIDEO,   /* "vpdq1:" + base64 frame hashes (vigil/video.h) */
     VIGIL_SIGNAL_TEXT,    /* "mh1:" + base64url MinHash signature (vigil/text.h) */
+    VIGIL_SIGNAL_TMK,     /* "tmk:" + base64 of a TMK+PDQF .tmk file (vigil/video.h) */
     VIGIL_SIGNAL_COUNT
 } vigil_signal;
 

@@ -15,6 +15,11 @@
 extern "C" {
 #endif
 
+/* The usual PDQ match threshold (Hamming distance) and quality floor, used
+ * by the image, video and case matchers alike. */
+#define VIGIL_DEFAULT_MAX_DISTANCE 31 /* the industry's usual PDQ threshold */
+#define VIGIL_DEFAULT_QUALITY_FLOOR 50
+
 /* ------------------------------------------------------------------------
  * PDQ hashes
  * ---------------------------------------------------------------------- */

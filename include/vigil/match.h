@@ -17,8 +17,7 @@
 extern "C" {
 #endif
 
-#define VIGIL_DEFAULT_MAX_DISTANCE 31 /* the industry's usual PDQ threshold */
-#define VIGIL_DEFAULT_QUALITY_FLOOR 50
+/* VIGIL_DEFAULT_MAX_DISTANCE and VIGIL_DEFAULT_QUALITY_FLOOR: vigil/hash.h */
 
 typedef struct vigil_match_opts {
     const char *const *banks; /* restrict to these banks (NULL/0: all enabled) */

@@ -167,6 +167,11 @@ static void finish(const float a[64][64], int dihedral, vigil_pdq *out, int *qua
     dct_to_hashes(b, dihedral, out);
 }
 
+void vigil__pdqf_64(const float a[64][64], float out[16][16]) {
+    pthread_once(&dct_once, dct_init);
+    dct_64_to_16(a, out);
+}
+
 static void too_small(int dihedral, vigil_pdq *out, int *quality) {
     int n = dihedral ? VIGIL_DIH_COUNT : 1;
     for (int v = 0; v < n; v++) memset(out[v].bytes, 0, sizeof out[v].bytes);

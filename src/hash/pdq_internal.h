@@ -65,6 +65,10 @@ void vigil__pdq_from_luma_plain(float *luma, float *tmp, int rows, int cols, int
 void vigil__luma_pick(const uint8_t *px, size_t row_bytes, const int *off, int n, int ch,
                       float *dst);
 
+/*! vigil__pdqf_64() : PDQF, PDQ before its thresholding: the 16x16 DCT of
+ *  a 64x64 float luma image (TMK+PDQF's frame feature).  Thread-safe. */
+void vigil__pdqf_64(const float a[64][64], float out[16][16]);
+
 /*! vigil__pdq_init() : pick the kernels for this CPU, once (thread-safe).
  *  AVX2 where available unless $VIGIL_NO_SIMD is set; same bits either way. */
 void vigil__pdq_init(void);

@@ -135,11 +135,19 @@ static void responses(FILE *o, const route *r) {
     fprintf(o, "      responses:\n        \"%u\":\n          description: OK\n", r->ok);
     if (r->result) {
         fputs("          content:\n            application/json:\n              schema:\n", o);
-        if (strcmp(r->result, "[]") == 0)
+        if (strcmp(r->result, "[]") == 0) {
             fputs("                type: array\n                items:\n"
                   "                  type: object\n", o);
-        else
+        } else if (strchr(r->result, '|')) { /* "A|B": one of the schemas */
+            fputs("                oneOf:\n", o);
+            for (const char *p = r->result; *p;) {
+                size_t n = strcspn(p, "|");
+                fprintf(o, "                  - $ref: '#/components/schemas/%.*s'\n", (int)n, p);
+                p += n + (p[n] == '|');
+            }
+        } else {
             fprintf(o, "                $ref: '#/components/schemas/%s'\n", r->result);
+        }
     }
     int writes = strcmp(r->method, "GET") != 0;
     int body = r->body != BODY_NONE || (r->flags & RF_BODY_OPTIONAL);

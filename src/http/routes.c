@@ -14,6 +14,7 @@
 #include "http/http_internal.h"
 #include "vigil/bank.h"
 #include "vigil/hash.h"
+#include "vigil/video.h"
 
 /* ---- request helpers ------------------------------------------------------------- */
 
@@ -43,6 +44,17 @@ static void answer(http_ctx *h, vigil_status rc, const vigil_err *err, unsigned 
 static void h_hash(http_ctx *h) {
     if (!h->body_len) {
         http_error(h, 400, "missing_body", "send the image as the request body");
+        return;
+    }
+    const char *vform = http_query(h, "video"); /* a video: vigil, vpdq or tmk (vigil/video.h) */
+    if (vform || (vigil_format_sniff(h->body, h->body_len) == VIGIL_FMT_UNKNOWN && vigil_video_sniff(h->body, h->body_len))) {
+        char *js = NULL;
+        vigil_err verr;
+        vigil_status vrc = vigil_video_hash_json(h->body, h->body_len, vform, &js, &verr);
+        json_t *vj = vrc == VIGIL_OK ? json_loads(js, 0, NULL) : NULL;
+        free(js);
+        if (vrc != VIGIL_OK) http_fail(h, vrc, &verr);
+        else http_ok(h, 200, vj);
         return;
     }
     vigil_hash_opts o;
@@ -132,6 +144,23 @@ static void h_match(http_ctx *h) {
         json_t *results = json_array();
         vigil_status rc = VIGIL_OK;
         for (size_t i = 0; i < n && rc == VIGIL_OK; i++) {
+            int tmk = strncmp(hs[i], "tmk:", 4) == 0;
+            if (tmk || strncmp(hs[i], "video:", 6) == 0 || strncmp(hs[i], "vpdq1:", 6) == 0 ||
+                strncmp(hs[i], "vpdqr1:", 7) == 0) { /* a video value, any form, or TMK (vigil/video.h) */
+                char *vj = NULL;
+                rc = tmk ? vigil_tmk_match_json(h->st, hs[i], NULL, 0, &vj, &err)
+                         : vigil_video_match_json(h->st, hs[i], NULL, 0, NULL, http_query(h, "video_rule"),
+                                                  http_query(h, "phase_robust") != NULL, &vj, &err);
+                if (rc == VIGIL_OK) json_array_append_new(results, json_loads(vj, 0, NULL));
+                else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL || rc == VIGIL_EFORMAT || rc == VIGIL_ECORRUPT) {
+                    rc = VIGIL_EPARSE;
+                    char msg[VIGIL_ERR_MSG_MAX];
+                    snprintf(msg, sizeof msg, "%s", err.msg);
+                    vigil__err_set(&err, VIGIL_EPARSE, "hashes[%zu]: %s", i, msg);
+                }
+                free(vj);
+                continue;
+            }
             vigil_match_result res;
             rc = match_one(m, hs[i], &res, &err);
             if (rc == VIGIL_OK) {
@@ -151,6 +180,20 @@ static void h_match(http_ctx *h) {
     }
     if (!h->body_len) {
         http_error(h, 400, "missing_body", "send hashes as JSON or an image as the body");
+        return;
+    }
+    const char *vform = http_query(h, "video"); /* a video body (vigil/video.h) */
+    if (vform || (vigil_format_sniff(h->body, h->body_len) == VIGIL_FMT_UNKNOWN && vigil_video_sniff(h->body, h->body_len))) {
+        char *vj = NULL;
+        vigil_status vrc = vform && strcmp(vform, "tmk") == 0
+                               ? vigil_tmk_match_json(h->st, NULL, h->body, h->body_len, &vj, &err)
+                               : vigil_video_match_json(h->st, NULL, h->body, h->body_len, vform,
+                                                        http_query(h, "video_rule"), http_query(h, "phase_robust") != NULL,
+                                                        &vj, &err);
+        json_t *out = vrc == VIGIL_OK ? json_loads(vj, 0, NULL) : NULL;
+        free(vj);
+        if (vrc != VIGIL_OK) http_fail(h, vrc, &err);
+        else http_ok(h, 200, out);
         return;
     }
     vigil_hash_opts o;
@@ -711,6 +754,22 @@ static void h_audit(http_ctx *h) {
 
 /* Each route's fields and query arguments: checked by http_validate before
  * the handler runs, and the request schemas of docs/openapi.yaml. */
+static const http_field q_hash[] = {
+    {"video", FT_STRING, 0, "vigil|vpdq|tmk", 0, 0, NULL,
+     "The video hash to compute: `vigil` (default: vigil's own sampling, the `vpdq1:` bank value), `vpdq` (Meta's vPDQ bit for bit, 1 s per hash: the `vpdqr1:` value and python-threatexchange's `vpdq` signal string) or `tmk` (TMK+PDQF: the `.tmk` file as `tmk:` + base64)."},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_match[] = {
+    {"video", FT_STRING, 0, "vigil|vpdq|tmk", 0, 0, NULL,
+     "For a video body: `vigil` (default, vigil's own sampling), `vpdq` (Meta's reference, 1 s per hash) or `tmk` (TMK+PDQF against the tmk entries)."},
+    {"video_rule", FT_STRING, 0, "vigil|pytx|readme", 0, 0, NULL,
+     "The video match rule: `vigil` (default; shares by time, query >= 50% or bank >= 50%), `pytx` (python-threatexchange/HMA: frames de-duplicated, query >= 80%) or `readme` (the vPDQ README: bank >= 80%)."},
+    {"phase_robust", FT_STRING, 0, NULL, 0, 0, NULL,
+     "Present: phase-robust shares (a denser side's frames near a matched frame count as matched)."},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
 static const http_field f_match[] = {
     {"hashes", FT_STRINGS, F_REQ | F_MAX413, NULL, 0, 1000, "pdq:f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22", NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
@@ -725,7 +784,7 @@ static const http_field f_bank_create[] = {
 };
 
 static const http_field f_bank_add[] = {
-    {"signal_type", FT_STRING, F_REQ, "pdq|md5|sha256|video|text", 0, 0, NULL, NULL},
+    {"signal_type", FT_STRING, F_REQ, "pdq|md5|sha256|video|text|tmk", 0, 0, NULL, NULL},
     {"value", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
     {"labels", FT_LABELS, 0, NULL, 0, 0, NULL, NULL},
     {"external_id", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
@@ -898,13 +957,13 @@ static const http_field q_audit[] = {
 /* The operations: dispatch, role gate, body, validation and docs. */
 const route http_routes[] = {
     {"POST", "/v1/hash", h_hash, R_ALL, BODY_IMAGE, 0,
-     NULL, NULL, 200, "HashResult",
-     "Hashing", "Hash an image",
-     "PDQ hash, quality, MD5 and SHA-256 of the uploaded image (JPEG, PNG, WebP, GIF, BMP). Roles: all roles."},
+     NULL, q_hash, 200, "HashResult|VideoHashResult",
+     "Hashing", "Hash an image or a video",
+     "PDQ hash, quality, MD5 and SHA-256 of the uploaded image (JPEG, PNG, WebP, GIF, BMP). A video body (MP4/MOV, Matroska/WebM, AVI, FLV, MPEG-TS/PS, Ogg, ASF; recognised by its bytes, or forced with `video`) is hashed as a video: `VideoHashResult`. Roles: all roles."},
     {"POST", "/v1/match", h_match, R_ALL, BODY_IMAGE_OR_JSON, 0,
-     f_match, NULL, 200, "MatchResult",
-     "Matching", "Match hashes or an image against the banks",
-     "Either JSON `{\"hashes\": [\"pdq:HEX\", \"md5:HEX\", \"sha256:HEX\", ...]}` (at most 1,000; a bare 64-hex value is PDQ) or an image body. PDQ matches within each bank's threshold (default 31). Roles: all roles."},
+     f_match, q_match, 200, "MatchResult|VideoMatchResult",
+     "Matching", "Match hashes, an image or a video against the banks",
+     "Either JSON `{\"hashes\": [\"pdq:HEX\", \"md5:HEX\", \"sha256:HEX\", ...]}` (at most 1,000; a bare 64-hex value is PDQ) or an image body. PDQ matches within each bank's threshold (default 31). A hash `vpdq1:...`, `vpdqr1:...` or `video:VALUE` (VALUE in any video form: Meta's per-frame file, python-threatexchange's vpdq signal) is matched against the banks' video entries, and so is a video body (hashed as `video` says): its result is a `VideoMatchResult`. Video matching loads the banks' video frames for the request. A hash `tmk:BASE64` (a .tmk file), or a video body with `?video=tmk`, is matched against the banks' tmk entries with the TMK two-level rule (0.7/0.7): `{hash, type: tmk, candidates, allowed, suppressed, matches: [{bank, entry_id, bank_kind, signal: tmk, level1, level2, labels, external_id}]}`. Roles: all roles."},
     {"GET", "/v1/banks", h_banks_list, R_STAFF, BODY_NONE, 0,
      NULL, NULL, 200, "BankList",
      "Banks", "List banks",

@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "match/allow.h"
+#include "video/video_internal.h"
 #include "vigil/index.h"
 #include "vigil/match.h"
 #include "vigil/video.h"
@@ -22,12 +23,16 @@ struct vigil_video_matcher {
     size_t nv, capv;
     int64_t *entry;
     int *limit;     /* its bank's frame threshold */
-    double *total;  /* usable duration, ms */
+    uint32_t *vfirst, *vcount, *vperiod; /* its frames: [vfirst, vfirst + vcount); sample period, ms */
+    int *vrule;     /* its bank's rule (vigil_video_rule) */
+    double *vminq, *vminb; /* and thresholds */
+    uint32_t maxv;  /* the most frames of one video */
     /* per indexed frame: the index id is the frame number */
     size_t nf, capf;
     uint32_t *fvideo, *fstart, *fdur;
+    uint8_t *funiq;   /* the first of its exact hash in its video */
     vigil_pdq *fhash; /* only while loading */
-    int radius, default_d, floor, both;
+    int radius, default_d, floor, both, phase;
     double minq, minb;
 };
 
@@ -38,6 +43,7 @@ void vigil_video_match_opts_init(vigil_video_match_opts *o) {
     o->quality_floor = -1;
     o->min_query_share = -1;
     o->min_bank_share = -1;
+    o->rule = VIGIL_VRULE_VIGIL;
 }
 
 void vigil_video_match_result_clear(vigil_video_match_result *r) {
@@ -56,7 +62,13 @@ void vigil_video_matcher_free(vigil_video_matcher *m) {
     vigil_index_free(m->idx);
     free(m->entry);
     free(m->limit);
-    free(m->total);
+    free(m->vfirst);
+    free(m->vcount);
+    free(m->vperiod);
+    free(m->vrule);
+    free(m->vminq);
+    free(m->vminb);
+    free(m->funiq);
     free(m->fvideo);
     free(m->fstart);
     free(m->fdur);
@@ -74,6 +86,7 @@ typedef struct load_ctx {
     vigil_video_matcher *m;
     const vigil_bank_info *banks;
     size_t nb;
+    const vigil_video_match_opts *o;
     int failed;
 } load_ctx;
 
@@ -90,12 +103,28 @@ static int load_video(void *ctx, int64_t entry_id, int64_t bank_id, const char *
     vigil_video_hash v;
     if (vigil_video_parse(value, &v, NULL) != VIGIL_OK) return 0; /* the store validated it */
     int limit = m->default_d;
+    const char *bank_name = NULL;
     for (size_t i = 0; i < c->nb; i++)
-        if (c->banks[i].id == bank_id && c->banks[i].max_distance >= 0) limit = c->banks[i].max_distance;
+        if (c->banks[i].id == bank_id) {
+            bank_name = c->banks[i].name;
+            if (c->banks[i].max_distance >= 0) limit = c->banks[i].max_distance;
+        }
+    /* the bank's own rule, else the query's */
+    vigil_video_rule rule = c->o->rule;
+    double minq = m->minq, minb = m->minb;
+    for (size_t i = 0; bank_name && i < c->o->n_bank_rules; i++)
+        if (c->o->bank_rules[i].bank && strcmp(c->o->bank_rules[i].bank, bank_name) == 0) {
+            rule = c->o->bank_rules[i].rule;
+            minq = c->o->bank_rules[i].min_query_share;
+            minb = c->o->bank_rules[i].min_bank_share;
+        }
+    vigil__rule_defaults(rule, &minq, &minb);
     if (m->nv == m->capv) {
         size_t n = m->capv ? m->capv * 2 : 64;
         if (grow((void **)&m->entry, sizeof *m->entry, n) || grow((void **)&m->limit, sizeof *m->limit, n) ||
-            grow((void **)&m->total, sizeof *m->total, n)) {
+            grow((void **)&m->vfirst, sizeof *m->vfirst, n) || grow((void **)&m->vcount, sizeof *m->vcount, n) ||
+            grow((void **)&m->vperiod, sizeof *m->vperiod, n) || grow((void **)&m->vrule, sizeof *m->vrule, n) ||
+            grow((void **)&m->vminq, sizeof *m->vminq, n) || grow((void **)&m->vminb, sizeof *m->vminb, n)) {
             vigil_video_hash_clear(&v);
             return c->failed = 1;
         }
@@ -104,13 +133,19 @@ static int load_video(void *ctx, int64_t entry_id, int64_t bank_id, const char *
     size_t vi = m->nv++;
     m->entry[vi] = entry_id;
     m->limit[vi] = limit;
-    m->total[vi] = 0;
+    m->vfirst[vi] = (uint32_t)m->nf;
+    m->vcount[vi] = 0;
+    m->vperiod[vi] = vigil__sample_period_ms(v.fps_milli);
+    m->vrule[vi] = (int)rule;
+    m->vminq[vi] = minq;
+    m->vminb[vi] = minb;
     for (size_t i = 0; i < v.n; i++) {
         if (v.frames[i].quality < m->floor) continue;
         if (m->nf == m->capf) {
             size_t n = m->capf ? m->capf * 2 : 4096;
             if (grow((void **)&m->fvideo, sizeof *m->fvideo, n) || grow((void **)&m->fstart, sizeof *m->fstart, n) ||
-                grow((void **)&m->fdur, sizeof *m->fdur, n) || grow((void **)&m->fhash, sizeof *m->fhash, n)) {
+                grow((void **)&m->fdur, sizeof *m->fdur, n) || grow((void **)&m->fhash, sizeof *m->fhash, n) ||
+                grow((void **)&m->funiq, sizeof *m->funiq, n)) {
                 vigil_video_hash_clear(&v);
                 return c->failed = 1;
             }
@@ -121,13 +156,20 @@ static int load_video(void *ctx, int64_t entry_id, int64_t bank_id, const char *
         m->fdur[m->nf] = v.frames[i].duration_ms;
         m->fhash[m->nf] = v.frames[i].pdq;
         m->nf++;
-        m->total[vi] += v.frames[i].duration_ms;
+        m->vcount[vi]++;
     }
     vigil_video_hash_clear(&v);
+    /* which of its frames are the first of their exact hash (pytx's dedupe) */
+    uint32_t nvf = m->vcount[vi], first = m->vfirst[vi];
+    if (nvf > m->maxv) m->maxv = nvf;
+    const vigil_pdq **hp = malloc((nvf ? nvf : 1) * sizeof(const vigil_pdq *));
+    if (!hp) return c->failed = 1;
+    for (uint32_t k = 0; k < nvf; k++) hp[k] = &m->fhash[first + k];
+    int dr = vigil__dedupe(hp, nvf, m->funiq + first);
+    free(hp);
+    if (dr < 0) return c->failed = 1;
     return 0;
 }
-
-static double share_or_default(double v) { return v < 0 ? VIGIL_VIDEO_DEFAULT_SHARE : v; }
 
 vigil_status vigil_video_matcher_open(vigil_store *st, const vigil_video_match_opts *opts,
                                       vigil_video_matcher **out, vigil_err *err) {
@@ -138,8 +180,12 @@ vigil_status vigil_video_matcher_open(vigil_store *st, const vigil_video_match_o
     else vigil_video_match_opts_init(&o);
     if (o.max_distance < 0) o.max_distance = VIGIL_DEFAULT_MAX_DISTANCE;
     if (o.quality_floor < 0) o.quality_floor = VIGIL_DEFAULT_QUALITY_FLOOR;
-    o.min_query_share = share_or_default(o.min_query_share);
-    o.min_bank_share = share_or_default(o.min_bank_share);
+    if ((unsigned)o.rule > VIGIL_VRULE_README) return vigil__err_set(err, VIGIL_EINVAL, "unknown video match rule %d", (int)o.rule);
+    vigil__rule_defaults(o.rule, &o.min_query_share, &o.min_bank_share);
+    for (size_t i = 0; i < o.n_bank_rules; i++)
+        if ((unsigned)o.bank_rules[i].rule > VIGIL_VRULE_README || o.bank_rules[i].min_query_share > 100 ||
+            o.bank_rules[i].min_bank_share > 100)
+            return vigil__err_set(err, VIGIL_EINVAL, "bank rule %zu: a rule or share threshold out of range", i + 1);
     if (o.max_distance > 256) return vigil__err_set(err, VIGIL_EINVAL, "distance %d is outside 0..256", o.max_distance);
     if (o.quality_floor > 100) return vigil__err_set(err, VIGIL_EINVAL, "quality floor %d is over 100", o.quality_floor);
     if (o.min_query_share > 100 || o.min_bank_share > 100)
@@ -153,6 +199,7 @@ vigil_status vigil_video_matcher_open(vigil_store *st, const vigil_video_match_o
     m->minq = o.min_query_share;
     m->minb = o.min_bank_share;
     m->both = o.require_both;
+    m->phase = o.phase_robust;
     vigil_bank_info *banks = NULL;
     size_t nb = 0;
     vigil_status rc = vigil_bank_list(st, &banks, &nb, err);
@@ -162,7 +209,7 @@ vigil_status vigil_video_matcher_open(vigil_store *st, const vigil_video_match_o
         for (size_t k = 0; k < o.n_banks; k++) selected |= strcmp(o.banks[k], banks[i].name) == 0;
         if (selected && banks[i].enabled && banks[i].max_distance > m->radius) m->radius = banks[i].max_distance;
     }
-    load_ctx lc = {m, banks, nb, 0};
+    load_ctx lc = {m, banks, nb, &o, 0};
     rc = vigil_bank_scan(st, VIGIL_SIGNAL_VIDEO, o.banks, o.n_banks, load_video, &lc, err);
     if (rc == VIGIL_OK && lc.failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the bank videos");
     if (rc == VIGIL_OK) rc = vigil_index_new(&m->idx, err);
@@ -227,11 +274,6 @@ static int cmp_pair(const void *a, const void *b) {
     return (x->frame > y->frame) - (x->frame < y->frame);
 }
 
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -278,35 +320,81 @@ static vigil_status add_match(vigil_video_matcher *m, const vigil_video_match *x
     return rc;
 }
 
-/* Shares of one bank video from its pairs p[0..n) (sorted by query frame). */
-static void score(const vigil_video_matcher *m, const vigil_video_hash *q, double qtotal, const pair *p, size_t n,
-                  uint32_t *frames, double *deltas, vigil_video_match *x) {
+/* The query's usable frames as a side, and each frame's place in it. */
+typedef struct qctx {
+    vigil__vside side;
+    uint32_t *start, *dur;
+    uint8_t *uniq, *hit;
+    size_t *place; /* q frame -> side index */
+    uint8_t *bhit; /* a bank video's frames, maxv of them */
+} qctx;
+
+static void qctx_free(qctx *c) {
+    free(c->start);
+    free(c->dur);
+    free(c->uniq);
+    free(c->hit);
+    free(c->place);
+    free(c->bhit);
+}
+
+static int qctx_init(qctx *c, const vigil_video_matcher *m, const vigil_video_hash *q) {
+    memset(c, 0, sizeof *c);
+    size_t k = q->n ? q->n : 1;
+    c->start = malloc(k * sizeof *c->start);
+    c->dur = malloc(k * sizeof *c->dur);
+    c->uniq = calloc(k, 1);
+    c->hit = calloc(k, 1);
+    c->place = malloc(k * sizeof *c->place);
+    c->bhit = calloc(m->maxv ? m->maxv : 1, 1);
+    const vigil_pdq **hp = malloc(k * sizeof(const vigil_pdq *));
+    if (!c->start || !c->dur || !c->uniq || !c->hit || !c->place || !c->bhit || !hp) {
+        free(hp);
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        c->place[i] = n;
+        if (q->frames[i].quality < m->floor) continue;
+        c->start[n] = q->frames[i].start_ms;
+        c->dur[n] = q->frames[i].duration_ms;
+        hp[n] = &q->frames[i].pdq;
+        n++;
+    }
+    int dr = vigil__dedupe(hp, n, c->uniq);
+    free(hp);
+    c->side = (vigil__vside){c->start, c->dur, c->uniq, c->hit, n, vigil__sample_period_ms(q->fps_milli)};
+    return dr;
+}
+
+/* Shares of one bank video from its pairs p[0..n) (sorted by query frame),
+ * under its bank's rule.  @return 1 when the rule says match. */
+static int score(const vigil_video_matcher *m, const vigil_video_hash *q, qctx *c, const pair *p, size_t n,
+                 double *deltas, vigil_video_match *x) {
     memset(x, 0, sizeof *x);
-    uint32_t v = p[0].video;
+    uint32_t v = p[0].video, first = m->vfirst[v], nvf = m->vcount[v];
     x->entry_id = m->entry[v];
     x->distance = 257;
-    double qm = 0, bm = 0;
+    memset(c->hit, 0, c->side.n ? c->side.n : 1);
+    memset(c->bhit, 0, nvf ? nvf : 1);
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || p[i].q != p[i - 1].q) {
-            qm += q->frames[p[i].q].duration_ms;
-            x->query_frames++;
-        }
+        if (i == 0 || p[i].q != p[i - 1].q) x->query_frames++;
+        c->hit[c->place[p[i].q]] = 1;
+        uint32_t bf = p[i].frame - first;
+        if (!c->bhit[bf]) x->bank_frames++;
+        c->bhit[bf] = 1;
         if (p[i].distance < x->distance) x->distance = p[i].distance;
-        frames[i] = p[i].frame;
         deltas[i] = ((double)m->fstart[p[i].frame] - (double)q->frames[p[i].q].start_ms) / 1000.0;
-    }
-    qsort(frames, n, sizeof *frames, cmp_u32);
-    for (size_t i = 0; i < n; i++) {
-        if (i && frames[i] == frames[i - 1]) continue;
-        bm += m->fdur[frames[i]];
-        x->bank_frames++;
     }
     qsort(deltas, n, sizeof *deltas, cmp_double);
     x->offset = n % 2 ? deltas[n / 2] : (deltas[n / 2 - 1] + deltas[n / 2]) / 2;
-    x->query_share = qtotal > 0 ? 100.0 * qm / qtotal : 0.0;
-    x->bank_share = m->total[v] > 0 ? 100.0 * bm / m->total[v] : 0.0;
-    if (x->query_share > 100.0) x->query_share = 100.0;
-    if (x->bank_share > 100.0) x->bank_share = 100.0;
+    vigil__vside b = {m->fstart + first, m->fdur + first, m->funiq + first, c->bhit, nvf, m->vperiod[v]};
+    uint32_t qw, bw;
+    vigil__phase_windows(m->phase, c->side.period_ms, b.period_ms, &qw, &bw);
+    x->phase_robust = qw || bw;
+    vigil__vside_shares(&c->side, qw, &x->query_share_time, &x->query_share_frames);
+    vigil__vside_shares(&b, bw, &x->bank_share_time, &x->bank_share_frames);
+    return vigil__rule_decide((vigil_video_rule)m->vrule[v], m->vminq[v], m->vminb[v], m->both, x);
 }
 
 vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video_hash *q,
@@ -317,14 +405,16 @@ vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video
     pairbuf b;
     memset(&b, 0, sizeof b);
     b.m = m;
-    uint32_t *frames = NULL;
+    qctx qc;
     double *deltas = NULL;
     vigil_status rc = VIGIL_OK;
-    double qtotal = 0;
+    if (qctx_init(&qc, m, q) < 0) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < q->n && rc == VIGIL_OK; i++) {
         if (q->frames[i].quality < m->floor) continue;
         res->usable++;
-        qtotal += q->frames[i].duration_ms;
         b.q = (uint32_t)i;
         rc = vigil_index_query(m->idx, &q->frames[i].pdq, m->radius, on_hit, &b, err);
         if (b.failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -332,9 +422,8 @@ vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video
     res->low_quality = res->usable == 0;
     if (rc != VIGIL_OK || b.n == 0) goto out;
     qsort(b.p, b.n, sizeof *b.p, cmp_pair);
-    frames = malloc(b.n * sizeof *frames);
     deltas = malloc(b.n * sizeof *deltas);
-    if (!frames || !deltas) {
+    if (!deltas) {
         rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
         goto out;
     }
@@ -342,9 +431,7 @@ vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video
         size_t j = i;
         while (j < b.n && b.p[j].video == b.p[i].video) j++;
         vigil_video_match x;
-        score(m, q, qtotal, b.p + i, j - i, frames, deltas, &x);
-        int okq = x.query_share >= m->minq, okb = x.bank_share >= m->minb;
-        if (m->both ? okq && okb : okq || okb) rc = add_match(m, &x, res, err);
+        if (score(m, q, &qc, b.p + i, j - i, deltas, &x)) rc = add_match(m, &x, res, err);
         i = j;
     }
     if (rc != VIGIL_OK) goto out;
@@ -352,7 +439,7 @@ vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video
     if (res->n > 1) qsort(res->matches, res->n, sizeof *res->matches, cmp_match);
 out:
     free(b.p);
-    free(frames);
+    qctx_free(&qc);
     free(deltas);
     if (rc != VIGIL_OK) {
         size_t usable = res->usable;

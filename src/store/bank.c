@@ -12,6 +12,7 @@
 #include "store/bank_internal.h"
 #include "store/store_internal.h"
 #include "text/text_internal.h"
+#include "video/video_internal.h"
 #include "vigil/video.h"
 
 /* ------------------------------------------------------------------------
@@ -19,7 +20,7 @@
  * ---------------------------------------------------------------------- */
 
 static const char *const signal_names[VIGIL_SIGNAL_COUNT] = {"pdq", "md5", "sha256", "video",
-                                                             "text"};
+                                                             "text", "tmk"};
 
 const char *vigil_signal_name(vigil_signal sig) {
     return (unsigned)sig < VIGIL_SIGNAL_COUNT ? signal_names[sig] : "unknown";
@@ -88,6 +89,8 @@ vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf
         *canon = hexbuf;
         return VIGIL_OK;
     }
+    if (sig == VIGIL_SIGNAL_TMK) /* "tmk:" + base64 of a .tmk file (vigil/video.h) */
+        return vigil__tmk_value_canon(value, canon, err);
     if (sig != VIGIL_SIGNAL_VIDEO && sig != VIGIL_SIGNAL_TEXT)
         return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)sig);
     size_t n = strlen(value), lead = 0;
@@ -104,10 +107,8 @@ vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf
                               vigil_signal_name(sig), bad);
     if (sig == VIGIL_SIGNAL_TEXT) /* "mh1:..." (vigil/text.h) */
         return vigil__text_value_canon(value, canon, err);
-    if (sig == VIGIL_SIGNAL_VIDEO) { /* "vpdq1:..." (vigil/video.h) */
-        vigil_status vrc = vigil_video_value_check(value, err);
-        if (vrc != VIGIL_OK) return vrc;
-    }
+    if (sig == VIGIL_SIGNAL_VIDEO) /* vpdq1, vpdqr1, reference file, pytx signal (vigil/video.h) */
+        return vigil__video_value_canon(value, canon, err);
     *canon = value;
     return VIGIL_OK;
 }

@@ -3,7 +3,9 @@
  * the container through vigil's own I/O (a file or a memory buffer; never
  * other files or URLs), libavcodec decodes the video stream, frames are
  * sampled at a fixed rate, converted to RGB by libswscale and hashed by the
- * image hasher; consecutive near-identical hashes are collapsed.
+ * image hasher; consecutive near-identical hashes are collapsed.  Or, in
+ * the vpdq_reference mode, exactly as Meta's vpdq-hash-video samples and
+ * hashes (decode-count sampling, SWS_AREA, full-frame PDQ).
  */
 #include <errno.h>
 #include <math.h>
@@ -39,6 +41,7 @@ void vigil_video_opts_init(vigil_video_opts *opts) {
     opts->fps = VIGIL_VIDEO_DEFAULT_FPS;
     opts->collapse = VIGIL_VIDEO_DEFAULT_COLLAPSE;
     opts->threads = 1;
+    opts->seconds_per_hash = 1.0;
 }
 
 void vigil_video_hash_clear(vigil_video_hash *v) {
@@ -168,6 +171,18 @@ typedef struct vstate {
     AVRational tb;
     double frame_dur;   /* 1 / the stream's frame rate, for frames without time */
     int decode_only;    /* count frames, sample nothing (the benchmark's ceiling) */
+    /* the reference mode */
+    int64_t mod;        /* every mod-th decoded frame */
+    float ref_fps;      /* the frame rate as the reference keeps it (float) */
+    int src_w, src_h, src_fmt, dst_w, dst_h;
+    AVFrame *ref_rgb;   /* RGB24 frame as av_frame_get_buffer lays it out */
+    /* TMK+PDQF */
+    vigil_tmk *tmk;
+    float prev_feat[VIGIL_TMK_DIM];
+    int have_prev;
+    int64_t sync_opts;  /* output frames so far (ffmpeg's CFR frame-rate conversion) */
+    double in_dur;      /* an input frame's duration in output frames */
+    uint8_t *rgb64;     /* 64x64 RGB24 */
 } vstate;
 
 static vigil_status push_frame(vstate *s, double t, const vigil_pdq *h, int quality, vigil_err *err) {
@@ -184,10 +199,89 @@ static vigil_status push_frame(vstate *s, double t, const vigil_pdq *h, int qual
         s->cap = ncap;
     }
     vigil_video_frame *f = &v->frames[v->n++];
+    memset(f, 0, sizeof *f); /* padding too: frames are compared with memcmp */
     f->start_ms = ms;
     f->duration_ms = 0;
     f->quality = quality;
     f->pdq = *h;
+    f->number = -1;
+    f->time = ms / 1000.0;
+    return VIGIL_OK;
+}
+
+/* The reference mode's frame: every mod-th decoded frame, converted as
+ * vpdq's ffmpegwrapper.cpp does and hashed whole. */
+static vigil_status on_frame_ref(vstate *s, AVFrame *fr, vigil_err *err) {
+    int64_t num = (int64_t)s->out->decoded++;
+    s->last_t = (double)num / (double)s->ref_fps; /* for the truncation check */
+    if (s->decode_only || num % s->mod != 0) return VIGIL_OK;
+    if (num > INT32_MAX)
+        return vigil__err_set(err, VIGIL_ELIMIT, "video has more than %d frames (the reference numbers them as int)",
+                              INT32_MAX);
+    if (s->out->sampled >= s->o.max_samples)
+        return vigil__err_set(err, VIGIL_ELIMIT, "video has more than %u hashed frames at one per %lld frames (the "
+                              "limit)", s->o.max_samples, (long long)s->mod);
+    if (fr->width != s->src_w || fr->height != s->src_h || fr->format != s->src_fmt)
+        return vigil__err_set(err, VIGIL_EFORMAT, "video frame %lld is %dx%d %s, the stream %dx%d %s: the reference "
+                              "hashes streams whose frames keep one size and pixel format only",
+                              (long long)num, fr->width, fr->height,
+                              av_get_pix_fmt_name((enum AVPixelFormat)fr->format) ? av_get_pix_fmt_name((enum AVPixelFormat)fr->format) : "?",
+                              s->src_w, s->src_h,
+                              av_get_pix_fmt_name((enum AVPixelFormat)s->src_fmt) ? av_get_pix_fmt_name((enum AVPixelFormat)s->src_fmt) : "?");
+    AVFrame *dst = s->ref_rgb;
+    if (sws_scale(s->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, s->src_h, dst->data, dst->linesize) <= 0)
+        return vigil__err_set(err, VIGIL_EINTERNAL, "video frame %lld: colour conversion failed", (long long)num);
+    vigil_image img = {s->dst_w, s->dst_h, VIGIL_PIX_RGB8, (size_t)dst->linesize[0], dst->data[0]};
+    vigil_hash_result r;
+    vigil_status rc = vigil_hasher_image(s->hasher, &img, &r, err);
+    if (rc != VIGIL_OK) return rc;
+    float t = (float)num / s->ref_fps; /* hasher.h: static_cast<float>(frameNumber) / framerate */
+    s->last_sample = (double)t;
+    /* push_frame without the collapse rule */
+    int keep = s->o.collapse;
+    s->o.collapse = -1;
+    rc = push_frame(s, (double)t, &r.pdq, r.quality, err);
+    s->o.collapse = keep;
+    if (rc != VIGIL_OK) return rc;
+    s->out->frames[s->out->n - 1].number = (int32_t)num;
+    s->out->frames[s->out->n - 1].time = (double)t;
+    return VIGIL_OK;
+}
+
+/* The TMK mode's frame: scaled to 64x64, its PDQF; the 15 frames/s
+ * instants nearer to the frame before it than to it take that one. */
+static vigil_status on_frame_tmk(vstate *s, AVFrame *fr, double t, vigil_err *err) {
+    if (fr->width < 1 || fr->height < 1 || fr->format < 0)
+        return vigil__err_set(err, VIGIL_ECORRUPT, "video frame at %.3f s has no pixels", t);
+    s->sws = sws_getCachedContext(s->sws, fr->width, fr->height, (enum AVPixelFormat)fr->format, 64, 64,
+                                  AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL);
+    if (!s->sws)
+        return vigil__err_set(err, VIGIL_EFORMAT, "video frames in pixel format '%s' cannot be converted",
+                              av_get_pix_fmt_name((enum AVPixelFormat)fr->format) ? av_get_pix_fmt_name((enum AVPixelFormat)fr->format) : "?");
+    uint8_t *dst[4] = {s->rgb64, NULL, NULL, NULL};
+    int dst_stride[4] = {64 * 3, 0, 0, 0};
+    if (sws_scale(s->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height, dst, dst_stride) != 64)
+        return vigil__err_set(err, VIGIL_EINTERNAL, "video frame at %.3f s: scaling failed", t);
+    /* `ffmpeg -r 15` (the reference's pipe): constant-rate output, each
+     * input frame emitted 0, 1 or more times by how far its time is from
+     * the output frames written so far (ffmpeg 4.1 do_video_out, CFR) */
+    double delta0 = t * VIGIL_TMK_FPS - (double)s->sync_opts, delta = delta0 + s->in_dur;
+    int64_t nb = 1, nb0 = 0;
+    if (delta0 < 0 && delta > 0) delta0 = 0; /* clipped to the output clock (delta unchanged) */
+    if (delta < -1.1) {
+        nb = 0;
+    } else if (delta > 1.1) {
+        nb = lrint(delta);
+        if (delta0 > 1.1) nb0 = lrint(delta0 - 0.6);
+    }
+    if (s->sync_opts + nb > (int64_t)s->o.max_samples)
+        return vigil__err_set(err, VIGIL_ELIMIT, "video has more than %u frames at 15 frames/s (the limit)",
+                              s->o.max_samples);
+    for (int64_t i = 0; i < nb0 && s->have_prev; i++, s->sync_opts++) vigil__tmk_ingest(s->tmk, s->prev_feat);
+    vigil__tmk_frame_feature(s->rgb64, 64 * 3, s->prev_feat);
+    s->have_prev = 1;
+    for (int64_t i = nb0 < nb ? nb0 : nb; i < nb; i++, s->sync_opts++)
+        vigil__tmk_ingest(s->tmk, s->prev_feat);
     return VIGIL_OK;
 }
 
@@ -209,6 +303,7 @@ static vigil_status on_frame(vstate *s, AVFrame *fr, vigil_err *err) {
     s->last_t = t;
     s->out->decoded++;
     if (s->decode_only) return VIGIL_OK;
+    if (s->tmk) return on_frame_tmk(s, fr, t, err);
     const double eps = 0.0005;
     if (t + eps < (double)s->next_k * s->period) return VIGIL_OK; /* not due */
     s->next_k = (int64_t)floor((t + eps) / s->period) + 1;
@@ -259,7 +354,7 @@ static vigil_status drain(vstate *s, AVCodecContext *dec, AVFrame *fr, vigil_err
             av_reason(ret, why, sizeof why);
             return vigil__err_set(err, VIGIL_ECORRUPT, "damaged video data after %.3f s: %s", s->last_t, why);
         }
-        vigil_status rc = on_frame(s, fr, err);
+        vigil_status rc = s->mod ? on_frame_ref(s, fr, err) : on_frame(s, fr, err);
         av_frame_unref(fr);
         if (rc != VIGIL_OK) return rc;
     }
@@ -283,7 +378,7 @@ static const char *media_name(enum AVMediaType t) {
 }
 
 /* The whole decode over an opened source. */
-static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int decode_only,
+static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int decode_only, vigil_tmk *tmk,
                                 vigil_video_hash *out, vigil_err *err) {
     vigil_status rc = VIGIL_OK;
     AVIOContext *pb = NULL;
@@ -301,10 +396,23 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     s.decode_only = decode_only;
     if (opts) s.o = *opts;
     else vigil_video_opts_init(&s.o);
+    s.tmk = tmk;
+    if (tmk) {
+        s.o.vpdq_reference = 0;
+        s.o.fps = 1.0;
+    }
+    if (s.o.vpdq_reference) {
+        if (!(s.o.seconds_per_hash >= 0.0) || s.o.seconds_per_hash > 86400.0)
+            return vigil__err_set(err, VIGIL_EINVAL, "seconds per hash %g is outside 0..86400 (0: every frame)",
+                                  s.o.seconds_per_hash);
+        s.o.fps = 1.0;
+        s.o.collapse = -1;
+        s.o.flags |= VIGIL_HASH_NO_RESIZE; /* PDQ on the whole frame */
+    }
     if (!(s.o.fps > 0.0) || s.o.fps > VIGIL_VIDEO_MAX_FPS)
         return vigil__err_set(err, VIGIL_EINVAL, "sample rate %g frames/s is outside (0, %g]", s.o.fps, VIGIL_VIDEO_MAX_FPS);
     if (s.o.collapse > 256) return vigil__err_set(err, VIGIL_EINVAL, "collapse distance %d is over 256", s.o.collapse);
-    if (s.o.max_samples == 0) s.o.max_samples = VIGIL_VIDEO_DEFAULT_MAX_SAMPLES;
+    if (s.o.max_samples == 0) s.o.max_samples = VIGIL_VIDEO_DEFAULT_MAX_SAMPLES * (tmk ? VIGIL_TMK_FPS : 1);
     if (s.o.threads < 0) s.o.threads = 1;
     vigil__limits_resolve(&s.o.limits, &s.lim);
     s.period = 1.0 / s.o.fps;
@@ -318,6 +426,10 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     ho.limits = s.lim;
     rc = vigil_hasher_new(&ho, &s.hasher, err);
     if (rc != VIGIL_OK) return rc;
+    if (tmk && !(s.rgb64 = malloc(64 * 64 * 3))) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
 
     iobuf = av_malloc(IO_BUF);
     if (iobuf) pb = avio_alloc_context(iobuf, IO_BUF, 0, src, io_read, NULL, io_seek);
@@ -372,7 +484,22 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
             other_type = st->codecpar->codec_type;
         }
     }
-    if (vs >= 0) {
+    if (vs >= 0 && s.o.vpdq_reference) {
+        /* the reference takes the first video stream, and loses the frames
+         * its decoder holds at the end unless that stream is stream 0 */
+        for (unsigned i = 0; i < fc->nb_streams; i++)
+            if (fc->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
+                vs = (int)i;
+                break;
+            }
+        if (vs != 0) {
+            rc = vigil__err_set(err, VIGIL_EFORMAT, "the video is stream %d, not stream 0: Meta's reference drops the "
+                                "last frames of such files, so --vpdq-reference cannot reproduce it (remux with the "
+                                "video first: ffmpeg -i IN -map 0:v:0 -map 0:a? -c copy OUT), or hash it without "
+                                "--vpdq-reference", vs);
+            goto out;
+        }
+    } else if (vs >= 0) {
         int best = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
         if (best >= 0 && !(fc->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC)) vs = best;
     }
@@ -415,8 +542,73 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
         goto out;
     }
     s.tb = st->time_base;
+    if (s.o.vpdq_reference) {
+        AVRational q = st->avg_frame_rate;
+        if (q.num == 0 || q.den == 0) q = st->r_frame_rate;
+        double rate = q.den ? (double)q.num / (double)q.den : 0.0;
+        if (!(rate > 0.0) || !isfinite(rate)) {
+            rc = vigil__err_set(err, VIGIL_EFORMAT, "the video stream states no frame rate (%d/%d): the reference "
+                                "cannot number its frames' times", q.num, q.den);
+            goto out;
+        }
+        if (st->codecpar->width <= 0 || st->codecpar->height <= 0 || dec->width <= 0 || dec->height <= 0) {
+            rc = vigil__err_set(err, VIGIL_EFORMAT, "the video stream states no frame size");
+            goto out;
+        }
+        if (st->codecpar->width < 5 || st->codecpar->height < 5) {
+            rc = vigil__err_set(err, VIGIL_ELIMIT, "frames of %dx%d are under the 5x5 pixels PDQ needs",
+                                st->codecpar->width, st->codecpar->height);
+            goto out;
+        }
+        double m = s.o.seconds_per_hash * rate;
+        if (m >= 2147483647.0) {
+            rc = vigil__err_set(err, VIGIL_EINVAL, "%g seconds per hash at %g frames/s is too many frames apart",
+                                s.o.seconds_per_hash, rate);
+            goto out;
+        }
+        s.mod = (int)m; /* filehasher.cpp: static_cast<int>(secondsPerHash * frameRate) */
+        if (s.mod == 0) s.mod = 1;
+        s.ref_fps = (float)rate;
+        out->frame_rate = rate;
+        out->ref_form = 1;
+        double per_s = rate / (double)s.mod * 1000.0;
+        out->fps_milli = per_s < 1.0 ? 1u : per_s > 4.0e9 ? 4000000000u : (uint32_t)llround(per_s);
+        s.period = (double)s.mod / rate;
+        s.src_w = dec->width;
+        s.src_h = dec->height;
+        s.src_fmt = dec->pix_fmt;
+        s.dst_w = st->codecpar->width;
+        s.dst_h = st->codecpar->height;
+        s.sws = sws_getContext(s.src_w, s.src_h, dec->pix_fmt, s.dst_w, s.dst_h, AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL,
+                               NULL);
+        if (!s.sws) {
+            rc = vigil__err_set(err, VIGIL_EFORMAT, "video frames in pixel format '%s' cannot be converted",
+                                av_get_pix_fmt_name(dec->pix_fmt) ? av_get_pix_fmt_name(dec->pix_fmt) : "?");
+            goto out;
+        }
+        s.ref_rgb = av_frame_alloc();
+        if (s.ref_rgb) {
+            s.ref_rgb->format = AV_PIX_FMT_RGB24;
+            s.ref_rgb->width = s.dst_w;
+            s.ref_rgb->height = s.dst_h;
+        }
+        if (!s.ref_rgb || av_frame_get_buffer(s.ref_rgb, 0) < 0) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
     AVRational fr_rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate : st->r_frame_rate;
     s.frame_dur = fr_rate.num > 0 && fr_rate.den > 0 ? av_q2d(av_inv_q(fr_rate)) : 0.04;
+    if (tmk) { /* ffmpeg's input frame rate: av_guess_frame_rate */
+        AVRational g = av_guess_frame_rate(fc, st, NULL);
+        if (g.num <= 0 || g.den <= 0) {
+            rc = vigil__err_set(err, VIGIL_EFORMAT, "the video stream states no frame rate (%d/%d): TMK resamples "
+                                "by frame rate", g.num, g.den);
+            goto out;
+        }
+        s.in_dur = (double)VIGIL_TMK_FPS * g.den / g.num;
+        if (s.in_dur > 1.0) s.in_dur = 1.0;
+    }
     if (!(s.frame_dur > 0.0) || s.frame_dur > 10.0) s.frame_dur = 0.04;
     pkt = av_packet_alloc();
     fr = av_frame_alloc();
@@ -448,7 +640,8 @@ static vigil_status hash_source(io_src *src, const vigil_video_opts *opts, int d
     avcodec_send_packet(dec, NULL); /* flush the frames the decoder holds */
     rc = drain(&s, dec, fr, err);
     if (rc != VIGIL_OK) goto out;
-    if (out->n == 0 && !(decode_only && out->decoded)) {
+    if (tmk && s.have_prev) vigil__tmk_finish(tmk);
+    if (tmk ? tmk->frame_count == 0 : out->n == 0 && !(decode_only && out->decoded)) {
         rc = vigil__err_set(err, VIGIL_ECORRUPT, "no video frame could be decoded%s%s",
                             av_last[0] ? ": " : "", av_last);
         goto out;
@@ -479,6 +672,8 @@ out:
         avio_context_free(&pb);
     }
     sws_freeContext(s.sws);
+    av_frame_free(&s.ref_rgb);
+    free(s.rgb64);
     av_free(s.rgb);
     vigil_hasher_free(s.hasher);
     return rc;
@@ -544,7 +739,7 @@ vigil_status vigil_video_hash_file(const char *path, const vigil_video_opts *opt
     uint8_t md5[16], sha[32];
     memcpy(md5, out->md5, 16);
     memcpy(sha, out->sha256, 32);
-    rc = hash_source(&src, opts, 0, out, err);
+    rc = hash_source(&src, opts, 0, NULL, out, err);
     memcpy(out->md5, md5, 16);
     memcpy(out->sha256, sha, 32);
 out:
@@ -574,7 +769,7 @@ vigil_status vigil_video_hash_bytes(const void *data, size_t len, const vigil_vi
         uint8_t md5[16], sha[32];
         memcpy(md5, out->md5, 16);
         memcpy(sha, out->sha256, 32);
-        rc = hash_source(&src, opts, 0, out, err);
+        rc = hash_source(&src, opts, 0, NULL, out, err);
         memcpy(out->md5, md5, 16);
         memcpy(out->sha256, sha, 32);
     }
@@ -592,9 +787,71 @@ vigil_status vigil__video_decode_only(const char *path, const vigil_video_opts *
     if (!src.f) return vigil__err_set(err, VIGIL_ENOENT, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     src.size = fstat(fileno(src.f), &sb) == 0 ? (int64_t)sb.st_size : -1;
-    vigil_status rc = hash_source(&src, opts, 1, &v, err);
+    vigil_status rc = hash_source(&src, opts, 1, NULL, &v, err);
     *frames = v.decoded;
     fclose(src.f);
     vigil_video_hash_clear(&v);
     return rc;
+}
+
+vigil_status vigil_tmk_hash_file(const char *path, const vigil_video_opts *opts, vigil_tmk **out, vigil_err *err) {
+    if (!path || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_hash_file: NULL argument");
+    *out = NULL;
+    vigil_video_hash v;
+    memset(&v, 0, sizeof v);
+    io_src src;
+    memset(&src, 0, sizeof src);
+    src.f = fopen(path, "rb");
+    if (!src.f) {
+        int e = errno;
+        return vigil__err_set(err, e == ENOENT ? VIGIL_ENOENT : VIGIL_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    vigil_tmk *t = NULL;
+    struct stat sb;
+    vigil_status rc = VIGIL_OK;
+    if (fstat(fileno(src.f), &sb) != 0 || S_ISDIR(sb.st_mode)) {
+        rc = vigil__err_set(err, VIGIL_EIO, "%s: is a directory", path);
+        goto out;
+    }
+    src.size = S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : -1;
+    rc = vigil__tmk_new(&t, err);
+    if (rc == VIGIL_OK) rc = hash_source(&src, opts, 0, t, &v, err);
+out:
+    fclose(src.f);
+    vigil_video_hash_clear(&v);
+    if (rc != VIGIL_OK) {
+        vigil_tmk_free(t);
+        return rc;
+    }
+    *out = t;
+    return VIGIL_OK;
+}
+
+vigil_status vigil_tmk_hash_bytes(const void *data, size_t len, const vigil_video_opts *opts, vigil_tmk **out,
+                                  vigil_err *err) {
+    if (!out || (!data && len)) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_hash_bytes: NULL argument");
+    *out = NULL;
+    vigil_decode_limits lim;
+    vigil__limits_resolve(opts ? &opts->limits : NULL, &lim);
+    if ((uint64_t)len > lim.max_file_bytes)
+        return vigil__err_set(err, VIGIL_ELIMIT, "input is %zu bytes, over the limit of %llu", len,
+                              (unsigned long long)lim.max_file_bytes);
+    if (len == 0) return vigil__err_set(err, VIGIL_EFORMAT, "empty input (0 bytes)");
+    io_src src;
+    memset(&src, 0, sizeof src);
+    src.mem = data;
+    src.mem_len = len;
+    src.size = (int64_t)len;
+    vigil_video_hash v;
+    memset(&v, 0, sizeof v);
+    vigil_tmk *t = NULL;
+    vigil_status rc = vigil__tmk_new(&t, err);
+    if (rc == VIGIL_OK) rc = hash_source(&src, opts, 0, t, &v, err);
+    vigil_video_hash_clear(&v);
+    if (rc != VIGIL_OK) {
+        vigil_tmk_free(t);
+        return rc;
+    }
+    *out = t;
+    return VIGIL_OK;
 }

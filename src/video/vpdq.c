@@ -1,8 +1,10 @@
 /*
- * src/video/vpdq.c - the "vpdq1:" serialisation of a video hash (the bank
- * value of signal type video), its strict parser, and the brute-force
- * comparison of two video hashes that the matcher is checked against.
+ * src/video/vpdq.c - the "vpdq1:" and "vpdqr1:" serialisations of a video
+ * hash (the bank value of signal type video), their strict parsers, and the
+ * brute-force comparison of two video hashes that the matcher is checked
+ * against.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +14,10 @@
 
 #define HEAD_BYTES 8u
 #define FRAME_BYTES 41u
-#define PREFIX_LEN 6u
+#define PREFIX_LEN 6u  /* vpdq1: */
+#define PREFIXR_LEN 7u /* vpdqr1: */
+#define HEAD2_BYTES 16u
+#define FRAME2_BYTES 45u
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -97,10 +102,66 @@ static uint32_t get32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+static void putf64(uint8_t *p, double d) {
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    put32(p, (uint32_t)(u >> 32));
+    put32(p + 4, (uint32_t)u);
+}
+
+static double getf64(const uint8_t *p) {
+    uint64_t u = (uint64_t)get32(p) << 32 | get32(p + 4);
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+/* "vpdqr1:": the reference's frames without loss. */
+static vigil_status serialize_r1(const vigil_video_hash *v, char **out, vigil_err *err) {
+    size_t max_frames = ((size_t)VIGIL_VALUE_MAX - PREFIXR_LEN) / 4 * 3 / FRAME2_BYTES - 1;
+    if (v->n > max_frames)
+        return vigil__err_set(err, VIGIL_ELIMIT,
+                              "video hash has %zu frames; a bank value holds at most %zu (hash fewer frames, "
+                              "or split the video)", v->n, max_frames);
+    if (!(v->frame_rate >= 0.0) || !isfinite(v->frame_rate))
+        return vigil__err_set(err, VIGIL_EINVAL, "video hash has a bad frame rate");
+    for (size_t i = 0; i < v->n; i++) {
+        const vigil_video_frame *f = &v->frames[i];
+        if (f->quality < 0 || f->quality > 100 || !(f->time >= 0.0) || !isfinite(f->time) || f->number < -1 ||
+            (i && f->time < v->frames[i - 1].time))
+            return vigil__err_set(err, VIGIL_EINVAL, "video hash frame %zu is invalid (quality %d, time %g s, "
+                                  "number %d)", i + 1, f->quality, f->time, (int)f->number);
+    }
+    size_t nb = HEAD2_BYTES + FRAME2_BYTES * v->n;
+    uint8_t *bin = malloc(nb);
+    char *s = malloc(PREFIXR_LEN + 4 * ((nb + 2) / 3) + 1);
+    if (!bin || !s) {
+        free(bin);
+        free(s);
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    put32(bin, 0);
+    putf64(bin + 4, v->frame_rate);
+    put32(bin + 12, (uint32_t)v->n);
+    for (size_t i = 0; i < v->n; i++) {
+        uint8_t *p = bin + HEAD2_BYTES + FRAME2_BYTES * i;
+        put32(p, (uint32_t)v->frames[i].number);
+        p[4] = (uint8_t)v->frames[i].quality;
+        memcpy(p + 5, v->frames[i].pdq.bytes, 32);
+        putf64(p + 37, v->frames[i].time);
+    }
+    memcpy(s, VIGIL_VPDQR_PREFIX, PREFIXR_LEN + 1);
+    vigil__base64_encode(bin, nb, s + PREFIXR_LEN);
+    free(bin);
+    *out = s;
+    return VIGIL_OK;
+}
+
 vigil_status vigil_video_serialize(const vigil_video_hash *v, char **out, vigil_err *err) {
     if (!v || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_serialize: NULL argument");
     *out = NULL;
     if (v->n == 0 || !v->frames) return vigil__err_set(err, VIGIL_EINVAL, "video hash has no frames");
+    if (v->ref_form) return serialize_r1(v, out, err);
     if (v->fps_milli == 0) return vigil__err_set(err, VIGIL_EINVAL, "video hash has no sample rate");
     size_t max_frames = ((size_t)VIGIL_VALUE_MAX - PREFIX_LEN) / 4 * 3 / FRAME_BYTES - 1;
     if (v->n > max_frames)
@@ -137,27 +198,81 @@ vigil_status vigil_video_serialize(const vigil_video_hash *v, char **out, vigil_
     return VIGIL_OK;
 }
 
-vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_err *err) {
-    if (!value || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_parse: NULL argument");
+/* The base64 after the prefix, decoded into *bin (malloc'd). */
+static vigil_status unbase64(const char *value, size_t n, size_t plen, uint8_t **bin, size_t *nb, vigil_err *err) {
+    const char *b = value + plen;
+    size_t nc = n - plen, bad = 0;
+    *bin = malloc(nc / 4 * 3 + 3);
+    if (!*bin) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    *nb = vigil__base64_decode(b, nc, *bin, &bad);
+    if (*nb != (size_t)-1) return VIGIL_OK;
+    free(*bin);
+    *bin = NULL;
+    return bad >= nc ? vigil__err_set(err, VIGIL_EPARSE, "bad video value: base64 length %zu is not a multiple of 4", nc)
+                     : vigil__err_set(err, VIGIL_EPARSE, "bad video value: bad base64 at character %zu",
+                                      bad + plen + 1);
+}
+
+vigil_status vigil__video_parse_r1(const char *value, size_t n, vigil_video_hash *out, vigil_err *err) {
     memset(out, 0, sizeof *out);
-    size_t n = strlen(value);
-    if (n > VIGIL_VALUE_MAX)
-        return vigil__err_set(err, VIGIL_ELIMIT, "video value is %zu bytes, over the limit of %d", n, VIGIL_VALUE_MAX);
-    if (n < PREFIX_LEN || memcmp(value, VIGIL_VPDQ_PREFIX, PREFIX_LEN) != 0)
-        return vigil__err_set(err, VIGIL_EPARSE, "bad video value: expected '%s' and base64 (from `vigil hash "
-                              "--vpdq VIDEO`)", VIGIL_VPDQ_PREFIX);
-    const char *b = value + PREFIX_LEN;
-    size_t nc = n - PREFIX_LEN, bad = 0;
-    uint8_t *bin = malloc(nc / 4 * 3 + 3);
-    if (!bin) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    vigil_status rc = VIGIL_OK;
-    size_t nb = vigil__base64_decode(b, nc, bin, &bad);
-    if (nb == (size_t)-1) {
-        rc = bad >= nc ? vigil__err_set(err, VIGIL_EPARSE, "bad video value: base64 length %zu is not a multiple of 4", nc)
-                       : vigil__err_set(err, VIGIL_EPARSE, "bad video value: bad base64 at character %zu",
-                                        bad + PREFIX_LEN + 1);
+    uint8_t *bin = NULL;
+    size_t nb = 0;
+    vigil_status rc = unbase64(value, n, PREFIXR_LEN, &bin, &nb, err);
+    if (rc != VIGIL_OK) return rc;
+    if (nb < HEAD2_BYTES + FRAME2_BYTES || (nb - HEAD2_BYTES) % FRAME2_BYTES) {
+        rc = vigil__err_set(err, VIGIL_EPARSE, "bad vpdqr1 value: %zu bytes is not a header and whole frames", nb);
         goto out;
     }
+    uint32_t flags = get32(bin), count = get32(bin + 12);
+    double rate = getf64(bin + 4);
+    size_t frames = (nb - HEAD2_BYTES) / FRAME2_BYTES;
+    if (flags != 0 || count != frames || !(rate >= 0.0) || !isfinite(rate)) {
+        rc = vigil__err_set(err, VIGIL_EPARSE, "bad vpdqr1 value: %s",
+                            flags ? "unknown flags" : count != frames ? "frame count does not match its length"
+                                                                      : "bad frame rate");
+        goto out;
+    }
+    out->frames = calloc(frames, sizeof *out->frames);
+    if (!out->frames) {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
+    out->frame_rate = rate;
+    out->ref_form = 1;
+    int32_t last_num = -1;
+    for (size_t i = 0; i < frames; i++) {
+        const uint8_t *p = bin + HEAD2_BYTES + FRAME2_BYTES * i;
+        vigil_video_frame *f = &out->frames[i];
+        f->number = (int32_t)get32(p);
+        f->quality = p[4];
+        memcpy(f->pdq.bytes, p + 5, 32);
+        f->time = getf64(p + 37);
+        const char *why = f->quality > 100                                        ? "quality over 100"
+                          : !(f->time >= 0.0) || !isfinite(f->time)               ? "bad time"
+                          : i && f->time < out->frames[i - 1].time                ? "starts before the frame before it"
+                          : f->number < -1                                        ? "bad frame number"
+                          : f->number >= 0 && last_num >= 0 && f->number <= last_num ? "frame numbers not increasing"
+                                                                                  : NULL;
+        if (why) {
+            rc = vigil__err_set(err, VIGIL_EPARSE, "bad vpdqr1 value: frame %zu: %s", i + 1, why);
+            goto out;
+        }
+        if (f->number >= 0) last_num = f->number;
+    }
+    out->n = frames;
+    vigil__video_fill_times(out);
+out:
+    free(bin);
+    if (rc != VIGIL_OK) vigil_video_hash_clear(out);
+    return rc;
+}
+
+vigil_status vigil__video_parse1(const char *value, size_t n, vigil_video_hash *out, vigil_err *err) {
+    memset(out, 0, sizeof *out);
+    uint8_t *bin = NULL;
+    size_t nb = 0;
+    vigil_status rc = unbase64(value, n, PREFIX_LEN, &bin, &nb, err);
+    if (rc != VIGIL_OK) return rc;
     if (nb < HEAD_BYTES + FRAME_BYTES || (nb - HEAD_BYTES) % FRAME_BYTES) {
         rc = vigil__err_set(err, VIGIL_EPARSE, "bad video value: %zu bytes is not a header and whole frames", nb);
         goto out;
@@ -178,10 +293,13 @@ vigil_status vigil_video_parse(const char *value, vigil_video_hash *out, vigil_e
     for (size_t i = 0; i < frames; i++) {
         const uint8_t *p = bin + HEAD_BYTES + FRAME_BYTES * i;
         vigil_video_frame *f = &out->frames[i];
+        memset(f, 0, sizeof *f);
         f->start_ms = get32(p);
         f->duration_ms = get32(p + 4);
         f->quality = p[8];
         memcpy(f->pdq.bytes, p + 9, 32);
+        f->number = -1;
+        f->time = f->start_ms / 1000.0;
         if (f->quality > 100 || f->duration_ms == 0 || (i && f->start_ms < out->frames[i - 1].start_ms)) {
             rc = vigil__err_set(err, VIGIL_EPARSE, "bad video value: frame %zu: %s", i + 1,
                                 f->quality > 100 ? "quality over 100"
