@@ -10,7 +10,7 @@ WERROR   ?= 1
 SAN      ?= 0
 VERSION  := 0.1.0
 
-PKGS     := libmicrohttpd libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
+PKGS     := libmicrohttpd libsodium libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -40,11 +40,16 @@ CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ  += $(patsubst %.cc,$(BUILD)/%.o,$(wildcard src/*/*.cc))
+# the web app (web/, bundled by `make web` into build/web), embedded in the
+# library by a generated file; an empty table when it was not built
+WEB_DIST := build/web
+WEB_FILES := $(wildcard $(WEB_DIST)/*)
+LIB_OBJ  += $(BUILD)/gen/web_assets.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-.PHONY: all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
+.PHONY: web all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
 
 all: lib cli
 
@@ -59,6 +64,22 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/embed-web: tools/embed_web.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_POSIX_C_SOURCE=200809L -O1 -Wall -Wextra -o $@ $<
+
+$(BUILD)/gen/web_assets.c: $(BUILD)/embed-web $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed-web $@ $(WEB_DIST)
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# `make web`: bundle web/ into build/web with esbuild (npm ci the first time;
+# needs Node: `make deps` installs Debian's nodejs and npm)
+web:
+	@sh scripts/build-web.sh $(WEB_DIST)
 
 # the PDQ kernels want the vectoriser
 $(BUILD)/src/hash/pdq.o: ALL_CFLAGS += -O3
@@ -99,6 +120,7 @@ deps:
 
 # ---- tests ----------------------------------------------------------------
 test: deps
+	@$(MAKE) --no-print-directory web
 	@$(MAKE) --no-print-directory test-all-builds
 
 # Both builds first, then one run over both that ends with the grand total.
@@ -116,6 +138,7 @@ test-asan:
 
 # ---- the main job: a demo on generated sample images ----------------------
 run: deps
+	@$(MAKE) --no-print-directory web
 	@$(MAKE) --no-print-directory all tests
 	@sh scripts/demo.sh $(BUILD)
 	@sh scripts/serve-demo.sh $(BUILD)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "case_util.h"
+#include "passwd.h"
 
 static int is_help(const char *s) {
     return strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0 || strcmp(s, "help") == 0;
@@ -92,6 +93,9 @@ static void user_usage(FILE *out) {
             "usage: vigil user add NAME --role ROLE (--agency CODE | --platform NAME)\n"
             "       vigil user token NAME      (a new API token; the old one stops working)\n"
             "       vigil user revoke NAME     (the token stops working; the user cannot act)\n"
+            "       vigil user passwd NAME     (the web app's password, read from the terminal\n"
+            "                                  or stdin; set for someone else, it must be\n"
+            "                                  changed at the first sign-in)\n"
             "       vigil user list [--json]\n"
             "\n"
             "add prints the user's API token once (for `vigil serve`: Authorization: Bearer\n"
@@ -163,6 +167,13 @@ int cmd_user(int argc, char **argv) {
         else if (!g_cli.quiet) printf("user %s revoked\n", argv[optind]);
         return CLI_EXIT_OK;
     }
+    if (strcmp(sub, "passwd") == 0) {
+        if (optind + 1 != argc) {
+            user_usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+        return cli_user_passwd(argv[optind], cu_by(by));
+    }
     if (strcmp(sub, "list") == 0) {
         vigil_store *st = cu_open();
         if (!st) return CLI_EXIT_FAIL;
@@ -176,7 +187,7 @@ int cmd_user(int argc, char **argv) {
         json_decref(rows);
         return CLI_EXIT_OK;
     }
-    cli_errorf("user: unknown subcommand '%s' (add, token, revoke, list)", sub);
+    cli_errorf("user: unknown subcommand '%s' (add, token, revoke, passwd, list)", sub);
     return CLI_EXIT_USAGE;
 }
 

@@ -16,9 +16,11 @@ static void serve_usage(FILE *out) {
             "usage: vigil serve [--listen ADDR:PORT] [--db PATH] [--threads N]\n"
             "                   [--max-body BYTES] [--max-image BYTES] [--timeout S]\n"
             "                   [--max-connections N] [--access-log PATH|-|off] [--routes]\n"
+            "                   [--tls-cert FILE --tls-key FILE]\n"
             "\n"
-            "Serves the HTTP/JSON API (docs/openapi.yaml) on ADDR:PORT (default\n"
-            "127.0.0.1:8080) over the store (--db, default $VIGIL_DB or ./vigil.db).\n"
+            "Serves the HTTP/JSON API (docs/openapi.yaml) and the web app (at /) on\n"
+            "ADDR:PORT (default 127.0.0.1:8080) over the store (--db, default $VIGIL_DB\n"
+            "or ./vigil.db).\n"
             "Clients send Authorization: Bearer TOKEN (`vigil user add` prints one).\n"
             "GET /healthz and GET /metrics (Prometheus) need no token.\n"
             "\n"
@@ -29,6 +31,8 @@ static void serve_usage(FILE *out) {
             "  --max-connections N  open connections in all (default 512; 64 per client)\n"
             "  --access-log DEST    one JSON line per request: a file, '-' for stderr\n"
             "                       (default), or 'off'\n"
+            "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
+            "  --tls-key FILE       ... and its PEM private key (session cookies get Secure)\n"
             "  --routes             print the routes (METHOD PATH) and exit\n"
             "\n"
             "SIGTERM or SIGINT stops it: requests in flight finish first.\n");
@@ -49,6 +53,8 @@ int cmd_serve(int argc, char **argv) {
                                          {"max-connections", required_argument, NULL, 'c'},
                                          {"access-log", required_argument, NULL, 'a'},
                                          {"routes", no_argument, NULL, 'r'},
+                                         {"tls-cert", required_argument, NULL, 'C'},
+                                         {"tls-key", required_argument, NULL, 'K'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     vigil_server_opts o;
@@ -68,6 +74,8 @@ int cmd_serve(int argc, char **argv) {
         case 'c': o.max_connections = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'a': log = optarg; break;
         case 'r': vigil_server_routes(print_route, NULL); return CLI_EXIT_OK;
+        case 'C': o.tls_cert = optarg; break;
+        case 'K': o.tls_key = optarg; break;
         case 'h': serve_usage(stdout); return CLI_EXIT_OK;
         default: serve_usage(stderr); return CLI_EXIT_USAGE;
         }
@@ -105,9 +113,9 @@ int cmd_serve(int argc, char **argv) {
     char shown[128];
     snprintf(shown, sizeof shown, "%.*s:%u", (int)(strrchr(host, ':') - host), host,
              vigil_server_port(srv));
-    fprintf(stderr, "vigil serve: listening on http://%s (store %s, %u threads); "
+    fprintf(stderr, "vigil serve: listening on http%s://%s (store %s, %u threads); "
                     "SIGTERM/Ctrl-C stops\n",
-            shown, o.db_path, o.threads ? o.threads : 2);
+            o.tls_cert ? "s" : "", shown, o.db_path, o.threads ? o.threads : 2);
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "vigil serve: %s: finishing the requests in flight\n",

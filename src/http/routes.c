@@ -947,6 +947,92 @@ static void h_audit(http_ctx *h) {
     answer(h, rc, &err, 200, out);
 }
 
+/* ---- sign-in sessions (the web app; rules in src/auth/auth.c) ----------------------------------- */
+
+static json_t *session_json(http_ctx *h, const vigil_session_info *si) {
+    char exp[VIGIL_TIME_LEN], idle[VIGIL_TIME_LEN];
+    vigil_time_format(si->expires_at, exp);
+    vigil_time_format(si->idle_until, idle);
+    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i}", "user", si->user, "role", si->role,
+                     "auth", "session", "csrf", si->csrf, "must_change_password", si->must_change,
+                     "expires_at", exp, "idle_until", idle, "idle_timeout_s",
+                     http_auth_policy(h)->idle_s);
+}
+
+static void h_session_start(http_ctx *h) {
+    static const char *const keys[] = {"name", "password", NULL};
+    json_t *b = body_with(h, keys);
+    if (!b) return;
+    const char *name, *password;
+    if (str_field(h, b, "name", 1, &name) || str_field(h, b, "password", 1, &password)) {
+        json_decref(b);
+        return;
+    }
+    char sid[VIGIL_SESSION_LEN + 1];
+    vigil_session_info si;
+    int retry = 0;
+    vigil_err err;
+    vigil_status rc = vigil_session_start(h->st, http_auth_policy(h), name, password, vigil_time_now(),
+                                          sid, &si, &retry, &err);
+    json_decref(b);
+    if (rc == VIGIL_EPERM) {
+        http_error(h, 401, "sign_in_failed", "%s", err.msg);
+    } else if (rc == VIGIL_ELIMIT) {
+        h->retry_after = retry;
+        http_error(h, 429, "too_many_attempts", "%s", err.msg);
+    } else if (rc == VIGIL_OK) {
+        http_session_cookie(h, sid, http_auth_policy(h)->lifetime_s);
+        http_ok(h, 201, session_json(h, &si));
+    } else {
+        http_fail(h, rc, &err);
+    }
+}
+
+static void h_session_show(http_ctx *h) {
+    if (h->via_session) {
+        http_ok(h, 200, session_json(h, &h->sess));
+        return;
+    }
+    static const char *const names[] = {"", "analyst", "reviewer", "", "coordinator", "", "", "",
+                                        "liaison", "", "", "", "", "", "", "", "admin"};
+    http_ok(h, 200, json_pack("{s:s, s:s, s:s, s:b}", "user", h->user, "role",
+                              h->role > 0 && h->role <= 16 ? names[h->role] : "?", "auth", "token",
+                              "must_change_password", 0));
+}
+
+static void h_session_end(http_ctx *h) {
+    vigil_err err;
+    vigil_status rc = VIGIL_OK;
+    if (h->via_session) {
+        rc = vigil_session_end(h->st, h->sid, vigil_time_now(), &err);
+        if (rc == VIGIL_OK) http_session_cookie(h, "", 0);
+    }
+    answer(h, rc, &err, 200, json_pack("{s:b}", "signed_out", h->via_session));
+}
+
+static void h_session_password(http_ctx *h) {
+    static const char *const keys[] = {"current", "new", NULL};
+    json_t *b = body_with(h, keys);
+    if (!b) return;
+    const char *cur, *fresh;
+    if (str_field(h, b, "current", 1, &cur) || str_field(h, b, "new", 1, &fresh)) {
+        json_decref(b);
+        return;
+    }
+    int retry = 0;
+    vigil_err err;
+    vigil_status rc = vigil_user_password_change(h->st, http_auth_policy(h), h->user, cur, fresh,
+                                                 h->via_session ? h->sid : NULL, vigil_time_now(),
+                                                 &retry, &err);
+    json_decref(b);
+    if (rc == VIGIL_ELIMIT) {
+        h->retry_after = retry;
+        http_error(h, 429, "too_many_attempts", "%s", err.msg);
+        return;
+    }
+    answer(h, rc, &err, 200, json_pack("{s:s, s:b}", "user", h->user, "changed", 1));
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 const route http_routes[] = {
@@ -991,5 +1077,9 @@ const route http_routes[] = {
     {"GET", "/v1/reports/tco", h_tco, R_ALL, BODY_NONE},
     {"GET", "/v1/audit/verify", h_audit_verify, R_COORDINATOR | R_ADMIN, BODY_NONE},
     {"GET", "/v1/audit", h_audit, R_ADMIN, BODY_NONE},
+    {"POST", "/v1/session", h_session_start, R_NONE, BODY_JSON},
+    {"GET", "/v1/session", h_session_show, R_ALL, BODY_NONE},
+    {"DELETE", "/v1/session", h_session_end, R_ALL, BODY_NONE},
+    {"POST", "/v1/session/password", h_session_password, R_ALL, BODY_JSON},
 };
 const size_t http_n_routes = sizeof http_routes / sizeof http_routes[0];
