@@ -236,10 +236,13 @@ static const cell matrix[] = {
     {"GET", "/v1/items", NULL, NULL, "401 200 200 200 200 200"},
     {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"https://t.me/newchan/2\",\"languages\":[\"ar\"]}", "401 201 201 201 403 201"},
     {"POST", "/v1/items", NULL, "{\"op\":\"op2\",\"url\":\"https://t.me/newchan/2\"}", "401 403 403 403 403 403"},
+    {"POST", "/v1/items/preview", NULL, "{\"op\":\"op1\",\"urls\":[\"https://t.me/chan/1\",\"https://newsite.example/x\"]}", "401 200 200 200 403 200"},
+    {"POST", "/v1/items/preview", NULL, "{\"op\":\"op2\",\"urls\":[\"https://t.me/chan/1\"]}", "401 403 403 403 403 403"},
     {"GET", "/v1/items/1", NULL, NULL, "401 200 200 200 200 200"},
     {"GET", "/v1/items/4", NULL, NULL, "401 404 404 404 404 200"},
     {"GET", "/v1/items/2", NULL, NULL, "401 200 200 200 404 200"},
     {"POST", "/v1/items/2/assess", NULL, NULL, "401 403 200 200 403 200"},
+    {"POST", "/v1/items/2/assess", NULL, "{\"expect\":\"assessed\"}", "401 403 409 409 403 409"},
     {"POST", "/v1/items/4/assess", NULL, NULL, "401 403 404 404 403 200"},
     {"POST", "/v1/items/2/reject", NULL, "{\"note\":\"below the threshold\"}", "401 403 200 200 403 200"},
     {"POST", "/v1/items/4/reject", NULL, "{\"note\":\"below the threshold\"}", "401 403 404 404 403 200"},
@@ -678,6 +681,21 @@ static void test_sessions(void) {
     CHECK_INT(creq("POST", "/v1/items/2/assess", sid, csrf, NULL, NULL, NULL), ==, 200);
     CHECK_INT(creq("GET", "/v1/operations", sid, NULL, NULL, NULL, NULL), ==, 200);
     CHECK_INT(creq("GET", "/v1/audit", sid, NULL, NULL, NULL, NULL), ==, 403); /* roles as with tokens */
+    /* the dry run of an intake: duplicates, new platforms, refused lines; nothing kept */
+    int64_t before = count_items();
+    CHECK_INT(creq("POST", "/v1/items/preview", sid, csrf,
+                   "{\"op\":\"op1\",\"urls\":[\"https://t.me/chan/1?utm_source=x\",\"https://newsite.example/a\","
+                   "\"https://newsite.example/a/\",\"javascript:alert(1)\"]}", &resp, NULL), ==, 200);
+    CHECK(strstr(resp, "\"duplicate_of\":1"));
+    CHECK(strstr(resp, "\"new_platform\":true"));
+    CHECK(strstr(resp, "\"duplicate_of_line\":2"));
+    CHECK(strstr(resp, "\"line\":4") && strstr(resp, "\"error\":"));
+    free(resp);
+    CHECK_INT(count_items(), ==, before);
+    /* a change against a stale state: 409 naming who changed it */
+    CHECK_INT(creq("POST", "/v1/items/2/reject", sid, csrf, "{\"note\":\"n\",\"expect\":\"identified\"}", &resp, NULL), ==, 409);
+    CHECK(strstr(resp, "item 2 is assessed now, not identified (changed by rev-eu at "));
+    free(resp);
     /* tokens keep working without CSRF */
     CHECK_INT(jreq("POST", "/v1/items/3/reject", 2, "{\"note\":\"machine client\"}", NULL), ==, 200);
     /* a forged or unknown cookie: 401 and the cookie is cleared */

@@ -720,6 +720,30 @@ static void h_item_add(http_ctx *h) {
     json_decref(b);
 }
 
+static void h_item_preview(http_ctx *h) {
+    static const char *const keys[] = {"op", "urls", NULL};
+    json_t *b = body_with(h, keys);
+    if (!b) return;
+    const char *op, **urls = calloc(1000, sizeof *urls);
+    size_t n = 0;
+    if (!urls) {
+        json_decref(b);
+        http_error(h, 500, "internal", "out of memory");
+        return;
+    }
+    if (str_field(h, b, "op", 1, &op) || str_array(h, b, "urls", urls, 1000, &n)) {
+        free(urls);
+        json_decref(b);
+        return;
+    }
+    json_t *out = NULL;
+    vigil_err err;
+    vigil_status rc = vigil_item_preview(h->st, h->user, op, urls, n, &out, &err);
+    answer(h, rc, &err, 200, rc == VIGIL_OK ? json_pack("{s:o}", "preview", out) : NULL);
+    free(urls);
+    json_decref(b);
+}
+
 static void h_item_show(http_ctx *h) {
     int64_t id = param_id(h, 0);
     if (!id) return;
@@ -732,16 +756,17 @@ static void h_item_show(http_ctx *h) {
 static void item_move(http_ctx *h, const char *to, int note_required) {
     int64_t id = param_id(h, 0);
     if (!id) return;
-    static const char *const keys[] = {"note", "at", NULL};
+    static const char *const keys[] = {"note", "at", "expect", NULL};
     json_t *b = h->body_len ? body_with(h, keys) : json_object();
     if (!b) return;
-    const char *note, *at;
-    if (str_field(h, b, "note", note_required, &note) || str_field(h, b, "at", 0, &at)) {
+    const char *note, *at, *expect;
+    if (str_field(h, b, "note", note_required, &note) || str_field(h, b, "at", 0, &at) ||
+        str_field(h, b, "expect", 0, &expect)) {
         json_decref(b);
         return;
     }
     vigil_err err;
-    vigil_status rc = vigil_item_transition(h->st, h->user, id, to, at, note, &err);
+    vigil_status rc = vigil_item_transition_expect(h->st, h->user, id, to, at, note, expect, &err);
     answer(h, rc, &err, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", to));
     json_decref(b);
 }
@@ -1060,6 +1085,7 @@ const route http_routes[] = {
     {"POST", "/v1/operations/{op}/items/import", h_op_import, R_STAFF, BODY_CSV},
     {"GET", "/v1/items", h_items, R_ALL, BODY_NONE},
     {"POST", "/v1/items", h_item_add, R_STAFF, BODY_JSON},
+    {"POST", "/v1/items/preview", h_item_preview, R_STAFF, BODY_JSON},
     {"GET", "/v1/items/{id}", h_item_show, R_ALL, BODY_NONE},
     {"POST", "/v1/items/{id}/assess", h_item_assess, R_STAFF, BODY_NONE},
     {"POST", "/v1/items/{id}/reject", h_item_reject, R_STAFF, BODY_NONE},
