@@ -292,27 +292,31 @@ async function pageDashboard(op) {
   const table = h('div', {});
   const updated = h('p', { class: 'hint', 'aria-live': 'off' });
   page(`Operation ${op}`, updated, figs, extra, charts, table);
-  const mk = (title, type) => {
+  const mk = (title, type, vertical) => {
     const canvas = h('canvas', { role: 'img', 'aria-label': title, width: 400, height: 240 });
-    charts.appendChild(h('figure', { class: 'chart' }, h('figcaption', {}, title), h('div', { class: 'chart-box' }, canvas)));
-    return new Chart(canvas, {
+    const empty = h('p', { class: 'empty hint', hidden: true }, 'No data yet.');
+    charts.appendChild(h('figure', { class: 'chart' }, h('figcaption', {}, title), empty, h('div', { class: 'chart-box' }, canvas)));
+    const c = new Chart(canvas, {
       type,
       data: { labels: [], datasets: [{ label: title, data: [], backgroundColor: '#3b6ea8', borderColor: '#3b6ea8' }] },
       options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } },
-        indexAxis: type === 'bar' ? 'y' : 'x', scales: { x: { beginAtZero: true }, y: { beginAtZero: true } } },
+        indexAxis: type === 'bar' && !vertical ? 'y' : 'x',
+        scales: { x: { beginAtZero: true }, y: { beginAtZero: true, ticks: { autoSkip: type !== 'bar' || vertical } } } },
     });
+    c.$empty = empty;
+    return c;
   };
   const cPlat = mk('Items by platform', 'bar');
   const cLang = mk('Items by language', 'bar');
   const cType = mk('Items by type', 'bar');
   const cOver = mk('Removals over time since referral (hours)', 'line');
-  const cDist = mk('Time to removal (hours, items per bucket)', 'bar');
-  cDist.options.indexAxis = 'x';
+  const cDist = mk('Time to removal (hours, items per bucket)', 'bar', true);
   cleanup.push(() => [cPlat, cLang, cType, cOver, cDist].forEach((c) => c.destroy()));
   const set = (chart, obj, limit) => {
     const entries = Object.entries(obj || {}).slice(0, limit || 15);
     chart.data.labels = entries.map((e) => e[0]);
     chart.data.datasets[0].data = entries.map((e) => e[1]);
+    chart.$empty.hidden = entries.some((e) => e[1] > 0);
     chart.update('none');
   };
   const refresh = async () => {
@@ -601,6 +605,7 @@ function openAction(url) {
 
 async function pageItem(id) {
   const it = await api('GET', `/v1/items/${encodeURIComponent(id)}`);
+  if (session.role !== 'liaison') header(it.operation);
   const dl = (pairs) => h('dl', { class: 'kv' }, pairs.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v === null || v === undefined || v === '' ? '–' : v)]));
   const sections = [
     dl([['State', h('span', { class: `badge st-${it.state}` }, it.state)], ['Operation', it.operation], ['Platform', it.platform],
