@@ -38,7 +38,13 @@ int main(int argc, char **argv) {
         struct dirent *e;
         while ((e = readdir(d)) && n < 256) {
             if (e->d_name[0] == '.') continue;
-            names[n++] = strdup(e->d_name);
+            char *copy = strdup(e->d_name);
+            if (!copy) {
+                fprintf(stderr, "embed-web: out of memory\n");
+                closedir(d);
+                return 1;
+            }
+            names[n++] = copy;
             if (strcmp(e->d_name, "index.html") == 0) has_index = 1;
         }
         closedir(d);

@@ -4,6 +4,7 @@
  * the lockout.  The HTTP layer only carries cookies and headers to these.
  */
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,20 +142,21 @@ static int must_wait(const vigil_auth_policy *p, const cred *c, int64_t now, int
     return 0;
 }
 
+/* A hash to check unknown users' passwords against, made once. */
+static char dummy[crypto_pwhash_STRBYTES];
+static int have_dummy;
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_make(void) {
+    have_dummy = crypto_pwhash_str(dummy, "vigil-dummy-password", 20, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+}
+
 /* Is `pw` the user's password?  Unknown users and users without one are
  * checked against a dummy hash, so that they take the same time. */
 static int password_ok(const cred *c, const char *pw) {
-    static char dummy[crypto_pwhash_STRBYTES];
-    static int have_dummy;
     if (!c->has_password) {
-        if (!have_dummy) { /* a benign race: both threads write the same kind of value */
-            char tmp[crypto_pwhash_STRBYTES];
-            if (crypto_pwhash_str(tmp, "vigil-dummy-password", 20, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                  crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0) {
-                memcpy(dummy, tmp, sizeof dummy);
-                have_dummy = 1;
-            }
-        }
+        pthread_once(&dummy_once, dummy_make);
         if (have_dummy && crypto_pwhash_str_verify(dummy, pw, strlen(pw)) == 0) return 0;
         return 0;
     }
