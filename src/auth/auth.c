@@ -131,15 +131,11 @@ static vigil_status cred_get(vigil_store *st, const char *name, cred *c, vigil_e
     return VIGIL_OK;
 }
 
-/* Must the user wait?  *retry_after seconds (> 0) then. */
-static int must_wait(const vigil_auth_policy *p, const cred *c, int64_t now, int *retry_after) {
+/* Must the user wait?  @return the seconds left (> 0), or 0. */
+static int must_wait(const vigil_auth_policy *p, const cred *c, int64_t now) {
     int d = vigil_auth_delay(p, c->failures);
     int64_t left = c->last_failure + d - now;
-    if (d > 0 && left > 0) {
-        if (retry_after) *retry_after = (int)left;
-        return 1;
-    }
-    return 0;
+    return d > 0 && left > 0 ? (int)left : 0;
 }
 
 /* A hash to check unknown users' passwords against, made once. */
@@ -256,8 +252,11 @@ vigil_status vigil_user_password_change(vigil_store *st, const vigil_auth_policy
     if (rc != VIGIL_OK) return rc;
     if (c.revoked || !c.has_password)
         return vigil__err_set(err, VIGIL_EPERM, "wrong current password");
-    if (must_wait(p, &c, now, retry_after))
-        return vigil__err_set(err, VIGIL_ELIMIT, "too many failed attempts: wait %d s", *retry_after);
+    int wait = must_wait(p, &c, now);
+    if (wait) {
+        if (retry_after) *retry_after = wait;
+        return vigil__err_set(err, VIGIL_ELIMIT, "too many failed attempts: wait %d s", wait);
+    }
     if (!password_ok(&c, current)) {
         rc = record_failure(st, p, name, &c, "password change", now, err);
         return rc == VIGIL_EPERM ? vigil__err_set(err, VIGIL_EPERM, "wrong current password") : rc;
@@ -307,13 +306,15 @@ vigil_status vigil_session_start(vigil_store *st, const vigil_auth_policy *p, co
     rc = cred_get(st, name, &c, err);
     if (rc != VIGIL_OK && rc != VIGIL_ENOENT) return rc;
     int known = rc == VIGIL_OK;
-    if (known && must_wait(p, &c, now, retry_after)) {
+    int wait = known ? must_wait(p, &c, now) : 0;
+    if (wait) {
+        if (retry_after) *retry_after = wait;
         return vigil__err_set(err, VIGIL_ELIMIT,
                               c.failures >= p->max_failures
                                   ? "too many failed sign-ins: the account is locked for %d s "
                                     "(or until an admin sets a new password)"
                                   : "too many failed sign-ins: wait %d s before trying again",
-                              *retry_after);
+                              wait);
     }
     if (!password_ok(&c, password) || c.revoked)
         return record_failure(st, p, name, &c, known ? "sign-in" : "sign-in (unknown user)", now, err);

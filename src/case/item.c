@@ -420,7 +420,7 @@ vigil_status vigil_item_preview(vigil_store *st, const char *by, const char *op,
         vigil_item_result res;
         vigil_err e;
         vigil_status r = made ? intake(st, &a, op_id, &in, &ctx, &res, &e) : VIGIL_ENOMEM;
-        json_t *row = json_pack("{s:I, s:s}", "line", (json_int_t)(i + 1), "url", urls[i]);
+        json_t *row = json_pack("{s:I, s:s}", "line", (json_int_t)i + 1, "url", urls[i]);
         if (r == VIGIL_EPARSE || r == VIGIL_ELIMIT || r == VIGIL_EINVAL) {
             json_object_set_new(row, "error", json_string(e.msg));
         } else if (r != VIGIL_OK) {
