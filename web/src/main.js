@@ -371,6 +371,22 @@ async function pageDashboard(op) {
 
 // ---- intake ---------------------------------------------------------------------------------
 
+/** The records of a CSV text (a quoted field may hold line breaks). */
+function csvRecords(text) {
+  const out = [];
+  let cur = '', quoted = false;
+  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+    cur = cur ? `${cur}\n${line}` : line;
+    quoted = (cur.match(/"/g) || []).length % 2 === 1;
+    if (!quoted) {
+      if (cur.trim()) out.push(cur);
+      cur = '';
+    }
+  }
+  if (cur.trim()) out.push(cur);
+  return out;
+}
+
 function csvCell(s) {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -425,6 +441,42 @@ async function pageIntake(op) {
     field('URLs, one per line', urls),
     h('div', { class: 'actions' }, h('button', { type: 'button', onclick: doPreview }, 'Preview'), save),
     preview, saveMsg);
+  // a CSV file, sent in chunks of 500 rows (progress), bad rows skipped and listed
+  const file = h('input', { type: 'file', name: 'csv', accept: '.csv,text/csv' });
+  const progress = h('progress', { max: 1, value: 0, 'aria-label': 'Import progress' });
+  const csvMsg = h('div', { 'aria-live': 'polite' });
+  const csvForm = h('form', { class: 'card', 'aria-label': 'Import a CSV file' }, h('h2', {}, 'Import a CSV file'),
+    field('CSV file', file, 'Header: url,type,language,affiliation,outlet,observed_at,analyst,hashes,notes (url required).'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Import'), progress), csvMsg);
+  csvForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!file.files || !file.files[0]) return;
+    const rows = csvRecords(await file.files[0].text());
+    const head = rows.shift() || '';
+    const total = rows.length;
+    const sum = { created: 0, merged: 0, held: 0, bad: 0 };
+    const bad = [];
+    progress.max = Math.max(total, 1);
+    progress.value = 0;
+    try {
+      for (let i = 0; i < total; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        const r = await api('POST', `/v1/operations/${encodeURIComponent(op)}/items/import?skip_bad=1`,
+          `${head}\n${chunk.join('\n')}\n`, 'text/csv');
+        for (const k of Object.keys(sum)) sum[k] += r[k] || 0;
+        for (const b of r.bad_rows || []) bad.push({ line: b.line + i, message: b.message });
+        progress.value = Math.min(total, i + chunk.length);
+        replace(csvMsg, h('p', {}, `${progress.value} of ${total} rows sent…`));
+      }
+      replace(csvMsg, h('p', { class: 'ok', 'data-testid': 'imported' },
+        `Imported ${total} rows: ${sum.created} new items, ${sum.merged} merged, ${sum.held} held, ${sum.bad} refused.`),
+      bad.length ? h('table', { 'data-testid': 'bad-rows' }, h('caption', {}, 'Refused rows'),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Line'), h('th', { scope: 'col' }, 'Why'))),
+        h('tbody', {}, bad.map((b) => h('tr', {}, h('td', { class: 'n' }, b.line), h('td', {}, b.message))))) : null);
+    } catch (e) {
+      replace(csvMsg, errorBox(e));
+    }
+  });
   // the single-item form
   const fUrl = h('input', { name: 'url', required: true, spellcheck: 'false' });
   const fType = h('select', { name: 'type' }, ['post', 'video', 'image', 'audio', 'publication', 'account', 'other'].map((t) => h('option', { value: t }, t)));
@@ -455,7 +507,7 @@ async function pageIntake(op) {
       replace(oneMsg, errorBox(e));
     }
   });
-  page(`Intake: ${op}`, bulk, one);
+  page(`Intake: ${op}`, bulk, csvForm, one);
 }
 
 // ---- the queue -----------------------------------------------------------------------------------
@@ -728,16 +780,19 @@ async function pagePortal() {
   const orderRows = orders.map((o) => {
     const clock = h('span', { class: 'clock' });
     clocks.push([clock, o]);
-    const acts = ['open', 'acknowledged'].includes(o.status) ? [
+    const reason = h('select', { 'aria-label': `Reason order ${o.id} was not acted on` },
+      [['force_majeure', 'force majeure'], ['impossibility', 'de facto impossibility'], ['manifest_error', 'manifest error'],
+        ['insufficient_information', 'insufficient information'], ['other', 'other']].map(([v, t]) => h('option', { value: v }, t)));
+    const acts = ['open', 'acknowledged'].includes(o.status) ? h('div', { class: 'actions tight' },
       o.status === 'open' ? h('button', { type: 'button', class: 'small secondary', onclick: () => orderAct(o, 'ack') }, 'Acknowledge') : null,
       h('button', { type: 'button', class: 'small', onclick: () => orderAct(o, 'done') }, 'Removed'),
-      h('button', { type: 'button', class: 'small secondary', onclick: () => orderAct(o, 'fail') }, 'Not removed')] : null;
+      h('button', { type: 'button', class: 'small secondary', onclick: () => orderAct(o, 'fail', reason.value) }, 'Not removed:'), reason) : null;
     return h('tr', {}, h('td', { class: 'n' }, o.id), h('td', {}, o.authority), h('td', { class: 'url' }, o.url),
       h('td', {}, o.received_at), h('td', {}, h('span', { class: `badge st-${o.status}` }, o.status), ' ', clock), h('td', {}, acts));
   });
-  const orderAct = async (o, verb) => {
+  const orderAct = async (o, verb, why) => {
     try {
-      const body = verb === 'fail' ? { reason: 'force_majeure' } : {};
+      const body = verb === 'fail' ? { reason: why } : {};
       await api('POST', `/v1/orders/${o.id}/${verb}`, body);
       route();
     } catch (e) { replace(msg, errorBox(e)); }
@@ -762,8 +817,22 @@ async function pagePortal() {
       route();
     } catch (e) { replace(msg, errorBox(e)); }
   };
+  const bulkOutcome = async (r, out) => {
+    const open = (r.items || []).filter((it) => !it.response || it.response === 'no_response');
+    if (!open.length) return;
+    if (!await confirmBox(`Record ${open.length} item${open.length === 1 ? '' : 's'} of referral ${r.referral_id} as ${out}?`)) return;
+    let n = 0;
+    for (const it of open) {
+      try { await api('POST', `/v1/items/${it.item_id}/outcome`, { outcome: out }); n++; } catch (e) { replace(msg, errorBox(e)); }
+    }
+    toast(`${n} item${n === 1 ? '' : 's'} recorded as ${out}.`);
+    route();
+  };
   const refSections = refs.map((r) => h('section', { class: 'card', 'aria-label': `Referral ${r.referral_id}` },
-    h('h3', {}, `Referral ${r.referral_id} to ${r.platform}, sent ${r.sent_at}`), h('p', {}, referralFiles(r)),
+    h('h3', {}, `Referral ${r.referral_id} to ${r.platform}, sent ${r.sent_at}`),
+    h('p', { class: 'actions' }, referralFiles(r),
+      h('button', { type: 'button', class: 'small secondary', onclick: () => bulkOutcome(r, 'removed') }, 'All open: removed'),
+      h('button', { type: 'button', class: 'small secondary', onclick: () => bulkOutcome(r, 'declined') }, 'All open: declined')),
     h('table', {}, h('thead', {}, h('tr', {}, ['Item', 'URL', 'Response', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, (r.items || []).map((it) => h('tr', {}, h('td', { class: 'n' }, it.item_id), h('td', { class: 'url' }, it.canonical_url),
         h('td', { 'data-testid': `response-${it.item_id}` }, it.response || 'awaiting'),

@@ -65,6 +65,7 @@ cli(['op', 'create', 'op1', '--coordinator', 'EU', '--participant', 'DE']);
 cli(['item', 'add', 'op1', 'https://t.me/chan/1', '--type', 'post', '--by', 'ana']);
 cli(['item', 'add', 'op1', 'https://t.me/chan/7', '--type', 'video', '--by', 'ana']);
 cli(['item', 'add', 'op1', 'https://youtu.be/EXAMPLE0001', '--type', 'video', '--by', 'ana']);
+cli(['order', 'create', '--authority', 'EU', '--url', 'https://t.me/orderchan/5']);
 
 const server = spawn(VIGIL, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--access-log', 'off'],
   { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -178,6 +179,18 @@ try {
     expect(/2 new items, 1 merged/.test(saved), `saved (${saved})`);
   });
 
+  await test('analyst_imports_a_csv_with_progress_and_refused_rows', async () => {
+    await ana.goto(`${base}/#/ops/op1/intake`);
+    const csv = 'url,type,language\nhttps://t.me/csvchan/1,post,ar\n"https://t.me/csvchan/2",video,xx\nhttps://t.me/csvchan/3,post,en\n';
+    await ana.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'items.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await ana.getByRole('button', { name: 'Import' }).click();
+    const t = await ana.getByTestId('imported').textContent();
+    expect(/Imported 3 rows: 2 new items, 0 merged, 0 held, 1 refused/.test(t), `imported (${t})`);
+    const bad = await ana.getByTestId('bad-rows').textContent();
+    expect(/3/.test(bad) && /language/i.test(bad), `the refused row named (${bad})`);
+    expect(await ana.evaluate(() => document.querySelector('progress').value) === 3, 'progress at the end');
+  });
+
   await test('hostile_strings_stay_text', async () => {
     await ana.goto(`${base}/#/ops/op1/intake`);
     const form = ana.getByRole('form', { name: 'One item' });
@@ -277,7 +290,16 @@ try {
     await shoot(coord, 'dashboard');
     await coord.goto(`${base}/#/ops`);
     await coord.getByRole('heading', { name: 'Operations' }).waitFor();
+    // create an operation, then close it
+    await coord.getByLabel('Name', { exact: true }).fill('op2');
+    await coord.getByLabel('Coordinating agency').fill('EU');
+    await coord.getByLabel('Participating agencies').fill('DE');
+    await coord.getByRole('button', { name: 'Create operation' }).click();
+    await coord.getByRole('link', { name: 'op2' }).waitFor();
     await shoot(coord, 'operations');
+    await coord.getByRole('button', { name: 'Close op2' }).click();
+    await coord.getByRole('button', { name: 'Confirm' }).click();
+    await coord.locator('tr', { hasText: 'op2' }).getByText('closed').waitFor();
   });
 
   await test('liaison_records_an_outcome', async () => {
@@ -288,7 +310,15 @@ try {
     const id = (await btn.textContent()).replace('Removed ', '');
     await btn.click();
     await tg.getByTestId(`response-${id}`).filter({ hasText: 'removed' }).waitFor();
+    // the removal order's one-hour clock counts down
+    const c1 = await tg.locator('.clock').first().textContent();
+    expect(/left of the hour/.test(c1), `a countdown (${c1})`);
+    await tg.waitForTimeout(1100);
+    expect(await tg.locator('.clock').first().textContent() !== c1, 'the clock moved');
     await shoot(tg, 'portal');
+    await tg.getByRole('button', { name: 'Acknowledge' }).click();
+    await tg.getByRole('button', { name: 'Removed', exact: true }).click();
+    await tg.getByTestId('orders').getByText('actioned').waitFor();
   });
 
   await test('liaison_of_another_platform_sees_nothing', async () => {
