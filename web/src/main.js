@@ -320,10 +320,7 @@ async function pageDashboard(op) {
     chart.update('none');
   };
   const refresh = async () => {
-    const [r, refs] = await Promise.all([
-      api('GET', `/v1/operations/${encodeURIComponent(op)}/report`),
-      api('GET', `/v1/referrals?op=${encodeURIComponent(op)}`),
-    ]);
+    const r = await api('GET', `/v1/operations/${encodeURIComponent(op)}/report`);
     replace(figs, FIGURES.map(([k, label]) => h('div', { class: 'fig' }, h('dt', {}, label),
       h('dd', { 'data-testid': `fig-${k}` }, num(r[k])))));
     replace(extra,
@@ -337,21 +334,17 @@ async function pageDashboard(op) {
     set(cPlat, byPlat);
     set(cLang, r.by_language);
     set(cType, r.by_type);
-    // removal times from the referrals: cumulative removals and a histogram, in hours
-    const hours = [];
-    for (const ref of refs) {
-      for (const it of ref.items || []) {
-        if (it.response === 'removed' && it.responded_at)
-          hours.push((Date.parse(it.responded_at) - Date.parse(ref.sent_at)) / 3.6e6);
-      }
-    }
-    hours.sort((a, b) => a - b);
-    const maxH = Math.max(1, Math.ceil(hours.length ? hours[hours.length - 1] : 1));
-    const step = Math.max(1, Math.ceil(maxH / 12));
-    const cum = {}, hist = {};
-    for (let t = 0; t <= maxH; t += step) {
-      cum[`${t}`] = hours.filter((x) => x <= t).length;
-      hist[`${t}-${t + step}`] = hours.filter((x) => x >= t && x < t + step).length;
+    // removal times, by whole hours since the referral (computed by the server)
+    const byHour = r.removals_by_hour || [];
+    const step = Math.max(1, Math.ceil(byHour.length / 12));
+    const cum = { 0: 0 }, hist = {};
+    let run = 0;
+    for (let t = 0; t < Math.max(byHour.length, 1); t += step) {
+      let n = 0;
+      for (let k = t; k < t + step && k < byHour.length; k++) n += byHour[k];
+      hist[t + step >= 73 && byHour.length === 73 ? `${t}+` : `${t}-${t + step}`] = n;
+      run += n;
+      cum[`${t + step}`] = run;
     }
     set(cOver, cum, 50);
     set(cDist, hist, 50);

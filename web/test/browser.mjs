@@ -128,7 +128,7 @@ async function test(name, fn) {
   } catch (e) {
     failed++;
     console.log(`FAIL browser/${name}`);
-    console.log(`    ${String(e && e.stack ? e.stack : e).split('\n').slice(0, 4).join('\n    ')}`);
+    console.log(`    ${String(e && e.stack ? e.stack : e).split('\n').slice(0, 12).join('\n    ')}`);
   }
 }
 function expect(cond, what) { if (!cond) throw new Error(`expected: ${what}`); }
@@ -226,7 +226,7 @@ try {
     await rev.getByLabel('Platform').fill('ajax');
     await rev.getByLabel('Platform').fill('');
     expect(await rev.getByTestId(`state-${first}`).textContent() === 'identified', 'typing "a" did nothing');
-    await rev.locator('body').click({ position: { x: 5, y: 300 } });
+    await rev.evaluate(() => document.activeElement && document.activeElement.blur());
     await rev.keyboard.press('j');
     const second = await rev.locator('tr.current').getAttribute('data-id');
     expect(second !== first, 'j moved down');
@@ -255,7 +255,7 @@ try {
     const id = await rev.locator('tr.current').getAttribute('data-id');
     const r = await apiAs('POST', `/v1/items/${id}/assess`, {}); // the coordinator, meanwhile
     expect(r.status === 200, `coordinator assessed (${r.status} ${JSON.stringify(r.json)} item ${id})`);
-    await rev.locator('body').click({ position: { x: 5, y: 300 } });
+    await rev.evaluate(() => document.activeElement && document.activeElement.blur());
     await rev.keyboard.press('r');
     await rev.getByLabel(/Reason for rejecting/).fill('not in scope');
     await rev.getByRole('button', { name: /^Reject 1/ }).click();
