@@ -49,7 +49,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-.PHONY: web all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
+.PHONY: web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
 
 all: lib cli
 
@@ -178,6 +178,13 @@ bench-http: deps
 
 $(BUILD)/bench-matcher: $(BUILD)/bench/bench_matcher.o $(BUILD)/libvigil.a
 	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
+
+# bench-ui: the web app on a 100k-report operation in headless Chromium
+# (dashboard, queue pages, report API; bench/bench_ui.sh; not a test)
+bench-ui: deps
+	@$(MAKE) --no-print-directory web
+	@$(MAKE) --no-print-directory all
+	@sh bench/bench_ui.sh $(BUILD)
 
 bench-text: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-text
