@@ -287,7 +287,6 @@ try {
     await coord.waitForFunction((b) => Number(document.querySelector('[data-testid=fig-items]').textContent.replace(/,/g, '')) === b + 1,
       before, { timeout: 7000 });
     expect(await coord.evaluate(() => window.__same_page) === 1, 'no reload');
-    await shoot(coord, 'dashboard');
     await coord.goto(`${base}/#/ops`);
     await coord.getByRole('heading', { name: 'Operations' }).waitFor();
     // create an operation, then close it
@@ -378,6 +377,10 @@ try {
     await coord.getByRole('button', { name: 'Add hold' }).click();
     await coord.getByRole('cell', { name: 'https://t.me/heldchan' }).waitFor();
     await shoot(coord, 'holds');
+    // the dashboard once the liaison has answered (the removal charts have data)
+    await coord.goto(`${base}/#/ops/op1`);
+    await coord.getByTestId('fig-removed').filter({ hasText: /^[1-9]/ }).waitFor();
+    await shoot(coord, 'dashboard');
   });
 
   await test('no_csp_violations_or_page_errors', async () => {
