@@ -12,7 +12,7 @@ SAN      ?= 0
 # the version is written once, in include/vigil/export.h
 VERSION  := $(shell sed -n 's/^\#define VIGIL_VERSION "\(.*\)"/\1/p' include/vigil/export.h)
 
-PKGS     := libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
+PKGS     := libsodium libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libavformat libavcodec libavutil libswscale libutf8proc
 SRV_PKGS := libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(SRV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -47,12 +47,17 @@ TEST_SRC := $(wildcard tests/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ  += $(patsubst %.cc,$(BUILD)/%.o,$(wildcard src/*/*.cc))
 SRV_OBJ  := $(SRV_SRC:%.c=$(BUILD)/%.o)
+# the web app (web/, bundled by `make web` into build/web), embedded in the
+# server by a generated file; an empty table when it was not built
+WEB_DIST := build/web
+WEB_FILES := $(wildcard $(WEB_DIST)/*)
+SRV_OBJ  += $(BUILD)/gen/web_assets.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 SRV_LIB  := $(BUILD)/libvigil-server.a
 
-.PHONY: docs all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
+.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
 
 all: lib cli
 
@@ -67,6 +72,22 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/embed-web: tools/embed_web.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_POSIX_C_SOURCE=200809L -O1 -Wall -Wextra -o $@ $<
+
+$(BUILD)/gen/web_assets.c: $(BUILD)/embed-web $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed-web $@ $(WEB_DIST)
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# `make web`: bundle web/ into build/web with esbuild (npm ci the first time;
+# needs Node: `make deps` installs Debian's nodejs and npm)
+web:
+	@sh scripts/build-web.sh $(WEB_DIST)
 
 # the PDQ kernels want the vectoriser
 $(BUILD)/src/hash/pdq.o: ALL_CFLAGS += -O3
@@ -120,6 +141,7 @@ deps:
 
 # ---- tests ----------------------------------------------------------------
 test: deps
+	@$(MAKE) --no-print-directory web
 	@$(MAKE) --no-print-directory test-all-builds
 
 # Both builds first, then one run over both that ends with the grand total.
@@ -137,6 +159,7 @@ test-asan:
 
 # ---- the main job: a demo on generated sample images ----------------------
 run: deps
+	@$(MAKE) --no-print-directory web
 	@$(MAKE) --no-print-directory all tests
 	@sh scripts/demo.sh $(BUILD)
 	@sh scripts/serve-demo.sh $(BUILD)
@@ -178,6 +201,13 @@ bench-http: deps
 
 $(BUILD)/bench-matcher: $(BUILD)/bench/bench_matcher.o $(BUILD)/libvigil.a
 	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
+
+# bench-ui: the web app on a 100k-report operation in headless Chromium
+# (dashboard, queue pages, report API; bench/bench_ui.sh; not a test)
+bench-ui: deps
+	@$(MAKE) --no-print-directory web
+	@$(MAKE) --no-print-directory all
+	@sh bench/bench_ui.sh $(BUILD)
 
 bench-text: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-text

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "case_util.h"
+#include "passwd.h"
 
 /* The options of this file's commands (besides --by and --json); each
  * subcommand's table takes its own. */
@@ -114,6 +115,9 @@ static void user_usage(FILE *out) {
             "usage: vigil user add NAME --role ROLE (--agency CODE | --platform NAME)\n"
             "       vigil user token NAME      (a new API token; the old one stops working)\n"
             "       vigil user revoke NAME     (the token stops working; the user cannot act)\n"
+            "       vigil user passwd NAME     (the web app's password, read from the terminal\n"
+            "                                  or stdin; set for someone else, it must be\n"
+            "                                  changed at the first sign-in)\n"
             "       vigil user list [--json]\n"
             "\n"
             "add prints the user's API token once (for `vigil serve`: Authorization: Bearer\n"
@@ -209,10 +213,21 @@ static int user_list(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt user_passwd_opts[] = {CU_OPT_BY, CLI_O_END};
+static int user_passwd(int argc, char **argv) {
+    cli_args a;
+    const char *by = NULL;
+    int rc = cu_args(&a, "user passwd", user_passwd_opts, argc, argv, user_usage, 1, 1, "NAME",
+                     &by, NULL);
+    if (rc >= 0) return rc;
+    return cli_user_passwd(a.argv[0], cu_by(by)); /* cli/passwd.c: never from argv */
+}
+
 int cmd_user(int argc, char **argv) {
     static const cli_sub subs[] = {{"add", user_add, user_add_opts},
                                    {"token", user_token, user_token_opts},
                                    {"revoke", user_token, user_token_opts},
+                                   {"passwd", user_passwd, user_passwd_opts},
                                    {"list", user_list, user_list_opts}};
     return cli_dispatch("user", subs, sizeof subs / sizeof subs[0], user_usage, argc, argv);
 }

@@ -15,9 +15,11 @@ static void serve_usage(FILE *out) {
             "usage: vigil serve [--listen ADDR:PORT] [--db PATH] [--threads N]\n"
             "                   [--max-body BYTES] [--max-image BYTES] [--timeout S]\n"
             "                   [--max-connections N] [--access-log PATH|-|off] [--routes]\n"
+            "                   [--tls-cert FILE --tls-key FILE]\n"
             "\n"
-            "Serves the HTTP/JSON API (docs/openapi.yaml) on ADDR:PORT (default\n"
-            "127.0.0.1:8080) over the store (--db, default $VIGIL_DB or ./vigil.db).\n"
+            "Serves the HTTP/JSON API (docs/openapi.yaml) and the web app (at /) on\n"
+            "ADDR:PORT (default 127.0.0.1:8080) over the store (--db, default $VIGIL_DB\n"
+            "or ./vigil.db).\n"
             "Clients send Authorization: Bearer TOKEN (`vigil user add` prints one).\n"
             "GET /healthz and GET /metrics (Prometheus) need no token.\n"
             "\n"
@@ -28,6 +30,8 @@ static void serve_usage(FILE *out) {
             "  --max-connections N  open connections in all (default 512; 64 per client)\n"
             "  --access-log DEST    one JSON line per request: a file, '-' for stderr\n"
             "                       (default), or 'off'\n"
+            "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
+            "  --tls-key FILE       ... and its PEM private key (session cookies get Secure)\n"
             "  --routes             print the routes (METHOD PATH) and exit\n"
             "\n"
             "SIGTERM or SIGINT stops it: requests in flight finish first.\n");
@@ -39,7 +43,7 @@ static void print_route(void *ctx, const char *method, const char *path) {
 }
 
 int cmd_serve(int argc, char **argv) {
-    enum { O_LISTEN = 1, O_DB, O_THREADS, O_BODY, O_IMAGE, O_TIMEOUT, O_CONNS, O_LOG, O_ROUTES };
+    enum { O_LISTEN = 1, O_DB, O_THREADS, O_BODY, O_IMAGE, O_TIMEOUT, O_CONNS, O_LOG, O_ROUTES, O_CERT, O_KEY };
     static const cli_opt opts[] = {
         CLI_O_STR("listen", 0, O_LISTEN),
         CLI_O_STR("db", 0, O_DB),
@@ -50,6 +54,8 @@ int cmd_serve(int argc, char **argv) {
         CLI_O_INT("max-connections", 0, O_CONNS, 1, 1000000),
         CLI_O_STR("access-log", 0, O_LOG),
         CLI_O_FLAG("routes", 0, O_ROUTES),
+        CLI_O_STR("tls-cert", 0, O_CERT),
+        CLI_O_STR("tls-key", 0, O_KEY),
         CLI_O_END,
     };
     vigil_server_opts o;
@@ -70,6 +76,8 @@ int cmd_serve(int argc, char **argv) {
         case O_CONNS: o.max_connections = (unsigned)a.num; break;
         case O_LOG: log = a.arg; break;
         case O_ROUTES: routes = 1; break;
+        case O_CERT: o.tls_cert = a.arg; break;
+        case O_KEY: o.tls_key = a.arg; break;
         case CLI_HELP: serve_usage(stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
@@ -110,9 +118,9 @@ int cmd_serve(int argc, char **argv) {
     char shown[128];
     snprintf(shown, sizeof shown, "%.*s:%u", (int)(strrchr(host, ':') - host), host,
              vigil_server_port(srv));
-    fprintf(stderr, "vigil serve: listening on http://%s (store %s, %u threads); "
+    fprintf(stderr, "vigil serve: listening on http%s://%s (store %s, %u threads); "
                     "SIGTERM/Ctrl-C stops\n",
-            shown, o.db_path, o.threads ? o.threads : 2);
+            o.tls_cert ? "s" : "", shown, o.db_path, o.threads ? o.threads : 2);
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "vigil serve: %s: finishing the requests in flight\n",

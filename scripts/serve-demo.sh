@@ -1,7 +1,8 @@
 #!/bin/sh
 # scripts/serve-demo.sh - the end of `make run`: a hash bank with the demo
-# poster, a demo API token in BUILD/demo-token, then `vigil serve` on the
-# demo store (BUILD/demo.db, built by scripts/demo.sh) in the foreground.
+# poster, a demo API token in BUILD/demo-token, demo passwords for one user
+# per role (the web app's sign-in), then `vigil serve` on the demo store
+# (BUILD/demo.db, built by scripts/demo.sh) in the foreground.
 # VIGIL_LISTEN overrides 127.0.0.1:8080.
 set -eu
 B=${1:-build}
@@ -13,9 +14,27 @@ L=${VIGIL_LISTEN:-127.0.0.1:8080}
     --label entity=example-group --label source=demo > /dev/null
 "$V" --db "$D" user token admin > "$B/demo-token"
 chmod 600 "$B/demo-token"
+# DEMO passwords (made up, printed below, for the demo store only): set by each
+# user themself, so that no first-password change is asked for
+for u in analyst-eu-iru:demo-analyst-pw reviewer-eu:demo-reviewer-pw coordinator-eu:demo-coordinator-pw \
+         liaison-telegram:demo-liaison-pw admin:demo-admin-pw; do
+    echo "${u#*:}" | "$V" --db "$D" -q user passwd "${u%%:*}" --by "${u%%:*}"
+done
+if ! grep -q 'Referrals and removal orders' "$V" 2> /dev/null; then
+    APP="   (the web app is not built here: Node.js was missing; the API works)"
+else
+    APP="   web app: open http://$L/ and sign in with one of these DEMO accounts
+   (demo passwords for the demo store only; never use them elsewhere):
+     analyst      analyst-eu-iru     demo-analyst-pw
+     reviewer     reviewer-eu        demo-reviewer-pw
+     coordinator  coordinator-eu     demo-coordinator-pw
+     liaison      liaison-telegram   demo-liaison-pw     (Telegram's liaison portal)
+     admin        admin              demo-admin-pw"
+fi
 cat <<MSG
 
-== vigil serve: the HTTP/JSON API on http://$L (store $D)
+== vigil serve: the web app and the HTTP/JSON API on http://$L (store $D)
+$APP
    demo token (user 'admin'): $(cat "$B/demo-token")   (also in $B/demo-token)
    Try, from another terminal:
      curl -s -H "Authorization: Bearer \$(cat $B/demo-token)" http://$L/v1/operations/demo-action-day/report

@@ -404,6 +404,12 @@ static void test_refer_outcome_reupload(void) {
     /* removal times 1200 s and 90000 s: median their mean, p90 the larger */
     CHECK_INT(json_integer_value(json_object_get(rep, "median_removal_seconds")), ==, 45600);
     CHECK_INT(json_integer_value(json_object_get(rep, "p90_removal_seconds")), ==, 90000);
+    /* by whole hours: 1200 s in hour 0, 90000 s (25 h) in hour 25 */
+    json_t *byh = json_object_get(rep, "removals_by_hour");
+    CHECK_INT(json_array_size(byh), ==, 26);
+    CHECK_INT(json_integer_value(json_array_get(byh, 0)), ==, 1);
+    CHECK_INT(json_integer_value(json_array_get(byh, 1)), ==, 0);
+    CHECK_INT(json_integer_value(json_array_get(byh, 25)), ==, 1);
     json_decref(rep);
     CHECK_INT(vigil_report_op(st, "ana-fr", "op1", &rep, &err), ==, VIGIL_EPERM);
     vigil_store_close(st);

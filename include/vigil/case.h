@@ -191,6 +191,16 @@ typedef struct vigil_item_result {
 VIGIL_API vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_input *in,
                             vigil_item_result *res, vigil_err *err);
 
+/*! vigil_item_preview() :
+ *  A dry run of filing `urls` (n of them) to operation `op` as `by`: the
+ *  real intake in a transaction that is rolled back, so the answer is what
+ *  saving would do.  *out: an array of {line, url, canonical_url, platform,
+ *  new_platform, duplicate, duplicate_of (an existing item id),
+ *  duplicate_of_line (an earlier line of the batch), held, reupload_of}, or
+ *  {line, url, error} for a URL that would be refused.  Nothing changes. */
+vigil_status vigil_item_preview(vigil_store *st, const char *by, const char *op,
+                                const char *const *urls, size_t n, json_t **out, vigil_err *err);
+
 /* Import report. */
 typedef struct vigil_item_import_stats {
     uint64_t rows;      /* data rows read                                  */
@@ -251,6 +261,15 @@ VIGIL_API vigil_status vigil_item_list(vigil_store *st, const char *by, const vi
  *  now.  `note` is kept in the history. */
 VIGIL_API vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, const char *to,
                                    const char *at, const char *note, vigil_err *err);
+
+/*! vigil_item_transition_expect() : vigil_item_transition, unless the
+ *  item's state is no longer `expect` (NULL: no check): then VIGIL_ECONFLICT
+ *  "item N is STATE now, not EXPECT (changed by USER at TIME)", checked in
+ *  the same transaction, so that two reviewers never overwrite each other
+ *  unknowingly. */
+vigil_status vigil_item_transition_expect(vigil_store *st, const char *by, int64_t id,
+                                          const char *to, const char *at, const char *note,
+                                          const char *expect, vigil_err *err);
 
 /* ---- holds (deconfliction) --------------------------------------------------------- */
 

@@ -27,6 +27,10 @@ typedef struct vigil_server_opts {
     unsigned per_ip;          /* open connections per client address; 0: 64                */
     unsigned timeout_s;       /* idle or too slow connections are closed; 0: 15 s          */
     FILE *access_log;         /* one JSON line per request; NULL: no log                   */
+    const char *tls_cert;     /* PEM certificate (chain) file: serve HTTPS; NULL: HTTP      */
+    const char *tls_key;      /* its PEM private key file (both or neither)                */
+    int session_idle_s;       /* sign-in sessions: idle timeout; 0: 1800 s                 */
+    int session_lifetime_s;   /* absolute lifetime; 0: 43200 s (12 h)                      */
 } vigil_server_opts;
 
 /*! vigil_server_opts_init() : the defaults above, db_path NULL. */

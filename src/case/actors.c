@@ -664,6 +664,10 @@ vigil_status vigil_user_revoke(vigil_store *st, const char *by, const char *name
     if (rc == VIGIL_OK && changes == 0)
         rc = vigil__err_set(err, VIGIL_ENOENT, "no active user named '%.80s'", name ? name : "");
     if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT id FROM user WHERE name = ?1", &id, err, "t", name);
+    /* their sign-in sessions end too (a later `user token` does not revive them) */
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st, "UPDATE session SET ended = ?2 WHERE user_id = ?1 AND ended IS NULL",
+                           NULL, err, "ii", id, vigil_time_now());
     if (rc == VIGIL_OK) {
         json_t *after = json_pack("{s:s, s:s}", "name", name, "revoked_at", now);
         rc = vigil__audit(st, a.name, "user.revoke", "user", id, NULL, after, err);

@@ -349,6 +349,67 @@ vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_in
     return rc;
 }
 
+/* ---- dry run ---------------------------------------------------------------------------- */
+
+vigil_status vigil_item_preview(vigil_store *st, const char *by, const char *op,
+                                const char *const *urls, size_t n, json_t **out, vigil_err *err) {
+    *out = NULL;
+    case_actor a;
+    int64_t op_id = 0;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = vigil_platform_seed(st, err);
+    if (rc == VIGIL_OK) rc = op_for_intake(st, &a, op, &op_id, err);
+    if (rc != VIGIL_OK) return rc;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    json_t *rows = json_array();
+    int64_t *made = calloc(n ? n : 1, sizeof *made); /* ids created by earlier lines */
+    intake_ctx ctx = {0};
+    for (size_t i = 0; rc == VIGIL_OK && i < n; i++) {
+        vigil_item_input in = {.op = op, .url = urls[i]};
+        vigil_item_result res;
+        vigil_err e;
+        vigil_status r = made ? intake(st, &a, op_id, &in, &ctx, &res, &e) : VIGIL_ENOMEM;
+        json_t *row = json_pack("{s:I, s:s}", "line", (json_int_t)i + 1, "url", urls[i]);
+        if (r == VIGIL_EPARSE || r == VIGIL_ELIMIT || r == VIGIL_EINVAL) {
+            json_object_set_new(row, "error", json_string(e.msg));
+        } else if (r != VIGIL_OK) {
+            rc = r;
+            *err = e;
+        } else {
+            made[i] = res.created ? res.id : 0;
+            int64_t dup_line = 0;
+            for (size_t k = 0; !res.created && k < i; k++)
+                if (made[k] == res.id) dup_line = (int64_t)k + 1;
+            json_t *p = NULL;
+            vigil_status r2 = vigil__q_json_one(
+                st,
+                "SELECT p.name AS platform, p.status = 'new' AS new_platform_bool FROM item i JOIN "
+                "platform p ON p.id = i.platform_id WHERE i.id = ?1",
+                &p, err, "i", res.id);
+            if (r2 != VIGIL_OK) rc = r2;
+            json_object_set_new(row, "canonical_url", json_string(res.canonical_url));
+            json_object_update(row, p);
+            json_decref(p);
+            json_object_set_new(row, "duplicate", json_boolean(!res.created));
+            json_object_set_new(row, "duplicate_of",
+                                !res.created && !dup_line ? json_integer(res.id) : json_null());
+            json_object_set_new(row, "duplicate_of_line", dup_line ? json_integer(dup_line) : json_null());
+            json_object_set_new(row, "held", json_boolean(res.held));
+            json_object_set_new(row, "reupload_of", res.reupload_of ? json_integer(res.reupload_of) : json_null());
+        }
+        json_array_append_new(rows, row);
+    }
+    intake_ctx_free(&ctx);
+    free(made);
+    vigil__store_rollback(st); /* a dry run: nothing is kept, audit events included */
+    if (rc != VIGIL_OK) {
+        json_decref(rows);
+        return rc;
+    }
+    *out = rows;
+    return VIGIL_OK;
+}
+
 /* ---- CSV import ----------------------------------------------------------------------- */
 
 enum { C_URL, C_TYPE, C_LANG, C_AFFIL, C_OUTLET, C_OBSERVED, C_ANALYST, C_HASHES, C_NOTES, C_N };
@@ -611,8 +672,9 @@ vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_f
 
 /* ---- state changes ------------------------------------------------------------------------ */
 
-vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, const char *to,
-                                   const char *at, const char *note, vigil_err *err) {
+static vigil_status transition(vigil_store *st, const char *by, int64_t id, const char *to,
+                               const char *at, const char *note, const char *expect,
+                               vigil_err *err) {
     if (!to) return vigil__err_set(err, VIGIL_EINVAL, "no target state");
     if (strcmp(to, "removed") == 0 || strcmp(to, "declined") == 0 ||
         strcmp(to, "no_response") == 0)
@@ -630,7 +692,28 @@ vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, 
     char *from = NULL;
     rc = vigil__q_text(st, "SELECT state FROM item WHERE id = ?1", &from, err, "i", id);
     if (rc == VIGIL_ENOENT) rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
+    if (rc == VIGIL_OK && expect && strcmp(from, expect) != 0) { /* someone was faster */
+        char *who = NULL;
+        vigil_status r2 = vigil__q_text(st,
+                                        "SELECT actor || ' at ' || at FROM item_event WHERE item_id = "
+                                        "?1 ORDER BY id DESC LIMIT 1",
+                                        &who, err, "i", id);
+        rc = vigil__err_set(err, VIGIL_ECONFLICT, "item %lld is %s now, not %s (changed by %s)",
+                            (long long)id, from, expect, r2 == VIGIL_OK && who ? who : "?");
+        free(who);
+    }
     if (rc == VIGIL_OK) rc = case_move(st, &a, id, from, to, CASE_CAUSE_REVIEW, t, note, err);
     free(from);
     return vigil__store_end(st, rc, err);
+}
+
+vigil_status vigil_item_transition(vigil_store *st, const char *by, int64_t id, const char *to,
+                                   const char *at, const char *note, vigil_err *err) {
+    return transition(st, by, id, to, at, note, NULL, err);
+}
+
+vigil_status vigil_item_transition_expect(vigil_store *st, const char *by, int64_t id,
+                                          const char *to, const char *at, const char *note,
+                                          const char *expect, vigil_err *err) {
+    return transition(st, by, id, to, at, note, expect, err);
 }

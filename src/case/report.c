@@ -144,6 +144,19 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
             qsort(all, n, sizeof *all, cmp_i64);
             json_object_set_new(r, "median_removal_seconds", median_of(all, n));
             json_object_set_new(r, "p90_removal_seconds", p90_of(all, n));
+            /* removals by whole hours since referral (the dashboard's distribution and
+             * its removals-over-time curve); 72 h and later in the last bucket */
+            size_t nb = n ? (size_t)(all[n - 1] > 0 ? all[n - 1] / 3600 + 1 : 1) : 0;
+            if (nb > 73) nb = 73;
+            json_t *hours = json_array();
+            int64_t *cnt = calloc(nb ? nb : 1, sizeof *cnt);
+            for (size_t i = 0; cnt && i < n; i++) {
+                size_t hb = all[i] > 0 ? (size_t)(all[i] / 3600) : 0;
+                cnt[hb < nb ? hb : nb - 1]++;
+            }
+            for (size_t i = 0; cnt && i < nb; i++) json_array_append_new(hours, json_integer(cnt[i]));
+            free(cnt);
+            json_object_set_new(r, "removals_by_hour", hours);
             size_t k;
             json_t *p;
             json_array_foreach(plats, k, p) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vigil/auth.h"
 #include "vigil/case.h"
 #include "vigil/http.h"
 #include "vigil/match.h"
@@ -68,6 +69,7 @@ typedef struct http_field {
 /* Route flags. */
 enum {
     RF_BODY_OPTIONAL = 1, /* BODY_NONE route that takes an optional JSON body of `fields` */
+    RF_LIMITED = 2,       /* may answer 429 (attempts limited: sign-in)                    */
 };
 
 /* One operation of the API: the route table drives dispatch (method, path,
@@ -108,7 +110,15 @@ struct http_ctx {
     size_t raw_len;
     const char *raw_type;
     char err_code[32];
-    int retry_after;        /* seconds for a Retry-After header (503), or 0 */
+    /* sign-in sessions (cookie auth) */
+    int via_session;        /* authenticated by the session cookie, not a token */
+    char sid[VIGIL_SESSION_LEN + 1];
+    vigil_session_info sess;
+    const void *asset;      /* a static body (the web app's files), or NULL */
+    size_t asset_len;
+    const char *cache;      /* Cache-Control; NULL: no-store */
+    char set_cookie[320];   /* a Set-Cookie header to send, or "" */
+    int retry_after;        /* a Retry-After header (s) to send, or 0 */
 };
 
 /*! The route table (routes.c) and its size. */
@@ -165,6 +175,25 @@ size_t http_in_strs(http_ctx *h, const char *name, const char **out, size_t max)
  *  generated from the route table (tools/gen-docs writes it into the file;
  *  a test compares). */
 void http_openapi_paths(FILE *out);
+
+/*! http_auth_policy() : the server's session policy.  http_tls() : 1 when
+ *  the server speaks HTTPS (cookies are then marked Secure). */
+const vigil_auth_policy *http_auth_policy(const http_ctx *h);
+int http_tls(const http_ctx *h);
+
+/*! http_session_cookie() : sets h->set_cookie to the session cookie
+ *  (HttpOnly, SameSite=Strict, Path=/, Secure under TLS) carrying `sid`
+ *  for `max_age` seconds; sid "" with max_age 0 clears it. */
+void http_session_cookie(http_ctx *h, const char *sid, int max_age);
+
+/*! http_security_headers() : the headers of every answer: a strict
+ *  Content-Security-Policy (default-src 'self', no inline script or style,
+ *  no framing), X-Frame-Options DENY, nosniff, no referrer. */
+void http_security_headers(struct MHD_Response *resp);
+
+/*! http_static() : answers GET `url` from the web app embedded in the
+ *  binary (static.c): "/" is index.html; without a built app, "/" says so. */
+void http_static(http_ctx *h, const char *url);
 
 /*! The server's shared matcher: acquire a read reference for a query, or
  *  mark the banks changed (the next query reloads). */

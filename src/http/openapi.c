@@ -151,10 +151,11 @@ static void responses(FILE *o, const route *r) {
     }
     int writes = strcmp(r->method, "GET") != 0;
     int body = r->body != BODY_NONE || (r->flags & RF_BODY_OPTIONAL);
-    static const unsigned all[] = {400, 401, 403, 404, 409, 413, 415, 503};
+    static const unsigned all[] = {400, 401, 403, 404, 409, 413, 415, 429, 503};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         unsigned s = all[i];
         if ((s == 409 && !writes) || ((s == 413 || s == 415) && !body)) continue;
+        if (s == 429 && !(r->flags & RF_LIMITED)) continue;
         fprintf(o, "        \"%u\":\n          $ref: '#/components/responses/Error'\n", s);
     }
 }
@@ -187,6 +188,7 @@ void http_openapi_paths(FILE *o) {
             fputs(":\n      summary: ", o);
             fputs(r->summary ? r->summary : "", o);
             fprintf(o, "\n      tags: [%s]\n", r->tag ? r->tag : "Other");
+            if (r->roles == R_NONE) fputs("      security: []\n", o); /* no token needed */
             if (r->doc) {
                 fputs("      description: ", o);
                 q(o, r->doc);

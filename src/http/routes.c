@@ -583,6 +583,20 @@ static void h_item_add(http_ctx *h) {
     answer(h, rc, &err, rc == VIGIL_OK && res.created ? 201 : 200, out);
 }
 
+static void h_item_preview(http_ctx *h) {
+    const char **urls = calloc(1000, sizeof *urls);
+    if (!urls) {
+        http_error(h, 500, "internal", "out of memory");
+        return;
+    }
+    size_t n = http_in_strs(h, "urls", urls, 1000); /* at most 1000 (the route table) */
+    json_t *out = NULL;
+    vigil_err err;
+    vigil_status rc = vigil_item_preview(h->st, h->user, http_in_str(h, "op"), urls, n, &out, &err);
+    answer(h, rc, &err, 200, rc == VIGIL_OK ? json_pack("{s:o}", "preview", out) : NULL);
+    free(urls);
+}
+
 static void h_item_show(http_ctx *h) {
     int64_t id = param_id(h, 0);
     if (!id) return;
@@ -595,11 +609,10 @@ static void h_item_show(http_ctx *h) {
 static void item_move(http_ctx *h, const char *to) {
     int64_t id = param_id(h, 0);
     if (!id) return;
-    const char *note, *at;
-    note = http_in_str(h, "note");
-    at = http_in_str(h, "at");
+    const char *note = http_in_str(h, "note"), *at = http_in_str(h, "at"),
+               *expect = http_in_str(h, "expect");
     vigil_err err;
-    vigil_status rc = vigil_item_transition(h->st, h->user, id, to, at, note, &err);
+    vigil_status rc = vigil_item_transition_expect(h->st, h->user, id, to, at, note, expect, &err);
     answer(h, rc, &err, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", to));
 }
 
@@ -750,6 +763,76 @@ static void h_audit(http_ctx *h) {
     answer(h, rc, &err, 200, out);
 }
 
+/* ---- sign-in sessions (the web app; rules in src/auth/auth.c) ----------------------------------- */
+
+static json_t *session_json(http_ctx *h, const vigil_session_info *si) {
+    char exp[VIGIL_TIME_LEN], idle[VIGIL_TIME_LEN];
+    vigil_time_format(si->expires_at, exp);
+    vigil_time_format(si->idle_until, idle);
+    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i}", "user", si->user, "role", si->role,
+                     "auth", "session", "csrf", si->csrf, "must_change_password", si->must_change,
+                     "expires_at", exp, "idle_until", idle, "idle_timeout_s",
+                     http_auth_policy(h)->idle_s);
+}
+
+static void h_session_start(http_ctx *h) {
+    const char *name = http_in_str(h, "name"), *password = http_in_str(h, "password");
+    char sid[VIGIL_SESSION_LEN + 1];
+    vigil_session_info si;
+    int retry = 0;
+    vigil_err err;
+    vigil_status rc = vigil_session_start(h->st, http_auth_policy(h), name, password, vigil_time_now(),
+                                          sid, &si, &retry, &err);
+    if (rc == VIGIL_EPERM) {
+        http_error(h, 401, "sign_in_failed", "%s", err.msg);
+    } else if (rc == VIGIL_ELIMIT) {
+        h->retry_after = retry;
+        http_error(h, 429, "too_many_attempts", "%s", err.msg);
+    } else if (rc == VIGIL_OK) {
+        http_session_cookie(h, sid, http_auth_policy(h)->lifetime_s);
+        http_ok(h, 201, session_json(h, &si));
+    } else {
+        http_fail(h, rc, &err);
+    }
+}
+
+static void h_session_show(http_ctx *h) {
+    if (h->via_session) {
+        http_ok(h, 200, session_json(h, &h->sess));
+        return;
+    }
+    static const char *const names[] = {"", "analyst", "reviewer", "", "coordinator", "", "", "",
+                                        "liaison", "", "", "", "", "", "", "", "admin"};
+    http_ok(h, 200, json_pack("{s:s, s:s, s:s, s:b}", "user", h->user, "role",
+                              h->role > 0 && h->role <= 16 ? names[h->role] : "?", "auth", "token",
+                              "must_change_password", 0));
+}
+
+static void h_session_end(http_ctx *h) {
+    vigil_err err;
+    vigil_status rc = VIGIL_OK;
+    if (h->via_session) {
+        rc = vigil_session_end(h->st, h->sid, vigil_time_now(), &err);
+        if (rc == VIGIL_OK) http_session_cookie(h, "", 0);
+    }
+    answer(h, rc, &err, 200, json_pack("{s:b}", "signed_out", h->via_session));
+}
+
+static void h_session_password(http_ctx *h) {
+    const char *cur = http_in_str(h, "current"), *fresh = http_in_str(h, "new");
+    int retry = 0;
+    vigil_err err;
+    vigil_status rc = vigil_user_password_change(h->st, http_auth_policy(h), h->user, cur, fresh,
+                                                 h->via_session ? h->sid : NULL, vigil_time_now(),
+                                                 &retry, &err);
+    if (rc == VIGIL_ELIMIT) {
+        h->retry_after = retry;
+        http_error(h, 429, "too_many_attempts", "%s", err.msg);
+        return;
+    }
+    answer(h, rc, &err, 200, json_pack("{s:s, s:b}", "user", h->user, "changed", 1));
+}
+
 /* ---- the table ------------------------------------------------------------------------------------- */
 
 /* Each route's fields and query arguments: checked by http_validate before
@@ -876,15 +959,22 @@ static const http_field f_item_add[] = {
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
+#define EXPECT_FIELD                                                                             \
+    {"expect", FT_STRING, 0, NULL, 0, 0, NULL,                                                   \
+     "The state the client saw. If the item is in another state now, 409 \"item N is STATE now, " \
+     "not EXPECT (changed by USER at TIME)\" and nothing changes."}
+
 static const http_field f_item_assess[] = {
     {"note", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
     {"at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    EXPECT_FIELD,
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
 static const http_field f_item_reject[] = {
     {"note", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
     {"at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
+    EXPECT_FIELD,
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -951,6 +1041,24 @@ static const http_field q_audit[] = {
     {"entity", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
     {"id", FT_INT, 0, NULL, 0, 0, NULL, NULL},
     {"limit", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_item_preview[] = {
+    {"op", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"urls", FT_STRINGS, F_REQ, NULL, 0, 1000, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_session_start[] = {
+    {"name", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"password", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_session_password[] = {
+    {"current", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
+    {"new", FT_STRING, F_REQ, NULL, 0, 0, NULL, NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -1052,6 +1160,10 @@ const route http_routes[] = {
      f_item_add, NULL, 201, "ItemResult",
      "Items", "Report an item",
      "The URL is canonicalised; a further report of a live item of the operation is merged into it (200, created false) instead of a duplicate (201). Roles: analyst, reviewer, coordinator, admin."},
+    {"POST", "/v1/items/preview", h_item_preview, R_STAFF, BODY_JSON, 0,
+     f_item_preview, NULL, 200, NULL,
+     "Items", "Dry run of filing many URLs",
+     "Runs the real intake for each URL (at most 1000) in a transaction that is rolled back, and answers what saving would do, `{\"preview\": [{line, url, canonical_url, platform, new_platform, duplicate, duplicate_of, duplicate_of_line, held, reupload_of} | {line, url, error}]}`: the canonical URL, the platform (new_platform when the domain is not a known platform yet), duplicate (merged into an existing item, duplicate_of, or into an earlier line of the batch, duplicate_of_line), held (a hold would match), reupload_of; or an error for a URL that would be refused. Nothing changes. Roles and tenancy as POST /v1/items."},
     {"GET", "/v1/items/{id}", h_item_show, R_ALL, BODY_NONE, 0,
      NULL, NULL, 200, "Item",
      "Items", "One item with its history",
@@ -1120,6 +1232,22 @@ const route http_routes[] = {
      NULL, q_audit, 200, "[]",
      "Audit", "Read the audit log",
      "Newest first; `entity` and `id` select one record's events; `limit` 1..10000. Roles: admin."},
+    {"POST", "/v1/session", h_session_start, R_NONE, BODY_JSON, RF_LIMITED,
+     f_session_start, NULL, 201, "Session",
+     "Sessions", "Sign in (people; the web app)",
+     "Checks the password (argon2id) and starts a server-side session: `Set-Cookie: vigil_session=...; HttpOnly; SameSite=Strict; Path=/` (plus `Secure` under HTTPS). The session ends after 30 minutes unused or 12 hours in all, at sign-out, or when the user is revoked or their password is reset. A wrong name or password is 401 (the same answer for both) and is audited (`session.fail`); after 2 failures each attempt waits 1, 2, 4 s (429 with Retry-After, the password is not checked), and 5 failures lock the account for 15 minutes (429) or until an admin sets a new password (`vigil user passwd`)."},
+    {"GET", "/v1/session", h_session_show, R_ALL, BODY_NONE, 0,
+     NULL, NULL, 200, "Session",
+     "Sessions", "Who is signed in (and the CSRF token of the session)",
+     "With a token: {user, role, auth: token}. Roles: all."},
+    {"DELETE", "/v1/session", h_session_end, R_ALL, BODY_NONE, 0,
+     NULL, NULL, 200, "Generic",
+     "Sessions", "Sign out",
+     "Ends the cookie's session and clears the cookie (`{\"signed_out\": true}`); with a token, nothing to do (`{\"signed_out\": false}`). Needs X-CSRF-Token."},
+    {"POST", "/v1/session/password", h_session_password, R_ALL, BODY_JSON, RF_LIMITED,
+     f_session_password, NULL, 200, "Generic",
+     "Sessions", "Change one's own password",
+     "`current` must be right (a wrong one counts as a failed sign-in: 403, then 429); `new` has at least 12 characters and differs from it. Clears the must-change flag of a first password; the user's other sessions end (`{\"user\": NAME, \"changed\": true}`). Needs X-CSRF-Token with the cookie."},
 };
 
 const size_t http_n_routes = sizeof http_routes / sizeof http_routes[0];

@@ -21,6 +21,7 @@
 #include "common/err.h"
 #include "http/http_internal.h"
 #include "store/store_internal.h"
+#include "vigil/image.h"
 
 #define MAX_ROUTES 64
 #define MAX_STATUSES 12
@@ -60,6 +61,9 @@ struct vigil_server {
     route_stats stats[MAX_ROUTES + 1]; /* the last: no route matched */
     pthread_mutex_t log_mu;
     atomic_int in_flight;
+    /* sign-in sessions and HTTPS */
+    vigil_auth_policy auth;
+    char *tls_cert, *tls_key; /* PEM text, alive as long as the daemon */
 };
 
 /* A request from its first callback to its completion. */
@@ -85,6 +89,16 @@ void vigil_server_opts_init(vigil_server_opts *o) {
 }
 
 unsigned vigil_server_port(const vigil_server *s) { return s ? s->port : 0; }
+
+const vigil_auth_policy *http_auth_policy(const http_ctx *h) { return &h->srv->auth; }
+
+int http_tls(const http_ctx *h) { return h->srv && h->srv->tls_cert != NULL; }
+
+void http_session_cookie(http_ctx *h, const char *sid, int max_age) {
+    snprintf(h->set_cookie, sizeof h->set_cookie,
+             "vigil_session=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", sid, max_age,
+             http_tls(h) ? "; Secure" : "");
+}
 
 void vigil_server_routes(void (*fn)(void *ctx, const char *method, const char *path), void *ctx) {
     for (size_t i = 0; i < http_n_routes; i++) fn(ctx, http_routes[i].method, http_routes[i].path);
@@ -440,6 +454,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req *r, http_ctx 
     if (h->raw) {
         data = h->raw, len = h->raw_len, type = h->raw_type;
         h->raw = NULL;
+    } else if (h->asset) {
+        data = NULL, len = h->asset_len, type = h->raw_type;
     } else {
         char *j = json_dumps(h->out ? h->out : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
         if (j) {
@@ -450,15 +466,18 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req *r, http_ctx 
         }
     }
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, data ? data : (char *)"", data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        h->asset ? MHD_create_response_from_buffer(len, (void *)h->asset, MHD_RESPMEM_PERSISTENT)
+                 : MHD_create_response_from_buffer(len, data ? data : (char *)"",
+                                                   data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
         free(data);
         return MHD_NO;
     }
     MHD_add_response_header(resp, "Content-Type", type);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Cache-Control", h->cache ? h->cache : "no-store");
+    http_security_headers(resp);
     if (h->status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (h->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", h->set_cookie);
     if (h->retry_after > 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", h->retry_after);
@@ -513,14 +532,48 @@ static void dispatch(vigil_server *s, struct MHD_Connection *c, const char *meth
     }
     if (r->rt->roles != R_NONE) {
         const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "vigil_session");
         char role[16];
-        if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
-            http_error(h, 401, "unauthorized", "send an API token: Authorization: Bearer TOKEN");
-            return;
-        }
-        vigil_status rc = vigil_user_by_token(h->st, auth + 7, h->user_buf, role, &err);
-        if (rc == VIGIL_EPERM) {
-            http_error(h, 401, "unauthorized", "invalid or revoked token");
+        vigil_status rc;
+        if (auth && strncasecmp(auth, "Bearer ", 7) == 0) { /* machine clients: no cookie, no CSRF */
+            rc = vigil_user_by_token(h->st, auth + 7, h->user_buf, role, &err);
+            if (rc == VIGIL_EPERM) {
+                http_error(h, 401, "unauthorized", "invalid or revoked token");
+                return;
+            }
+        } else if (cookie && *cookie) { /* people: the session cookie */
+            rc = vigil_session_check(h->st, &s->auth, cookie, (int64_t)time(NULL), &h->sess, &err);
+            if (rc == VIGIL_EPERM) {
+                http_session_cookie(h, "", 0);
+                http_error(h, 401, "unauthorized", "%s", err.msg);
+                return;
+            }
+            if (rc == VIGIL_OK) {
+                h->via_session = 1;
+                snprintf(h->sid, sizeof h->sid, "%s", cookie);
+                snprintf(h->user_buf, sizeof h->user_buf, "%s", h->sess.user);
+                snprintf(role, sizeof role, "%s", h->sess.role);
+                /* every state-changing request that carries the cookie proves it comes
+                 * from the app: the session's CSRF token in a header */
+                const char *csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+                if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+                    !vigil_auth_equal(csrf, h->sess.csrf)) {
+                    snprintf(r->user, sizeof r->user, "%s", h->user_buf);
+                    http_error(h, 403, "csrf", "missing or wrong X-CSRF-Token header (GET "
+                                               "/v1/session gives the token of this session)");
+                    return;
+                }
+                if (h->sess.must_change && strncmp(r->rt->path, "/v1/session", 11) != 0) {
+                    snprintf(r->user, sizeof r->user, "%s", h->user_buf);
+                    http_error(h, 403, "password_change_required",
+                               "change the first password before anything else "
+                               "(POST /v1/session/password)");
+                    return;
+                }
+            }
+        } else {
+            http_error(h, 401, "unauthorized",
+                       "send an API token (Authorization: Bearer TOKEN) or sign in (POST /v1/session)");
             return;
         }
         if (rc != VIGIL_OK) {
@@ -637,6 +690,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 http_error(&h, 500, "internal", "cannot produce the metrics");
             }
         }
+    } else if (r->rt == NULL && !r->method_known && strncmp(url, "/v1/", 4) != 0 &&
+               (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+        http_static(&h, url); /* the web app (src/http/static.c) */
     } else {
         dispatch(s, c, method, r, &h);
     }
@@ -687,6 +743,36 @@ static vigil_status parse_listen(const char *listen, struct sockaddr_in *sa, vig
     return VIGIL_OK;
 }
 
+/* Reads the --tls-cert and --tls-key PEM files (both or neither). */
+static vigil_status tls_load(vigil_server *s, vigil_err *err) {
+    const char *cert = s->o.tls_cert, *key = s->o.tls_key;
+    if (!cert && !key) return VIGIL_OK;
+    if (!cert || !key)
+        return vigil__err_set(err, VIGIL_EINVAL, "HTTPS needs both --tls-cert FILE and --tls-key FILE");
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return vigil__err_set(err, VIGIL_EINVAL, "this libmicrohttpd was built without TLS");
+    const char *files[2] = {cert, key};
+    char **dst[2] = {&s->tls_cert, &s->tls_key};
+    for (int i = 0; i < 2; i++) {
+        uint8_t *data = NULL;
+        size_t n = 0;
+        vigil_status rc = vigil_read_file(files[i], 1u << 20, &data, &n, err);
+        if (rc != VIGIL_OK) return rc;
+        char *txt = realloc(data, n + 1);
+        if (!txt) {
+            free(data);
+            return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        }
+        txt[n] = '\0';
+        if (!strstr(txt, "-----BEGIN ")) {
+            free(txt);
+            return vigil__err_set(err, VIGIL_EFORMAT, "%s: not a PEM file (-----BEGIN ...)", files[i]);
+        }
+        *dst[i] = txt;
+    }
+    return VIGIL_OK;
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
     (void)cls;
     (void)fmt;
@@ -709,6 +795,9 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
     if (!s->o.per_ip) s->o.per_ip = 64;
     if (!s->o.timeout_s) s->o.timeout_s = 15;
     s->db_path = strdup(opts->db_path);
+    vigil_auth_policy_init(&s->auth);
+    if (opts->session_idle_s > 0) s->auth.idle_s = opts->session_idle_s;
+    if (opts->session_lifetime_s > 0) s->auth.lifetime_s = opts->session_lifetime_s;
     pthread_mutex_init(&s->stores_mu, NULL);
     pthread_rwlock_init(&s->m_lock, NULL);
     pthread_mutex_init(&s->m_reload, NULL);
@@ -717,6 +806,7 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
     struct sockaddr_in sa;
     vigil_status rc = s->db_path ? parse_listen(s->o.listen, &sa, err)
                                  : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    if (rc == VIGIL_OK) rc = tls_load(s, err);
     /* open (and migrate) the store once before the workers do */
     vigil_store *st0 = NULL;
     if (rc == VIGIL_OK) rc = vigil_store_open(s->db_path, &st0, err);
@@ -732,15 +822,18 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
         vigil_server_stop(s);
         return rc;
     }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (s->tls_cert) flags |= MHD_USE_TLS;
     s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        flags, 0, NULL,
         NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, MHD_OPTION_CONNECTION_LIMIT,
         s->o.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o.per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-        MHD_OPTION_END);
+        s->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
+        MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
     if (!s->d) {
         rc = vigil__err_set(err, VIGIL_EIO, "cannot listen on %s: %s", s->o.listen,
                             errno ? strerror(errno) : "address in use or not available");
@@ -774,5 +867,10 @@ void vigil_server_stop(vigil_server *s) {
     pthread_mutex_destroy(&s->met_mu);
     pthread_mutex_destroy(&s->log_mu);
     free(s->db_path);
+    free(s->tls_cert);
+    if (s->tls_key) {
+        memset(s->tls_key, 0, strlen(s->tls_key));
+        free(s->tls_key);
+    }
     free(s);
 }

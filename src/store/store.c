@@ -280,6 +280,29 @@ static const char *const migrations[] = {
     "CREATE INDEX bank_entry_value ON bank_entry(bank_id, signal_type, value);\n"
     "CREATE INDEX bank_entry_xid ON bank_entry(bank_id, signal_type, external_id)\n"
     "    WHERE external_id IS NOT NULL;\n",
+    /* sign-in for people (issue 12, src/auth/): a user's password hash
+     * (argon2id, libsodium's encoded form) with the failed-attempt count
+     * and lock, and the server-side sessions, keyed by the SHA-256 of the
+     * session id (the id itself lives only in the browser's cookie).
+     * Times are epoch seconds: they are compared on every request. */
+    "CREATE TABLE credential (\n"
+    "    user_id      INTEGER PRIMARY KEY REFERENCES user(id),\n"
+    "    hash         TEXT NOT NULL,\n"
+    "    must_change  INTEGER NOT NULL DEFAULT 1 CHECK (must_change IN (0, 1)),\n"
+    "    failures     INTEGER NOT NULL DEFAULT 0,\n"
+    "    last_failure INTEGER NOT NULL DEFAULT 0,\n"
+    "    set_at       TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE session (\n"
+    "    digest     TEXT PRIMARY KEY,\n"
+    "    user_id    INTEGER NOT NULL REFERENCES user(id),\n"
+    "    csrf       TEXT NOT NULL,\n"
+    "    created    INTEGER NOT NULL,\n"
+    "    last_seen  INTEGER NOT NULL,\n"
+    "    expires    INTEGER NOT NULL,\n"
+    "    ended      INTEGER\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX session_user ON session(user_id);\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -1,0 +1,64 @@
+// web/bench/bench-ui.mjs - `make bench-ui`: how fast the web app shows a
+// large operation, in headless Chromium (Debian's, via playwright-core),
+// against a running `vigil serve`.  Usage:
+//   node bench/bench-ui.mjs BASE_URL USER PASSWORD OPERATION [RUNS]
+// Prints, per measure, the median and the worst of RUNS (default 5):
+// navigation -> dashboard figures shown, navigation -> first queue page
+// shown, next queue page shown, and the report API's answer time.
+import { chromium } from 'playwright-core';
+
+const [base, user, pw, op, runsArg] = process.argv.slice(2);
+const runs = Number(runsArg || 5);
+const CHROMIUM = process.env.VIGIL_CHROMIUM || '/usr/bin/chromium';
+const browser = await chromium.launch({
+  executablePath: CHROMIUM, headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run'],
+});
+const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+page.setDefaultTimeout(30000);
+await page.goto(`${base}/#/signin`);
+await page.getByLabel('User name').fill(user);
+await page.getByLabel('Password', { exact: true }).fill(pw);
+await page.getByRole('button', { name: 'Sign in' }).click();
+await page.getByTestId('whoami').waitFor();
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], worst: s[s.length - 1] };
+};
+const q = encodeURIComponent(op);
+const m = { dashboard: [], queue: [], queue_next: [], report_api: [] };
+for (let i = 0; i < runs; i++) {
+  await page.goto('about:blank');
+  let t0 = Date.now();
+  await page.goto(`${base}/#/ops/${q}`);
+  await page.getByTestId('fig-items').waitFor();
+  m.dashboard.push(Date.now() - t0);
+  await page.goto('about:blank');
+  t0 = Date.now();
+  await page.goto(`${base}/#/ops/${q}/queue?state=removed`);
+  await page.locator('tr.current').waitFor();
+  m.queue.push(Date.now() - t0);
+  const first = await page.locator('tr.current').getAttribute('data-id');
+  t0 = Date.now();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.waitForFunction((f) => { const r = document.querySelector('tr.current'); return r && r.dataset.id !== f; }, first);
+  m.queue_next.push(Date.now() - t0);
+  const ms = await page.evaluate(async (u) => {
+    const t = performance.now();
+    const r = await fetch(u, { credentials: 'same-origin' });
+    await r.json();
+    return performance.now() - t;
+  }, `${base}/v1/operations/${q}/report`);
+  m.report_api.push(Math.round(ms));
+}
+
+
+await browser.close();
+const goals = { dashboard: 1000, queue: 300, queue_next: 300, report_api: 100 };
+for (const [k, v] of Object.entries(m)) {
+  const s = stats(v);
+  console.log(`${k.padEnd(11)} median ${String(s.median).padStart(5)} ms, worst ${String(s.worst).padStart(5)} ms `
+    + `(goal ${goals[k]} ms: ${s.median <= goals[k] ? 'met' : 'NOT met'})`);
+}
