@@ -107,28 +107,27 @@ static const char sql_cred[] =
     "coalesce(c.failures, 0), coalesce(c.last_failure, 0), u.role, coalesce(c.hash, '') "
     "FROM user u LEFT JOIN credential c ON c.user_id = u.id WHERE u.name = ?1";
 
+static vigil_status cred_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    cred *c = ctx;
+    const char *role = vigil__row_text(r, 6), *hash = vigil__row_text(r, 7);
+    c->user_id = vigil__row_int(r, 0);
+    c->revoked = (int)vigil__row_int(r, 1);
+    c->has_password = (int)vigil__row_int(r, 2);
+    c->must_change = (int)vigil__row_int(r, 3);
+    c->failures = (int)vigil__row_int(r, 4);
+    c->last_failure = vigil__row_int(r, 5);
+    snprintf(c->role, sizeof c->role, "%s", role ? role : "");
+    snprintf(c->hash, sizeof c->hash, "%s", hash ? hash : "");
+    return VIGIL__STOP;
+}
+
 /* VIGIL_ENOENT without a message when there is no such user. */
 static vigil_status cred_get(vigil_store *st, const char *name, cred *c, vigil_err *err) {
     memset(c, 0, sizeof *c);
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_stmt(st, sql_cred, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-    int src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        c->user_id = sqlite3_column_int64(s, 0);
-        c->revoked = sqlite3_column_int(s, 1);
-        c->has_password = sqlite3_column_int(s, 2);
-        c->must_change = sqlite3_column_int(s, 3);
-        c->failures = sqlite3_column_int(s, 4);
-        c->last_failure = sqlite3_column_int64(s, 5);
-        snprintf(c->role, sizeof c->role, "%s", (const char *)sqlite3_column_text(s, 6));
-        snprintf(c->hash, sizeof c->hash, "%s", (const char *)sqlite3_column_text(s, 7));
-    }
-    sqlite3_reset(s);
-    if (src == SQLITE_DONE) return VIGIL_ENOENT;
-    if (src != SQLITE_ROW) return vigil__store_sqlerr(st, src, err, "%s", vigil_store_path(st));
-    return VIGIL_OK;
+    vigil_status rc = vigil__q_each(st, sql_cred, cred_row, c, err, "t", name);
+    if (rc == VIGIL_OK && !c->user_id) return VIGIL_ENOENT;
+    return rc;
 }
 
 /* Must the user wait?  @return the seconds left (> 0), or 0. */
@@ -361,6 +360,28 @@ static const char sql_session[] =
     "s.ended IS NOT NULL OR u.revoked_at IS NOT NULL FROM session s JOIN user u ON u.id = "
     "s.user_id LEFT JOIN credential c ON c.user_id = s.user_id WHERE s.digest = ?1";
 
+typedef struct session_row_ctx {
+    vigil_session_info in;
+    int64_t last_seen;
+    int ended, found;
+} session_row_ctx;
+
+static vigil_status session_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    session_row_ctx *c = ctx;
+    const char *user = vigil__row_text(r, 0), *role = vigil__row_text(r, 1),
+               *csrf = vigil__row_text(r, 2);
+    c->found = 1;
+    snprintf(c->in.user, sizeof c->in.user, "%s", user ? user : "");
+    snprintf(c->in.role, sizeof c->in.role, "%s", role ? role : "");
+    snprintf(c->in.csrf, sizeof c->in.csrf, "%s", csrf ? csrf : "");
+    c->in.must_change = (int)vigil__row_int(r, 3);
+    c->last_seen = vigil__row_int(r, 4);
+    c->in.expires_at = vigil__row_int(r, 5);
+    c->ended = (int)vigil__row_int(r, 6);
+    return VIGIL__STOP;
+}
+
 vigil_status vigil_session_check(vigil_store *st, const vigil_auth_policy *p, const char *sid,
                                  int64_t now, vigil_session_info *info, vigil_err *err) {
     vigil_auth_policy def;
@@ -368,27 +389,13 @@ vigil_status vigil_session_check(vigil_store *st, const vigil_auth_policy *p, co
     char dg[65];
     vigil_status rc = sid_digest(sid, dg, err);
     if (rc != VIGIL_OK) return rc;
-    sqlite3_stmt *s = NULL;
-    if ((rc = vigil__store_stmt(st, sql_session, &s, err)) != VIGIL_OK) return rc;
-    sqlite3_bind_text(s, 1, dg, -1, SQLITE_TRANSIENT);
-    int src = sqlite3_step(s);
-    vigil_session_info in;
-    memset(&in, 0, sizeof in);
-    int64_t last_seen = 0;
-    int ended = 1;
-    if (src == SQLITE_ROW) {
-        snprintf(in.user, sizeof in.user, "%s", (const char *)sqlite3_column_text(s, 0));
-        snprintf(in.role, sizeof in.role, "%s", (const char *)sqlite3_column_text(s, 1));
-        snprintf(in.csrf, sizeof in.csrf, "%s", (const char *)sqlite3_column_text(s, 2));
-        in.must_change = sqlite3_column_int(s, 3);
-        last_seen = sqlite3_column_int64(s, 4);
-        in.expires_at = sqlite3_column_int64(s, 5);
-        ended = sqlite3_column_int(s, 6);
-    }
-    sqlite3_reset(s);
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return vigil__store_sqlerr(st, src, err, "%s", vigil_store_path(st));
-    if (src == SQLITE_DONE || ended || now >= in.expires_at || now >= last_seen + p->idle_s)
+    session_row_ctx c;
+    memset(&c, 0, sizeof c);
+    c.ended = 1;
+    if ((rc = vigil__q_each(st, sql_session, session_row, &c, err, "t", dg)) != VIGIL_OK) return rc;
+    vigil_session_info in = c.in;
+    int64_t last_seen = c.last_seen;
+    if (!c.found || c.ended || now >= in.expires_at || now >= last_seen + p->idle_s)
         return vigil__err_set(err, VIGIL_EPERM, MSG_SESSION);
     if (now - last_seen >= 60) {
         rc = vigil__q_exec(st, "UPDATE session SET last_seen = ?2 WHERE digest = ?1", NULL, err,
