@@ -79,19 +79,6 @@ static void print_json(json_t *obj) {
     json_decref(obj);
 }
 
-static json_t *bank_json(const vigil_bank_info *b) {
-    json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(b->name));
-    json_object_set_new(o, "id", json_integer(b->id));
-    json_object_set_new(o, "kind", json_string(vigil_bank_kind_name(b->kind)));
-    json_object_set_new(o, "enabled", json_boolean(b->enabled));
-    json_object_set_new(o, "max_distance",
-                        b->max_distance >= 0 ? json_integer(b->max_distance) : json_null());
-    if (b->entries >= 0) json_object_set_new(o, "entries", json_integer(b->entries));
-    json_object_set_new(o, "description", json_string(b->description));
-    json_object_set_new(o, "created_at", json_string(b->created_at));
-    return o;
-}
 
 /* ---- create ------------------------------------------------------------ */
 
@@ -196,7 +183,7 @@ static int bank_list(int argc, char **argv) {
     }
     if (json) {
         for (size_t i = 0; i < n; i++)
-            print_json(bank_json(&v[i]));
+            print_json(vigil_bank_info_json(&v[i]));
         goto out;
     }
     if (n == 0) {
@@ -815,7 +802,7 @@ static const char stats_help[] =
     "  --json   one JSON object\n";
 
 static void stats_json(const vigil_bank_info *b, const vigil_bank_stats *s) {
-    json_t *o = bank_json(b);
+    json_t *o = vigil_bank_info_json(b);
     json_object_set_new(o, "entries", json_integer(s->entries));
     json_object_set_new(o, "enabled_entries", json_integer(s->enabled));
     json_object_set_new(o, "disabled_entries", json_integer(s->disabled));

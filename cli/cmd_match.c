@@ -67,13 +67,6 @@ typedef struct match_cli {
     size_t nbanks;
 } match_cli;
 
-static json_t *labels_json(const char *text) {
-    char *js = NULL;
-    json_t *v = NULL;
-    if (vigil_labels_to_json(text ? text : "", &js, NULL) == VIGIL_OK && js) v = json_loads(js, 0, NULL);
-    free(js);
-    return v ? v : json_object();
-}
 
 static void print_result(match_cli *c, const char *query, const vigil_pdq *pdq,
                          const vigil_match_result *r) {
@@ -90,31 +83,15 @@ static void print_result(match_cli *c, const char *query, const vigil_pdq *pdq,
                        r->suppressed, r->suppressed == 1 ? "" : "es");
         return;
     }
-    json_t *o = json_object(), *arr = json_array();
+    json_t *o = json_object(), *res = vigil_match_result_json(r); /* the API's form too */
     json_object_set_new(o, "query", json_string(query));
     if (pdq) {
         char hex[VIGIL_PDQ_HEX_LEN + 1];
         vigil_pdq_to_hex(pdq, hex);
         json_object_set_new(o, "pdq", json_string(hex));
     }
-    if (r->quality >= 0) json_object_set_new(o, "quality", json_integer(r->quality));
-    json_object_set_new(o, "low_quality", json_boolean(r->low_quality));
-    json_object_set_new(o, "allowed", json_boolean(r->allowed));
-    json_object_set_new(o, "suppressed", json_integer((json_int_t)r->suppressed));
-    for (size_t i = 0; i < r->n; i++) {
-        const vigil_match *x = &r->matches[i];
-        json_t *mj = json_object();
-        json_object_set_new(mj, "bank", json_string(x->bank));
-        json_object_set_new(mj, "entry_id", json_integer(x->entry_id));
-        json_object_set_new(mj, "distance", json_integer(x->distance));
-        json_object_set_new(mj, "signal", json_string(vigil_signal_name(x->signal)));
-        json_object_set_new(mj, "variant", json_string(vigil_dihedral_name(x->variant)));
-        json_object_set_new(mj, "allow", json_boolean(x->bank_kind == VIGIL_BANK_ALLOW));
-        json_object_set_new(mj, "labels", labels_json(x->labels));
-        json_object_set_new(mj, "external_id", x->external_id ? json_string(x->external_id) : json_null());
-        json_array_append_new(arr, mj);
-    }
-    json_object_set_new(o, "matches", arr);
+    json_object_update(o, res);
+    json_decref(res);
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (s) puts(s);
     free(s);

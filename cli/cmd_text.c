@@ -158,13 +158,6 @@ int cli_hash_text(char *const *paths, size_t n, int json, uint64_t max_bytes) {
 
 /* ---- vigil match --text ---------------------------------------------------- */
 
-static json_t *text_labels_json(const char *text) {
-    char *js = NULL;
-    json_t *v = NULL;
-    if (vigil_labels_to_json(text ? text : "", &js, NULL) == VIGIL_OK && js) v = json_loads(js, 0, NULL);
-    free(js);
-    return v ? v : json_object();
-}
 
 static void print_text_result(int json, const char *query, const char *sig,
                               const vigil_text_match_result *r) {
@@ -190,7 +183,7 @@ static void print_text_result(int json, const char *query, const char *sig,
         json_object_set_new(mj, "similarity", json_real(x->similarity));
         json_object_set_new(mj, "signal", json_string("text"));
         json_object_set_new(mj, "allow", json_boolean(x->bank_kind == VIGIL_BANK_ALLOW));
-        json_object_set_new(mj, "labels", text_labels_json(x->labels));
+        json_object_set_new(mj, "labels", vigil_labels_json(x->labels));
         json_object_set_new(mj, "external_id", x->external_id ? json_string(x->external_id) : json_null());
         json_array_append_new(arr, mj);
     }

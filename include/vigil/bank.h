@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "vigil/status.h"
@@ -117,6 +118,12 @@ VIGIL_API vigil_status vigil_labels_format(vigil_labels *l, char **out, vigil_er
  *  a valid label text), VIGIL_ENOMEM. */
 VIGIL_API vigil_status vigil_labels_to_json(const char *text, char **out, vigil_err *err);
 
+/*! vigil_labels_json() : the labels of text form `text` (NULL: none) as a
+ *  new jansson object, for the fronts that print or send them (the one
+ *  labels-to-JSON of the CLI and the API).  Never NULL but out of memory;
+ *  an invalid text gives {}. */
+VIGIL_API json_t *vigil_labels_json(const char *text);
+
 /* ------------------------------------------------------------------------
  * Banks
  * ---------------------------------------------------------------------- */
@@ -179,6 +186,13 @@ VIGIL_API vigil_status vigil_bank_get_by_id(vigil_store *st, int64_t id, vigil_b
  *  index: about 0.1 s per million entries.
  *  @return VIGIL_OK or a store error (then *out is NULL, *n 0). */
 VIGIL_API vigil_status vigil_bank_list(vigil_store *st, vigil_bank_info **out, size_t *n, vigil_err *err);
+
+/*! vigil_bank_info_json() : a bank as the CLI prints it and the API sends it
+ *  (one record, the same keys on both fronts): name, id, kind, enabled,
+ *  max_distance (null: the matcher's default), entries (when counted),
+ *  description, created_at.  A new object (caller decrefs); NULL only out
+ *  of memory. */
+VIGIL_API json_t *vigil_bank_info_json(const vigil_bank_info *b);
 
 /* Which fields vigil_bank_set changes: each set_* flag says whether the
  * field beside it is used.  Start from {0} (change nothing). */

@@ -58,6 +58,19 @@ typedef struct vigil_match_result {
 /*! vigil_match_result_clear() : frees the matches; the struct may be reused. */
 VIGIL_API void vigil_match_result_clear(vigil_match_result *r);
 
+/*! vigil_match_json() : one match as the CLI prints it and the API sends it:
+ *  bank, entry_id, bank_kind, allow (bank_kind is allow), signal, distance,
+ *  variant (the dihedral variant of the query that matched), labels (an
+ *  object), external_id (null when none).  A new object; NULL only out of
+ *  memory. */
+VIGIL_API json_t *vigil_match_json(const vigil_match *m);
+
+/*! vigil_match_result_json() : a query's result: {matches: [...],
+ *  allowed, suppressed, low_quality, quality (when known)}; the fronts add
+ *  what names the query (query, hash, pdq).  A new object; NULL only out of
+ *  memory. */
+VIGIL_API json_t *vigil_match_result_json(const vigil_match_result *r);
+
 typedef struct vigil_matcher vigil_matcher;
 
 /*! vigil_matcher_open() :

@@ -75,23 +75,6 @@ static void h_hash(http_ctx *h) {
                               "md5", md5, "sha256", sha, "width", r.width, "height", r.height));
 }
 
-static json_t *matches_json(const vigil_match_result *res) {
-    json_t *a = json_array();
-    for (size_t i = 0; i < res->n; i++) {
-        const vigil_match *m = &res->matches[i];
-        char *lj = NULL;
-        json_t *labels = NULL;
-        if (vigil_labels_to_json(m->labels ? m->labels : "", &lj, NULL) == VIGIL_OK)
-            labels = json_loads(lj, 0, NULL);
-        free(lj);
-        json_array_append_new(
-            a, json_pack("{s:s, s:I, s:s, s:s, s:i, s:o, s:s?}", "bank", m->bank, "entry_id",
-                         (json_int_t)m->entry_id, "bank_kind", vigil_bank_kind_name(m->bank_kind),
-                         "signal", vigil_signal_name(m->signal), "distance", m->distance, "labels",
-                         labels ? labels : json_object(), "external_id", m->external_id));
-    }
-    return a;
-}
 
 /* Matches one "type:value" hash text; fills *res. */
 static vigil_status match_one(vigil_matcher *m, const char *text, vigil_match_result *res,
@@ -164,8 +147,9 @@ static void h_match(http_ctx *h) {
             vigil_match_result res;
             rc = match_one(m, hs[i], &res, &err);
             if (rc == VIGIL_OK) {
-                json_t *r = json_pack("{s:s, s:o}", "hash", hs[i], "matches", matches_json(&res));
-                if (res.allowed) json_object_set_new(r, "allowed", json_true());
+                json_t *r = json_pack("{s:s}", "hash", hs[i]), *mr = vigil_match_result_json(&res);
+                json_object_update(r, mr); /* the CLI's form too */
+                json_decref(mr);
                 json_array_append_new(results, r);
             } else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL) {
                 char msg[VIGIL_ERR_MSG_MAX];
@@ -219,23 +203,19 @@ static void h_match(http_ctx *h) {
     char pdq[VIGIL_PDQ_HEX_LEN + 1];
     vigil_pdq_to_hex(&r.pdq, pdq);
     json_t *out = NULL;
-    if (rc == VIGIL_OK)
-        out = json_pack("{s:s, s:i, s:b, s:o}", "pdq", pdq, "quality", r.quality, "low_quality",
-                        res.low_quality, "matches", matches_json(&res));
+    if (rc == VIGIL_OK) { /* the CLI's form, with the query's hash */
+        json_t *mr = vigil_match_result_json(&res);
+        out = json_pack("{s:s, s:i}", "pdq", pdq, "quality", r.quality);
+        json_object_update(out, mr);
+        json_object_set_new(out, "quality", json_integer(r.quality));
+        json_decref(mr);
+    }
     vigil_match_result_clear(&res);
     answer(h, rc, &err, 200, out);
 }
 
 /* ---- banks ------------------------------------------------------------------------------ */
 
-static json_t *bank_json(const vigil_bank_info *b) {
-    json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s}", "name", b->name, "kind",
-                          vigil_bank_kind_name(b->kind), "enabled", b->enabled, "description",
-                          b->description, "created_at", b->created_at);
-    json_object_set_new(o, "max_distance", b->max_distance >= 0 ? json_integer(b->max_distance) : json_null());
-    if (b->entries >= 0) json_object_set_new(o, "entries", json_integer(b->entries));
-    return o;
-}
 
 static void h_banks_list(http_ctx *h) {
     vigil_bank_info *b = NULL;
@@ -243,7 +223,7 @@ static void h_banks_list(http_ctx *h) {
     vigil_err err;
     vigil_status rc = vigil_bank_list(h->st, &b, &n, &err);
     json_t *a = json_array();
-    for (size_t i = 0; rc == VIGIL_OK && i < n; i++) json_array_append_new(a, bank_json(&b[i]));
+    for (size_t i = 0; rc == VIGIL_OK && i < n; i++) json_array_append_new(a, vigil_bank_info_json(&b[i]));
     free(b);
     answer(h, rc, &err, 200, a);
 }
@@ -263,14 +243,14 @@ static void h_bank_create(http_ctx *h) {
     vigil_err err;
     vigil_status rc = vigil_bank_create(h->st, name, k, has_md ? (int)md : -1, desc, &info, &err);
     if (rc == VIGIL_OK) http_banks_changed(h);
-    answer(h, rc, &err, 201, rc == VIGIL_OK ? bank_json(&info) : NULL);
+    answer(h, rc, &err, 201, rc == VIGIL_OK ? vigil_bank_info_json(&info) : NULL);
 }
 
 static void h_bank_get(http_ctx *h) {
     vigil_bank_info info;
     vigil_err err;
     vigil_status rc = vigil_bank_get(h->st, h->params[0], &info, &err);
-    answer(h, rc, &err, 200, rc == VIGIL_OK ? bank_json(&info) : NULL);
+    answer(h, rc, &err, 200, rc == VIGIL_OK ? vigil_bank_info_json(&info) : NULL);
 }
 
 static void h_bank_add(http_ctx *h) {
