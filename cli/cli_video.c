@@ -669,7 +669,8 @@ static int vpdq_compare(int argc, char **argv) {
         }
     }
     if (a.argc != 2) {
-        cli_errorf("vpdq compare: give two INPUTs, the query and the compared video (see `vigil vpdq --help`)");
+        cli_errorf("vpdq compare: give two INPUTs, the query and the compared video "
+                   "(see `vigil vpdq --help`)");
         return CLI_EXIT_USAGE;
     }
     vigil_video_hash qa, qb;
@@ -864,11 +865,12 @@ static int tmk_match(int argc, char **argv) {
             print_json(o);
         } else {
             for (size_t k = 0; k < r.n; k++)
-                printf("%s,%s,%lld,%.6f,%.6f\n", a.argv[i], r.matches[k].bank, (long long)r.matches[k].entry_id,
-                       (double)r.matches[k].level1, (double)r.matches[k].level2);
+                printf("%s,%s,%lld,%.6f,%.6f\n", a.argv[i], r.matches[k].bank,
+                       (long long)r.matches[k].entry_id, (double)r.matches[k].level1,
+                       (double)r.matches[k].level2);
             if (r.allowed)
-                cli_errorf("%s: matches an allow-list video: %zu other match%s suppressed", a.argv[i], r.suppressed,
-                           r.suppressed == 1 ? "" : "es");
+                cli_errorf("%s: matches an allow-list video: %zu other match%s suppressed",
+                           a.argv[i], r.suppressed, r.suppressed == 1 ? "" : "es");
         }
         if (r.n) any = 1;
         vigil_tmk_match_result_clear(&r);
