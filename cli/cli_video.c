@@ -5,7 +5,6 @@
  * the value behind `vigil bank add --video FILE`.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,16 +515,17 @@ static const char vpdq_help[] =
     "convert prints each INPUT in FORM: value (vigil's bank value), vpdq1, vpdqr1,\n"
     "reference (frameNumber,quality,hash,timestamp lines) or pytx.\n"
     "  --frame-rate R      for the reference form of hashes without frame numbers\n"
-    "                      (a pytx signal): frame = round(time x R)\n"
+    "                      (a pytx signal): frame = round(time x R); R above 0,\n"
+    "                      at most 1000\n"
     "\n"
     "compare matches A (the query) against B (the compared, bank video) and prints\n"
     "RULE,QUERY_SHARE,BANK_SHARE,DISTANCE,match|no-match (shares in percent).\n"
     "  --rule R            vigil (shares by time; query >= 50% or bank >= 50%),\n"
     "                      pytx (frames de-duplicated, by count; query >= 80%),\n"
     "                      readme (unique frames; compared >= 80%)\n"
-    "  --distance D        frame distance threshold (default 31)\n"
-    "  --quality Q         quality floor on both sides (default 50)\n"
-    "  --query-share P, --bank-share P   the rule's thresholds (percent)\n"
+    "  --distance D        frame distance threshold, 0 to 256 (default 31)\n"
+    "  --quality Q         quality floor on both sides, 0 to 100 (default 50)\n"
+    "  --query-share P, --bank-share P   the rule's thresholds (percent, 0 to 100)\n"
     "  --phase-robust      count the denser side in windows of the sparser side's\n"
     "                      sample period (trims at another sampling phase)\n"
     "  --json              every share: by time and by frames\n";
@@ -562,32 +562,34 @@ static int read_any(const char *path, vigil_video_hash *v) {
     return 1;
 }
 
+static void vpdq_usage(FILE *out) {
+    fputs(vpdq_help, out);
+}
+
+enum { O_TO = 256, O_FRAME_RATE, O_RULE, O_DISTANCE, O_QUALITY, O_QUERY_SHARE, O_BANK_SHARE,
+       O_PHASE_ROBUST, O_JSON, O_BANK, O_LEVEL1, O_LEVEL2 };
+
+static const cli_opt vpdq_convert_opts[] = {
+    CLI_O_STR("to", 0, O_TO),
+    CLI_O_REAL("frame-rate", 0, O_FRAME_RATE, 0, 1000, CLI_ABOVE_MIN, "frames per second"),
+    CLI_O_END,
+};
+
+/* vigil vpdq convert --to FORM [--frame-rate R] INPUT... */
 static int vpdq_convert(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"to", required_argument, NULL, 't'},
-        {"frame-rate", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *to = NULL;
     double rate = 0;
     int c;
     vigil_err err;
     vigil_err_clear(&err);
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    cli_args a;
+    cli_args_init(&a, "vpdq convert", vpdq_convert_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 't': to = optarg; break;
-        case 'r': {
-            char *end = NULL;
-            rate = strtod(optarg, &end);
-            if (!*optarg || *end || !(rate > 0 && rate <= 1000)) {
-                cli_errorf("--frame-rate needs frames per second above 0 and at most 1000, got '%s'", optarg);
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        }
-        case 'h': fputs(vpdq_help, stdout); return CLI_EXIT_OK;
-        default: fputs(vpdq_help, stderr); return CLI_EXIT_USAGE;
+        case O_TO: to = a.arg; break;
+        case O_FRAME_RATE: rate = a.real; break;
+        case CLI_HELP: vpdq_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
     vigil_video_form form;
@@ -599,14 +601,14 @@ static int vpdq_convert(int argc, char **argv) {
         cli_errorf("vpdq convert: --to: %s", err.msg);
         return CLI_EXIT_USAGE;
     }
-    if (optind >= argc) {
+    if (a.argc < 1) {
         cli_errorf("vpdq convert: no INPUT given (see `vigil vpdq --help`)");
         return CLI_EXIT_USAGE;
     }
     int rc = CLI_EXIT_OK;
-    for (int i = optind; i < argc; i++) {
+    for (int i = 0; i < a.argc; i++) {
         vigil_video_hash v;
-        if (!read_any(argv[i], &v)) {
+        if (!read_any(a.argv[i], &v)) {
             rc = CLI_EXIT_FAIL;
             continue;
         }
@@ -615,7 +617,7 @@ static int vpdq_convert(int argc, char **argv) {
         vigil_status st = vigil_video_format(&v, form, &out, &err);
         vigil_video_hash_clear(&v);
         if (st != VIGIL_OK) {
-            cli_input_error(argv[i], st, &err);
+            cli_input_error(a.argv[i], st, &err);
             rc = CLI_EXIT_FAIL;
             continue;
         }
@@ -628,79 +630,57 @@ static int vpdq_convert(int argc, char **argv) {
     return rc;
 }
 
-static int pct(const char *name, const char *v, double *out) {
-    char *end = NULL;
-    double d = strtod(v, &end);
-    if (!*v || *end || !(d >= 0 && d <= 100)) {
-        cli_errorf("--%s needs a percentage from 0 to 100, got '%s'", name, v);
-        return 0;
-    }
-    *out = d;
-    return 1;
-}
+static const cli_opt vpdq_compare_opts[] = {
+    CLI_O_STR("rule", 0, O_RULE),
+    CLI_O_INT("distance", 0, O_DISTANCE, 0, 256),
+    CLI_O_INT("quality", 0, O_QUALITY, 0, 100),
+    CLI_O_REAL("query-share", 0, O_QUERY_SHARE, 0, 100, 0, "a percentage"),
+    CLI_O_REAL("bank-share", 0, O_BANK_SHARE, 0, 100, 0, "a percentage"),
+    CLI_O_FLAG("phase-robust", 0, O_PHASE_ROBUST),
+    CLI_O_FLAG("json", 0, O_JSON),
+    CLI_O_END,
+};
 
+/* vigil vpdq compare [--rule R] [OPTIONS] A B */
 static int vpdq_compare(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"rule", required_argument, NULL, 'R'},
-        {"distance", required_argument, NULL, 'd'},
-        {"quality", required_argument, NULL, 'q'},
-        {"query-share", required_argument, NULL, 'Q'},
-        {"bank-share", required_argument, NULL, 'B'},
-        {"phase-robust", no_argument, NULL, 'P'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     vigil_video_match_opts o;
     vigil_video_match_opts_init(&o);
     vigil_err err;
     vigil_err_clear(&err);
     int c, json = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        char *end = NULL;
-        long v;
+    cli_args a;
+    cli_args_init(&a, "vpdq compare", vpdq_compare_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'R':
-            if (vigil_video_rule_parse(optarg, &o.rule, &err) != VIGIL_OK) {
+        case O_RULE:
+            if (vigil_video_rule_parse(a.arg, &o.rule, &err) != VIGIL_OK) {
                 cli_errorf("--rule: %s", err.msg);
                 return CLI_EXIT_USAGE;
             }
             break;
-        case 'd':
-        case 'q':
-            v = strtol(optarg, &end, 10);
-            if (!*optarg || *end || v < 0 || v > (c == 'd' ? 256 : 100)) {
-                cli_errorf("--%s needs a whole number from 0 to %d, got '%s'", c == 'd' ? "distance" : "quality",
-                           c == 'd' ? 256 : 100, optarg);
-                return CLI_EXIT_USAGE;
-            }
-            if (c == 'd') o.max_distance = (int)v;
-            else o.quality_floor = (int)v;
-            break;
-        case 'Q':
-            if (!pct("query-share", optarg, &o.min_query_share)) return CLI_EXIT_USAGE;
-            break;
-        case 'B':
-            if (!pct("bank-share", optarg, &o.min_bank_share)) return CLI_EXIT_USAGE;
-            break;
-        case 'P': o.phase_robust = 1; break;
-        case 'j': json = 1; break;
-        case 'h': fputs(vpdq_help, stdout); return CLI_EXIT_OK;
-        default: fputs(vpdq_help, stderr); return CLI_EXIT_USAGE;
+        case O_DISTANCE: o.max_distance = (int)a.num; break;
+        case O_QUALITY: o.quality_floor = (int)a.num; break;
+        case O_QUERY_SHARE: o.min_query_share = a.real; break;
+        case O_BANK_SHARE: o.min_bank_share = a.real; break;
+        case O_PHASE_ROBUST: o.phase_robust = 1; break;
+        case O_JSON: json = 1; break;
+        case CLI_HELP: vpdq_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
         }
     }
-    if (argc - optind != 2) {
-        cli_errorf("vpdq compare: give two INPUTs, the query and the compared video (see `vigil vpdq --help`)");
+    if (a.argc != 2) {
+        cli_errorf("vpdq compare: give two INPUTs, the query and the compared video "
+                   "(see `vigil vpdq --help`)");
         return CLI_EXIT_USAGE;
     }
-    vigil_video_hash a, b;
-    if (!read_any(argv[optind], &a)) return CLI_EXIT_FAIL;
-    if (!read_any(argv[optind + 1], &b)) {
-        vigil_video_hash_clear(&a);
+    vigil_video_hash qa, qb;
+    if (!read_any(a.argv[0], &qa)) return CLI_EXIT_FAIL;
+    if (!read_any(a.argv[1], &qb)) {
+        vigil_video_hash_clear(&qa);
         return CLI_EXIT_FAIL;
     }
     vigil_video_match x;
-    int ok = vigil_video_compare_rule(&a, &b, &o, &x);
+    int ok = vigil_video_compare_rule(&qa, &qb, &o, &x);
     if (json) {
         json_t *j = json_object();
         json_object_set_new(j, "rule", json_string(vigil_video_rule_name(x.rule)));
@@ -720,21 +700,15 @@ static int vpdq_compare(int argc, char **argv) {
         printf("%s,%.1f,%.1f,%d,%s\n", vigil_video_rule_name(x.rule), x.query_share, x.bank_share, x.distance,
                ok ? "match" : "no-match");
     }
-    vigil_video_hash_clear(&a);
-    vigil_video_hash_clear(&b);
+    vigil_video_hash_clear(&qa);
+    vigil_video_hash_clear(&qb);
     return CLI_EXIT_OK;
 }
 
 int cmd_vpdq(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(vpdq_help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    optind = 0; /* a fresh getopt scan of the subcommand's arguments */
-    if (strcmp(argv[1], "convert") == 0) return vpdq_convert(argc - 1, argv + 1);
-    if (strcmp(argv[1], "compare") == 0) return vpdq_compare(argc - 1, argv + 1);
-    cli_errorf("vpdq: unknown subcommand '%s' (convert or compare)", argv[1]);
-    return CLI_EXIT_USAGE;
+    static const cli_sub subs[] = {{"convert", vpdq_convert, vpdq_convert_opts},
+                                   {"compare", vpdq_compare, vpdq_compare_opts}};
+    return cli_dispatch("vpdq", subs, sizeof subs / sizeof subs[0], vpdq_usage, argc, argv);
 }
 
 /* ---- vigil tmk ------------------------------------------------------------- */
@@ -744,17 +718,23 @@ static const char tmk_help[] =
     "       vigil tmk match [--bank NAME]... [--level1 T] [--level2 T] [--json] INPUT...\n"
     "       vigil tmk export ENTRY-ID FILE.tmk\n"
     "\n"
-    "Prints LEVEL1,LEVEL2: the reference's two TMK+PDQF scores of two .tmk files\n"
-    "(from `vigil hash --tmk -o FILE.tmk` or tmk-hash-video).  Level 1 is the cosine\n"
-    "of the average frame features, level 2 the kernel over all Fourier\n"
+    "score prints LEVEL1,LEVEL2: the reference's two TMK+PDQF scores of two .tmk\n"
+    "files (from `vigil hash --tmk -o FILE.tmk` or tmk-hash-video).  Level 1 is the\n"
+    "cosine of the average frame features, level 2 the kernel over all Fourier\n"
     "coefficients at the best time offset; 1.0 is a perfect match, and the\n"
     "reference's thresholds are 0.7 for both.\n"
     "\n"
     "match: each INPUT (a .tmk file, or a video hashed with TMK+PDQF) against the\n"
     "banks' tmk entries, with the reference's two-level rule (level 1 >= T as a\n"
     "prefilter, then level 2 >= T; 0.7 and 0.7): QUERY,BANK,ENTRY_ID,LEVEL1,LEVEL2.\n"
+    "  --bank NAME         only bank NAME (repeatable; default: every enabled bank)\n"
+    "  --level1 T          the level-1 threshold, a score from -1 to 1 (default 0.7)\n"
+    "  --level2 T          the level-2 threshold, a score from -1 to 1 (default 0.7)\n"
+    "  --json              one JSON object per INPUT (candidates, matches, labels)\n"
     "Exit status as vigil match: 0 something matched, 1 nothing, 2 an error.\n"
-    "export: a bank entry of type tmk written back as its .tmk file.\n";
+    "\n"
+    "export: a bank entry of type tmk (ENTRY-ID, a positive whole number) written\n"
+    "back as its .tmk file.\n";
 
 static vigil_tmk *read_tmk(const char *path) {
     uint8_t *data = NULL;
@@ -774,43 +754,65 @@ static vigil_tmk *read_tmk(const char *path) {
     return t;
 }
 
-static float level_arg(const char *name, const char *v, int *bad) {
-    char *end = NULL;
-    double d = strtod(v, &end);
-    if (!*v || *end || !(d >= -1.0 && d <= 1.0)) {
-        cli_errorf("--%s needs a score from -1 to 1, got '%s'", name, v);
-        *bad = 1;
-    }
-    return (float)d;
+static void tmk_usage(FILE *out) {
+    fputs(tmk_help, out);
 }
+
+static const cli_opt tmk_score_opts[] = {CLI_O_END};
+
+/* vigil tmk score A.tmk B.tmk */
+static int tmk_score(int argc, char **argv) {
+    cli_args a;
+    int c;
+    cli_args_init(&a, "tmk score", tmk_score_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        if (c == CLI_HELP) {
+            tmk_usage(stdout);
+            return CLI_EXIT_OK;
+        }
+        return CLI_EXIT_USAGE;
+    }
+    if (!cli_args_operands(&a, 2, 2, "A.tmk and B.tmk")) return CLI_EXIT_USAGE;
+    vigil_tmk *ta = read_tmk(a.argv[0]), *tb = ta ? read_tmk(a.argv[1]) : NULL;
+    if (!ta || !tb) {
+        vigil_tmk_free(ta);
+        return CLI_EXIT_FAIL;
+    }
+    printf("%.6f,%.6f\n", (double)vigil_tmk_level1(ta, tb), (double)vigil_tmk_level2(ta, tb));
+    vigil_tmk_free(ta);
+    vigil_tmk_free(tb);
+    return CLI_EXIT_OK;
+}
+
+static const cli_opt tmk_match_opts[] = {
+    CLI_O_STR("bank", 0, O_BANK),
+    CLI_O_REAL("level1", 0, O_LEVEL1, -1, 1, 0, "a score"),
+    CLI_O_REAL("level2", 0, O_LEVEL2, -1, 1, 0, "a score"),
+    CLI_O_FLAG("json", 0, O_JSON),
+    CLI_O_END,
+};
 
 /* vigil tmk match [--bank NAME]... [--level1 T] [--level2 T] [--json] INPUT... */
 static int tmk_match(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"bank", required_argument, NULL, 'b'},
-        {"level1", required_argument, NULL, '1'},
-        {"level2", required_argument, NULL, '2'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char **banks = calloc((size_t)argc + 1, sizeof *banks);
     if (!banks) return CLI_EXIT_FAIL;
     size_t nb = 0;
     float l1 = VIGIL_TMK_DEFAULT_LEVEL1, l2 = VIGIL_TMK_DEFAULT_LEVEL2;
-    int c, json = 0, bad = 0, rc = CLI_EXIT_OK, any = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int c, json = 0, rc = CLI_EXIT_OK, any = 0;
+    cli_args a;
+    cli_args_init(&a, "tmk match", tmk_match_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
-        case 'b': banks[nb++] = optarg; break;
-        case '1': l1 = level_arg("level1", optarg, &bad); break;
-        case '2': l2 = level_arg("level2", optarg, &bad); break;
-        case 'j': json = 1; break;
-        case 'h': fputs(tmk_help, stdout); free(banks); return CLI_EXIT_OK;
-        default: bad = 1;
+        case O_BANK: banks[nb++] = a.arg; break;
+        case O_LEVEL1: l1 = (float)a.real; break;
+        case O_LEVEL2: l2 = (float)a.real; break;
+        case O_JSON: json = 1; break;
+        case CLI_HELP: tmk_usage(stdout); free(banks); return CLI_EXIT_OK;
+        default: free(banks); return CLI_EXIT_USAGE;
         }
     }
-    if (bad || optind >= argc) {
-        if (!bad) cli_errorf("tmk match: no INPUT given (see `vigil tmk --help`)");
+    if (a.argc < 1) {
+        cli_errorf("tmk match: no INPUT given (see `vigil tmk --help`)");
         free(banks);
         return CLI_EXIT_USAGE;
     }
@@ -825,8 +827,8 @@ static int tmk_match(int argc, char **argv) {
         free(banks);
         return CLI_EXIT_USAGE;
     }
-    for (int i = optind; i < argc; i++) {
-        vigil_tmk *q = tmk_of(argv[i]);
+    for (int i = 0; i < a.argc; i++) {
+        vigil_tmk *q = tmk_of(a.argv[i]);
         if (!q) {
             rc = CLI_EXIT_FAIL;
             continue;
@@ -835,13 +837,13 @@ static int tmk_match(int argc, char **argv) {
         vigil_status st_ = vigil_tmk_matcher_query(m, q, l1, l2, &r, &err);
         vigil_tmk_free(q);
         if (st_ != VIGIL_OK) {
-            cli_input_error(argv[i], st_, &err);
+            cli_input_error(a.argv[i], st_, &err);
             rc = CLI_EXIT_FAIL;
             continue;
         }
         if (json) {
             json_t *o = json_object(), *arr = json_array();
-            json_object_set_new(o, "query", str_json(argv[i]));
+            json_object_set_new(o, "query", str_json(a.argv[i]));
             json_object_set_new(o, "type", json_string("tmk"));
             json_object_set_new(o, "candidates", json_integer((json_int_t)r.candidates));
             json_object_set_new(o, "allowed", json_boolean(r.allowed));
@@ -863,11 +865,12 @@ static int tmk_match(int argc, char **argv) {
             print_json(o);
         } else {
             for (size_t k = 0; k < r.n; k++)
-                printf("%s,%s,%lld,%.6f,%.6f\n", argv[i], r.matches[k].bank, (long long)r.matches[k].entry_id,
-                       (double)r.matches[k].level1, (double)r.matches[k].level2);
+                printf("%s,%s,%lld,%.6f,%.6f\n", a.argv[i], r.matches[k].bank,
+                       (long long)r.matches[k].entry_id, (double)r.matches[k].level1,
+                       (double)r.matches[k].level2);
             if (r.allowed)
-                cli_errorf("%s: matches an allow-list video: %zu other match%s suppressed", argv[i], r.suppressed,
-                           r.suppressed == 1 ? "" : "es");
+                cli_errorf("%s: matches an allow-list video: %zu other match%s suppressed",
+                           a.argv[i], r.suppressed, r.suppressed == 1 ? "" : "es");
         }
         if (r.n) any = 1;
         vigil_tmk_match_result_clear(&r);
@@ -879,16 +882,27 @@ static int tmk_match(int argc, char **argv) {
     return rc != CLI_EXIT_OK ? CLI_EXIT_USAGE : any ? CLI_EXIT_OK : CLI_EXIT_FAIL; /* like vigil match */
 }
 
+static const cli_opt tmk_export_opts[] = {CLI_O_END};
+
 /* vigil tmk export ENTRY-ID FILE.tmk */
 static int tmk_export(int argc, char **argv) {
-    if (argc != 3) {
-        fputs(tmk_help, stderr);
+    cli_args a;
+    int c;
+    cli_args_init(&a, "tmk export", tmk_export_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        if (c == CLI_HELP) {
+            tmk_usage(stdout);
+            return CLI_EXIT_OK;
+        }
         return CLI_EXIT_USAGE;
     }
+    if (!cli_args_operands(&a, 2, 2, "ENTRY-ID and FILE.tmk")) return CLI_EXIT_USAGE;
+    const char *id_text = a.argv[0], *path = a.argv[1];
     char *end = NULL;
-    long long id = strtoll(argv[1], &end, 10);
-    if (!*argv[1] || *end || id <= 0) {
-        cli_errorf("tmk export: ENTRY-ID must be a positive whole number, got '%s'", argv[1]);
+    errno = 0;
+    long long id = strtoll(id_text, &end, 10); /* an operand: no option table to check it */
+    if (!*id_text || *end || errno || id <= 0) {
+        cli_errorf("tmk export: ENTRY-ID must be a positive whole number, got '%s'", id_text);
         return CLI_EXIT_USAGE;
     }
     vigil_store *st = NULL;
@@ -912,8 +926,8 @@ static int tmk_export(int argc, char **argv) {
         cli_errorf("tmk export: entry %lld: %s", id, err.msg);
         goto out;
     }
-    if (!write_whole(argv[2], (const char *)bytes, len)) {
-        cli_errorf("tmk export: cannot write %s: %s", argv[2], strerror(errno));
+    if (!write_whole(path, (const char *)bytes, len)) {
+        cli_errorf("tmk export: cannot write %s: %s", path, strerror(errno));
         goto out;
     }
     rc = CLI_EXIT_OK;
@@ -926,26 +940,8 @@ out:
 }
 
 int cmd_tmk(int argc, char **argv) {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(tmk_help, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (argc >= 2 && strcmp(argv[1], "match") == 0) {
-        optind = 0;
-        return tmk_match(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && strcmp(argv[1], "export") == 0) return tmk_export(argc - 1, argv + 1);
-    if (argc != 4 || strcmp(argv[1], "score") != 0) {
-        fputs(tmk_help, stderr);
-        return CLI_EXIT_USAGE;
-    }
-    vigil_tmk *a = read_tmk(argv[2]), *b = a ? read_tmk(argv[3]) : NULL;
-    if (!a || !b) {
-        vigil_tmk_free(a);
-        return CLI_EXIT_FAIL;
-    }
-    printf("%.6f,%.6f\n", (double)vigil_tmk_level1(a, b), (double)vigil_tmk_level2(a, b));
-    vigil_tmk_free(a);
-    vigil_tmk_free(b);
-    return CLI_EXIT_OK;
+    static const cli_sub subs[] = {{"score", tmk_score, tmk_score_opts},
+                                   {"match", tmk_match, tmk_match_opts},
+                                   {"export", tmk_export, tmk_export_opts}};
+    return cli_dispatch("tmk", subs, sizeof subs / sizeof subs[0], tmk_usage, argc, argv);
 }

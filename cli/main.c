@@ -41,7 +41,7 @@ static const cli_command commands[] = {
     {"serve", cmd_serve, "the HTTP/JSON API (docs/openapi.yaml)"},
     {"lang", cmd_lang, "language of texts (ISO 639-1 code and confidence)"},
     {"vpdq", cmd_vpdq, "vPDQ video hashes: convert between forms, compare two videos"},
-    {"tmk", cmd_tmk, "TMK+PDQF video signatures: score two .tmk files"},
+    {"tmk", cmd_tmk, "TMK+PDQF video signatures: score, match against the banks, export"},
 };
 
 static void usage(FILE *out) {

@@ -160,7 +160,7 @@ static int option(cli_args *p, char *w) {
                        p->cmd, p->cmd[0] ? " " : "");
             return CLI_BAD;
         }
-        value = p->words[p->next++]; /* taken whatever it looks like, as getopt does */
+        value = p->words[p->next++]; /* taken whatever it looks like (a value may begin with -) */
     }
     p->arg = value;
     if (o->kind != CLI_STR && !number(p, o, shown)) return CLI_BAD;

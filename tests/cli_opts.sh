@@ -2,8 +2,9 @@
 # tests/cli_opts.sh - the command line's option handling (cli/opt.c), the
 # same for every command: options before, between and after the operands,
 # `--`, `-` (stdin), unknown and other subcommands' options, malformed
-# numbers, --help everywhere, exit 1 when the store cannot be opened.
-# Usage: tests/cli_opts.sh BUILD_DIR
+# numbers, --help everywhere, exit 1 when the store cannot be opened; the
+# video commands (vpdq convert|compare, tmk score|match|export) on generated
+# videos and their hashes (gen-video).  Usage: tests/cli_opts.sh BUILD_DIR
 SUITE=cli-opts
 . "$(dirname "$0")/lib_cli.sh"
 
@@ -14,6 +15,17 @@ D="$T/o.db"
 C="$V --db $D"
 Z=0000000000000000000000000000000000000000000000000000000000000000
 F=000000000000000000000000000000000000000000000000000000000000000f
+# a generated video, its vPDQ reference file and its .tmk; -ref.txt, -a.tmk: names that
+# look like options (for `--`), used from inside $T with the binary's absolute path
+mkdir -p "$T/vid"
+VA=$(cd "$(dirname "$V")" && pwd)/vigil
+{ "$B/gen-video" --size 64x48 --fps 5 --seconds 6 --seed 3 "$T/vid/v.mp4" &&
+  "$V" hash --vpdq-reference "$T/vid/v.mp4" > "$T/vid/ref.txt" &&
+  "$V" hash --vpdq-reference --seconds-per-hash 0 "$T/vid/v.mp4" > "$T/vid/dense.txt" &&
+  "$V" hash --tmk -o "$T/vid/a.tmk" "$T/vid/v.mp4" &&
+  cp "$T/vid/ref.txt" "$T/vid/-ref.txt" && cp "$T/vid/a.tmk" "$T/vid/-a.tmk"; } ||
+    { echo "gen-video or hashing it failed"; echo "cli-opts: 0 passed, 1 failed"; exit 1; }
+R="$T/vid/ref.txt" K="$T/vid/a.tmk"
 
 # ---- options after and between operands, command by command -------------------
 run "$V" hash "$S/logo.bmp" --json;            expect hash_after 0 '^\{"path":"[^"]*logo\.bmp","pdq":"'
@@ -97,6 +109,28 @@ run $C op close day2 --by coord;                expect op_close_after 0 'operati
 run $C audit log --limit 3 --json;              expect audit_log 0 '^\[\{'
 run $C audit verify --json;                     expect audit_verify 0 '"ok":true'
 
+# the video commands: options after and between the operands, `--`, `-`
+run "$V" vpdq convert "$R" --to vpdq1;          expect vpdq_convert_after 0 '^vpdq1:[A-Za-z0-9+/]+=*$'
+run "$V" vpdq convert "$R" "$R" --to=pytx;      expect vpdq_convert_two_after 0 '^\["[0-9a-f]{64},100,0\.0"'
+run sh -c "cd \"$T/vid\" && \"$VA\" vpdq convert --to vpdq1 -- -ref.txt"; expect vpdq_convert_dashdash 0 '^vpdq1:'
+run sh -c "cd \"$T/vid\" && \"$VA\" vpdq convert --to vpdq1 -ref.txt"; expect vpdq_convert_no_dashdash 2 '^$' "vpdq convert: unknown option '-ref.txt'"
+run sh -c "\"$V\" vpdq convert - --to vpdq1 < \"$R\""; expect vpdq_convert_stdin 0 '^vpdq1:'
+run "$V" vpdq compare "$R" --rule pytx "$R" --distance=0; expect vpdq_compare_between 0 '^pytx,100\.0,100\.0,0,match$'
+run "$V" vpdq compare "$T/vid/dense.txt" "$R" --json --phase-robust --quality 0 --query-share 90 --bank-share 90.5
+expect vpdq_compare_after 0 '^\{"rule":"vigil","match":true,.*"phase_robust":true\}$'
+POSIXLY_CORRECT=1 run "$V" vpdq compare "$R" "$R" --rule readme; expect vpdq_posixly_correct 0 '^readme,100\.0,'
+run sh -c "cd \"$T/vid\" && \"$VA\" vpdq compare -- -ref.txt ref.txt"; expect vpdq_compare_dashdash 0 '^vigil,100\.0,100\.0,'
+run sh -c "cd \"$T/vid\" && \"$VA\" tmk score -- -a.tmk a.tmk"; expect tmk_score_dashdash 0 '^1\.000000,1\.000000$'
+run $C bank create tv;                          expect tmk_setup 0
+run $C bank add tv --tmk "$K";                  expect tmk_setup_add 0 '^[0-9]+$'
+tid=$out
+run $C tmk match "$K" --bank tv --json;         expect tmk_match_after 0 '^\{"query":".*","type":"tmk","candidates":1,.*"matches":\[\{"bank":"tv"'
+run $C tmk match --level1 0.5 "$K" --level2=0.5 "$K"; n=$(printf '%s\n' "$out" | grep -c ",tv,$tid,")
+[ "$rc" = 0 ] && [ "$n" = 2 ] && ok tmk_match_between || bad tmk_match_between "rc=$rc n=$n" "$err"
+run sh -c "cd \"$T/vid\" && \"$VA\" --db \"$D\" tmk match -- -a.tmk"; expect tmk_match_dashdash 0 ",tv,$tid,"
+run sh -c "cd \"$T/vid\" && \"$VA\" --db \"$D\" tmk export -- $tid -back.tmk"
+cmp -s "$T/vid/-back.tmk" "$K" && [ "$rc" = 0 ] && ok tmk_export_dashdash || bad tmk_export_dashdash "rc=$rc" "$err"
+
 # ---- unknown options, and options of another subcommand ----------------------
 for cmd in hash distance match url lang serve demo refer outcome report; do
     run $C $cmd x --bogus
@@ -107,7 +141,8 @@ for cs in "bank create" "bank list" "bank set" "bank delete" "bank add" "bank im
           "user list" "platform list" "platform add" "platform edit" "op create" "op list" "op show" \
           "op close" "item add" "item import" "item show" "item list" "item assess" "item reject" \
           "hold add" "hold release" "hold list" "order create" "order ack" "order done" "order fail" \
-          "order list" "audit verify" "audit log"; do
+          "order list" "audit verify" "audit log" "vpdq convert" "vpdq compare" "tmk score" \
+          "tmk match" "tmk export"; do
     name=$(echo "$cs" | tr ' ' _)
     run $C $cs x -Z
     expect "unknown_option_$name" 2 '^$' "^vigil: $cs: unknown option '-Z' \\(see \`vigil $cs --help\`\\)\$"
@@ -119,6 +154,16 @@ run $C order ack 1 --reason other;              expect other_sub_order_ack 2 '^$
 run $C bank list --strict;                      expect other_sub_bank_list 2 '^$' "bank list: unknown option '--strict'"
 run $C hold add --agency EU --reason r --prefix https://t.me/q --all; expect other_sub_hold_add 2 '^$' "hold add: unknown option '--all'"
 run $C agency list --country DE;                expect other_sub_agency_list 2 '^$' "agency list: unknown option '--country': it is an option of \`vigil agency add\`"
+run "$V" vpdq convert --to pytx "$R" --phase-robust; expect other_sub_vpdq_convert 2 '^$' "vpdq convert: unknown option '--phase-robust': it is an option of \`vigil vpdq compare\`"
+run "$V" vpdq compare "$R" "$R" --frame-rate 5; expect other_sub_vpdq_compare 2 '^$' "vpdq compare: unknown option '--frame-rate': it is an option of \`vigil vpdq convert\`"
+run "$V" tmk score "$K" "$K" --level1 0.5;      expect other_sub_tmk_score 2 '^$' "tmk score: unknown option '--level1': it is an option of \`vigil tmk match\`"
+run $C tmk export "$tid" "$T/x.tmk" --bank tv;  expect other_sub_tmk_export 2 '^$' "tmk export: unknown option '--bank': it is an option of \`vigil tmk match\`"
+[ ! -e "$T/x.tmk" ] && ok other_sub_tmk_export_nothing_written || bad other_sub_tmk_export_nothing_written "x.tmk written"
+run $C tmk match "$K" --to pytx;                expect other_sub_tmk_match 2 '^$' "tmk match: unknown option '--to'"
+run "$V" vpdq compare "$R" "$R" --bogus;        expect unknown_option_vpdq_long 2 '^$' "^vigil: vpdq compare: unknown option '--bogus' \\(see \`vigil vpdq compare --help\`\\)\$"
+run "$V" vpdq compare "$R" "$R" --dist 0;       expect vpdq_no_abbreviation 2 '^$' "vpdq compare: unknown option '--dist'"
+run "$V" vpdq fuse "$R";                        expect vpdq_unknown_sub 2 '^$' "vpdq: unknown subcommand 'fuse' \\(see \`vigil vpdq --help\`\\)"
+run "$V" tmk fuse "$K";                         expect tmk_unknown_sub 2 '^$' "tmk: unknown subcommand 'fuse' \\(see \`vigil tmk --help\`\\)"
 run "$V" hash "$S/logo.bmp" --text=yes;         expect flag_with_value 2 '^$' "hash: --text takes no value"
 run "$V" hash "$S/logo.bmp" --max-bytes;        expect missing_value 2 '^$' "hash: --max-bytes needs a value"
 run "$V" hash "$S/logo.bmp" --db "$D";          expect global_after_command 2 '^$' "hash: unknown option '--db': it is a global option, give it before the command"
@@ -153,28 +198,58 @@ num demo_items "demo: --items needs a whole number from 1 to 1000000, got '10k'"
 num demo_seed "demo: --seed needs a whole number from 0 to 4294967295, got '-1'" $C demo --seed -1
 num tco_year "report: --tco needs a whole number from 1 to 9999, got '2026a'" $C report --tco 2026a
 num order_item "order create: --item needs a positive whole number, got 'x'" $C order create --authority EU --item x
+num frame_rate_zero "vpdq convert: --frame-rate needs frames per second above 0 and at most 1000, got '0'" "$V" vpdq convert --to reference "$R" --frame-rate 0
+num frame_rate_garbage "vpdq convert: --frame-rate needs frames per second above 0 and at most 1000, got '5fps'" "$V" vpdq convert --to reference --frame-rate 5fps "$R"
+num frame_rate_big "vpdq convert: --frame-rate needs frames per second above 0 and at most 1000, got '1001'" "$V" vpdq convert --to reference --frame-rate=1001 "$R"
+num vpdq_distance "vpdq compare: --distance needs a whole number from 0 to 256, got '1.5'" "$V" vpdq compare "$R" "$R" --distance 1.5
+num vpdq_distance_big "vpdq compare: --distance needs a whole number from 0 to 256, got '257'" "$V" vpdq compare "$R" "$R" --distance 257
+num vpdq_quality "vpdq compare: --quality needs a whole number from 0 to 100, got '-1'" "$V" vpdq compare "$R" --quality -1 "$R"
+num vpdq_query_share "vpdq compare: --query-share needs a percentage from 0 to 100, got '50%'" "$V" vpdq compare "$R" "$R" --query-share 50%
+num vpdq_bank_share "vpdq compare: --bank-share needs a percentage from 0 to 100, got 'nan'" "$V" vpdq compare "$R" "$R" --bank-share nan
+num vpdq_bank_share_big "vpdq compare: --bank-share needs a percentage from 0 to 100, got '100.5'" "$V" vpdq compare "$R" "$R" --bank-share=100.5
+num tmk_level1 "tmk match: --level1 needs a score from -1 to 1, got '2'" $C tmk match "$K" --level1 2
+num tmk_level1_low "tmk match: --level1 needs a score from -1 to 1, got '-1.5'" $C tmk match --level1 -1.5 "$K"
+num tmk_level2 "tmk match: --level2 needs a score from -1 to 1, got '0.7x'" $C tmk match "$K" --level2 0.7x
+num tmk_level2_empty "tmk match: --level2 needs a score from -1 to 1, got ''" $C tmk match "$K" --level2=
+num tmk_entry_id "tmk export: ENTRY-ID must be a positive whole number, got '1x'" $C tmk export 1x "$T/y.tmk"
+num tmk_entry_id_zero "tmk export: ENTRY-ID must be a positive whole number, got '0'" $C tmk export 0 "$T/y.tmk"
+num tmk_entry_id_huge "tmk export: ENTRY-ID must be a positive whole number, got '99999999999999999999'" $C tmk export 99999999999999999999 "$T/y.tmk"
+[ ! -e "$T/y.tmk" ] && ok tmk_entry_id_nothing_written || bad tmk_entry_id_nothing_written "y.tmk written"
 
 # ---- --help everywhere: the command's usage on stdout, exit 0 ----------------------
 for cmd in hash distance bank match url agency user platform op item hold refer outcome order report \
-           audit demo serve lang; do
+           audit demo serve lang vpdq tmk; do
     run "$V" $cmd --help;                       expect "help_$cmd" 0 '^usage: vigil'
     run "$V" $cmd -h;                           expect "help_short_$cmd" 0 '^usage: vigil'
 done
 for cs in "bank create" "agency add" "user list" "platform edit" "op close" "item reject" "hold list" \
-          "order fail" "audit log"; do
+          "order fail" "audit log" "vpdq convert" "vpdq compare" "tmk score" "tmk match" "tmk export"; do
     run "$V" $cs x --help;                      expect "help_$(echo "$cs" | tr ' ' _)" 0 '^usage: vigil'
 done
+for cs in "vpdq convert" "vpdq compare" "tmk score" "tmk match" "tmk export"; do
+    run "$V" $cs -h;                            expect "help_short_$(echo "$cs" | tr ' ' _)" 0 '^usage: vigil'
+done
+run "$V" vpdq help;                             expect help_vpdq_word 0 '^usage: vigil vpdq'
+run "$V" vpdq;                                  expect usage_vpdq_bare 2 '^$' '^usage: vigil vpdq'
+run "$V" tmk;                                   expect usage_tmk_bare 2 '^$' '^usage: vigil tmk'
+run "$V" vpdq compare "$R" --help --bogus;      expect help_before_bogus 0 '^usage: vigil vpdq'
+run "$V" tmk export -- --help;                  expect help_after_dashdash_is_operand 2 '^$' 'tmk export: missing ENTRY-ID and FILE.tmk'
+run "$V" vpdq compare "$R";                     expect vpdq_compare_one 2 '^$' 'vpdq compare: give two INPUTs'
+run "$V" vpdq convert "$R";                     expect vpdq_convert_no_to 2 '^$' 'vpdq convert: --to FORM is required'
+run "$V" tmk score "$K";                        expect tmk_score_one 2 '^$' "tmk score: missing A.tmk and B.tmk"
+run "$V" tmk score "$K" "$K" "$K";              expect tmk_score_three 2 '^$' "tmk score: unexpected argument"
 run "$V" item --by ana list;                    expect options_before_subcommand 2 '' "item: unknown subcommand '--by'"
 
 # ---- a store that cannot be opened: exit 1 in every command that opens it ------------
 NODB="$T/no/such/dir/x.db"
 for cs in "bank list" "bank stats b" "bank create b" "agency list" "agency add X" "user list" \
           "platform list" "op list" "item list" "item show 1" "hold list" "order list" "report day1" \
-          "audit verify" "audit log" "refer day1" "outcome 1 removed" "demo"; do
+          "audit verify" "audit log" "refer day1" "outcome 1 removed" "demo" "tmk export 1 $T/z.tmk"; do
     run "$V" --db "$NODB" $cs
     expect "no_store_$(echo "$cs" | tr ' ' _)" 1 '' 'cannot open the store'
 done
 # match keeps grep's convention: 0 matched, 1 nothing matched, 2 an error (the store included)
 run "$V" --db "$NODB" match "$S/logo.bmp";      expect no_store_match 2 '' 'cannot open the store'
+run "$V" --db "$NODB" tmk match "$K";           expect no_store_tmk_match 2 '' 'cannot open the store'
 
 finish
