@@ -380,13 +380,6 @@ void cli_video_match_end(void) {
     g_vm = NULL;
 }
 
-static json_t *labels_json(const char *text) {
-    char *js = NULL;
-    json_t *v = NULL;
-    if (vigil_labels_to_json(text ? text : "", &js, NULL) == VIGIL_OK && js) v = json_loads(js, 0, NULL);
-    free(js);
-    return v ? v : json_object();
-}
 
 static void print_video(const char *query, const vigil_video_hash *q, const vigil_video_match_result *r,
                         const vigil_match_result *d, int json) {
@@ -421,7 +414,7 @@ static void print_video(const char *query, const vigil_video_hash *q, const vigi
         json_object_set_new(mj, "signal", json_string(vigil_signal_name(x->signal)));
         json_object_set_new(mj, "distance", json_integer(0));
         json_object_set_new(mj, "allow", json_boolean(x->bank_kind == VIGIL_BANK_ALLOW));
-        json_object_set_new(mj, "labels", labels_json(x->labels));
+        json_object_set_new(mj, "labels", vigil_labels_json(x->labels));
         json_object_set_new(mj, "external_id", x->external_id ? json_string(x->external_id) : json_null());
         json_array_append_new(arr, mj);
     }
@@ -447,7 +440,7 @@ static void print_video(const char *query, const vigil_video_hash *q, const vigi
         json_object_set_new(mj, "bank_frames", json_integer((json_int_t)x->bank_frames));
         json_object_set_new(mj, "offset", json_real(x->offset));
         json_object_set_new(mj, "allow", json_boolean(x->bank_kind == VIGIL_BANK_ALLOW));
-        json_object_set_new(mj, "labels", labels_json(x->labels));
+        json_object_set_new(mj, "labels", vigil_labels_json(x->labels));
         json_object_set_new(mj, "external_id", x->external_id ? json_string(x->external_id) : json_null());
         json_array_append_new(arr, mj);
     }
@@ -857,7 +850,7 @@ static int tmk_match(int argc, char **argv) {
                 json_object_set_new(mj, "level1", json_real(x->level1));
                 json_object_set_new(mj, "level2", json_real(x->level2));
                 json_object_set_new(mj, "allow", json_boolean(x->bank_kind == VIGIL_BANK_ALLOW));
-                json_object_set_new(mj, "labels", labels_json(x->labels));
+                json_object_set_new(mj, "labels", vigil_labels_json(x->labels));
                 json_object_set_new(mj, "external_id", x->external_id ? json_string(x->external_id) : json_null());
                 json_array_append_new(arr, mj);
             }
