@@ -107,23 +107,10 @@ static int match_hash_arg(vigil_matcher *m, match_cli *c, const char *arg) {
     vigil_err_clear(&err);
     vigil_match_result r;
     memset(&r, 0, sizeof r);
-    vigil_status rc;
-    if (strncmp(arg, "md5:", 4) == 0 || strncmp(arg, "sha256:", 7) == 0) {
-        int md5 = arg[0] == 'm';
-        uint8_t d[32];
-        const char *hex = arg + (md5 ? 4 : 7);
-        rc = vigil_hex_decode(hex, d, md5 ? 16 : 32, &err);
-        if (rc == VIGIL_OK) {
-            r.quality = -1;
-            rc = vigil_matcher_digest(m, md5 ? VIGIL_SIGNAL_MD5 : VIGIL_SIGNAL_SHA256, d, &r, &err);
-        }
-        if (rc == VIGIL_OK) print_result(c, arg, NULL, &r);
-    } else {
-        vigil_pdq q;
-        rc = vigil_pdq_from_hex(arg, &q, &err);
-        if (rc == VIGIL_OK) rc = vigil_matcher_pdq(m, &q, NULL, -1, &r, &err);
-        if (rc == VIGIL_OK) print_result(c, arg, &q, &r);
-    }
+    vigil_pdq q;
+    int is_pdq = 0;
+    vigil_status rc = vigil_matcher_hash_text(m, arg, &r, &q, &is_pdq, &err); /* the one parser */
+    if (rc == VIGIL_OK) print_result(c, arg, is_pdq ? &q : NULL, &r);
     vigil_match_result_clear(&r);
     if (rc != VIGIL_OK) {
         cli_errorf("%s: %s", arg, err.msg);

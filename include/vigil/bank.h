@@ -61,6 +61,16 @@ VIGIL_API vigil_status vigil_signal_parse(const char *name, vigil_signal *out, v
 VIGIL_API vigil_status vigil_signal_canonical(vigil_signal sig, const char *value, char **out,
                                     vigil_err *err);
 
+/*! vigil_hash_text_parse() :
+ *  The one parser of a hash given as text, "TYPE:HEX" or a bare 64-hex PDQ
+ *  hash (the CLI's `match --hash`, item hashes, holds, the API's `hashes`):
+ *  TYPE is pdq, md5 or sha256; the hex is checked as vigil_signal_canonical
+ *  does and written lowercase into `hex`.  @return VIGIL_OK with *sig;
+ *  VIGIL_EPARSE naming the fault (an unknown type, another signal type,
+ *  bad hex). */
+VIGIL_API vigil_status vigil_hash_text_parse(const char *text, vigil_signal *sig, char hex[65],
+                                             vigil_err *err);
+
 /* ------------------------------------------------------------------------
  * Labels: free-form key=value pairs on an entry (entity=..., source=...).
  *

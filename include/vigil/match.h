@@ -97,6 +97,15 @@ VIGIL_API size_t vigil_matcher_entries(const vigil_matcher *m);
 VIGIL_API vigil_status vigil_matcher_pdq(vigil_matcher *m, const vigil_pdq *q, const vigil_pdq *dih,
                                int quality, vigil_match_result *res, vigil_err *err);
 
+/*! vigil_matcher_hash_text() :
+ *  Matches one hash given as text (vigil_hash_text_parse: "pdq:HEX",
+ *  "md5:HEX", "sha256:HEX" or a bare PDQ hash) into *res (cleared first);
+ *  *pdq (NULL ok) is the query hash when it is a PDQ one, and *is_pdq says
+ *  so.  @return VIGIL_OK; VIGIL_EPARSE for a malformed hash; store errors. */
+VIGIL_API vigil_status vigil_matcher_hash_text(vigil_matcher *m, const char *text,
+                                               vigil_match_result *res, vigil_pdq *pdq,
+                                               int *is_pdq, vigil_err *err);
+
 /*! vigil_matcher_digest() :
  *  Exact match of an MD5 (16 bytes) or SHA-256 (32 bytes) digest.  Results
  *  are added to *res (not cleared), with distance 0.

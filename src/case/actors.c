@@ -182,29 +182,10 @@ vigil_status case_lang_check(const char *code, char out[4], vigil_err *err) {
 }
 
 vigil_status case_hash_parse(const char *text, char type[8], char value[65], vigil_err *err) {
-    const char *colon = text ? strchr(text, ':') : NULL;
-    vigil_signal sig = VIGIL_SIGNAL_PDQ;
-    const char *v = text;
-    if (colon) {
-        char name[16];
-        size_t n = (size_t)(colon - text);
-        if (n >= sizeof name) n = sizeof name - 1;
-        memcpy(name, text, n);
-        name[n] = '\0';
-        vigil_status rc = vigil_signal_parse(name, &sig, err);
-        if (rc != VIGIL_OK) return rc;
-        if (sig != VIGIL_SIGNAL_PDQ && sig != VIGIL_SIGNAL_MD5 && sig != VIGIL_SIGNAL_SHA256)
-            return vigil__err_set(err, VIGIL_EPARSE,
-                                  "item hashes are pdq, md5 or sha256 (got '%s')", name);
-        v = colon + 1;
-    }
-    char *canon = NULL;
-    vigil_status rc = vigil_signal_canonical(sig, v ? v : "", &canon, err);
-    if (rc != VIGIL_OK) return rc;
-    snprintf(type, 8, "%s", vigil_signal_name(sig));
-    snprintf(value, 65, "%s", canon);
-    free(canon);
-    return VIGIL_OK;
+    vigil_signal sig;
+    vigil_status rc = vigil_hash_text_parse(text, &sig, value, err); /* the one parser */
+    if (rc == VIGIL_OK) snprintf(type, 8, "%s", vigil_signal_name(sig));
+    return rc;
 }
 
 /* ---- agencies ---------------------------------------------------------------------- */

@@ -76,41 +76,6 @@ static void h_hash(http_ctx *h) {
 }
 
 
-/* Matches one "type:value" hash text; fills *res. */
-static vigil_status match_one(vigil_matcher *m, const char *text, vigil_match_result *res,
-                              vigil_err *err) {
-    memset(res, 0, sizeof *res);
-    const char *colon = strchr(text, ':');
-    vigil_signal sig = VIGIL_SIGNAL_PDQ;
-    const char *v = text;
-    if (colon) {
-        char name[16];
-        size_t n = (size_t)(colon - text);
-        if (n >= sizeof name) return vigil__err_set(err, VIGIL_EPARSE, "unknown signal type");
-        memcpy(name, text, n);
-        name[n] = '\0';
-        vigil_status rc = vigil_signal_parse(name, &sig, err);
-        if (rc != VIGIL_OK) return rc;
-        v = colon + 1;
-    }
-    if (sig == VIGIL_SIGNAL_PDQ) {
-        vigil_pdq q;
-        vigil_status rc = vigil_pdq_from_hex(v, &q, err);
-        if (rc != VIGIL_OK) return rc;
-        return vigil_matcher_pdq(m, &q, NULL, -1, res, err);
-    }
-    if (sig == VIGIL_SIGNAL_MD5 || sig == VIGIL_SIGNAL_SHA256) {
-        size_t n = sig == VIGIL_SIGNAL_MD5 ? 16 : 32;
-        uint8_t d[32];
-        if (strlen(v) != 2 * n)
-            return vigil__err_set(err, VIGIL_EPARSE, "%s: expected %zu hex digits",
-                                  vigil_signal_name(sig), 2 * n);
-        vigil_status rc = vigil_hex_decode(v, d, n, err);
-        if (rc != VIGIL_OK) return rc;
-        return vigil_matcher_digest(m, sig, d, res, err);
-    }
-    return vigil__err_set(err, VIGIL_EPARSE, "the API matches pdq, md5 and sha256 hashes");
-}
 
 static void h_match(http_ctx *h) {
     vigil_err err;
@@ -145,7 +110,7 @@ static void h_match(http_ctx *h) {
                 continue;
             }
             vigil_match_result res;
-            rc = match_one(m, hs[i], &res, &err);
+            rc = vigil_matcher_hash_text(m, hs[i], &res, NULL, NULL, &err);
             if (rc == VIGIL_OK) {
                 json_t *r = json_pack("{s:s}", "hash", hs[i]), *mr = vigil_match_result_json(&res);
                 json_object_update(r, mr); /* the CLI's form too */

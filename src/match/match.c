@@ -463,3 +463,27 @@ vigil_status vigil_matcher_digest(vigil_matcher *m, vigil_signal sig, const uint
     finalize(res);
     return VIGIL_OK;
 }
+
+vigil_status vigil_matcher_hash_text(vigil_matcher *m, const char *text, vigil_match_result *res,
+                                     vigil_pdq *pdq, int *is_pdq, vigil_err *err) {
+    if (!m || !text || !res) return vigil__err_set(err, VIGIL_EINVAL, "vigil_matcher_hash_text: NULL argument");
+    memset(res, 0, sizeof *res);
+    res->quality = -1;
+    if (is_pdq) *is_pdq = 0;
+    vigil_signal sig;
+    char hex[65];
+    vigil_status rc = vigil_hash_text_parse(text, &sig, hex, err);
+    if (rc != VIGIL_OK) return rc;
+    if (sig == VIGIL_SIGNAL_PDQ) {
+        vigil_pdq q;
+        rc = vigil_pdq_from_hex(hex, &q, err);
+        if (rc == VIGIL_OK) rc = vigil_matcher_pdq(m, &q, NULL, -1, res, err);
+        if (rc == VIGIL_OK && pdq) *pdq = q;
+        if (rc == VIGIL_OK && is_pdq) *is_pdq = 1;
+        return rc;
+    }
+    size_t n = sig == VIGIL_SIGNAL_MD5 ? 16 : 32;
+    uint8_t d[32];
+    rc = vigil_hex_decode(hex, d, n, err);
+    return rc == VIGIL_OK ? vigil_matcher_digest(m, sig, d, res, err) : rc;
+}
