@@ -33,11 +33,7 @@ int cu_fail(vigil_status rc, const vigil_err *err) {
     return CLI_EXIT_FAIL;
 }
 
-void cu_print_json(json_t *v) {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
-    if (s) puts(s);
-    free(s);
-}
+void cu_print_json(json_t *v) { cli_print_json(v, 6, 0); }
 
 /* A cell's text (malloc'd). */
 static char *cell(json_t *v) {

@@ -5,6 +5,7 @@
 #ifndef VIGIL_CLI_H
 #define VIGIL_CLI_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "vigil/status.h"
@@ -139,6 +140,11 @@ int cli_dispatch(const char *cmd, const cli_sub *subs, size_t n, void (*usage)(F
 __attribute__((format(printf, 1, 2)))
 #endif
 void cli_errorf(const char *fmt, ...);
+
+/*! cli_print_json() : the one JSON printer of the CLI: `v` as one compact
+ *  line on stdout (key order as built; reals with `real_digits` significant
+ *  digits, 0: as many as round-trip), then json_decref(v) when `consume`. */
+void cli_print_json(json_t *v, int real_digits, int consume);
 
 /* Report a failed input as "vigil: PATH: reason" (once: messages from
  * vigil_read_file already start with the path). */

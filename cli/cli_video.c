@@ -116,12 +116,7 @@ int cli_is_video(const char *path) {
 
 /* ---- vigil hash ------------------------------------------------------------ */
 
-static void print_json(json_t *o) {
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (s) puts(s);
-    free(s);
-    json_decref(o);
-}
+static void print_json(json_t *o) { cli_print_json(o, 0, 1); }
 
 static json_t *str_json(const char *s) {
     json_t *j = json_string(s);

@@ -70,14 +70,7 @@ static int parse_entry_id(const char *s, int64_t *out) {
     return 1;
 }
 
-static void print_json(json_t *obj) {
-    char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (s) {
-        puts(s);
-        free(s);
-    }
-    json_decref(obj);
-}
+static void print_json(json_t *obj) { cli_print_json(obj, 0, 1); }
 
 
 /* ---- create ------------------------------------------------------------ */

@@ -110,12 +110,7 @@ static void print_result(const hash_cli_opts *o, const char *path, const vigil_h
             }
             json_object_set_new(obj, "dihedral", d);
         }
-        char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (s) {
-            puts(s);
-            free(s);
-        }
-        json_decref(obj);
+        cli_print_json(obj, 0, 1);
         return;
     }
     if (o->dihedral) {

@@ -92,10 +92,7 @@ static void print_result(match_cli *c, const char *query, const vigil_pdq *pdq,
     }
     json_object_update(o, res);
     json_decref(res);
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (s) puts(s);
-    free(s);
-    json_decref(o);
+    cli_print_json(o, 0, 1);
 }
 
 /* One --hash argument: PDQ hex, md5:HEX or sha256:HEX. */

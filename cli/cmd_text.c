@@ -35,12 +35,7 @@ static json_t *text_path_json(const char *path) {
     return s ? s : json_string("?");
 }
 
-static void print_json(json_t *o) {
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));
-    if (s) puts(s);
-    free(s);
-    json_decref(o);
-}
+static void print_json(json_t *o) { cli_print_json(o, 4, 1); }
 
 /* ---- vigil lang ---------------------------------------------------------- */
 

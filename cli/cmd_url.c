@@ -39,10 +39,7 @@ static int print_registry(int json) {
             json_object_set_new(o, "kind", json_string(r[i].kind));
             json_object_set_new(o, "requires_id", json_boolean(r[i].requires_id));
             json_object_set_new(o, "domains", d);
-            char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            if (s) puts(s);
-            free(s);
-            json_decref(o);
+            cli_print_json(o, 0, 1);
         } else {
             printf("%s,%s,%s,", r[i].name, r[i].kind, r[i].requires_id ? "yes" : "no");
             for (const char *const *s = r[i].domains; *s; s++) printf("%s%s", s == r[i].domains ? "" : " ", *s);
@@ -69,10 +66,7 @@ static int one_url(const char *in, int json) {
         json_object_set_new(o, "platform", u.platform ? json_string(u.platform->name) : json_null());
         json_object_set_new(o, "kind", u.platform ? json_string(u.platform->kind) : json_null());
         json_object_set_new(o, "account", u.account ? json_string(u.account) : json_null());
-        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (s) puts(s);
-        free(s);
-        json_decref(o);
+        cli_print_json(o, 0, 1);
     } else {
         puts(u.canonical);
     }

@@ -63,6 +63,15 @@ static void usage(FILE *out) {
     fprintf(out, "\nExit status: 0 success, 1 some input failed or no store, 2 usage error.\n");
 }
 
+void cli_print_json(json_t *v, int real_digits, int consume) {
+    size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    if (real_digits > 0) flags |= JSON_REAL_PRECISION(real_digits);
+    char *s = v ? json_dumps(v, flags) : NULL;
+    if (s) puts(s);
+    free(s);
+    if (consume) json_decref(v);
+}
+
 void cli_errorf(const char *fmt, ...) {
     va_list ap;
     fputs("vigil: ", stderr);

@@ -100,7 +100,7 @@ async function newPage(width) {
   page.on('console', (m) => { if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) cspErrors.push(m.text()); });
   page.on('pageerror', (e) => cspErrors.push(`page error: ${e.message}`));
   page.on('dialog', (d) => { cspErrors.push(`unexpected dialog: ${d.message()}`); d.dismiss(); });
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(30000); // generous: CI machines are loaded, and a wait ends as soon as it is met
   return page;
 }
 async function signIn(page, user, pw) {
