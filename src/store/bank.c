@@ -495,7 +495,7 @@ static vigil_status entry_by_xid(vigil_store *st, int64_t bank_id, vigil_signal 
                                  const char *xid, const char *value, int *found, int64_t *id,
                                  char **old_value, char **old_labels, vigil_err *err) {
     xid_hit h = {0, 0, NULL, NULL};
-    vigil_status rc = vigil__q_each(st, SQL_ENTRY_BY_XID, xid_row, &h, err, "ittt", bank_id,
+    vigil_status rc = vigil__q_each(st, SQL_ENTRY_BY_XID, xid_row, &h, err, "isss", bank_id,
                                     vigil_signal_name(sig), xid, value);
     *found = h.found;
     *id = h.id;
@@ -542,7 +542,7 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
             *outcome = VIGIL_PUT_UNCHANGED;
             goto out;
         }
-        rc = vigil__q_exec(st, SQL_ENTRY_UPDATE, NULL, err, "itt", id, value, labels);
+        rc = vigil__q_exec(st, SQL_ENTRY_UPDATE, NULL, err, "iss", id, value, labels);
         if (rc != VIGIL_OK) goto out;
         before = entry_json(bank, sig, old_value, old_labels, xid);
         after = entry_json(bank, sig, value, labels, xid);
@@ -557,7 +557,7 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
     }
     /* a value the bank holds, with an id or not, is a duplicate */
     if (!xid && mode != VIGIL__PUT_NEW) {
-        rc = vigil__q_int(st, SQL_ENTRY_BY_VALUE, &id, err, "itt", bank_id,
+        rc = vigil__q_int(st, SQL_ENTRY_BY_VALUE, &id, err, "iss", bank_id,
                           vigil_signal_name(sig), value);
         if (rc == VIGIL_OK) {
             *outcome = VIGIL_PUT_UNCHANGED;
@@ -566,7 +566,7 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
         if (rc != VIGIL_ENOENT) goto out;
         rc = VIGIL_OK;
     }
-    rc = vigil__q_exec(st, SQL_INSERT_ENTRY, NULL, err, "ittttti", bank_id, vigil_signal_name(sig),
+    rc = vigil__q_exec(st, SQL_INSERT_ENTRY, NULL, err, "isssssi", bank_id, vigil_signal_name(sig),
                        value, now, xid, labels, *next_id);
     if (rc != VIGIL_OK) goto out;
     id = (*next_id)++;

@@ -207,9 +207,11 @@ static vigil_status prep(vigil__db *db, const char *sql, sqlite3_stmt **s, vigil
     for (const char *f = fmt ? fmt : ""; *f; f++, i++) {
         int src = SQLITE_OK;
         switch (*f) {
-        case 't': {
+        case 't':
+        case 's': { /* 's': no copy, the caller keeps the text unchanged meanwhile */
             const char *v = va_arg(ap, const char *);
-            src = v ? sqlite3_bind_text(*s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(*s, i);
+            src = !v ? sqlite3_bind_null(*s, i)
+                     : sqlite3_bind_text(*s, i, v, -1, *f == 's' ? SQLITE_STATIC : SQLITE_TRANSIENT);
             break;
         }
         case 'i': src = sqlite3_bind_int64(*s, i, va_arg(ap, int64_t)); break;

@@ -61,6 +61,8 @@ void vigil__store_now(const vigil_store *st, char out[VIGIL__TIME_LEN]);
  * by the string's address, until the store is closed.  `fmt`
  * gives the types of the bound parameters ?1, ?2, ... in order:
  *   't' const char * (NULL binds NULL)    'i' int64_t
+ *   's' as 't', not copied: the text must stay unchanged until the call
+ *       returns (the hot loops of the import)
  *   'I' int64_t, 0 binds NULL              'd' int
  *   'f' double                             'b' const void *, size_t (a blob)
  * Inserts that need the new row's id use "INSERT ... RETURNING id" with
