@@ -564,7 +564,6 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
             goto out;
         }
         if (rc != VIGIL_ENOENT) goto out;
-        rc = VIGIL_OK;
     }
     rc = vigil__q_exec(st, SQL_INSERT_ENTRY, NULL, err, "isssssi", bank_id, vigil_signal_name(sig),
                        value, now, xid, labels, *next_id);
