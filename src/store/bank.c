@@ -195,23 +195,30 @@ static vigil_status no_bank(const char *name, vigil_err *err) {
     return vigil__err_set(err, VIGIL_ENOENT, "no bank named '%.64s' (see `vigil bank list`)", name);
 }
 
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *s, int col) {
-    const char *v = (const char *)sqlite3_column_text(s, col);
+static void copy_col(char *dst, size_t cap, const vigil__row *r, int col) {
+    const char *v = vigil__row_text(r, col);
     snprintf(dst, cap, "%s", v ? v : "");
 }
 
 #define BANK_COLS "b.id, b.name, b.kind, b.max_distance, b.enabled, b.description, b.created_at"
 
-static void row_to_bank(sqlite3_stmt *s, vigil_bank_info *b) {
-    b->id = sqlite3_column_int64(s, 0);
-    copy_col(b->name, sizeof b->name, s, 1);
-    const char *kind = (const char *)sqlite3_column_text(s, 2);
+static void row_to_bank(const vigil__row *r, vigil_bank_info *b) {
+    b->id = vigil__row_int(r, 0);
+    copy_col(b->name, sizeof b->name, r, 1);
+    const char *kind = vigil__row_text(r, 2);
     b->kind = kind && strcmp(kind, "allow") == 0 ? VIGIL_BANK_ALLOW : VIGIL_BANK_NORMAL;
-    b->max_distance = sqlite3_column_type(s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 3);
-    b->enabled = sqlite3_column_int(s, 4);
-    copy_col(b->description, sizeof b->description, s, 5);
-    copy_col(b->created_at, sizeof b->created_at, s, 6);
+    b->max_distance = vigil__row_is_null(r, 3) ? -1 : (int)vigil__row_int(r, 3);
+    b->enabled = (int)vigil__row_int(r, 4);
+    copy_col(b->description, sizeof b->description, r, 5);
+    copy_col(b->created_at, sizeof b->created_at, r, 6);
     b->entries = -1;
+}
+
+/* One bank row into ctx (a vigil_bank_info whose id is 0 until found). */
+static vigil_status bank_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    row_to_bank(r, ctx);
+    return VIGIL__STOP;
 }
 
 static const char SQL_BANK_BY_NAME[] = "SELECT " BANK_COLS " FROM bank b WHERE b.name = ?1";
@@ -221,24 +228,11 @@ static const char SQL_BANK_BY_ID[] = "SELECT " BANK_COLS " FROM bank b WHERE b.i
 static vigil_status bank_lookup(vigil_store *st, const char *name, int64_t id, vigil_bank_info *out,
                                 vigil_err *err) {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_stmt(st, name ? SQL_BANK_BY_NAME : SQL_BANK_BY_ID, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    if (name)
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_int64(s, 1, id);
-    int src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        row_to_bank(s, out);
-    } else if (src == SQLITE_DONE) {
-        rc = name ? no_bank(name, err)
-                  : vigil__err_set(err, VIGIL_ENOENT, "no bank with id %lld", (long long)id);
-    } else {
-        rc = vigil__store_sqlerr(st, src, err, "%s: reading bank", vigil_store_path(st));
-    }
-    sqlite3_reset(s);
-    return rc;
+    vigil_status rc = name ? vigil__q_each(st, SQL_BANK_BY_NAME, bank_row, out, err, "t", name)
+                           : vigil__q_each(st, SQL_BANK_BY_ID, bank_row, out, err, "i", id);
+    if (rc != VIGIL_OK || out->id != 0) return rc;
+    return name ? no_bank(name, err)
+                : vigil__err_set(err, VIGIL_ENOENT, "no bank with id %lld", (long long)id);
 }
 
 vigil_status vigil_bank_get(vigil_store *st, const char *name, vigil_bank_info *out,
@@ -276,7 +270,8 @@ static vigil_status check_settings(int max_distance, const char *description, vi
 
 static const char SQL_BANK_INSERT[] =
     "INSERT INTO bank (name, kind, max_distance, enabled, description, created_at) "
-    "VALUES (?1, ?2, ?3, 1, ?4, ?5)";
+    "VALUES (?1, ?2, NULLIF(?3, -1), 1, ?4, ?5)";
+static const char SQL_BANK_EXISTS[] = "SELECT id FROM bank WHERE name = ?1";
 
 vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kind kind,
                                int max_distance, const char *description, vigil_bank_info *out,
@@ -291,29 +286,17 @@ vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kin
     if (rc != VIGIL_OK) return rc;
     char now[VIGIL__TIME_LEN];
     vigil__store_now(st, now);
-    sqlite3_stmt *s = NULL;
     rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
-    rc = vigil__store_stmt(st, SQL_BANK_INSERT, &s, err);
-    if (rc != VIGIL_OK) {
-        vigil__store_rollback(st);
-        return rc;
-    }
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, vigil_bank_kind_name(kind), -1, SQLITE_STATIC);
-    if (max_distance >= 0)
-        sqlite3_bind_int(s, 3, max_distance);
-    else
-        sqlite3_bind_null(s, 3);
-    sqlite3_bind_text(s, 4, description ? description : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
-    int src = sqlite3_step(s);
-    if (src == SQLITE_CONSTRAINT)
+    /* the write lock is held: no other writer can add the name meanwhile */
+    int64_t taken = 0;
+    rc = vigil__q_int(st, SQL_BANK_EXISTS, &taken, err, "t", name);
+    if (rc == VIGIL_OK)
         rc = vigil__err_set(err, VIGIL_EEXIST, "a bank named '%s' already exists", name);
-    else if (src != SQLITE_DONE)
-        rc =
-            vigil__store_sqlerr(st, src, err, "%s: creating bank '%s'", vigil_store_path(st), name);
-    sqlite3_reset(s);
+    else if (rc == VIGIL_ENOENT)
+        rc = vigil__q_exec(st, SQL_BANK_INSERT, NULL, err, "ttdtt", name,
+                           vigil_bank_kind_name(kind), max_distance < 0 ? -1 : max_distance,
+                           description ? description : "", now);
     vigil_bank_info b;
     if (rc == VIGIL_OK) rc = bank_lookup(st, name, 0, &b, err);
     if (rc == VIGIL_OK) {
@@ -336,6 +319,26 @@ static const char SQL_BANK_LIST[] =
     "SELECT " BANK_COLS ", (SELECT count(*) FROM bank_entry e WHERE e.bank_id = b.id) "
     "FROM bank b ORDER BY b.name";
 
+typedef struct bank_vec {
+    vigil_bank_info *v;
+    size_t n, cap;
+} bank_vec;
+
+static vigil_status bank_list_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    bank_vec *v = ctx;
+    if (v->n == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 8;
+        vigil_bank_info *nv = realloc(v->v, ncap * sizeof *nv);
+        if (!nv) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory listing banks");
+        v->v = nv;
+        v->cap = ncap;
+    }
+    row_to_bank(r, &v->v[v->n]);
+    v->v[v->n].entries = vigil__row_int(r, 7);
+    v->n++;
+    return VIGIL_OK;
+}
+
 vigil_status vigil_bank_list(vigil_store *st, vigil_bank_info **out, size_t *n, vigil_err *err) {
     if (!st || !out || !n)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_list: NULL argument");
@@ -343,42 +346,20 @@ vigil_status vigil_bank_list(vigil_store *st, vigil_bank_info **out, size_t *n, 
     *n = 0;
     vigil_status gate = vigil__bank_gate(st, 0, err);
     if (gate != VIGIL_OK) return gate;
-    sqlite3_stmt *s = NULL;
-    vigil_bank_info *v = NULL;
-    size_t cnt = 0, cap = 0;
-    vigil_status rc = vigil__store_stmt(st, SQL_BANK_LIST, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    int src;
-    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        if (cnt == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            vigil_bank_info *nv = realloc(v, ncap * sizeof *nv);
-            if (!nv) {
-                rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory listing banks");
-                goto out;
-            }
-            v = nv;
-            cap = ncap;
-        }
-        row_to_bank(s, &v[cnt]);
-        v[cnt].entries = sqlite3_column_int64(s, 7);
-        cnt++;
-    }
-    if (src != SQLITE_DONE)
-        rc = vigil__store_sqlerr(st, src, err, "%s: listing banks", vigil_store_path(st));
-out:
-    sqlite3_reset(s);
+    bank_vec v = {0};
+    vigil_status rc = vigil__q_each(st, SQL_BANK_LIST, bank_list_row, &v, err, "");
     if (rc != VIGIL_OK) {
-        free(v);
+        free(v.v);
         return rc;
     }
-    *out = v;
-    *n = cnt;
+    *out = v.v;
+    *n = v.n;
     return VIGIL_OK;
 }
 
 static const char SQL_BANK_UPDATE[] =
-    "UPDATE bank SET kind = ?2, max_distance = ?3, enabled = ?4, description = ?5 WHERE id = ?1";
+    "UPDATE bank SET kind = ?2, max_distance = NULLIF(?3, -1), enabled = ?4, description = ?5 "
+    "WHERE id = ?1";
 
 vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_update *upd,
                             vigil_bank_info *out, vigil_err *err) {
@@ -392,7 +373,6 @@ vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_
         check_settings(upd->set_max_distance ? upd->max_distance : -1, upd->description, err);
     if (rc != VIGIL_OK) return rc;
     vigil_bank_info b;
-    sqlite3_stmt *s = NULL;
     rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
     rc = bank_lookup(st, name, 0, &b, err);
@@ -401,23 +381,9 @@ vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_
     if (upd->set_max_distance) b.max_distance = upd->max_distance;
     if (upd->set_enabled) b.enabled = upd->enabled ? 1 : 0;
     if (upd->description) snprintf(b.description, sizeof b.description, "%s", upd->description);
-    rc = vigil__store_stmt(st, SQL_BANK_UPDATE, &s, err);
+    rc = vigil__q_exec(st, SQL_BANK_UPDATE, NULL, err, "itddt", b.id, vigil_bank_kind_name(b.kind),
+                       b.max_distance < 0 ? -1 : b.max_distance, b.enabled, b.description);
     if (rc != VIGIL_OK) goto out;
-    sqlite3_bind_int64(s, 1, b.id);
-    sqlite3_bind_text(s, 2, vigil_bank_kind_name(b.kind), -1, SQLITE_STATIC);
-    if (b.max_distance >= 0)
-        sqlite3_bind_int(s, 3, b.max_distance);
-    else
-        sqlite3_bind_null(s, 3);
-    sqlite3_bind_int(s, 4, b.enabled);
-    sqlite3_bind_text(s, 5, b.description, -1, SQLITE_STATIC);
-    int src = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (src != SQLITE_DONE) {
-        rc =
-            vigil__store_sqlerr(st, src, err, "%s: updating bank '%s'", vigil_store_path(st), name);
-        goto out;
-    }
     json_t *after = json_pack("{s:s, s:s, s:i, s:b, s:s}", "name", name, "kind",
                               vigil_bank_kind_name(b.kind), "max_distance", b.max_distance,
                               "enabled", b.enabled, "description", b.description);
@@ -437,26 +403,16 @@ vigil_status vigil_bank_delete(vigil_store *st, const char *name, int64_t *entri
                                vigil_err *err) {
     if (!st || !name) return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_delete: NULL argument");
     int64_t id = 0, n = 0;
-    sqlite3_stmt *s = NULL;
     vigil_status rc = vigil__bank_gate(st, 1, err);
     if (rc == VIGIL_OK) rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
     rc = vigil__bank_id(st, name, &id, err);
     if (rc != VIGIL_OK) goto out;
-    const char *const steps[2] = {SQL_ENTRIES_DELETE_BANK, SQL_BANK_DELETE};
-    for (int i = 0; i < 2; i++) {
-        rc = vigil__store_stmt(st, steps[i], &s, err);
-        if (rc != VIGIL_OK) goto out;
-        sqlite3_bind_int64(s, 1, id);
-        int src = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (src != SQLITE_DONE) {
-            rc = vigil__store_sqlerr(st, src, err, "%s: deleting bank '%s'", vigil_store_path(st),
-                                     name);
-            goto out;
-        }
-        if (i == 0) n = sqlite3_changes64(vigil__store_db(st));
-    }
+    int changed = 0;
+    rc = vigil__q_exec(st, SQL_ENTRIES_DELETE_BANK, &changed, err, "i", id);
+    if (rc == VIGIL_OK) rc = vigil__q_exec(st, SQL_BANK_DELETE, NULL, err, "i", id);
+    if (rc != VIGIL_OK) goto out;
+    n = changed;
     json_t *before = json_pack("{s:s, s:I}", "name", name, "entries", (json_int_t)n);
     rc = vigil__audit(st, vigil__store_actor(st), "bank.delete", "bank", id, before, NULL, err);
     json_decref(before);
@@ -497,30 +453,15 @@ static const char SQL_SET_LAST_ID[] =
     "ON CONFLICT (name) DO UPDATE SET last_id = max(last_id, excluded.last_id)";
 
 vigil_status vigil__entry_next_id(vigil_store *st, int64_t *next, vigil_err *err) {
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_stmt(st, SQL_NEXT_ID, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    int src = sqlite3_step(s);
-    if (src == SQLITE_ROW)
-        *next = sqlite3_column_int64(s, 0);
-    else
-        rc = vigil__store_sqlerr(st, src, err, "%s: reading the entry counter",
-                                 vigil_store_path(st));
-    sqlite3_reset(s);
+    vigil_status rc = vigil__q_int(st, SQL_NEXT_ID, next, err, "");
+    if (rc == VIGIL_ENOENT) /* an aggregate always gives a row */
+        rc = vigil__err_set(err, VIGIL_EINTERNAL, "%s: reading the entry counter gave no row",
+                            vigil_store_path(st));
     return rc;
 }
 
 vigil_status vigil__entry_set_last_id(vigil_store *st, int64_t last, vigil_err *err) {
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_stmt(st, SQL_SET_LAST_ID, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    sqlite3_bind_int64(s, 1, last);
-    int src = sqlite3_step(s);
-    if (src != SQLITE_DONE)
-        rc = vigil__store_sqlerr(st, src, err, "%s: updating the entry counter",
-                                 vigil_store_path(st));
-    sqlite3_reset(s);
-    return rc;
+    return vigil__q_exec(st, SQL_SET_LAST_ID, NULL, err, "i", last);
 }
 
 void vigil_entry_clear(vigil_entry *e) {
@@ -530,33 +471,36 @@ void vigil_entry_clear(vigil_entry *e) {
 }
 
 /* The existing entry with external id `xid`: *found 0 if none. */
+typedef struct xid_hit {
+    int found;
+    int64_t id;
+    char *value, *labels;
+} xid_hit;
+
+static vigil_status xid_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    xid_hit *h = ctx;
+    const char *v = vigil__row_text(r, 1);
+    const char *l = vigil__row_text(r, 2);
+    h->id = vigil__row_int(r, 0);
+    h->value = strdup(v ? v : "");
+    h->labels = strdup(l ? l : "");
+    h->found = 1;
+    if (!h->value || !h->labels)
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory reading entry %lld",
+                              (long long)h->id);
+    return VIGIL__STOP;
+}
+
 static vigil_status entry_by_xid(vigil_store *st, int64_t bank_id, vigil_signal sig,
                                  const char *xid, const char *value, int *found, int64_t *id,
                                  char **old_value, char **old_labels, vigil_err *err) {
-    sqlite3_stmt *s = NULL;
-    *found = 0;
-    vigil_status rc = vigil__store_stmt(st, SQL_ENTRY_BY_XID, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    sqlite3_bind_int64(s, 1, bank_id);
-    sqlite3_bind_text(s, 2, vigil_signal_name(sig), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, xid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, value, -1, SQLITE_STATIC);
-    int src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(s, 1);
-        const char *l = (const char *)sqlite3_column_text(s, 2);
-        *id = sqlite3_column_int64(s, 0);
-        *old_value = strdup(v ? v : "");
-        *old_labels = strdup(l ? l : "");
-        *found = 1;
-        if (!*old_value || !*old_labels)
-            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory reading entry %lld",
-                                (long long)*id);
-    } else if (src != SQLITE_DONE) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: looking up id '%.64s'", vigil_store_path(st),
-                                 xid);
-    }
-    sqlite3_reset(s);
+    xid_hit h = {0, 0, NULL, NULL};
+    vigil_status rc = vigil__q_each(st, SQL_ENTRY_BY_XID, xid_row, &h, err, "isss", bank_id,
+                                    vigil_signal_name(sig), xid, value);
+    *found = h.found;
+    *id = h.id;
+    *old_value = h.value;
+    *old_labels = h.labels;
     return rc;
 }
 
@@ -576,11 +520,10 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
                               vigil_signal sig, const char *value, const char *labels,
                               const char *xid, const char *now, int64_t *next_id, int mode,
                               int64_t *entry_id, vigil_put_outcome *outcome, vigil_err *err) {
-    sqlite3_stmt *s = NULL;
     char *old_value = NULL, *old_labels = NULL;
     json_t *before = NULL, *after = NULL;
     int64_t id = 0;
-    int found = 0, src;
+    int found = 0;
     if (!value || !labels || !next_id || !outcome)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil__entry_put: NULL argument");
     if (xid && !*xid) xid = NULL;
@@ -599,18 +542,8 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
             *outcome = VIGIL_PUT_UNCHANGED;
             goto out;
         }
-        rc = vigil__store_stmt(st, SQL_ENTRY_UPDATE, &s, err);
+        rc = vigil__q_exec(st, SQL_ENTRY_UPDATE, NULL, err, "iss", id, value, labels);
         if (rc != VIGIL_OK) goto out;
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, labels, -1, SQLITE_STATIC);
-        src = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (src != SQLITE_DONE) {
-            rc = vigil__store_sqlerr(st, src, err, "%s: updating entry %lld (id '%.64s')",
-                                     vigil_store_path(st), (long long)id, xid);
-            goto out;
-        }
         before = entry_json(bank, sig, old_value, old_labels, xid);
         after = entry_json(bank, sig, value, labels, xid);
         if (!before || !after) {
@@ -624,43 +557,17 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
     }
     /* a value the bank holds, with an id or not, is a duplicate */
     if (!xid && mode != VIGIL__PUT_NEW) {
-        rc = vigil__store_stmt(st, SQL_ENTRY_BY_VALUE, &s, err);
-        if (rc != VIGIL_OK) goto out;
-        sqlite3_bind_int64(s, 1, bank_id);
-        sqlite3_bind_text(s, 2, vigil_signal_name(sig), -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-        src = sqlite3_step(s);
-        if (src == SQLITE_ROW) id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
-        if (src == SQLITE_ROW) {
+        rc = vigil__q_int(st, SQL_ENTRY_BY_VALUE, &id, err, "iss", bank_id,
+                          vigil_signal_name(sig), value);
+        if (rc == VIGIL_OK) {
             *outcome = VIGIL_PUT_UNCHANGED;
             goto out;
         }
-        if (src != SQLITE_DONE) {
-            rc = vigil__store_sqlerr(st, src, err, "%s: reading bank '%s'", vigil_store_path(st),
-                                     bank);
-            goto out;
-        }
+        if (rc != VIGIL_ENOENT) goto out;
     }
-    rc = vigil__store_stmt(st, SQL_INSERT_ENTRY, &s, err);
+    rc = vigil__q_exec(st, SQL_INSERT_ENTRY, NULL, err, "isssssi", bank_id, vigil_signal_name(sig),
+                       value, now, xid, labels, *next_id);
     if (rc != VIGIL_OK) goto out;
-    sqlite3_bind_int64(s, 1, bank_id);
-    sqlite3_bind_text(s, 2, vigil_signal_name(sig), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-    if (xid)
-        sqlite3_bind_text(s, 5, xid, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, 5);
-    sqlite3_bind_text(s, 6, labels, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, *next_id);
-    src = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (src != SQLITE_DONE) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: adding to bank '%s'", vigil_store_path(st),
-                                 bank);
-        goto out;
-    }
     id = (*next_id)++;
     *outcome = VIGIL_PUT_ADDED;
 out:
@@ -736,21 +643,13 @@ static const char SQL_ENTRY_ENABLE[] = "UPDATE bank_entry SET enabled = ?2 WHERE
 /* In a transaction: check that entry `id` exists and is in bank `bank`. */
 static vigil_status entry_in_bank(vigil_store *st, const char *bank, int64_t id, vigil_err *err) {
     int64_t bank_id = 0, owner = 0;
-    sqlite3_stmt *s = NULL;
     vigil_status rc = vigil__bank_id(st, bank, &bank_id, err);
     if (rc != VIGIL_OK) return rc;
-    rc = vigil__store_stmt(st, SQL_ENTRY_BANK, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    sqlite3_bind_int64(s, 1, id);
-    int src = sqlite3_step(s);
-    if (src == SQLITE_ROW) owner = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (src == SQLITE_DONE)
+    rc = vigil__q_int(st, SQL_ENTRY_BANK, &owner, err, "i", id);
+    if (rc == VIGIL_ENOENT)
         return vigil__err_set(err, VIGIL_ENOENT, "bank '%s' has no entry %lld", bank,
                               (long long)id);
-    if (src != SQLITE_ROW)
-        return vigil__store_sqlerr(st, src, err, "%s: reading entry %lld", vigil_store_path(st),
-                                   (long long)id);
+    if (rc != VIGIL_OK) return rc;
     if (owner != bank_id) {
         vigil_bank_info other;
         if (bank_lookup(st, NULL, owner, &other, NULL) != VIGIL_OK)
@@ -765,23 +664,14 @@ static vigil_status entry_in_bank(vigil_store *st, const char *bank, int64_t id,
 static vigil_status entry_change(vigil_store *st, const char *bank, int64_t id, int enable,
                                  vigil_err *err) {
     if (!st || !bank) return vigil__err_set(err, VIGIL_EINVAL, "NULL argument");
-    sqlite3_stmt *s = NULL;
     vigil_status rc = vigil__bank_gate(st, 1, err);
     if (rc == VIGIL_OK) rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
     rc = entry_in_bank(st, bank, id, err);
     if (rc != VIGIL_OK) goto out;
-    rc = vigil__store_stmt(st, enable < 0 ? SQL_ENTRY_DELETE : SQL_ENTRY_ENABLE, &s, err);
+    rc = enable < 0 ? vigil__q_exec(st, SQL_ENTRY_DELETE, NULL, err, "i", id)
+                    : vigil__q_exec(st, SQL_ENTRY_ENABLE, NULL, err, "id", id, enable ? 1 : 0);
     if (rc != VIGIL_OK) goto out;
-    sqlite3_bind_int64(s, 1, id);
-    if (enable >= 0) sqlite3_bind_int(s, 2, enable ? 1 : 0);
-    int src = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (src != SQLITE_DONE) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: changing entry %lld", vigil_store_path(st),
-                                 (long long)id);
-        goto out;
-    }
     json_t *what = json_pack("{s:s, s:i}", "bank", bank, "enabled", enable);
     rc = vigil__audit(st, vigil__store_actor(st),
                       enable < 0 ? "bank.remove" : enable ? "bank.enable" : "bank.disable",
@@ -814,64 +704,57 @@ static const char SQL_ENTRY_GET[] =
     "e.labels, e.external_id, e.added_at, e.enabled "
     "FROM bank_entry e JOIN bank b ON b.id = e.bank_id WHERE e.id = ?1";
 
+/* The row of SQL_ENTRY_GET into the vigil_entry ctx (whose id is 0 until
+ * found); its strings are copied into one block, owned_. */
+static vigil_status entry_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    vigil_entry *out = ctx;
+    /* the strings: bank name (2), value (7), labels (8), external id (9),
+     * added_at (10) */
+    static const int cols[5] = {2, 7, 8, 9, 10};
+    const char *txt[5];
+    size_t len[5], total = 0;
+    for (int i = 0; i < 5; i++) {
+        txt[i] = vigil__row_text(r, cols[i]);
+        len[i] = txt[i] ? strlen(txt[i]) : 0;
+        total += len[i] + 1;
+    }
+    char *block = malloc(total);
+    if (!block)
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory reading entry %lld",
+                              (long long)vigil__row_int(r, 0));
+    const char *ptrs[5];
+    char *p = block;
+    for (int i = 0; i < 5; i++) {
+        if (txt[i]) memcpy(p, txt[i], len[i]);
+        p[len[i]] = '\0';
+        ptrs[i] = txt[i] ? p : NULL;
+        p += len[i] + 1;
+    }
+    out->id = vigil__row_int(r, 0);
+    out->bank_id = vigil__row_int(r, 1);
+    out->bank_name = ptrs[0];
+    const char *kind = vigil__row_text(r, 3);
+    out->bank_kind = kind && strcmp(kind, "allow") == 0 ? VIGIL_BANK_ALLOW : VIGIL_BANK_NORMAL;
+    out->bank_max_distance = vigil__row_is_null(r, 4) ? -1 : (int)vigil__row_int(r, 4);
+    out->bank_enabled = (int)vigil__row_int(r, 5);
+    out->signal = signal_from_db(vigil__row_text(r, 6));
+    out->value = ptrs[1] ? ptrs[1] : "";
+    out->labels = ptrs[2] ? ptrs[2] : "";
+    out->external_id = ptrs[3] && *ptrs[3] ? ptrs[3] : NULL;
+    out->added_at = ptrs[4] ? ptrs[4] : "";
+    out->enabled = (int)vigil__row_int(r, 11);
+    out->owned_ = block;
+    return VIGIL__STOP;
+}
+
 vigil_status vigil_bank_entry_get(vigil_store *st, int64_t entry_id, vigil_entry *out,
                                   vigil_err *err) {
     if (!st || !out)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_entry_get: NULL argument");
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = vigil__store_stmt(st, SQL_ENTRY_GET, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    sqlite3_bind_int64(s, 1, entry_id);
-    int src = sqlite3_step(s);
-    if (src == SQLITE_DONE) {
+    vigil_status rc = vigil__q_each(st, SQL_ENTRY_GET, entry_row, out, err, "i", entry_id);
+    if (rc == VIGIL_OK && !out->owned_)
         rc = vigil__err_set(err, VIGIL_ENOENT, "no entry %lld", (long long)entry_id);
-        goto out;
-    }
-    if (src != SQLITE_ROW) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: reading entry %lld", vigil_store_path(st),
-                                 (long long)entry_id);
-        goto out;
-    }
-    /* the strings: bank name (2), value (7), labels (8), external id (9),
-     * added_at (10), copied into one block */
-    static const int cols[5] = {2, 7, 8, 9, 10};
-    size_t total = 0;
-    for (int i = 0; i < 5; i++)
-        total += (size_t)sqlite3_column_bytes(s, cols[i]) + 1;
-    char *block = malloc(total);
-    if (!block) {
-        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory reading entry %lld",
-                            (long long)entry_id);
-        goto out;
-    }
-    const char *ptrs[5];
-    char *p = block;
-    for (int i = 0; i < 5; i++) {
-        const unsigned char *t = sqlite3_column_text(s, cols[i]);
-        size_t n = (size_t)sqlite3_column_bytes(s, cols[i]);
-        if (t) memcpy(p, t, n);
-        p[n] = '\0';
-        ptrs[i] = t ? p : NULL;
-        p += n + 1;
-    }
-    out->id = sqlite3_column_int64(s, 0);
-    out->bank_id = sqlite3_column_int64(s, 1);
-    out->bank_name = ptrs[0];
-    const char *kind = (const char *)sqlite3_column_text(s, 3);
-    out->bank_kind = kind && strcmp(kind, "allow") == 0 ? VIGIL_BANK_ALLOW : VIGIL_BANK_NORMAL;
-    out->bank_max_distance =
-        sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 4);
-    out->bank_enabled = sqlite3_column_int(s, 5);
-    out->signal = signal_from_db((const char *)sqlite3_column_text(s, 6));
-    out->value = ptrs[1] ? ptrs[1] : "";
-    out->labels = ptrs[2] ? ptrs[2] : "";
-    out->external_id = ptrs[3] && *ptrs[3] ? ptrs[3] : NULL;
-    out->added_at = ptrs[4] ? ptrs[4] : "";
-    out->enabled = sqlite3_column_int(s, 11);
-    out->owned_ = block;
-out:
-    sqlite3_reset(s);
     return rc;
 }
 
@@ -882,6 +765,30 @@ static const char SQL_BANK_ENTRIES[] =
     "SELECT id, signal_type, value, labels, external_id, added_at, enabled "
     "FROM bank_entry WHERE +bank_id = ?1 ORDER BY id";
 
+typedef struct foreach_ctx {
+    vigil_entry_fn fn;
+    void *ctx;
+    vigil_entry e; /* the bank's fields set once, the entry's per row */
+} foreach_ctx;
+
+static vigil_status foreach_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    foreach_ctx *f = ctx;
+    vigil_entry *e = &f->e;
+    e->id = vigil__row_int(r, 0);
+    e->signal = signal_from_db(vigil__row_text(r, 1));
+    const char *v = vigil__row_text(r, 2);
+    const char *l = vigil__row_text(r, 3);
+    const char *x = vigil__row_text(r, 4);
+    const char *a = vigil__row_text(r, 5);
+    e->value = v ? v : "";
+    e->labels = l ? l : "";
+    e->external_id = x && *x ? x : NULL;
+    e->added_at = a ? a : "";
+    e->enabled = (int)vigil__row_int(r, 6);
+    return f->fn(f->ctx, e) != 0 ? VIGIL__STOP : VIGIL_OK;
+}
+
 vigil_status vigil_bank_foreach(vigil_store *st, const char *bank, vigil_entry_fn fn, void *ctx,
                                 vigil_err *err) {
     if (!st || !bank || !fn)
@@ -889,39 +796,13 @@ vigil_status vigil_bank_foreach(vigil_store *st, const char *bank, vigil_entry_f
     vigil_bank_info b;
     vigil_status rc = bank_lookup(st, bank, 0, &b, err);
     if (rc != VIGIL_OK) return rc;
-    sqlite3_stmt *s = NULL;
-    rc = vigil__store_stmt(st, SQL_BANK_ENTRIES, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    sqlite3_bind_int64(s, 1, b.id);
-    vigil_entry e;
-    memset(&e, 0, sizeof e);
-    e.bank_id = b.id;
-    e.bank_name = b.name;
-    e.bank_kind = b.kind;
-    e.bank_max_distance = b.max_distance;
-    e.bank_enabled = b.enabled;
-    int src;
-    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        e.id = sqlite3_column_int64(s, 0);
-        e.signal = signal_from_db((const char *)sqlite3_column_text(s, 1));
-        const char *v = (const char *)sqlite3_column_text(s, 2);
-        const char *l = (const char *)sqlite3_column_text(s, 3);
-        const char *x = (const char *)sqlite3_column_text(s, 4);
-        const char *a = (const char *)sqlite3_column_text(s, 5);
-        e.value = v ? v : "";
-        e.labels = l ? l : "";
-        e.external_id = x && *x ? x : NULL;
-        e.added_at = a ? a : "";
-        e.enabled = sqlite3_column_int(s, 6);
-        if (fn(ctx, &e) != 0) {
-            src = SQLITE_DONE;
-            break;
-        }
-    }
-    if (src != SQLITE_DONE)
-        rc = vigil__store_sqlerr(st, src, err, "%s: reading bank '%s'", vigil_store_path(st), bank);
-    sqlite3_reset(s);
-    return rc;
+    foreach_ctx f = {fn, ctx, {0}};
+    f.e.bank_id = b.id;
+    f.e.bank_name = b.name;
+    f.e.bank_kind = b.kind;
+    f.e.bank_max_distance = b.max_distance;
+    f.e.bank_enabled = b.enabled;
+    return vigil__q_each(st, SQL_BANK_ENTRIES, foreach_row, &f, err, "i", b.id);
 }
 
 static int cmp_i64(const void *a, const void *b) {
@@ -933,6 +814,48 @@ static const char SQL_ENABLED_BANKS[] = "SELECT id FROM bank WHERE enabled = 1";
 static const char SQL_SCAN[] =
     "SELECT id, bank_id, value FROM bank_entry WHERE signal_type = ?1 AND enabled = 1 ORDER BY id";
 
+typedef struct id_vec {
+    int64_t *v;
+    size_t n, cap;
+} id_vec;
+
+static vigil_status id_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    id_vec *ids = ctx;
+    if (ids->n == ids->cap) {
+        size_t ncap = ids->cap ? ids->cap * 2 : 16;
+        int64_t *ni = realloc(ids->v, ncap * sizeof *ni);
+        if (!ni) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        ids->v = ni;
+        ids->cap = ncap;
+    }
+    ids->v[ids->n++] = vigil__row_int(r, 0);
+    return VIGIL_OK;
+}
+
+/* The scan's walk: the banks kept (sorted ids) and the last bank's verdict,
+ * remembered because entries of one bank mostly come in runs. */
+typedef struct scan_ctx {
+    const id_vec *ids;
+    vigil_scan_fn fn;
+    void *ctx;
+    int64_t last_bank;
+    int last_keep;
+} scan_ctx;
+
+static vigil_status scan_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    scan_ctx *sc = ctx;
+    int64_t bank_id = vigil__row_int(r, 1);
+    if (bank_id != sc->last_bank) {
+        sc->last_bank = bank_id;
+        sc->last_keep = bsearch(&bank_id, sc->ids->v, sc->ids->n, sizeof *sc->ids->v, cmp_i64) != NULL;
+    }
+    if (!sc->last_keep) return VIGIL_OK;
+    const char *v = vigil__row_text(r, 2);
+    if (!v) return VIGIL_OK;
+    return sc->fn(sc->ctx, vigil__row_int(r, 0), bank_id, v) != 0 ? VIGIL__STOP : VIGIL_OK;
+}
+
 vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *const *banks,
                              size_t n_banks, vigil_scan_fn fn, void *ctx, vigil_err *err) {
     if (!st || !fn || (n_banks && !banks))
@@ -940,72 +863,29 @@ vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *cons
     if ((unsigned)sig >= VIGIL_SIGNAL_COUNT)
         return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)sig);
     vigil_status rc = VIGIL_OK;
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *s = NULL;
-    int src;
+    id_vec ids = {0};
     /* 1. the set of bank ids to keep, sorted */
     if (n_banks) {
-        ids = malloc(n_banks * sizeof *ids);
-        if (!ids) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        ids.v = malloc(n_banks * sizeof *ids.v);
+        if (!ids.v) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        ids.cap = n_banks;
         for (size_t i = 0; i < n_banks; i++) {
             vigil_bank_info b;
             rc = bank_lookup(st, banks[i], 0, &b, err);
             if (rc != VIGIL_OK) goto out;
-            if (b.enabled) ids[n++] = b.id;
+            if (b.enabled) ids.v[ids.n++] = b.id;
         }
     } else {
-        rc = vigil__store_stmt(st, SQL_ENABLED_BANKS, &s, err);
+        rc = vigil__q_each(st, SQL_ENABLED_BANKS, id_row, &ids, err, "");
         if (rc != VIGIL_OK) goto out;
-        while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t ncap = cap ? cap * 2 : 16;
-                int64_t *ni = realloc(ids, ncap * sizeof *ni);
-                if (!ni) {
-                    rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-                    goto out;
-                }
-                ids = ni;
-                cap = ncap;
-            }
-            ids[n++] = sqlite3_column_int64(s, 0);
-        }
-        sqlite3_reset(s);
-        if (src != SQLITE_DONE) {
-            rc = vigil__store_sqlerr(st, src, err, "%s: listing banks", vigil_store_path(st));
-            goto out;
-        }
     }
-    if (n == 0) goto out;
-    qsort(ids, n, sizeof *ids, cmp_i64);
-    /* 2. one pass over the table; entries of one bank mostly come in runs,
-     * so the last bank's verdict is remembered */
-    rc = vigil__store_stmt(st, SQL_SCAN, &s, err);
-    if (rc != VIGIL_OK) goto out;
-    sqlite3_bind_text(s, 1, vigil_signal_name(sig), -1, SQLITE_STATIC);
-    int64_t last_bank = -1;
-    int last_keep = 0;
-    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t bank_id = sqlite3_column_int64(s, 1);
-        if (bank_id != last_bank) {
-            last_bank = bank_id;
-            last_keep = bsearch(&bank_id, ids, n, sizeof *ids, cmp_i64) != NULL;
-        }
-        if (!last_keep) continue;
-        const char *v = (const char *)sqlite3_column_text(s, 2);
-        if (!v) continue;
-        if (fn(ctx, sqlite3_column_int64(s, 0), bank_id, v) != 0) {
-            src = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(s);
-    if (src != SQLITE_DONE)
-        rc = vigil__store_sqlerr(st, src, err, "%s: scanning %s entries", vigil_store_path(st),
-                                 vigil_signal_name(sig));
+    if (ids.n == 0) goto out;
+    qsort(ids.v, ids.n, sizeof *ids.v, cmp_i64);
+    /* 2. one pass over the table */
+    scan_ctx sc = {&ids, fn, ctx, -1, 0};
+    rc = vigil__q_each(st, SQL_SCAN, scan_row, &sc, err, "t", vigil_signal_name(sig));
 out:
-    if (s) sqlite3_reset(s);
-    free(ids);
+    free(ids.v);
     return rc;
 }
 
@@ -1138,6 +1018,51 @@ static void put_pair(vigil_bank_stats *o, size_t i, const char *pair, int64_t co
 static const char SQL_BANK_STATS[] =
     "SELECT signal_type, enabled, labels, added_at FROM bank_entry WHERE +bank_id = ?1";
 
+#define PAIR_CAP (VIGIL_LABEL_KEY_MAX + VIGIL_LABEL_VALUE_MAX + 2)
+
+/* The stats walk: the totals, the label counters, a label list and a
+ * "key=value" buffer reused row after row. */
+typedef struct stats_ctx {
+    vigil_bank_stats *out;
+    counter keys, pairs;
+    vigil_labels l;
+    char *pair;
+} stats_ctx;
+
+static vigil_status stats_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    stats_ctx *sc = ctx;
+    vigil_bank_stats *out = sc->out;
+    vigil_signal sig = signal_from_db(vigil__row_text(r, 0));
+    int enabled = (int)vigil__row_int(r, 1);
+    out->entries++;
+    if (enabled)
+        out->enabled++;
+    else
+        out->disabled++;
+    if (sig < VIGIL_SIGNAL_COUNT) {
+        out->by_signal[sig]++;
+        if (enabled) out->enabled_by_signal[sig]++;
+    }
+    const char *at = vigil__row_text(r, 3);
+    if (at) {
+        if (!out->first_added[0] || strcmp(at, out->first_added) < 0)
+            snprintf(out->first_added, sizeof out->first_added, "%s", at);
+        if (strcmp(at, out->last_added) > 0)
+            snprintf(out->last_added, sizeof out->last_added, "%s", at);
+    }
+    const char *labels = vigil__row_text(r, 2);
+    if (!labels || !*labels) return VIGIL_OK;
+    vigil_labels_clear(&sc->l);
+    if (vigil_labels_parse(&sc->l, labels, NULL) != VIGIL_OK || sc->l.n == 0) return VIGIL_OK;
+    out->labelled++;
+    for (size_t i = 0; i < sc->l.n; i++) {
+        snprintf(sc->pair, PAIR_CAP, "%s=%s", sc->l.v[i].key, sc->l.v[i].value);
+        if (counter_add(&sc->keys, sc->l.v[i].key) < 0 || counter_add(&sc->pairs, sc->pair) < 0)
+            return vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting labels");
+    }
+    return VIGIL_OK;
+}
+
 vigil_status vigil_bank_stats_get(vigil_store *st, const char *bank, vigil_bank_stats *out,
                                   vigil_err *err) {
     if (!st || !bank || !out)
@@ -1146,68 +1071,25 @@ vigil_status vigil_bank_stats_get(vigil_store *st, const char *bank, vigil_bank_
     vigil_status gate = vigil__bank_gate(st, 0, err);
     if (gate != VIGIL_OK) return gate;
     int64_t bank_id = 0;
-    counter keys = {0}, pairs = {0};
-    vigil_labels l;
-    vigil_labels_init(&l);
-    char *pair = NULL;
-    sqlite3_stmt *s = NULL;
+    stats_ctx sc = {out, {0}, {0}, {0}, NULL};
+    vigil_labels_init(&sc.l);
     vigil_status rc = vigil__bank_id(st, bank, &bank_id, err);
     if (rc != VIGIL_OK) return rc;
-    rc = vigil__store_stmt(st, SQL_BANK_STATS, &s, err);
-    if (rc != VIGIL_OK) return rc;
-    pair = malloc(VIGIL_LABEL_KEY_MAX + VIGIL_LABEL_VALUE_MAX + 2);
-    if (!pair) {
+    sc.pair = malloc(PAIR_CAP);
+    if (!sc.pair) {
         rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
         goto out;
     }
-    sqlite3_bind_int64(s, 1, bank_id);
-    int src;
-    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        vigil_signal sig = signal_from_db((const char *)sqlite3_column_text(s, 0));
-        int enabled = sqlite3_column_int(s, 1);
-        out->entries++;
-        if (enabled)
-            out->enabled++;
-        else
-            out->disabled++;
-        if (sig < VIGIL_SIGNAL_COUNT) {
-            out->by_signal[sig]++;
-            if (enabled) out->enabled_by_signal[sig]++;
-        }
-        const char *at = (const char *)sqlite3_column_text(s, 3);
-        if (at) {
-            if (!out->first_added[0] || strcmp(at, out->first_added) < 0)
-                snprintf(out->first_added, sizeof out->first_added, "%s", at);
-            if (strcmp(at, out->last_added) > 0)
-                snprintf(out->last_added, sizeof out->last_added, "%s", at);
-        }
-        const char *labels = (const char *)sqlite3_column_text(s, 2);
-        if (!labels || !*labels) continue;
-        vigil_labels_clear(&l);
-        if (vigil_labels_parse(&l, labels, NULL) != VIGIL_OK || l.n == 0) continue;
-        out->labelled++;
-        for (size_t i = 0; i < l.n; i++) {
-            snprintf(pair, VIGIL_LABEL_KEY_MAX + VIGIL_LABEL_VALUE_MAX + 2, "%s=%s", l.v[i].key,
-                     l.v[i].value);
-            if (counter_add(&keys, l.v[i].key) < 0 || counter_add(&pairs, pair) < 0) {
-                rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting labels");
-                goto out;
-            }
-        }
-    }
-    if (src != SQLITE_DONE) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: reading bank '%s'", vigil_store_path(st), bank);
-        goto out;
-    }
-    out->distinct_keys = (int64_t)keys.n;
-    if (counter_top(&keys, put_key, out, &out->n_top_keys) < 0 ||
-        counter_top(&pairs, put_pair, out, &out->n_top_pairs) < 0)
+    rc = vigil__q_each(st, SQL_BANK_STATS, stats_row, &sc, err, "i", bank_id);
+    if (rc != VIGIL_OK) goto out;
+    out->distinct_keys = (int64_t)sc.keys.n;
+    if (counter_top(&sc.keys, put_key, out, &out->n_top_keys) < 0 ||
+        counter_top(&sc.pairs, put_pair, out, &out->n_top_pairs) < 0)
         rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting labels");
 out:
-    sqlite3_reset(s);
-    vigil_labels_clear(&l);
-    free(pair);
-    counter_free(&keys);
-    counter_free(&pairs);
+    vigil_labels_clear(&sc.l);
+    free(sc.pair);
+    counter_free(&sc.keys);
+    counter_free(&sc.pairs);
     return rc;
 }

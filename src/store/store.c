@@ -1,27 +1,23 @@
 /*
- * src/store/store.c - opening the SQLite store (WAL, foreign keys, busy
- * timeout), the schema migrations, the prepared-statement cache.
+ * src/store/store.c - the store handle over a driver connection (sqlite.c):
+ * the schema list and its migrations, the acting user, the clock.  No
+ * database library is called here.
  *
- * Schema versions: PRAGMA user_version is the number of migration steps
- * applied; migrations[k] takes version k to k+1.  Steps are only ever
- * appended (a released step is never edited), each in its own transaction
- * together with its row in schema_migration and the new user_version.
- * PRAGMA application_id marks the file as vigil's, so that --db pointed at
- * another program's SQLite file is refused instead of altered.
+ * Schema versions: the driver's schema version (SQLite: PRAGMA
+ * user_version) is the number of migration steps applied; migrations[k]
+ * takes version k to k+1.  Steps are only ever appended (a released step is
+ * never edited), each in its own transaction together with its row in
+ * schema_migration and the new version.  The driver also marks the
+ * database as vigil's (SQLite: PRAGMA application_id), so that --db pointed
+ * at another program's database is refused instead of altered.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/err.h"
 #include "store/store_internal.h"
 #include "vigil/time.h"
-
-#define VIGIL_APPLICATION_ID 0x5649474C /* "VIGL" */
-#define STMT_CACHE_MAX 512
-#define BUSY_TIMEOUT_MS 5000
 
 /* The migration steps.  Append only. */
 static const char *const migrations[] = {
@@ -307,17 +303,12 @@ static const char *const migrations[] = {
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 struct vigil_store {
-    sqlite3 *db;
+    vigil__db *db;
     char *path;
     char actor[128]; /* who the audit events of bank changes name */
     int64_t (*clock)(void *ctx); /* NULL: vigil_time_now */
     void *clock_ctx;
     int version;
-    size_t n_stmts;
-    struct {
-        const char *sql;
-        sqlite3_stmt *stmt;
-    } stmts[STMT_CACHE_MAX];
 };
 
 int vigil_store_schema_latest(void) {
@@ -340,105 +331,14 @@ const char *vigil__store_actor(const vigil_store *st) {
     return st->actor[0] ? st->actor : "local";
 }
 
-sqlite3 *vigil__store_db(vigil_store *st) {
+vigil__db *vigil__store_db(vigil_store *st) {
     return st->db;
-}
-
-static vigil_status map_rc(int rc) {
-    switch (rc & 0xff) {
-    case SQLITE_OK: return VIGIL_OK;
-    case SQLITE_NOMEM: return VIGIL_ENOMEM;
-    case SQLITE_CORRUPT: return VIGIL_ECORRUPT;
-    case SQLITE_NOTADB: return VIGIL_EFORMAT;
-    case SQLITE_CONSTRAINT: return VIGIL_EINVAL;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return VIGIL_EBUSY;
-    default: return VIGIL_EIO;
-    }
-}
-
-/* As vigil__store_sqlerr, on a bare connection (used before the store exists). */
-static vigil_status db_err(sqlite3 *db, int rc, vigil_err *err, const char *what) {
-    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    vigil_status st = map_rc(rc);
-    if (st == VIGIL_OK) st = VIGIL_EIO;
-    return vigil__err_set(err, st, "%s: %s", what, msg);
-}
-
-vigil_status vigil__store_sqlerr(vigil_store *st, int rc, vigil_err *err, const char *fmt, ...) {
-    char what[160];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (n < 0) what[0] = '\0';
-    return db_err(st ? st->db : NULL, rc, err, what);
-}
-
-vigil_status vigil__store_stmt(vigil_store *st, const char *sql, sqlite3_stmt **out,
-                               vigil_err *err) {
-    for (size_t i = 0; i < st->n_stmts; i++) {
-        if (st->stmts[i].sql == sql) {
-            sqlite3_reset(st->stmts[i].stmt);
-            sqlite3_clear_bindings(st->stmts[i].stmt);
-            *out = st->stmts[i].stmt;
-            return VIGIL_OK;
-        }
-    }
-    if (st->n_stmts == STMT_CACHE_MAX)
-        return vigil__err_set(err, VIGIL_EINTERNAL, "store: statement cache full");
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
-    if (rc != SQLITE_OK) return vigil__store_sqlerr(st, rc, err, "%s: preparing a query", st->path);
-    st->stmts[st->n_stmts].sql = sql;
-    st->stmts[st->n_stmts].stmt = s;
-    st->n_stmts++;
-    *out = s;
-    return VIGIL_OK;
-}
-
-vigil_status vigil__store_exec(vigil_store *st, const char *sql, vigil_err *err) {
-    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK) return vigil__store_sqlerr(st, rc, err, "%s", st->path);
-    return VIGIL_OK;
-}
-
-vigil_status vigil__store_begin(vigil_store *st, vigil_err *err) {
-    int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return vigil__store_sqlerr(st, rc, err, "%s: cannot start a write transaction", st->path);
-    return VIGIL_OK;
-}
-
-vigil_status vigil__store_commit(vigil_store *st, vigil_err *err) {
-    int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        vigil_status s = vigil__store_sqlerr(st, rc, err, "%s: commit failed", st->path);
-        vigil__store_rollback(st);
-        return s;
-    }
-    return VIGIL_OK;
 }
 
 vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err) {
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc != VIGIL_OK) vigil__store_rollback(st);
     return rc;
-}
-
-vigil_status vigil__store_read_begin(vigil_store *st, vigil_err *err) {
-    int rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return vigil__store_sqlerr(st, rc, err, "%s: cannot start a read transaction", st->path);
-    return VIGIL_OK;
-}
-
-void vigil__store_read_end(vigil_store *st) {
-    if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-}
-
-void vigil__store_rollback(vigil_store *st) {
-    if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 void vigil_store_set_clock(vigil_store *st, int64_t (*clock)(void *ctx), void *ctx) {
@@ -455,85 +355,38 @@ void vigil__store_now(const vigil_store *st, char out[VIGIL__TIME_LEN]) {
     vigil_time_format(vigil__store_time(st), out);
 }
 
-/* One integer from a PRAGMA (or any single-value query). */
-static vigil_status query_int(sqlite3 *db, const char *sql, long long *out, vigil_err *err,
-                              const char *path) {
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            *out = sqlite3_column_int64(s, 0);
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            *out = 0;
-            rc = SQLITE_OK;
-        }
-    }
-    vigil_status st = VIGIL_OK;
-    if (rc != SQLITE_OK) {
-        char what[300];
-        snprintf(what, sizeof what, "%s: cannot read the store", path);
-        st = db_err(db, rc, err, what);
-    }
-    sqlite3_finalize(s);
-    return st;
-}
+static const char SQL_MIGRATION_RECORD[] =
+    "INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)";
 
 /* Apply migration step `k` (version k -> k+1) in one transaction, unless
  * another process did it while we waited for the write lock. */
 static vigil_status migrate_step(vigil_store *st, int k, vigil_err *err) {
     vigil_status rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
-    long long v = 0;
-    rc = query_int(st->db, "PRAGMA user_version", &v, err, st->path);
+    int64_t v = 0;
+    rc = vigil__db_schema(st->db, &v, NULL, err);
+    if (rc != VIGIL_OK || v > k) goto out; /* v > k: done meanwhile by someone else */
+    char what[64];
+    snprintf(what, sizeof what, "schema migration to version %d failed", k + 1);
+    rc = vigil__db_exec(st->db, migrations[k], what, err);
     if (rc != VIGIL_OK) goto out;
-    if (v > k) goto out; /* done meanwhile by someone else */
-    int src = sqlite3_exec(st->db, migrations[k], NULL, NULL, NULL);
-    if (src != SQLITE_OK) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: schema migration to version %d failed",
-                                 st->path, k + 1);
-        goto out;
-    }
     char now[VIGIL__TIME_LEN];
     vigil__store_now(st, now);
-    sqlite3_stmt *s = NULL;
-    src = sqlite3_prepare_v2(
-        st->db, "INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)", -1, &s, NULL);
-    if (src == SQLITE_OK) {
-        sqlite3_bind_int(s, 1, k + 1);
-        sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
-        src = sqlite3_step(s);
-        if (src == SQLITE_DONE) src = SQLITE_OK;
-    }
-    sqlite3_finalize(s);
-    if (src == SQLITE_OK) {
-        /* PRAGMAs take no bound parameters; these are our own integers. */
-        char sql[96];
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", k + 1,
-                 VIGIL_APPLICATION_ID);
-        src = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-    }
-    if (src != SQLITE_OK) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: recording schema version %d failed", st->path,
-                                 k + 1);
-        goto out;
-    }
-    rc = vigil__store_commit(st, err);
+    rc = vigil__q_exec(st, SQL_MIGRATION_RECORD, NULL, err, "dt", k + 1, now);
+    if (rc == VIGIL_OK) rc = vigil__db_set_schema(st->db, k + 1, err);
+    if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
 out:
     if (rc != VIGIL_OK) vigil__store_rollback(st);
     return rc;
 }
 
-/* Refuse files that are not vigil's, and schemas newer than ours. */
+/* Refuse databases that are not vigil's, and schemas newer than ours. */
 static vigil_status check_identity(vigil_store *st, vigil_err *err) {
-    long long app = 0, ver = 0, objects = 0;
-    vigil_status rc = query_int(st->db, "PRAGMA application_id", &app, err, st->path);
-    if (rc == VIGIL_OK) rc = query_int(st->db, "PRAGMA user_version", &ver, err, st->path);
-    if (rc == VIGIL_OK)
-        rc = query_int(st->db, "SELECT count(*) FROM sqlite_master", &objects, err, st->path);
+    int64_t ver = 0;
+    int foreign = 0;
+    vigil_status rc = vigil__db_schema(st->db, &ver, &foreign, err);
     if (rc != VIGIL_OK) return rc;
-    if (app != VIGIL_APPLICATION_ID && (app != 0 || ver != 0 || objects != 0))
+    if (foreign)
         return vigil__err_set(err, VIGIL_EFORMAT,
                               "%s: an SQLite database of another program, not a vigil store "
                               "(open another store)",
@@ -542,47 +395,9 @@ static vigil_status check_identity(vigil_store *st, vigil_err *err) {
         return vigil__err_set(err, VIGIL_EFORMAT,
                               "%s: the store has schema version %lld, newer than this vigil "
                               "knows (%d): upgrade vigil",
-                              st->path, ver, N_MIGRATIONS);
+                              st->path, (long long)ver, N_MIGRATIONS);
     st->version = (int)ver;
     return VIGIL_OK;
-}
-
-/* Connection settings.  journal_mode answers with the mode it got. */
-static vigil_status configure(vigil_store *st, vigil_err *err) {
-    sqlite3_stmt *s = NULL;
-    vigil_status rc = VIGIL_OK;
-    int src = sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-    if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
-    if (src == SQLITE_OK) src = sqlite3_step(s);
-    if (src == SQLITE_ROW) {
-        const char *mode = (const char *)sqlite3_column_text(s, 0);
-        if (!mode || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)) {
-            rc = vigil__err_set(err, VIGIL_EIO,
-                                "%s: cannot use WAL mode (journal mode is '%s'; is the file on a "
-                                "network or read-only file system?)",
-                                st->path, mode ? mode : "?");
-            goto out;
-        }
-        src = SQLITE_OK;
-    }
-    if (src != SQLITE_OK) {
-        if ((src & 0xff) == SQLITE_NOTADB)
-            rc = vigil__err_set(err, VIGIL_EFORMAT,
-                                "%s: not a vigil store (not an SQLite database)", st->path);
-        else
-            rc = vigil__store_sqlerr(st, src, err, "%s: cannot open the store", st->path);
-        goto out;
-    }
-    src = sqlite3_exec(st->db,
-                       "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; "
-                       "PRAGMA cache_size = -65536",
-                       NULL, NULL, NULL);
-    if (src != SQLITE_OK)
-        rc = vigil__store_sqlerr(st, src, err, "%s: cannot configure the store", st->path);
-out:
-    sqlite3_finalize(s);
-    return rc;
 }
 
 /* Open and migrate up to schema version `target` (N_MIGRATIONS normally). */
@@ -599,12 +414,7 @@ static vigil_status store_open(const char *path, int target, vigil_store **out, 
         rc = vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", path);
         goto out;
     }
-    int src = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (src != SQLITE_OK) {
-        rc = vigil__store_sqlerr(st, src, err, "%s: cannot open the store", path);
-        goto out;
-    }
-    rc = configure(st, err);
+    rc = vigil__db_open(path, &st->db, err);
     if (rc == VIGIL_OK) rc = check_identity(st, err);
     for (int k = st->version; rc == VIGIL_OK && k < target; k++)
         rc = migrate_step(st, k, err);
@@ -633,13 +443,7 @@ vigil_status vigil__store_open_at(const char *path, int version, vigil_store **o
 
 void vigil_store_close(vigil_store *st) {
     if (!st) return;
-    for (size_t i = 0; i < st->n_stmts; i++)
-        sqlite3_finalize(st->stmts[i].stmt);
-    if (st->db) {
-        if (sqlite3_get_autocommit(st->db))
-            sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        sqlite3_close_v2(st->db);
-    }
+    vigil__db_close(st->db);
     free(st->path);
     free(st);
 }

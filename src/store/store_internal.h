@@ -1,14 +1,16 @@
 /*
- * src/store/store_internal.h - what the store's modules (banks, and later
- * cases and audit) share: the SQLite handle, a prepared-statement cache,
- * transactions, and turning SQLite errors into vigil_err messages.
+ * src/store/store_internal.h - what the store's modules (banks, cases,
+ * audit, auth) share: transactions, the query module, and the driver seam.
+ * No database library's type or header appears here: the driver
+ * (src/store/sqlite.c, the only file that calls the SQLite library) keeps its
+ * connection opaque behind vigil__db, so a second driver (PostgreSQL,
+ * issue 13) can implement the "driver" section below unchanged.
  */
 #ifndef VIGIL_STORE_INTERNAL_H
 #define VIGIL_STORE_INTERNAL_H
 
-#include <sqlite3.h>
-
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "vigil/store.h"
@@ -26,31 +28,8 @@ vigil_status vigil__store_open_at(const char *path, int version, vigil_store **o
 /*! vigil__store_actor() : the name set by vigil_store_set_actor ("local"). */
 const char *vigil__store_actor(const vigil_store *st);
 
-/*! vigil__store_db() : the connection (owned by the store). */
-sqlite3 *vigil__store_db(vigil_store *st);
-
-/*! vigil__store_sqlerr() :
- *  Fills `err` from SQLite result code `rc` and the connection's message:
- *  "<printf(fmt, ...)>: <sqlite3_errmsg>".  Maps NOMEM to VIGIL_ENOMEM,
- *  CORRUPT to VIGIL_ECORRUPT, NOTADB to VIGIL_EFORMAT, CONSTRAINT to
- *  VIGIL_EINVAL, everything else to VIGIL_EIO.  @return that status. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-vigil_status
-vigil__store_sqlerr(vigil_store *st, int rc, vigil_err *err, const char *fmt, ...);
-
-/*! vigil__store_stmt() :
- *  A cached prepared statement for `sql`, which must be a string with static
- *  storage (the cache is keyed by its address).  The statement comes back
- *  reset with no bindings.  The caller must sqlite3_reset() it when done (a
- *  statement left mid-way holds a read snapshot open).  The store finalizes
- *  it on close.  @return VIGIL_OK, or an error naming the SQL's failure. */
-vigil_status vigil__store_stmt(vigil_store *st, const char *sql, sqlite3_stmt **out,
-                               vigil_err *err);
-
 /*! vigil__store_exec() : run SQL without parameters or results (DDL,
- *  transaction control).  @return VIGIL_OK or the SQLite error. */
+ *  savepoints).  @return VIGIL_OK or the driver's error. */
 vigil_status vigil__store_exec(vigil_store *st, const char *sql, vigil_err *err);
 
 /*! Transactions.  begin takes the write lock at once (BEGIN IMMEDIATE), so
@@ -77,24 +56,29 @@ void vigil__store_read_end(vigil_store *st);
 int64_t vigil__store_time(const vigil_store *st);
 void vigil__store_now(const vigil_store *st, char out[VIGIL__TIME_LEN]);
 
-/* ---- one-call queries (query.c) ---------------------------------------------
- * `sql` is a static string (cached statement, see vigil__store_stmt); `fmt`
+/* ---- queries (the driver's walk and exec in sqlite.c, the rest in query.c) ----
+ * `sql` is a static string: the driver caches its prepared statement, keyed
+ * by the string's address, until the store is closed.  `fmt`
  * gives the types of the bound parameters ?1, ?2, ... in order:
  *   't' const char * (NULL binds NULL)    'i' int64_t
+ *   's' as 't', not copied: the text must stay unchanged until the call
+ *       returns (the hot loops of the import)
  *   'I' int64_t, 0 binds NULL              'd' int
  *   'f' double                             'b' const void *, size_t (a blob)
  * Inserts that need the new row's id use "INSERT ... RETURNING id" with
  * vigil__q_int (SQLite >= 3.35 and PostgreSQL alike).
- * Errors name the failing SQLite message. */
+ * Errors read "PATH: <the driver's message>", with the status mapped from
+ * the driver's code (busy/locked: VIGIL_EBUSY, constraint: VIGIL_EINVAL,
+ * corrupt: VIGIL_ECORRUPT, not a database: VIGIL_EFORMAT, else VIGIL_EIO). */
 
 /*! vigil__q_exec() : runs a statement to completion. *changes (NULL ok)
- *  receives sqlite3_changes(). */
+ *  receives the number of rows it inserted, updated or deleted. */
 vigil_status vigil__q_exec(vigil_store *st, const char *sql, int *changes, vigil_err *err,
                            const char *fmt, ...);
 
 /*! vigil__q_int() : the first column of the first row as an integer.
  *  @return VIGIL_OK, or VIGIL_ENOENT without a message when there is no row
- *  (the caller names what is missing), or the SQLite error. */
+ *  (the caller names what is missing), or the driver's error. */
 vigil_status vigil__q_int(vigil_store *st, const char *sql, int64_t *out, vigil_err *err,
                           const char *fmt, ...);
 
@@ -126,6 +110,9 @@ typedef struct vigil__row vigil__row;
 typedef vigil_status (*vigil__row_fn)(void *ctx, const vigil__row *row, vigil_err *err);
 vigil_status vigil__q_each(vigil_store *st, const char *sql, vigil__row_fn fn, void *ctx,
                            vigil_err *err, const char *fmt, ...);
+/*! vigil__q_each_v() : vigil__q_each with the parameters in a va_list. */
+vigil_status vigil__q_each_v(vigil_store *st, const char *sql, vigil__row_fn fn, void *ctx,
+                             vigil_err *err, const char *fmt, va_list ap);
 
 /*! Column readers of a row (0-based): integer, real, text (NULL for NULL;
  *  valid during the row's call), blob (its length in *n), NULL test. */
@@ -135,8 +122,56 @@ const char *vigil__row_text(const vigil__row *r, int col);
 const void *vigil__row_blob(const vigil__row *r, int col, size_t *n);
 int vigil__row_is_null(const vigil__row *r, int col);
 
+/*! The shape of a row: its number of columns, a column's name (valid
+ *  during the row's call) and the type of its value in this row. */
+typedef enum {
+    VIGIL__COL_INT,
+    VIGIL__COL_REAL,
+    VIGIL__COL_TEXT,
+    VIGIL__COL_BLOB,
+    VIGIL__COL_NULL
+} vigil__col_type;
+int vigil__row_columns(const vigil__row *r);
+const char *vigil__row_name(const vigil__row *r, int col);
+vigil__col_type vigil__row_type(const vigil__row *r, int col);
+
 /*! vigil__store_in_transaction() : whether a transaction is open. */
 int vigil__store_in_transaction(vigil_store *st);
+
+/* ---- the driver (sqlite.c) -------------------------------------------------------
+ * One connection to the database at `path`, with its statement cache.  The
+ * store (store.c) owns it; the query functions above and the transaction
+ * calls reach it through vigil__store_db.  A driver also implements
+ * vigil__q_exec, vigil__q_each(_v), the vigil__row_* readers, the
+ * transaction calls and vigil__store_exec; query.c and store.c are shared. */
+typedef struct vigil__db vigil__db;
+
+/*! vigil__db_open() : opens (creating if need be) and configures the
+ *  database at `path` (SQLite: WAL, foreign keys, FULL sync, busy timeout).
+ *  @return VIGIL_OK with *out; VIGIL_EFORMAT for a file that is not a
+ *  database; VIGIL_EIO otherwise, the message naming `path`. */
+vigil_status vigil__db_open(const char *path, vigil__db **out, vigil_err *err);
+
+/*! vigil__db_close() : finalizes the cached statements and closes the
+ *  connection (SQLite: checkpointing the WAL when idle).  NULL is harmless. */
+void vigil__db_close(vigil__db *db);
+
+/*! vigil__db_exec() : runs `sql` (one or more statements, no parameters or
+ *  results).  Errors read "PATH: WHAT: <message>" ("PATH: <message>" when
+ *  `what` is NULL). */
+vigil_status vigil__db_exec(vigil__db *db, const char *sql, const char *what, vigil_err *err);
+
+/*! vigil__db_schema() : the schema version recorded by vigil__db_set_schema
+ *  (0 for a new database), and *foreign (NULL ok): whether the database
+ *  holds another program's data (not vigil's, and not empty). */
+vigil_status vigil__db_schema(vigil__db *db, int64_t *version, int *foreign, vigil_err *err);
+
+/*! vigil__db_set_schema() : in the caller's transaction, records schema
+ *  `version` and marks the database as vigil's. */
+vigil_status vigil__db_set_schema(vigil__db *db, int version, vigil_err *err);
+
+/*! vigil__store_db() : the store's connection (store.c; owned by the store). */
+vigil__db *vigil__store_db(vigil_store *st);
 
 /* ---- who acts (user.c) ----------------------------------------------------- */
 
