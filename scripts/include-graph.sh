@@ -4,7 +4,7 @@
 # implements them.  Prints every edge "from -> to (N includes)" and, with
 # --check, fails (exit 1) on an edge that points up the layer order below or
 # on a cycle.  The order, lowest first:
-LAYERS="common image hash index text video store match case auth http"
+LAYERS="common image hash index text video signal store match case auth http"
 set -u
 cd "$(dirname "$0")/.." || exit 2
 check=0
@@ -18,6 +18,7 @@ layer_of_header() {
     index) echo index ;;
     text) echo text ;;
     video) echo video ;;
+    signal) echo signal ;;
     store|bank) echo store ;;
     match) echo match ;;
     case|url) echo case ;;

@@ -11,119 +11,8 @@
 #include "common/utf8.h"
 #include "store/bank_internal.h"
 #include "store/store_internal.h"
-#include "text/text_internal.h"
-#include "video/video_internal.h"
-#include "vigil/video.h"
+#include "signal/signal_internal.h"
 
-/* ------------------------------------------------------------------------
- * Signal types and values
- * ---------------------------------------------------------------------- */
-
-static const char *const signal_names[VIGIL_SIGNAL_COUNT] = {"pdq", "md5", "sha256", "video",
-                                                             "text", "tmk"};
-
-const char *vigil_signal_name(vigil_signal sig) {
-    return (unsigned)sig < VIGIL_SIGNAL_COUNT ? signal_names[sig] : "unknown";
-}
-
-static int blank(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-vigil_status vigil_signal_parse(const char *name, vigil_signal *out, vigil_err *err) {
-    if (!name || !out)
-        return vigil__err_set(err, VIGIL_EINVAL, "vigil_signal_parse: NULL argument");
-    while (blank(*name))
-        name++;
-    size_t n = strlen(name);
-    while (n && blank(name[n - 1]))
-        n--;
-    for (int i = 0; i < VIGIL_SIGNAL_COUNT; i++) {
-        if (strlen(signal_names[i]) == n && strncasecmp(name, signal_names[i], n) == 0) {
-            *out = (vigil_signal)i;
-            return VIGIL_OK;
-        }
-    }
-    if (n == 0)
-        return vigil__err_set(err, VIGIL_EPARSE,
-                              "empty signal type (expected pdq, md5, sha256, video or text)");
-    return vigil__err_set(err, VIGIL_EPARSE,
-                          "unknown signal type '%.*s' (expected pdq, md5, sha256, video or text)",
-                          (int)(n > 40 ? 40 : n), name);
-}
-
-static const char *hex_type_name(vigil_signal sig) {
-    return sig == VIGIL_SIGNAL_PDQ ? "PDQ" : sig == VIGIL_SIGNAL_MD5 ? "MD5" : "SHA-256";
-}
-
-vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf[65],
-                                const char **canon, vigil_err *err) {
-    if (!value) return vigil__err_set(err, VIGIL_EINVAL, "no value given");
-    if (sig == VIGIL_SIGNAL_PDQ || sig == VIGIL_SIGNAL_MD5 || sig == VIGIL_SIGNAL_SHA256) {
-        size_t want = sig == VIGIL_SIGNAL_MD5 ? 32 : 64;
-        while (blank(*value))
-            value++;
-        size_t n = strlen(value);
-        while (n && blank(value[n - 1]))
-            n--;
-        if (n != want)
-            return vigil__err_set(err, VIGIL_EPARSE,
-                                  "bad %s hash: expected %zu hex digits, got %zu",
-                                  hex_type_name(sig), want, n);
-        for (size_t i = 0; i < n; i++) {
-            char c = value[i];
-            if (c >= 'A' && c <= 'F') c = (char)(c - 'A' + 'a');
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                unsigned char u = (unsigned char)value[i];
-                if (u >= 0x21 && u < 0x7f)
-                    return vigil__err_set(err, VIGIL_EPARSE,
-                                          "bad %s hash: '%c' at position %zu is not a hex digit",
-                                          hex_type_name(sig), u, i + 1);
-                return vigil__err_set(err, VIGIL_EPARSE,
-                                      "bad %s hash: byte 0x%02x at position %zu is not a hex digit",
-                                      hex_type_name(sig), u, i + 1);
-            }
-            hexbuf[i] = c;
-        }
-        hexbuf[n] = '\0';
-        *canon = hexbuf;
-        return VIGIL_OK;
-    }
-    if (sig == VIGIL_SIGNAL_TMK) /* "tmk:" + base64 of a .tmk file (vigil/video.h) */
-        return vigil__tmk_value_canon(value, canon, err);
-    if (sig != VIGIL_SIGNAL_VIDEO && sig != VIGIL_SIGNAL_TEXT)
-        return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)sig);
-    size_t n = strlen(value), lead = 0;
-    while (lead < n && blank(value[lead]))
-        lead++;
-    if (lead == n)
-        return vigil__err_set(err, VIGIL_EPARSE, "empty %s value", vigil_signal_name(sig));
-    if (n > VIGIL_VALUE_MAX)
-        return vigil__err_set(err, VIGIL_ELIMIT, "%s value is %zu bytes, over the limit of %d",
-                              vigil_signal_name(sig), n, VIGIL_VALUE_MAX);
-    size_t bad = vigil__utf8_check(value, n);
-    if (bad)
-        return vigil__err_set(err, VIGIL_EPARSE, "%s value is not valid UTF-8 (byte %zu)",
-                              vigil_signal_name(sig), bad);
-    if (sig == VIGIL_SIGNAL_TEXT) /* "mh1:..." (vigil/text.h) */
-        return vigil__text_value_canon(value, canon, err);
-    if (sig == VIGIL_SIGNAL_VIDEO) /* vpdq1, vpdqr1, reference file, pytx signal (vigil/video.h) */
-        return vigil__video_value_canon(value, canon, err);
-    *canon = value;
-    return VIGIL_OK;
-}
-
-vigil_status vigil_signal_canonical(vigil_signal sig, const char *value, char **out,
-                                    vigil_err *err) {
-    if (!out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_signal_canonical: NULL argument");
-    *out = NULL;
-    char hex[65];
-    const char *canon = NULL;
-    vigil_status rc = vigil__value_canon(sig, value, hex, &canon, err);
-    if (rc != VIGIL_OK) return rc;
-    *out = strdup(canon);
-    return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-}
 
 vigil_status vigil__labels_canon(const char *text, char **out, vigil_err *err) {
     vigil_labels l;
@@ -695,7 +584,7 @@ vigil_status vigil_bank_entry_set_enabled(vigil_store *st, const char *bank, int
 
 static vigil_signal signal_from_db(const char *s) {
     for (int i = 0; s && i < VIGIL_SIGNAL_COUNT; i++)
-        if (strcmp(s, signal_names[i]) == 0) return (vigil_signal)i;
+        if (strcmp(s, vigil_signal_name((vigil_signal)i)) == 0) return (vigil_signal)i;
     return VIGIL_SIGNAL_COUNT; /* a type from a newer vigil: never matched */
 }
 

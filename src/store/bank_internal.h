@@ -5,15 +5,10 @@
 #ifndef VIGIL_STORE_BANK_INTERNAL_H
 #define VIGIL_STORE_BANK_INTERNAL_H
 
+#include "signal/signal_internal.h"
 #include "vigil/bank.h"
 
-/*! vigil__value_canon() :
- *  Validates `value` as a value of `sig`.  Hex types: the lowercase form is
- *  written to `hexbuf` and *canon points to it.  video/text: *canon points
- *  to `value` itself (kept as given; text: past leading blanks, and it must
- *  be an "mh1:" signature).  @return VIGIL_OK or the fault. */
-vigil_status vigil__value_canon(vigil_signal sig, const char *value, char hexbuf[65],
-                                const char **canon, vigil_err *err);
+/* vigil__value_canon(): src/signal/signal_internal.h */
 
 /*! vigil__labels_canon() : parse + canonical format of label text (NULL or
  *  "" gives ""), in *out (malloc'd).  Errors are prefixed "labels: ". */
