@@ -119,6 +119,7 @@ vigil_status vigil_signal_canonical(vigil_signal sig, const char *value, char **
     const char *canon = NULL;
     vigil_status rc = vigil__value_canon(sig, value, hex, &canon, err);
     if (rc != VIGIL_OK) return rc;
+    if (!canon) return vigil__err_set(err, VIGIL_EINVAL, "vigil_signal_canonical: no value");
     *out = strdup(canon);
     return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
 }
