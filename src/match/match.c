@@ -78,12 +78,7 @@ void vigil_match_opts_init(vigil_match_opts *o) {
 
 void vigil_match_result_clear(vigil_match_result *r) {
     if (!r) return;
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->matches[i].bank);
-        free(r->matches[i].labels);
-        free(r->matches[i].external_id);
-    }
-    free(r->matches);
+    VIGIL__MATCHES_FREE(r);
     memset(r, 0, sizeof *r);
     r->quality = -1;
 }

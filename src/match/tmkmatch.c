@@ -86,12 +86,7 @@ vigil_status vigil_tmk_matcher_open(vigil_store *st, const char *const *banks, s
 
 void vigil_tmk_match_result_clear(vigil_tmk_match_result *r) {
     if (!r) return;
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->matches[i].bank);
-        free(r->matches[i].labels);
-        free(r->matches[i].external_id);
-    }
-    free(r->matches);
+    VIGIL__MATCHES_FREE(r);
     memset(r, 0, sizeof *r);
 }
 
