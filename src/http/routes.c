@@ -77,74 +77,86 @@ static void h_hash(http_ctx *h) {
 
 
 
-static void h_match(http_ctx *h) {
+/* One value of `hashes` that is a video (any form) or TMK value: its result or
+ * the error, named by its index. */
+static vigil_status match_video_value(http_ctx *h, const char *v, size_t i, json_t *results,
+                                      vigil_err *err) {
+    char *vj = NULL;
+    vigil_status rc = strncmp(v, "tmk:", 4) == 0
+                          ? vigil_tmk_match_json(h->st, v, NULL, 0, &vj, err)
+                          : vigil_video_match_json(h->st, v, NULL, 0, NULL, http_query(h, "video_rule"),
+                                                   http_query(h, "phase_robust") != NULL, &vj, err);
+    if (rc == VIGIL_OK) {
+        json_array_append_new(results, json_loads(vj, 0, NULL));
+    } else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL || rc == VIGIL_EFORMAT || rc == VIGIL_ECORRUPT) {
+        char msg[VIGIL_ERR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        rc = vigil__err_set(err, VIGIL_EPARSE, "hashes[%zu]: %s", i, msg);
+    }
+    free(vj);
+    return rc;
+}
+
+static int is_video_value(const char *v) { /* vigil/video.h */
+    return strncmp(v, "tmk:", 4) == 0 || strncmp(v, "video:", 6) == 0 ||
+           strncmp(v, "vpdq1:", 6) == 0 || strncmp(v, "vpdqr1:", 7) == 0;
+}
+
+/* The JSON form: {"hashes": [...]} (at most 1000, checked by the route table). */
+static void match_hashes(http_ctx *h) {
     vigil_err err;
     vigil_err_clear(&err);
-    int is_json = strncasecmp(h->ctype, "application/json", 16) == 0;
-    if (is_json) { /* fields checked by the route table: at most 1000 strings */
-        const char *hs[1000];
-        size_t n = http_in_strs(h, "hashes", hs, 1000);
-        vigil_matcher *m = http_matcher_acquire(h, &err);
-        if (!m) {
-            http_fail(h, err.status ? err.status : VIGIL_EIO, &err);
-            return;
+    const char *hs[1000];
+    size_t n = http_in_strs(h, "hashes", hs, 1000);
+    vigil_matcher *m = http_matcher_acquire(h, &err);
+    if (!m) {
+        http_fail(h, err.status ? err.status : VIGIL_EIO, &err);
+        return;
+    }
+    json_t *results = json_array();
+    vigil_status rc = VIGIL_OK;
+    for (size_t i = 0; i < n && rc == VIGIL_OK; i++) {
+        if (is_video_value(hs[i])) {
+            rc = match_video_value(h, hs[i], i, results, &err);
+            continue;
         }
-        json_t *results = json_array();
-        vigil_status rc = VIGIL_OK;
-        for (size_t i = 0; i < n && rc == VIGIL_OK; i++) {
-            int tmk = strncmp(hs[i], "tmk:", 4) == 0;
-            if (tmk || strncmp(hs[i], "video:", 6) == 0 || strncmp(hs[i], "vpdq1:", 6) == 0 ||
-                strncmp(hs[i], "vpdqr1:", 7) == 0) { /* a video value, any form, or TMK (vigil/video.h) */
-                char *vj = NULL;
-                rc = tmk ? vigil_tmk_match_json(h->st, hs[i], NULL, 0, &vj, &err)
-                         : vigil_video_match_json(h->st, hs[i], NULL, 0, NULL, http_query(h, "video_rule"),
-                                                  http_query(h, "phase_robust") != NULL, &vj, &err);
-                if (rc == VIGIL_OK) json_array_append_new(results, json_loads(vj, 0, NULL));
-                else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL || rc == VIGIL_EFORMAT || rc == VIGIL_ECORRUPT) {
-                    rc = VIGIL_EPARSE;
-                    char msg[VIGIL_ERR_MSG_MAX];
-                    snprintf(msg, sizeof msg, "%s", err.msg);
-                    vigil__err_set(&err, VIGIL_EPARSE, "hashes[%zu]: %s", i, msg);
-                }
-                free(vj);
-                continue;
-            }
-            vigil_match_result res;
-            rc = vigil_matcher_hash_text(m, hs[i], &res, NULL, NULL, &err);
-            if (rc == VIGIL_OK) {
-                json_t *r = json_pack("{s:s}", "hash", hs[i]), *mr = vigil_match_result_json(&res);
-                json_object_update(r, mr); /* the CLI's form too */
-                json_decref(mr);
-                json_array_append_new(results, r);
-            } else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL) {
-                char msg[VIGIL_ERR_MSG_MAX];
-                snprintf(msg, sizeof msg, "%s", err.msg);
-                vigil__err_set(&err, VIGIL_EPARSE, "hashes[%zu]: %s", i, msg);
-            }
-            vigil_match_result_clear(&res);
+        vigil_match_result res;
+        rc = vigil_matcher_hash_text(m, hs[i], &res, NULL, NULL, &err);
+        if (rc == VIGIL_OK) {
+            json_t *r = json_pack("{s:s}", "hash", hs[i]), *mr = vigil_match_result_json(&res);
+            json_object_update(r, mr); /* the CLI's form too */
+            json_decref(mr);
+            json_array_append_new(results, r);
+        } else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL) {
+            char msg[VIGIL_ERR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err.msg);
+            vigil__err_set(&err, VIGIL_EPARSE, "hashes[%zu]: %s", i, msg);
         }
-        http_matcher_release(h);
-        answer(h, rc, &err, 200, json_pack("{s:o}", "results", results));
-        return;
+        vigil_match_result_clear(&res);
     }
-    if (!h->body_len) {
-        http_error(h, 400, "missing_body", "send hashes as JSON or an image as the body");
-        return;
-    }
-    const char *vform = http_query(h, "video"); /* a video body (vigil/video.h) */
-    if (vform || (vigil_format_sniff(h->body, h->body_len) == VIGIL_FMT_UNKNOWN && vigil_video_sniff(h->body, h->body_len))) {
-        char *vj = NULL;
-        vigil_status vrc = vform && strcmp(vform, "tmk") == 0
-                               ? vigil_tmk_match_json(h->st, NULL, h->body, h->body_len, &vj, &err)
-                               : vigil_video_match_json(h->st, NULL, h->body, h->body_len, vform,
-                                                        http_query(h, "video_rule"), http_query(h, "phase_robust") != NULL,
-                                                        &vj, &err);
-        json_t *out = vrc == VIGIL_OK ? json_loads(vj, 0, NULL) : NULL;
-        free(vj);
-        if (vrc != VIGIL_OK) http_fail(h, vrc, &err);
-        else http_ok(h, 200, out);
-        return;
-    }
+    http_matcher_release(h);
+    answer(h, rc, &err, 200, json_pack("{s:o}", "results", results));
+}
+
+/* A video body: vigil's sampling, Meta's vPDQ or TMK (?video=). */
+static void match_video_body(http_ctx *h, const char *vform) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    char *vj = NULL;
+    vigil_status rc = vform && strcmp(vform, "tmk") == 0
+                          ? vigil_tmk_match_json(h->st, NULL, h->body, h->body_len, &vj, &err)
+                          : vigil_video_match_json(h->st, NULL, h->body, h->body_len, vform,
+                                                   http_query(h, "video_rule"),
+                                                   http_query(h, "phase_robust") != NULL, &vj, &err);
+    json_t *out = rc == VIGIL_OK ? json_loads(vj, 0, NULL) : NULL;
+    free(vj);
+    answer(h, rc, &err, 200, out);
+}
+
+/* An image body: hashed, then PDQ, MD5 and SHA-256 matched. */
+static void match_image_body(http_ctx *h) {
+    vigil_err err;
+    vigil_err_clear(&err);
     vigil_hash_opts o;
     vigil_hash_opts_init(&o);
     o.flags |= VIGIL_HASH_DIGESTS;
@@ -177,6 +189,23 @@ static void h_match(http_ctx *h) {
     }
     vigil_match_result_clear(&res);
     answer(h, rc, &err, 200, out);
+}
+
+static void h_match(http_ctx *h) {
+    if (strncasecmp(h->ctype, "application/json", 16) == 0) {
+        match_hashes(h);
+        return;
+    }
+    if (!h->body_len) {
+        http_error(h, 400, "missing_body", "send hashes as JSON or an image as the body");
+        return;
+    }
+    const char *vform = http_query(h, "video"); /* a video body (vigil/video.h) */
+    if (vform || (vigil_format_sniff(h->body, h->body_len) == VIGIL_FMT_UNKNOWN &&
+                  vigil_video_sniff(h->body, h->body_len)))
+        match_video_body(h, vform);
+    else
+        match_image_body(h);
 }
 
 /* ---- banks ------------------------------------------------------------------------------ */
