@@ -112,7 +112,16 @@ function parseHash() {
   return { parts, q };
 }
 
-async function route() {
+// Routes run one at a time, in order: a page still loading when the hash
+// changes again (a slow answer) finishes first and is then replaced, so an
+// older page can never overwrite a newer one or leave its timers behind.
+let routing = Promise.resolve();
+function route() {
+  routing = routing.then(routeNow, routeNow).catch(() => {});
+  return routing;
+}
+
+async function routeNow() {
   for (const c of cleanup) c();
   cleanup = [];
   const { parts, q } = parseHash();
