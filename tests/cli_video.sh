@@ -128,6 +128,9 @@ expect form_convert_pytx 0 "^\\[\"$HEX,[0-9]+,0\\.0\", \"$HEX,[0-9]+,0\\.99[0-9]
 printf '%s\n' "$out" > "$T/signal.json"
 run $VV bank add partner --signal "video:$(cat "$T/signal.json")"
 expect form_add_pytx 0 '^[0-9]+$'
+run $VV bank create pytx-names
+run $VV bank add pytx-names --signal "vpdq:$(cat "$T/signal.json")"
+expect form_add_pytx_type_name 0 '^[0-9]+$'
 run $VV bank export partner --video-form pytx
 n=$(printf '%s\n' "$out" | grep -c '^video,"\[""')
 [ "$rc" -eq 0 ] && [ "$n" -eq 2 ] && ok form_export_pytx || bad form_export_pytx "rc=$rc n=$n"

@@ -33,7 +33,8 @@ typedef enum vigil_signal {
 VIGIL_API const char *vigil_signal_name(vigil_signal sig);
 
 /*! vigil_signal_parse() :
- *  Parses a signal type name, case-insensitively ("PDQ" is pdq).
+ *  Parses a signal type name, case-insensitively ("PDQ" is pdq); "vpdq"
+ *  (python-threatexchange's and HMA's name) is video.
  *  @return VIGIL_OK with *out set, or VIGIL_EPARSE: "unknown signal type
  *  'x' (expected pdq, md5, sha256, video or text)". */
 VIGIL_API vigil_status vigil_signal_parse(const char *name, vigil_signal *out, vigil_err *err);

@@ -42,6 +42,12 @@ vigil_status vigil_signal_parse(const char *name, vigil_signal *out, vigil_err *
             return VIGIL_OK;
         }
     }
+    /* python-threatexchange's and HMA's name of the video signal type: their
+     * files (a dataset CSV, an exchange) import as they are */
+    if (n == 4 && strncasecmp(name, "vpdq", 4) == 0) {
+        *out = VIGIL_SIGNAL_VIDEO;
+        return VIGIL_OK;
+    }
     if (n == 0)
         return vigil__err_set(err, VIGIL_EPARSE,
                               "empty signal type (expected pdq, md5, sha256, video or text)");
