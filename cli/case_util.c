@@ -80,6 +80,19 @@ static char *cell(json_t *v) {
     return json_dumps(v, JSON_COMPACT);
 }
 
+int cu_print_rows(vigil_status rc, const vigil_err *err, json_t *rows, int json,
+                  const char *const *cols) {
+    int ret = CLI_EXIT_OK;
+    if (rc != VIGIL_OK)
+        ret = cu_fail(rc, err);
+    else if (json)
+        cu_print_json(rows);
+    else
+        cu_print_table(rows, cols);
+    json_decref(rows);
+    return ret;
+}
+
 void cu_print_table(json_t *rows, const char *const *cols) {
     size_t nc = 0;
     while (cols[nc]) nc++;

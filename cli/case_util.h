@@ -28,6 +28,12 @@ void cu_print_json(json_t *v);
  * arrays are joined with ',', null is '-'. */
 void cu_print_table(json_t *rows, const char *const *cols);
 
+/*! cu_print_rows() : the end of a list subcommand: on failure the message
+ *  (cu_fail); else `rows` as JSON (`json`) or as the table of `cols`.  Frees
+ *  `rows`.  @return the exit status. */
+int cu_print_rows(vigil_status rc, const vigil_err *err, json_t *rows, int json,
+                  const char *const *cols);
+
 /* An object as "key: value" lines; nested arrays of objects are printed as
  * indented tables of all their keys. */
 void cu_print_record(json_t *obj);

@@ -92,14 +92,8 @@ static int agency_list(int argc, char **argv) {
     json_t *rows = NULL;
     vigil_status s = vigil_agency_list(st, cu_by(by), &rows, &err);
     vigil_store_close(st);
-    if (s != VIGIL_OK) return cu_fail(s, &err);
     static const char *const cols[] = {"code", "country", "name", NULL};
-    if (json)
-        cu_print_json(rows);
-    else
-        cu_print_table(rows, cols);
-    json_decref(rows);
-    return CLI_EXIT_OK;
+    return cu_print_rows(s, &err, rows, json, cols);
 }
 
 int cmd_agency(int argc, char **argv) {
@@ -203,14 +197,8 @@ static int user_list(int argc, char **argv) {
     json_t *rows = NULL;
     vigil_status s = vigil_user_list(st, cu_by(by), &rows, &err);
     vigil_store_close(st);
-    if (s != VIGIL_OK) return cu_fail(s, &err);
     static const char *const cols[] = {"name", "role", "agency", "platform", "revoked", NULL};
-    if (json)
-        cu_print_json(rows);
-    else
-        cu_print_table(rows, cols);
-    json_decref(rows);
-    return CLI_EXIT_OK;
+    return cu_print_rows(s, &err, rows, json, cols);
 }
 
 static const cli_opt user_passwd_opts[] = {CU_OPT_BY, CLI_O_END};
@@ -274,15 +262,9 @@ static int platform_list(int argc, char **argv) {
     json_t *rows = NULL;
     vigil_status rc = vigil_platform_list(st, cu_by(by), only_new, &rows, &err);
     vigil_store_close(st);
-    if (rc != VIGIL_OK) return cu_fail(rc, &err);
     static const char *const cols[] = {"name",        "kind",    "status",  "items",
                                        "requires_id", "channel", "domains", NULL};
-    if (json)
-        cu_print_json(rows);
-    else
-        cu_print_table(rows, cols);
-    json_decref(rows);
-    return CLI_EXIT_OK;
+    return cu_print_rows(rc, &err, rows, json, cols);
 }
 
 /* vigil platform add NAME ..., vigil platform edit NAME ... (edit also --status) */
@@ -541,21 +523,11 @@ static int audit_log(int argc, char **argv) {
     vigil_err_clear(&err);
     vigil_store *st = cu_open();
     if (!st) return CLI_EXIT_FAIL;
-    int ret = CLI_EXIT_OK;
     json_t *rows = NULL;
     vigil_status rc = vigil_audit_list(st, cu_by(by), entity, id, limit, &rows, &err);
-    if (rc != VIGIL_OK) {
-        ret = cu_fail(rc, &err);
-    } else if (json) {
-        cu_print_json(rows);
-    } else {
-        static const char *const cols[] = {"id",     "at",        "actor", "action",
-                                           "entity", "entity_id", NULL};
-        cu_print_table(rows, cols);
-    }
-    json_decref(rows);
     vigil_store_close(st);
-    return ret;
+    static const char *const cols[] = {"id", "at", "actor", "action", "entity", "entity_id", NULL};
+    return cu_print_rows(rc, &err, rows, json, cols);
 }
 
 int cmd_audit(int argc, char **argv) {

@@ -480,15 +480,9 @@ static int hold_list(int argc, char **argv) {
     json_t *v = NULL;
     vigil_status rc = vigil_hold_list(st, cu_by(by), all, &v, &err);
     vigil_store_close(st);
-    if (rc != VIGIL_OK) return cu_fail(rc, &err);
     static const char *const cols[] = {"id",     "agency", "kind",   "value",
                                        "active", "until",  "reason", NULL};
-    if (json)
-        cu_print_json(v);
-    else
-        cu_print_table(v, cols);
-    json_decref(v);
-    return CLI_EXIT_OK;
+    return cu_print_rows(rc, &err, v, json, cols);
 }
 
 int cmd_hold(int argc, char **argv) {
