@@ -443,6 +443,21 @@ VIGIL_API vigil_status vigil_bank_import_file(vigil_store *st, const char *bank,
 VIGIL_API vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uint64_t *rows,
                                vigil_err *err);
 
+/* A value written in another form on export: *out (malloc'd) the form to
+ * write, or NULL to write the stored value as it is. */
+typedef vigil_status (*vigil_export_value_fn)(void *ctx, vigil_signal sig, const char *value,
+                                              char **out, vigil_err *err);
+
+/*! vigil_bank_export_as() :
+ *  As vigil_bank_export, with every value passed through `fn` (NULL: as
+ *  vigil_bank_export).  Every value is converted once before anything is
+ *  written, so a value that does not convert writes nothing: the error
+ *  names its entry ("entry N: ...").  @return as vigil_bank_export, and the
+ *  faults of `fn`. */
+VIGIL_API vigil_status vigil_bank_export_as(vigil_store *st, const char *bank, FILE *out,
+                                            vigil_export_value_fn fn, void *ctx, uint64_t *rows,
+                                            vigil_err *err);
+
 #ifdef __cplusplus
 }
 #endif

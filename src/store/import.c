@@ -540,7 +540,31 @@ typedef struct exporter {
     uint64_t rows;
     int failed;
     int with_ids; /* the pass: 0 entries without an id, 1 those with one */
+    vigil_export_value_fn fn; /* another form of the values, or NULL */
+    void *ctx;
+    vigil_err *err; /* fn's fault, with failed = 2 */
 } exporter;
+
+/* The value to write: *conv (malloc'd, NULL: e->value as stored). */
+static int export_value(exporter *x, const vigil_entry *e, char **conv) {
+    *conv = NULL;
+    if (!x->fn) return 0;
+    vigil_status rc = x->fn(x->ctx, e->signal, e->value, conv, x->err);
+    if (rc == VIGIL_OK) return 0;
+    char msg[VIGIL_ERR_MSG_MAX];
+    memcpy(msg, x->err->msg, sizeof msg);
+    vigil__err_set(x->err, rc, "entry %lld: %.200s", (long long)e->id, msg);
+    x->failed = 2;
+    return 1;
+}
+
+/* The checking pass of vigil_bank_export_as: every value converts. */
+static int check_row(void *ctx, const vigil_entry *e) {
+    char *conv = NULL;
+    int stop = export_value(ctx, e, &conv);
+    free(conv);
+    return stop;
+}
 
 static void put_field(FILE *out, const char *s) {
     if (!strpbrk(s, ",\"\r\n")) {
@@ -558,9 +582,12 @@ static void put_field(FILE *out, const char *s) {
 static int export_row(void *ctx, const vigil_entry *e) {
     exporter *x = ctx;
     if ((e->external_id != NULL) != x->with_ids) return 0;
+    char *conv = NULL;
+    if (export_value(x, e, &conv)) return 1;
     fputs(vigil_signal_name(e->signal), x->out);
     putc(',', x->out);
-    put_field(x->out, e->value);
+    put_field(x->out, conv ? conv : e->value);
+    free(conv);
     putc(',', x->out);
     put_field(x->out, e->labels);
     putc(',', x->out);
@@ -575,13 +602,26 @@ static int export_row(void *ctx, const vigil_entry *e) {
 
 vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uint64_t *rows,
                                vigil_err *err) {
+    return vigil_bank_export_as(st, bank, out, NULL, NULL, rows, err);
+}
+
+vigil_status vigil_bank_export_as(vigil_store *st, const char *bank, FILE *out,
+                                  vigil_export_value_fn fn, void *ctx, uint64_t *rows,
+                                  vigil_err *err) {
     if (rows) *rows = 0;
     if (!st || !bank || !out)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_export: NULL argument");
-    exporter x = {out, 0, 0, 0};
+    vigil_err local;
+    vigil_err_clear(&local);
+    exporter x = {out, 0, 0, 0, fn, ctx, err ? err : &local};
     vigil_bank_info b;
     vigil_status rc = vigil_bank_get(st, bank, &b, err); /* before writing anything */
     if (rc != VIGIL_OK) return rc;
+    if (fn) { /* every value converts before anything is written */
+        rc = vigil_bank_foreach(st, bank, check_row, &x, err);
+        if (rc == VIGIL_OK && x.failed == 2) rc = x.err->status;
+        if (rc != VIGIL_OK) return rc;
+    }
     fputs("signal_type,signal_value,labels,id\n", out);
     /* Entries without an id first: read back in this order, each row makes
      * the same entry again.  (The other way round, a row without an id
@@ -590,6 +630,7 @@ vigil_status vigil_bank_export(vigil_store *st, const char *bank, FILE *out, uin
     for (x.with_ids = 0; x.with_ids < 2 && rc == VIGIL_OK && !x.failed; x.with_ids++)
         rc = vigil_bank_foreach(st, bank, export_row, &x, err);
     if (rc != VIGIL_OK) return rc;
+    if (x.failed == 2) return x.err->status;
     if (x.failed || fflush(out) != 0 || ferror(out))
         return vigil__err_set(err, VIGIL_EIO, "write error exporting bank '%s': %s", bank,
                               strerror(errno));

@@ -474,90 +474,22 @@ vigil_status vigil__video_value_canon(const char *value, const char **canon, vig
 
 /* ---- bank export with video values in a chosen form ---------------------- */
 
-typedef struct vexport {
-    FILE *out;
-    vigil_video_form form;
-    uint64_t rows;
-    int failed;
-    vigil_err *err;
-} vexport;
-
-/* A CSV field as vigil_bank_export writes it (RFC 4180 quoting). */
-static void put_field(FILE *out, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    putc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') putc('"', out);
-        putc(*s, out);
-    }
-    putc('"', out);
-}
-
-static int vexport_row(void *ctx, const vigil_entry *e) {
-    vexport *x = ctx;
-    char *conv = NULL;
-    if (e->signal == VIGIL_SIGNAL_VIDEO) {
-        vigil_video_hash v;
-        memset(&v, 0, sizeof v);
-        vigil_status rc = vigil_video_parse(e->value, &v, x->err);
-        if (rc == VIGIL_OK) rc = vigil_video_format(&v, x->form, &conv, x->err);
-        vigil_video_hash_clear(&v);
-        if (rc == VIGIL_OK && !x->out) { /* the checking pass */
-            free(conv);
-            return 0;
-        }
-        if (rc != VIGIL_OK) {
-            char msg[VIGIL_ERR_MSG_MAX];
-            memcpy(msg, x->err->msg, sizeof msg);
-            vigil__err_set(x->err, rc, "entry %lld: %.200s", (long long)e->id, msg);
-            x->failed = 2;
-            return 1;
-        }
-    }
-    if (!x->out) return 0;
-    fputs(vigil_signal_name(e->signal), x->out);
-    putc(',', x->out);
-    put_field(x->out, conv ? conv : e->value);
-    free(conv);
-    putc(',', x->out);
-    put_field(x->out, e->labels);
-    putc(',', x->out);
-    if (e->external_id) put_field(x->out, e->external_id);
-    if (putc('\n', x->out) == EOF) {
-        x->failed = 1;
-        return 1;
-    }
-    x->rows++;
-    return 0;
+/* vigil_bank_export_as's converter: video values in the form *(vigil_video_form *)ctx. */
+static vigil_status video_form_value(void *ctx, vigil_signal sig, const char *value, char **out,
+                                     vigil_err *err) {
+    *out = NULL;
+    if (sig != VIGIL_SIGNAL_VIDEO) return VIGIL_OK;
+    vigil_video_hash v;
+    memset(&v, 0, sizeof v);
+    vigil_status rc = vigil_video_parse(value, &v, err);
+    if (rc == VIGIL_OK) rc = vigil_video_format(&v, *(const vigil_video_form *)ctx, out, err);
+    vigil_video_hash_clear(&v);
+    return rc;
 }
 
 vigil_status vigil_video_bank_export(vigil_store *st, const char *bank, vigil_video_form form, FILE *out,
                                      uint64_t *rows, vigil_err *err) {
-    if (rows) *rows = 0;
-    if (!st || !bank || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_bank_export: NULL argument");
-    vigil_err local;
-    vigil_err_clear(&local);
-    vexport x = {out, form, 0, 0, err ? err : &local};
-    vigil_bank_info b;
-    vigil_status rc = vigil_bank_get(st, bank, &b, err);
-    if (rc != VIGIL_OK) return rc;
-    /* every value converts before anything is written */
-    x.out = NULL;
-    rc = vigil_bank_foreach(st, bank, vexport_row, &x, err);
-    if (rc == VIGIL_OK && x.failed == 2) rc = x.err->status;
-    if (rc != VIGIL_OK) return rc;
-    x.out = out;
-    fputs("signal_type,signal_value,labels,id\n", out);
-    rc = vigil_bank_foreach(st, bank, vexport_row, &x, err);
-    if (rc != VIGIL_OK) return rc;
-    if (x.failed == 2) return x.err->status;
-    if (x.failed || fflush(out) != 0 || ferror(out))
-        return vigil__err_set(err, VIGIL_EIO, "write error exporting bank '%s': %s", bank, strerror(errno));
-    if (rows) *rows = x.rows;
-    return VIGIL_OK;
+    return vigil_bank_export_as(st, bank, out, video_form_value, &form, rows, err);
 }
 
 /* ---- the HTTP API's description of a hashed video ------------------------ */
