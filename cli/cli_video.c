@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "case_util.h"
 #include "cli.h"
 #include "cli_video.h"
 #include "vigil/hash.h"
@@ -751,16 +752,8 @@ static const cli_opt tmk_score_opts[] = {CLI_O_END};
 /* vigil tmk score A.tmk B.tmk */
 static int tmk_score(int argc, char **argv) {
     cli_args a;
-    int c;
-    cli_args_init(&a, "tmk score", tmk_score_opts, 0, argc, argv);
-    while ((c = cli_args_next(&a)) != CLI_END) {
-        if (c == CLI_HELP) {
-            tmk_usage(stdout);
-            return CLI_EXIT_OK;
-        }
-        return CLI_EXIT_USAGE;
-    }
-    if (!cli_args_operands(&a, 2, 2, "A.tmk and B.tmk")) return CLI_EXIT_USAGE;
+    int ret = cu_args(&a, "tmk score", tmk_score_opts, argc, argv, tmk_usage, 2, 2, "A.tmk and B.tmk", NULL, NULL);
+    if (ret >= 0) return ret;
     vigil_tmk *ta = read_tmk(a.argv[0]), *tb = ta ? read_tmk(a.argv[1]) : NULL;
     if (!ta || !tb) {
         vigil_tmk_free(ta);
@@ -875,16 +868,8 @@ static const cli_opt tmk_export_opts[] = {CLI_O_END};
 /* vigil tmk export ENTRY-ID FILE.tmk */
 static int tmk_export(int argc, char **argv) {
     cli_args a;
-    int c;
-    cli_args_init(&a, "tmk export", tmk_export_opts, 0, argc, argv);
-    while ((c = cli_args_next(&a)) != CLI_END) {
-        if (c == CLI_HELP) {
-            tmk_usage(stdout);
-            return CLI_EXIT_OK;
-        }
-        return CLI_EXIT_USAGE;
-    }
-    if (!cli_args_operands(&a, 2, 2, "ENTRY-ID and FILE.tmk")) return CLI_EXIT_USAGE;
+    int ret = cu_args(&a, "tmk export", tmk_export_opts, argc, argv, tmk_usage, 2, 2, "ENTRY-ID and FILE.tmk", NULL, NULL);
+    if (ret >= 0) return ret;
     const char *id_text = a.argv[0], *path = a.argv[1];
     char *end = NULL;
     errno = 0;
