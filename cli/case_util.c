@@ -164,9 +164,19 @@ void cu_print_record(json_t *obj) {
 
 int cu_args(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
             void (*usage)(FILE *), int min, int max, const char *what, const char **by, int *json) {
+    return cu_args_flag(a, cmd, opts, argc, argv, usage, min, max, what, by, json, 0, NULL);
+}
+
+int cu_args_flag(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
+                 void (*usage)(FILE *), int min, int max, const char *what, const char **by,
+                 int *json, int flag_code, int *flag) {
     int c;
     cli_args_init(a, cmd, opts, 0, argc, argv);
     while ((c = cli_args_next(a)) != CLI_END) {
+        if (flag && c == flag_code) {
+            *flag = 1;
+            continue;
+        }
         switch (c) {
         case CU_O_BY: *by = a->arg; break;
         case CU_O_JSON: *json = 1; break;

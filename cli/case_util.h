@@ -52,6 +52,12 @@ enum { CU_O_BY = 1000, CU_O_JSON };
 int cu_args(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
             void (*usage)(FILE *), int min, int max, const char *what, const char **by, int *json);
 
+/*! cu_args_flag() : as cu_args, for a subcommand that also takes one flag
+ *  (option code `flag_code` of its table): *flag is set to 1 when given. */
+int cu_args_flag(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
+                 void (*usage)(FILE *), int min, int max, const char *what, const char **by,
+                 int *json, int flag_code, int *flag);
+
 /* Parses a positive decimal id; 0 on failure (after printing an error). */
 int64_t cu_id(const char *s, const char *what);
 

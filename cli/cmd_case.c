@@ -242,19 +242,11 @@ static const cli_opt platform_list_opts[] = {CLI_O_FLAG("new", 0, O_NEW), CU_OPT
                                              CLI_O_END};
 static int platform_list(int argc, char **argv) {
     const char *by = NULL;
-    int json = 0, only_new = 0, c;
+    int json = 0, only_new = 0;
     cli_args a;
-    cli_args_init(&a, "platform list", platform_list_opts, 0, argc, argv);
-    while ((c = cli_args_next(&a)) != CLI_END) {
-        switch (c) {
-        case O_NEW: only_new = 1; break;
-        case CU_O_BY: by = a.arg; break;
-        case CU_O_JSON: json = 1; break;
-        case CLI_HELP: platform_usage(stdout); return CLI_EXIT_OK;
-        default: return CLI_EXIT_USAGE;
-        }
-    }
-    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
+    int ret = cu_args_flag(&a, "platform list", platform_list_opts, argc, argv, platform_usage, 0,
+                           0, "", &by, &json, O_NEW, &only_new);
+    if (ret >= 0) return ret;
     vigil_err err;
     vigil_err_clear(&err);
     vigil_store *st = cu_open();

@@ -460,19 +460,11 @@ static const cli_opt hold_list_opts[] = {CLI_O_FLAG("all", 0, O_ALL), CU_OPT_BY,
                                          CLI_O_END};
 static int hold_list(int argc, char **argv) {
     const char *by = NULL;
-    int json = 0, all = 0, c;
+    int json = 0, all = 0;
     cli_args a;
-    cli_args_init(&a, "hold list", hold_list_opts, 0, argc, argv);
-    while ((c = cli_args_next(&a)) != CLI_END) {
-        switch (c) {
-        case O_ALL: all = 1; break;
-        case CU_O_BY: by = a.arg; break;
-        case CU_O_JSON: json = 1; break;
-        case CLI_HELP: hold_usage(stdout); return CLI_EXIT_OK;
-        default: return CLI_EXIT_USAGE;
-        }
-    }
-    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
+    int ret = cu_args_flag(&a, "hold list", hold_list_opts, argc, argv, hold_usage, 0, 0, "", &by,
+                           &json, O_ALL, &all);
+    if (ret >= 0) return ret;
     vigil_err err;
     vigil_err_clear(&err);
     vigil_store *st = cu_open();
@@ -752,19 +744,11 @@ static const cli_opt order_list_opts[] = {CLI_O_FLAG("overdue", 0, O_OVERDUE), C
                                           CU_OPT_JSON, CLI_O_END};
 static int order_list(int argc, char **argv) {
     const char *by = NULL;
-    int json = 0, overdue = 0, c;
+    int json = 0, overdue = 0;
     cli_args a;
-    cli_args_init(&a, "order list", order_list_opts, 0, argc, argv);
-    while ((c = cli_args_next(&a)) != CLI_END) {
-        switch (c) {
-        case O_OVERDUE: overdue = 1; break;
-        case CU_O_BY: by = a.arg; break;
-        case CU_O_JSON: json = 1; break;
-        case CLI_HELP: order_usage(stdout); return CLI_EXIT_OK;
-        default: return CLI_EXIT_USAGE;
-        }
-    }
-    if (!cli_args_operands(&a, 0, 0, "")) return CLI_EXIT_USAGE;
+    int ret = cu_args_flag(&a, "order list", order_list_opts, argc, argv, order_usage, 0, 0, "",
+                           &by, &json, O_OVERDUE, &overdue);
+    if (ret >= 0) return ret;
     vigil_err err;
     vigil_err_clear(&err);
     vigil_store *st = cu_open();
