@@ -16,7 +16,10 @@
 
 #include "test.h"
 #include "vidgen.h"
+#include "signal/signal_internal.h"
+#include "store/store_internal.h"
 #include "video/video_internal.h"
+#include "vigil/bank.h"
 #include "vigil/video.h"
 
 /* The shared test videos, generated once per run (small and short so that
@@ -1062,6 +1065,244 @@ static void t_tmk_bank(void) {
     CHECK(vigil_signal_parse("tmk", &sig, NULL) == VIGIL_OK && sig == VIGIL_SIGNAL_TMK);
 }
 
+/* ---- tmk entries kept as bytes (no videos needed) ---------------------- */
+
+/* A synthetic .tmk (deterministic values from `seed`) in *bytes and its
+ * value in *value. */
+static vigil_status synth_tmk(unsigned seed, uint8_t **bytes, size_t *len, char **value, vigil_err *err) {
+    vigil_tmk *t = NULL;
+    vigil_status rc = vigil__tmk_new(&t, err);
+    if (rc != VIGIL_OK) return rc;
+    unsigned x = seed * 2654435761u + 1;
+    t->frame_count = 100 + (int)seed;
+    for (int k = 0; k < VIGIL_TMK_DIM; k++) {
+        x = x * 1103515245u + 12345u;
+        t->avg[k] = (float)((x >> 8) % 2001) / 10.0f - 100.0f;
+    }
+    for (int i = 0; i < VIGIL_TMK_PERIODS; i++)
+        for (int j = 0; j < VIGIL_TMK_COEFFS; j++)
+            for (int k = 0; k < VIGIL_TMK_DIM; k++) {
+                x = x * 1103515245u + 12345u;
+                t->cos_f[i][j][k] = (float)((x >> 8) % 2001) / 100000.0f - 0.01f;
+                t->sin_f[i][j][k] = (float)((x >> 9) % 2001) / 100000.0f - 0.01f;
+            }
+    vigil__tmk_finish(t); /* normalised and weighted as a hashed video's */
+    rc = vigil_tmk_write(t, bytes, len, err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_value_from_file(*bytes, *len, value, err);
+    vigil_tmk_free(t);
+    return rc;
+}
+
+static char *export_text(vigil_store *st, const char *bank) {
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return NULL;
+    vigil_status rc = vigil_bank_export(st, bank, f, NULL, NULL);
+    fclose(f);
+    if (rc != VIGIL_OK) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static vigil_status import_text(vigil_store *st, const char *bank, const char *csv, vigil_import_report *r) {
+    FILE *f = fmemopen((void *)csv, strlen(csv), "r");
+    if (!f) return VIGIL_EIO;
+    vigil_import_opts o;
+    vigil_import_opts_init(&o);
+    memset(r, 0, sizeof *r);
+    vigil_status rc = vigil_bank_import(st, bank, f, &o, r, NULL);
+    fclose(f);
+    return rc;
+}
+
+/* Whether entry `id`'s bytes are bytes[0..len). */
+static int entry_bytes_are(vigil_store *st, int64_t id, const uint8_t *bytes, size_t len) {
+    uint8_t *got = NULL;
+    size_t n = 0;
+    int same = vigil_bank_entry_bytes(st, id, &got, &n, NULL) == VIGIL_OK && n == len && memcmp(got, bytes, n) == 0;
+    free(got);
+    return same;
+}
+
+/* A tmk entry is kept once, as bytes (bank_entry_blob: a 1,200-byte head
+ * and the rest), its key in bank_entry.value and the audit; every way out
+ * (entry get, export, the bytes, a re-import) gives the .tmk bit for bit;
+ * duplicates, updates, removals and bank deletes keep the blobs in step. */
+static void t_tmk_store_compact(void) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = NULL;
+    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    uint8_t *ba = NULL, *bb = NULL;
+    size_t la = 0, lb = 0;
+    char *va = NULL, *vb = NULL, *csv = NULL, *csv2 = NULL;
+    int64_t ida = 0, idb = 0, idd = 0, vlen = 0, blobs = 0, heads = 0, bodies = 0, audit_max = 0, left = -1, left2 = -1;
+    int dup = 0, got_same = 0, csv_full = 0, rt_same = 0, upd_same = 0, matched = 0;
+    vigil_put_outcome how = VIGIL_PUT_ADDED;
+    vigil_import_report r;
+    memset(&r, 0, sizeof r);
+    vigil_status rc = synth_tmk(1, &ba, &la, &va, &err);
+    if (rc == VIGIL_OK) rc = synth_tmk(2, &bb, &lb, &vb, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_create(st, "gifct", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_create(st, "copy", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
+    vigil_entry_spec sa = {VIGIL_SIGNAL_TMK, va, "entity=a", NULL}, sb = {VIGIL_SIGNAL_TMK, vb, "", "x-1"};
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "gifct", &sa, &ida, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "gifct", &sb, &idb, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "gifct", &sa, &idd, &dup, &err);
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT max(length(value)) FROM bank_entry", &vlen, &err, "");
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT count(*) FROM bank_entry_blob", &blobs, &err, "");
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT max(length(head)) FROM bank_entry_blob", &heads, &err, "");
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT max(length(body)) FROM bank_entry_blob", &bodies, &err, "");
+    if (rc == VIGIL_OK)
+        rc = vigil__q_int(st, "SELECT max(length(coalesce(after, ''))) FROM audit", &audit_max, &err, "");
+    vigil_entry e;
+    memset(&e, 0, sizeof e);
+    if (rc == VIGIL_OK) rc = vigil_bank_entry_get(st, ida, &e, &err);
+    got_same = rc == VIGIL_OK && strcmp(e.value, va) == 0 && strcmp(e.labels, "entity=a") == 0;
+    vigil_entry_clear(&e);
+    int bytes_a = entry_bytes_are(st, ida, ba, la), bytes_b = entry_bytes_are(st, idb, bb, lb);
+    /* the export holds the values themselves; a re-import gives the same bytes */
+    if (rc == VIGIL_OK) csv = export_text(st, "gifct");
+    csv_full = csv && strstr(csv, va) && strstr(csv, vb) && !strstr(csv, "sha256");
+    if (rc == VIGIL_OK && csv) rc = import_text(st, "copy", csv, &r);
+    if (rc == VIGIL_OK) csv2 = export_text(st, "copy");
+    rt_same = csv2 && strstr(csv2, va) && strstr(csv2, vb) && r.imported == 2;
+    /* the matcher loads the heads and finds entry a */
+    vigil_tmk *qa = NULL;
+    vigil_tmk_matcher *m = NULL;
+    vigil_tmk_match_result mr;
+    memset(&mr, 0, sizeof mr);
+    if (rc == VIGIL_OK) rc = vigil_tmk_read(ba, la, &qa, &err);
+    const char *only[] = {"gifct"};
+    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_open(st, only, 1, &m, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_query(m, qa, 0.7f, 0.7f, &mr, &err);
+    matched = rc == VIGIL_OK && vigil_tmk_matcher_videos(m) == 2 && mr.n == 1 && mr.matches[0].entry_id == ida;
+    vigil_tmk_match_result_clear(&mr);
+    vigil_tmk_matcher_free(m);
+    vigil_tmk_free(qa);
+    /* x-1 corrected to a's signature: its blob follows */
+    vigil_entry_spec su = {VIGIL_SIGNAL_TMK, va, "", "x-1"};
+    if (rc == VIGIL_OK) rc = vigil_bank_put(st, "gifct", &su, NULL, &how, &err);
+    upd_same = how == VIGIL_PUT_UPDATED && entry_bytes_are(st, idb, ba, la);
+    /* removal and bank delete take the blobs with them */
+    if (rc == VIGIL_OK) rc = vigil_bank_remove(st, "gifct", ida, &err);
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT count(*) FROM bank_entry_blob", &left, &err, "");
+    if (rc == VIGIL_OK) rc = vigil_bank_delete(st, "copy", NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT count(*) FROM bank_entry_blob", &left2, &err, "");
+    /* a text type has no bytes; an unknown entry is named */
+    uint8_t *none = NULL;
+    size_t nn = 0;
+    vigil_status no_entry = vigil_bank_entry_bytes(st, 999, &none, &nn, NULL);
+    vigil_store_close(st);
+    free(ba);
+    free(bb);
+    free(va);
+    free(vb);
+    free(csv);
+    free(csv2);
+    CHECK_OK(rc, &err);
+    CHECK_INT(la, ==, VIGIL_TMK_FILE_BYTES);
+    CHECK(!dup || idd == ida);
+    CHECK(dup);
+    CHECK_INT(vlen, ==, VIGIL__VALUE_KEY_LEN - 1);
+    CHECK_INT(blobs, ==, 2);
+    CHECK_INT(heads, ==, VIGIL_TMK_HEAD_BYTES);
+    CHECK_INT(bodies, ==, VIGIL_TMK_FILE_BYTES - VIGIL_TMK_HEAD_BYTES);
+    CHECK_INT(audit_max, <, 1000);
+    CHECK(got_same);
+    CHECK(bytes_a);
+    CHECK(bytes_b);
+    CHECK(csv_full);
+    CHECK(rt_same);
+    CHECK(matched);
+    CHECK(upd_same);
+    CHECK_INT(left, ==, 3);
+    CHECK_INT(left2, ==, 1);
+    CHECK_INT(no_entry, ==, VIGIL_ENOENT);
+}
+
+/* A store at the schema before bank_entry_blob, holding a tmk entry as that
+ * code wrote it (the value itself in bank_entry.value), migrates: the entry
+ * reads, exports, gives its bytes and matches as before; the same value
+ * added again is a duplicate; new entries are kept as bytes. */
+static void t_tmk_store_migrate(void) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/tmk-prev.db", test_tmpdir());
+    remove(path);
+    vigil_err err;
+    vigil_err_clear(&err);
+    uint8_t *ba = NULL, *bb = NULL;
+    size_t la = 0, lb = 0;
+    char *va = NULL, *vb = NULL, *csv = NULL;
+    vigil_store *st = NULL;
+    int prev = vigil_store_schema_latest() - 1;
+    vigil_status rc = synth_tmk(3, &ba, &la, &va, &err);
+    if (rc == VIGIL_OK) rc = synth_tmk(4, &bb, &lb, &vb, &err);
+    if (rc == VIGIL_OK) rc = vigil__store_open_at(path, prev, &st, &err);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st,
+                           "INSERT INTO bank (id, name, kind, enabled, description, created_at) "
+                           "VALUES (1, 'old', 'normal', 1, '', '2026-01-01T00:00:00Z')",
+                           NULL, &err, "");
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st,
+                           "INSERT INTO bank_entry (id, bank_id, signal_type, enabled, value, added_at, labels) "
+                           "VALUES (4, 1, 'tmk', 1, ?1, '2026-01-01T00:00:01Z', 'entity=old')",
+                           NULL, &err, "t", va);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st, "INSERT INTO id_counter (name, last_id) VALUES ('bank_entry', 4)", NULL, &err, "");
+    vigil_store_close(st);
+    st = NULL;
+    int version = 0, got_same = 0, dup = 0, matched = 0;
+    int64_t idd = 0, idn = 0, blobs = -1;
+    if (rc == VIGIL_OK) rc = vigil_store_open(path, &st, &err);
+    if (rc == VIGIL_OK) version = vigil_store_schema_version(st);
+    vigil_entry e;
+    memset(&e, 0, sizeof e);
+    if (rc == VIGIL_OK) rc = vigil_bank_entry_get(st, 4, &e, &err);
+    got_same = rc == VIGIL_OK && strcmp(e.value, va) == 0 && strcmp(e.labels, "entity=old") == 0;
+    vigil_entry_clear(&e);
+    int bytes_old = st && entry_bytes_are(st, 4, ba, la);
+    if (rc == VIGIL_OK) csv = export_text(st, "old");
+    int csv_ok = csv && strstr(csv, va) != NULL;
+    vigil_entry_spec again = {VIGIL_SIGNAL_TMK, va, "", NULL}, fresh = {VIGIL_SIGNAL_TMK, vb, "", NULL};
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "old", &again, &idd, &dup, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_add(st, "old", &fresh, &idn, NULL, &err);
+    if (rc == VIGIL_OK) rc = vigil__q_int(st, "SELECT count(*) FROM bank_entry_blob", &blobs, &err, "");
+    int bytes_new = st && entry_bytes_are(st, idn, bb, lb);
+    vigil_tmk *qa = NULL;
+    vigil_tmk_matcher *m = NULL;
+    vigil_tmk_match_result mr;
+    memset(&mr, 0, sizeof mr);
+    if (rc == VIGIL_OK) rc = vigil_tmk_read(ba, la, &qa, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_open(st, NULL, 0, &m, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_query(m, qa, 0.7f, 0.7f, &mr, &err);
+    matched = rc == VIGIL_OK && vigil_tmk_matcher_videos(m) == 2 && mr.n == 1 && mr.matches[0].entry_id == 4;
+    vigil_tmk_match_result_clear(&mr);
+    vigil_tmk_matcher_free(m);
+    vigil_tmk_free(qa);
+    vigil_store_close(st);
+    remove(path);
+    free(ba);
+    free(bb);
+    free(va);
+    free(vb);
+    free(csv);
+    CHECK_OK(rc, &err);
+    CHECK_INT(version, ==, vigil_store_schema_latest());
+    CHECK(got_same);
+    CHECK(bytes_old);
+    CHECK(csv_ok);
+    CHECK(dup);
+    CHECK_INT(idd, ==, 4);
+    CHECK_INT(blobs, ==, 1);
+    CHECK(bytes_new);
+    CHECK(matched);
+}
+
 /* Replays fuzz/regress-video/: inputs the video fuzzer found interesting.
  * Each must hash or fail with a message; never crash. */
 static void t_fuzz_regressions(void) {
@@ -1128,5 +1369,7 @@ const test_case suite_video[] = {
     {"video/hash_json", t_hash_json},
     {"video/match_json", t_match_json},
     {"video/tmk_bank", t_tmk_bank},
+    {"video/tmk_store_compact", t_tmk_store_compact},
+    {"video/tmk_store_migrate", t_tmk_store_migrate},
     {NULL, NULL},
 };

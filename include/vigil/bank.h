@@ -313,6 +313,32 @@ typedef int (*vigil_scan_fn)(void *ctx, int64_t entry_id, int64_t bank_id, const
 VIGIL_API vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *const *banks,
                              size_t n_banks, vigil_scan_fn fn, void *ctx, vigil_err *err);
 
+/* Callback of vigil_bank_scan_heads: head[0..len) is the first part of the
+ * entry's bytes (tmk: the .tmk file's first VIGIL_TMK_HEAD_BYTES, its
+ * header and average feature), valid during the call only.  Return 0 to go
+ * on, anything else to stop. */
+typedef int (*vigil_head_scan_fn)(void *ctx, int64_t entry_id, int64_t bank_id, const void *head,
+                                  size_t len);
+
+/*! vigil_bank_scan_heads() :
+ *  As vigil_bank_scan, for a signal type whose values the store keeps as
+ *  bytes (tmk: the .tmk file, stored once as a blob in two parts): calls
+ *  `fn` with the first part only, which is what a matcher keeps in memory
+ *  (tmk: 1,200 bytes an entry instead of 263,344).  The rest is read one
+ *  entry at a time with vigil_bank_entry_bytes.
+ *  @return as vigil_bank_scan; VIGIL_EINVAL for a type kept as text. */
+VIGIL_API vigil_status vigil_bank_scan_heads(vigil_store *st, vigil_signal sig, const char *const *banks,
+                                   size_t n_banks, vigil_head_scan_fn fn, void *ctx, vigil_err *err);
+
+/*! vigil_bank_entry_bytes() :
+ *  The bytes of entry `entry_id`'s value, for a type kept as bytes (tmk:
+ *  the 263,344-byte .tmk file, exactly as it was added), in *out (malloc'd,
+ *  *len bytes; free() it).  Enabled or not.
+ *  @return VIGIL_OK, VIGIL_ENOENT "no entry 42", VIGIL_EINVAL (an entry of
+ *  a type kept as text), VIGIL_ECORRUPT, VIGIL_ENOMEM, store errors. */
+VIGIL_API vigil_status vigil_bank_entry_bytes(vigil_store *st, int64_t entry_id, uint8_t **out, size_t *len,
+                                    vigil_err *err);
+
 /* ------------------------------------------------------------------------
  * Statistics
  * ---------------------------------------------------------------------- */

@@ -442,6 +442,7 @@ VIGIL_API int vigil_video_compare_rule(const vigil_video_hash *q, const vigil_vi
 #define VIGIL_TMK_COEFFS 32
 #define VIGIL_TMK_DIM 256
 #define VIGIL_TMK_FILE_BYTES 263344 /* 32 + 16 + 128 + 1024 + 2 x 131072 */
+#define VIGIL_TMK_HEAD_BYTES 1200   /* the header up to the average: what level 1 reads */
 #define VIGIL_TMK_DEFAULT_LEVEL1 0.7f
 #define VIGIL_TMK_DEFAULT_LEVEL2 0.7f
 
@@ -522,6 +523,15 @@ VIGIL_API vigil_status vigil_tmk_write(const vigil_tmk *t, uint8_t **out, size_t
  *  every value finite.  @return VIGIL_OK, VIGIL_EFORMAT (another file or
  *  TMK variant), VIGIL_ECORRUPT (truncated, bad values), VIGIL_ENOMEM. */
 VIGIL_API vigil_status vigil_tmk_read(const void *data, size_t len, vigil_tmk **out, vigil_err *err);
+
+/*! vigil_tmk_read_head() :
+ *  The average feature of a .tmk file from its first VIGIL_TMK_HEAD_BYTES
+ *  (data[0..len), len >= VIGIL_TMK_HEAD_BYTES; what follows is not read),
+ *  checked as vigil_tmk_read checks them, into avg[]; *frame_count (NULL
+ *  ok) gets the file's frame count.  For level 1 without the 263 KB.
+ *  @return as vigil_tmk_read (VIGIL_ECORRUPT when len is short). */
+VIGIL_API vigil_status vigil_tmk_read_head(const void *data, size_t len, float avg[VIGIL_TMK_DIM], int *frame_count,
+                                           vigil_err *err);
 
 /* The text form of a .tmk file: "tmk:" + base64 (RFC 4648, padded) of its
  * 263,344 bytes (351,132 characters), as TCAP's hash verification carries

@@ -1,9 +1,10 @@
 /*
  * src/match/tmkmatch.c - TMK+PDQF matching against the banks' `tmk`
  * entries with the reference's two-level rule: the bank videos' average
- * features are kept in memory (1 KB each, normalised) for the level-1
- * prefilter; a candidate's full signature is read from the store for
- * level 2, so memory does not grow with the 263 KB signatures.
+ * features are kept in memory (1 KB each, normalised, loaded from the
+ * store's 1,200-byte heads) for the level-1 prefilter; a candidate's full
+ * signature is read from the store for level 2 (its 263 KB blob), so memory
+ * does not grow with the signatures (bench/bench_tmk.c measures both ways).
  */
 #include <math.h>
 #include <pthread.h>
@@ -42,27 +43,23 @@ static void normalise(const float *in, float *out) {
     for (int k = 0; k < VIGIL_TMK_DIM; k++) out[k] = in[k] * r;
 }
 
-static int load_tmk(void *ctx, int64_t entry_id, int64_t bank_id, const char *value) {
+static int load_tmk(void *ctx, int64_t entry_id, int64_t bank_id, const void *head, size_t len) {
     (void)bank_id;
     vigil_tmk_matcher *m = ctx;
-    vigil_tmk *t = NULL;
-    if (vigil_tmk_value_parse(value, &t, NULL) != VIGIL_OK) return 0; /* the store validated it */
+    float avg[VIGIL_TMK_DIM];
+    if (vigil_tmk_read_head(head, len, avg, NULL, NULL) != VIGIL_OK) return 0; /* the store validated it */
     if (m->n == m->cap) {
         size_t nc = m->cap ? m->cap * 2 : 256;
         int64_t *ne = realloc(m->entry, nc * sizeof *ne);
         if (ne) m->entry = ne;
         float(*na)[VIGIL_TMK_DIM] = ne ? realloc(m->avg, nc * sizeof *na) : NULL;
-        if (!ne || !na) {
-            vigil_tmk_free(t);
-            return m->failed = 1;
-        }
+        if (!ne || !na) return m->failed = 1;
         m->avg = na;
         m->cap = nc;
     }
     m->entry[m->n] = entry_id;
-    normalise(t->avg, m->avg[m->n]);
+    normalise(avg, m->avg[m->n]);
     m->n++;
-    vigil_tmk_free(t);
     return 0;
 }
 
@@ -74,7 +71,7 @@ vigil_status vigil_tmk_matcher_open(vigil_store *st, const char *const *banks, s
     if (!m) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     pthread_mutex_init(&m->mu, NULL);
     m->st = st;
-    vigil_status rc = vigil_bank_scan(st, VIGIL_SIGNAL_TMK, banks, n_banks, load_tmk, m, err);
+    vigil_status rc = vigil_bank_scan_heads(st, VIGIL_SIGNAL_TMK, banks, n_banks, load_tmk, m, err);
     if (rc == VIGIL_OK && m->failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the bank videos");
     if (rc != VIGIL_OK) {
         vigil_tmk_matcher_free(m);
@@ -98,6 +95,38 @@ static int cmp_match(const void *a, const void *b) {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* A match: entry `id`'s bank and labels added to res (an entry removed
+ * meanwhile is left out). */
+static vigil_status add_hit(vigil_tmk_matcher *m, vigil_tmk_match_result *res, int64_t id, float l1, float l2,
+                            vigil_err *err) {
+    vigil_entry e;
+    pthread_mutex_lock(&m->mu);
+    vigil_status rc = vigil_bank_entry_get(m->st, id, &e, err);
+    pthread_mutex_unlock(&m->mu);
+    if (rc == VIGIL_ENOENT) return VIGIL_OK;
+    if (rc != VIGIL_OK) return rc;
+    vigil_tmk_hit *nm = realloc(res->matches, (res->n + 1) * sizeof *nm);
+    if (!nm) {
+        vigil_entry_clear(&e);
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    res->matches = nm;
+    vigil_tmk_hit *x = &res->matches[res->n++];
+    memset(x, 0, sizeof *x);
+    x->entry_id = id;
+    x->bank_id = e.bank_id;
+    x->bank_kind = e.bank_kind;
+    x->level1 = l1;
+    x->level2 = l2;
+    x->bank = dup_or_null(e.bank_name);
+    x->labels = dup_or_null(e.labels ? e.labels : "");
+    x->external_id = dup_or_null(e.external_id);
+    if (!x->bank || !x->labels || (e.external_id && !x->external_id))
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    vigil_entry_clear(&e);
+    return rc;
+}
+
 vigil_status vigil_tmk_matcher_query(vigil_tmk_matcher *m, const vigil_tmk *q, float level1, float level2,
                                      vigil_tmk_match_result *res, vigil_err *err) {
     if (!m || !q || !res) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_matcher_query: NULL argument");
@@ -111,9 +140,10 @@ vigil_status vigil_tmk_matcher_query(vigil_tmk_matcher *m, const vigil_tmk *q, f
         if (!(l1 >= level1)) continue;
         res->candidates++;
         /* level 2 on the full signature, read back from the store */
-        vigil_entry e;
+        uint8_t *bin = NULL;
+        size_t nbin = 0;
         pthread_mutex_lock(&m->mu);
-        rc = vigil_bank_entry_get(m->st, m->entry[i], &e, err);
+        rc = vigil_bank_entry_bytes(m->st, m->entry[i], &bin, &nbin, err);
         pthread_mutex_unlock(&m->mu);
         if (rc == VIGIL_ENOENT) { /* removed since the matcher loaded */
             rc = VIGIL_OK;
@@ -121,34 +151,12 @@ vigil_status vigil_tmk_matcher_query(vigil_tmk_matcher *m, const vigil_tmk *q, f
         }
         if (rc != VIGIL_OK) break;
         vigil_tmk *b = NULL;
-        if (vigil_tmk_value_parse(e.value, &b, NULL) != VIGIL_OK) {
-            vigil_entry_clear(&e);
-            continue;
-        }
+        vigil_status rb = vigil_tmk_read(bin, nbin, &b, NULL);
+        free(bin);
+        if (rb != VIGIL_OK) continue;
         float l2 = vigil_tmk_level2(q, b);
         vigil_tmk_free(b);
-        if (l2 >= level2) {
-            vigil_tmk_hit *nm = realloc(res->matches, (res->n + 1) * sizeof *nm);
-            if (!nm) {
-                vigil_entry_clear(&e);
-                rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-                break;
-            }
-            res->matches = nm;
-            vigil_tmk_hit *x = &res->matches[res->n++];
-            memset(x, 0, sizeof *x);
-            x->entry_id = m->entry[i];
-            x->bank_id = e.bank_id;
-            x->bank_kind = e.bank_kind;
-            x->level1 = l1;
-            x->level2 = l2;
-            x->bank = dup_or_null(e.bank_name);
-            x->labels = dup_or_null(e.labels ? e.labels : "");
-            x->external_id = dup_or_null(e.external_id);
-            if (!x->bank || !x->labels || (e.external_id && !x->external_id))
-                rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-        }
-        vigil_entry_clear(&e);
+        if (l2 >= level2) rc = add_hit(m, res, m->entry[i], l1, l2, err);
     }
     if (rc != VIGIL_OK) {
         vigil_tmk_match_result_clear(res);

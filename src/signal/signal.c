@@ -12,6 +12,7 @@
 
 #include "common/err.h"
 #include "common/utf8.h"
+#include "vigil/hash.h"
 #include "signal/signal_internal.h"
 #include "text/text_internal.h"
 #include "video/video_internal.h"
@@ -155,4 +156,64 @@ vigil_status vigil_hash_text_parse(const char *text, vigil_signal *sig, char hex
     snprintf(hex, 65, "%s", canon);
     free(canon);
     return VIGIL_OK;
+}
+
+/* ---- values kept as bytes (tmk) ------------------------------------------ */
+
+#define KEY_PREFIX "tmk:sha256:"
+
+size_t vigil__value_head_bytes(vigil_signal sig) {
+    return sig == VIGIL_SIGNAL_TMK ? VIGIL_TMK_HEAD_BYTES : 0;
+}
+
+int vigil__value_is_key(vigil_signal sig, const char *value) {
+    return sig == VIGIL_SIGNAL_TMK && value && strlen(value) == VIGIL__VALUE_KEY_LEN - 1 &&
+           strncmp(value, KEY_PREFIX, sizeof KEY_PREFIX - 1) == 0;
+}
+
+vigil_status vigil__value_to_bytes(vigil_signal sig, const char *value, uint8_t **bin, size_t *len,
+                                   char key[VIGIL__VALUE_KEY_LEN], vigil_err *err) {
+    if (!value || !bin || !len) return vigil__err_set(err, VIGIL_EINVAL, "vigil__value_to_bytes: NULL argument");
+    *bin = NULL;
+    *len = 0;
+    if (sig != VIGIL_SIGNAL_TMK)
+        return vigil__err_set(err, VIGIL_EINVAL, "%s values are kept as text", vigil_signal_name(sig));
+    uint8_t *b = NULL;
+    size_t n = 0;
+    vigil_status rc = vigil__tmk_value_bytes(value, &b, &n, err);
+    vigil_tmk *t = NULL;
+    if (rc == VIGIL_OK) rc = vigil_tmk_read(b, n, &t, err);
+    vigil_tmk_free(t);
+    uint8_t sha[32];
+    if (rc == VIGIL_OK && key) rc = vigil_digest(b, n, NULL, sha, err);
+    if (rc != VIGIL_OK) {
+        free(b);
+        return rc;
+    }
+    if (key) {
+        memcpy(key, KEY_PREFIX, sizeof KEY_PREFIX - 1);
+        vigil_hex_encode(sha, sizeof sha, key + sizeof KEY_PREFIX - 1);
+    }
+    *bin = b;
+    *len = n;
+    return VIGIL_OK;
+}
+
+vigil_status vigil__value_from_bytes(vigil_signal sig, const void *head, size_t nh, const void *body,
+                                     size_t nb, char **out, vigil_err *err) {
+    if (!out || (nh && !head) || (nb && !body))
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil__value_from_bytes: NULL argument");
+    *out = NULL;
+    if (sig != VIGIL_SIGNAL_TMK)
+        return vigil__err_set(err, VIGIL_EINVAL, "%s values are kept as text", vigil_signal_name(sig));
+    if (nh > VIGIL_TMK_FILE_BYTES || nb > VIGIL_TMK_FILE_BYTES - nh)
+        return vigil__err_set(err, VIGIL_ECORRUPT, "a stored TMK signature of %zu bytes, not %d", nh + nb,
+                              VIGIL_TMK_FILE_BYTES);
+    uint8_t *b = malloc(nh + nb + 1);
+    if (!b) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    if (nh) memcpy(b, head, nh);
+    if (nb) memcpy(b + nh, body, nb);
+    vigil_status rc = vigil_tmk_value_from_file(b, nh + nb, out, err);
+    free(b);
+    return rc;
 }

@@ -285,6 +285,8 @@ out:
     return rc;
 }
 
+static const char SQL_BLOBS_DELETE_BANK[] =
+    "DELETE FROM bank_entry_blob WHERE entry_id IN (SELECT id FROM bank_entry WHERE bank_id = ?1)";
 static const char SQL_ENTRIES_DELETE_BANK[] = "DELETE FROM bank_entry WHERE bank_id = ?1";
 static const char SQL_BANK_DELETE[] = "DELETE FROM bank WHERE id = ?1";
 
@@ -298,7 +300,8 @@ vigil_status vigil_bank_delete(vigil_store *st, const char *name, int64_t *entri
     rc = vigil__bank_id(st, name, &id, err);
     if (rc != VIGIL_OK) goto out;
     int changed = 0;
-    rc = vigil__q_exec(st, SQL_ENTRIES_DELETE_BANK, &changed, err, "i", id);
+    rc = vigil__q_exec(st, SQL_BLOBS_DELETE_BANK, NULL, err, "i", id);
+    if (rc == VIGIL_OK) rc = vigil__q_exec(st, SQL_ENTRIES_DELETE_BANK, &changed, err, "i", id);
     if (rc == VIGIL_OK) rc = vigil__q_exec(st, SQL_BANK_DELETE, NULL, err, "i", id);
     if (rc != VIGIL_OK) goto out;
     n = changed;
@@ -393,9 +396,33 @@ static vigil_status entry_by_xid(vigil_store *st, int64_t bank_id, vigil_signal 
     return rc;
 }
 
-/* The audit record of an entry's contents. */
+/* The bytes of a value kept as bytes (signal_internal.h), in two parts. */
+static const char SQL_BLOB_INSERT[] =
+    "INSERT INTO bank_entry_blob (entry_id, head, body) VALUES (?1, ?2, ?3)";
+static const char SQL_BLOB_DELETE[] = "DELETE FROM bank_entry_blob WHERE entry_id = ?1";
+
+static vigil_status blob_write(vigil_store *st, vigil_signal sig, int64_t id, const uint8_t *bin,
+                               size_t len, vigil_err *err) {
+    size_t nh = vigil__value_head_bytes(sig);
+    if (nh > len) nh = len;
+    vigil_status rc = vigil__q_exec(st, SQL_BLOB_DELETE, NULL, err, "i", id);
+    if (rc == VIGIL_OK)
+        rc = vigil__q_exec(st, SQL_BLOB_INSERT, NULL, err, "ibb", id, (const void *)bin, nh,
+                           (const void *)(bin + nh), len - nh);
+    return rc;
+}
+
+/* The audit record of an entry's contents: a value kept as bytes is
+ * recorded as its key (signal_internal.h). */
 static json_t *entry_json(const char *bank, vigil_signal sig, const char *value,
                           const char *labels, const char *xid) {
+    char key[VIGIL__VALUE_KEY_LEN];
+    uint8_t *bin = NULL;
+    size_t n = 0;
+    if (vigil__value_head_bytes(sig) && !vigil__value_is_key(sig, value) &&
+        vigil__value_to_bytes(sig, value, &bin, &n, key, NULL) == VIGIL_OK)
+        value = key;
+    free(bin);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "bank", bank, "signal_type",
                           vigil_signal_name(sig), "value", value, "labels", labels ? labels : "");
     if (o && xid && json_object_set_new(o, "external_id", json_string(xid)) != 0) {
@@ -417,6 +444,18 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
         return vigil__err_set(err, VIGIL_EINVAL, "vigil__entry_put: NULL argument");
     if (xid && !*xid) xid = NULL;
     vigil_status rc = VIGIL_OK;
+    /* a value kept as bytes: its key stands for it from here on; `full`, the
+     * value itself, is how rows written before schema 5 hold it */
+    char key[VIGIL__VALUE_KEY_LEN];
+    uint8_t *bin = NULL;
+    size_t nbin = 0;
+    const char *full = NULL;
+    if (vigil__value_head_bytes(sig)) {
+        rc = vigil__value_to_bytes(sig, value, &bin, &nbin, key, err);
+        if (rc != VIGIL_OK) return rc;
+        full = value;
+        value = key;
+    }
     if (xid && mode != VIGIL__PUT_NEW) {
         rc = entry_by_xid(st, bank_id, sig, xid, value, &found, &id, &old_value, &old_labels,
                           err);
@@ -427,11 +466,14 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
         }
     }
     if (found) {
-        if (strcmp(old_value, value) == 0 && strcmp(old_labels, labels) == 0) {
+        int same = strcmp(old_value, value) == 0 || (full && strcmp(old_value, full) == 0);
+        if (same && strcmp(old_labels, labels) == 0) {
             *outcome = VIGIL_PUT_UNCHANGED;
             goto out;
         }
         rc = vigil__q_exec(st, SQL_ENTRY_UPDATE, NULL, err, "iss", id, value, labels);
+        if (rc == VIGIL_OK && bin && strcmp(old_value, value) != 0)
+            rc = blob_write(st, sig, id, bin, nbin, err);
         if (rc != VIGIL_OK) goto out;
         before = entry_json(bank, sig, old_value, old_labels, xid);
         after = entry_json(bank, sig, value, labels, xid);
@@ -448,6 +490,9 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
     if (!xid && mode != VIGIL__PUT_NEW) {
         rc = vigil__q_int(st, SQL_ENTRY_BY_VALUE, &id, err, "iss", bank_id,
                           vigil_signal_name(sig), value);
+        if (rc == VIGIL_ENOENT && full)
+            rc = vigil__q_int(st, SQL_ENTRY_BY_VALUE, &id, err, "iss", bank_id,
+                              vigil_signal_name(sig), full);
         if (rc == VIGIL_OK) {
             *outcome = VIGIL_PUT_UNCHANGED;
             goto out;
@@ -456,11 +501,13 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
     }
     rc = vigil__q_exec(st, SQL_INSERT_ENTRY, NULL, err, "isssssi", bank_id, vigil_signal_name(sig),
                        value, now, xid, labels, *next_id);
+    if (rc == VIGIL_OK && bin) rc = blob_write(st, sig, *next_id, bin, nbin, err);
     if (rc != VIGIL_OK) goto out;
     id = (*next_id)++;
     *outcome = VIGIL_PUT_ADDED;
 out:
     if (rc == VIGIL_OK && entry_id) *entry_id = id;
+    free(bin);
     free(old_value);
     free(old_labels);
     json_decref(before);
@@ -558,8 +605,10 @@ static vigil_status entry_change(vigil_store *st, const char *bank, int64_t id, 
     if (rc != VIGIL_OK) return rc;
     rc = entry_in_bank(st, bank, id, err);
     if (rc != VIGIL_OK) goto out;
-    rc = enable < 0 ? vigil__q_exec(st, SQL_ENTRY_DELETE, NULL, err, "i", id)
-                    : vigil__q_exec(st, SQL_ENTRY_ENABLE, NULL, err, "id", id, enable ? 1 : 0);
+    if (enable < 0) rc = vigil__q_exec(st, SQL_BLOB_DELETE, NULL, err, "i", id);
+    if (rc == VIGIL_OK)
+        rc = enable < 0 ? vigil__q_exec(st, SQL_ENTRY_DELETE, NULL, err, "i", id)
+                        : vigil__q_exec(st, SQL_ENTRY_ENABLE, NULL, err, "id", id, enable ? 1 : 0);
     if (rc != VIGIL_OK) goto out;
     json_t *what = json_pack("{s:s, s:i}", "bank", bank, "enabled", enable);
     rc = vigil__audit(st, vigil__store_actor(st),
@@ -588,9 +637,36 @@ static vigil_signal signal_from_db(const char *s) {
     return VIGIL_SIGNAL_COUNT; /* a type from a newer vigil: never matched */
 }
 
+/* A value kept as bytes is read back from its two parts: the scalar
+ * subqueries run for such rows only (the CASE), so a scan of other types
+ * does not look into bank_entry_blob. */
+#define BLOB_COLS(e)                                                                           \
+    "CASE WHEN " e ".signal_type = 'tmk' THEN "                                                \
+    "(SELECT x.head FROM bank_entry_blob x WHERE x.entry_id = " e ".id) END, "                \
+    "CASE WHEN " e ".signal_type = 'tmk' THEN "                                                \
+    "(SELECT x.body FROM bank_entry_blob x WHERE x.entry_id = " e ".id) END"
+
+/* The value of a row: `v` as stored, or, for a key (a value kept as bytes),
+ * the value rebuilt from the row's parts at columns head, head+1, in *owned
+ * (malloc'd; NULL when `v` is the value). */
+static vigil_status row_value(const vigil__row *r, vigil_signal sig, const char *v, int head,
+                              const char **value, char **owned, vigil_err *err) {
+    *owned = NULL;
+    *value = v ? v : "";
+    if (!vigil__value_is_key(sig, v)) return VIGIL_OK;
+    size_t nh = 0, nb = 0;
+    const void *h = vigil__row_blob(r, head, &nh), *b = vigil__row_blob(r, head + 1, &nb);
+    if (!h || !b)
+        return vigil__err_set(err, VIGIL_ECORRUPT, "entry %lld: its %s signature is missing from the store",
+                              (long long)vigil__row_int(r, 0), vigil_signal_name(sig));
+    vigil_status rc = vigil__value_from_bytes(sig, h, nh, b, nb, owned, err);
+    if (rc == VIGIL_OK) *value = *owned;
+    return rc;
+}
+
 static const char SQL_ENTRY_GET[] =
     "SELECT e.id, e.bank_id, b.name, b.kind, b.max_distance, b.enabled, e.signal_type, e.value, "
-    "e.labels, e.external_id, e.added_at, e.enabled "
+    "e.labels, e.external_id, e.added_at, e.enabled, " BLOB_COLS("e") " "
     "FROM bank_entry e JOIN bank b ON b.id = e.bank_id WHERE e.id = ?1";
 
 /* The row of SQL_ENTRY_GET into the vigil_entry ctx (whose id is 0 until
@@ -602,15 +678,22 @@ static vigil_status entry_row(void *ctx, const vigil__row *r, vigil_err *err) {
     static const int cols[5] = {2, 7, 8, 9, 10};
     const char *txt[5];
     size_t len[5], total = 0;
-    for (int i = 0; i < 5; i++) {
+    char *rebuilt = NULL;
+    for (int i = 0; i < 5; i++)
         txt[i] = vigil__row_text(r, cols[i]);
+    vigil_status rc = row_value(r, signal_from_db(vigil__row_text(r, 6)), txt[1], 12, &txt[1],
+                                &rebuilt, err);
+    if (rc != VIGIL_OK) return rc;
+    for (int i = 0; i < 5; i++) {
         len[i] = txt[i] ? strlen(txt[i]) : 0;
         total += len[i] + 1;
     }
     char *block = malloc(total);
-    if (!block)
+    if (!block) {
+        free(rebuilt);
         return vigil__err_set(err, VIGIL_ENOMEM, "out of memory reading entry %lld",
                               (long long)vigil__row_int(r, 0));
+    }
     const char *ptrs[5];
     char *p = block;
     for (int i = 0; i < 5; i++) {
@@ -619,6 +702,7 @@ static vigil_status entry_row(void *ctx, const vigil__row *r, vigil_err *err) {
         ptrs[i] = txt[i] ? p : NULL;
         p += len[i] + 1;
     }
+    free(rebuilt);
     out->id = vigil__row_int(r, 0);
     out->bank_id = vigil__row_int(r, 1);
     out->bank_name = ptrs[0];
@@ -651,8 +735,8 @@ vigil_status vigil_bank_entry_get(vigil_store *st, int64_t entry_id, vigil_entry
  * table in id order reads each page once, with no sort and no per-row
  * index lookups. */
 static const char SQL_BANK_ENTRIES[] =
-    "SELECT id, signal_type, value, labels, external_id, added_at, enabled "
-    "FROM bank_entry WHERE +bank_id = ?1 ORDER BY id";
+    "SELECT e.id, e.signal_type, e.value, e.labels, e.external_id, e.added_at, e.enabled, "
+    BLOB_COLS("e") " FROM bank_entry e WHERE +e.bank_id = ?1 ORDER BY e.id";
 
 typedef struct foreach_ctx {
     vigil_entry_fn fn;
@@ -661,21 +745,24 @@ typedef struct foreach_ctx {
 } foreach_ctx;
 
 static vigil_status foreach_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    (void)err;
     foreach_ctx *f = ctx;
     vigil_entry *e = &f->e;
     e->id = vigil__row_int(r, 0);
     e->signal = signal_from_db(vigil__row_text(r, 1));
-    const char *v = vigil__row_text(r, 2);
+    char *rebuilt = NULL;
+    vigil_status rc = row_value(r, e->signal, vigil__row_text(r, 2), 7, &e->value, &rebuilt, err);
+    if (rc != VIGIL_OK) return rc;
     const char *l = vigil__row_text(r, 3);
     const char *x = vigil__row_text(r, 4);
     const char *a = vigil__row_text(r, 5);
-    e->value = v ? v : "";
     e->labels = l ? l : "";
     e->external_id = x && *x ? x : NULL;
     e->added_at = a ? a : "";
     e->enabled = (int)vigil__row_int(r, 6);
-    return f->fn(f->ctx, e) != 0 ? VIGIL__STOP : VIGIL_OK;
+    int stop = f->fn(f->ctx, e) != 0;
+    free(rebuilt);
+    e->value = NULL;
+    return stop ? VIGIL__STOP : VIGIL_OK;
 }
 
 vigil_status vigil_bank_foreach(vigil_store *st, const char *bank, vigil_entry_fn fn, void *ctx,
@@ -702,6 +789,11 @@ static int cmp_i64(const void *a, const void *b) {
 static const char SQL_ENABLED_BANKS[] = "SELECT id FROM bank WHERE enabled = 1";
 static const char SQL_SCAN[] =
     "SELECT id, bank_id, value FROM bank_entry WHERE signal_type = ?1 AND enabled = 1 ORDER BY id";
+/* the heads of values kept as bytes; e.value for rows written before
+ * schema 5, which hold the value itself */
+static const char SQL_SCAN_HEADS[] =
+    "SELECT e.id, e.bank_id, (SELECT x.head FROM bank_entry_blob x WHERE x.entry_id = e.id), "
+    "e.value FROM bank_entry e WHERE e.signal_type = ?1 AND e.enabled = 1 ORDER BY e.id";
 
 typedef struct id_vec {
     int64_t *v;
@@ -725,11 +817,32 @@ static vigil_status id_row(void *ctx, const vigil__row *r, vigil_err *err) {
  * remembered because entries of one bank mostly come in runs. */
 typedef struct scan_ctx {
     const id_vec *ids;
-    vigil_scan_fn fn;
+    vigil_scan_fn fn;       /* vigil_bank_scan */
+    vigil_head_scan_fn hfn; /* vigil_bank_scan_heads */
+    vigil_signal sig;
     void *ctx;
     int64_t last_bank;
     int last_keep;
 } scan_ctx;
+
+/* A row of SQL_SCAN_HEADS to sc->hfn.  A row whose head is missing or whose
+ * old-style value does not parse is left out, as a matcher leaves out a
+ * value it cannot read. */
+static int head_row(scan_ctx *sc, const vigil__row *r, int64_t bank_id) {
+    size_t nh = 0;
+    const void *h = vigil__row_blob(r, 2, &nh);
+    if (h) return sc->hfn(sc->ctx, vigil__row_int(r, 0), bank_id, h, nh);
+    const char *v = vigil__row_text(r, 3);
+    uint8_t *bin = NULL;
+    size_t n = 0;
+    if (!v || vigil__value_is_key(sc->sig, v) ||
+        vigil__value_to_bytes(sc->sig, v, &bin, &n, NULL, NULL) != VIGIL_OK)
+        return 0;
+    size_t want = vigil__value_head_bytes(sc->sig);
+    int stop = sc->hfn(sc->ctx, vigil__row_int(r, 0), bank_id, bin, n < want ? n : want);
+    free(bin);
+    return stop;
+}
 
 static vigil_status scan_row(void *ctx, const vigil__row *r, vigil_err *err) {
     (void)err;
@@ -740,15 +853,15 @@ static vigil_status scan_row(void *ctx, const vigil__row *r, vigil_err *err) {
         sc->last_keep = bsearch(&bank_id, sc->ids->v, sc->ids->n, sizeof *sc->ids->v, cmp_i64) != NULL;
     }
     if (!sc->last_keep) return VIGIL_OK;
+    if (sc->hfn) return head_row(sc, r, bank_id) != 0 ? VIGIL__STOP : VIGIL_OK;
     const char *v = vigil__row_text(r, 2);
     if (!v) return VIGIL_OK;
     return sc->fn(sc->ctx, vigil__row_int(r, 0), bank_id, v) != 0 ? VIGIL__STOP : VIGIL_OK;
 }
 
-vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *const *banks,
-                             size_t n_banks, vigil_scan_fn fn, void *ctx, vigil_err *err) {
-    if (!st || !fn || (n_banks && !banks))
-        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_scan: NULL argument");
+static vigil_status scan(vigil_store *st, vigil_signal sig, const char *const *banks,
+                         size_t n_banks, vigil_scan_fn fn, vigil_head_scan_fn hfn, void *ctx,
+                         vigil_err *err) {
     if ((unsigned)sig >= VIGIL_SIGNAL_COUNT)
         return vigil__err_set(err, VIGIL_EINVAL, "unknown signal type %d", (int)sig);
     vigil_status rc = VIGIL_OK;
@@ -771,11 +884,81 @@ vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *cons
     if (ids.n == 0) goto out;
     qsort(ids.v, ids.n, sizeof *ids.v, cmp_i64);
     /* 2. one pass over the table */
-    scan_ctx sc = {&ids, fn, ctx, -1, 0};
-    rc = vigil__q_each(st, SQL_SCAN, scan_row, &sc, err, "t", vigil_signal_name(sig));
+    scan_ctx sc = {&ids, fn, hfn, sig, ctx, -1, 0};
+    rc = vigil__q_each(st, hfn ? SQL_SCAN_HEADS : SQL_SCAN, scan_row, &sc, err, "t",
+                       vigil_signal_name(sig));
 out:
     free(ids.v);
     return rc;
+}
+
+vigil_status vigil_bank_scan(vigil_store *st, vigil_signal sig, const char *const *banks,
+                             size_t n_banks, vigil_scan_fn fn, void *ctx, vigil_err *err) {
+    if (!st || !fn || (n_banks && !banks))
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_scan: NULL argument");
+    return scan(st, sig, banks, n_banks, fn, NULL, ctx, err);
+}
+
+vigil_status vigil_bank_scan_heads(vigil_store *st, vigil_signal sig, const char *const *banks,
+                                   size_t n_banks, vigil_head_scan_fn fn, void *ctx,
+                                   vigil_err *err) {
+    if (!st || !fn || (n_banks && !banks))
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_scan_heads: NULL argument");
+    if (!vigil__value_head_bytes(sig))
+        return vigil__err_set(err, VIGIL_EINVAL, "%s values are kept as text: use vigil_bank_scan",
+                              vigil_signal_name(sig));
+    return scan(st, sig, banks, n_banks, NULL, fn, ctx, err);
+}
+
+static const char SQL_ENTRY_BYTES[] =
+    "SELECT e.id, e.signal_type, e.value, " BLOB_COLS("e") " FROM bank_entry e WHERE e.id = ?1";
+
+typedef struct bytes_ctx {
+    uint8_t *bin;
+    size_t len;
+    int found;
+} bytes_ctx;
+
+static vigil_status bytes_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    bytes_ctx *bc = ctx;
+    bc->found = 1;
+    vigil_signal sig = signal_from_db(vigil__row_text(r, 1));
+    const char *v = vigil__row_text(r, 2);
+    if (!vigil__value_head_bytes(sig))
+        return vigil__err_set(err, VIGIL_EINVAL, "entry %lld is a %s entry, kept as text",
+                              (long long)vigil__row_int(r, 0), vigil_signal_name(sig));
+    if (!vigil__value_is_key(sig, v)) /* written before schema 5: the value itself */
+        return vigil__value_to_bytes(sig, v ? v : "", &bc->bin, &bc->len, NULL, err);
+    size_t nh = 0, nb = 0;
+    const void *h = vigil__row_blob(r, 3, &nh), *b = vigil__row_blob(r, 4, &nb);
+    if (!h || !b)
+        return vigil__err_set(err, VIGIL_ECORRUPT, "entry %lld: its %s signature is missing from the store",
+                              (long long)vigil__row_int(r, 0), vigil_signal_name(sig));
+    bc->bin = malloc(nh + nb + 1);
+    if (!bc->bin) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    memcpy(bc->bin, h, nh);
+    memcpy(bc->bin + nh, b, nb);
+    bc->len = nh + nb;
+    return VIGIL__STOP;
+}
+
+vigil_status vigil_bank_entry_bytes(vigil_store *st, int64_t entry_id, uint8_t **out, size_t *len,
+                                    vigil_err *err) {
+    if (!st || !out || !len)
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_entry_bytes: NULL argument");
+    *out = NULL;
+    *len = 0;
+    bytes_ctx bc = {NULL, 0, 0};
+    vigil_status rc = vigil__q_each(st, SQL_ENTRY_BYTES, bytes_row, &bc, err, "i", entry_id);
+    if (rc == VIGIL_OK && !bc.found)
+        rc = vigil__err_set(err, VIGIL_ENOENT, "no entry %lld", (long long)entry_id);
+    if (rc != VIGIL_OK) {
+        free(bc.bin);
+        return rc;
+    }
+    *out = bc.bin;
+    *len = bc.len;
+    return VIGIL_OK;
 }
 
 /* ------------------------------------------------------------------------

@@ -299,6 +299,23 @@ static const char *const migrations[] = {
     "    ended      INTEGER\n"
     ") WITHOUT ROWID;\n"
     "CREATE INDEX session_user ON session(user_id);\n",
+    /* values kept as bytes (issue 14): a tmk entry's .tmk file (263,344
+     * bytes) was base64 text in bank_entry.value, again in the
+     * bank_entry_value index and again in its "bank.add" audit event: about
+     * 1.07 MB an entry.  Its bytes are now here, once, in two parts: head,
+     * what a matcher loads for every entry (TMK: header, coefficients and
+     * average feature, 1,200 bytes), and body, the rest (read for one
+     * entry: a level-2 candidate, an export).  bank_entry.value, its index
+     * and the audit hold the key "tmk:sha256:HEX" instead
+     * (src/signal/signal_internal.h).  Rows written before keep the value
+     * in bank_entry.value and are read as before.  No foreign key: the bank
+     * code deletes a blob with its entry (a rebuild of bank_entry under
+     * foreign keys would cascade into this table). */
+    "CREATE TABLE bank_entry_blob (\n"
+    "    entry_id INTEGER PRIMARY KEY,\n"
+    "    head     BLOB NOT NULL,\n"
+    "    body     BLOB NOT NULL\n"
+    ");\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

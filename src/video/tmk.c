@@ -155,10 +155,11 @@ vigil_status vigil_tmk_write(const vigil_tmk *t, uint8_t **out, size_t *len, vig
     return VIGIL_OK;
 }
 
-vigil_status vigil_tmk_read(const void *data, size_t len, vigil_tmk **out, vigil_err *err) {
-    if (!data || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_read: NULL argument");
-    *out = NULL;
-    const uint8_t *b = data;
+/* The checks of the header up to the average (the first
+ * VIGIL_TMK_HEAD_BYTES): magic, sizes, frame rate and count, periods and
+ * coefficients.  `full`: data[0..len) must be the whole file. */
+static vigil_status check_head(const uint8_t *b, size_t len, int full, int32_t *fps_out, int32_t *count_out,
+                               vigil_err *err) {
     if (len < HEADER_BYTES || memcmp(b, "TMK1FVEC", 8) != 0)
         return vigil__err_set(err, VIGIL_EFORMAT, "not a TMK feature-vector file (expected 'TMK1FVEC' at the start)");
     if (memcmp(b + 8, "PDQF", 4) != 0)
@@ -169,48 +170,76 @@ vigil_status vigil_tmk_read(const void *data, size_t len, vigil_tmk **out, vigil
     if (np != VIGIL_TMK_PERIODS || nc != VIGIL_TMK_COEFFS || nd != VIGIL_TMK_DIM)
         return vigil__err_set(err, VIGIL_EFORMAT, "TMK file has %d periods, %d coefficients, %d dimensions: expected "
                               "%d, %d, %d (TMK+PDQF)", np, nc, nd, VIGIL_TMK_PERIODS, VIGIL_TMK_COEFFS, VIGIL_TMK_DIM);
-    if (len != VIGIL_TMK_FILE_BYTES)
+    if (full ? len != VIGIL_TMK_FILE_BYTES : len < VIGIL_TMK_HEAD_BYTES)
         return vigil__err_set(err, len < VIGIL_TMK_FILE_BYTES ? VIGIL_ECORRUPT : VIGIL_EFORMAT,
                               "TMK file is %zu bytes, not %d (%s)", len, VIGIL_TMK_FILE_BYTES,
                               len < VIGIL_TMK_FILE_BYTES ? "truncated" : "trailing data");
     if (fps <= 0 || count < 0)
         return vigil__err_set(err, VIGIL_ECORRUPT, "TMK file has %d frames/s and %d frames", fps, count);
+    const uint8_t *p = b + HEADER_BYTES;
+    for (int i = 0; i < VIGIL_TMK_PERIODS; i++, p += 4)
+        if ((int32_t)get_le32(p) != tmk_periods[i])
+            return vigil__err_set(err, VIGIL_EFORMAT, "TMK file period %d is %d, not %d", i + 1,
+                                  (int)(int32_t)get_le32(p), tmk_periods[i]);
+    for (int j = 0; j < VIGIL_TMK_COEFFS; j++, p += 4) {
+        float c = get_f32(p), m = fmaxf(fabsf(c), fabsf(tmk_coeffs[j]));
+        if (!(fabsf(c - tmk_coeffs[j]) <= 1e-6f * m)) /* the reference's relative check */
+            return vigil__err_set(err, VIGIL_EFORMAT, "TMK file Fourier coefficient %d is %.7e, not %.7e", j + 1,
+                                  (double)c, (double)tmk_coeffs[j]);
+    }
+    *fps_out = fps;
+    *count_out = count;
+    return VIGIL_OK;
+}
+
+/* n floats from p into v, each finite (b: the file's start, for the byte
+ * offset of the message). */
+static vigil_status read_floats(const uint8_t *b, const uint8_t *p, float *v, int n, vigil_err *err) {
+    for (int k = 0; k < n; k++, p += 4) {
+        float f = get_f32(p);
+        if (!isfinite(f))
+            return vigil__err_set(err, VIGIL_ECORRUPT, "TMK file holds a value that is not a finite number "
+                                  "(byte %zu)", (size_t)(p - b));
+        v[k] = f;
+    }
+    return VIGIL_OK;
+}
+
+#define AVG_OFFSET (HEADER_BYTES + 4 * VIGIL_TMK_PERIODS + 4 * VIGIL_TMK_COEFFS)
+
+vigil_status vigil_tmk_read_head(const void *data, size_t len, float avg[VIGIL_TMK_DIM], int *frame_count,
+                                 vigil_err *err) {
+    if (!data || !avg) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_read_head: NULL argument");
+    int32_t fps = 0, count = 0;
+    vigil_status rc = check_head(data, len, 0, &fps, &count, err);
+    if (rc == VIGIL_OK) rc = read_floats(data, (const uint8_t *)data + AVG_OFFSET, avg, VIGIL_TMK_DIM, err);
+    if (rc == VIGIL_OK && frame_count) *frame_count = count;
+    return rc;
+}
+
+vigil_status vigil_tmk_read(const void *data, size_t len, vigil_tmk **out, vigil_err *err) {
+    if (!data || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_read: NULL argument");
+    *out = NULL;
+    const uint8_t *b = data;
+    int32_t fps = 0, count = 0;
+    vigil_status rc = check_head(b, len, 1, &fps, &count, err);
+    if (rc != VIGIL_OK) return rc;
     vigil_tmk *t = NULL;
-    vigil_status rc = vigil__tmk_new(&t, err);
+    rc = vigil__tmk_new(&t, err);
     if (rc != VIGIL_OK) return rc;
     t->fps = fps;
     t->frame_count = count;
-    const uint8_t *p = b + HEADER_BYTES;
-    for (int i = 0; i < VIGIL_TMK_PERIODS; i++, p += 4)
-        if ((int32_t)get_le32(p) != tmk_periods[i]) {
-            vigil_tmk_free(t);
-            return vigil__err_set(err, VIGIL_EFORMAT, "TMK file period %d is %d, not %d", i + 1, (int)(int32_t)get_le32(p),
-                                  tmk_periods[i]);
-        }
-    for (int j = 0; j < VIGIL_TMK_COEFFS; j++, p += 4) {
-        float c = get_f32(p), m = fmaxf(fabsf(c), fabsf(tmk_coeffs[j]));
-        if (!(fabsf(c - tmk_coeffs[j]) <= 1e-6f * m)) { /* the reference's relative check */
-            vigil_tmk_free(t);
-            return vigil__err_set(err, VIGIL_EFORMAT, "TMK file Fourier coefficient %d is %.7e, not %.7e", j + 1,
-                                  (double)c, (double)tmk_coeffs[j]);
-        }
+    const uint8_t *p = b + AVG_OFFSET;
+    rc = read_floats(b, p, t->avg, VIGIL_TMK_DIM, err);
+    p += 4 * VIGIL_TMK_DIM;
+    for (int s = 0; s < 2 && rc == VIGIL_OK; s++)
+        for (int i = 0; i < VIGIL_TMK_PERIODS && rc == VIGIL_OK; i++)
+            for (int j = 0; j < VIGIL_TMK_COEFFS && rc == VIGIL_OK; j++, p += 4 * VIGIL_TMK_DIM)
+                rc = read_floats(b, p, s ? t->sin_f[i][j] : t->cos_f[i][j], VIGIL_TMK_DIM, err);
+    if (rc != VIGIL_OK) {
+        vigil_tmk_free(t);
+        return rc;
     }
-    float *all[1 + 2 * VIGIL_TMK_PERIODS * VIGIL_TMK_COEFFS];
-    size_t na = 0;
-    all[na++] = t->avg;
-    for (int s = 0; s < 2; s++)
-        for (int i = 0; i < VIGIL_TMK_PERIODS; i++)
-            for (int j = 0; j < VIGIL_TMK_COEFFS; j++) all[na++] = s ? t->sin_f[i][j] : t->cos_f[i][j];
-    for (size_t v = 0; v < na; v++)
-        for (int k = 0; k < VIGIL_TMK_DIM; k++, p += 4) {
-            float f = get_f32(p);
-            if (!isfinite(f)) {
-                vigil_tmk_free(t);
-                return vigil__err_set(err, VIGIL_ECORRUPT, "TMK file holds a value that is not a finite number "
-                                      "(byte %zu)", (size_t)(p - b));
-            }
-            all[v][k] = f;
-        }
     *out = t;
     return VIGIL_OK;
 }
@@ -232,9 +261,10 @@ vigil_status vigil_tmk_value_from_file(const void *data, size_t len, char **out,
     return VIGIL_OK;
 }
 
-vigil_status vigil_tmk_value_parse(const char *value, vigil_tmk **out, vigil_err *err) {
-    if (!value || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_value_parse: NULL argument");
-    *out = NULL;
+vigil_status vigil__tmk_value_bytes(const char *value, uint8_t **bin, size_t *len, vigil_err *err) {
+    if (!value || !bin || !len) return vigil__err_set(err, VIGIL_EINVAL, "vigil__tmk_value_bytes: NULL argument");
+    *bin = NULL;
+    *len = 0;
     size_t n = strlen(value);
     if (n < 4 || memcmp(value, VIGIL_TMK_PREFIX, 4) != 0)
         return vigil__err_set(err, VIGIL_EPARSE, "bad TMK value: expected '%s' and the base64 of a .tmk file",
@@ -242,12 +272,25 @@ vigil_status vigil_tmk_value_parse(const char *value, vigil_tmk **out, vigil_err
     if (n - 4 > 4 * ((VIGIL_TMK_FILE_BYTES + 2) / 3))
         return vigil__err_set(err, VIGIL_EFORMAT, "TMK value is %zu characters: a .tmk file is %d bytes", n,
                               VIGIL_TMK_FILE_BYTES);
-    uint8_t *bin = malloc((n - 4) / 4 * 3 + 3);
-    if (!bin) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    size_t bad = 0, nb = vigil__base64_decode(value + 4, n - 4, bin, &bad);
-    vigil_status rc = nb == (size_t)-1
-                          ? vigil__err_set(err, VIGIL_EPARSE, "bad TMK value: bad base64 at character %zu", bad + 5)
-                          : vigil_tmk_read(bin, nb, out, err);
+    uint8_t *b = malloc((n - 4) / 4 * 3 + 3);
+    if (!b) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    size_t bad = 0, nb = vigil__base64_decode(value + 4, n - 4, b, &bad);
+    if (nb == (size_t)-1) {
+        free(b);
+        return vigil__err_set(err, VIGIL_EPARSE, "bad TMK value: bad base64 at character %zu", bad + 5);
+    }
+    *bin = b;
+    *len = nb;
+    return VIGIL_OK;
+}
+
+vigil_status vigil_tmk_value_parse(const char *value, vigil_tmk **out, vigil_err *err) {
+    if (!value || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_value_parse: NULL argument");
+    *out = NULL;
+    uint8_t *bin = NULL;
+    size_t nb = 0;
+    vigil_status rc = vigil__tmk_value_bytes(value, &bin, &nb, err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_read(bin, nb, out, err);
     free(bin);
     return rc;
 }

@@ -94,6 +94,12 @@ void vigil__tmk_ingest(vigil_tmk *t, const float feat[VIGIL_TMK_DIM]);
 /*! vigil__tmk_finish() : average, normalise, weight (after the last frame). */
 void vigil__tmk_finish(vigil_tmk *t);
 
+/*! vigil__tmk_value_bytes() : the bytes of a "tmk:BASE64" value (canonical
+ *  base64; not checked as a .tmk file: vigil_tmk_read does that) in *bin
+ *  (malloc'd, *len bytes).  @return VIGIL_OK, VIGIL_EPARSE (prefix,
+ *  base64), VIGIL_EFORMAT (too long), VIGIL_ENOMEM. */
+vigil_status vigil__tmk_value_bytes(const char *value, uint8_t **bin, size_t *len, vigil_err *err);
+
 /*! vigil__tmk_value_canon() : the store's check of a tmk value: *canon is
  *  `value` (strict: "tmk:" + canonical base64 of a valid .tmk file).
  *  @return as vigil_tmk_value_parse. */
