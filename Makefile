@@ -57,7 +57,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 SRV_LIB  := $(BUILD)/libvigil-server.a
 
-.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-http soak
+.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-tmk bench-http soak
 
 all: lib cli
 
@@ -170,7 +170,7 @@ demo: run
 # `make bench` builds what ships (same flags) and runs every benchmark;
 # `make bench-hash` / `make bench-index` run one.  The index benchmark links
 # Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
-bench: bench-hash bench-index bench-text bench-video bench-http
+bench: bench-hash bench-index bench-text bench-video bench-tmk bench-http
 
 # PDQ_REFERENCE=PATH: Meta's pdq-photo-hasher, built by you outside this
 # repository; bench-hash then runs it on the same files in the same run.
@@ -191,6 +191,17 @@ bench-video: deps
 
 $(BUILD)/bench-video: $(BUILD)/bench/bench_video.o $(BUILD)/tests/vidgen.o $(BUILD)/tests/imggen.o $(BUILD)/libvigil.a
 	$(CC) -o $@ $^ $(ALL_LDLIBS)
+
+# bench-tmk: TMK+PDQF matching over a 10,000-video bank of synthetic
+# signatures: store size, load, the two-level query vs brute force
+# (docs/matching.md#tmkpdqf-vigil-hash---tmk-vigil-tmk-score).  The store
+# file (about 2.8 GB) goes to $$TMPDIR (/tmp) and is removed after.
+bench-tmk: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench-tmk
+	@$(BUILD)/bench-tmk $(BENCH_ARGS)
+
+$(BUILD)/bench-tmk: $(BUILD)/bench/bench_tmk.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
 
 # bench-http: the HTTP API under wrk against nginx serving a static file and
 # against the matcher alone in process (bench/bench_http.sh; needs wrk and
