@@ -23,7 +23,9 @@
 #include "vigil/auth.h"
 #include "vigil/bank.h"
 #include "vigil/case.h"
+#include "video/video_internal.h"
 #include "vigil/http.h"
+#include "vigil/video.h"
 
 #define role_users test_role_users
 
@@ -465,6 +467,134 @@ static void test_audit_and_tenancy(void) {
     stop();
 }
 
+/* ---- the video and TMK matchers, kept between requests ------------------------------------ */
+
+/* A synthetic TMK value (seed: which one). */
+static char *tmk_value(unsigned seed) {
+    vigil_tmk *t = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char *value = NULL;
+    if (vigil__tmk_new(&t, NULL) != VIGIL_OK) return NULL;
+    unsigned x = seed * 2654435761u + 1;
+    t->frame_count = 60;
+    for (int k = 0; k < VIGIL_TMK_DIM; k++) {
+        x = x * 1103515245u + 12345u;
+        t->avg[k] = (float)((x >> 8) % 2001) - 1000.0f;
+    }
+    for (int i = 0; i < VIGIL_TMK_PERIODS; i++)
+        for (int j = 0; j < VIGIL_TMK_COEFFS; j++)
+            for (int k = 0; k < VIGIL_TMK_DIM; k++) {
+                x = x * 1103515245u + 12345u;
+                t->cos_f[i][j][k] = (float)((x >> 8) % 2001) - 1000.0f;
+                t->sin_f[i][j][k] = (float)((x >> 9) % 2001) - 1000.0f;
+            }
+    vigil__tmk_finish(t);
+    if (vigil_tmk_write(t, &bytes, &len, NULL) == VIGIL_OK) vigil_tmk_value_from_file(bytes, len, &value, NULL);
+    free(bytes);
+    vigil_tmk_free(t);
+    return value;
+}
+
+/* A synthetic vpdq1 value: 20 frames at 1 frame/s. */
+static char *video_value(unsigned seed) {
+    vigil_video_frame fr[20];
+    vigil_video_hash v;
+    memset(&v, 0, sizeof v);
+    unsigned x = seed * 2654435761u + 7;
+    for (int i = 0; i < 20; i++) {
+        memset(&fr[i], 0, sizeof fr[i]);
+        fr[i].start_ms = (uint32_t)i * 1000;
+        fr[i].duration_ms = 1000;
+        fr[i].quality = 90;
+        fr[i].number = -1;
+        fr[i].time = i;
+        for (int b = 0; b < 32; b++) {
+            x = x * 1103515245u + 12345u;
+            fr[i].pdq.bytes[b] = (uint8_t)(x >> 16);
+        }
+    }
+    v.frames = fr;
+    v.n = 20;
+    v.fps_milli = 1000;
+    char *out = NULL;
+    return vigil_video_serialize(&v, &out, NULL) == VIGIL_OK ? out : NULL;
+}
+
+/* The count of `metric{kind="KIND"}` in /metrics, -1 when absent. */
+static long metric(const char *name, const char *kind) {
+    char *resp = NULL, key[128];
+    long v = -1;
+    if (req("GET", "/metrics", NULL, NULL, NULL, 0, &resp) == 200 && resp) {
+        snprintf(key, sizeof key, "%s{kind=\"%s\"} ", name, kind);
+        const char *p = strstr(resp, key);
+        if (p) v = strtol(p + strlen(key), NULL, 10);
+    }
+    free(resp);
+    return v;
+}
+
+/* POST /v1/match with a video or TMK hash loads that matcher once, keeps it
+ * for the next requests, and loads it again after a bank change (an entry
+ * added over the API), which the next query then finds. */
+static void test_video_matchers_kept(void) {
+    if (start(15, 64) != 0) CHECK(0);
+    char *tv = tmk_value(5), *vv = video_value(9);
+    CHECK(tv && vv);
+    if (!tv || !vv) {
+        free(tv);
+        free(vv);
+        stop();
+        return;
+    }
+    size_t n = strlen(tv) + strlen(vv) + 256;
+    char *tq = malloc(n), *vq = malloc(n), *tadd = malloc(n), *vadd = malloc(n), *resp = NULL;
+    snprintf(tq, n, "{\"hashes\":[\"%s\"]}", tv);
+    snprintf(vq, n, "{\"hashes\":[\"%s\"]}", vv);
+    snprintf(tadd, n, "{\"signal_type\":\"tmk\",\"value\":\"%s\",\"labels\":{\"entity\":\"t\"}}", tv);
+    snprintf(vadd, n, "{\"signal_type\":\"video\",\"value\":\"%s\"}", vv);
+    CHECK_INT(metric("vigil_video_matcher_loads_total", "tmk"), ==, 0);
+    CHECK_INT(jreq("POST", "/v1/match", 1, tq, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"type\":\"tmk\"") && strstr(resp, "\"matches\":[]"));
+    free(resp);
+    CHECK_INT(jreq("POST", "/v1/match", 1, tq, NULL), ==, 200);
+    CHECK_INT(jreq("POST", "/v1/match", 1, vq, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"type\":\"video\"") && strstr(resp, "\"matches\":[]"));
+    free(resp);
+    CHECK_INT(jreq("POST", "/v1/match?video_rule=pytx", 1, vq, NULL), ==, 200);
+    CHECK_INT(metric("vigil_video_matcher_loads_total", "tmk"), ==, 1);
+    CHECK_INT(metric("vigil_video_matcher_loads_total", "video"), ==, 1);
+    /* bank changes: the next query loads again and finds the new entries */
+    CHECK_INT(jreq("POST", "/v1/banks/b1/entries", 3, tadd, NULL), ==, 201);
+    CHECK_INT(jreq("POST", "/v1/banks/b1/entries", 3, vadd, NULL), ==, 201);
+    CHECK_INT(jreq("POST", "/v1/match", 1, tq, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"signal\":\"tmk\"") && strstr(resp, "\"level2\":1") && strstr(resp, "\"entity\""));
+    free(resp);
+    CHECK_INT(jreq("POST", "/v1/match?video_rule=pytx", 1, vq, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"signal\":\"video\"") && strstr(resp, "\"rule\":\"pytx\""));
+    free(resp);
+    CHECK_INT(jreq("POST", "/v1/match", 1, vq, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"rule\":\"vigil\""));
+    free(resp);
+    CHECK_INT(jreq("POST", "/v1/match", 1, tq, NULL), ==, 200);
+    CHECK_INT(metric("vigil_video_matcher_loads_total", "tmk"), ==, 2);
+    CHECK_INT(metric("vigil_video_matcher_loads_total", "video"), ==, 2);
+    CHECK_INT(metric("vigil_video_matcher_videos", "tmk"), ==, 1);
+    CHECK_INT(metric("vigil_video_matcher_videos", "video"), ==, 1);
+    /* a bad value is a 400 naming its index; the kept matchers stay */
+    CHECK_INT(jreq("POST", "/v1/match", 1, "{\"hashes\":[\"tmk:AAAA\"]}", &resp), ==, 400);
+    CHECK(resp && strstr(resp, "hashes[0]"));
+    free(resp);
+    CHECK_INT(metric("vigil_video_matcher_loads_total", "tmk"), ==, 2);
+    free(tq);
+    free(vq);
+    free(tadd);
+    free(vadd);
+    free(tv);
+    free(vv);
+    stop();
+}
+
 /* ---- abusive clients ----------------------------------------------------------------------------- */
 
 static int raw_connect(void) {
@@ -816,6 +946,7 @@ const test_case suite_http[] = {
     {"http/role_route_tenant_matrix", test_matrix},
     {"http/bad_input_changes_nothing", test_bad_input},
     {"http/audit_tenancy_pagination_metrics", test_audit_and_tenancy},
+    {"http/video_matchers_kept", test_video_matchers_kept},
     {"http/slow_and_too_many_clients", test_slow_and_many_clients},
     {"http/sessions_csrf_lockout", test_sessions},
     {"http/openapi_matches_routes", test_openapi},

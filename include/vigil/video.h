@@ -409,6 +409,16 @@ VIGIL_API size_t vigil_video_matcher_frames(const vigil_video_matcher *m);
 VIGIL_API vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video_hash *q,
                                        vigil_video_match_result *res, vigil_err *err);
 
+/*! vigil_video_matcher_query_as() :
+ *  As vigil_video_matcher_query, with the query's own rule: `rule` (a
+ *  vigil_video_rule, at its default thresholds; -1: the one the matcher was
+ *  opened with) for the bank videos whose bank has no rule of its own in
+ *  opts->bank_rules, and `phase_robust` (0, 1; -1: as opened), so that one
+ *  loaded matcher serves queries under any rule (the server keeps one).
+ *  @return as vigil_video_matcher_query; VIGIL_EINVAL for an unknown rule. */
+VIGIL_API vigil_status vigil_video_matcher_query_as(vigil_video_matcher *m, const vigil_video_hash *q, int rule,
+                                          int phase_robust, vigil_video_match_result *res, vigil_err *err);
+
 /*! vigil_video_compare() :
  *  The two shares of one query video against one video, by brute force
  *  over all frame pairs (no index, no store): the reference the tests and
@@ -510,6 +520,15 @@ VIGIL_API vigil_status vigil_video_hash_json(const void *data, size_t len, const
  *  value), VIGIL_EINVAL (form, rule), or as the hashing and matching. */
 VIGIL_API vigil_status vigil_video_match_json(vigil_store *st, const char *value, const void *data, size_t len, const char *form,
                                     const char *rule, int phase_robust, char **out, vigil_err *err);
+
+/*! vigil_video_matcher_match_json() : as vigil_video_match_json, against
+ *  the matcher `m`, loaded beforehand and kept (the server's), with `rule`
+ *  and `phase_robust` applied per query (vigil_video_matcher_query_as).
+ *  Thread-safe as vigil_video_matcher_query.  @return as
+ *  vigil_video_match_json. */
+VIGIL_API vigil_status vigil_video_matcher_match_json(vigil_video_matcher *m, const char *value, const void *data,
+                                                     size_t len, const char *form, const char *rule, int phase_robust,
+                                                     char **out, vigil_err *err);
 
 /*! vigil_tmk_write() : the .tmk file bytes (VIGIL_TMK_FILE_BYTES, malloc'd
  *  in *out, little-endian, as tmk-hash-video writes them).
@@ -617,6 +636,12 @@ VIGIL_API void vigil_tmk_match_result_clear(vigil_tmk_match_result *r);
  *  (a bad value), or as the hashing and matching. */
 VIGIL_API vigil_status vigil_tmk_match_json(vigil_store *st, const char *value, const void *data, size_t len, char **out,
                                   vigil_err *err);
+
+/*! vigil_tmk_matcher_match_json() : as vigil_tmk_match_json, against the
+ *  matcher `m`, loaded beforehand and kept (the server's).  Thread-safe as
+ *  vigil_tmk_matcher_query.  @return as vigil_tmk_match_json. */
+VIGIL_API vigil_status vigil_tmk_matcher_match_json(vigil_tmk_matcher *m, const char *value, const void *data,
+                                                   size_t len, char **out, vigil_err *err);
 
 #ifdef __cplusplus
 }

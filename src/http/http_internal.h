@@ -202,4 +202,32 @@ void http_matcher_release(http_ctx *h);
 void http_banks_changed(http_ctx *h);
 size_t http_matcher_size(vigil_server *s);
 
+/* ---- the video and TMK matchers, kept between requests (vcache.c) ---- */
+
+typedef struct http_vcache http_vcache;
+enum { HTTP_VC_VIDEO = 0, HTTP_VC_TMK, HTTP_VC_KINDS };
+
+/*! http_vcache_new() / http_vcache_free() : an empty cache over the store
+ *  at `db_path` (nothing is loaded until a request needs it); free: NULL ok. */
+vigil_status http_vcache_new(const char *db_path, http_vcache **out, vigil_err *err);
+void http_vcache_free(http_vcache *c);
+
+/*! http_vcache_acquire() :
+ *  The matcher of `kind` (HTTP_VC_VIDEO: a vigil_video_matcher *,
+ *  HTTP_VC_TMK: a vigil_tmk_matcher *) loaded at banks generation `gen`,
+ *  loading it first when there is none or it is of another generation;
+ *  held under a read lock until http_vcache_release(c, kind).
+ *  @return the matcher, or NULL with *err set (nothing held). */
+void *http_vcache_acquire(http_vcache *c, int kind, unsigned long gen, vigil_err *err);
+void http_vcache_release(http_vcache *c, int kind);
+
+/*! http_vcache_metrics() : the loads and loaded videos per kind, in the
+ *  Prometheus text format. */
+void http_vcache_metrics(http_vcache *c, FILE *f);
+
+/*! http_vcache_of() : the server's cache.  http_banks_gen() : the banks'
+ *  generation now (after the bank-version poll: server.c). */
+http_vcache *http_vcache_of(http_ctx *h);
+unsigned long http_banks_gen(http_ctx *h);
+
 #endif /* VIGIL_HTTP_INTERNAL_H */

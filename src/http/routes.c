@@ -77,15 +77,32 @@ static void h_hash(http_ctx *h) {
 
 
 
+/* A video query - `value` (any video form, or "tmk:...") or the body, hashed
+ * in `vform` - against the server's video or TMK matcher (kept between
+ * requests: vcache.c), as the text of its JSON result in *vj. */
+static vigil_status match_video_cached(http_ctx *h, const char *value, const char *vform, char **vj,
+                                       vigil_err *err) {
+    int kind = (value ? strncmp(value, "tmk:", 4) == 0 : vform && strcmp(vform, "tmk") == 0) ? HTTP_VC_TMK
+                                                                                             : HTTP_VC_VIDEO;
+    http_vcache *c = http_vcache_of(h);
+    void *m = http_vcache_acquire(c, kind, http_banks_gen(h), err);
+    if (!m) return err->status ? err->status : VIGIL_EIO;
+    const void *data = value ? NULL : h->body;
+    size_t len = value ? 0 : h->body_len;
+    vigil_status rc = kind == HTTP_VC_TMK
+                          ? vigil_tmk_matcher_match_json(m, value, data, len, vj, err)
+                          : vigil_video_matcher_match_json(m, value, data, len, vform, http_query(h, "video_rule"),
+                                                           http_query(h, "phase_robust") != NULL, vj, err);
+    http_vcache_release(c, kind);
+    return rc;
+}
+
 /* One value of `hashes` that is a video (any form) or TMK value: its result or
  * the error, named by its index. */
 static vigil_status match_video_value(http_ctx *h, const char *v, size_t i, json_t *results,
                                       vigil_err *err) {
     char *vj = NULL;
-    vigil_status rc = strncmp(v, "tmk:", 4) == 0
-                          ? vigil_tmk_match_json(h->st, v, NULL, 0, &vj, err)
-                          : vigil_video_match_json(h->st, v, NULL, 0, NULL, http_query(h, "video_rule"),
-                                                   http_query(h, "phase_robust") != NULL, &vj, err);
+    vigil_status rc = match_video_cached(h, v, NULL, &vj, err);
     if (rc == VIGIL_OK) {
         json_array_append_new(results, json_loads(vj, 0, NULL));
     } else if (rc == VIGIL_EPARSE || rc == VIGIL_EINVAL || rc == VIGIL_EFORMAT || rc == VIGIL_ECORRUPT) {
@@ -143,11 +160,7 @@ static void match_video_body(http_ctx *h, const char *vform) {
     vigil_err err;
     vigil_err_clear(&err);
     char *vj = NULL;
-    vigil_status rc = vform && strcmp(vform, "tmk") == 0
-                          ? vigil_tmk_match_json(h->st, NULL, h->body, h->body_len, &vj, &err)
-                          : vigil_video_match_json(h->st, NULL, h->body, h->body_len, vform,
-                                                   http_query(h, "video_rule"),
-                                                   http_query(h, "phase_robust") != NULL, &vj, &err);
+    vigil_status rc = match_video_cached(h, NULL, vform, &vj, &err);
     json_t *out = rc == VIGIL_OK ? json_loads(vj, 0, NULL) : NULL;
     free(vj);
     answer(h, rc, &err, 200, out);

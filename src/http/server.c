@@ -53,6 +53,7 @@ struct vigil_server {
     vigil_store *m_store;
     atomic_ulong banks_gen;
     unsigned long loaded_gen;
+    http_vcache *vcache; /* the video and TMK matchers (vcache.c) */
     /* changes made by other processes (the CLI): the store's bank version, polled */
     atomic_llong bank_version; /* as last seen */
     atomic_llong version_checked_ms;
@@ -281,6 +282,13 @@ void http_matcher_release(http_ctx *h) { pthread_rwlock_unlock(&h->srv->m_lock);
 
 void http_banks_changed(http_ctx *h) { atomic_fetch_add(&h->srv->banks_gen, 1); }
 
+http_vcache *http_vcache_of(http_ctx *h) { return h->srv->vcache; }
+
+unsigned long http_banks_gen(http_ctx *h) {
+    if (h->st) poll_bank_version(h->srv, h->st);
+    return atomic_load(&h->srv->banks_gen);
+}
+
 size_t http_matcher_size(vigil_server *s) {
     pthread_rwlock_rdlock(&s->m_lock);
     size_t n = s->matcher ? vigil_matcher_entries(s->matcher) : 0;
@@ -353,6 +361,7 @@ static char *metrics_text(vigil_server *s, vigil_store *st, size_t *len) {
     fprintf(f, "# HELP vigil_index_entries Hashes loaded in the matcher.\n"
                "# TYPE vigil_index_entries gauge\nvigil_index_entries %zu\n",
             http_matcher_size(s));
+    http_vcache_metrics(s->vcache, f);
     json_t *orders = NULL;
     long open = 0, overdue = 0;
     if (vigil_order_list(st, NULL, 0, &orders, NULL) == VIGIL_OK) {
@@ -818,6 +827,7 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
     atomic_store(&s->version_checked_ms, mono_ms());
     vigil_store_close(st0);
     if (rc == VIGIL_OK) rc = matcher_load(s, err);
+    if (rc == VIGIL_OK) rc = http_vcache_new(s->db_path, &s->vcache, err);
     if (rc != VIGIL_OK) {
         vigil_server_stop(s);
         return rc;
@@ -861,6 +871,7 @@ void vigil_server_stop(vigil_server *s) {
     free(s->stores);
     vigil_matcher_free(s->matcher);
     vigil_store_close(s->m_store);
+    http_vcache_free(s->vcache);
     pthread_mutex_destroy(&s->stores_mu);
     pthread_rwlock_destroy(&s->m_lock);
     pthread_mutex_destroy(&s->m_reload);

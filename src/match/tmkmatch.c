@@ -167,18 +167,17 @@ vigil_status vigil_tmk_matcher_query(vigil_tmk_matcher *m, const vigil_tmk *q, f
     return VIGIL_OK;
 }
 
-vigil_status vigil_tmk_match_json(vigil_store *st, const char *value, const void *data, size_t len, char **out,
-                                  vigil_err *err) {
-    if (!st || !out || (!value && !data)) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_match_json: NULL argument");
+vigil_status vigil_tmk_matcher_match_json(vigil_tmk_matcher *m, const char *value, const void *data, size_t len,
+                                          char **out, vigil_err *err) {
+    if (!m || !out || (!value && !data))
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_matcher_match_json: NULL argument");
     *out = NULL;
     vigil_tmk *q = NULL;
     vigil_status rc = value ? vigil_tmk_value_parse(value, &q, err) : vigil_tmk_hash_bytes(data, len, NULL, &q, err);
     if (rc != VIGIL_OK) return rc;
-    vigil_tmk_matcher *m = NULL;
     vigil_tmk_match_result r;
     memset(&r, 0, sizeof r);
-    rc = vigil_tmk_matcher_open(st, NULL, 0, &m, err);
-    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_query(m, q, VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &r, err);
+    rc = vigil_tmk_matcher_query(m, q, VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &r, err);
     json_t *o = NULL;
     if (rc == VIGIL_OK) {
         char label[40];
@@ -201,10 +200,20 @@ vigil_status vigil_tmk_match_json(vigil_store *st, const char *value, const void
                       (json_int_t)r.suppressed, "matches", arr);
     }
     vigil_tmk_match_result_clear(&r);
-    vigil_tmk_matcher_free(m);
     vigil_tmk_free(q);
     if (rc != VIGIL_OK) return rc;
     *out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+}
+
+vigil_status vigil_tmk_match_json(vigil_store *st, const char *value, const void *data, size_t len, char **out,
+                                  vigil_err *err) {
+    if (!st || !out || (!value && !data)) return vigil__err_set(err, VIGIL_EINVAL, "vigil_tmk_match_json: NULL argument");
+    *out = NULL;
+    vigil_tmk_matcher *m = NULL;
+    vigil_status rc = vigil_tmk_matcher_open(st, NULL, 0, &m, err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_matcher_match_json(m, value, data, len, out, err);
+    vigil_tmk_matcher_free(m);
+    return rc;
 }

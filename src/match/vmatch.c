@@ -26,6 +26,7 @@ struct vigil_video_matcher {
     uint32_t *vfirst, *vcount, *vperiod; /* its frames: [vfirst, vfirst + vcount); sample period, ms */
     int *vrule;     /* its bank's rule (vigil_video_rule) */
     double *vminq, *vminb; /* and thresholds */
+    uint8_t *vbank; /* 1: the rule is its bank's own (bank_rules), which a query's rule does not replace */
     uint32_t maxv;  /* the most frames of one video */
     /* per indexed frame: the index id is the frame number */
     size_t nf, capf;
@@ -63,6 +64,7 @@ void vigil_video_matcher_free(vigil_video_matcher *m) {
     free(m->vrule);
     free(m->vminq);
     free(m->vminb);
+    free(m->vbank);
     free(m->funiq);
     free(m->fvideo);
     free(m->fstart);
@@ -107,8 +109,10 @@ static int load_video(void *ctx, int64_t entry_id, int64_t bank_id, const char *
     /* the bank's own rule, else the query's */
     vigil_video_rule rule = c->o->rule;
     double minq = m->minq, minb = m->minb;
+    uint8_t own = 0;
     for (size_t i = 0; bank_name && i < c->o->n_bank_rules; i++)
         if (c->o->bank_rules[i].bank && strcmp(c->o->bank_rules[i].bank, bank_name) == 0) {
+            own = 1;
             rule = c->o->bank_rules[i].rule;
             minq = c->o->bank_rules[i].min_query_share;
             minb = c->o->bank_rules[i].min_bank_share;
@@ -119,7 +123,8 @@ static int load_video(void *ctx, int64_t entry_id, int64_t bank_id, const char *
         if (grow((void **)&m->entry, sizeof *m->entry, n) || grow((void **)&m->limit, sizeof *m->limit, n) ||
             grow((void **)&m->vfirst, sizeof *m->vfirst, n) || grow((void **)&m->vcount, sizeof *m->vcount, n) ||
             grow((void **)&m->vperiod, sizeof *m->vperiod, n) || grow((void **)&m->vrule, sizeof *m->vrule, n) ||
-            grow((void **)&m->vminq, sizeof *m->vminq, n) || grow((void **)&m->vminb, sizeof *m->vminb, n)) {
+            grow((void **)&m->vminq, sizeof *m->vminq, n) || grow((void **)&m->vminb, sizeof *m->vminb, n) ||
+            grow((void **)&m->vbank, sizeof *m->vbank, n)) {
             vigil_video_hash_clear(&v);
             return c->failed = 1;
         }
@@ -132,6 +137,7 @@ static int load_video(void *ctx, int64_t entry_id, int64_t bank_id, const char *
     m->vcount[vi] = 0;
     m->vperiod[vi] = vigil__sample_period_ms(v.fps_milli);
     m->vrule[vi] = (int)rule;
+    m->vbank[vi] = own;
     m->vminq[vi] = minq;
     m->vminb[vi] = minb;
     for (size_t i = 0; i < v.n; i++) {
@@ -362,10 +368,18 @@ static int qctx_init(qctx *c, const vigil_video_matcher *m, const vigil_video_ha
     return dr;
 }
 
+/* A query's own rule (vigil_video_matcher_query_as): for bank videos
+ * without a rule of their bank's own, in place of the loaded one. */
+typedef struct qrule {
+    int rule; /* -1: the loaded rule */
+    double minq, minb;
+    int phase;
+} qrule;
+
 /* Shares of one bank video from its pairs p[0..n) (sorted by query frame),
  * under its bank's rule.  @return 1 when the rule says match. */
-static int score(const vigil_video_matcher *m, const vigil_video_hash *q, qctx *c, const pair *p, size_t n,
-                 double *deltas, vigil_video_match *x) {
+static int score(const vigil_video_matcher *m, const qrule *qr, const vigil_video_hash *q, qctx *c, const pair *p,
+                 size_t n, double *deltas, vigil_video_match *x) {
     memset(x, 0, sizeof *x);
     uint32_t v = p[0].video, first = m->vfirst[v], nvf = m->vcount[v];
     x->entry_id = m->entry[v];
@@ -385,15 +399,17 @@ static int score(const vigil_video_matcher *m, const vigil_video_hash *q, qctx *
     x->offset = n % 2 ? deltas[n / 2] : (deltas[n / 2 - 1] + deltas[n / 2]) / 2;
     vigil__vside b = {m->fstart + first, m->fdur + first, m->funiq + first, c->bhit, nvf, m->vperiod[v]};
     uint32_t qw, bw;
-    vigil__phase_windows(m->phase, c->side.period_ms, b.period_ms, &qw, &bw);
+    vigil__phase_windows(qr->phase, c->side.period_ms, b.period_ms, &qw, &bw);
     x->phase_robust = qw || bw;
     vigil__vside_shares(&c->side, qw, &x->query_share_time, &x->query_share_frames);
     vigil__vside_shares(&b, bw, &x->bank_share_time, &x->bank_share_frames);
+    if (qr->rule >= 0 && !m->vbank[v])
+        return vigil__rule_decide((vigil_video_rule)qr->rule, qr->minq, qr->minb, m->both, x);
     return vigil__rule_decide((vigil_video_rule)m->vrule[v], m->vminq[v], m->vminb[v], m->both, x);
 }
 
-vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video_hash *q,
-                                       vigil_video_match_result *res, vigil_err *err) {
+static vigil_status query(vigil_video_matcher *m, const qrule *qr, const vigil_video_hash *q,
+                          vigil_video_match_result *res, vigil_err *err) {
     if (!m || !q || !res || (q->n && !q->frames))
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_matcher_query: NULL argument");
     memset(res, 0, sizeof *res);
@@ -426,7 +442,7 @@ vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video
         size_t j = i;
         while (j < b.n && b.p[j].video == b.p[i].video) j++;
         vigil_video_match x;
-        if (score(m, q, &qc, b.p + i, j - i, deltas, &x)) rc = add_match(m, &x, res, err);
+        if (score(m, qr, q, &qc, b.p + i, j - i, deltas, &x)) rc = add_match(m, &x, res, err);
         i = j;
     }
     if (rc != VIGIL_OK) goto out;
@@ -442,4 +458,19 @@ out:
         res->usable = usable;
     }
     return rc;
+}
+
+vigil_status vigil_video_matcher_query(vigil_video_matcher *m, const vigil_video_hash *q,
+                                       vigil_video_match_result *res, vigil_err *err) {
+    qrule qr = {-1, 0, 0, m ? m->phase : 0};
+    return query(m, &qr, q, res, err);
+}
+
+vigil_status vigil_video_matcher_query_as(vigil_video_matcher *m, const vigil_video_hash *q, int rule,
+                                          int phase_robust, vigil_video_match_result *res, vigil_err *err) {
+    if (rule > (int)VIGIL_VRULE_README)
+        return vigil__err_set(err, VIGIL_EINVAL, "unknown video match rule %d", rule);
+    qrule qr = {rule < 0 ? -1 : rule, -1, -1, phase_robust < 0 ? (m ? m->phase : 0) : phase_robust != 0};
+    if (rule >= 0) vigil__rule_defaults((vigil_video_rule)rule, &qr.minq, &qr.minb);
+    return query(m, &qr, q, res, err);
 }

@@ -548,14 +548,14 @@ vigil_status vigil_video_hash_json(const void *data, size_t len, const char *for
 
 /* ---- the HTTP API's video match ------------------------------------------- */
 
-vigil_status vigil_video_match_json(vigil_store *st, const char *value, const void *data, size_t len, const char *form,
-                                    const char *rule, int phase_robust, char **out, vigil_err *err) {
-    if (!st || !out || (!value && !data)) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_match_json: NULL argument");
+vigil_status vigil_video_matcher_match_json(vigil_video_matcher *m, const char *value, const void *data, size_t len,
+                                            const char *form, const char *rule, int phase_robust, char **out,
+                                            vigil_err *err) {
+    if (!m || !out || (!value && !data))
+        return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_matcher_match_json: NULL argument");
     *out = NULL;
-    vigil_video_match_opts mo;
-    vigil_video_match_opts_init(&mo);
-    mo.phase_robust = phase_robust;
-    vigil_status rc = rule ? vigil_video_rule_parse(rule, &mo.rule, err) : VIGIL_OK;
+    vigil_video_rule vr = VIGIL_VRULE_VIGIL;
+    vigil_status rc = rule ? vigil_video_rule_parse(rule, &vr, err) : VIGIL_OK;
     if (rc != VIGIL_OK) {
         if (err) err->status = VIGIL_EINVAL;
         return VIGIL_EINVAL;
@@ -574,11 +574,9 @@ vigil_status vigil_video_match_json(vigil_store *st, const char *value, const vo
         rc = vigil_video_hash_bytes(data, len, &vo, &q, err);
     }
     if (rc != VIGIL_OK) return rc;
-    vigil_video_matcher *m = NULL;
     vigil_video_match_result r;
     memset(&r, 0, sizeof r);
-    rc = vigil_video_matcher_open(st, &mo, &m, err);
-    if (rc == VIGIL_OK) rc = vigil_video_matcher_query(m, &q, &r, err);
+    rc = vigil_video_matcher_query_as(m, &q, (int)vr, phase_robust != 0, &r, err);
     json_t *o = NULL;
     if (rc == VIGIL_OK) {
         char label[40];
@@ -605,10 +603,25 @@ vigil_status vigil_video_match_json(vigil_store *st, const char *value, const vo
                       r.low_quality, "allowed", r.allowed, "suppressed", (json_int_t)r.suppressed, "matches", arr);
     }
     vigil_video_match_result_clear(&r);
-    vigil_video_matcher_free(m);
     vigil_video_hash_clear(&q);
     if (rc != VIGIL_OK) return rc;
     *out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return *out ? VIGIL_OK : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+}
+
+vigil_status vigil_video_match_json(vigil_store *st, const char *value, const void *data, size_t len, const char *form,
+                                    const char *rule, int phase_robust, char **out, vigil_err *err) {
+    if (!st || !out || (!value && !data)) return vigil__err_set(err, VIGIL_EINVAL, "vigil_video_match_json: NULL argument");
+    *out = NULL;
+    vigil_video_rule vr = VIGIL_VRULE_VIGIL;
+    if (rule && vigil_video_rule_parse(rule, &vr, err) != VIGIL_OK) { /* before the load */
+        if (err) err->status = VIGIL_EINVAL;
+        return VIGIL_EINVAL;
+    }
+    vigil_video_matcher *m = NULL;
+    vigil_status rc = vigil_video_matcher_open(st, NULL, &m, err);
+    if (rc == VIGIL_OK) rc = vigil_video_matcher_match_json(m, value, data, len, form, rule, phase_robust, out, err);
+    vigil_video_matcher_free(m);
+    return rc;
 }
