@@ -5,7 +5,8 @@
  * -> PDQ -> collapse; the result must serialise and parse back to itself.
  * The same bytes also go through the video value parsers (vpdq1, vpdqr1,
  * Meta's per-frame file, pytx's vpdq signal; canonical forms and every
- * conversion must read back) and the .tmk reader.
+ * conversion must read back), the .tmk reader, its head reader (the TMK
+ * matcher's load) and the "tmk:" text form.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -106,5 +107,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     vigil_tmk_free(t);
     vigil_tmk_free(t2);
+
+    /* the head reader (the matcher's level-1 load): it agrees with the full
+     * reader on a whole file */
+    float avg[VIGIL_TMK_DIM];
+    int frames = -1;
+    vigil_err_clear(&err);
+    vigil_status hs = vigil_tmk_read_head(data, size, avg, &frames, &err);
+    if (hs != VIGIL_OK && err.msg[0] == '\0') __builtin_trap();
+    if (hs == VIGIL_OK && frames < 0) __builtin_trap();
+    if (size == VIGIL_TMK_FILE_BYTES && vigil_tmk_read(data, size, &t, NULL) == VIGIL_OK) {
+        if (hs != VIGIL_OK || memcmp(avg, t->avg, sizeof avg) != 0 || frames != t->frame_count) __builtin_trap();
+        vigil_tmk_free(t);
+    }
+
+    /* the text form: "tmk:" + base64 */
+    text = malloc(size + 1);
+    if (!text) return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    vigil_err_clear(&err);
+    t = NULL;
+    if (vigil_tmk_value_parse(text, &t, &err) == VIGIL_OK) {
+        char *again = NULL;
+        uint8_t *bytes = NULL;
+        size_t n = 0;
+        vigil_tmk *t3 = NULL;
+        /* written back (the reader keeps the reference's coefficients, which
+         * the file may hold within 1e-6), it reads the same */
+        if (vigil_tmk_write(t, &bytes, &n, &err) != VIGIL_OK ||
+            vigil_tmk_value_from_file(bytes, n, &again, &err) != VIGIL_OK ||
+            vigil_tmk_value_parse(again, &t3, &err) != VIGIL_OK || memcmp(t3->avg, t->avg, sizeof t->avg) != 0 ||
+            memcmp(t3->sin_f, t->sin_f, sizeof t->sin_f) != 0)
+            __builtin_trap();
+        vigil_tmk_free(t3);
+        free(bytes);
+        free(again);
+    } else if (err.msg[0] == '\0') {
+        __builtin_trap();
+    }
+    vigil_tmk_free(t);
+    free(text);
     return 0;
 }

@@ -209,4 +209,35 @@ expect tmk_export_wrong_type 1 '^$' 'not tmk'
 run $VV tmk match --level1 2 "$T/orig.tmk"
 expect tmk_match_bad_level 2 '^$' 'level1 needs a score'
 
+# ---- bad input: no frame rate, the video not stream 0 (nothing half-written) --
+{ "$G" --size 64x48 --fps 5 --seconds 0.2 --seed 23 "$T/oneframe.mp4" &&
+  "$G" --size 64x48 --fps 5 --seconds 3 --seed 24 --format matroska --audio-first "$T/audiofirst.mkv" &&
+  "$G" --size 64x48 --fps 5 --seconds 3 --seed 24 --format matroska "$T/videofirst.mkv"; } 2>/dev/null ||
+    bad gen_bad_videos "gen-video failed"
+run "$V" hash --tmk -o "$T/norate.tmk" "$T/oneframe.mp4"
+[ "$rc" -eq 1 ] && [ ! -e "$T/norate.tmk" ] && printf '%s\n' "$err" | grep -q 'oneframe.mp4: the video stream states no frame rate (1/0): TMK resamples by frame rate' &&
+    ok tmk_no_frame_rate || bad tmk_no_frame_rate "rc=$rc" "$err"
+before=$($VV bank export gifct | wc -l)
+run $VV bank add gifct --tmk "$T/oneframe.mp4"
+after=$($VV bank export gifct | wc -l)
+[ "$rc" -ne 0 ] && [ "$before" -eq "$after" ] && printf '%s\n' "$err" | grep -q 'states no frame rate' &&
+    ok tmk_bank_add_no_frame_rate || bad tmk_bank_add_no_frame_rate "rc=$rc before=$before after=$after" "$err"
+mkdir -p "$T/refdir"
+run "$V" hash --vpdq-reference -o "$T/refdir" "$T/oneframe.mp4"
+[ "$rc" -eq 1 ] && [ ! -e "$T/refdir/oneframe.txt" ] && printf '%s\n' "$err" | grep -q 'states no frame rate (1/0): the reference' &&
+    ok reference_no_frame_rate || bad reference_no_frame_rate "rc=$rc" "$err"
+run "$V" hash --vpdq-reference -o "$T/refdir" "$T/audiofirst.mkv"
+[ "$rc" -eq 1 ] && [ ! -e "$T/refdir/audiofirst.txt" ] && printf '%s\n' "$err" | grep -q 'the video is stream 1, not stream 0' &&
+    ok reference_not_stream0 || bad reference_not_stream0 "rc=$rc" "$err"
+# vigil's own hashes and TMK take the video stream wherever it is: the same as
+# the same video alone
+run "$V" hash --tmk "$T/audiofirst.mkv"
+a=$(printf '%s' "$out" | cut -d, -f1)
+run "$V" hash --tmk "$T/videofirst.mkv"
+b=$(printf '%s' "$out" | cut -d, -f1)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok tmk_video_not_stream0 || bad tmk_video_not_stream0 "differ or empty"
+a=$("$V" hash "$T/audiofirst.mkv" | cut -d, -f1-4)
+b=$("$V" hash "$T/videofirst.mkv" | cut -d, -f1-4)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok hash_video_not_stream0 || bad hash_video_not_stream0 "differ or empty"
+
 finish

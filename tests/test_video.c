@@ -1067,6 +1067,8 @@ static void t_tmk_bank(void) {
 
 /* ---- tmk entries kept as bytes (no videos needed) ---------------------- */
 
+#define AVG_BYTE_FOR_TEST (32 + 16 + 128) /* the first float of the average in a .tmk */
+
 /* A synthetic .tmk (deterministic values from `seed`) in *bytes and its
  * value in *value. */
 static vigil_status synth_tmk(unsigned seed, uint8_t **bytes, size_t *len, char **value, vigil_err *err) {
@@ -1224,6 +1226,45 @@ static void t_tmk_store_compact(void) {
     CHECK_INT(no_entry, ==, VIGIL_ENOENT);
 }
 
+/* The head reader (what the TMK matcher loads): the average of the first
+ * VIGIL_TMK_HEAD_BYTES, as the full reader reads it; a shorter head or a
+ * bad one is refused with its reason. */
+static void t_tmk_head(void) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    uint8_t *b = NULL;
+    size_t len = 0;
+    char *v = NULL;
+    vigil_tmk *t = NULL;
+    float avg[VIGIL_TMK_DIM];
+    int frames = 0;
+    vigil_status rc = synth_tmk(7, &b, &len, &v, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_read(b, len, &t, &err);
+    if (rc == VIGIL_OK) rc = vigil_tmk_read_head(b, VIGIL_TMK_HEAD_BYTES, avg, &frames, &err);
+    int same = rc == VIGIL_OK && memcmp(avg, t->avg, sizeof avg) == 0 && frames == t->frame_count;
+    vigil_err e1, e2;
+    vigil_err_clear(&e1);
+    vigil_err_clear(&e2);
+    vigil_status shortr = b ? vigil_tmk_read_head(b, VIGIL_TMK_HEAD_BYTES - 1, avg, NULL, &e1) : VIGIL_OK;
+    vigil_status fullr = VIGIL_OK;
+    vigil_tmk *z = NULL;
+    if (b) fullr = vigil_tmk_read(b, VIGIL_TMK_HEAD_BYTES, &z, NULL);
+    if (b) b[AVG_BYTE_FOR_TEST] = 0xff, b[AVG_BYTE_FOR_TEST + 1] = 0xff, b[AVG_BYTE_FOR_TEST + 2] = 0xff,
+           b[AVG_BYTE_FOR_TEST + 3] = 0x7f; /* a NaN in the average */
+    vigil_status nan = b ? vigil_tmk_read_head(b, VIGIL_TMK_HEAD_BYTES, avg, NULL, &e2) : VIGIL_OK;
+    vigil_tmk_free(t);
+    vigil_tmk_free(z);
+    free(b);
+    free(v);
+    CHECK_OK(rc, &err);
+    CHECK(same);
+    CHECK_INT(shortr, ==, VIGIL_ECORRUPT);
+    CHECK(strstr(e1.msg, "truncated") != NULL);
+    CHECK_INT(fullr, ==, VIGIL_ECORRUPT);
+    CHECK_INT(nan, ==, VIGIL_ECORRUPT);
+    CHECK(strstr(e2.msg, "not a finite number") != NULL);
+}
+
 /* A store at the schema before bank_entry_blob, holding a tmk entry as that
  * code wrote it (the value itself in bank_entry.value), migrates: the entry
  * reads, exports, gives its bytes and matches as before; the same value
@@ -1343,6 +1384,19 @@ static void t_fuzz_regressions(void) {
         vigil_err_clear(&err);
         if (vigil_tmk_read(data, len, &t, &err) != VIGIL_OK && err.msg[0] == '\0') silent++;
         vigil_tmk_free(t);
+        float avg[VIGIL_TMK_DIM];
+        vigil_err_clear(&err);
+        if (vigil_tmk_read_head(data, len, avg, NULL, &err) != VIGIL_OK && err.msg[0] == '\0') silent++;
+        text = malloc(len + 1);
+        if (text) { /* the "tmk:" text form */
+            memcpy(text, data, len);
+            text[len] = '\0';
+            t = NULL;
+            vigil_err_clear(&err);
+            if (vigil_tmk_value_parse(text, &t, &err) != VIGIL_OK && err.msg[0] == '\0') silent++;
+            vigil_tmk_free(t);
+            free(text);
+        }
         free(data);
         n++;
     }
@@ -1371,5 +1425,6 @@ const test_case suite_video[] = {
     {"video/tmk_bank", t_tmk_bank},
     {"video/tmk_store_compact", t_tmk_store_compact},
     {"video/tmk_store_migrate", t_tmk_store_migrate},
+    {"video/tmk_head", t_tmk_head},
     {NULL, NULL},
 };

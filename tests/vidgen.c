@@ -146,6 +146,18 @@ int vidgen_write(const char *path, const vidgen_spec *in) {
         fprintf(stderr, "vidgen: no muxer '%s'\n", s.format);
         return -1;
     }
+    AVStream *ast = NULL; /* the silent audio stream before the video (audio_first) */
+    if (s.audio_first) {
+        ast = avformat_new_stream(oc, NULL);
+        if (!ast) goto out;
+        ast->codecpar->codec_type = AVMEDIA_TYPE_AUDIO;
+        ast->codecpar->codec_id = AV_CODEC_ID_PCM_S16LE;
+        ast->codecpar->sample_rate = 8000;
+        av_channel_layout_default(&ast->codecpar->ch_layout, 1);
+        ast->codecpar->bits_per_coded_sample = 16;
+        ast->codecpar->block_align = 2;
+        ast->time_base = (AVRational){1, 8000};
+    }
     AVStream *st = avformat_new_stream(oc, NULL);
     c = avcodec_alloc_context3(codec);
     f = av_frame_alloc();
@@ -189,6 +201,21 @@ int vidgen_write(const char *path, const vidgen_spec *in) {
         free(rgb);
         f->pts = i;
         if (encode(c, f, oc, st, pkt) < 0) goto out;
+        if (ast) { /* the frame's stretch of silence */
+            int ns = 8000 / s.fps;
+            AVPacket *ap = av_packet_alloc();
+            if (!ap || av_new_packet(ap, 2 * ns) < 0) {
+                av_packet_free(&ap);
+                goto out;
+            }
+            memset(ap->data, 0, (size_t)ap->size);
+            ap->pts = ap->dts = av_rescale_q((int64_t)i * ns, (AVRational){1, 8000}, ast->time_base);
+            ap->duration = av_rescale_q(ns, (AVRational){1, 8000}, ast->time_base);
+            ap->stream_index = ast->index;
+            int wr = av_interleaved_write_frame(oc, ap);
+            av_packet_free(&ap);
+            if (wr < 0) goto out;
+        }
     }
     if (encode(c, NULL, oc, st, pkt) < 0) goto out;
     if (av_write_trailer(oc) < 0) goto out;

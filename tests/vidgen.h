@@ -19,6 +19,8 @@ typedef struct vidgen_spec {
     const char *codec;    /* encoder name (default "mpeg4")                    */
     const char *format;   /* muxer name (default "mp4")                        */
     int bitrate;          /* bits/s (default 400000)                           */
+    int audio_first;      /* 1: a silent PCM audio stream before the video, so
+                             that the video is stream 1 (matroska)            */
 } vidgen_spec;
 
 /*! vidgen_content() : the RGB8 picture (w x h) of the video's content at

@@ -5,7 +5,7 @@
  *
  * usage: gen-video [--size WxH] [--fps N] [--seconds S] [--start T]
  *                  [--seed N] [--scene S] [--codec NAME] [--format NAME]
- *                  [--bitrate B] OUT
+ *                  [--bitrate B] [--audio-first] OUT
  *        gen-video --wav [--seconds S] OUT
  */
 #include <stdio.h>
@@ -16,7 +16,7 @@
 
 static int usage(void) {
     fprintf(stderr, "usage: gen-video [--size WxH] [--fps N] [--seconds S] [--start T] [--seed N]\n"
-                    "                 [--scene S] [--codec NAME] [--format NAME] [--bitrate B] OUT\n"
+                    "                 [--scene S] [--codec NAME] [--format NAME] [--bitrate B] [--audio-first] OUT\n"
                     "       gen-video --wav [--seconds S] OUT\n");
     return 2;
 }
@@ -30,6 +30,10 @@ int main(int argc, char **argv) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--wav") == 0) {
             wav = 1;
+            continue;
+        }
+        if (strcmp(a, "--audio-first") == 0) {
+            s.audio_first = 1;
             continue;
         }
         if (a[0] != '-' || !a[1]) {
