@@ -673,6 +673,12 @@ static void t_forms(void) {
         {"{}", "bad video value"},
         {"vpdqr1:AAAA", "not a header"},
         {"0,100,e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,-0.5", "negative"},
+        /* a time no form could write back (the fuzzer's find: 1.6e308 s in a vpdqr1 value) */
+        {"0,100,e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,4000000.5", "over 4,000,000 s"},
+        {"[\"e46926b9cb58d261383b699f0ff2e1076fe6183dfb4986d82ca36da48034fc54,100,1e+300\"]", "over 4,000,000 s"},
+        {"vpdqr1:AAAAAEAWOOOOOOOOAAAAAgAAAABkHw7c5tx6J6sDodxuPA9A8fIfD4U4VPBeDyAN4fAe9h4AAEAAAAAAAAAAAAVkPwzc4txyd6oHg9B+"
+         "XK8B8fYffgUY1OD6LwAdweAepw9/7MzMzMzMzQ==",
+         "time over 4,000,000 s"},
     };
     int wrong = 0;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -156,7 +156,8 @@ static vigil_status parse_hex(const char *hex, size_t hex_len, vigil_pdq *pdq) {
 void vigil__video_fill_times(vigil_video_hash *v) {
     for (size_t i = 0; i < v->n; i++) {
         double ms = v->frames[i].time * 1000.0;
-        v->frames[i].start_ms = ms > 4.0e9 ? 4000000000u : (uint32_t)llround(ms);
+        v->frames[i].start_ms = ms > VIGIL__VIDEO_TIME_MAX * 1000.0 ? (uint32_t)(VIGIL__VIDEO_TIME_MAX * 1000.0)
+                                                                     : (uint32_t)llround(ms);
     }
     uint32_t last_gap = 1000;
     for (size_t i = 0; i < v->n; i++) {
@@ -214,8 +215,10 @@ vigil_status vigil_vpdq_ref_parse(const char *text, size_t len, vigil_video_hash
             why = "the quality is not a whole number from 0 to 100";
         else if (parse_hex(f[2], fl[2], &h) != VIGIL_OK)
             why = "the PDQ hash is not 64 hex digits";
-        else if (!parse_num(f[3], fl[3], &t) || t < 0)
-            why = t < 0 ? "the timestamp is negative" : "the timestamp is not a number";
+        else if (!parse_num(f[3], fl[3], &t) || t < 0 || t > VIGIL__VIDEO_TIME_MAX)
+            why = t < 0 ? "the timestamp is negative"
+                  : t > VIGIL__VIDEO_TIME_MAX ? "the timestamp is over 4,000,000 s"
+                                              : "the timestamp is not a number";
         else if (out->n && (num <= out->frames[out->n - 1].number || t < out->frames[out->n - 1].time))
             why = "frames are not in increasing order";
         if (why) {
@@ -354,8 +357,10 @@ vigil_status vigil_vpdq_pytx_parse(const char *text, size_t len, vigil_video_has
             why = "the PDQ hash is not 64 hex digits";
         else if (!parse_int(c1 + 1, (size_t)(c2 - c1 - 1), 0, 100, &q))
             why = "the quality is not a whole number from 0 to 100";
-        else if (!parse_num(c2 + 1, sl - (size_t)(c2 + 1 - s), &t) || t < 0)
-            why = t < 0 ? "the timestamp is negative" : "the timestamp is not a number";
+        else if (!parse_num(c2 + 1, sl - (size_t)(c2 + 1 - s), &t) || t < 0 || t > VIGIL__VIDEO_TIME_MAX)
+            why = t < 0 ? "the timestamp is negative"
+                  : t > VIGIL__VIDEO_TIME_MAX ? "the timestamp is over 4,000,000 s"
+                                              : "the timestamp is not a number";
         else if (i && t < out->frames[i - 1].time)
             why = "frames are not in time order";
         if (why) {

@@ -9,6 +9,12 @@
 
 #include "vigil/video.h"
 
+/* The latest frame time any form holds, in seconds (start_ms is capped at
+ * 4e9 ms): a later time could not be written back in every form (the
+ * reference file prints it with 3 decimals and the readers take a number
+ * of under 64 characters). */
+#define VIGIL__VIDEO_TIME_MAX 4.0e6
+
 /*! vigil__video_decode_only() :
  *  Demuxes and decodes the video stream of `path` exactly as
  *  vigil_video_hash_file() does (same I/O, same decoder settings from

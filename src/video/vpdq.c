@@ -127,7 +127,8 @@ static vigil_status serialize_r1(const vigil_video_hash *v, char **out, vigil_er
         return vigil__err_set(err, VIGIL_EINVAL, "video hash has a bad frame rate");
     for (size_t i = 0; i < v->n; i++) {
         const vigil_video_frame *f = &v->frames[i];
-        if (f->quality < 0 || f->quality > 100 || !(f->time >= 0.0) || !isfinite(f->time) || f->number < -1 ||
+        if (f->quality < 0 || f->quality > 100 || !(f->time >= 0.0) || !(f->time <= VIGIL__VIDEO_TIME_MAX) ||
+            f->number < -1 ||
             (i && f->time < v->frames[i - 1].time))
             return vigil__err_set(err, VIGIL_EINVAL, "video hash frame %zu is invalid (quality %d, time %g s, "
                                   "number %d)", i + 1, f->quality, f->time, (int)f->number);
@@ -249,6 +250,7 @@ vigil_status vigil__video_parse_r1(const char *value, size_t n, vigil_video_hash
         f->time = getf64(p + 37);
         const char *why = f->quality > 100                                        ? "quality over 100"
                           : !(f->time >= 0.0) || !isfinite(f->time)               ? "bad time"
+                          : f->time > VIGIL__VIDEO_TIME_MAX                       ? "time over 4,000,000 s"
                           : i && f->time < out->frames[i - 1].time                ? "starts before the frame before it"
                           : f->number < -1                                        ? "bad frame number"
                           : f->number >= 0 && last_num >= 0 && f->number <= last_num ? "frame numbers not increasing"
