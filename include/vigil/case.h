@@ -352,6 +352,33 @@ VIGIL_API vigil_status vigil_order_update(vigil_store *st, const char *by, int64
 VIGIL_API vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only, json_t **out,
                               vigil_err *err);
 
+/* ---- content clusters ------------------------------------------------------------- */
+
+/*! vigil_cluster_list() :
+ *  The content clusters of operation `op`: groups of two or more of its
+ *  items that carry the same content (an equal MD5, SHA-256 or text
+ *  SHA-256, or PDQ hashes within distance 31), linked at intake.  *out: an
+ *  array of {id (the cluster's smallest item id), items, platform_count,
+ *  platforms[], still_up (items not removed), removed, referable (assessed
+ *  items), first_seen, last_seen (observation times), members[] (its first
+ *  100 items: id, platform, state, canonical_url, observed_at)}, most
+ *  platforms first; at most `limit` (0: 100; up to 10000).  Agency staff
+ *  of a participating agency and admins (platform liaisons: VIGIL_EPERM).
+ *  The caller json_decref()s *out. */
+VIGIL_API vigil_status vigil_cluster_list(vigil_store *st, const char *by, const char *op, int limit,
+                                json_t **out, vigil_err *err);
+
+/*! vigil_cluster_refer() :
+ *  vigil_refer for the assessed items of cluster `cluster` of `op` only:
+ *  one referral per platform of the cluster that has assessed items (the
+ *  holds checked again first).  *out: the referral documents (an empty
+ *  array when no item of the cluster is assessed).  Coordinator or admin.
+ *  VIGIL_ENOENT when the operation has no such cluster (clusters merge as
+ *  items come in: the smaller id stays). */
+VIGIL_API vigil_status vigil_cluster_refer(vigil_store *st, const char *by, const char *op,
+                                 int64_t cluster, const char *channel, const char *at,
+                                 json_t **out, vigil_err *err);
+
 /* ---- statistics -------------------------------------------------------------------- */
 
 /*! vigil_report_op() : the operation's figures (see docs/operations.md):
