@@ -746,6 +746,54 @@ static void test_clusters_import(void) {
     vigil_store_close(st);
 }
 
+/* The queue's filters (agency, reporter) and orders, with offset paging. */
+static void test_list_filters_sort(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r;
+    CHECK_OK(add(st, "ana-eu", "https://t.me/examplechannel/21", "ar", &r, &err), &err);
+    int64_t first = r.id;
+    CHECK_OK(add(st, "ana-de", "https://www.youtube.com/watch?v=EXAMPLE0021", "de", &r, &err), &err);
+    CHECK_OK(add(st, "ana-de", "https://archive.org/details/example-21", "de", &r, &err), &err);
+    int64_t last = r.id;
+    CHECK_OK(add(st, "ana-eu", "https://archive.org/details/example-21", "de", &r, &err), &err);
+    json_t *v = NULL;
+    vigil_item_filter f = {.op = "op1", .agency = "DE"};
+    CHECK_OK(vigil_item_list(st, "rev-eu", &f, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "items")), ==, 2);
+    json_decref(v);
+    f = (vigil_item_filter){.op = "op1", .reporter = "ana-eu"};
+    CHECK_OK(vigil_item_list(st, "rev-eu", &f, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "items")), ==, 2); /* one first, one further report */
+    json_decref(v);
+    f = (vigil_item_filter){.op = "op1", .reporter = "nobody-of-that-name", .agency = "NOPE"};
+    CHECK_OK(vigil_item_list(st, "rev-eu", &f, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "items")), ==, 0);
+    json_decref(v);
+    f = (vigil_item_filter){.op = "op1", .sort = "-id", .limit = 2};
+    CHECK_OK(vigil_item_list(st, "rev-eu", &f, &v, &err), &err);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(json_object_get(v, "items"), 0), "id")), ==, last);
+    CHECK(json_is_null(json_object_get(v, "next")));
+    CHECK_INT(json_integer_value(json_object_get(v, "next_offset")), ==, 2);
+    json_decref(v);
+    f.offset = 2;
+    CHECK_OK(vigil_item_list(st, "rev-eu", &f, &v, &err), &err);
+    CHECK_INT(json_array_size(json_object_get(v, "items")), ==, 1);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(json_object_get(v, "items"), 0), "id")), ==, first);
+    CHECK(json_is_null(json_object_get(v, "next_offset")));
+    json_decref(v);
+    f = (vigil_item_filter){.op = "op1", .sort = "platform"};
+    CHECK_OK(vigil_item_list(st, "rev-eu", &f, &v, &err), &err);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(v, "items"), 0), "platform")), "Internet Archive");
+    json_decref(v);
+    f = (vigil_item_filter){.op = "op1", .sort = "size; DROP TABLE item"};
+    CHECK_INT(vigil_item_list(st, "rev-eu", &f, &v, &err), ==, VIGIL_EPARSE);
+    CHECK(strstr(err.msg, "unknown order"));
+    CHECK_STR(err.field, "sort");
+    vigil_store_close(st);
+}
+
 /* The single-pass report gives every figure the twenty queries gave. */
 static void test_report_same_figures(void) {
     vigil_store *st = fixture();
@@ -814,6 +862,7 @@ const test_case suite_case[] = {
     {"case/text_language_at_intake", test_text_language},
     {"case/demo", test_demo},
     {"case/clusters", test_clusters},
+    {"case/list_filters_and_orders", test_list_filters_sort},
     {"case/clusters_import", test_clusters_import},
     {"case/report_same_figures_as_before", test_report_same_figures},
     {NULL, NULL},

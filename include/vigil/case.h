@@ -246,9 +246,18 @@ typedef struct vigil_item_filter {
     const char *type;
     int64_t after_id; /* keyset pagination: items with id > after_id */
     int limit;        /* 0: 100; at most 10000                         */
+    const char *agency;   /* items with a report by agency CODE          */
+    const char *reporter; /* items with a report by user NAME            */
+    const char *sort;     /* NULL/"id" (oldest first), "-id", "observed_at",
+                             "-observed_at", "platform", "-platform", "state" */
+    int64_t offset;       /* items to skip (paging in any order)          */
 } vigil_item_filter;
 
-/*! vigil_item_list() : {items:[...], next:ID|null} in id order. */
+/*! vigil_item_list() : {items:[...], next:ID|null, next_offset:N|null}
+ *  in the order `sort` (id by default).  `next` (id order only) is the
+ *  after_id of the next page, `next_offset` its offset (null: last page).
+ *  An unknown agency or reporter matches no item; an unknown sort is
+ *  VIGIL_EPARSE naming the field. */
 VIGIL_API vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_filter *f,
                              json_t **out, vigil_err *err);
 

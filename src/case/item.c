@@ -741,19 +741,47 @@ vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t
     return rc;
 }
 
-static const char sql_list[] =
-    "SELECT i.id, o.name AS operation, i.canonical_url, p.name AS platform, i.type, "
-    "(SELECT json_group_array(lang) FROM (SELECT lang FROM item_language WHERE item_id = i.id "
-    "ORDER BY lang)) AS languages_json, i.affiliation, i.outlet, a.code AS agency, i.state, "
-    "i.observed_at, i.reupload_of, (SELECT count(*) FROM item_report WHERE item_id = i.id) AS "
-    "reports FROM item i JOIN operation o ON o.id = i.operation_id JOIN platform p ON p.id = "
-    "i.platform_id LEFT JOIN agency a ON a.id = i.agency_id "
-    "WHERE i.id > ?1 AND (?2 IS NULL OR o.name = ?2) AND (?3 IS NULL OR i.state = ?3) AND "
-    "(?4 IS NULL OR p.name = ?4 COLLATE NOCASE) AND (?5 IS NULL OR i.type = ?5) AND (?6 IS NULL "
-    "OR EXISTS (SELECT 1 FROM item_language l WHERE l.item_id = i.id AND l.lang = ?6)) AND "
-    "(?7 OR EXISTS (SELECT 1 FROM operation_agency x WHERE x.operation_id = i.operation_id AND "
-    "x.agency_id = ?8) OR EXISTS (SELECT 1 FROM referral_item ri JOIN referral r ON r.id = "
-    "ri.referral_id WHERE ri.item_id = i.id AND r.platform_id = ?9)) ORDER BY i.id LIMIT ?10";
+/* The item list: one static statement per order (an order cannot be a
+ * parameter), each served by an index of the operation's items. */
+#define SQL_LIST(ORDER)                                                                           \
+    "SELECT i.id, o.name AS operation, i.canonical_url, p.name AS platform, i.type, "             \
+    "(SELECT json_group_array(lang) FROM (SELECT lang FROM item_language WHERE item_id = i.id "   \
+    "ORDER BY lang)) AS languages_json, i.affiliation, i.outlet, a.code AS agency, i.state, "      \
+    "i.observed_at, i.reupload_of, (SELECT count(*) FROM item_report WHERE item_id = i.id) AS "    \
+    "reports FROM item i JOIN operation o ON o.id = i.operation_id JOIN platform p ON p.id = "     \
+    "i.platform_id LEFT JOIN agency a ON a.id = i.agency_id "                                     \
+    "WHERE i.id > ?1 AND (?2 IS NULL OR o.name = ?2) AND (?3 IS NULL OR i.state = ?3) AND "       \
+    "(?4 IS NULL OR p.name = ?4 COLLATE NOCASE) AND (?5 IS NULL OR i.type = ?5) AND (?6 IS NULL " \
+    "OR EXISTS (SELECT 1 FROM item_language l WHERE l.item_id = i.id AND l.lang = ?6)) AND "      \
+    "(?7 OR EXISTS (SELECT 1 FROM operation_agency x WHERE x.operation_id = i.operation_id AND "  \
+    "x.agency_id = ?8) OR EXISTS (SELECT 1 FROM referral_item ri JOIN referral r ON r.id = "      \
+    "ri.referral_id WHERE ri.item_id = i.id AND r.platform_id = ?9)) AND (?11 = 0 OR EXISTS "     \
+    "(SELECT 1 FROM item_report x WHERE x.item_id = i.id AND x.agency_id = ?11)) AND (?12 = 0 "   \
+    "OR EXISTS (SELECT 1 FROM item_report x WHERE x.item_id = i.id AND x.user_id = ?12)) "        \
+    "ORDER BY " ORDER " LIMIT ?10 OFFSET ?13"
+
+static const struct {
+    const char *name, *sql;
+} list_orders[] = {
+    {"id", SQL_LIST("i.id")},
+    {"-id", SQL_LIST("i.id DESC")},
+    {"observed_at", SQL_LIST("i.observed_at, i.id")},
+    {"-observed_at", SQL_LIST("i.observed_at DESC, i.id DESC")},
+    {"platform", SQL_LIST("p.name COLLATE NOCASE, i.id")},
+    {"-platform", SQL_LIST("p.name COLLATE NOCASE DESC, i.id")},
+    {"state", SQL_LIST("i.state, i.id")},
+};
+
+/* A filter's agency or user by name: its id, or -1 (matches nothing) when
+ * there is none, so that a filter never tells which names exist. */
+static vigil_status filter_id(vigil_store *st, const char *sql, const char *name, int64_t *id,
+                              vigil_err *err) {
+    *id = 0;
+    if (!name || !*name) return VIGIL_OK;
+    vigil_status rc = vigil__q_int(st, sql, id, err, "t", name);
+    if (rc == VIGIL_ENOENT) *id = -1, rc = VIGIL_OK;
+    return rc;
+}
 
 vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_filter *f,
                              json_t **out, vigil_err *err) {
@@ -766,18 +794,35 @@ vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_f
     int limit = f->limit <= 0 ? 100 : f->limit;
     if (limit > 10000) return vigil__err_set(err, VIGIL_ELIMIT, "limit: at most 10000 per page");
     if (f->after_id < 0) return vigil__err_set(err, VIGIL_EPARSE, "bad page cursor");
-    json_t *items = NULL;
-    rc = vigil__q_json(st, sql_list, &items, err, "itttttdiid", f->after_id, f->op, f->state,
-                       f->platform, f->type, f->lang, a.role == CASE_ADMIN, a.agency_id,
-                       a.platform_id, limit + 1);
+    if (f->offset < 0) return vigil__err_set(err, VIGIL_EPARSE, "offset: 0 or more");
+    const char *sql = NULL;
+    for (size_t i = 0; i < sizeof list_orders / sizeof list_orders[0]; i++)
+        if (strcmp(list_orders[i].name, f->sort && *f->sort ? f->sort : "id") == 0)
+            sql = list_orders[i].sql;
+    if (!sql)
+        return vigil__err_field(err, VIGIL_EPARSE, "sort",
+                                "unknown order '%.40s' (id, -id, observed_at, -observed_at, "
+                                "platform, -platform, state)",
+                                f->sort);
+    int64_t agency = 0, reporter = 0;
+    rc = filter_id(st, "SELECT id FROM agency WHERE code = ?1", f->agency, &agency, err);
+    if (rc == VIGIL_OK)
+        rc = filter_id(st, "SELECT id FROM user WHERE name = ?1", f->reporter, &reporter, err);
     if (rc != VIGIL_OK) return rc;
-    json_t *next = json_null();
+    json_t *items = NULL;
+    rc = vigil__q_json(st, sql, &items, err, "itttttdiid" "iii", f->after_id, f->op, f->state,
+                       f->platform, f->type, f->lang, a.role == CASE_ADMIN, a.agency_id,
+                       a.platform_id, limit + 1, agency, reporter, f->offset);
+    if (rc != VIGIL_OK) return rc;
+    json_t *next = json_null(), *next_offset = json_null();
     if (json_array_size(items) > (size_t)limit) {
         json_array_remove(items, (size_t)limit);
-        next = json_integer(
-            json_integer_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
+        if (sql == list_orders[0].sql) /* keyset paging: id order only */
+            next = json_integer(json_integer_value(
+                json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
+        next_offset = json_integer(f->offset + limit);
     }
-    *out = json_pack("{s:o, s:o}", "items", items, "next", next);
+    *out = json_pack("{s:o, s:o, s:o}", "items", items, "next", next, "next_offset", next_offset);
     if (!*out) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     return VIGIL_OK;
 }
