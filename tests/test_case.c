@@ -799,7 +799,12 @@ static void test_report_same_figures(void) {
     vigil_store *st = fixture();
     CHECK(st);
     vigil_err err;
+    /* op1's two items lie far apart (the joins); the demo's are dense (the id ranges) */
+    vigil_item_result r1;
+    CHECK_OK(add(st, "ana-de", "https://t.me/examplechannel/77", "de", &r1, &err), &err);
     CHECK_OK(vigil_demo(st, 600, 11, &err), &err);
+    CHECK_OK(add(st, "ana-eu", "https://www.youtube.com/watch?v=EXAMPLE0077", "und", &r1, &err), &err);
+    CHECK_OK(add(st, "ana-de", "https://www.youtube.com/watch?v=EXAMPLE0077", "ar", &r1, &err), &err);
     /* odd values too: no affiliation or outlet, a further report, 'und' */
     const char *l[2] = {"und", "fr"};
     vigil_item_input in = {.op = "demo-action-day", .url = "https://t.me/examplechannel1/9", .langs = l,

@@ -9,19 +9,22 @@
 #include "case/case_internal.h"
 #include "common/err.h"
 
+/* The groups first (over item_op_cluster, which covers them), then the
+ * platforms and members of the `limit` kept only. */
 static const char sql_clusters[] =
-    "SELECT c.cluster_id AS id, count(*) AS items, count(DISTINCT c.platform_id) AS "
-    "platform_count, sum(c.state <> 'removed') AS still_up, sum(c.state = 'removed') AS removed, "
-    "sum(c.state = 'assessed') AS referable, min(c.observed_at) AS first_seen, max(c.observed_at) "
-    "AS last_seen, (SELECT json_group_array(name) FROM (SELECT DISTINCT p.name FROM item k JOIN "
-    "platform p ON p.id = k.platform_id WHERE k.operation_id = ?1 AND k.cluster_id = c.cluster_id "
-    "ORDER BY p.name COLLATE NOCASE)) AS platforms_json, (SELECT json_group_array(json_object("
-    "'id', k.id, 'platform', p.name, 'state', k.state, 'canonical_url', k.canonical_url, "
-    "'observed_at', k.observed_at)) FROM (SELECT id, platform_id, state, canonical_url, "
-    "observed_at FROM item WHERE operation_id = ?1 AND cluster_id = c.cluster_id ORDER BY id "
-    "LIMIT 100) k JOIN platform p ON p.id = k.platform_id) AS members_json "
-    "FROM item c WHERE c.operation_id = ?1 GROUP BY c.cluster_id HAVING count(*) > 1 "
-    "ORDER BY platform_count DESC, items DESC, id LIMIT ?2";
+    "SELECT c.id, c.items, c.platform_count, c.still_up, c.removed, c.referable, c.first_seen, "
+    "c.last_seen, (SELECT json_group_array(name) FROM (SELECT DISTINCT p.name FROM item k JOIN "
+    "platform p ON p.id = k.platform_id WHERE k.operation_id = ?1 AND k.cluster_id = c.id ORDER "
+    "BY p.name COLLATE NOCASE)) AS platforms_json, (SELECT json_group_array(json_object('id', "
+    "k.id, 'platform', p.name, 'state', k.state, 'canonical_url', k.canonical_url, 'observed_at', "
+    "k.observed_at)) FROM (SELECT id, platform_id, state, canonical_url, observed_at FROM item "
+    "WHERE operation_id = ?1 AND cluster_id = c.id ORDER BY id LIMIT 100) k JOIN platform p ON "
+    "p.id = k.platform_id) AS members_json FROM (SELECT cluster_id AS id, count(*) AS items, "
+    "count(DISTINCT platform_id) AS platform_count, sum(state <> 'removed') AS still_up, "
+    "sum(state = 'removed') AS removed, sum(state = 'assessed') AS referable, min(observed_at) AS "
+    "first_seen, max(observed_at) AS last_seen FROM item WHERE operation_id = ?1 GROUP BY "
+    "cluster_id HAVING count(*) > 1 ORDER BY platform_count DESC, items DESC, id LIMIT ?2) c "
+    "ORDER BY c.platform_count DESC, c.items DESC, c.id";
 
 vigil_status vigil_cluster_list(vigil_store *st, const char *by, const char *op, int limit,
                                 json_t **out, vigil_err *err) {

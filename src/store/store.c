@@ -308,8 +308,9 @@ static const char *const migrations[] = {
      * group whose items are at most four shared-hash steps apart (copies
      * usually share one hash: one step).  PDQ neighbours that are not equal
      * join when a further copy is filed.
-     * The indexes serve the clusters, the report's single pass over an
-     * operation's items, and the queue's filters and sorts (CROSS JOIN
+     * The indexes serve the clusters, the report's passes (item_op_report
+     * and item_report_who cover them: the passes read no table row), and
+     * the queue's filters and sorts (CROSS JOIN
      * keeps the join order: hash, then item by id, never every item of the
      * operation). */
     "ALTER TABLE item ADD COLUMN cluster_id INTEGER;\n"
@@ -333,8 +334,9 @@ static const char *const migrations[] = {
     "CREATE INDEX item_op_cluster ON item(operation_id, cluster_id, platform_id, state,\n"
     "    observed_at);\n"
     "CREATE INDEX item_op_observed ON item(operation_id, observed_at);\n"
-    "CREATE INDEX item_report_agency ON item_report(agency_id, item_id);\n"
-    "CREATE INDEX item_report_user ON item_report(user_id, item_id);\n"
+    "CREATE INDEX item_op_report ON item(operation_id, platform_id, state, type, affiliation,\n"
+    "    outlet, agency_id, reupload_of);\n"
+    "CREATE INDEX item_report_who ON item_report(item_id, agency_id, user_id);\n"
     "CREATE INDEX referral_op ON referral(operation_id, platform_id);\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -4,14 +4,12 @@
 // first), the item page, holds, referrals, and the liaison portal.  Pages
 // are hash routes (#/ops/NAME/queue); every user string is rendered as
 // text by dom.js.  The CSRF token lives in this module's memory only.
-import { Chart, BarController, BarElement, LineController, LineElement, PointElement,
-  CategoryScale, LinearScale, Tooltip, Legend } from 'chart.js';
 import { h, replace, field, num, dur, pct } from './dom.js';
 
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement,
-  CategoryScale, LinearScale, Tooltip, Legend);
-Chart.defaults.animation = false;
-Chart.defaults.font.family = 'system-ui, sans-serif';
+// Chart.js is its own chunk (charts.js), loaded by the first dashboard: the
+// other pages start without parsing it.
+let charts = null;
+const loadCharts = () => { charts = charts || import('./charts.js'); return charts; };
 
 const main = () => document.getElementById('main');
 let session = null; // {user, role, csrf, must_change_password}
@@ -295,6 +293,7 @@ const FIGURES = [
 ];
 
 async function pageDashboard(op) {
+  const { Chart } = await loadCharts();
   const figs = h('dl', { class: 'figures' });
   const extra = h('dl', { class: 'figures' });
   const charts = h('div', { class: 'charts' });
