@@ -406,7 +406,7 @@ static vigil_status plat_rows(vigil_store *st, report_acc *c, json_t **out, int6
                               vigil_err *err) {
     *out = NULL;
     *n_new = 0;
-    json_t **rows = calloc(c->plat_items.len ? c->plat_items.len : 1, sizeof *rows);
+    json_t **rows = calloc(c->plat_items.len ? c->plat_items.len : 1, sizeof(json_t *));
     if (!rows) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     vigil_status rc = VIGIL_OK;
     size_t m = 0;
@@ -426,7 +426,7 @@ static vigil_status plat_rows(vigil_store *st, report_acc *c, json_t **out, int6
         json_object_set_new(p, "pid", json_integer(pid));
         rows[m++] = p;
     }
-    qsort(rows, m, sizeof *rows, cmp_plat_row);
+    qsort(rows, m, sizeof(json_t *), cmp_plat_row);
     json_t *arr = json_array();
     for (size_t i = 0; i < m; i++) json_array_append_new(arr, rows[i]);
     free(rows);

@@ -145,6 +145,12 @@ try {
     expect(r.headers.get('x-content-type-options') === 'nosniff', 'nosniff');
     const html = await r.text();
     expect(!/<script>[^<]/.test(html) && !/ style=/.test(html) && !/<style/.test(html), 'no inline script or style');
+    // the app's files are revalidated by ETag: unchanged, 304 and no body
+    const js = await fetch(`${base}/app.js`);
+    const tag = js.headers.get('etag');
+    expect(tag && js.headers.get('cache-control') === 'no-cache', `an ETag (${tag})`);
+    const again = await fetch(`${base}/app.js`, { headers: { 'If-None-Match': tag } });
+    expect(again.status === 304 && (await again.text()) === '', `304 when unchanged (${again.status})`);
   });
 
   await test('analyst_signs_in_and_changes_the_first_password', async () => {
