@@ -364,7 +364,7 @@ static vigil_status ref_figures(report_acc *c, json_t *r, json_t *plats, vigil_e
         free(items);
         return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     }
-    qsort(c->refs, n, sizeof *c->refs, cmp_ref_pid_item);
+    if (n) qsort(c->refs, n, sizeof *c->refs, cmp_ref_pid_item); /* c->refs is NULL when n is 0 */
     size_t na = 0;
     for (size_t i = 0; i < n; i++) {
         items[i] = c->refs[i].item;
