@@ -170,6 +170,7 @@ int cmd_refer(int argc, char **argv);
 int cmd_outcome(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -44,7 +44,10 @@ enum {
     O_URL,
     O_RECEIVED,
     O_OVERDUE,
-    O_TCO
+    O_TCO,
+    O_REPORTER,
+    O_SORT,
+    O_OFFSET
 };
 
 /* ---- vigil item --------------------------------------------------------------------- */
@@ -57,7 +60,8 @@ static void item_usage(FILE *out) {
             "       vigil item import OP FILE.csv [--skip-bad] [--by USER] [--json]\n"
             "       vigil item show ID [--json]\n"
             "       vigil item list [--op OP] [--state S] [--platform P] [--lang L]\n"
-            "                       [--type T] [--after ID] [--limit N] [--json]\n"
+            "                       [--type T] [--agency CODE] [--reporter USER]\n"
+            "                       [--sort ORDER] [--after ID] [--offset N] [--limit N] [--json]\n"
             "       vigil item assess ID... [--note TEXT] [--at T]\n"
             "       vigil item reject ID... --note REASON [--at T]\n"
             "\n"
@@ -273,6 +277,10 @@ static const cli_opt item_list_opts[] = {CLI_O_STR("op", 0, O_OP),
                                          CLI_O_STR("type", 0, O_TYPE),
                                          CLI_O_INT("after", 0, O_AFTER, 0, CLI_NO_MAX),
                                          CLI_O_INT("limit", 0, O_LIMIT, 1, 10000),
+                                         CLI_O_STR("agency", 0, O_AGENCY),
+                                         CLI_O_STR("reporter", 0, O_REPORTER),
+                                         CLI_O_STR("sort", 0, O_SORT),
+                                         CLI_O_INT("offset", 0, O_OFFSET, 0, CLI_NO_MAX),
                                          CU_OPT_BY,
                                          CU_OPT_JSON,
                                          CLI_O_END};
@@ -291,6 +299,10 @@ static int item_list(int argc, char **argv) {
         case O_TYPE: f.type = a.arg; break;
         case O_AFTER: f.after_id = (int64_t)a.num; break;
         case O_LIMIT: f.limit = (int)a.num; break;
+        case O_AGENCY: f.agency = a.arg; break;
+        case O_REPORTER: f.reporter = a.arg; break;
+        case O_SORT: f.sort = a.arg; break;
+        case O_OFFSET: f.offset = (int64_t)a.num; break;
         case CU_O_BY: by = a.arg; break;
         case CU_O_JSON: json = 1; break;
         case CLI_HELP: item_usage(stdout); return CLI_EXIT_OK;
@@ -313,8 +325,11 @@ static int item_list(int argc, char **argv) {
     } else {
         cu_print_table(json_object_get(v, "items"), cols);
         json_t *next = json_object_get(v, "next");
+        json_t *noff = json_object_get(v, "next_offset");
         if (json_is_integer(next))
             fprintf(stderr, "(more: --after %lld)\n", (long long)json_integer_value(next));
+        else if (json_is_integer(noff))
+            fprintf(stderr, "(more: --offset %lld)\n", (long long)json_integer_value(noff));
     }
     json_decref(v);
     return CLI_EXIT_OK;
@@ -792,6 +807,120 @@ int cmd_order(int argc, char **argv) {
     return cli_dispatch("order", subs, sizeof subs / sizeof subs[0], order_usage, argc, argv);
 }
 
+/* ---- vigil cluster ------------------------------------------------------------------------ */
+
+static void cluster_usage(FILE *out) {
+    fprintf(out,
+            "usage: vigil cluster list OP [--limit N] [--by USER] [--json]\n"
+            "       vigil cluster refer OP ID [--channel CH] [--at T] [--by USER] [--json]\n\n"
+            "Content clusters: items of OP that carry the same content (an equal MD5,\n"
+            "SHA-256 or text SHA-256, or PDQ hashes within distance 31), linked as they are\n"
+            "filed.  list prints each cluster of two or more items, most platforms first:\n"
+            "ID (its smallest item id), items, platforms, copies still up, assessed\n"
+            "(referable), first and last seen.  refer refers the cluster's assessed items,\n"
+            "one referral per platform (as `vigil refer`), and prints the referral ids.\n");
+}
+
+static const cli_opt cluster_list_opts[] = {CLI_O_INT("limit", 0, O_LIMIT, 1, 10000), CU_OPT_BY,
+                                            CU_OPT_JSON, CLI_O_END};
+static int cluster_list(int argc, char **argv) {
+    const char *by = NULL;
+    int json = 0, limit = 0, c;
+    cli_args a;
+    cli_args_init(&a, "cluster list", cluster_list_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_LIMIT: limit = (int)a.num; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: cluster_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
+        }
+    }
+    if (!cli_args_operands(&a, 1, 1, "OP")) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *v = NULL;
+    vigil_status rc = vigil_cluster_list(st, cu_by(by), a.argv[0], limit, &v, &err);
+    vigil_store_close(st);
+    if (rc == VIGIL_OK && !json) { /* the table: platforms as one column */
+        size_t k;
+        json_t *row;
+        json_array_foreach(v, k, row) {
+            char list[1024] = "";
+            size_t j, used = 0;
+            json_t *p;
+            json_array_foreach(json_object_get(row, "platforms"), j, p) {
+                int w = snprintf(list + used, sizeof list - used, "%s%s", j ? ";" : "",
+                                 json_string_value(p));
+                if (w < 0 || (size_t)w >= sizeof list - used) break;
+                used += (size_t)w;
+            }
+            json_object_set_new(row, "platforms", json_string(list));
+            json_object_del(row, "members");
+        }
+    }
+    static const char *const cols[] = {"id",        "items",     "platform_count", "still_up",
+                                       "referable", "first_seen", "last_seen",     "platforms",
+                                       NULL};
+    return cu_print_rows(rc, &err, v, json, cols);
+}
+
+static const cli_opt cluster_refer_opts[] = {CLI_O_STR("channel", 0, O_CHANNEL),
+                                             CLI_O_STR("at", 0, O_AT), CU_OPT_BY, CU_OPT_JSON,
+                                             CLI_O_END};
+static int cluster_refer(int argc, char **argv) {
+    const char *by = NULL, *channel = NULL, *at = NULL;
+    int json = 0, c;
+    cli_args a;
+    cli_args_init(&a, "cluster refer", cluster_refer_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_CHANNEL: channel = a.arg; break;
+        case O_AT: at = a.arg; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: cluster_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
+        }
+    }
+    if (!cli_args_operands(&a, 2, 2, "OP ID")) return CLI_EXIT_USAGE;
+    int64_t id = cu_id(a.argv[1], "cluster");
+    if (!id) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *docs = NULL;
+    vigil_status rc = vigil_cluster_refer(st, cu_by(by), a.argv[0], id, channel, at, &docs, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (json) {
+        cu_print_json(docs);
+    } else {
+        size_t k;
+        json_t *d;
+        json_array_foreach(docs, k, d) {
+            printf("referral %lld: %s, %zu items\n",
+                   (long long)json_integer_value(json_object_get(d, "referral_id")),
+                   json_string_value(json_object_get(d, "platform")),
+                   json_array_size(json_object_get(d, "items")));
+        }
+        if (!json_array_size(docs) && !g_cli.quiet)
+            printf("no assessed item in cluster %lld: nothing referred\n", (long long)id);
+    }
+    json_decref(docs);
+    return CLI_EXIT_OK;
+}
+
+int cmd_cluster(int argc, char **argv) {
+    static const cli_sub subs[] = {{"list", cluster_list, cluster_list_opts},
+                                   {"refer", cluster_refer, cluster_refer_opts}};
+    return cli_dispatch("cluster", subs, sizeof subs / sizeof subs[0], cluster_usage, argc, argv);
+}
+
 /* ---- vigil report ---------------------------------------------------------------------------- */
 
 int cmd_report(int argc, char **argv) {
@@ -838,12 +967,14 @@ int cmd_report(int argc, char **argv) {
     } else if (year) {
         cu_print_record(r);
     } else {
-        printf("%s: %lld items in %lld languages on %lld platforms (%lld new)\n",
+        printf("%s: %lld items in %lld languages on %lld platforms (%lld new), %lld distinct "
+               "contents\n",
                json_string_value(json_object_get(r, "operation")),
                (long long)json_integer_value(json_object_get(r, "items")),
                (long long)json_integer_value(json_object_get(r, "languages")),
                (long long)json_integer_value(json_object_get(r, "platforms")),
-               (long long)json_integer_value(json_object_get(r, "new_platforms")));
+               (long long)json_integer_value(json_object_get(r, "new_platforms")),
+               (long long)json_integer_value(json_object_get(r, "contents")));
         json_t *per = json_object_get(r, "per_platform");
         json_incref(per);
         json_object_del(r, "per_platform");

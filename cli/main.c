@@ -36,6 +36,7 @@ static const cli_command commands[] = {
     {"outcome", cmd_outcome, "record a platform's response to a referred item"},
     {"order", cmd_order, "TCO removal orders and their one-hour clock"},
     {"report", cmd_report, "operation statistics; TCO transparency figures"},
+    {"cluster", cmd_cluster, "content clusters: the same content on several platforms; refer one"},
     {"audit", cmd_audit, "verify the audit chain; read the audit log"},
     {"demo", cmd_demo, "build a synthetic referral action day (demo data)"},
     {"serve", cmd_serve, "the HTTP/JSON API (docs/openapi.yaml)"},

@@ -145,6 +145,28 @@ run $C report day1 ;                               expect report_text 0 "^day1: 
 run $C report --tco 2026 --json ;                  expect report_tco 0 '"orders_received":2,"orders_acted_on":1'
 run $C report nope ;                               expect report_no_op 1 "" "no operation"
 
+# content clusters: the same content on two platforms
+run $C item add day1 "https://t.me/copychannel/1" --hash md5:0123456789abcdef0123456789abcdef --by ana-eu
+expect cluster_item_a 0 ",identified,new,"
+ca=$(printf '%s' "$out" | cut -d, -f1)
+run $C item add day1 "https://vk.com/wall-7_7" --hash md5:0123456789ABCDEF0123456789ABCDEF --by ana-de
+expect cluster_item_b 0 ",identified,new,"
+run $C cluster list day1 ;                         expect cluster_list 0 "^$ca +2 +2 +2 +0 .*Telegram;VK"
+run $C cluster list day1 --json ;                  expect cluster_list_json 0 "\"id\":$ca,\"items\":2,\"platform_count\":2"
+run $C cluster list day1 --by tg ;                 expect cluster_list_liaison 1 "" "may not see content clusters"
+run $C cluster list nope ;                         expect cluster_list_no_op 1 "" "no operation"
+run $C cluster list ;                              expect cluster_list_usage 2 "" "OP"
+run $C cluster refer day1 abc ;                    expect cluster_refer_bad_id 2
+run $C cluster refer day1 $ca --by ana-eu ;        expect cluster_refer_analyst 1 "" "may not refer"
+run $C cluster refer day1 $ca ;                    expect cluster_refer_none 0 "nothing referred"
+run $C cluster refer day1 999999 ;                 expect cluster_refer_no_cluster 1 "" "no cluster 999999"
+run $C report day1 ;                               expect report_contents 0 "distinct contents"
+run $C item show $ca --json ;                      expect item_cluster 0 '"cluster":\{"id":'"$ca"',"items":2'
+# the queue's filters and orders
+run $C item list --op day1 --agency DE --sort -id --json ; expect item_list_agency 0 '"next_offset":null'
+run $C item list --op day1 --reporter ana-de --sort platform --limit 1 ; expect item_list_reporter 0 "VK" "more: --offset 1"
+run $C item list --op day1 --sort colour ;         expect item_list_bad_sort 1 "" "unknown order"
+
 # audit
 run $C audit verify ;                              expect audit_verify 0 "audit chain intact: [0-9]+ events"
 run $C audit log --entity item --id 1 --json ;     expect audit_log 0 '"action":"item.removed"'

@@ -82,6 +82,11 @@ int test_copy_file(const char *from, const char *to);
 extern const char *const test_role_users[TEST_N_ROLES];
 int test_case_fixture(const char *path, char tokens[][VIGIL_TOKEN_LEN + 1]);
 
+/* The operation report as computed before the single-pass rewrite
+ * (tests/report_ref.c): the figures vigil_report_op must give (without
+ * `contents`), for operation `op`, with no access check. */
+vigil_status test_report_ref(vigil_store *st, const char *op, json_t **out, vigil_err *err);
+
 /* A fresh temporary directory for this run (created on first use). */
 const char *test_tmpdir(void);
 

@@ -173,6 +173,10 @@ static const cell matrix[] = {
     {"POST", "/v1/operations/op2/close", NULL, NULL, "401 403 403 403 403 200"},
     {"GET", "/v1/operations/op1/report", NULL, NULL, "401 200 200 200 403 200"},
     {"GET", "/v1/operations/op2/report", NULL, NULL, "401 403 403 403 403 200"},
+    {"GET", "/v1/operations/op1/clusters", NULL, NULL, "401 200 200 200 403 200"},
+    {"GET", "/v1/operations/op2/clusters", NULL, NULL, "401 403 403 403 403 200"},
+    {"POST", "/v1/operations/op1/clusters/1/refer", NULL, NULL, "401 403 403 201 403 201"},
+    {"POST", "/v1/operations/op2/clusters/4/refer", NULL, NULL, "401 403 403 403 403 201"},
     {"POST", "/v1/operations/op1/items/import", "text/csv", "url\nhttps://t.me/newchan/1\n", "401 200 200 200 403 200"},
     {"POST", "/v1/operations/op2/items/import", "text/csv", "url\nhttps://t.me/newchan/1\n", "401 403 403 403 403 400"},
     {"GET", "/v1/items", NULL, NULL, "401 200 200 200 200 200"},
@@ -401,6 +405,50 @@ static void test_bad_input(void) {
 
 /* An item filed through the API names its user in the audit chain; tenancy
  * of lists; pagination. */
+/* Content clusters and the queue's filters and orders over HTTP. */
+static void test_clusters_and_queue(void) {
+    if (start(15, 64) != 0) CHECK(0);
+    char *resp = NULL;
+    CHECK_INT(jreq("POST", "/v1/items", 1, "{\"op\":\"op1\",\"url\":\"https://t.me/copies/1\",\"hashes\":[\"md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]}", NULL), ==, 201);
+    CHECK_INT(jreq("POST", "/v1/items", 1, "{\"op\":\"op1\",\"url\":\"https://www.youtube.com/watch?v=COPIES00001\",\"hashes\":[\"md5:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]}", NULL), ==, 201);
+    CHECK_INT(jreq("GET", "/v1/operations/op1/clusters", 1, NULL, &resp), ==, 200);
+    json_t *v = resp ? json_loads(resp, 0, NULL) : NULL;
+    free(resp);
+    CHECK(json_is_array(v));
+    json_t *c = json_array_get(v, json_array_size(v) - 1);
+    CHECK_INT(json_integer_value(json_object_get(c, "items")), ==, 2);
+    CHECK_INT(json_integer_value(json_object_get(c, "platform_count")), ==, 2);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/operations/op1/clusters/%lld/refer",
+             (long long)json_integer_value(json_object_get(c, "id")));
+    json_decref(v);
+    CHECK_INT(jreq("GET", "/v1/operations/op1/clusters", 4, NULL, NULL), ==, 403);
+    CHECK_INT(jreq("GET", "/v1/operations/op1/clusters?limit=0", 1, NULL, NULL), ==, 400);
+    CHECK_INT(jreq("POST", path, 1, NULL, NULL), ==, 403);
+    CHECK_INT(jreq("POST", path, 3, "{}", &resp), ==, 201); /* nothing assessed yet */
+    CHECK(resp && strstr(resp, "\"referrals\":[]"));
+    free(resp);
+    CHECK_INT(jreq("POST", "/v1/operations/op1/clusters/abc/refer", 3, NULL, NULL), ==, 400);
+    CHECK_INT(jreq("POST", "/v1/operations/op1/clusters/999999/refer", 3, NULL, NULL), ==, 404);
+    CHECK_INT(jreq("GET", "/v1/operations/op1/report", 1, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"contents\":"));
+    free(resp);
+    /* the queue: agency and reporter filters, orders, offset paging */
+    CHECK_INT(jreq("GET", "/v1/items?op=op1&agency=EU&reporter=ana-eu&sort=-id&limit=1", 2, NULL, &resp), ==, 200);
+    v = resp ? json_loads(resp, 0, NULL) : NULL;
+    free(resp);
+    CHECK_INT(json_array_size(json_object_get(v, "items")), ==, 1);
+    CHECK(json_is_integer(json_object_get(v, "next_offset")));
+    CHECK(json_is_null(json_object_get(v, "next")));
+    json_decref(v);
+    CHECK_INT(jreq("GET", "/v1/items?op=op1&sort=-id&offset=1&limit=1", 2, NULL, NULL), ==, 200);
+    CHECK_INT(jreq("GET", "/v1/items?op=op1&sort=colour", 2, NULL, &resp), ==, 400);
+    CHECK(resp && strstr(resp, "unknown order"));
+    free(resp);
+    CHECK_INT(jreq("GET", "/v1/items?op=op1&offset=-1", 2, NULL, NULL), ==, 400);
+    stop();
+}
+
 static void test_audit_and_tenancy(void) {
     if (start(15, 64) != 0) CHECK(0);
     char *resp = NULL;
@@ -947,6 +995,7 @@ const test_case suite_http[] = {
     {"http/bad_input_changes_nothing", test_bad_input},
     {"http/audit_tenancy_pagination_metrics", test_audit_and_tenancy},
     {"http/video_matchers_kept", test_video_matchers_kept},
+    {"http/clusters_and_queue_orders", test_clusters_and_queue},
     {"http/slow_and_too_many_clients", test_slow_and_many_clients},
     {"http/sessions_csrf_lockout", test_sessions},
     {"http/openapi_matches_routes", test_openapi},

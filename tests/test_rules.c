@@ -49,6 +49,10 @@ static vigil_status c_op1_show(vigil_store *st, const char *by, vigil_err *err) 
 static vigil_status c_op2_show(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_op_show(st, by, "op2", &out_, err)); }
 static vigil_status c_op1_close(vigil_store *st, const char *by, vigil_err *err) { return vigil_op_close(st, by, "op1", err); }
 static vigil_status c_op2_close(vigil_store *st, const char *by, vigil_err *err) { return vigil_op_close(st, by, "op2", err); }
+static vigil_status c_op1_clusters(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_cluster_list(st, by, "op1", 0, &out_, err)); }
+static vigil_status c_op2_clusters(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_cluster_list(st, by, "op2", 0, &out_, err)); }
+static vigil_status c_op1_cluster_refer(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_cluster_refer(st, by, "op1", 1, NULL, NULL, &out_, err)); }
+static vigil_status c_op2_cluster_refer(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_cluster_refer(st, by, "op2", 4, NULL, NULL, &out_, err)); }
 static vigil_status c_op1_report(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_report_op(st, by, "op1", &out_, err)); }
 static vigil_status c_op2_report(vigil_store *st, const char *by, vigil_err *err) { JSON_CALL(vigil_report_op(st, by, "op2", &out_, err)); }
 static vigil_status import_into(vigil_store *st, const char *by, const char *op, vigil_err *err) {
@@ -175,6 +179,10 @@ static const struct {
     {"POST /v1/operations/op2/close", c_op2_close, "403 403 403 403 200"},
     {"GET /v1/operations/op1/report", c_op1_report, "200 200 200 403 200"},
     {"GET /v1/operations/op2/report", c_op2_report, "403 403 403 403 200"},
+    {"GET /v1/operations/op1/clusters", c_op1_clusters, "200 200 200 403 200"},
+    {"GET /v1/operations/op2/clusters", c_op2_clusters, "403 403 403 403 200"},
+    {"POST /v1/operations/op1/clusters/1/refer", c_op1_cluster_refer, "403 403 201 403 201"},
+    {"POST /v1/operations/op2/clusters/4/refer", c_op2_cluster_refer, "403 403 403 403 201"},
     {"POST /v1/operations/op1/items/import", c_op1_import, "200 200 200 403 200"},
     {"POST /v1/operations/op2/items/import", c_op2_import, "403 403 403 403 400"},
     {"GET /v1/items", c_items, "200 200 200 200 200"},

@@ -1235,6 +1235,71 @@ static void t_csv_fuzz_regressions(void) {
     CHECK_INT(n, >, 0);
 }
 
+/* A store at the version before content clusters, with items of two
+ * operations that share hashes, gains clusters when it is opened: items of
+ * one operation with an equal hash (through a chain of three) join, other
+ * operations' items do not, and the intake goes on linking new items. */
+static void t_migrate_clusters(void) {
+    const char *path = tmp_path("before-clusters.db");
+    rm_db(path);
+    vigil_store *st = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    /* the last version without item.cluster_id (migrations of other work
+     * may come after the clusters' one) */
+    int before = vigil_store_schema_latest() - 1;
+    for (; before > 0; before--) {
+        rm_db(path);
+        CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
+        vigil_err e2;
+        int has = vigil__store_exec(st, "SELECT cluster_id FROM item LIMIT 0", &e2) == VIGIL_OK;
+        vigil_store_close(st);
+        st = NULL;
+        if (!has) break;
+    }
+    CHECK_INT(before, >, 0);
+    CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
+    const char *t = "'2026-01-01T00:00:00Z'";
+    char sql[4096];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO agency (id, code, created_at) VALUES (1, 'EU', %s);"
+             "INSERT INTO operation (id, name, coordinator_id, created_at) VALUES (1, 'op1', 1, %s), "
+             "(2, 'op2', 1, %s);"
+             "INSERT INTO operation_agency VALUES (1, 1), (2, 1);"
+             "INSERT INTO platform (id, name, first_seen) VALUES (1, 'P1', %s), (2, 'P2', %s);"
+             "INSERT INTO item (id, operation_id, canonical_url, platform_id, type, created_at) VALUES "
+             "(1, 1, 'https://a.example/1', 1, 'video', %s), (2, 1, 'https://b.example/2', 2, 'video', %s), "
+             "(3, 1, 'https://a.example/3', 1, 'video', %s), (4, 1, 'https://a.example/4', 1, 'video', %s), "
+             "(5, 2, 'https://a.example/1', 1, 'video', %s);"
+             "INSERT INTO item_hash VALUES (1, 'md5', 'aa'), (2, 'md5', 'aa'), (2, 'sha256', 'bb'), "
+             "(3, 'sha256', 'bb'), (3, 'pdq', 'cc'), (4, 'pdq', 'dd'), (5, 'md5', 'aa');",
+             t, t, t, t, t, t, t, t, t, t);
+    vigil_status rc = vigil__store_exec(st, sql, &err);
+    vigil_store_close(st);
+    st = NULL;
+    CHECK_OK(rc, &err);
+    CHECK_OK(vigil_store_open(path, &st, &err), &err);
+    CHECK_INT(vigil_store_schema_version(st), ==, vigil_store_schema_latest());
+    json_t *v = NULL;
+    CHECK_OK(vigil_cluster_list(st, NULL, "op1", 0, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 1);
+    json_t *c = json_array_get(v, 0);
+    CHECK_INT(json_integer_value(json_object_get(c, "id")), ==, 1);
+    CHECK_INT(json_integer_value(json_object_get(c, "items")), ==, 3);
+    CHECK_INT(json_integer_value(json_object_get(c, "platform_count")), ==, 2);
+    json_decref(v);
+    CHECK_OK(vigil_cluster_list(st, NULL, "op2", 0, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 0); /* item 5 shares 'aa', in another operation */
+    json_decref(v);
+    json_t *r = NULL;
+    CHECK_OK(vigil_report_op(st, NULL, "op1", &r, &err), &err);
+    CHECK_INT(json_integer_value(json_object_get(r, "items")), ==, 4);
+    CHECK_INT(json_integer_value(json_object_get(r, "contents")), ==, 2);
+    json_decref(r);
+    vigil_store_close(st);
+    rm_db(path);
+}
+
 const test_case suite_store[] = {
     {"store/open_migrate", t_open_migrate},
     {"store/future_version_refused", t_future_version_refused},
@@ -1260,5 +1325,6 @@ const test_case suite_store[] = {
     {"bank/copies_update_rules", t_copies_update},
     {"bank/copies_export_after_updates", t_copies_export_history},
     {"store/migrate_schema2_banks", t_migrate_v2_banks},
+    {"store/migrate_clusters", t_migrate_clusters},
     {NULL, NULL},
 };

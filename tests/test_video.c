@@ -1285,7 +1285,7 @@ static void t_tmk_store_migrate(void) {
     size_t la = 0, lb = 0;
     char *va = NULL, *vb = NULL, *csv = NULL;
     vigil_store *st = NULL;
-    int prev = vigil_store_schema_latest() - 1;
+    int prev = 4; /* the last schema version before bank_entry_blob (step 5) */
     vigil_status rc = synth_tmk(3, &ba, &la, &va, &err);
     if (rc == VIGIL_OK) rc = synth_tmk(4, &bb, &lb, &vb, &err);
     if (rc == VIGIL_OK) rc = vigil__store_open_at(path, prev, &st, &err);

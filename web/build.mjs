@@ -1,20 +1,27 @@
-// web/build.mjs - bundles the web app with esbuild: src/main.js (+ Chart.js)
-// into app.js, src/app.css into app.css, and copies src/index.html, all into
+// web/build.mjs - bundles the web app with esbuild: src/main.js into app.js
+// (ES modules; Chart.js, for the dashboard, in a chunk of its own),
+// src/app.css into app.css, and copies src/index.html, all into
 // $VIGIL_WEB_OUT (default ../build/web), which tools/embed_web.c embeds in
 // the vigil binary.  No inline script or style anywhere (the CSP forbids it).
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const out = process.env.VIGIL_WEB_OUT || '../build/web';
 mkdirSync(out, { recursive: true });
+// the chunks of an earlier build would be embedded too
+for (const f of readdirSync(out)) if (f.endsWith('.js')) rmSync(`${out}/${f}`);
+// ES modules split into app.js and the chunks it imports when needed
+// (charts.js: Chart.js, for the dashboard only)
 await esbuild.build({
-  entryPoints: ['src/main.js'],
+  entryPoints: { app: 'src/main.js' },
   bundle: true,
+  splitting: true,
   minify: true,
-  format: 'iife',
+  format: 'esm',
   target: ['es2020'],
   legalComments: 'none',
-  outfile: `${out}/app.js`,
+  outdir: out,
+  chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
 });
 await esbuild.build({

@@ -246,9 +246,18 @@ typedef struct vigil_item_filter {
     const char *type;
     int64_t after_id; /* keyset pagination: items with id > after_id */
     int limit;        /* 0: 100; at most 10000                         */
+    const char *agency;   /* items with a report by agency CODE          */
+    const char *reporter; /* items with a report by user NAME            */
+    const char *sort;     /* NULL/"id" (oldest first), "-id", "observed_at",
+                             "-observed_at", "platform", "-platform", "state" */
+    int64_t offset;       /* items to skip (paging in any order)          */
 } vigil_item_filter;
 
-/*! vigil_item_list() : {items:[...], next:ID|null} in id order. */
+/*! vigil_item_list() : {items:[...], next:ID|null, next_offset:N|null}
+ *  in the order `sort` (id by default).  `next` (id order only) is the
+ *  after_id of the next page, `next_offset` its offset (null: last page).
+ *  An unknown agency or reporter matches no item; an unknown sort is
+ *  VIGIL_EPARSE naming the field. */
 VIGIL_API vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_filter *f,
                              json_t **out, vigil_err *err);
 
@@ -351,6 +360,33 @@ VIGIL_API vigil_status vigil_order_update(vigil_store *st, const char *by, int64
  *  (actioned after the deadline)}; overdue_only: open past the deadline. */
 VIGIL_API vigil_status vigil_order_list(vigil_store *st, const char *by, int overdue_only, json_t **out,
                               vigil_err *err);
+
+/* ---- content clusters ------------------------------------------------------------- */
+
+/*! vigil_cluster_list() :
+ *  The content clusters of operation `op`: groups of two or more of its
+ *  items that carry the same content (an equal MD5, SHA-256 or text
+ *  SHA-256, or PDQ hashes within distance 31), linked at intake.  *out: an
+ *  array of {id (the cluster's smallest item id), items, platform_count,
+ *  platforms[], still_up (items not removed), removed, referable (assessed
+ *  items), first_seen, last_seen (observation times), members[] (its first
+ *  100 items: id, platform, state, canonical_url, observed_at)}, most
+ *  platforms first; at most `limit` (0: 100; up to 10000).  Agency staff
+ *  of a participating agency and admins (platform liaisons: VIGIL_EPERM).
+ *  The caller json_decref()s *out. */
+VIGIL_API vigil_status vigil_cluster_list(vigil_store *st, const char *by, const char *op, int limit,
+                                json_t **out, vigil_err *err);
+
+/*! vigil_cluster_refer() :
+ *  vigil_refer for the assessed items of cluster `cluster` of `op` only:
+ *  one referral per platform of the cluster that has assessed items (the
+ *  holds checked again first).  *out: the referral documents (an empty
+ *  array when no item of the cluster is assessed).  Coordinator or admin.
+ *  VIGIL_ENOENT when the operation has no such cluster (clusters merge as
+ *  items come in: the smaller id stays). */
+VIGIL_API vigil_status vigil_cluster_refer(vigil_store *st, const char *by, const char *op,
+                                 int64_t cluster, const char *channel, const char *at,
+                                 json_t **out, vigil_err *err);
 
 /* ---- statistics -------------------------------------------------------------------- */
 

@@ -59,6 +59,14 @@ vigil_status case_op_find(vigil_store *st, const case_actor *a, const char *name
  *  tenants' ids are not confirmed. */
 vigil_status case_item_access(vigil_store *st, const case_actor *a, int64_t id, vigil_err *err);
 
+/*! case_cluster_of() : item `id`'s content cluster as the actor may see it:
+ *  {id (null for a liaison), items (its size), copies: [{id, platform,
+ *  state, canonical_url, observed_at}] (the other items, at most 100; a
+ *  liaison sees only those referred to their platform)}.  No access check:
+ *  the caller checked the item. */
+vigil_status case_cluster_of(vigil_store *st, const case_actor *a, int64_t id, json_t **out,
+                             vigil_err *err);
+
 /*! case_time_arg() : `text` (NULL: now, by the store's clock) parsed into UTC text `out`.  A
  *  bad time is VIGIL_EPARSE naming the field `what` ("at", "start"). */
 vigil_status case_time_arg(vigil_store *st, const char *text, const char *what,

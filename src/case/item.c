@@ -33,9 +33,14 @@ static const char *const types[] = {"video", "image", "audio",   "publication",
 typedef struct intake_ctx {
     vigil_index *removed_pdq; /* PDQ hashes of removed items, built on first need */
     int built;
+    vigil_index *op_pdq;      /* PDQ hashes of the operation's items (clusters), idem */
+    int op_built;
 } intake_ctx;
 
-static void intake_ctx_free(intake_ctx *c) { vigil_index_free(c->removed_pdq); }
+static void intake_ctx_free(intake_ctx *c) {
+    vigil_index_free(c->removed_pdq);
+    vigil_index_free(c->op_pdq);
+}
 
 static const char sql_removed_pdq[] =
     "SELECT h.item_id, h.value FROM item_hash h JOIN item i ON i.id = h.item_id "
@@ -187,6 +192,104 @@ static vigil_status check_fields(vigil_store *st, const case_actor *a, const vig
     return VIGIL_OK;
 }
 
+/* ---- content clusters --------------------------------------------------------------
+ * Items of an operation that carry the same content share item.cluster_id,
+ * the smallest item id among them (union-find with the root kept in every
+ * row): an item whose hashes meet items of several clusters merges them
+ * into the one with the smallest id.  Same content: an equal hash value of
+ * any type (MD5, SHA-256, the SHA-256 of an item's text, PDQ), or PDQ
+ * within CLUSTER_PDQ_DISTANCE (the banks' default threshold). */
+#define CLUSTER_PDQ_DISTANCE 31
+#define CLUSTER_MAX_MEET 256 /* clusters one item can merge in one go */
+
+typedef struct cluster_meet {
+    int64_t ids[CLUSTER_MAX_MEET];
+    size_t n;
+} cluster_meet;
+
+static void meet_add(cluster_meet *m, int64_t c) {
+    for (size_t i = 0; i < m->n; i++)
+        if (m->ids[i] == c) return;
+    if (m->n < CLUSTER_MAX_MEET) m->ids[m->n++] = c;
+}
+
+static vigil_status meet_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    if (!vigil__row_is_null(r, 0)) meet_add(ctx, vigil__row_int(r, 0));
+    return VIGIL_OK;
+}
+
+static const char sql_op_pdq[] =
+    "SELECT h.item_id, h.value FROM item_hash h JOIN item i ON i.id = h.item_id "
+    "WHERE h.signal_type = 'pdq' AND i.operation_id = ?1";
+
+static vigil_status op_pdq_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    intake_ctx *c = ctx;
+    vigil_pdq h;
+    int64_t id = vigil__row_int(r, 0);
+    if (vigil_pdq_from_hex(vigil__row_text(r, 1), &h, NULL) != VIGIL_OK) return VIGIL_OK;
+    return vigil_index_add(c->op_pdq, &h, &id, 1, err);
+}
+
+typedef struct pdq_hits {
+    int64_t ids[CLUSTER_MAX_MEET];
+    size_t n;
+} pdq_hits;
+
+static int pdq_hit(void *ctx, const vigil_index_hit *hit) {
+    pdq_hits *p = ctx;
+    if (p->n < CLUSTER_MAX_MEET) p->ids[p->n++] = hit->id;
+    return 0;
+}
+
+/* Links item `id` (its hashes in f, already stored) with the items of its
+ * operation that carry the same content.  Inside the caller's transaction,
+ * as the last step of an intake (so the PDQ index never holds a row that
+ * is rolled back afterwards). */
+static vigil_status cluster_link(vigil_store *st, intake_ctx *c, int64_t op_id, int64_t id,
+                                 const intake_fields *f, vigil_err *err) {
+    cluster_meet m = {.n = 0};
+    vigil_status rc = vigil__q_each(st, "SELECT cluster_id FROM item WHERE id = ?1", meet_row, &m,
+                                    err, "i", id);
+    for (size_t i = 0; rc == VIGIL_OK && i < f->n_hashes; i++) {
+        if (strcmp(f->htype[i], "pdq") != 0) {
+            rc = vigil__q_each(st,
+                               "SELECT DISTINCT j.cluster_id FROM item_hash g CROSS JOIN item j "
+                               "WHERE g.signal_type = ?1 AND g.value = ?2 AND j.id = g.item_id "
+                               "AND j.operation_id = ?3",
+                               meet_row, &m, err, "tti", f->htype[i], f->hval[i], op_id);
+            continue;
+        }
+        vigil_pdq q;
+        if (vigil_pdq_from_hex(f->hval[i], &q, NULL) != VIGIL_OK) continue;
+        if (!c->op_built) { /* the stored hashes, this item's included */
+            if ((rc = vigil_index_new(&c->op_pdq, err)) != VIGIL_OK) break;
+            rc = vigil__q_each(st, sql_op_pdq, op_pdq_row, c, err, "i", op_id);
+            if (rc != VIGIL_OK) break;
+            c->op_built = 1;
+        } else if ((rc = vigil_index_add(c->op_pdq, &q, &id, 1, err)) != VIGIL_OK) {
+            break;
+        }
+        pdq_hits hits = {.n = 0};
+        rc = vigil_index_query(c->op_pdq, &q, CLUSTER_PDQ_DISTANCE, pdq_hit, &hits, err);
+        for (size_t k = 0; rc == VIGIL_OK && k < hits.n; k++)
+            if (hits.ids[k] != id)
+                rc = vigil__q_each(st, "SELECT cluster_id FROM item WHERE id = ?1", meet_row, &m,
+                                   err, "i", hits.ids[k]);
+    }
+    if (rc != VIGIL_OK || m.n < 2) return rc;
+    int64_t root = m.ids[0];
+    for (size_t i = 1; i < m.n; i++)
+        if (m.ids[i] < root) root = m.ids[i];
+    for (size_t i = 0; rc == VIGIL_OK && i < m.n; i++)
+        if (m.ids[i] != root)
+            rc = vigil__q_exec(st,
+                               "UPDATE item SET cluster_id = ?1 WHERE operation_id = ?2 AND "
+                               "cluster_id = ?3",
+                               NULL, err, "iii", root, op_id, m.ids[i]);
+    return rc;
+}
+
 static const char sql_live[] =
     "SELECT id FROM item WHERE operation_id = ?1 AND canonical_url = ?2 AND state <> 'removed'";
 
@@ -262,6 +365,9 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
                                f.type, in->affiliation && *in->affiliation ? in->affiliation : NULL,
                                in->outlet && *in->outlet ? in->outlet : NULL, f.observed,
                                f.reporter, f.agency, in->notes ? in->notes : "", of, now);
+        if (rc == VIGIL_OK) /* a cluster of its own, until cluster_link */
+            rc = vigil__q_exec(st, "UPDATE item SET cluster_id = id WHERE id = ?1", NULL, err,
+                               "i", id);
         if (rc == VIGIL_OK) {
             res->created = 1;
             res->reupload_of = of;
@@ -300,6 +406,7 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
     char *state = NULL;
     if (rc == VIGIL_OK)
         rc = vigil__q_text(st, "SELECT state FROM item WHERE id = ?1", &state, err, "i", id);
+    if (rc == VIGIL_OK) rc = cluster_link(st, ctx, op_id, id, &f, err);
     if (rc == VIGIL_OK) {
         res->id = id;
         res->held = held;
@@ -613,6 +720,11 @@ vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t
         rc = vigil__q_json(st, parts[i].sql, &v, err, "i", id);
         if (rc == VIGIL_OK) json_object_set_new(*out, parts[i].key, v);
     }
+    if (rc == VIGIL_OK) { /* the item's content cluster */
+        json_t *c = NULL;
+        rc = case_cluster_of(st, &a, id, &c, err);
+        if (rc == VIGIL_OK) json_object_set_new(*out, "cluster", c);
+    }
     if (rc == VIGIL_OK) { /* urls as plain strings */
         json_t *urls = json_object_get(*out, "urls"), *flat = json_array();
         size_t k;
@@ -629,19 +741,47 @@ vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t
     return rc;
 }
 
-static const char sql_list[] =
-    "SELECT i.id, o.name AS operation, i.canonical_url, p.name AS platform, i.type, "
-    "(SELECT json_group_array(lang) FROM (SELECT lang FROM item_language WHERE item_id = i.id "
-    "ORDER BY lang)) AS languages_json, i.affiliation, i.outlet, a.code AS agency, i.state, "
-    "i.observed_at, i.reupload_of, (SELECT count(*) FROM item_report WHERE item_id = i.id) AS "
-    "reports FROM item i JOIN operation o ON o.id = i.operation_id JOIN platform p ON p.id = "
-    "i.platform_id LEFT JOIN agency a ON a.id = i.agency_id "
-    "WHERE i.id > ?1 AND (?2 IS NULL OR o.name = ?2) AND (?3 IS NULL OR i.state = ?3) AND "
-    "(?4 IS NULL OR p.name = ?4 COLLATE NOCASE) AND (?5 IS NULL OR i.type = ?5) AND (?6 IS NULL "
-    "OR EXISTS (SELECT 1 FROM item_language l WHERE l.item_id = i.id AND l.lang = ?6)) AND "
-    "(?7 OR EXISTS (SELECT 1 FROM operation_agency x WHERE x.operation_id = i.operation_id AND "
-    "x.agency_id = ?8) OR EXISTS (SELECT 1 FROM referral_item ri JOIN referral r ON r.id = "
-    "ri.referral_id WHERE ri.item_id = i.id AND r.platform_id = ?9)) ORDER BY i.id LIMIT ?10";
+/* The item list: one static statement per order (an order cannot be a
+ * parameter), each served by an index of the operation's items. */
+#define SQL_LIST(ORDER)                                                                           \
+    "SELECT i.id, o.name AS operation, i.canonical_url, p.name AS platform, i.type, "             \
+    "(SELECT json_group_array(lang) FROM (SELECT lang FROM item_language WHERE item_id = i.id "   \
+    "ORDER BY lang)) AS languages_json, i.affiliation, i.outlet, a.code AS agency, i.state, "      \
+    "i.observed_at, i.reupload_of, (SELECT count(*) FROM item_report WHERE item_id = i.id) AS "    \
+    "reports FROM item i JOIN operation o ON o.id = i.operation_id JOIN platform p ON p.id = "     \
+    "i.platform_id LEFT JOIN agency a ON a.id = i.agency_id "                                     \
+    "WHERE i.id > ?1 AND (?2 IS NULL OR o.name = ?2) AND (?3 IS NULL OR i.state = ?3) AND "       \
+    "(?4 IS NULL OR p.name = ?4 COLLATE NOCASE) AND (?5 IS NULL OR i.type = ?5) AND (?6 IS NULL " \
+    "OR EXISTS (SELECT 1 FROM item_language l WHERE l.item_id = i.id AND l.lang = ?6)) AND "      \
+    "(?7 OR EXISTS (SELECT 1 FROM operation_agency x WHERE x.operation_id = i.operation_id AND "  \
+    "x.agency_id = ?8) OR EXISTS (SELECT 1 FROM referral_item ri JOIN referral r ON r.id = "      \
+    "ri.referral_id WHERE ri.item_id = i.id AND r.platform_id = ?9)) AND (?11 = 0 OR EXISTS "     \
+    "(SELECT 1 FROM item_report x WHERE x.item_id = i.id AND x.agency_id = ?11)) AND (?12 = 0 "   \
+    "OR EXISTS (SELECT 1 FROM item_report x WHERE x.item_id = i.id AND x.user_id = ?12)) "        \
+    "ORDER BY " ORDER " LIMIT ?10 OFFSET ?13"
+
+static const struct {
+    const char *name, *sql;
+} list_orders[] = {
+    {"id", SQL_LIST("i.id")},
+    {"-id", SQL_LIST("i.id DESC")},
+    {"observed_at", SQL_LIST("i.observed_at, i.id")},
+    {"-observed_at", SQL_LIST("i.observed_at DESC, i.id DESC")},
+    {"platform", SQL_LIST("p.name COLLATE NOCASE, i.id")},
+    {"-platform", SQL_LIST("p.name COLLATE NOCASE DESC, i.id")},
+    {"state", SQL_LIST("i.state, i.id")},
+};
+
+/* A filter's agency or user by name: its id, or -1 (matches nothing) when
+ * there is none, so that a filter never tells which names exist. */
+static vigil_status filter_id(vigil_store *st, const char *sql, const char *name, int64_t *id,
+                              vigil_err *err) {
+    *id = 0;
+    if (!name || !*name) return VIGIL_OK;
+    vigil_status rc = vigil__q_int(st, sql, id, err, "t", name);
+    if (rc == VIGIL_ENOENT) *id = -1, rc = VIGIL_OK;
+    return rc;
+}
 
 vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_filter *f,
                              json_t **out, vigil_err *err) {
@@ -654,18 +794,35 @@ vigil_status vigil_item_list(vigil_store *st, const char *by, const vigil_item_f
     int limit = f->limit <= 0 ? 100 : f->limit;
     if (limit > 10000) return vigil__err_set(err, VIGIL_ELIMIT, "limit: at most 10000 per page");
     if (f->after_id < 0) return vigil__err_set(err, VIGIL_EPARSE, "bad page cursor");
-    json_t *items = NULL;
-    rc = vigil__q_json(st, sql_list, &items, err, "itttttdiid", f->after_id, f->op, f->state,
-                       f->platform, f->type, f->lang, a.role == CASE_ADMIN, a.agency_id,
-                       a.platform_id, limit + 1);
+    if (f->offset < 0) return vigil__err_set(err, VIGIL_EPARSE, "offset: 0 or more");
+    const char *sql = NULL;
+    for (size_t i = 0; i < sizeof list_orders / sizeof list_orders[0]; i++)
+        if (strcmp(list_orders[i].name, f->sort && *f->sort ? f->sort : "id") == 0)
+            sql = list_orders[i].sql;
+    if (!sql)
+        return vigil__err_field(err, VIGIL_EPARSE, "sort",
+                                "unknown order '%.40s' (id, -id, observed_at, -observed_at, "
+                                "platform, -platform, state)",
+                                f->sort);
+    int64_t agency = 0, reporter = 0;
+    rc = filter_id(st, "SELECT id FROM agency WHERE code = ?1", f->agency, &agency, err);
+    if (rc == VIGIL_OK)
+        rc = filter_id(st, "SELECT id FROM user WHERE name = ?1", f->reporter, &reporter, err);
     if (rc != VIGIL_OK) return rc;
-    json_t *next = json_null();
+    json_t *items = NULL;
+    rc = vigil__q_json(st, sql, &items, err, "itttttdiid" "iii", f->after_id, f->op, f->state,
+                       f->platform, f->type, f->lang, a.role == CASE_ADMIN, a.agency_id,
+                       a.platform_id, limit + 1, agency, reporter, f->offset);
+    if (rc != VIGIL_OK) return rc;
+    json_t *next = json_null(), *next_offset = json_null();
     if (json_array_size(items) > (size_t)limit) {
         json_array_remove(items, (size_t)limit);
-        next = json_integer(
-            json_integer_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
+        if (sql == list_orders[0].sql) /* keyset paging: id order only */
+            next = json_integer(json_integer_value(
+                json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
+        next_offset = json_integer(f->offset + limit);
     }
-    *out = json_pack("{s:o, s:o}", "items", items, "next", next);
+    *out = json_pack("{s:o, s:o, s:o}", "items", items, "next", next, "next_offset", next_offset);
     if (!*out) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     return VIGIL_OK;
 }

@@ -25,8 +25,11 @@ static const char sql_referral_doc[] =
     "r.id) AS items_json FROM referral r JOIN operation o ON o.id = r.operation_id JOIN platform p "
     "ON p.id = r.platform_id WHERE r.id = ?1";
 
-vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const char *platform,
-                         const char *channel, const char *at, json_t **out, vigil_err *err) {
+/* Refers the assessed items of operation `op` (of one platform when
+ * `platform`, of one content cluster when `cluster` is not 0). */
+static vigil_status refer(vigil_store *st, const char *by, const char *op, const char *platform,
+                          int64_t cluster, const char *channel, const char *at, json_t **out,
+                          vigil_err *err) {
     *out = NULL;
     case_actor a;
     int64_t op_id = 0, only = 0;
@@ -35,6 +38,16 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
     if (rc == VIGIL_OK) rc = case_require(&a, CASE_COORDINATOR, "refer items", err);
     if (rc == VIGIL_OK) rc = case_op_find(st, &a, op, &op_id, err);
     if (rc == VIGIL_OK && platform) rc = case_platform_id(st, platform, &only, err);
+    if (rc == VIGIL_OK && cluster) {
+        int64_t one;
+        rc = vigil__q_int(st, "SELECT 1 FROM item WHERE operation_id = ?1 AND cluster_id = ?2 LIMIT 1",
+                          &one, err, "ii", op_id, cluster);
+        if (rc == VIGIL_ENOENT)
+            rc = vigil__err_set(err, VIGIL_ENOENT,
+                                "no cluster %lld in operation '%.80s' (clusters merge as items "
+                                "come in: list them again)",
+                                (long long)cluster, op);
+    }
     if (rc == VIGIL_OK) rc = case_time_arg(st, at, "at", t, err);
     if (rc == VIGIL_OK && channel && strcmp(channel, "email") != 0 &&
         strcmp(channel, "web_form") != 0 && strcmp(channel, "api") != 0 &&
@@ -47,8 +60,8 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
     /* the holds again: something may have been put on hold since intake */
     rc = vigil__q_json(st,
                        "SELECT id FROM item WHERE operation_id = ?1 AND state = 'assessed' AND "
-                       "(?2 = 0 OR platform_id = ?2) ORDER BY id",
-                       &items, err, "ii", op_id, only);
+                       "(?2 = 0 OR platform_id = ?2) AND (?3 = 0 OR cluster_id = ?3) ORDER BY id",
+                       &items, err, "iii", op_id, only, cluster);
     size_t k;
     json_t *row;
     json_array_foreach(items, k, row) {
@@ -59,9 +72,9 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
         rc = vigil__q_json(st,
                            "SELECT DISTINCT i.platform_id AS pid, p.channel FROM item i JOIN "
                            "platform p ON p.id = i.platform_id WHERE i.operation_id = ?1 AND "
-                           "i.state = 'assessed' AND (?2 = 0 OR i.platform_id = ?2) ORDER BY "
-                           "p.name COLLATE NOCASE",
-                           &plats, err, "ii", op_id, only);
+                           "i.state = 'assessed' AND (?2 = 0 OR i.platform_id = ?2) AND (?3 = 0 "
+                           "OR i.cluster_id = ?3) ORDER BY p.name COLLATE NOCASE",
+                           &plats, err, "iii", op_id, only, cluster);
     json_array_foreach(plats, k, row) {
         if (rc != VIGIL_OK) break;
         int64_t pid = json_integer_value(json_object_get(row, "pid"));
@@ -75,8 +88,8 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
         if (rc == VIGIL_OK)
             rc = vigil__q_json(st,
                                "SELECT id FROM item WHERE operation_id = ?1 AND platform_id = ?2 AND "
-                               "state = 'assessed' ORDER BY id",
-                               &its, err, "ii", op_id, pid);
+                               "state = 'assessed' AND (?3 = 0 OR cluster_id = ?3) ORDER BY id",
+                               &its, err, "iii", op_id, pid, cluster);
         size_t j;
         json_t *it;
         json_array_foreach(its, j, it) {
@@ -107,6 +120,20 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
     }
     *out = docs;
     return VIGIL_OK;
+}
+
+vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const char *platform,
+                         const char *channel, const char *at, json_t **out, vigil_err *err) {
+    return refer(st, by, op, platform, 0, channel, at, out, err);
+}
+
+vigil_status vigil_cluster_refer(vigil_store *st, const char *by, const char *op, int64_t cluster,
+                                 const char *channel, const char *at, json_t **out,
+                                 vigil_err *err) {
+    if (out) *out = NULL;
+    if (!st || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_cluster_refer: NULL argument");
+    if (cluster <= 0) return vigil__err_set(err, VIGIL_EPARSE, "bad cluster id %lld", (long long)cluster);
+    return refer(st, by, op, NULL, cluster, channel, at, out, err);
 }
 
 /* ---- outcomes ----------------------------------------------------------------------- */

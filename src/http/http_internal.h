@@ -117,6 +117,7 @@ struct http_ctx {
     const void *asset;      /* a static body (the web app's files), or NULL */
     size_t asset_len;
     const char *cache;      /* Cache-Control; NULL: no-store */
+    char etag[24];          /* an ETag header to send (the web app's files), or "" */
     char set_cookie[320];   /* a Set-Cookie header to send, or "" */
     int retry_after;        /* a Retry-After header (s) to send, or 0 */
 };

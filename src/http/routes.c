@@ -469,6 +469,34 @@ static void h_op_report(http_ctx *h) {
     answer(h, rc, &err, 200, out);
 }
 
+static void h_op_clusters(http_ctx *h) {
+    const char *limit = http_query(h, "limit");
+    long v = 0;
+    if (limit) {
+        char *end = NULL;
+        errno = 0;
+        v = strtol(limit, &end, 10);
+        if (!*limit || *end || errno || v < 1 || v > 10000) {
+            http_error(h, 400, "bad_request", "limit is 1..10000");
+            return;
+        }
+    }
+    json_t *out = NULL;
+    vigil_err err;
+    vigil_status rc = vigil_cluster_list(h->st, h->user, h->params[0], (int)v, &out, &err);
+    answer(h, rc, &err, 200, out);
+}
+
+static void h_cluster_refer(http_ctx *h) {
+    int64_t id = param_id(h, 1);
+    if (!id) return;
+    json_t *docs = NULL;
+    vigil_err err;
+    vigil_status rc = vigil_cluster_refer(h->st, h->user, h->params[0], id, http_in_str(h, "channel"),
+                                          http_in_str(h, "at"), &docs, &err);
+    answer(h, rc, &err, 201, rc == VIGIL_OK ? json_pack("{s:o}", "referrals", docs) : NULL);
+}
+
 typedef struct bad_rows {
     json_t *rows;
 } bad_rows;
@@ -514,7 +542,11 @@ static void h_items(http_ctx *h) {
     f.platform = http_query(h, "platform");
     f.lang = http_query(h, "lang");
     f.type = http_query(h, "type");
+    f.agency = http_query(h, "agency");
+    f.reporter = http_query(h, "reporter");
+    f.sort = http_query(h, "sort");
     const char *after = http_query(h, "after"), *limit = http_query(h, "limit");
+    const char *offset = http_query(h, "offset");
     char *end = NULL;
     if (after) {
         errno = 0;
@@ -533,6 +565,15 @@ static void h_items(http_ctx *h) {
             return;
         }
         f.limit = (int)v;
+    }
+    if (offset) {
+        errno = 0;
+        long long v = strtoll(offset, &end, 10);
+        if (!*offset || *end || errno || v < 0) {
+            http_error(h, 400, "bad_request", "offset is 0 or more (use the 'next_offset' of the previous page)");
+            return;
+        }
+        f.offset = v;
     }
     json_t *out = NULL;
     vigil_err err;
@@ -928,6 +969,22 @@ static const http_field q_items[] = {
     {"type", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
     {"after", FT_INT, 0, NULL, 0, 0, NULL, NULL},
     {"limit", FT_INT, 0, NULL, 0, 0, NULL, NULL},
+    {"agency", FT_STRING, 0, NULL, 0, 0, "DE-IRU", "Items with a report by this agency (code)."},
+    {"reporter", FT_STRING, 0, NULL, 0, 0, NULL, "Items with a report by this user (name)."},
+    {"sort", FT_STRING, 0, "id|-id|observed_at|-observed_at|platform|-platform|state", 0, 0, NULL,
+     "The order (default id, oldest first; '-': descending). Pages of other orders than id go by `offset`."},
+    {"offset", FT_INT, 0, NULL, 0, 0, NULL, "Items to skip: the `next_offset` of the previous page."},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field q_clusters[] = {
+    {"limit", FT_INT, 0, NULL, 0, 0, NULL, "1..10000 clusters (default 100)."},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+static const http_field f_cluster_refer[] = {
+    {"channel", FT_STRING, 0, "email|web_form|api|portal|other", 0, 0, NULL, NULL},
+    {"at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -1135,6 +1192,14 @@ const route http_routes[] = {
      NULL, NULL, 200, "Report",
      "Reports", "Operation statistics",
      "The figures of `vigil report OP --json` (docs/operations.md defines each). Roles: participating agencies, admin."},
+    {"GET", "/v1/operations/{op}/clusters", h_op_clusters, R_STAFF, BODY_NONE, 0,
+     NULL, q_clusters, 200, "ClusterList",
+     "Reports", "Content clusters (the same content on several platforms)",
+     "Groups of two or more items of the operation that carry the same content (an equal MD5, SHA-256 or text SHA-256, or PDQ within distance 31), linked at intake: `[{id, items, platform_count, platforms, still_up, removed, referable, first_seen, last_seen, members: [{id, platform, state, canonical_url, observed_at}]}]`, most platforms first. `id` is the cluster's smallest item id (clusters merge as items come in). Roles: participating agencies, admin."},
+    {"POST", "/v1/operations/{op}/clusters/{id}/refer", h_cluster_refer, R_STAFF, BODY_NONE, RF_BODY_OPTIONAL,
+     f_cluster_refer, NULL, 201, "ReferralDocs",
+     "Referrals", "Refer a whole content cluster",
+     "`POST /v1/referrals` for the cluster's assessed items only: one referral per platform of the cluster (holds checked again first); `{\"referrals\": []}` when none is assessed. 404 for a cluster the operation does not have (merged into a smaller id: list again). Roles: coordinator, admin."},
     {"POST", "/v1/operations/{op}/items/import", h_op_import, R_STAFF, BODY_CSV, 0,
      NULL, q_op_import, 200, "ItemImportResult",
      "Items", "Import items (CSV)",
@@ -1142,7 +1207,7 @@ const route http_routes[] = {
     {"GET", "/v1/items", h_items, R_ALL, BODY_NONE, 0,
      NULL, q_items, 200, "ItemPage",
      "Items", "List items",
-     "Filters op, state, platform, lang, type; keyset pagination: `after` = the `next` of the previous page; `limit` 1..10000 (default 100). Agency users see their operations' items; a liaison sees the items referred to their platform. Roles: all roles."},
+     "Filters op, state, platform, lang, type, agency and reporter (a report by that agency or user); `sort` orders (default id). Paging: `after` = the `next` of the previous page (id order), or `offset` = its `next_offset` (any order); `limit` 1..10000 (default 100). Agency users see their operations' items; a liaison sees the items referred to their platform. Roles: all roles."},
     {"POST", "/v1/items", h_item_add, R_STAFF, BODY_JSON, 0,
      f_item_add, NULL, 201, "ItemResult",
      "Items", "Report an item",

@@ -484,6 +484,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, req *r, http_ctx 
     }
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", h->cache ? h->cache : "no-store");
+    if (h->etag[0]) MHD_add_response_header(resp, "ETag", h->etag);
     http_security_headers(resp);
     if (h->status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
     if (h->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", h->set_cookie);
@@ -701,6 +702,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
     } else if (r->rt == NULL && !r->method_known && strncmp(url, "/v1/", 4) != 0 &&
                (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+        h.conn = c;
         http_static(&h, url); /* the web app (src/http/static.c) */
     } else {
         dispatch(s, c, method, r, &h);

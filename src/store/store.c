@@ -316,6 +316,45 @@ static const char *const migrations[] = {
     "    head     BLOB NOT NULL,\n"
     "    body     BLOB NOT NULL\n"
     ");\n",
+    /* content clusters (issue 12, point 4): items of an operation that carry
+     * the same content (equal hashes, PDQ within distance 31) share a
+     * cluster_id, the smallest item id of the cluster; the intake links each
+     * item as it comes (src/case/item.c).  Items filed before this version
+     * are linked here by equal hash values: four passes of "the smallest
+     * cluster id among the items sharing a hash with this one" join every
+     * group whose items are at most four shared-hash steps apart (copies
+     * usually share one hash: one step).  PDQ neighbours that are not equal
+     * join when a further copy is filed.
+     * The indexes serve the clusters, the report's passes (item_op_report
+     * and item_report_who cover them: the passes read no table row), and
+     * the queue's filters and sorts (CROSS JOIN
+     * keeps the join order: hash, then item by id, never every item of the
+     * operation). */
+    "ALTER TABLE item ADD COLUMN cluster_id INTEGER;\n"
+    "UPDATE item SET cluster_id = id;\n"
+    "UPDATE item SET cluster_id = coalesce((SELECT min(j.cluster_id) FROM item_hash h CROSS\n"
+    "    JOIN item_hash g CROSS JOIN item j WHERE h.item_id = item.id AND g.signal_type =\n"
+    "    h.signal_type AND g.value = h.value AND j.id = g.item_id AND j.operation_id =\n"
+    "    item.operation_id), cluster_id);\n"
+    "UPDATE item SET cluster_id = coalesce((SELECT min(j.cluster_id) FROM item_hash h CROSS\n"
+    "    JOIN item_hash g CROSS JOIN item j WHERE h.item_id = item.id AND g.signal_type =\n"
+    "    h.signal_type AND g.value = h.value AND j.id = g.item_id AND j.operation_id =\n"
+    "    item.operation_id), cluster_id);\n"
+    "UPDATE item SET cluster_id = coalesce((SELECT min(j.cluster_id) FROM item_hash h CROSS\n"
+    "    JOIN item_hash g CROSS JOIN item j WHERE h.item_id = item.id AND g.signal_type =\n"
+    "    h.signal_type AND g.value = h.value AND j.id = g.item_id AND j.operation_id =\n"
+    "    item.operation_id), cluster_id);\n"
+    "UPDATE item SET cluster_id = coalesce((SELECT min(j.cluster_id) FROM item_hash h CROSS\n"
+    "    JOIN item_hash g CROSS JOIN item j WHERE h.item_id = item.id AND g.signal_type =\n"
+    "    h.signal_type AND g.value = h.value AND j.id = g.item_id AND j.operation_id =\n"
+    "    item.operation_id), cluster_id);\n"
+    "CREATE INDEX item_op_cluster ON item(operation_id, cluster_id, platform_id, state,\n"
+    "    observed_at);\n"
+    "CREATE INDEX item_op_observed ON item(operation_id, observed_at);\n"
+    "CREATE INDEX item_op_report ON item(operation_id, platform_id, state, type, affiliation,\n"
+    "    outlet, agency_id, reupload_of);\n"
+    "CREATE INDEX item_report_who ON item_report(item_id, agency_id, user_id);\n"
+    "CREATE INDEX referral_op ON referral(operation_id, platform_id);\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

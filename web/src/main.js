@@ -4,14 +4,12 @@
 // first), the item page, holds, referrals, and the liaison portal.  Pages
 // are hash routes (#/ops/NAME/queue); every user string is rendered as
 // text by dom.js.  The CSRF token lives in this module's memory only.
-import { Chart, BarController, BarElement, LineController, LineElement, PointElement,
-  CategoryScale, LinearScale, Tooltip, Legend } from 'chart.js';
 import { h, replace, field, num, dur, pct } from './dom.js';
 
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement,
-  CategoryScale, LinearScale, Tooltip, Legend);
-Chart.defaults.animation = false;
-Chart.defaults.font.family = 'system-ui, sans-serif';
+// Chart.js is its own chunk (charts.js), loaded by the first dashboard: the
+// other pages start without parsing it.
+let charts = null;
+const loadCharts = () => { charts = charts || import('./charts.js'); return charts; };
 
 const main = () => document.getElementById('main');
 let session = null; // {user, role, csrf, must_change_password}
@@ -289,18 +287,21 @@ function confirmBox(text) {
 // ---- the dashboard ------------------------------------------------------------------------
 
 const FIGURES = [
-  ['items', 'Items'], ['reports', 'Reports'], ['languages', 'Languages'], ['platforms', 'Platforms'],
+  ['items', 'Items'], ['contents', 'Distinct contents'], ['reports', 'Reports'], ['languages', 'Languages'], ['platforms', 'Platforms'],
   ['new_platforms', 'New platforms'], ['referred', 'Referred'], ['removed', 'Removed'],
   ['declined', 'Declined'], ['pending', 'Pending'], ['held', 'Held'], ['rejected', 'Rejected'],
 ];
 
 async function pageDashboard(op) {
+  const { Chart } = await loadCharts();
   const figs = h('dl', { class: 'figures' });
   const extra = h('dl', { class: 'figures' });
   const charts = h('div', { class: 'charts' });
   const table = h('div', {});
+  const clusters = h('section', { 'aria-label': 'Content clusters', 'data-testid': 'clusters' });
+  const clusterMsg = h('div', { 'aria-live': 'polite' });
   const updated = h('p', { class: 'hint', 'aria-live': 'off' });
-  page(`Operation ${op}`, updated, figs, extra, charts, table);
+  page(`Operation ${op}`, updated, figs, extra, charts, table, clusterMsg, clusters);
   const mk = (title, type, vertical) => {
     const canvas = h('canvas', { role: 'img', 'aria-label': title, width: 400, height: 240 });
     const empty = h('p', { class: 'empty hint', hidden: true }, 'No data yet.');
@@ -364,7 +365,37 @@ async function pageDashboard(op) {
         h('td', {}, p.platform), h('td', {}, p.status === 'new' ? h('span', { class: 'badge new' }, 'new platform') : 'known'),
         h('td', { class: 'n' }, num(p.items)), h('td', { class: 'n' }, num(p.referred)), h('td', { class: 'n' }, num(p.removed)),
         h('td', { class: 'n' }, pct(p.removal_rate)), h('td', { class: 'n' }, dur(p.median_removal_seconds)))))));
+    await drawClusters();
     replace(updated, `Updated ${new Date().toLocaleTimeString('en-GB')} (refreshes every 4 s)`);
+  };
+  // the same content on several platforms; a coordinator refers a whole cluster
+  const referCluster = async (c) => {
+    const n = c.referable;
+    if (!await confirmBox(`Refer the ${n} assessed item${n === 1 ? '' : 's'} of cluster ${c.id} to their platforms `
+      + `(${c.platforms.join(', ')})?`)) return;
+    try {
+      const r = await api('POST', `/v1/operations/${encodeURIComponent(op)}/clusters/${c.id}/refer`, {});
+      replace(clusterMsg, h('p', { class: 'ok', 'data-testid': 'cluster-referred' },
+        `Cluster ${c.id}: ${r.referrals.length} referral${r.referrals.length === 1 ? '' : 's'} created `
+        + `(${r.referrals.reduce((k, d) => k + (d.items || []).length, 0)} items).`));
+      await refresh();
+    } catch (e) {
+      replace(clusterMsg, errorBox(e));
+    }
+  };
+  const drawClusters = async () => {
+    const cs = await api('GET', `/v1/operations/${encodeURIComponent(op)}/clusters?limit=20`);
+    replace(clusters, h('table', {}, h('caption', {}, `Content clusters: the same content on several platforms (${cs.length}${cs.length === 20 ? '+' : ''})`),
+      h('thead', {}, h('tr', {}, ['Cluster', 'Items', 'Platforms', 'First seen', 'Last seen', 'Still up', 'Assessed', '']
+        .map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, cs.length ? cs.map((c) => h('tr', { 'data-cluster': c.id },
+        h('td', { class: 'n' }, h('a', { href: `#/items/${c.id}` }, `#${c.id}`)),
+        h('td', { class: 'n' }, num(c.items)), h('td', {}, (c.platforms || []).join(', ')),
+        h('td', {}, c.first_seen || '–'), h('td', {}, c.last_seen || '–'),
+        h('td', { class: 'n' }, num(c.still_up)), h('td', { class: 'n' }, num(c.referable)),
+        h('td', {}, can.coordinate() ? h('button', { type: 'button', class: 'small', disabled: !c.referable,
+          'aria-label': `Refer whole cluster ${c.id}`, onclick: () => referCluster(c) }, 'Refer whole cluster') : null)))
+        : h('tr', {}, h('td', { colspan: 8 }, 'No content seen on more than one item yet.')))));
   };
   await refresh();
   const timer = setInterval(() => { refresh().catch(() => {}); }, 4000);
@@ -517,8 +548,11 @@ async function pageIntake(op) {
 const STATES = ['', 'identified', 'assessed', 'held', 'referred', 'removed', 'declined', 'no_response', 'rejected'];
 
 async function pageQueue(op, q) {
-  const filt = { state: q.get('state') || (can.review() ? 'identified' : ''), platform: q.get('platform') || '',
-    lang: q.get('lang') || '', type: q.get('type') || '' };
+  const filt = { state: q.has('state') ? q.get('state') : (can.review() ? 'identified' : ''), platform: q.get('platform') || '',
+    lang: q.get('lang') || '', type: q.get('type') || '', agency: q.get('agency') || '',
+    reporter: q.get('reporter') || '', sort: q.get('sort') || '' };
+  // pages: keyset cursors (`after`) in id order, offsets in the other orders
+  const byOffset = !!filt.sort && filt.sort !== 'id';
   const cursors = [0];
   let items = [], cur = 0, next = null;
   const selected = new Set();
@@ -529,25 +563,34 @@ async function pageQueue(op, q) {
   const fPlat = h('input', { name: 'platform', value: filt.platform, placeholder: 'any' });
   const fLang = h('input', { name: 'lang', value: filt.lang, placeholder: 'any', size: 4 });
   const fType = h('select', { name: 'type' }, ['', 'post', 'video', 'image', 'audio', 'publication', 'account', 'other'].map((s) => h('option', { value: s, selected: s === filt.type }, s || 'any')));
+  const fAgency = h('input', { name: 'agency', value: filt.agency, placeholder: 'any', size: 8, spellcheck: 'false' });
+  const fReporter = h('input', { name: 'reporter', value: filt.reporter, placeholder: 'any', size: 10, spellcheck: 'false' });
+  const SORTS = [['', 'oldest first'], ['-id', 'newest first'], ['observed_at', 'observed, earliest'],
+    ['-observed_at', 'observed, latest'], ['platform', 'platform A-Z'], ['-platform', 'platform Z-A'], ['state', 'state']];
+  const fSort = h('select', { name: 'sort' }, SORTS.map(([v, t]) => h('option', { value: v, selected: v === filt.sort }, t)));
   const filters = h('form', { class: 'filters', 'aria-label': 'Filters' },
     field('State', fState), field('Platform', fPlat), field('Language', fLang), field('Type', fType),
+    field('Agency', fAgency), field('Reporter', fReporter), field('Sort', fSort),
     h('button', { type: 'submit' }, 'Filter'));
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const p = new URLSearchParams();
-    if (fState.value) p.set('state', fState.value);
+    p.set('state', fState.value); // '' is "any", kept so that the reviewers' default does not come back
     if (fPlat.value) p.set('platform', fPlat.value);
     if (fLang.value) p.set('lang', fLang.value);
     if (fType.value) p.set('type', fType.value);
+    if (fAgency.value.trim()) p.set('agency', fAgency.value.trim());
+    if (fReporter.value.trim()) p.set('reporter', fReporter.value.trim());
+    if (fSort.value) p.set('sort', fSort.value);
     location.hash = `#/ops/${encodeURIComponent(op)}/queue?${p}`;
   });
   const load = async (after) => {
     const p = new URLSearchParams({ op, limit: '50' });
-    for (const k of ['state', 'platform', 'lang', 'type']) if (filt[k]) p.set(k, filt[k]);
-    if (after) p.set('after', String(after));
+    for (const k of ['state', 'platform', 'lang', 'type', 'agency', 'reporter', 'sort']) if (filt[k]) p.set(k, filt[k]);
+    if (after) p.set(byOffset ? 'offset' : 'after', String(after));
     const r = await api('GET', `/v1/items?${p}`);
     items = r.items;
-    next = r.next;
+    next = byOffset ? r.next_offset : r.next;
     cur = Math.min(cur, Math.max(0, items.length - 1));
     draw();
   };
@@ -682,6 +725,13 @@ async function pageItem(id) {
     (it.hashes || []).length ? h('ul', {}, it.hashes.map((x) => h('li', {}, h('code', {}, x)))) : h('p', {}, 'None.'),
     (it.holds || []).length ? [h('h2', {}, 'Holds'), h('ul', {}, it.holds.map((x) => h('li', {},
       `Held for ${x.agency}: contact them before acting (${x.reason || ''})`)))] : null,
+    it.cluster ? [h('h2', {}, 'Content cluster'),
+      h('p', { 'data-testid': 'item-cluster' }, it.cluster.items > 1
+        ? `${it.cluster.id !== null && it.cluster.id !== undefined ? `Cluster #${it.cluster.id}: ` : ''}the same content as ${it.cluster.items - 1} other item${it.cluster.items === 2 ? '' : 's'}.`
+        : 'No other item carries this content.'),
+      (it.cluster.copies || []).length ? h('table', {}, h('thead', {}, h('tr', {}, ['Item', 'Platform', 'State', 'Canonical URL'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, it.cluster.copies.map((x) => h('tr', {}, h('td', { class: 'n' }, h('a', { href: `#/items/${x.id}` }, `item ${x.id}`)),
+          h('td', {}, x.platform), h('td', {}, h('span', { class: `badge st-${x.state}` }, x.state)), h('td', { class: 'url' }, x.canonical_url))))) : null] : null,
     (it.reuploads || []).length ? [h('h2', {}, 'Re-uploads'), h('ul', {}, it.reuploads.map((x) => h('li', {},
       h('a', { href: `#/items/${x.id}` }, `item ${x.id}`), ` ${x.canonical_url || ''}`)))] : null,
   ];

@@ -145,6 +145,12 @@ try {
     expect(r.headers.get('x-content-type-options') === 'nosniff', 'nosniff');
     const html = await r.text();
     expect(!/<script>[^<]/.test(html) && !/ style=/.test(html) && !/<style/.test(html), 'no inline script or style');
+    // the app's files are revalidated by ETag: unchanged, 304 and no body
+    const js = await fetch(`${base}/app.js`);
+    const tag = js.headers.get('etag');
+    expect(tag && js.headers.get('cache-control') === 'no-cache', `an ETag (${tag})`);
+    const again = await fetch(`${base}/app.js`, { headers: { 'If-None-Match': tag } });
+    expect(again.status === 304 && (await again.text()) === '', `304 when unchanged (${again.status})`);
   });
 
   await test('analyst_signs_in_and_changes_the_first_password', async () => {
@@ -381,6 +387,84 @@ try {
     await coord.goto(`${base}/#/ops/op1`);
     await coord.getByTestId('fig-removed').filter({ hasText: /^[1-9]/ }).waitFor();
     await shoot(coord, 'dashboard');
+  });
+
+  await test('content_clusters_refer_whole_cluster_hostile_strings_inert', async () => {
+    // the same content (one MD5) on three platforms, with hostile strings in the fields
+    const md5 = 'md5:0123456789abcdef0123456789abcdef';
+    const ids = [];
+    for (const body of [
+      { url: 'https://vk.com/wall-5_5', affiliation: XSS[0], outlet: XSS[1], notes: XSS.join(' ') },
+      { url: 'https://rumble.com/vclusterx.html', affiliation: XSS[2] },
+      { url: 'https://cluster-new.example/p/"><img src=x onerror="window.__xss=1">', notes: XSS[0] }]) {
+      const r = await apiAs('POST', '/v1/items', { op: 'op1', type: 'video', hashes: [md5], ...body });
+      expect(r.status === 201, `item filed (${r.status} ${JSON.stringify(r.json)})`);
+      ids.push(r.json.id);
+    }
+    for (const id of ids.slice(0, 2)) expect((await apiAs('POST', `/v1/items/${id}/assess`, {})).status === 200, 'assessed');
+    await coord.goto(`${base}/#/ops/op1`);
+    const row = coord.locator(`tr[data-cluster="${ids[0]}"]`);
+    await row.waitFor();
+    const text = await row.textContent();
+    expect(/VK/.test(text) && /Rumble/.test(text) && /cluster-new\.example/.test(text), `the cluster's platforms (${text})`);
+    expect(Number((await coord.getByTestId('fig-contents').textContent()).replace(/,/g, ''))
+      < Number((await coord.getByTestId('fig-items').textContent()).replace(/,/g, '')), 'fewer contents than items');
+    await coord.getByRole('button', { name: `Refer whole cluster ${ids[0]}` }).click();
+    await coord.getByText(`Refer the 2 assessed items of cluster ${ids[0]}`, { exact: false }).waitFor();
+    await coord.getByRole('button', { name: 'Confirm' }).click();
+    const done = await coord.getByTestId('cluster-referred').textContent();
+    expect(/2 referrals created \(2 items\)/.test(done), `referred per platform (${done})`);
+    const refs = await apiAs('GET', '/v1/referrals?op=op1');
+    const plats = refs.json.map((r) => r.platform);
+    expect(plats.includes('VK') && plats.includes('Rumble'), `referrals to VK and Rumble (${plats})`);
+    await row.filter({ hasText: /Refer whole cluster/ }).waitFor();
+    await shoot(coord, 'dashboard');
+    // the item page shows its cluster; everything stays text
+    await coord.goto(`${base}/#/items/${ids[2]}`);
+    const cl = await coord.getByTestId('item-cluster').textContent();
+    expect(new RegExp(`Cluster #${ids[0]}: the same content as 2 other items`).test(cl), `the item's cluster (${cl})`);
+    await coord.getByRole('link', { name: `item ${ids[0]}` }).waitFor();
+    await shoot(coord, 'item-cluster');
+    await coord.goto(`${base}/#/items/${ids[0]}`);
+    await coord.getByRole('heading', { name: 'Content cluster' }).waitFor();
+    const body = await coord.textContent('main');
+    expect(body.includes(XSS[0]) && body.includes(XSS[1]), 'the payloads shown as text');
+    const state = await coord.evaluate(() => ({
+      xss: window.__xss, imgs: document.querySelectorAll('img').length, scripts: document.querySelectorAll('script:not([src])').length,
+      js: [...document.querySelectorAll('a[href]')].filter((a) => /^\s*javascript:/i.test(a.getAttribute('href'))).length,
+    }));
+    expect(state.xss === undefined && state.imgs === 0 && state.scripts === 0 && state.js === 0, `inert (${JSON.stringify(state)})`);
+    // a liaison sees no cluster of the operation (the server says so)
+    const r = await tg.request.get(`${base}/v1/operations/op1/clusters`);
+    expect(r.status() === 403, `liaison refused (${r.status()})`);
+  });
+
+  await test('queue_filters_by_agency_and_reporter_and_sorts', async () => {
+    await rev.goto(`${base}/#/ops/op1/queue`);
+    await rev.getByLabel('State').selectOption('');
+    await rev.getByLabel('Agency').fill('EU');
+    await rev.getByLabel('Reporter').fill('coord');
+    await rev.getByLabel('Sort').selectOption({ label: 'newest first' });
+    await rev.getByRole('button', { name: 'Filter' }).click();
+    await rev.waitForFunction(() => /reporter=coord/.test(location.hash) && /sort=-id/.test(location.hash));
+    await rev.locator('tr.current').waitFor();
+    const ids = await rev.locator('tbody tr[data-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-id'))));
+    expect(ids.length >= 4 && ids.every((x, i) => !i || x < ids[i - 1]), `coord's items, newest first (${ids})`);
+    expect(await rev.getByLabel('Reporter').inputValue() === 'coord', 'the filter kept in the form');
+    await shoot(rev, 'queue-filtered');
+    await rev.getByLabel('Agency').fill('DE');
+    await rev.getByRole('button', { name: 'Filter' }).click();
+    await rev.waitForFunction(() => /agency=DE/.test(location.hash));
+    await rev.waitForFunction(() => document.querySelectorAll('tbody tr[data-id]').length === 0);
+    await rev.getByLabel('Sort').selectOption({ label: 'platform A-Z' });
+    await rev.getByLabel('Agency').fill('');
+    await rev.getByLabel('Reporter').fill('');
+    await rev.getByRole('button', { name: 'Filter' }).click();
+    await rev.waitForFunction(() => /sort=platform/.test(location.hash));
+    await rev.locator('tr.current').waitFor();
+    const plats = await rev.locator('tbody tr[data-id] td:nth-child(4)').allTextContents();
+    const sorted = [...plats].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    expect(plats.length > 1 && plats.join('|').toLowerCase() === sorted.join('|').toLowerCase(), `by platform (${plats})`);
   });
 
   await test('no_csp_violations_or_page_errors', async () => {
