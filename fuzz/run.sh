@@ -21,11 +21,16 @@ SECS=${1:-60}
 TARGET=${2:-decode_hash}
 command -v clang > /dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 2; }
 OUT=${FUZZ_OUT:-build/fuzz}
-PKGS="libmicrohttpd libjpeg libpng libwebp libwebpdemux libgif libcrypto jansson stb sqlite3 libcurl libidn2 libutf8proc libavformat libavcodec libavutil libswscale"
+# the library's packages as the Makefile names them (PKGS and SRV_PKGS), so
+# that a new dependency of the library reaches the fuzz build too
+PKGS="$(sed -nE 's/^(SRV_)?PKGS +:= *//p' Makefile | tr '\n' ' ')"
 CFLAGS="-std=c17 -D_POSIX_C_SOURCE=200809L -DVIGIL_HAVE_WEBPDEMUX -g -O1 -ffp-contract=off -Iinclude -Isrc $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -Wl,--push-state,--no-as-needed -lcld2_full -Wl,--pop-state -lcld2 -lstdc++ -lm"
 build() { # build NAME: fuzz/fuzz_NAME.c + the library sources -> $OUT/fuzz_NAME
     mkdir -p "$OUT"
+    # the web app's files, embedded (src/http/static.c serves them; an empty
+    # set when the app is not built)
+    make --no-print-directory BUILD="$OUT" "$OUT/gen/web_assets.c" > /dev/null
     CXXOBJ=""
     for f in src/*/*.cc; do # the C++ shims (CLD2)
         o="$OUT/$(basename "$f" .cc).o"
@@ -33,7 +38,7 @@ build() { # build NAME: fuzz/fuzz_NAME.c + the library sources -> $OUT/fuzz_NAME
         CXXOBJ="$CXXOBJ $o"
     done
     clang $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-        -o "$OUT/fuzz_$1" "fuzz/fuzz_$1.c" src/*/*.c $CXXOBJ $LIBS
+        -o "$OUT/fuzz_$1" "fuzz/fuzz_$1.c" src/*/*.c "$OUT/gen/web_assets.c" $CXXOBJ $LIBS
 }
 
 case "$TARGET" in
