@@ -24,6 +24,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "index/index_internal.h"
 #include "index/scan.h"
 #include "vigil/index.h"
 
@@ -31,6 +32,10 @@
 #define SHARD_CAP (1u << 24)    /* slot numbers are 24 bits       */
 #define PENDING_MIN 16384       /* merge when pending exceeds this */
 #define SCAN_BLOCK 4096         /* entries per scan step           */
+#define GROW_MAX (1u << 20)     /* a full shard this large is not grown: adds
+                                   go to a new shard (growing would copy its
+                                   arrays, two copies for a moment) */
+#define MAX_SHARDS 4096         /* a snapshot's bound */
 
 typedef struct shard {
     vigil_pdq *hash; /* cap entries, 64-byte aligned */
@@ -332,7 +337,8 @@ vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const in
     /* remember where we started, to undo on failure */
     size_t n0_last = idx->nsh ? idx->sh[idx->nsh - 1].n : 0, nsh0 = idx->nsh;
     while (done < n) {
-        if (idx->nsh == 0 || idx->sh[idx->nsh - 1].n == SHARD_CAP) {
+        const shard *tail = idx->nsh ? &idx->sh[idx->nsh - 1] : NULL;
+        if (!tail || tail->n == SHARD_CAP || (tail->n == tail->cap && tail->cap >= GROW_MAX)) {
             if (idx->nsh == idx->capsh) {
                 size_t c = vigil__grow_cap(idx->capsh, idx->nsh + 1, 4, 0);
                 shard *ns = c ? vigil__realloc_n(idx->sh, c, sizeof *ns) : NULL;
@@ -345,6 +351,7 @@ vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const in
         shard *s = &idx->sh[idx->nsh - 1];
         size_t take = n - done;
         if (take > SHARD_CAP - s->n) take = SHARD_CAP - s->n;
+        if (s->cap >= GROW_MAX && take > s->cap - s->n) take = s->cap - s->n;
         if (shard_reserve(s, s->n + take) != 0) goto nomem;
         memcpy(s->hash + s->n, hashes + done, take * sizeof *hashes);
         memcpy(s->id + s->n, ids + done, take * sizeof *ids);
@@ -671,5 +678,172 @@ vigil_status vigil_index_query_batch(const vigil_index *idx, const vigil_pdq *qs
         }
     }
     pthread_rwlock_unlock(&m->lock);
+    return VIGIL_OK;
+}
+
+/* ---- snapshots -------------------------------------------------------------- */
+
+#define SNAP_MAGIC 0x31584449474956ull /* "VIGIDX1" */
+
+/* A shard's scalars as written. */
+typedef struct shard_head {
+    uint64_t n, built, ndead;
+    int32_t m, pad;
+    int32_t start[MAXT], len[MAXT];
+    uint64_t base[MAXT + 1];
+} shard_head;
+
+int vigil__index_save(const vigil_index *idx, vigil__ckfile *c) {
+    vigil_index *mi = (vigil_index *)idx;
+    pthread_rwlock_rdlock(&mi->lock);
+    uint64_t head[2] = {SNAP_MAGIC, idx->nsh};
+    vigil__ck_write(c, head, sizeof head);
+    for (size_t k = 0; k < idx->nsh; k++) {
+        const shard *s = &idx->sh[k];
+        shard_head h;
+        memset(&h, 0, sizeof h);
+        h.n = s->n;
+        h.built = s->built;
+        h.ndead = s->ndead;
+        h.m = s->m;
+        for (int t = 0; t < MAXT; t++) {
+            h.start[t] = s->start[t];
+            h.len[t] = s->len[t];
+        }
+        for (int t = 0; t <= MAXT; t++) h.base[t] = s->base[t];
+        vigil__ck_write(c, &h, sizeof h);
+        vigil__ck_write(c, s->hash, s->n * sizeof *s->hash);
+        vigil__ck_write(c, s->id, s->n * sizeof *s->id);
+        vigil__ck_write(c, s->dead, (s->n + 63) / 64 * sizeof *s->dead);
+        if (s->built) {
+            vigil__ck_write(c, s->off, s->base[s->m] * sizeof *s->off);
+            vigil__ck_write(c, s->slots, (size_t)s->m * s->built * 3 + 4);
+        }
+    }
+    pthread_rwlock_unlock(&mi->lock);
+    return c->failed ? -1 : 0;
+}
+
+/* Take `bytes` from the budget; 0 if the file cannot hold them. */
+static int budget_take(uint64_t *budget, uint64_t bytes) {
+    if (bytes > *budget) return 0;
+    *budget -= bytes;
+    return 1;
+}
+
+/* The scalars of a shard as choose_layout would make them. */
+static int head_valid(const shard_head *h) {
+    if (h->n == 0 || h->n > SHARD_CAP || h->built > h->n || h->ndead > h->n) return 0;
+    if (h->built == 0) return 1;
+    if (h->m < 1 || h->m > MAXT || h->base[0] != 0) return 0;
+    int pos = 0;
+    for (int t = 0; t < h->m; t++) {
+        if (h->len[t] < 16 || h->len[t] > 25 || h->start[t] != pos) return 0;
+        pos += h->len[t];
+        if (h->base[t + 1] != h->base[t] + ((uint64_t)1 << h->len[t]) + 1) return 0;
+    }
+    return pos <= 256;
+}
+
+vigil_status vigil__index_load(vigil__ckfile *c, uint64_t *budget, vigil_index **out,
+                               vigil_err *err) {
+    vigil_index *idx = NULL;
+    *out = NULL;
+    uint64_t head[2];
+    if (!budget_take(budget, sizeof head) || vigil__ck_read(c, head, sizeof head) != 0 ||
+        head[0] != SNAP_MAGIC || head[1] > MAX_SHARDS)
+        return vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (its head)");
+    vigil_status rc = vigil_index_new(&idx, err);
+    if (rc != VIGIL_OK) return rc;
+    if (head[1]) {
+        idx->sh = calloc(head[1], sizeof *idx->sh);
+        if (!idx->sh) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the index");
+            goto out;
+        }
+        idx->capsh = head[1];
+    }
+    for (size_t k = 0; k < head[1]; k++) {
+        shard_head h;
+        if (!budget_take(budget, sizeof h) || vigil__ck_read(c, &h, sizeof h) != 0 ||
+            !head_valid(&h)) {
+            rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+            goto out;
+        }
+        const size_t n = h.n, words = (n + 63) / 64;
+        const uint64_t bytes = n * (sizeof(vigil_pdq) + sizeof(int64_t)) + words * 8 +
+                               (h.built ? h.base[h.m] * 4 + (uint64_t)h.m * h.built * 3 + 4 : 0);
+        if (!budget_take(budget, bytes)) {
+            rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is truncated (shard %zu)", k);
+            goto out;
+        }
+        shard *s = &idx->sh[idx->nsh++];
+        s->hash = big_alloc(n * sizeof *s->hash);
+        s->id = big_alloc(n * sizeof *s->id);
+        s->dead = calloc(words, sizeof *s->dead);
+        if (h.built) {
+            s->off = big_alloc(h.base[h.m] * sizeof *s->off);
+            s->slots = big_alloc((size_t)h.m * h.built * 3 + 4);
+        }
+        if (!s->hash || !s->id || !s->dead || (h.built && (!s->off || !s->slots))) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the index");
+            goto out;
+        }
+        s->n = s->cap = n;
+        s->built = h.built;
+        s->ndead = h.ndead;
+        s->m = h.m;
+        for (int t = 0; t < MAXT; t++) {
+            s->start[t] = h.start[t];
+            s->len[t] = h.len[t];
+        }
+        for (int t = 0; t <= MAXT; t++) s->base[t] = h.base[t];
+        vigil__ck_read(c, s->hash, n * sizeof *s->hash);
+        vigil__ck_read(c, s->id, n * sizeof *s->id);
+        vigil__ck_read(c, s->dead, words * sizeof *s->dead);
+        if (h.built) {
+            vigil__ck_read(c, s->off, h.base[h.m] * sizeof *s->off);
+            vigil__ck_read(c, s->slots, (size_t)h.m * h.built * 3 + 4);
+        }
+        if (c->failed) {
+            rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is truncated (shard %zu)", k);
+            goto out;
+        }
+        /* the counts must agree with the bitmap; slots must point in the shard */
+        size_t dead = 0;
+        for (size_t w = 0; w < words; w++) dead += (size_t)__builtin_popcountll(s->dead[w]);
+        if (dead != s->ndead || (n % 64 && s->dead[words - 1] >> (n % 64))) {
+            rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+            goto out;
+        }
+        s->live = n - dead;
+        if (h.built) {
+            const size_t tot = (size_t)s->m * s->built;
+            for (size_t j = 0; j < tot; j++)
+                if (slot_at(s->slots + 3 * j) >= s->built) {
+                    rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+                    goto out;
+                }
+            for (int t = 0; t < s->m; t++) {
+                const uint32_t *o = s->off + s->base[t];
+                const size_t nb = (size_t)1 << s->len[t];
+                if (o[0] != 0 || o[nb] != s->built) {
+                    rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+                    goto out;
+                }
+                for (size_t b = 0; b < nb; b++)
+                    if (o[b] > o[b + 1]) {
+                        rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+                        goto out;
+                    }
+            }
+        }
+    }
+out:
+    if (rc != VIGIL_OK) {
+        vigil_index_free(idx);
+        return rc;
+    }
+    *out = idx;
     return VIGIL_OK;
 }
