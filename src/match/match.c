@@ -795,9 +795,13 @@ vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *e
     memset(&h, 0, sizeof h);
     memcpy(h.magic, "VIGILSNP", 8);
     h.format = SNAP_FORMAT;
+    /* the store is shared with the queries (under mu); the tables are only
+     * changed by a sync, which does not run meanwhile (the contract), so
+     * they are written without holding up the queries */
     pthread_mutex_lock(&m->mu);
     vigil_status rc = vigil_store_identity(m->st, &h.identity, err);
     h.schema = (uint32_t)vigil_store_schema_version(m->st);
+    pthread_mutex_unlock(&m->mu);
     h.seq = m->seq;
     h.default_d = m->default_d;
     h.radius = m->radius;
@@ -832,7 +836,6 @@ vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *e
             rc = vigil__err_set(err, VIGIL_EIO, "%s: cannot write the index snapshot: %s", tmp,
                                 strerror(errno));
     }
-    pthread_mutex_unlock(&m->mu);
     if (f && fclose(f) != 0 && rc == VIGIL_OK)
         rc = vigil__err_set(err, VIGIL_EIO, "%s: cannot write the index snapshot: %s", tmp,
                             strerror(errno));
