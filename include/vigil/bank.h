@@ -366,16 +366,17 @@ VIGIL_API vigil_status vigil_bank_changes_since(vigil_store *st, int64_t seq, si
 VIGIL_API void vigil_bank_changes_free(vigil_bank_change *c, size_t n);
 
 /*! vigil_bank_entries_range() :
- *  Calls `fn` for every entry of bank `bank_id` (enabled or not) with an
- *  id in first..last, in id order, through the bank's index (not a pass
- *  over the whole table): what a matcher reads to apply an import or a
- *  bank enabled again.  In the callback's vigil_entry only id, bank_id,
- *  signal, value and enabled are set.  No access check; the store must not
- *  be written to from inside the callback.
+ *  Calls `fn` for the first `limit` (0: all) entries of bank `bank_id`
+ *  (enabled or not) with an id in first..last, in id order, read through
+ *  the id range: what a matcher reads to apply an import (a range) or a
+ *  bank enabled again (1..INT64_MAX, in windows: the next window starts
+ *  after the last id seen).  In the callback's vigil_entry only id,
+ *  bank_id, signal, value and enabled are set.  No access check; the store
+ *  must not be written to from inside the callback.
  *  @return VIGIL_OK (also when stopped early) or a store error. */
 VIGIL_API vigil_status vigil_bank_entries_range(vigil_store *st, int64_t bank_id, int64_t first,
-                                                int64_t last, vigil_entry_fn fn, void *ctx,
-                                                vigil_err *err);
+                                                int64_t last, size_t limit, vigil_entry_fn fn,
+                                                void *ctx, vigil_err *err);
 
 /*! vigil_store_identity() :
  *  A random number naming this store, made once (on the first call, in a

@@ -633,6 +633,8 @@ typedef struct add_batch {
     int64_t *ids;
     size_t n, cap;
     int failed;
+    int64_t last_id; /* of the range being read */
+    size_t seen;     /* rows of the window read */
 } add_batch;
 
 static int batch_flush(add_batch *ab, vigil_err *err) {
@@ -683,14 +685,31 @@ static void remove_value(vigil_matcher *m, int64_t id, vigil_signal sig, const c
 
 static int range_entry(void *ctx, const vigil_entry *e) {
     add_batch *ab = ctx;
+    ab->last_id = e->id;
+    ab->seen++;
     if (e->enabled && add_value(ab, e->id, e->signal, e->value) != 0) return ab->failed = 1;
     return 0;
 }
 
+/* The entries of a bank in first..last (an import, a bank enabled again),
+ * read in windows of RANGE_WINDOW rows with m->mu let go between them, so
+ * that queries go on during a large import; the PDQ values go into the
+ * index at once at the end (one table build).  Caller holds m->mu. */
+#define RANGE_WINDOW 50000
 static vigil_status add_range(add_batch *ab, int64_t bank_id, int64_t first, int64_t last,
                               vigil_err *err) {
-    vigil_status rc = vigil_bank_entries_range(ab->m->st, bank_id, first, last, range_entry, ab, err);
-    if (rc == VIGIL_OK && ab->failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    vigil_status rc = VIGIL_OK;
+    for (int64_t from = first; rc == VIGIL_OK && from <= last;) {
+        ab->seen = 0;
+        rc = vigil_bank_entries_range(ab->m->st, bank_id, from, last, RANGE_WINDOW, range_entry, ab,
+                                      err);
+        if (rc == VIGIL_OK && ab->failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        if (rc != VIGIL_OK || ab->seen < RANGE_WINDOW || ab->last_id == INT64_MAX) break;
+        from = ab->last_id + 1;
+        pthread_mutex_unlock(&ab->m->mu);
+        pthread_mutex_lock(&ab->m->mu);
+    }
+    if (rc == VIGIL_OK && batch_flush(ab, err) != 0) rc = err ? err->status : VIGIL_ENOMEM;
     return rc;
 }
 

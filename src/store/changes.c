@@ -199,9 +199,11 @@ vigil_status vigil_store_identity(vigil_store *st, int64_t *id, vigil_err *err) 
     return rc;
 }
 
+/* `+bank_id`: through the table's key (the id range), not the bank's index,
+ * whose entries of a large bank would all be read to find a range */
 static const char SQL_RANGE[] =
     "SELECT id, signal_type, value, enabled FROM bank_entry "
-    "WHERE bank_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id";
+    "WHERE +bank_id = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id LIMIT ?4";
 
 typedef struct range_ctx {
     vigil_entry_fn fn;
@@ -221,7 +223,7 @@ static vigil_status range_row(void *ctx, const vigil__row *r, vigil_err *err) {
 }
 
 vigil_status vigil_bank_entries_range(vigil_store *st, int64_t bank_id, int64_t first,
-                                      int64_t last, vigil_entry_fn fn, void *ctx,
+                                      int64_t last, size_t limit, vigil_entry_fn fn, void *ctx,
                                       vigil_err *err) {
     if (!st || !fn)
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_bank_entries_range: NULL argument");
@@ -229,5 +231,6 @@ vigil_status vigil_bank_entries_range(vigil_store *st, int64_t bank_id, int64_t 
     rc.e.bank_id = bank_id;
     rc.e.labels = "";
     rc.e.added_at = "";
-    return vigil__q_each(st, SQL_RANGE, range_row, &rc, err, "iii", bank_id, first, last);
+    return vigil__q_each(st, SQL_RANGE, range_row, &rc, err, "iiii", bank_id, first, last,
+                         limit ? (int64_t)limit : INT64_MAX);
 }
