@@ -119,7 +119,7 @@ for n in $SIZES; do
     until_match "$PORT2" "$tok" "$probe" 600 > /dev/null
     # change-to-matchable, through the API of server a, on a and on b
     sa="" sb=""
-    mem0=$(rss "$a")
+    mem0=$(rss "$a") hwm0=$(hwm "$a")
     for k in 1 2 3 4 5; do
         h=$("$M" gen 1 "$(($(date +%s%N) % 1000000 + k))")
         code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ctok" \
@@ -133,20 +133,21 @@ for n in $SIZES; do
         "$(echo "$sa" | median)" "$(echo "$sb" | median)" "$sa" "$sb"
     printf '  vs the full reload before (%.2f s): %s (other server)\n' "$full_s" \
         "$(ratio "$(awk -v s="$full_s" 'BEGIN {print s * 1000}')" "$(echo "$sb" | median)")"
-    printf '  server memory: %s MiB before the changes, %s MiB after, peak %s MiB\n' "$mem0" "$(rss "$a")" "$(hwm "$a")"
+    printf '  server memory: %s MiB before the changes, %s MiB after (peak %s MiB at start, %s MiB after the changes)\n' \
+        "$mem0" "$(rss "$a")" "$hwm0" "$(hwm "$a")"
     # the first import test on the first size: a new bank, IMPORT rows, through the CLI
     if [ "$n" = "$(echo $SIZES | cut -d' ' -f1)" ] && [ "$IMPORT" -gt 0 ]; then
         "$M" gen "$IMPORT" 7 > "$W/import.txt"
         last=$(tail -n 1 "$W/import.txt")
-        "$V" --db "$db" -q bank delete imported > /dev/null 2>&1 || true
+        "$V" --db "$db" -q bank delete imported --yes > /dev/null 2>&1 || true
         "$V" --db "$db" -q bank create imported > /dev/null
         t0=$(now_ms)
         "$V" --db "$db" -q bank import imported "$W/import.txt" > /dev/null
         t1=$(now_ms)
         after=$(until_match "$PORT2" "$tok" "$last" 120)
-        printf '  bank import of %s rows (CLI): %s ms to commit, then matchable on a running server after %s ms\n' \
-            "$IMPORT" "$((t1 - t0))" "$after"
-        "$V" --db "$db" -q bank delete imported > /dev/null
+        printf '  bank import of %s rows (CLI): %s ms to commit, then matchable on a running server after %s ms; its memory %s MiB (peak %s MiB)\n' \
+            "$IMPORT" "$((t1 - t0))" "$after" "$(rss "$b")" "$(hwm "$b")"
+        "$V" --db "$db" -q bank delete imported --yes > /dev/null
         rm -f "$W/import.txt"
     fi
     unserve "$a"

@@ -123,8 +123,8 @@ VIGIL_API vigil_status vigil_matcher_digest(vigil_matcher *m, vigil_signal sig, 
 
 /*! vigil_matcher_sync() :
  *  Applies the changes logged after vigil_matcher_sequence(m).  Runs
- *  alongside queries (each table is locked briefly); one sync or save at
- *  a time per matcher.  @applied (NULL ok) receives the number of changes
+ *  alongside queries and a save (each table is locked briefly); one sync
+ *  at a time per matcher.  @applied (NULL ok) receives the number of changes
  *  applied.  @return VIGIL_OK; VIGIL_ECONFLICT when the log no longer
  *  reaches back to the matcher's sequence (pruned: open a new matcher);
  *  VIGIL_ENOMEM; store errors (the changes not applied are tried again by
@@ -138,8 +138,10 @@ VIGIL_API int64_t vigil_matcher_sequence(const vigil_matcher *m);
 /*! vigil_matcher_save() :
  *  Writes the matcher (its tables as they are in memory, tagged with its
  *  sequence, the store's identity and schema version, and a checksum) to
- *  `path`, through a temporary file renamed over it.  Not with a sync at
- *  the same time; queries go on.  Only for a matcher over all banks.
+ *  `path`, through a temporary file renamed over it.  Takes the state
+ *  between two syncs, then writes it with no lock held: queries and syncs
+ *  go on meanwhile.  One save at a time per matcher.  Only for a matcher
+ *  over all banks.
  *  @return VIGIL_OK; VIGIL_EINVAL (named banks); VIGIL_EIO naming the file. */
 VIGIL_API vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *err);
 

@@ -58,9 +58,11 @@ struct vigil_server {
     vigil_store *m_store;
     atomic_ulong banks_gen;
     unsigned long loaded_gen;
-    /* the live thread: polls the change log, refreshes the snapshot */
-    pthread_t live;
-    int live_started;
+    /* the live thread polls the change log; the snapshot thread writes the
+     * snapshot (holding m_lock for reading: the matcher is not replaced
+     * meanwhile, while syncs and queries go on) */
+    pthread_t live, snap;
+    int live_started, snap_started;
     pthread_mutex_t live_mu;
     pthread_cond_t live_cv;
     int live_stop;
@@ -295,47 +297,59 @@ static vigil_status matcher_catch_up(vigil_server *s, vigil_err *err) {
 
 /* The snapshot rule: written when the matcher's sequence is not the one on
  * disk, at most every snapshot_interval_s (at once when there is no valid
- * snapshot), and at stop (`force`).  Caller holds m_reload. */
+ * snapshot), and at stop (`force`).  Only the snapshot thread (and the
+ * stop, after it) calls this. */
 static void snapshot_refresh(vigil_server *s, int force) {
-    if (!s->o.index_snapshot || !s->matcher) return;
-    int64_t seq = vigil_matcher_sequence(s->matcher);
+    if (!s->o.index_snapshot) return;
+    pthread_rwlock_rdlock(&s->m_lock);
+    vigil_matcher *m = s->matcher;
+    int64_t seq = m ? vigil_matcher_sequence(m) : s->snap_seq;
     long long now = mono_ms();
     long long every = (long long)(s->o.snapshot_interval_s ? s->o.snapshot_interval_s : 60) * 1000;
-    if (seq == s->snap_seq) return;
-    if (!force && s->snap_seq >= 0 && now - s->snap_written < every) return;
-    vigil_err err;
-    vigil_err_clear(&err);
-    if (vigil_matcher_save(s->matcher, s->o.index_snapshot, &err) == VIGIL_OK)
-        s->snap_seq = seq;
-    else
-        fprintf(stderr, "vigil serve: %s\n", err.msg);
-    s->snap_written = now;
+    if (seq != s->snap_seq && (force || s->snap_seq < 0 || now - s->snap_written >= every)) {
+        vigil_err err;
+        vigil_err_clear(&err);
+        if (vigil_matcher_save(m, s->o.index_snapshot, &err) == VIGIL_OK)
+            s->snap_seq = seq;
+        else
+            fprintf(stderr, "vigil serve: %s\n", err.msg);
+        s->snap_written = now;
+    }
+    pthread_rwlock_unlock(&s->m_lock);
+}
+
+/* Waits `ms` on the live condition; @return 1 when the server stops. */
+static int live_wait(vigil_server *s, long ms) {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    t.tv_sec += ms / 1000 + t.tv_nsec / 1000000000L;
+    t.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&s->live_mu);
+    if (!s->live_stop) pthread_cond_timedwait(&s->live_cv, &s->live_mu, &t);
+    int stop = s->live_stop;
+    pthread_mutex_unlock(&s->live_mu);
+    return stop;
+}
+
+static void *snap_main(void *arg) {
+    vigil_server *s = arg;
+    while (!live_wait(s, 1000)) snapshot_refresh(s, 0);
+    return NULL;
 }
 
 /* The live thread: every sync_ms, the changes of the log; the snapshot. */
 static void *live_main(void *arg) {
     vigil_server *s = arg;
     const long ms = s->o.sync_ms ? (long)s->o.sync_ms : 150;
-    pthread_mutex_lock(&s->live_mu);
-    while (!s->live_stop) {
-        struct timespec t;
-        clock_gettime(CLOCK_REALTIME, &t);
-        t.tv_nsec += (ms % 1000) * 1000000L;
-        t.tv_sec += ms / 1000 + t.tv_nsec / 1000000000L;
-        t.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&s->live_cv, &s->live_mu, &t);
-        if (s->live_stop) break;
-        pthread_mutex_unlock(&s->live_mu);
+    while (!live_wait(s, ms)) {
         pthread_mutex_lock(&s->m_reload);
         vigil_err err;
         vigil_err_clear(&err);
         if (matcher_catch_up(s, &err) != VIGIL_OK && err.status != VIGIL_EBUSY)
             fprintf(stderr, "vigil serve: applying bank changes: %s\n", err.msg);
-        snapshot_refresh(s, 0);
         pthread_mutex_unlock(&s->m_reload);
-        pthread_mutex_lock(&s->live_mu);
     }
-    pthread_mutex_unlock(&s->live_mu);
     return NULL;
 }
 
@@ -909,6 +923,12 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
         else
             rc = vigil__err_set(err, VIGIL_EINTERNAL, "cannot start the thread that applies bank changes");
     }
+    if (rc == VIGIL_OK && s->o.index_snapshot) {
+        if (pthread_create(&s->snap, NULL, snap_main, s) == 0)
+            s->snap_started = 1;
+        else
+            rc = vigil__err_set(err, VIGIL_EINTERNAL, "cannot start the thread that writes the index snapshot");
+    }
     if (rc != VIGIL_OK) {
         vigil_server_stop(s);
         return rc;
@@ -948,16 +968,13 @@ void vigil_server_stop(vigil_server *s) {
         }
         MHD_stop_daemon(s->d);
     }
-    if (s->live_started) {
-        pthread_mutex_lock(&s->live_mu);
-        s->live_stop = 1;
-        pthread_cond_signal(&s->live_cv);
-        pthread_mutex_unlock(&s->live_mu);
-        pthread_join(s->live, NULL);
-        pthread_mutex_lock(&s->m_reload);
-        snapshot_refresh(s, 1);
-        pthread_mutex_unlock(&s->m_reload);
-    }
+    pthread_mutex_lock(&s->live_mu);
+    s->live_stop = 1;
+    pthread_cond_broadcast(&s->live_cv);
+    pthread_mutex_unlock(&s->live_mu);
+    if (s->live_started) pthread_join(s->live, NULL);
+    if (s->snap_started) pthread_join(s->snap, NULL);
+    if (s->live_started) snapshot_refresh(s, 1);
     for (size_t i = 0; i < s->n_stores; i++) vigil_store_close(s->stores[i]);
     free(s->stores);
     vigil_matcher_free(s->matcher);

@@ -55,6 +55,9 @@ struct vigil_index {
     size_t nsh, capsh;
     vigil_index_strategy strategy;
     vigil__scan_fn scan;
+    int pinned; /* snapshots being written from a view: no table rebuild, no
+                   array of an existing shard moved or freed (adds that need
+                   room open a new shard) */
 };
 
 /* Bits [start, start+len) of the hash read as 4 little-endian 64-bit words. */
@@ -338,7 +341,8 @@ vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const in
     size_t n0_last = idx->nsh ? idx->sh[idx->nsh - 1].n : 0, nsh0 = idx->nsh;
     while (done < n) {
         const shard *tail = idx->nsh ? &idx->sh[idx->nsh - 1] : NULL;
-        if (!tail || tail->n == SHARD_CAP || (tail->n == tail->cap && tail->cap >= GROW_MAX)) {
+        if (!tail || tail->n == SHARD_CAP ||
+            (tail->n == tail->cap && (tail->cap >= GROW_MAX || idx->pinned))) {
             if (idx->nsh == idx->capsh) {
                 size_t c = vigil__grow_cap(idx->capsh, idx->nsh + 1, 4, 0);
                 shard *ns = c ? vigil__realloc_n(idx->sh, c, sizeof *ns) : NULL;
@@ -351,7 +355,8 @@ vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const in
         shard *s = &idx->sh[idx->nsh - 1];
         size_t take = n - done;
         if (take > SHARD_CAP - s->n) take = SHARD_CAP - s->n;
-        if (s->cap >= GROW_MAX && take > s->cap - s->n) take = s->cap - s->n;
+        if ((s->cap >= GROW_MAX || idx->pinned) && s->cap > s->n && take > s->cap - s->n)
+            take = s->cap - s->n;
         if (shard_reserve(s, s->n + take) != 0) goto nomem;
         memcpy(s->hash + s->n, hashes + done, take * sizeof *hashes);
         memcpy(s->id + s->n, ids + done, take * sizeof *ids);
@@ -363,7 +368,7 @@ vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const in
         shard *s = &idx->sh[i];
         size_t pending = s->n - s->built, limit = s->n / 64;
         if (limit < PENDING_MIN) limit = PENDING_MIN;
-        if (pending > limit && shard_build(s) != 0) goto nomem_built;
+        if (!idx->pinned && pending > limit && shard_build(s) != 0) goto nomem_built;
     }
     pthread_rwlock_unlock(&idx->lock);
     return rc;
@@ -409,7 +414,7 @@ int vigil_index_remove(vigil_index *idx, int64_t id, const vigil_pdq *hash) {
             s->ndead++;
             s->live--;
             found = 1;
-            if (s->ndead > s->n / 4 && s->ndead > PENDING_MIN) (void)shard_build(s);
+            if (!idx->pinned && s->ndead > s->n / 4 && s->ndead > PENDING_MIN) (void)shard_build(s);
         }
     }
     pthread_rwlock_unlock(&idx->lock);
@@ -693,13 +698,56 @@ typedef struct shard_head {
     uint64_t base[MAXT + 1];
 } shard_head;
 
-int vigil__index_save(const vigil_index *idx, vigil__ckfile *c) {
-    vigil_index *mi = (vigil_index *)idx;
-    pthread_rwlock_rdlock(&mi->lock);
-    uint64_t head[2] = {SNAP_MAGIC, idx->nsh};
+struct vigil__index_view {
+    vigil_index *idx;
+    shard *sh; /* copies of the shards' structs, their dead bitmaps copied */
+    size_t nsh;
+};
+
+vigil__index_view *vigil__index_pin(vigil_index *idx) {
+    vigil__index_view *v = calloc(1, sizeof *v);
+    if (!v) return NULL;
+    v->idx = idx;
+    pthread_rwlock_wrlock(&idx->lock);
+    v->sh = idx->nsh ? calloc(idx->nsh, sizeof *v->sh) : NULL;
+    int ok = !idx->nsh || v->sh;
+    for (size_t k = 0; ok && k < idx->nsh; k++) {
+        v->sh[k] = idx->sh[k];
+        const size_t words = (v->sh[k].n + 63) / 64;
+        v->sh[k].dead = malloc((words ? words : 1) * sizeof *v->sh[k].dead);
+        if (!v->sh[k].dead) {
+            ok = 0;
+            break;
+        }
+        memcpy(v->sh[k].dead, idx->sh[k].dead, words * sizeof *v->sh[k].dead);
+        v->nsh = k + 1;
+    }
+    if (ok) idx->pinned++;
+    pthread_rwlock_unlock(&idx->lock);
+    if (!ok) {
+        for (size_t k = 0; k < v->nsh; k++) free(v->sh[k].dead);
+        free(v->sh);
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void vigil__index_unpin(vigil__index_view *v) {
+    if (!v) return;
+    pthread_rwlock_wrlock(&v->idx->lock);
+    v->idx->pinned--;
+    pthread_rwlock_unlock(&v->idx->lock);
+    for (size_t k = 0; k < v->nsh; k++) free(v->sh[k].dead);
+    free(v->sh);
+    free(v);
+}
+
+int vigil__index_save(const vigil__index_view *v, vigil__ckfile *c) {
+    uint64_t head[2] = {SNAP_MAGIC, v->nsh};
     vigil__ck_write(c, head, sizeof head);
-    for (size_t k = 0; k < idx->nsh; k++) {
-        const shard *s = &idx->sh[k];
+    for (size_t k = 0; k < v->nsh; k++) {
+        const shard *s = &v->sh[k];
         shard_head h;
         memset(&h, 0, sizeof h);
         h.n = s->n;
@@ -720,7 +768,6 @@ int vigil__index_save(const vigil_index *idx, vigil__ckfile *c) {
             vigil__ck_write(c, s->slots, (size_t)s->m * s->built * 3 + 4);
         }
     }
-    pthread_rwlock_unlock(&mi->lock);
     return c->failed ? -1 : 0;
 }
 

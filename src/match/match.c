@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -112,6 +113,7 @@ struct vigil_matcher {
     char **sel;
     size_t n_sel;
     int deltas;
+    int syncing; /* a sync is under way (it may let mu go between windows) */
 };
 
 void vigil_match_opts_init(vigil_match_opts *o) {
@@ -750,8 +752,10 @@ static vigil_status apply_change(add_batch *ab, const vigil_bank_change *c, vigi
     if (rc != VIGIL_OK || !b.enabled || !selected(m, b.name)) return rc;
     raise_radius(m, b.max_distance);
     if (in_memory(m, b.id)) return VIGIL_OK; /* disabled and enabled again: still here */
-    if (in_memory_set(m, b.id, 1) != 0) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    return add_range(ab, b.id, 1, INT64_MAX, err);
+    rc = add_range(ab, b.id, 1, INT64_MAX, err);
+    if (rc == VIGIL_OK && in_memory_set(m, b.id, 1) != 0)
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    return rc;
 }
 
 #define SYNC_BATCH 1000
@@ -764,6 +768,7 @@ vigil_status vigil_matcher_sync(vigil_matcher *m, size_t *applied, vigil_err *er
     memset(&ab, 0, sizeof ab);
     ab.m = m;
     pthread_mutex_lock(&m->mu);
+    m->syncing = 1;
     for (;;) {
         vigil_bank_change *cs = NULL;
         size_t n = 0;
@@ -779,6 +784,7 @@ vigil_status vigil_matcher_sync(vigil_matcher *m, size_t *applied, vigil_err *er
         vigil_bank_changes_free(cs, n);
         if (rc != VIGIL_OK || n < SYNC_BATCH) break;
     }
+    m->syncing = 0;
     pthread_mutex_unlock(&m->mu);
     free(ab.h);
     free(ab.ids);
@@ -801,8 +807,15 @@ typedef struct snap_head {
     uint64_t md5_cap, md5_n, md5_dead, sha_cap, sha_n, sha_dead;
 } snap_head;
 
-static int write_table(vigil__ckfile *c, const exact_table *t) {
-    return vigil__ck_write(c, t->slots, t->cap * sizeof *t->slots);
+static void *memdup_or_null(const void *p, size_t n, int *failed) {
+    if (!n) return NULL;
+    void *q = malloc(n);
+    if (!q) {
+        *failed = 1;
+        return NULL;
+    }
+    memcpy(q, p, n);
+    return q;
 }
 
 vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *err) {
@@ -814,13 +827,18 @@ vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *e
     memset(&h, 0, sizeof h);
     memcpy(h.magic, "VIGILSNP", 8);
     h.format = SNAP_FORMAT;
-    /* the store is shared with the queries (under mu); the tables are only
-     * changed by a sync, which does not run meanwhile (the contract), so
-     * they are written without holding up the queries */
+    /* the state at one sequence, taken under mu between syncs (a sync lets
+     * mu go between the windows of a large range: wait for its end), then
+     * written with no lock held: queries and syncs go on */
     pthread_mutex_lock(&m->mu);
+    while (m->syncing) {
+        pthread_mutex_unlock(&m->mu);
+        struct timespec pause = {0, 10000000};
+        nanosleep(&pause, NULL);
+        pthread_mutex_lock(&m->mu);
+    }
     vigil_status rc = vigil_store_identity(m->st, &h.identity, err);
     h.schema = (uint32_t)vigil_store_schema_version(m->st);
-    pthread_mutex_unlock(&m->mu);
     h.seq = m->seq;
     h.default_d = m->default_d;
     h.radius = m->radius;
@@ -835,6 +853,13 @@ vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *e
     h.sha_cap = m->sha256.cap;
     h.sha_n = m->sha256.n;
     h.sha_dead = m->sha256.dead;
+    int failed = 0;
+    int64_t *in_mem = memdup_or_null(m->in_mem, m->n_in_mem * sizeof *m->in_mem, &failed);
+    exact_slot *md5 = memdup_or_null(m->md5.slots, m->md5.cap * sizeof *md5, &failed);
+    exact_slot *sha = memdup_or_null(m->sha256.slots, m->sha256.cap * sizeof *sha, &failed);
+    vigil__index_view *view = failed ? NULL : vigil__index_pin(m->idx);
+    pthread_mutex_unlock(&m->mu);
+    if (rc == VIGIL_OK && !view) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     char tmp[4096];
     FILE *f = NULL;
     if (rc == VIGIL_OK && (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
@@ -845,16 +870,20 @@ vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *e
     if (rc == VIGIL_OK) {
         vigil__ckfile c = {f, 0, 0};
         vigil__ck_write(&c, &h, sizeof h);
-        vigil__ck_write(&c, m->in_mem, m->n_in_mem * sizeof *m->in_mem);
-        vigil__ck_write(&c, m->groups, m->n_groups * sizeof *m->groups);
-        write_table(&c, &m->md5);
-        write_table(&c, &m->sha256);
-        vigil__index_save(m->idx, &c);
+        vigil__ck_write(&c, in_mem, h.n_in_mem * sizeof *in_mem);
+        vigil__ck_write(&c, m->groups, m->n_groups * sizeof *m->groups); /* fixed at load */
+        vigil__ck_write(&c, md5, h.md5_cap * sizeof *md5);
+        vigil__ck_write(&c, sha, h.sha_cap * sizeof *sha);
+        vigil__index_save(view, &c);
         uint64_t sum = c.sum;
         if (c.failed || fwrite(&sum, sizeof sum, 1, f) != 1 || fflush(f) != 0 || fsync(fileno(f)) != 0)
             rc = vigil__err_set(err, VIGIL_EIO, "%s: cannot write the index snapshot: %s", tmp,
                                 strerror(errno));
     }
+    vigil__index_unpin(view);
+    free(in_mem);
+    free(md5);
+    free(sha);
     if (f && fclose(f) != 0 && rc == VIGIL_OK)
         rc = vigil__err_set(err, VIGIL_EIO, "%s: cannot write the index snapshot: %s", tmp,
                             strerror(errno));
