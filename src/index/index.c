@@ -293,7 +293,7 @@ vigil_status vigil_index_new(vigil_index **out, vigil_err *err) {
 
 void vigil_index_free(vigil_index *idx) {
     if (!idx) return;
-    for (size_t i = 0; i < idx->nsh; i++) shard_free(&idx->sh[i]);
+    for (size_t i = 0; idx->sh && i < idx->nsh; i++) shard_free(&idx->sh[i]);
     free(idx->sh);
     pthread_rwlock_destroy(&idx->lock);
     free(idx);
@@ -801,7 +801,7 @@ vigil_status vigil__index_load(vigil__ckfile *c, uint64_t *budget, vigil_index *
         head[0] != SNAP_MAGIC || head[1] > MAX_SHARDS)
         return vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (its head)");
     vigil_status rc = vigil_index_new(&idx, err);
-    if (rc != VIGIL_OK) return rc;
+    if (rc != VIGIL_OK || !idx) return rc;
     if (head[1]) {
         idx->sh = calloc(head[1], sizeof *idx->sh);
         if (!idx->sh) {

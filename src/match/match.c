@@ -494,6 +494,7 @@ static int still_matches(const vigil_matcher *m, const vigil_entry *e, const vig
     }
     uint8_t key[32];
     return e->signal == (dlen == 16 ? VIGIL_SIGNAL_MD5 : VIGIL_SIGNAL_SHA256) &&
+           dg &&
            vigil_hex_decode(e->value, key, dlen, NULL) == VIGIL_OK && memcmp(key, dg, dlen) == 0;
 }
 
@@ -1010,9 +1011,9 @@ nomem:
     rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the index snapshot");
 out:
     fclose(f);
-    if (rc != VIGIL_OK) {
+    if (rc != VIGIL_OK || !m) {
         vigil_matcher_free(m);
-        return rc;
+        return rc != VIGIL_OK ? rc : VIGIL_ENOMEM;
     }
     m->deltas = 1; /* a snapshot may hold tombstones and copies */
     *out = m;

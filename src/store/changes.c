@@ -155,7 +155,7 @@ vigil_status vigil_bank_changes_since(vigil_store *st, int64_t seq, size_t limit
         rc = vigil__err_set(err, VIGIL_ECONFLICT,
                             "%s: the change log holds sequences %lld..%lld, not the changes "
                             "after %lld: reload in full",
-                            vigil_store_path(st), (long long)(pruned + 1), (long long)head,
+                            vigil_store_path(st), (long long)pruned + 1, (long long)head,
                             (long long)seq);
     if (rc == VIGIL_OK && seq < head)
         rc = vigil__q_each(st, SQL_SINCE, change_row, &cv, err, "ii", seq, (int64_t)limit);
