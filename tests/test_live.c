@@ -463,7 +463,47 @@ static void t_snapshots(void) {
     rm_db(other);
 }
 
+/* A store restored from a backup (same identity) that logged other
+ * changes since: a snapshot of the original at the same sequence is not
+ * used. */
+static void t_snapshot_restored(void) {
+    const char *orig = tmp_path("live-orig.db"), *back = tmp_path("live-back.db");
+    const char *snap = tmp_path("live-orig.idx");
+    rm_db(orig);
+    rm_db(back);
+    vigil_store *st = NULL;
+    vigil_matcher *m = NULL, *s = NULL;
+    vigil_err err;
+    int64_t id = 0;
+    CHECK_OK(vigil_store_open(orig, &st, &err), &err);
+    CHECK_OK(vigil_store_identity(st, &id, &err), &err);
+    CHECK_OK(vigil_bank_create(st, "b", VIGIL_BANK_NORMAL, -1, "", NULL, &err), &err);
+    vigil_store_close(st); /* checkpointed: the file is the whole store */
+    CHECK_INT(test_copy_file(orig, back), ==, 0);
+    CHECK_OK(vigil_store_open(orig, &st, &err), &err);
+    vigil_pdq h1 = centre(1), h2 = centre(2);
+    CHECK_OK(add_value(st, "b", &h1, NULL, NULL, &err), &err);
+    CHECK_OK(add_value(st, "b", &h2, NULL, NULL, &err), &err);
+    CHECK_OK(vigil_matcher_open(st, NULL, &m, &err), &err);
+    CHECK_OK(vigil_matcher_save(m, snap, &err), &err);
+    vigil_matcher_free(m);
+    vigil_store_close(st);
+    /* the backup, with two other changes: the same sequence, other rows */
+    CHECK_OK(vigil_store_open(back, &st, &err), &err);
+    CHECK_OK(vigil_bank_create(st, "c", VIGIL_BANK_NORMAL, -1, "", NULL, &err), &err);
+    CHECK_OK(vigil_bank_create(st, "d", VIGIL_BANK_NORMAL, -1, "", NULL, &err), &err);
+    vigil_status rc = vigil_matcher_open_snapshot(st, NULL, snap, &s, &err);
+    CHECK_INT(rc, ==, VIGIL_ECORRUPT);
+    CHECK(strstr(err.msg, "differs") != NULL);
+    CHECK(s == NULL);
+    vigil_store_close(st);
+    unlink(snap);
+    rm_db(orig);
+    rm_db(back);
+}
+
 const test_case suite_live[] = {
+    {"live/snapshot_of_a_restored_store", t_snapshot_restored},
     {"live/log_rows_import_prune", t_log_rows},
     {"live/deltas_equal_fresh_matcher", t_deltas_random},
     {"live/second_store_handle", t_second_handle},

@@ -794,7 +794,7 @@ vigil_status vigil_matcher_sync(vigil_matcher *m, size_t *applied, vigil_err *er
 
 /* ---- snapshots ------------------------------------------------------------------ */
 
-#define SNAP_FORMAT 1
+#define SNAP_FORMAT 2
 
 /* The head of a snapshot file; the rest: the ids of the banks in memory,
  * the groups, the two exact tables' slots, the index (vigil__index_save),
@@ -806,6 +806,7 @@ typedef struct snap_head {
     int32_t default_d, radius, dihedral, floor;
     uint64_t n_pdq, n_in_mem, n_groups;
     uint64_t md5_cap, md5_n, md5_dead, sha_cap, sha_n, sha_dead;
+    char mark[96]; /* the log row at seq (vigil__change_mark) */
 } snap_head;
 
 static void *memdup_or_null(const void *p, size_t n, int *failed) {
@@ -841,6 +842,7 @@ vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *e
     vigil_status rc = vigil_store_identity(m->st, &h.identity, err);
     h.schema = (uint32_t)vigil_store_schema_version(m->st);
     h.seq = m->seq;
+    if (rc == VIGIL_OK) rc = vigil__change_mark(m->st, h.seq, h.mark, sizeof h.mark, err);
     h.default_d = m->default_d;
     h.radius = m->radius;
     h.dihedral = m->dihedral;
@@ -960,6 +962,16 @@ vigil_status vigil_matcher_open_snapshot(vigil_store *st, const vigil_match_opts
     if (rc != VIGIL_OK) goto out;
     if (h.identity != identity || h.schema != (uint32_t)vigil_store_schema_version(st)) {
         rc = snap_bad(err, path, "made from another store or schema");
+        goto out;
+    }
+    char mark[sizeof h.mark];
+    h.mark[sizeof h.mark - 1] = '\0';
+    rc = vigil__change_mark(st, h.seq, mark, sizeof mark, err);
+    if (rc != VIGIL_OK) goto out;
+    if (h.seq > 0 && strcmp(mark, h.mark) != 0) {
+        rc = snap_bad(err, path,
+                      mark[0] ? "the store's change log differs from the one it was made from"
+                              : "stale: the change log no longer reaches back to it");
         goto out;
     }
     if (h.default_d != o.max_distance || h.dihedral != o.dihedral || h.floor != o.quality_floor ||

@@ -169,6 +169,21 @@ vigil_status vigil_bank_changes_since(vigil_store *st, int64_t seq, size_t limit
     return VIGIL_OK;
 }
 
+static const char SQL_MARK[] =
+    "SELECT at || '|' || kind || '|' || bank_id || '|' || coalesce(entry_id, 0) FROM bank_change "
+    "WHERE seq = ?1";
+
+vigil_status vigil__change_mark(vigil_store *st, int64_t seq, char *out, size_t cap,
+                                vigil_err *err) {
+    char *text = NULL;
+    if (cap) out[0] = '\0';
+    vigil_status rc = seq > 0 ? vigil__q_text(st, SQL_MARK, &text, err, "i", seq) : VIGIL_OK;
+    if (rc == VIGIL_ENOENT) rc = VIGIL_OK;
+    if (rc == VIGIL_OK && text && cap) snprintf(out, cap, "%s", text);
+    free(text);
+    return rc;
+}
+
 /* A random 62-bit number from the clock and the address space (the
  * identity needs to differ between stores, not to be secret). */
 static int64_t random_id(const vigil_store *st) {

@@ -190,6 +190,15 @@ vigil_status vigil__change_import(vigil_store *st, int64_t bank_id, int64_t firs
 /*! vigil__change_bank() : bank `bank_id` was created, changed or deleted. */
 vigil_status vigil__change_bank(vigil_store *st, int64_t bank_id, vigil_err *err);
 
+/*! vigil__change_mark() : what names the log row `seq` (its time, kind,
+ *  bank and entry) as text in out[0..cap), "" for seq 0 or a row no
+ *  longer in the log: an index snapshot keeps it, to tell this store's
+ *  row from another one at the same sequence (a store restored from a
+ *  backup that logged other changes since).  @return VIGIL_OK or a store
+ *  error. */
+vigil_status vigil__change_mark(vigil_store *st, int64_t seq, char *out, size_t cap,
+                                vigil_err *err);
+
 /*! vigil__store_log_keep() / vigil__store_set_log_keep() : how many of the
  *  newest change-log rows pruning keeps (VIGIL_CHANGE_LOG_KEEP; tests set
  *  small numbers; at least 1). */
