@@ -50,8 +50,7 @@ struct vigil_server {
     /* the matcher: bank changes applied as deltas (vigil_matcher_sync) by
      * the live thread, or at once after a change made through this server;
      * replaced (m_lock held for writing) only by a full load, when the log
-     * no longer reaches back.  m_reload serialises syncs, loads and
-     * snapshot writes. */
+     * no longer reaches back.  m_reload serialises syncs and loads. */
     pthread_rwlock_t m_lock;
     pthread_mutex_t m_reload;
     vigil_matcher *matcher;
@@ -338,7 +337,7 @@ static void *snap_main(void *arg) {
     return NULL;
 }
 
-/* The live thread: every sync_ms, the changes of the log; the snapshot. */
+/* The live thread: every sync_ms, the changes of the log. */
 static void *live_main(void *arg) {
     vigil_server *s = arg;
     const long ms = s->o.sync_ms ? (long)s->o.sync_ms : 150;
