@@ -5,6 +5,7 @@
  * the same file, and index snapshots (good, damaged, truncated, stale,
  * another store's).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,7 +503,84 @@ static void t_snapshot_restored(void) {
     rm_db(back);
 }
 
+/* Snapshots written while another thread syncs and queries: each one
+ * loads to the same answers as a fresh matcher. */
+typedef struct saver {
+    vigil_matcher *m;
+    const char *path;
+    int stop, saved, failed;
+} saver;
+
+static void *save_loop(void *arg) {
+    saver *sv = arg;
+    while (!__atomic_load_n(&sv->stop, __ATOMIC_ACQUIRE)) {
+        vigil_err err;
+        if (vigil_matcher_save(sv->m, sv->path, &err) != VIGIL_OK) sv->failed = 1;
+        sv->saved++;
+    }
+    return NULL;
+}
+
+static void t_save_during_sync(void) {
+    const char *path = tmp_path("live-race.db"), *snap = tmp_path("live-race.idx");
+    rm_db(path);
+    vigil_store *st = NULL, *w = NULL;
+    vigil_matcher *m = NULL, *s = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(path, &st, &err), &err);
+    CHECK_OK(vigil_store_open(path, &w, &err), &err);
+    CHECK_OK(vigil_bank_create(w, "known", VIGIL_BANK_NORMAL, -1, "", NULL, &err), &err);
+    /* a bulk of 20,000 (built tables), then changes while saving */
+    size_t cap = 20000 * 66 + 64, len = 0;
+    char *csv = malloc(cap);
+    CHECK(csv != NULL);
+    for (int i = 0; i < 20000; i++) {
+        vigil_pdq h = near((unsigned)(rnd() % 16), 10 + (int)(rnd() % 40));
+        char hex[65];
+        vigil_pdq_to_hex(&h, hex);
+        len += (size_t)snprintf(csv + len, cap - len, "%s\n", hex);
+    }
+    FILE *f = fmemopen(csv, len, "r");
+    vigil_status rc = vigil_bank_import(w, "known", f, NULL, NULL, &err);
+    fclose(f);
+    free(csv);
+    CHECK_OK(rc, &err);
+    CHECK_OK(vigil_matcher_open(st, NULL, &m, &err), &err);
+    saver sv = {m, snap, 0, 0, 0};
+    pthread_t th;
+    CHECK_INT(pthread_create(&th, NULL, save_loop, &sv), ==, 0);
+    for (int round = 0; round < 30; round++) {
+        for (int k = 0; k < 20; k++) {
+            vigil_pdq h = near((unsigned)(rnd() % 16), (int)(rnd() % 40));
+            int64_t id = 0;
+            if (add_value(w, "known", &h, NULL, &id, NULL) == VIGIL_OK && k % 3 == 0)
+                (void)vigil_bank_remove(w, "known", 1 + (int64_t)(rnd() % 20000), NULL);
+        }
+        rc = vigil_matcher_sync(m, NULL, &err);
+        if (rc != VIGIL_OK) break;
+        vigil_pdq q = near((unsigned)(rnd() % 16), 8);
+        vigil_match_result r;
+        if (vigil_matcher_pdq(m, &q, NULL, -1, &r, &err) == VIGIL_OK) vigil_match_result_clear(&r);
+    }
+    __atomic_store_n(&sv.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    CHECK_OK(rc, &err);
+    CHECK(!sv.failed);
+    printf("    %d snapshots written meanwhile\n", sv.saved);
+    CHECK_INT(sv.saved, >, 0);
+    CHECK(compare_all(m, st));
+    CHECK_OK(vigil_matcher_open_snapshot(st, NULL, snap, &s, &err), &err);
+    CHECK(compare_all(s, st));
+    vigil_matcher_free(s);
+    vigil_matcher_free(m);
+    vigil_store_close(st);
+    vigil_store_close(w);
+    unlink(snap);
+    rm_db(path);
+}
+
 const test_case suite_live[] = {
+    {"live/save_while_syncing", t_save_during_sync},
     {"live/snapshot_of_a_restored_store", t_snapshot_restored},
     {"live/log_rows_import_prune", t_log_rows},
     {"live/deltas_equal_fresh_matcher", t_deltas_random},
