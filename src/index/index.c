@@ -330,12 +330,34 @@ size_t vigil_index_memory(const vigil_index *idx) {
 
 /* ---- add / remove ------------------------------------------------------- */
 
+/* Small shards left by adds made while a snapshot view existed (each such
+ * add that needed room opened one): the last one is folded into the one
+ * before it when both are small, its live entries appended as pending, so
+ * that their number stays bounded.  Caller holds the write lock, no view
+ * exists.  Out of memory: left as they are. */
+static void fold_small_shards(vigil_index *idx) {
+    while (idx->nsh >= 2) {
+        shard *a = &idx->sh[idx->nsh - 2], *b = &idx->sh[idx->nsh - 1];
+        if (a->cap >= GROW_MAX || b->cap >= GROW_MAX || a->n + b->live > GROW_MAX) return;
+        if (shard_reserve(a, a->n + b->live) != 0) return;
+        for (size_t i = 0; i < b->n; i++) {
+            if (is_dead(b, i)) continue;
+            a->hash[a->n] = b->hash[i];
+            a->id[a->n++] = b->id[i];
+            a->live++;
+        }
+        shard_free(b);
+        idx->nsh--;
+    }
+}
+
 vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const int64_t *ids,
                              size_t n, vigil_err *err) {
     if (!idx || (n && (!hashes || !ids)))
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_index_add: NULL argument");
     vigil_status rc = VIGIL_OK;
     pthread_rwlock_wrlock(&idx->lock);
+    if (!idx->pinned) fold_small_shards(idx);
     size_t done = 0, first_shard = idx->nsh ? idx->nsh - 1 : 0;
     /* remember where we started, to undo on failure */
     size_t n0_last = idx->nsh ? idx->sh[idx->nsh - 1].n : 0, nsh0 = idx->nsh;
@@ -736,7 +758,7 @@ vigil__index_view *vigil__index_pin(vigil_index *idx) {
 void vigil__index_unpin(vigil__index_view *v) {
     if (!v) return;
     pthread_rwlock_wrlock(&v->idx->lock);
-    v->idx->pinned--;
+    if (--v->idx->pinned == 0) fold_small_shards(v->idx);
     pthread_rwlock_unlock(&v->idx->lock);
     for (size_t k = 0; k < v->nsh; k++) free(v->sh[k].dead);
     free(v->sh);
