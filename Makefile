@@ -57,7 +57,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 SRV_LIB  := $(BUILD)/libvigil-server.a
 
-.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-tmk bench-http soak
+.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-tmk bench-http bench-scale soak
 
 all: lib cli
 
@@ -211,6 +211,18 @@ bench-http: deps
 	@sh bench/bench_http.sh $(BUILD)
 
 $(BUILD)/bench-matcher: $(BUILD)/bench/bench_matcher.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
+
+# bench-scale: bank changes reaching the matcher (change to matchable, against the
+# full reload of before), start to first match (from an index snapshot, against
+# loading the banks), a 1M-row import reaching matching (bench/bench_scale.sh);
+# BENCH_ARGS="--sizes 1000000,10000000" adds 10M; --db URL adds the
+# PostgreSQL instance rows
+bench-scale: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench-matcher $(BUILD)/bench-scale
+	@sh bench/bench_scale.sh $(BUILD) $(BENCH_ARGS)
+
+$(BUILD)/bench-scale: $(BUILD)/bench/bench_scale.o $(BUILD)/libvigil.a
 	$(CC) -o $@ $^ $(ALL_LDLIBS) -lpthread
 
 # bench-ui: the web app on a 100k-report operation in headless Chromium

@@ -15,7 +15,7 @@ static void serve_usage(FILE *out) {
             "usage: vigil serve [--listen ADDR:PORT] [--db PATH] [--threads N]\n"
             "                   [--max-body BYTES] [--max-image BYTES] [--timeout S]\n"
             "                   [--max-connections N] [--access-log PATH|-|off] [--routes]\n"
-            "                   [--tls-cert FILE --tls-key FILE]\n"
+            "                   [--tls-cert FILE --tls-key FILE] [--index-snapshot FILE]\n"
             "\n"
             "Serves the HTTP/JSON API (docs/openapi.yaml) and the web app (at /) on\n"
             "ADDR:PORT (default 127.0.0.1:8080) over the store (--db, default $VIGIL_DB\n"
@@ -32,6 +32,9 @@ static void serve_usage(FILE *out) {
             "                       (default), or 'off'\n"
             "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain) ...\n"
             "  --tls-key FILE       ... and its PEM private key (session cookies get Secure)\n"
+            "  --index-snapshot FILE  start from this snapshot of the matcher when it is\n"
+            "                       valid (else load the banks and write it); refreshed\n"
+            "                       after bank changes at most once a minute, and at stop\n"
             "  --routes             print the routes (METHOD PATH) and exit\n"
             "\n"
             "SIGTERM or SIGINT stops it: requests in flight finish first.\n");
@@ -43,7 +46,8 @@ static void print_route(void *ctx, const char *method, const char *path) {
 }
 
 int cmd_serve(int argc, char **argv) {
-    enum { O_LISTEN = 1, O_DB, O_THREADS, O_BODY, O_IMAGE, O_TIMEOUT, O_CONNS, O_LOG, O_ROUTES, O_CERT, O_KEY };
+    enum { O_LISTEN = 1, O_DB, O_THREADS, O_BODY, O_IMAGE, O_TIMEOUT, O_CONNS, O_LOG, O_ROUTES, O_CERT, O_KEY,
+           O_SNAP };
     static const cli_opt opts[] = {
         CLI_O_STR("listen", 0, O_LISTEN),
         CLI_O_STR("db", 0, O_DB),
@@ -56,6 +60,7 @@ int cmd_serve(int argc, char **argv) {
         CLI_O_FLAG("routes", 0, O_ROUTES),
         CLI_O_STR("tls-cert", 0, O_CERT),
         CLI_O_STR("tls-key", 0, O_KEY),
+        CLI_O_STR("index-snapshot", 0, O_SNAP),
         CLI_O_END,
     };
     vigil_server_opts o;
@@ -78,6 +83,7 @@ int cmd_serve(int argc, char **argv) {
         case O_ROUTES: routes = 1; break;
         case O_CERT: o.tls_cert = a.arg; break;
         case O_KEY: o.tls_key = a.arg; break;
+        case O_SNAP: o.index_snapshot = a.arg; break;
         case CLI_HELP: serve_usage(stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }

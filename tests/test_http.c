@@ -988,6 +988,106 @@ static void test_teardown(void) {
     curl_global_cleanup();
 }
 
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Polls /v1/match on port `port` for `body` until its answer names bank
+ * b1, for at most `ms`.  @return the milliseconds it took, or -1. */
+static long long match_within(unsigned port, const char *body, long long ms) {
+    unsigned keep = g_port;
+    g_port = port;
+    long long t0 = now_ms(), took = -1;
+    while (now_ms() - t0 <= ms) {
+        char *resp = NULL;
+        long st = jreq("POST", "/v1/match", 4, body, &resp);
+        int hit = st == 200 && resp && strstr(resp, "\"bank\":\"b1\"");
+        free(resp);
+        if (hit) {
+            took = now_ms() - t0;
+            break;
+        }
+        struct timespec pause = {0, 20000000};
+        nanosleep(&pause, NULL);
+    }
+    g_port = keep;
+    return took;
+}
+
+static vigil_status start_second(const char *snap, vigil_server **out) {
+    vigil_server_opts o;
+    vigil_server_opts_init(&o);
+    o.db_path = g_db;
+    o.listen = "127.0.0.1:0";
+    o.index_snapshot = snap;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc = vigil_server_start(&o, out, &err);
+    if (rc != VIGIL_OK) fprintf(stderr, "second server: %s\n", err.msg);
+    return rc;
+}
+
+/* Two servers on one store: a bank change through one is matchable on the
+ * other within a second (the change log, polled); a restart from the index
+ * snapshot, with the changes made while it was down; a damaged snapshot is
+ * not used (the banks are loaded instead). */
+static void test_live_servers(void) {
+    if (start(15, 64) != 0) CHECK(0);
+    char snap[1200];
+    snprintf(snap, sizeof snap, "%s/http-live.idx", test_tmpdir());
+    unlink(snap);
+    vigil_server *b = NULL;
+    CHECK_OK(start_second(snap, &b), NULL);
+    const char *q1 = "{\"hashes\":[\"md5:aabbccddeeff00112233445566778899\"]}";
+    const char *q2 = "{\"hashes\":[\"md5:99887766554433221100ffeeddccbbaa\"]}";
+    CHECK_INT(match_within(vigil_server_port(b), q1, 0), ==, -1);
+    CHECK_INT(jreq("POST", "/v1/banks/b1/entries", 3,
+                   "{\"signal_type\":\"md5\",\"value\":\"aabbccddeeff00112233445566778899\"}", NULL),
+              ==, 201);
+    long long took = match_within(vigil_server_port(b), q1, 1000);
+    printf("    matchable on the other server after %lld ms\n", took);
+    CHECK_INT(took, >=, 0);
+    /* the sequence it applied, in its metrics */
+    {
+        unsigned keep = g_port;
+        g_port = vigil_server_port(b);
+        char *resp = NULL;
+        long st = jreq("GET", "/metrics", 0, NULL, &resp);
+        g_port = keep;
+        const char *line = resp ? strstr(resp, "\nvigil_index_sequence ") : NULL;
+        int ok = st == 200 && line && atoll(line + 22) > 0;
+        free(resp);
+        CHECK(ok);
+    }
+    /* stopped: the snapshot is written; a change while it is down */
+    vigil_server_stop(b);
+    b = NULL;
+    CHECK_INT(access(snap, R_OK), ==, 0);
+    CHECK_INT(jreq("POST", "/v1/banks/b1/entries", 3,
+                   "{\"signal_type\":\"md5\",\"value\":\"99887766554433221100ffeeddccbbaa\"}", NULL),
+              ==, 201);
+    CHECK_OK(start_second(snap, &b), NULL);
+    CHECK_INT(match_within(vigil_server_port(b), q1, 0), >=, 0);
+    CHECK_INT(match_within(vigil_server_port(b), q2, 0), >=, 0);
+    vigil_server_stop(b);
+    b = NULL;
+    /* damaged: not used, the banks are loaded */
+    FILE *f = fopen(snap, "r+b");
+    CHECK(f != NULL);
+    fseek(f, 200, SEEK_SET);
+    fputc(0x55, f);
+    fputc(0xaa, f);
+    fclose(f);
+    CHECK_OK(start_second(snap, &b), NULL);
+    CHECK_INT(match_within(vigil_server_port(b), q1, 0), >=, 0);
+    CHECK_INT(match_within(vigil_server_port(b), q2, 0), >=, 0);
+    vigil_server_stop(b);
+    unlink(snap);
+    stop();
+}
+
 const test_case suite_http[] = {
     {"http/setup", test_setup},
     {"http/matrix_covers_every_route", test_matrix_covers_routes},
@@ -1000,6 +1100,7 @@ const test_case suite_http[] = {
     {"http/sessions_csrf_lockout", test_sessions},
     {"http/openapi_matches_routes", test_openapi},
     {"http/bank_copies", test_bank_copies},
+    {"http/live_changes_two_servers_snapshot", test_live_servers},
     {"http/teardown", test_teardown},
     {NULL, NULL},
 };

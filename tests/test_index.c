@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index/index_internal.h"
 #include "index/scan.h"
 #include "test.h"
 #include "vigil/index.h"
@@ -319,7 +320,46 @@ static void t_scan_kernels(void) {
     CHECK(ok);
 }
 
+/* Adds while a snapshot view pins the index go to new shards; once it is
+ * let go, the small shards fold back into one, and every query still
+ * finds exactly what brute force finds. */
+static void t_pinned_adds_fold(void) {
+    vigil_index *idx = NULL;
+    vigil_err err;
+    const size_t n0 = 5000, n = 9000;
+    vigil_pdq *h = make_hashes(n, 1);
+    int64_t *ids = malloc(n * sizeof *ids);
+    CHECK(h && ids);
+    for (size_t i = 0; i < n; i++) ids[i] = (int64_t)i + 1;
+    CHECK_OK(vigil_index_new(&idx, &err), &err);
+    CHECK_OK(vigil_index_add(idx, h, ids, n0, &err), &err);
+    for (int round = 0; round < 4; round++) {
+        vigil__index_view *v = vigil__index_pin(idx);
+        CHECK(v != NULL);
+        for (size_t i = n0 + (size_t)round * 1000; i < n0 + (size_t)(round + 1) * 1000; i += 100)
+            CHECK_OK(vigil_index_add(idx, h + i, ids + i, 100, &err), &err);
+        (void)vigil_index_remove(idx, ids[round * 7], &h[round * 7]);
+        vigil__index_unpin(v);
+    }
+    CHECK_INT(vigil_index_size(idx), ==, n - 4);
+    for (size_t q = 0; q < 200; q++) {
+        vigil_pdq qh = h[(q * 37) % n];
+        flip_bits(&qh, (int)(q % 20));
+        size_t found = 0, want = 0;
+        CHECK_OK(vigil_index_query_buf(idx, &qh, 31, NULL, 0, &found, &err), &err);
+        for (size_t i = 0; i < n; i++) {
+            int dead = i < 28 && i % 7 == 0 && i / 7 < 4;
+            if (!dead && vigil_pdq_distance(&qh, &h[i]) <= 31) want++;
+        }
+        CHECK_INT(found, ==, want);
+    }
+    vigil_index_free(idx);
+    free(h);
+    free(ids);
+}
+
 const test_case suite_index[] = {
+    {"index/pinned_adds_fold", t_pinned_adds_fold},
     {"index/recall_random_auto", t_recall_random_auto},
     {"index/recall_random_mih", t_recall_random_mih},
     {"index/recall_random_scan", t_recall_random_scan},

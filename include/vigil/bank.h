@@ -340,6 +340,78 @@ VIGIL_API vigil_status vigil_bank_entry_bytes(vigil_store *st, int64_t entry_id,
                                     vigil_err *err);
 
 /* ------------------------------------------------------------------------
+ * The change log: every committed bank change, in commit order, for the
+ * matchers that keep an in-memory copy of the banks (vigil/match.h:
+ * vigil_matcher_sync).  Written in the change's own transaction, so a
+ * commit is exactly one set of rows.  Kept for the newest
+ * VIGIL_CHANGE_LOG_KEEP rows (pruned from the oldest as changes are
+ * written); a reader further behind than that reloads in full.
+ * ---------------------------------------------------------------------- */
+
+#define VIGIL_CHANGE_LOG_KEEP 100000
+
+typedef enum vigil_change_kind {
+    VIGIL_CHANGE_ENTRY = 0, /* one entry added, updated, enabled, disabled or removed */
+    VIGIL_CHANGE_IMPORT,    /* an import's new entries entry_id..last_id            */
+    VIGIL_CHANGE_BANK       /* a bank created, deleted, or its settings changed     */
+} vigil_change_kind;
+
+/* One change.  Owned by the array vigil_bank_changes_since gives. */
+typedef struct vigil_bank_change {
+    int64_t seq; /* > 0, increasing in commit order */
+    vigil_change_kind kind;
+    int64_t bank_id;
+    int64_t entry_id;    /* ENTRY: the entry; IMPORT: the first new entry */
+    int64_t last_id;     /* IMPORT: the last new entry; else 0            */
+    vigil_signal signal; /* ENTRY: the signal type of old_value            */
+    char *old_value;     /* ENTRY: the value the entry held before the
+                            change (what a matcher may hold); NULL for a
+                            new entry and for other kinds                 */
+} vigil_bank_change;
+
+/*! vigil_bank_change_head() :
+ *  The newest sequence in *seq (0: no change logged yet) and, @pruned
+ *  (NULL ok), the last sequence pruned away (0: none): a reader at a
+ *  sequence below *pruned cannot catch up from the log.
+ *  @return VIGIL_OK or a store error. */
+VIGIL_API vigil_status vigil_bank_change_head(vigil_store *st, int64_t *seq, int64_t *pruned,
+                                              vigil_err *err);
+
+/*! vigil_bank_changes_since() :
+ *  The changes after sequence `seq`, oldest first, at most `limit` (0:
+ *  1000) of them, in *out (an array of *n; vigil_bank_changes_free it;
+ *  NULL when there are none).  No access check (the matcher's read).
+ *  @return VIGIL_OK; VIGIL_ECONFLICT when changes after `seq` were pruned
+ *  (or `seq` is past the newest: another store): reload in full; store
+ *  errors. */
+VIGIL_API vigil_status vigil_bank_changes_since(vigil_store *st, int64_t seq, size_t limit,
+                                                vigil_bank_change **out, size_t *n,
+                                                vigil_err *err);
+
+/*! vigil_bank_changes_free() : frees what vigil_bank_changes_since gave. NULL ok. */
+VIGIL_API void vigil_bank_changes_free(vigil_bank_change *c, size_t n);
+
+/*! vigil_bank_entries_range() :
+ *  Calls `fn` for the first `limit` (0: all) entries of bank `bank_id`
+ *  (enabled or not) with an id in first..last, in id order, read through
+ *  the id range: what a matcher reads to apply an import (a range) or a
+ *  bank enabled again (1..INT64_MAX, in windows: the next window starts
+ *  after the last id seen).  In the callback's vigil_entry only id,
+ *  bank_id, signal, value and enabled are set.  No access check; the store
+ *  must not be written to from inside the callback.
+ *  @return VIGIL_OK (also when stopped early) or a store error. */
+VIGIL_API vigil_status vigil_bank_entries_range(vigil_store *st, int64_t bank_id, int64_t first,
+                                                int64_t last, size_t limit, vigil_entry_fn fn,
+                                                void *ctx, vigil_err *err);
+
+/*! vigil_store_identity() :
+ *  A random number naming this store, made once (on the first call, in a
+ *  short write transaction) and kept in it, in *id: a copy of the file
+ *  keeps it, another store has another (index snapshots are checked
+ *  against it).  @return VIGIL_OK or a store error. */
+VIGIL_API vigil_status vigil_store_identity(vigil_store *st, int64_t *id, vigil_err *err);
+
+/* ------------------------------------------------------------------------
  * Statistics
  * ---------------------------------------------------------------------- */
 

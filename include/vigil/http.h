@@ -31,6 +31,14 @@ typedef struct vigil_server_opts {
     const char *tls_key;      /* its PEM private key file (both or neither)                */
     int session_idle_s;       /* sign-in sessions: idle timeout; 0: 1800 s                 */
     int session_lifetime_s;   /* absolute lifetime; 0: 43200 s (12 h)                      */
+    /* bank changes (made through any server or the CLI) reach the matcher as
+     * deltas from the store's change log, polled every sync_ms */
+    unsigned sync_ms;           /* 0: 150 ms                                               */
+    const char *index_snapshot; /* a file for the matcher's snapshot: loaded at start when
+                                   valid (else the banks are loaded and it is rewritten),
+                                   refreshed after changes at most every
+                                   snapshot_interval_s and at stop; NULL: none           */
+    unsigned snapshot_interval_s; /* 0: 60 s                                               */
 } vigil_server_opts;
 
 /*! vigil_server_opts_init() : the defaults above, db_path NULL. */
@@ -40,7 +48,9 @@ typedef struct vigil_server vigil_server;
 
 /*! vigil_server_start() :
  *  Opens the store (migrating it), loads the matcher (every enabled bank's
- *  PDQ/MD5/SHA-256 entries) and starts serving on worker threads.
+ *  PDQ/MD5/SHA-256 entries; from o->index_snapshot when it is valid) and
+ *  starts serving on worker threads, with a thread that applies the store's
+ *  bank changes to the matcher every o->sync_ms.
  *  @return VIGIL_OK with *out; VIGIL_EINVAL (bad listen address), VIGIL_EIO
  *  (cannot bind: the message names the address), store or matcher errors. */
 VIGIL_API vigil_status vigil_server_start(const vigil_server_opts *o, vigil_server **out, vigil_err *err);
@@ -49,8 +59,10 @@ VIGIL_API vigil_status vigil_server_start(const vigil_server_opts *o, vigil_serv
 VIGIL_API unsigned vigil_server_port(const vigil_server *s);
 
 /*! vigil_server_stop() :
- *  Stops accepting connections, lets the requests in flight finish, closes
- *  every store connection (checkpointing the WAL) and frees the server.
+ *  Stops accepting connections, lets the requests in flight finish, writes
+ *  the index snapshot (when one is configured and the matcher changed since
+ *  it was written), closes every store connection (checkpointing the WAL)
+ *  and frees the server.
  *  NULL is a no-op. */
 VIGIL_API void vigil_server_stop(vigil_server *s);
 

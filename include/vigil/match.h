@@ -113,6 +113,50 @@ VIGIL_API vigil_status vigil_matcher_hash_text(vigil_matcher *m, const char *tex
 VIGIL_API vigil_status vigil_matcher_digest(vigil_matcher *m, vigil_signal sig, const uint8_t *digest,
                                   vigil_match_result *res, vigil_err *err);
 
+/* ---- live changes and snapshots --------------------------------------------
+ * A matcher follows the store's change log (vigil/bank.h): sync applies the
+ * bank changes committed since it was loaded as deltas (entries added,
+ * removed, updated; banks enabled, disabled, deleted, thresholds and kinds
+ * changed) without reloading, so a change anyone made to the store is
+ * matchable after the next sync.  Every match is checked against the
+ * store, so a removed or disabled entry never matches once committed. */
+
+/*! vigil_matcher_sync() :
+ *  Applies the changes logged after vigil_matcher_sequence(m).  Runs
+ *  alongside queries and a save (each table is locked briefly); one sync
+ *  at a time per matcher.  @applied (NULL ok) receives the number of changes
+ *  applied.  @return VIGIL_OK; VIGIL_ECONFLICT when the log no longer
+ *  reaches back to the matcher's sequence (pruned: open a new matcher);
+ *  VIGIL_ENOMEM; store errors (the changes not applied are tried again by
+ *  the next sync). */
+VIGIL_API vigil_status vigil_matcher_sync(vigil_matcher *m, size_t *applied, vigil_err *err);
+
+/*! vigil_matcher_sequence() : the change-log sequence the matcher has
+ *  applied through (0: none logged when it was loaded). */
+VIGIL_API int64_t vigil_matcher_sequence(const vigil_matcher *m);
+
+/*! vigil_matcher_save() :
+ *  Writes the matcher (its tables as they are in memory, tagged with its
+ *  sequence, the store's identity and schema version, and a checksum) to
+ *  `path`, through a temporary file renamed over it.  Takes the state
+ *  between two syncs, then writes it with no lock held: queries and syncs
+ *  go on meanwhile.  One save at a time per matcher.  Only for a matcher
+ *  over all banks.
+ *  @return VIGIL_OK; VIGIL_EINVAL (named banks); VIGIL_EIO naming the file. */
+VIGIL_API vigil_status vigil_matcher_save(vigil_matcher *m, const char *path, vigil_err *err);
+
+/*! vigil_matcher_open_snapshot() :
+ *  As vigil_matcher_open (all banks only), from the snapshot at `path`:
+ *  checked (format, checksum, every count, the store's identity and schema
+ *  version, the options), then brought up to date with vigil_matcher_sync.
+ *  A bad snapshot is never used: @return VIGIL_OK; VIGIL_ENOENT (no file);
+ *  VIGIL_ECORRUPT (damaged, truncated, another store's, other options, or
+ *  stale: the message says which); VIGIL_EINVAL; VIGIL_ENOMEM; store
+ *  errors.  The caller then opens the matcher from the store. */
+VIGIL_API vigil_status vigil_matcher_open_snapshot(vigil_store *st, const vigil_match_opts *opts,
+                                                   const char *path, vigil_matcher **out,
+                                                   vigil_err *err);
+
 #ifdef __cplusplus
 }
 #endif

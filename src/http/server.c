@@ -4,7 +4,8 @@
  * 12.1k single-hash matches/s, and MHD_quiesce_daemon is race-free with it),
  * each with its own store connection; request bodies read
  * up to per-route limits; token authentication; dispatch through the route
- * table; JSON errors; the shared matcher (reloaded after bank changes);
+ * table; JSON errors; the shared matcher (kept up to date with the store's
+ * bank change log by a thread of its own, loaded from an index snapshot);
  * Prometheus metrics; a JSON access log; graceful shutdown.
  */
 #include <arpa/inet.h>
@@ -46,7 +47,10 @@ struct vigil_server {
     pthread_mutex_t stores_mu;
     vigil_store **stores;
     size_t n_stores, cap_stores;
-    /* the matcher, replaced when banks change */
+    /* the matcher: bank changes applied as deltas (vigil_matcher_sync) by
+     * the live thread, or at once after a change made through this server;
+     * replaced (m_lock held for writing) only by a full load, when the log
+     * no longer reaches back.  m_reload serialises syncs and loads. */
     pthread_rwlock_t m_lock;
     pthread_mutex_t m_reload;
     vigil_matcher *matcher;
@@ -54,9 +58,16 @@ struct vigil_server {
     atomic_ulong banks_gen;
     unsigned long loaded_gen;
     http_vcache *vcache; /* the video and TMK matchers (vcache.c) */
-    /* changes made by other processes (the CLI): the store's bank version, polled */
-    atomic_llong bank_version; /* as last seen */
-    atomic_llong version_checked_ms;
+    /* the live thread polls the change log; the snapshot thread writes the
+     * snapshot (holding m_lock for reading: the matcher is not replaced
+     * meanwhile, while syncs and queries go on) */
+    pthread_t live, snap;
+    int live_started, snap_started;
+    pthread_mutex_t live_mu;
+    pthread_cond_t live_cv;
+    int live_stop;
+    int64_t snap_seq;       /* the sequence of the snapshot on disk; -1: none valid */
+    long long snap_written; /* mono_ms of the last write */
     /* metrics and the log */
     pthread_mutex_t met_mu;
     route_stats stats[MAX_ROUTES + 1]; /* the last: no route matched */
@@ -248,29 +259,107 @@ static vigil_status matcher_load(vigil_server *s, vigil_err *err) {
     return VIGIL_OK;
 }
 
+/* At start: the matcher from the snapshot when it is valid.  @return 1 if used. */
+static int matcher_from_snapshot(vigil_server *s) {
+    vigil_store *st = NULL;
+    vigil_matcher *m = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc = vigil_store_open(s->db_path, &st, &err);
+    if (rc == VIGIL_OK) rc = vigil_matcher_open_snapshot(st, NULL, s->o.index_snapshot, &m, &err);
+    if (rc != VIGIL_OK) {
+        if (rc != VIGIL_ENOENT)
+            fprintf(stderr, "vigil serve: %s; loading the banks instead\n", err.msg);
+        vigil_store_close(st);
+        return 0;
+    }
+    s->matcher = m;
+    s->m_store = st;
+    s->snap_seq = vigil_matcher_sequence(m);
+    return 1;
+}
+
 static long long mono_ms(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Every 2 s: has anyone (this server or the CLI) changed the banks? */
-static void poll_bank_version(vigil_server *s, vigil_store *st) {
-    long long now = mono_ms(), last = atomic_load(&s->version_checked_ms);
-    if (now - last < 2000 || !atomic_compare_exchange_strong(&s->version_checked_ms, &last, now)) return;
-    int64_t v = 0;
-    if (vigil__q_int(st, "SELECT last_id FROM id_counter WHERE name = 'bank_version'", &v, NULL, "") != VIGIL_OK)
-        v = 0;
-    if (atomic_exchange(&s->bank_version, v) != v) atomic_fetch_add(&s->banks_gen, 1);
+/* Apply the changes committed since the matcher's sequence; a full load
+ * when the log no longer reaches back.  Caller holds m_reload. */
+static vigil_status matcher_catch_up(vigil_server *s, vigil_err *err) {
+    unsigned long gen = atomic_load(&s->banks_gen);
+    vigil_status rc = vigil_matcher_sync(s->matcher, NULL, err);
+    if (rc == VIGIL_ECONFLICT) rc = matcher_load(s, err);
+    if (rc == VIGIL_OK) s->loaded_gen = gen;
+    return rc;
+}
+
+/* The snapshot rule: written when the matcher's sequence is not the one on
+ * disk, at most every snapshot_interval_s (at once when there is no valid
+ * snapshot), and at stop (`force`).  Only the snapshot thread (and the
+ * stop, after it) calls this. */
+static void snapshot_refresh(vigil_server *s, int force) {
+    if (!s->o.index_snapshot) return;
+    pthread_rwlock_rdlock(&s->m_lock);
+    vigil_matcher *m = s->matcher;
+    int64_t seq = m ? vigil_matcher_sequence(m) : s->snap_seq;
+    long long now = mono_ms();
+    long long every = (long long)(s->o.snapshot_interval_s ? s->o.snapshot_interval_s : 60) * 1000;
+    if (seq != s->snap_seq && (force || s->snap_seq < 0 || now - s->snap_written >= every)) {
+        vigil_err err;
+        vigil_err_clear(&err);
+        if (vigil_matcher_save(m, s->o.index_snapshot, &err) == VIGIL_OK)
+            s->snap_seq = seq;
+        else
+            fprintf(stderr, "vigil serve: %s\n", err.msg);
+        s->snap_written = now;
+    }
+    pthread_rwlock_unlock(&s->m_lock);
+}
+
+/* Waits `ms` on the live condition; @return 1 when the server stops. */
+static int live_wait(vigil_server *s, long ms) {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    t.tv_sec += ms / 1000 + t.tv_nsec / 1000000000L;
+    t.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&s->live_mu);
+    if (!s->live_stop) pthread_cond_timedwait(&s->live_cv, &s->live_mu, &t);
+    int stop = s->live_stop;
+    pthread_mutex_unlock(&s->live_mu);
+    return stop;
+}
+
+static void *snap_main(void *arg) {
+    vigil_server *s = arg;
+    while (!live_wait(s, 1000)) snapshot_refresh(s, 0);
+    return NULL;
+}
+
+/* The live thread: every sync_ms, the changes of the log. */
+static void *live_main(void *arg) {
+    vigil_server *s = arg;
+    const long ms = s->o.sync_ms ? (long)s->o.sync_ms : 150;
+    while (!live_wait(s, ms)) {
+        pthread_mutex_lock(&s->m_reload);
+        vigil_err err;
+        vigil_err_clear(&err);
+        if (matcher_catch_up(s, &err) != VIGIL_OK && err.status != VIGIL_EBUSY)
+            fprintf(stderr, "vigil serve: applying bank changes: %s\n", err.msg);
+        pthread_mutex_unlock(&s->m_reload);
+    }
+    return NULL;
 }
 
 vigil_matcher *http_matcher_acquire(http_ctx *h, vigil_err *err) {
     vigil_server *s = h->srv;
-    if (h->st) poll_bank_version(s, h->st);
+    /* a change made through this server: matchable by its next request */
     if (atomic_load(&s->banks_gen) != s->loaded_gen) {
         pthread_mutex_lock(&s->m_reload);
         vigil_status rc = VIGIL_OK;
-        if (atomic_load(&s->banks_gen) != s->loaded_gen) rc = matcher_load(s, err);
+        if (atomic_load(&s->banks_gen) != s->loaded_gen) rc = matcher_catch_up(s, err);
         pthread_mutex_unlock(&s->m_reload);
         if (rc != VIGIL_OK) return NULL;
     }
@@ -284,9 +373,28 @@ void http_banks_changed(http_ctx *h) { atomic_fetch_add(&h->srv->banks_gen, 1); 
 
 http_vcache *http_vcache_of(http_ctx *h) { return h->srv->vcache; }
 
+static int64_t matcher_sequence(vigil_server *s) {
+    pthread_rwlock_rdlock(&s->m_lock);
+    int64_t q = s->matcher ? vigil_matcher_sequence(s->matcher) : 0;
+    pthread_rwlock_unlock(&s->m_lock);
+    return q;
+}
+
+/* The banks' generation for the video and TMK matchers (vcache.c): the
+ * change-log sequence the matcher has applied, after catching up with a
+ * change made through this server, so that such a change is seen by this
+ * server's next request and anyone else's (another server, the CLI) within
+ * the live thread's poll. */
 unsigned long http_banks_gen(http_ctx *h) {
-    if (h->st) poll_bank_version(h->srv, h->st);
-    return atomic_load(&h->srv->banks_gen);
+    vigil_server *s = h->srv;
+    if (atomic_load(&s->banks_gen) != s->loaded_gen) {
+        pthread_mutex_lock(&s->m_reload);
+        vigil_err err;
+        vigil_err_clear(&err);
+        if (atomic_load(&s->banks_gen) != s->loaded_gen) (void)matcher_catch_up(s, &err);
+        pthread_mutex_unlock(&s->m_reload);
+    }
+    return (unsigned long)matcher_sequence(s);
 }
 
 size_t http_matcher_size(vigil_server *s) {
@@ -361,6 +469,9 @@ static char *metrics_text(vigil_server *s, vigil_store *st, size_t *len) {
     fprintf(f, "# HELP vigil_index_entries Hashes loaded in the matcher.\n"
                "# TYPE vigil_index_entries gauge\nvigil_index_entries %zu\n",
             http_matcher_size(s));
+    fprintf(f, "# HELP vigil_index_sequence The bank change-log sequence the matcher has applied.\n"
+               "# TYPE vigil_index_sequence gauge\nvigil_index_sequence %lld\n",
+            (long long)matcher_sequence(s));
     http_vcache_metrics(s->vcache, f);
     json_t *orders = NULL;
     long open = 0, overdue = 0;
@@ -814,6 +925,8 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
     pthread_mutex_init(&s->m_reload, NULL);
     pthread_mutex_init(&s->met_mu, NULL);
     pthread_mutex_init(&s->log_mu, NULL);
+    pthread_mutex_init(&s->live_mu, NULL);
+    pthread_cond_init(&s->live_cv, NULL);
     struct sockaddr_in sa;
     vigil_status rc = s->db_path ? parse_listen(s->o.listen, &sa, err)
                                  : vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -822,13 +935,22 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
     vigil_store *st0 = NULL;
     if (rc == VIGIL_OK) rc = vigil_store_open(s->db_path, &st0, err);
     if (rc == VIGIL_OK) rc = vigil_platform_seed(st0, err);
-    int64_t bv = 0;
-    if (rc == VIGIL_OK &&
-        vigil__q_int(st0, "SELECT last_id FROM id_counter WHERE name = 'bank_version'", &bv, NULL, "") == VIGIL_OK)
-        atomic_store(&s->bank_version, bv);
-    atomic_store(&s->version_checked_ms, mono_ms());
     vigil_store_close(st0);
-    if (rc == VIGIL_OK) rc = matcher_load(s, err);
+    s->snap_seq = -1;
+    if (rc == VIGIL_OK && !(s->o.index_snapshot && matcher_from_snapshot(s)))
+        rc = matcher_load(s, err);
+    if (rc == VIGIL_OK) {
+        if (pthread_create(&s->live, NULL, live_main, s) == 0)
+            s->live_started = 1;
+        else
+            rc = vigil__err_set(err, VIGIL_EINTERNAL, "cannot start the thread that applies bank changes");
+    }
+    if (rc == VIGIL_OK && s->o.index_snapshot) {
+        if (pthread_create(&s->snap, NULL, snap_main, s) == 0)
+            s->snap_started = 1;
+        else
+            rc = vigil__err_set(err, VIGIL_EINTERNAL, "cannot start the thread that writes the index snapshot");
+    }
     if (rc == VIGIL_OK) rc = http_vcache_new(s->db_path, &s->vcache, err);
     if (rc != VIGIL_OK) {
         vigil_server_stop(s);
@@ -869,6 +991,13 @@ void vigil_server_stop(vigil_server *s) {
         }
         MHD_stop_daemon(s->d);
     }
+    pthread_mutex_lock(&s->live_mu);
+    s->live_stop = 1;
+    pthread_cond_broadcast(&s->live_cv);
+    pthread_mutex_unlock(&s->live_mu);
+    if (s->live_started) pthread_join(s->live, NULL);
+    if (s->snap_started) pthread_join(s->snap, NULL);
+    if (s->live_started) snapshot_refresh(s, 1);
     for (size_t i = 0; i < s->n_stores; i++) vigil_store_close(s->stores[i]);
     free(s->stores);
     vigil_matcher_free(s->matcher);
@@ -879,6 +1008,8 @@ void vigil_server_stop(vigil_server *s) {
     pthread_mutex_destroy(&s->m_reload);
     pthread_mutex_destroy(&s->met_mu);
     pthread_mutex_destroy(&s->log_mu);
+    pthread_mutex_destroy(&s->live_mu);
+    pthread_cond_destroy(&s->live_cv);
     free(s->db_path);
     free(s->tls_cert);
     if (s->tls_key) {

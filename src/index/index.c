@@ -24,6 +24,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "index/index_internal.h"
 #include "index/scan.h"
 #include "vigil/index.h"
 
@@ -31,6 +32,10 @@
 #define SHARD_CAP (1u << 24)    /* slot numbers are 24 bits       */
 #define PENDING_MIN 16384       /* merge when pending exceeds this */
 #define SCAN_BLOCK 4096         /* entries per scan step           */
+#define GROW_MAX (1u << 20)     /* a full shard this large is not grown: adds
+                                   go to a new shard (growing would copy its
+                                   arrays, two copies for a moment) */
+#define MAX_SHARDS 4096         /* a snapshot's bound */
 
 typedef struct shard {
     vigil_pdq *hash; /* cap entries, 64-byte aligned */
@@ -50,6 +55,9 @@ struct vigil_index {
     size_t nsh, capsh;
     vigil_index_strategy strategy;
     vigil__scan_fn scan;
+    int pinned; /* snapshots being written from a view: no table rebuild, no
+                   array of an existing shard moved or freed (adds that need
+                   room open a new shard) */
 };
 
 /* Bits [start, start+len) of the hash read as 4 little-endian 64-bit words. */
@@ -285,7 +293,7 @@ vigil_status vigil_index_new(vigil_index **out, vigil_err *err) {
 
 void vigil_index_free(vigil_index *idx) {
     if (!idx) return;
-    for (size_t i = 0; i < idx->nsh; i++) shard_free(&idx->sh[i]);
+    for (size_t i = 0; idx->sh && i < idx->nsh; i++) shard_free(&idx->sh[i]);
     free(idx->sh);
     pthread_rwlock_destroy(&idx->lock);
     free(idx);
@@ -322,17 +330,41 @@ size_t vigil_index_memory(const vigil_index *idx) {
 
 /* ---- add / remove ------------------------------------------------------- */
 
+/* Small shards left by adds made while a snapshot view existed (each such
+ * add that needed room opened one): the last one is folded into the one
+ * before it when both are small, its live entries appended as pending, so
+ * that their number stays bounded.  Caller holds the write lock, no view
+ * exists.  Out of memory: left as they are. */
+static void fold_small_shards(vigil_index *idx) {
+    while (idx->nsh >= 2) {
+        shard *a = &idx->sh[idx->nsh - 2], *b = &idx->sh[idx->nsh - 1];
+        if (a->cap >= GROW_MAX || b->cap >= GROW_MAX || a->n + b->live > GROW_MAX) return;
+        if (shard_reserve(a, a->n + b->live) != 0) return;
+        for (size_t i = 0; i < b->n; i++) {
+            if (is_dead(b, i)) continue;
+            a->hash[a->n] = b->hash[i];
+            a->id[a->n++] = b->id[i];
+            a->live++;
+        }
+        shard_free(b);
+        idx->nsh--;
+    }
+}
+
 vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const int64_t *ids,
                              size_t n, vigil_err *err) {
     if (!idx || (n && (!hashes || !ids)))
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_index_add: NULL argument");
     vigil_status rc = VIGIL_OK;
     pthread_rwlock_wrlock(&idx->lock);
+    if (!idx->pinned) fold_small_shards(idx);
     size_t done = 0, first_shard = idx->nsh ? idx->nsh - 1 : 0;
     /* remember where we started, to undo on failure */
     size_t n0_last = idx->nsh ? idx->sh[idx->nsh - 1].n : 0, nsh0 = idx->nsh;
     while (done < n) {
-        if (idx->nsh == 0 || idx->sh[idx->nsh - 1].n == SHARD_CAP) {
+        const shard *tail = idx->nsh ? &idx->sh[idx->nsh - 1] : NULL;
+        if (!tail || tail->n == SHARD_CAP ||
+            (tail->n == tail->cap && (tail->cap >= GROW_MAX || idx->pinned))) {
             if (idx->nsh == idx->capsh) {
                 size_t c = vigil__grow_cap(idx->capsh, idx->nsh + 1, 4, 0);
                 shard *ns = c ? vigil__realloc_n(idx->sh, c, sizeof *ns) : NULL;
@@ -345,6 +377,8 @@ vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const in
         shard *s = &idx->sh[idx->nsh - 1];
         size_t take = n - done;
         if (take > SHARD_CAP - s->n) take = SHARD_CAP - s->n;
+        if ((s->cap >= GROW_MAX || idx->pinned) && s->cap > s->n && take > s->cap - s->n)
+            take = s->cap - s->n;
         if (shard_reserve(s, s->n + take) != 0) goto nomem;
         memcpy(s->hash + s->n, hashes + done, take * sizeof *hashes);
         memcpy(s->id + s->n, ids + done, take * sizeof *ids);
@@ -356,7 +390,7 @@ vigil_status vigil_index_add(vigil_index *idx, const vigil_pdq *hashes, const in
         shard *s = &idx->sh[i];
         size_t pending = s->n - s->built, limit = s->n / 64;
         if (limit < PENDING_MIN) limit = PENDING_MIN;
-        if (pending > limit && shard_build(s) != 0) goto nomem_built;
+        if (!idx->pinned && pending > limit && shard_build(s) != 0) goto nomem_built;
     }
     pthread_rwlock_unlock(&idx->lock);
     return rc;
@@ -402,7 +436,7 @@ int vigil_index_remove(vigil_index *idx, int64_t id, const vigil_pdq *hash) {
             s->ndead++;
             s->live--;
             found = 1;
-            if (s->ndead > s->n / 4 && s->ndead > PENDING_MIN) (void)shard_build(s);
+            if (!idx->pinned && s->ndead > s->n / 4 && s->ndead > PENDING_MIN) (void)shard_build(s);
         }
     }
     pthread_rwlock_unlock(&idx->lock);
@@ -671,5 +705,214 @@ vigil_status vigil_index_query_batch(const vigil_index *idx, const vigil_pdq *qs
         }
     }
     pthread_rwlock_unlock(&m->lock);
+    return VIGIL_OK;
+}
+
+/* ---- snapshots -------------------------------------------------------------- */
+
+#define SNAP_MAGIC 0x31584449474956ull /* "VIGIDX1" */
+
+/* A shard's scalars as written. */
+typedef struct shard_head {
+    uint64_t n, built, ndead;
+    int32_t m, pad;
+    int32_t start[MAXT], len[MAXT];
+    uint64_t base[MAXT + 1];
+} shard_head;
+
+struct vigil__index_view {
+    vigil_index *idx;
+    shard *sh; /* copies of the shards' structs, their dead bitmaps copied */
+    size_t nsh;
+};
+
+vigil__index_view *vigil__index_pin(vigil_index *idx) {
+    vigil__index_view *v = calloc(1, sizeof *v);
+    if (!v) return NULL;
+    v->idx = idx;
+    pthread_rwlock_wrlock(&idx->lock);
+    v->sh = idx->nsh ? calloc(idx->nsh, sizeof *v->sh) : NULL;
+    int ok = !idx->nsh || v->sh;
+    for (size_t k = 0; ok && k < idx->nsh; k++) {
+        v->sh[k] = idx->sh[k];
+        const size_t words = (v->sh[k].n + 63) / 64;
+        v->sh[k].dead = malloc((words ? words : 1) * sizeof *v->sh[k].dead);
+        if (!v->sh[k].dead) {
+            ok = 0;
+            break;
+        }
+        memcpy(v->sh[k].dead, idx->sh[k].dead, words * sizeof *v->sh[k].dead);
+        v->nsh = k + 1;
+    }
+    if (ok) idx->pinned++;
+    pthread_rwlock_unlock(&idx->lock);
+    if (!ok) {
+        for (size_t k = 0; k < v->nsh; k++) free(v->sh[k].dead);
+        free(v->sh);
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void vigil__index_unpin(vigil__index_view *v) {
+    if (!v) return;
+    pthread_rwlock_wrlock(&v->idx->lock);
+    if (--v->idx->pinned == 0) fold_small_shards(v->idx);
+    pthread_rwlock_unlock(&v->idx->lock);
+    for (size_t k = 0; k < v->nsh; k++) free(v->sh[k].dead);
+    free(v->sh);
+    free(v);
+}
+
+int vigil__index_save(const vigil__index_view *v, vigil__ckfile *c) {
+    uint64_t head[2] = {SNAP_MAGIC, v->nsh};
+    vigil__ck_write(c, head, sizeof head);
+    for (size_t k = 0; k < v->nsh; k++) {
+        const shard *s = &v->sh[k];
+        shard_head h;
+        memset(&h, 0, sizeof h);
+        h.n = s->n;
+        h.built = s->built;
+        h.ndead = s->ndead;
+        h.m = s->m;
+        for (int t = 0; t < MAXT; t++) {
+            h.start[t] = s->start[t];
+            h.len[t] = s->len[t];
+        }
+        for (int t = 0; t <= MAXT; t++) h.base[t] = s->base[t];
+        vigil__ck_write(c, &h, sizeof h);
+        vigil__ck_write(c, s->hash, s->n * sizeof *s->hash);
+        vigil__ck_write(c, s->id, s->n * sizeof *s->id);
+        vigil__ck_write(c, s->dead, (s->n + 63) / 64 * sizeof *s->dead);
+        if (s->built) {
+            vigil__ck_write(c, s->off, s->base[s->m] * sizeof *s->off);
+            vigil__ck_write(c, s->slots, (size_t)s->m * s->built * 3 + 4);
+        }
+    }
+    return c->failed ? -1 : 0;
+}
+
+/* Take `bytes` from the budget; 0 if the file cannot hold them. */
+static int budget_take(uint64_t *budget, uint64_t bytes) {
+    if (bytes > *budget) return 0;
+    *budget -= bytes;
+    return 1;
+}
+
+/* The scalars of a shard as choose_layout would make them. */
+static int head_valid(const shard_head *h) {
+    if (h->n == 0 || h->n > SHARD_CAP || h->built > h->n || h->ndead > h->n) return 0;
+    if (h->built == 0) return 1;
+    if (h->m < 1 || h->m > MAXT || h->base[0] != 0) return 0;
+    int pos = 0;
+    for (int t = 0; t < h->m; t++) {
+        if (h->len[t] < 16 || h->len[t] > 25 || h->start[t] != pos) return 0;
+        pos += h->len[t];
+        if (h->base[t + 1] != h->base[t] + ((uint64_t)1 << h->len[t]) + 1) return 0;
+    }
+    return pos <= 256;
+}
+
+vigil_status vigil__index_load(vigil__ckfile *c, uint64_t *budget, vigil_index **out,
+                               vigil_err *err) {
+    vigil_index *idx = NULL;
+    *out = NULL;
+    uint64_t head[2];
+    if (!budget_take(budget, sizeof head) || vigil__ck_read(c, head, sizeof head) != 0 ||
+        head[0] != SNAP_MAGIC || head[1] > MAX_SHARDS)
+        return vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (its head)");
+    vigil_status rc = vigil_index_new(&idx, err);
+    if (rc != VIGIL_OK || !idx) return rc;
+    if (head[1]) {
+        idx->sh = calloc(head[1], sizeof *idx->sh);
+        if (!idx->sh) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the index");
+            goto out;
+        }
+        idx->capsh = head[1];
+    }
+    for (size_t k = 0; k < head[1]; k++) {
+        shard_head h;
+        if (!budget_take(budget, sizeof h) || vigil__ck_read(c, &h, sizeof h) != 0 ||
+            !head_valid(&h)) {
+            rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+            goto out;
+        }
+        const size_t n = h.n, words = (n + 63) / 64;
+        const uint64_t bytes = n * (sizeof(vigil_pdq) + sizeof(int64_t)) + words * 8 +
+                               (h.built ? h.base[h.m] * 4 + (uint64_t)h.m * h.built * 3 + 4 : 0);
+        if (!budget_take(budget, bytes)) {
+            rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is truncated (shard %zu)", k);
+            goto out;
+        }
+        shard *s = &idx->sh[idx->nsh++];
+        s->hash = big_alloc(n * sizeof *s->hash);
+        s->id = big_alloc(n * sizeof *s->id);
+        s->dead = calloc(words, sizeof *s->dead);
+        if (h.built) {
+            s->off = big_alloc(h.base[h.m] * sizeof *s->off);
+            s->slots = big_alloc((size_t)h.m * h.built * 3 + 4);
+        }
+        if (!s->hash || !s->id || !s->dead || (h.built && (!s->off || !s->slots))) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the index");
+            goto out;
+        }
+        s->n = s->cap = n;
+        s->built = h.built;
+        s->ndead = h.ndead;
+        s->m = h.m;
+        for (int t = 0; t < MAXT; t++) {
+            s->start[t] = h.start[t];
+            s->len[t] = h.len[t];
+        }
+        for (int t = 0; t <= MAXT; t++) s->base[t] = h.base[t];
+        vigil__ck_read(c, s->hash, n * sizeof *s->hash);
+        vigil__ck_read(c, s->id, n * sizeof *s->id);
+        vigil__ck_read(c, s->dead, words * sizeof *s->dead);
+        if (h.built) {
+            vigil__ck_read(c, s->off, h.base[h.m] * sizeof *s->off);
+            vigil__ck_read(c, s->slots, (size_t)h.m * h.built * 3 + 4);
+        }
+        if (c->failed) {
+            rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is truncated (shard %zu)", k);
+            goto out;
+        }
+        /* the counts must agree with the bitmap; slots must point in the shard */
+        size_t dead = 0;
+        for (size_t w = 0; w < words; w++) dead += (size_t)__builtin_popcountll(s->dead[w]);
+        if (dead != s->ndead || (n % 64 && s->dead[words - 1] >> (n % 64))) {
+            rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+            goto out;
+        }
+        s->live = n - dead;
+        if (h.built) {
+            const size_t tot = (size_t)s->m * s->built;
+            for (size_t j = 0; j < tot; j++)
+                if (slot_at(s->slots + 3 * j) >= s->built) {
+                    rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+                    goto out;
+                }
+            for (int t = 0; t < s->m; t++) {
+                const uint32_t *o = s->off + s->base[t];
+                const size_t nb = (size_t)1 << s->len[t];
+                if (o[0] != 0 || o[nb] != s->built) {
+                    rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+                    goto out;
+                }
+                for (size_t b = 0; b < nb; b++)
+                    if (o[b] > o[b + 1]) {
+                        rc = vigil__err_set(err, VIGIL_ECORRUPT, "the index part is damaged (shard %zu)", k);
+                        goto out;
+                    }
+            }
+        }
+    }
+out:
+    if (rc != VIGIL_OK) {
+        vigil_index_free(idx);
+        return rc;
+    }
+    *out = idx;
     return VIGIL_OK;
 }

@@ -195,6 +195,7 @@ vigil_status vigil_bank_create(vigil_store *st, const char *name, vigil_bank_kin
         rc = vigil__audit(st, vigil__store_actor(st), "bank.create", "bank", b.id, NULL, after, err);
         json_decref(after);
     }
+    if (rc == VIGIL_OK) rc = vigil__change_bank(st, b.id, err);
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc != VIGIL_OK) {
         vigil__store_rollback(st);
@@ -278,6 +279,7 @@ vigil_status vigil_bank_set(vigil_store *st, const char *name, const vigil_bank_
                               "enabled", b.enabled, "description", b.description);
     rc = vigil__audit(st, vigil__store_actor(st), "bank.set", "bank", b.id, NULL, after, err);
     json_decref(after);
+    if (rc == VIGIL_OK) rc = vigil__change_bank(st, b.id, err);
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc == VIGIL_OK && out) *out = b;
 out:
@@ -308,6 +310,7 @@ vigil_status vigil_bank_delete(vigil_store *st, const char *name, int64_t *entri
     json_t *before = json_pack("{s:s, s:I}", "name", name, "entries", (json_int_t)n);
     rc = vigil__audit(st, vigil__store_actor(st), "bank.delete", "bank", id, before, NULL, err);
     json_decref(before);
+    if (rc == VIGIL_OK) rc = vigil__change_bank(st, id, err);
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
 out:
     if (rc != VIGIL_OK)
@@ -474,6 +477,8 @@ vigil_status vigil__entry_put(vigil_store *st, int64_t bank_id, const char *bank
         rc = vigil__q_exec(st, SQL_ENTRY_UPDATE, NULL, err, "iss", id, value, labels);
         if (rc == VIGIL_OK && bin && strcmp(old_value, value) != 0)
             rc = blob_write(st, sig, id, bin, nbin, err);
+        if (rc == VIGIL_OK)
+            rc = vigil__change_entry(st, bank_id, id, vigil_signal_name(sig), old_value, err);
         if (rc != VIGIL_OK) goto out;
         before = entry_json(bank, sig, old_value, old_labels, xid);
         after = entry_json(bank, sig, value, labels, xid);
@@ -545,6 +550,7 @@ vigil_status vigil_bank_put(vigil_store *st, const char *bank, const vigil_entry
                               VIGIL__PUT_ANY, &id, &what, err);
     if (rc == VIGIL_OK && what == VIGIL_PUT_ADDED) {
         rc = vigil__entry_set_last_id(st, id, err);
+        if (rc == VIGIL_OK) rc = vigil__change_entry(st, bank_id, id, NULL, NULL, err);
         json_t *after = rc == VIGIL_OK ? entry_json(bank, spec->signal, value, labels, xid) : NULL;
         if (rc == VIGIL_OK && !after) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
         if (rc == VIGIL_OK)
@@ -596,6 +602,37 @@ static vigil_status entry_in_bank(vigil_store *st, const char *bank, int64_t id,
     return VIGIL_OK;
 }
 
+static const char SQL_ENTRY_HELD[] =
+    "SELECT bank_id, signal_type, value FROM bank_entry WHERE id = ?1";
+
+/* What an entry holds: its bank, signal type and value (malloc'd). */
+typedef struct held {
+    int64_t bank_id;
+    char *sig, *value;
+} held;
+
+static vigil_status held_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    held *h = ctx;
+    const char *sig = vigil__row_text(r, 1), *v = vigil__row_text(r, 2);
+    h->bank_id = vigil__row_int(r, 0);
+    h->sig = strdup(sig ? sig : "");
+    h->value = strdup(v ? v : "");
+    if (!h->sig || !h->value) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    return VIGIL__STOP;
+}
+
+/* In the transaction of a change to entry `id`: its log row, with the
+ * value it holds before the change. */
+static vigil_status log_entry_change(vigil_store *st, int64_t id, vigil_err *err) {
+    held h = {0, NULL, NULL};
+    vigil_status rc = vigil__q_each(st, SQL_ENTRY_HELD, held_row, &h, err, "i", id);
+    if (rc == VIGIL_OK && h.value)
+        rc = vigil__change_entry(st, h.bank_id, id, h.sig, h.value, err);
+    free(h.sig);
+    free(h.value);
+    return rc;
+}
+
 /* Delete (enable < 0) or set the enabled flag of one entry of `bank`. */
 static vigil_status entry_change(vigil_store *st, const char *bank, int64_t id, int enable,
                                  vigil_err *err) {
@@ -604,6 +641,8 @@ static vigil_status entry_change(vigil_store *st, const char *bank, int64_t id, 
     if (rc == VIGIL_OK) rc = vigil__store_begin(st, err);
     if (rc != VIGIL_OK) return rc;
     rc = entry_in_bank(st, bank, id, err);
+    if (rc != VIGIL_OK) goto out;
+    rc = log_entry_change(st, id, err);
     if (rc != VIGIL_OK) goto out;
     if (enable < 0) rc = vigil__q_exec(st, SQL_BLOB_DELETE, NULL, err, "i", id);
     if (rc == VIGIL_OK)

@@ -484,6 +484,8 @@ vigil_status vigil_bank_import(vigil_store *st, const char *bank, FILE *in,
     }
     r.duplicates = r.unchanged + r.updated;
     if (r.imported) rc = vigil__entry_set_last_id(st, im.next_id - 1, err);
+    if (rc == VIGIL_OK && r.imported)
+        rc = vigil__change_import(st, im.bank_id, first_new_id, im.next_id - 1, err);
     if (rc == VIGIL_OK) {
         json_t *after = json_pack(
             "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "bank", bank, "rows", (json_int_t)r.rows,

@@ -17,6 +17,7 @@
 
 #include "common/err.h"
 #include "store/store_internal.h"
+#include "vigil/bank.h"
 #include "vigil/time.h"
 
 /* The migration steps.  Append only. */
@@ -355,6 +356,26 @@ static const char *const migrations[] = {
     "    outlet, agency_id, reupload_of);\n"
     "CREATE INDEX item_report_who ON item_report(item_id, agency_id, user_id);\n"
     "CREATE INDEX referral_op ON referral(operation_id, platform_id);\n",
+    /* the bank change log (issue 13, src/store/changes.c): one or more rows
+     * per committed bank change, written in the change's transaction, read
+     * by running matchers by sequence to apply the change as a delta.
+     * kind 'entry': entry_id changed (added, updated, enabled, disabled or
+     * removed); signal_type and old_value are what it held before (NULL
+     * for a new entry).  'import': bank_id gained the new entries
+     * entry_id..last_id (the updates of an import are 'entry' rows).
+     * 'bank': the bank's settings changed (created, enabled, disabled,
+     * threshold, kind, deleted).  Rows are pruned from the oldest
+     * (changes.c), the newest is always kept, so seq only grows. */
+    "CREATE TABLE bank_change (\n"
+    "    seq         INTEGER PRIMARY KEY,\n"
+    "    bank_id     INTEGER NOT NULL,\n"
+    "    kind        TEXT NOT NULL,\n"
+    "    entry_id    INTEGER,\n"
+    "    last_id     INTEGER,\n"
+    "    signal_type TEXT,\n"
+    "    old_value   TEXT,\n"
+    "    at          TEXT NOT NULL\n"
+    ");\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -365,10 +386,19 @@ struct vigil_store {
     int64_t (*clock)(void *ctx); /* NULL: vigil_time_now */
     void *clock_ctx;
     int version;
+    int64_t log_keep; /* change-log rows kept; 0: VIGIL_CHANGE_LOG_KEEP */
 };
 
 int vigil_store_schema_latest(void) {
     return N_MIGRATIONS;
+}
+
+int64_t vigil__store_log_keep(const vigil_store *st) {
+    return st && st->log_keep > 0 ? st->log_keep : VIGIL_CHANGE_LOG_KEEP;
+}
+
+void vigil__store_set_log_keep(vigil_store *st, int64_t keep) {
+    if (st) st->log_keep = keep > 0 ? keep : 0;
 }
 
 const char *vigil_store_path(const vigil_store *st) {

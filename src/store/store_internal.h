@@ -173,6 +173,38 @@ vigil_status vigil__db_set_schema(vigil__db *db, int version, vigil_err *err);
 /*! vigil__store_db() : the store's connection (store.c; owned by the store). */
 vigil__db *vigil__store_db(vigil_store *st);
 
+/* ---- the bank change log (changes.c) ----------------------------------------------
+ * Each appends one row to bank_change inside the caller's write
+ * transaction (vigil/bank.h "The change log"), and every 1024th row prunes
+ * the rows older than the store's keep count. */
+
+/*! vigil__change_entry() : entry `entry_id` of bank `bank_id` changed; it
+ *  held `old_value` of signal `sig` before (NULL: a new entry). */
+vigil_status vigil__change_entry(vigil_store *st, int64_t bank_id, int64_t entry_id,
+                                 const char *sig, const char *old_value, vigil_err *err);
+
+/*! vigil__change_import() : bank `bank_id` gained entries first..last. */
+vigil_status vigil__change_import(vigil_store *st, int64_t bank_id, int64_t first, int64_t last,
+                                  vigil_err *err);
+
+/*! vigil__change_bank() : bank `bank_id` was created, changed or deleted. */
+vigil_status vigil__change_bank(vigil_store *st, int64_t bank_id, vigil_err *err);
+
+/*! vigil__change_mark() : what names the log row `seq` (its time, kind,
+ *  bank and entry) as text in out[0..cap), "" for seq 0 or a row no
+ *  longer in the log: an index snapshot keeps it, to tell this store's
+ *  row from another one at the same sequence (a store restored from a
+ *  backup that logged other changes since).  @return VIGIL_OK or a store
+ *  error. */
+vigil_status vigil__change_mark(vigil_store *st, int64_t seq, char *out, size_t cap,
+                                vigil_err *err);
+
+/*! vigil__store_log_keep() / vigil__store_set_log_keep() : how many of the
+ *  newest change-log rows pruning keeps (VIGIL_CHANGE_LOG_KEEP; tests set
+ *  small numbers; at least 1). */
+int64_t vigil__store_log_keep(const vigil_store *st);
+void vigil__store_set_log_keep(vigil_store *st, int64_t keep);
+
 /* ---- who acts (user.c) ----------------------------------------------------- */
 
 /* A user row: the acting user of a store call. */

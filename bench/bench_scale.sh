@@ -1,0 +1,200 @@
+#!/bin/sh
+# bench/bench_scale.sh BUILD [--sizes N,N...] [--import N] [--db URL] - bank changes and
+# restarts at scale (issue 13), each against its baseline measured in the same run:
+#   - change-to-matchable: one entry added through the API (POST /v1/banks/bench/entries),
+#     then /v1/match polled until it matches, on the server that took it and on a second
+#     server on the same store; baseline: the full matcher load every change cost before
+#     the change log (bench-scale inproc, same store)
+#   - start-to-ready: `vigil serve` started until its first successful match, loading the
+#     banks (the baseline) and from an index snapshot (--index-snapshot)
+#   - a bank import of N rows (default 1,000,000) through the CLI while a server runs:
+#     the import's time, then how long until its last row matches on that server
+#   - several instances on one PostgreSQL (1, 2, 4): with --db URL only
+# Sizes default to 1,000,000 (a few minutes on 2 cores); BENCH_ARGS="--sizes
+# 1000000,10000000" adds 10M (building a 10M store takes several minutes, once: stores are
+# kept in BENCH_DIR, default /tmp/vigil-bench-scale).  Prints figures and ratios.
+set -eu
+B=${1:-build}
+[ $# -gt 0 ] && shift
+V="$B/vigil"
+M="$B/bench-matcher"
+S="$B/bench-scale"
+W=${BENCH_DIR:-/tmp/vigil-bench-scale}
+SIZES=1000000
+IMPORT=1000000
+PGURL=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --sizes) SIZES=$(echo "$2" | tr ',' ' '); shift 2 ;;
+    --import) IMPORT=$2; shift 2 ;;
+    --db) PGURL=$2; shift 2 ;;
+    *) echo "bench-scale: unknown option $1 (--sizes N,N --import N --db URL)" >&2; exit 2 ;;
+    esac
+done
+PORT=18190
+PORT2=18191
+mkdir -p "$W"
+PIDS=""
+cleanup() { for p in $PIDS; do kill -TERM "$p" 2> /dev/null || true; done; }
+trap cleanup EXIT
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# serve DB PORT [ARGS...]: starts a server in the background; its pid in LAST
+serve() {
+    db=$1 port=$2
+    shift 2
+    "$V" --db "$db" serve --listen "127.0.0.1:$port" --threads 2 --access-log off "$@" \
+        > /dev/null 2>> "$W/serve.log" &
+    LAST=$!
+    PIDS="$PIDS $LAST"
+}
+unserve() { kill -TERM "$1"; wait "$1" 2> /dev/null || true; }
+# matches PORT TOKEN HASH: 0 when POST /v1/match finds HASH in a bank
+matches() {
+    curl -s -m 5 -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
+        -d "{\"hashes\":[\"pdq:$3\"]}" "http://127.0.0.1:$1/v1/match" 2> /dev/null |
+        grep -q '"entry_id"'
+}
+# until_match PORT TOKEN HASH LIMIT_S: prints the ms until HASH matches (or "timeout")
+until_match() {
+    t0=$(now_ms)
+    until matches "$1" "$2" "$3"; do
+        [ $(($(now_ms) - t0)) -gt $(($4 * 1000)) ] && { echo timeout; return; }
+        sleep 0.01
+    done
+    echo $(($(now_ms) - t0))
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+hwm() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+build_store() { # build_store N: $W/scale-N.db with N random PDQ hashes in bank "bench"
+    n=$1 db="$W/scale-$1.db"
+    [ -f "$db" ] && return
+    echo "  (building a store of $n random PDQ hashes in $db)"
+    t0=$(now_ms)
+    "$M" gen "$n" 1 > "$W/hashes-$n.txt"
+    head -n 1 "$W/hashes-$n.txt" > "$W/probe-$n.txt"
+    "$V" --db "$db" -q bank create bench > /dev/null
+    "$V" --db "$db" -q bank import bench "$W/hashes-$n.txt" > /dev/null
+    "$V" --db "$db" -q agency add BENCH > /dev/null
+    "$V" --db "$db" -q user add bench --role analyst --agency BENCH > /dev/null
+    "$V" --db "$db" -q user add benchc --role coordinator --agency BENCH > /dev/null
+    rm -f "$W/hashes-$n.txt"
+    echo "  (built in $(($(now_ms) - t0)) ms)"
+}
+
+echo "== vigil scale benchmark (bank changes, restarts): $(nproc) cores, loopback; stores in $W"
+for n in $SIZES; do
+    build_store "$n"
+    db="$W/scale-$n.db"
+    snap="$W/scale-$n.idx"
+    probe=$(cat "$W/probe-$n.txt")
+    tok=$("$V" --db "$db" user token bench)
+    ctok=$("$V" --db "$db" user token benchc)
+    echo "-- $n PDQ entries"
+    # in process: the full load (what every change cost before) against one delta
+    "$S" inproc "$db" "$W/inproc.idx" > "$W/inproc.txt"
+    full_s=$(awk '$1 == "full_load_s" {print $2}' "$W/inproc.txt")
+    delta_ms=$(awk '$1 == "delta_ms_median" {print $2}' "$W/inproc.txt")
+    printf '  in process: full load %.2f s (the old cost of any change); one change as a delta %s ms (median of 5): %s\n' \
+        "$full_s" "$delta_ms" "$(ratio "$(awk -v s="$full_s" 'BEGIN {print s * 1000}')" "$delta_ms")"
+    printf '  in process: snapshot written in %s s, loaded in %s s (%s MiB); memory %s MiB, +%s MiB peak during the changes\n' \
+        "$(awk '$1 == "snapshot_write_s" {print $2}' "$W/inproc.txt")" \
+        "$(awk '$1 == "snapshot_load_s" {print $2}' "$W/inproc.txt")" \
+        "$(awk '$1 == "snapshot_mib" {print $2}' "$W/inproc.txt")" \
+        "$(awk '$1 == "rss_mib" {print $2}' "$W/inproc.txt")" \
+        "$(awk '$1 == "peak_growth_during_changes_mib" {print $2}' "$W/inproc.txt")"
+    # start-to-ready, loading the banks (baseline)
+    rm -f "$snap"
+    t0=$(now_ms)
+    serve "$db" "$PORT"
+    a=$LAST
+    full_start=$(until_match "$PORT" "$tok" "$probe" 600)
+    echo "  start to first match, loading the banks: $full_start ms"
+    # a second server on the same store, from the snapshot (it writes one at start)
+    serve "$db" "$PORT2" --index-snapshot "$snap"
+    b=$LAST
+    until_match "$PORT2" "$tok" "$probe" 600 > /dev/null
+    # change-to-matchable, through the API of server a, on a and on b
+    sa="" sb=""
+    mem0=$(rss "$a") hwm0=$(hwm "$a")
+    for k in 1 2 3 4 5; do
+        h=$("$M" gen 1 "$(($(date +%s%N) % 1000000 + k))")
+        code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ctok" \
+            -H 'Content-Type: application/json' -d "{\"signal_type\":\"pdq\",\"value\":\"$h\"}" \
+            "http://127.0.0.1:$PORT/v1/banks/bench/entries")
+        [ "$code" = 201 ] || { echo "  adding an entry: HTTP $code"; break; }
+        sa="$sa $(until_match "$PORT" "$tok" "$h" 60)"
+        sb="$sb $(until_match "$PORT2" "$tok" "$h" 60)"
+    done
+    printf '  change to matchable (API add, then /v1/match polled): on the same server %s ms, on the other %s ms (median of 5; all:%s /%s)\n' \
+        "$(echo "$sa" | median)" "$(echo "$sb" | median)" "$sa" "$sb"
+    printf '  vs the full reload before (%.2f s): %s (other server)\n' "$full_s" \
+        "$(ratio "$(awk -v s="$full_s" 'BEGIN {print s * 1000}')" "$(echo "$sb" | median)")"
+    printf '  server memory: %s MiB before the changes, %s MiB after (peak %s MiB at start, %s MiB after the changes)\n' \
+        "$mem0" "$(rss "$a")" "$hwm0" "$(hwm "$a")"
+    # the first import test on the first size: a new bank, IMPORT rows, through the CLI
+    if [ "$n" = "$(echo $SIZES | cut -d' ' -f1)" ] && [ "$IMPORT" -gt 0 ]; then
+        "$M" gen "$IMPORT" 7 > "$W/import.txt"
+        last=$(tail -n 1 "$W/import.txt")
+        "$V" --db "$db" -q bank delete imported --yes > /dev/null 2>&1 || true
+        "$V" --db "$db" -q bank create imported > /dev/null
+        t0=$(now_ms)
+        "$V" --db "$db" -q bank import imported "$W/import.txt" > /dev/null
+        t1=$(now_ms)
+        after=$(until_match "$PORT2" "$tok" "$last" 120)
+        printf '  bank import of %s rows (CLI): %s ms to commit, then matchable on a running server after %s ms; its memory %s MiB (peak %s MiB)\n' \
+            "$IMPORT" "$((t1 - t0))" "$after" "$(rss "$b")" "$(hwm "$b")"
+        "$V" --db "$db" -q bank delete imported --yes > /dev/null
+        rm -f "$W/import.txt"
+    fi
+    unserve "$a"
+    unserve "$b" # writes the snapshot (changed since)
+    # start-to-ready from the snapshot
+    t0=$(now_ms)
+    serve "$db" "$PORT2" --index-snapshot "$snap"
+    b=$LAST
+    snap_start=$(until_match "$PORT2" "$tok" "$probe" 600)
+    unserve "$b"
+    printf '  start to first match from the snapshot: %s ms (loading the banks: %s ms): %s faster\n' \
+        "$snap_start" "$full_start" "$(ratio "$full_start" "$snap_start")"
+    rm -f "$snap"
+done
+
+if [ -z "$PGURL" ]; then
+    echo "-- several instances on one PostgreSQL (1, 2, 4): skipped: needs PostgreSQL (--db URL)"
+elif ! "$V" --db "$PGURL" bank list > /dev/null 2>&1; then
+    echo "-- several instances on one PostgreSQL: skipped: this vigil cannot open $PGURL (the PostgreSQL driver)"
+else
+    echo "-- several instances on one PostgreSQL (change to matchable on every instance)"
+    "$V" --db "$PGURL" -q bank create bench > /dev/null 2>&1 || true
+    "$V" --db "$PGURL" -q agency add BENCH > /dev/null 2>&1 || true
+    "$V" --db "$PGURL" -q user add bench --role analyst --agency BENCH > /dev/null 2>&1 || true
+    "$V" --db "$PGURL" -q user add benchc --role coordinator --agency BENCH > /dev/null 2>&1 || true
+    tok=$("$V" --db "$PGURL" user token bench)
+    ctok=$("$V" --db "$PGURL" user token benchc)
+    for count in 1 2 4; do
+        ports="" pids=""
+        i=0
+        while [ $i -lt $count ]; do
+            serve "$PGURL" $((PORT + 10 + i))
+            ports="$ports $((PORT + 10 + i))"
+            pids="$pids $LAST"
+            i=$((i + 1))
+        done
+        for p in $ports; do until curl -s -o /dev/null "http://127.0.0.1:$p/healthz"; do sleep 0.2; done; done
+        h=$("$M" gen 1 "$(($(date +%s%N) % 1000000))")
+        first=$(echo $ports | cut -d' ' -f1)
+        curl -s -o /dev/null -H "Authorization: Bearer $ctok" -H 'Content-Type: application/json' \
+            -d "{\"signal_type\":\"pdq\",\"value\":\"$h\"}" "http://127.0.0.1:$first/v1/banks/bench/entries"
+        worst=0
+        for p in $ports; do
+            t=$(until_match "$p" "$tok" "$h" 60)
+            [ "$t" != timeout ] && [ "$t" -gt "$worst" ] && worst=$t
+        done
+        echo "  $count instance(s): matchable on every instance after $worst ms"
+        for p in $pids; do unserve "$p"; done
+    done
+fi
