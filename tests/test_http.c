@@ -582,6 +582,53 @@ static long metric(const char *name, const char *kind) {
     return v;
 }
 
+/* The operation report is computed once per change of the store and per
+ * user: asked again, the same figures come from the memo (/metrics counts
+ * a hit); another user gets their own answer (a 403 stays a 403); any write
+ * moves the store's mark, so the next report counts the new item. */
+static long memo_hits(void) {
+    char *resp = NULL;
+    long v = -1;
+    const char *key = "vigil_report_memo_total{result=\"hit\"} ";
+    if (req("GET", "/metrics", NULL, NULL, NULL, 0, &resp) == 200 && resp) {
+        const char *p = strstr(resp, key);
+        if (p) v = strtol(p + strlen(key), NULL, 10);
+    }
+    free(resp);
+    return v;
+}
+
+static long report_items(int tok, const char *op) {
+    char path[128], *resp = NULL;
+    snprintf(path, sizeof path, "/v1/operations/%s/report", op);
+    long n = -1;
+    if (jreq("GET", path, tok, NULL, &resp) == 200 && resp) {
+        json_t *v = json_loads(resp, 0, NULL);
+        n = (long)json_integer_value(json_object_get(v, "items"));
+        json_decref(v);
+    }
+    free(resp);
+    return n;
+}
+
+static void test_report_memo(void) {
+    if (start(15, 64) != 0) CHECK(0);
+    long h0 = memo_hits();
+    CHECK_INT(h0, ==, 0);
+    long n = report_items(1, "op1");
+    CHECK_INT(n, >, 0);
+    CHECK_INT(report_items(1, "op1"), ==, n);
+    CHECK_INT(memo_hits(), ==, 1);
+    CHECK_INT(report_items(5, "op2"), >=, 0); /* the admin's, kept */
+    CHECK_INT(jreq("GET", "/v1/operations/op2/report", 1, NULL, NULL), ==, 403);
+    CHECK_INT(jreq("GET", "/v1/operations/op2/report", 1, NULL, NULL), ==, 403);
+    CHECK_INT(jreq("POST", "/v1/items", 1, "{\"op\":\"op1\",\"url\":\"https://t.me/memo/1\"}", NULL), ==, 201);
+    CHECK_INT(report_items(1, "op1"), ==, n + 1);
+    CHECK_INT(report_items(3, "op1"), ==, n + 1);
+    CHECK_INT(memo_hits(), ==, 1);
+    stop();
+}
+
 /* POST /v1/match with a video or TMK hash loads that matcher once, keeps it
  * for the next requests, and loads it again after a bank change (an entry
  * added over the API), which the next query then finds. */
@@ -1095,6 +1142,7 @@ const test_case suite_http[] = {
     {"http/bad_input_changes_nothing", test_bad_input},
     {"http/audit_tenancy_pagination_metrics", test_audit_and_tenancy},
     {"http/video_matchers_kept", test_video_matchers_kept},
+    {"http/report_memo", test_report_memo},
     {"http/clusters_and_queue_orders", test_clusters_and_queue},
     {"http/slow_and_too_many_clients", test_slow_and_many_clients},
     {"http/sessions_csrf_lockout", test_sessions},

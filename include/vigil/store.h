@@ -65,6 +65,15 @@ VIGIL_API const char *vigil_store_path(const vigil_store *st);
  *  (after migration: always vigil_store_schema_latest()). */
 VIGIL_API int vigil_store_schema_version(const vigil_store *st);
 
+/*! vigil_store_mark() :
+ *  A number that grows with every committed change to the store: the
+ *  newest event of the audit chain, which every change appends to in its
+ *  own transaction.  While it stays equal, so does every record, so a
+ *  front may reuse an answer it computed after reading the mark (read the
+ *  mark first, then compute: the answer is then never older than the mark).
+ *  @return VIGIL_OK with *mark (0 for a store without events). */
+VIGIL_API vigil_status vigil_store_mark(vigil_store *st, int64_t *mark, vigil_err *err);
+
 /*! vigil_store_schema_latest() : the newest schema version this vigil knows.
  *  Pure function. */
 VIGIL_API int vigil_store_schema_latest(void);

@@ -227,8 +227,33 @@ void http_vcache_release(http_vcache *c, int kind);
 void http_vcache_metrics(http_vcache *c, FILE *f);
 
 /*! http_vcache_of() : the server's cache.  http_banks_gen() : the banks'
- *  generation now (after the bank-version poll: server.c). */
+ *  generation now (the change-log sequence the matcher has applied: server.c). */
 http_vcache *http_vcache_of(http_ctx *h);
 unsigned long http_banks_gen(http_ctx *h);
+
+/* ---- answers given again while the store is unchanged (memo.c) ---- */
+
+typedef struct http_memo http_memo;
+
+/*! http_memo_new() / http_memo_free() : an empty memo; free: NULL ok. */
+vigil_status http_memo_new(http_memo **out, vigil_err *err);
+void http_memo_free(http_memo *m);
+
+/*! http_memo_get() : a copy of the answer kept for (`what`, `user`, `arg`)
+ *  at store mark `mark` (vigil_store_mark), or NULL (none, another mark, or
+ *  a key too long to keep). */
+json_t *http_memo_get(http_memo *m, const char *what, const char *user, const char *arg,
+                      int64_t mark);
+
+/*! http_memo_put() : keeps a copy of `value` (not consumed), computed after
+ *  reading mark `mark`, for (`what`, `user`, `arg`). */
+void http_memo_put(http_memo *m, const char *what, const char *user, const char *arg,
+                   int64_t mark, const json_t *value);
+
+/*! http_memo_metrics() : hits and misses, in the Prometheus text format. */
+void http_memo_metrics(http_memo *m, FILE *f);
+
+/*! http_memo_of() : the server's memo. */
+http_memo *http_memo_of(http_ctx *h);
 
 #endif /* VIGIL_HTTP_INTERNAL_H */

@@ -462,10 +462,19 @@ static void h_op_close(http_ctx *h) {
     answer(h, rc, &err, 200, json_pack("{s:s, s:s}", "name", h->params[0], "status", "closed"));
 }
 
+/* The report is computed once per change of the store and per user
+ * (memo.c): dashboards ask for it every few seconds. */
 static void h_op_report(http_ctx *h) {
     json_t *out = NULL;
     vigil_err err;
+    int64_t mark = 0;
+    int keep = vigil_store_mark(h->st, &mark, NULL) == VIGIL_OK;
+    if (keep && (out = http_memo_get(http_memo_of(h), "report", h->user, h->params[0], mark))) {
+        http_ok(h, 200, out);
+        return;
+    }
     vigil_status rc = vigil_report_op(h->st, h->user, h->params[0], &out, &err);
+    if (rc == VIGIL_OK && keep) http_memo_put(http_memo_of(h), "report", h->user, h->params[0], mark, out);
     answer(h, rc, &err, 200, out);
 }
 

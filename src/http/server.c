@@ -58,6 +58,7 @@ struct vigil_server {
     atomic_ulong banks_gen;
     unsigned long loaded_gen;
     http_vcache *vcache; /* the video and TMK matchers (vcache.c) */
+    http_memo *memo;     /* answers given again while the store is unchanged (memo.c) */
     /* the live thread polls the change log; the snapshot thread writes the
      * snapshot (holding m_lock for reading: the matcher is not replaced
      * meanwhile, while syncs and queries go on) */
@@ -373,6 +374,8 @@ void http_banks_changed(http_ctx *h) { atomic_fetch_add(&h->srv->banks_gen, 1); 
 
 http_vcache *http_vcache_of(http_ctx *h) { return h->srv->vcache; }
 
+http_memo *http_memo_of(http_ctx *h) { return h->srv->memo; }
+
 static int64_t matcher_sequence(vigil_server *s) {
     pthread_rwlock_rdlock(&s->m_lock);
     int64_t q = s->matcher ? vigil_matcher_sequence(s->matcher) : 0;
@@ -473,6 +476,7 @@ static char *metrics_text(vigil_server *s, vigil_store *st, size_t *len) {
                "# TYPE vigil_index_sequence gauge\nvigil_index_sequence %lld\n",
             (long long)matcher_sequence(s));
     http_vcache_metrics(s->vcache, f);
+    http_memo_metrics(s->memo, f);
     json_t *orders = NULL;
     long open = 0, overdue = 0;
     if (vigil_order_list(st, NULL, 0, &orders, NULL) == VIGIL_OK) {
@@ -952,6 +956,7 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
             rc = vigil__err_set(err, VIGIL_EINTERNAL, "cannot start the thread that writes the index snapshot");
     }
     if (rc == VIGIL_OK) rc = http_vcache_new(s->db_path, &s->vcache, err);
+    if (rc == VIGIL_OK) rc = http_memo_new(&s->memo, err);
     if (rc != VIGIL_OK) {
         vigil_server_stop(s);
         return rc;
@@ -1003,6 +1008,7 @@ void vigil_server_stop(vigil_server *s) {
     vigil_matcher_free(s->matcher);
     vigil_store_close(s->m_store);
     http_vcache_free(s->vcache);
+    http_memo_free(s->memo);
     pthread_mutex_destroy(&s->stores_mu);
     pthread_rwlock_destroy(&s->m_lock);
     pthread_mutex_destroy(&s->m_reload);

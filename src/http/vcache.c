@@ -2,8 +2,10 @@
  * src/http/vcache.c - the server's video and TMK matchers, kept in memory
  * between requests like the PDQ matcher (server.c): each is loaded at the
  * first request that needs it, on a store connection of its own, and
- * loaded again when the banks' generation has moved since (a bank change
- * by this server, or one by the CLI that the bank-version poll saw).
+ * loaded again when the banks' generation has moved since: the bank
+ * change-log sequence the server's matcher has applied (a change by this
+ * server at its next request; one by another server or the CLI within the
+ * change-log poll).
  *
  * A request holds its matcher under a read lock for the query; a reload
  * builds the new matcher first, then swaps it in under the write lock, so

@@ -185,3 +185,9 @@ vigil_status vigil__audit_list(vigil_store *st, const char *entity, int64_t enti
         return vigil__q_json(st, sql_list_entity, out, err, "dti", limit, entity, entity_id);
     return vigil__q_json(st, sql_list_all, out, err, "d", limit);
 }
+
+vigil_status vigil_store_mark(vigil_store *st, int64_t *mark, vigil_err *err) {
+    *mark = 0;
+    vigil_status rc = vigil__q_int(st, "SELECT last_id FROM audit_head WHERE one = 1", mark, err, "");
+    return rc == VIGIL_ENOENT ? VIGIL_OK : rc;
+}
