@@ -178,7 +178,7 @@ static void t_foreign_files_refused(void) {
 static void t_memory_store(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_status rc = vigil_bank_create(st, "m", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
     vigil_store_close(st);
     CHECK_OK(rc, &err);
@@ -189,7 +189,7 @@ static void t_memory_store(void) {
 static void t_bank_crud(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_bank_info b, *v = NULL;
     size_t n = 0;
     int ok = 0;
@@ -260,7 +260,7 @@ static void t_bank_validation(void) {
                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &err),
              &err);
     vigil_store *st = NULL;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_status r1 = vigil_bank_create(st, "ok", VIGIL_BANK_NORMAL, 257, NULL, NULL, &err);
     vigil_status r2 = vigil_bank_create(st, "ok", VIGIL_BANK_NORMAL, -2, NULL, NULL, &err);
     vigil_status r3 = vigil_bank_create(st, "ok", VIGIL_BANK_NORMAL, -1, "bad\xff", NULL, &err);
@@ -279,7 +279,7 @@ static void t_bank_validation(void) {
 static void t_entries(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_entry e;
     memset(&e, 0, sizeof e);
     int ok = 0;
@@ -353,7 +353,7 @@ static void t_entries(void) {
 static void t_entry_validation(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_status rc = vigil_bank_create(st, "b", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
     struct {
         vigil_entry_spec s;
@@ -484,7 +484,7 @@ static void t_labels(void) {
 /* A store with banks "b" (and "c"), for import tests. */
 static vigil_store *bank_store(void) {
     vigil_store *st = NULL;
-    if (vigil_store_open(":memory:", &st, NULL) != VIGIL_OK) return NULL;
+    if (vigil_store_open(test_db(), &st, NULL) != VIGIL_OK) return NULL;
     if (vigil_bank_create(st, "b", VIGIL_BANK_NORMAL, -1, NULL, NULL, NULL) != VIGIL_OK ||
         vigil_bank_create(st, "c", VIGIL_BANK_NORMAL, -1, NULL, NULL, NULL) != VIGIL_OK) {
         vigil_store_close(st);
@@ -775,7 +775,7 @@ static int scan_cb(void *ctx, int64_t entry_id, int64_t bank_id, const char *val
 static void t_scan(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_bank_info on, off, other;
     scan_log all = {.n = 0}, only = {.n = 0}, none = {.n = 0}, early = {.n = 0, .stop_after = 2};
     int64_t ids[6];

@@ -184,7 +184,7 @@ static vigil_store *video_store(int64_t *id_long, int64_t *id_other, vigil_err *
     vigil_store *st = NULL;
     vigil_video_hash v;
     char *val = NULL;
-    int ok = vigil_store_open(":memory:", &st, err) == VIGIL_OK &&
+    int ok = vigil_store_open(test_db(), &st, err) == VIGIL_OK &&
              vigil_bank_create(st, "known", VIGIL_BANK_NORMAL, -1, NULL, NULL, err) == VIGIL_OK;
     const char *paths[2] = {long_path, other_path};
     int64_t *ids[2] = {id_long, id_other};
@@ -688,7 +688,7 @@ static void t_forms_bank(void) {
     NEED_VIDEOS();
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_video_opts o;
     vigil_video_opts_init(&o);
     o.vpdq_reference = 1;
@@ -768,7 +768,7 @@ static void t_rules(void) {
     /* the matcher: bank "pytx" with its own rule, the query's rule vigil */
     vigil_store *st = NULL;
     char *val = NULL;
-    vigil_status rc = vigil_store_open(":memory:", &st, &err);
+    vigil_status rc = vigil_store_open(test_db(), &st, &err);
     if (rc == VIGIL_OK) rc = vigil_bank_create(st, "pytx", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
     if (rc == VIGIL_OK) rc = vigil_video_serialize(&bank, &val, &err);
     vigil_entry_spec spec = {VIGIL_SIGNAL_VIDEO, val, NULL, NULL};
@@ -1008,7 +1008,7 @@ static void t_tmk_bank(void) {
     NEED_VIDEOS();
     vigil_err err;
     vigil_store *st = NULL;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_tmk *a = NULL, *b = NULL;
     uint8_t *bytes = NULL;
     size_t len = 0;

@@ -67,6 +67,33 @@ VIGIL_API void vigil_store_set_clock(vigil_store *st, int64_t (*clock)(void *ctx
  *  until it is closed. */
 VIGIL_API const char *vigil_store_path(const vigil_store *st);
 
+/* What vigil_store_copy copied. */
+typedef struct vigil_store_copy_report {
+    int tables;           /* tables copied (schema_migration aside: each store has its own) */
+    long long rows;       /* rows in all */
+    long long audit_events; /* the copy's audit chain, verified */
+} vigil_store_copy_report;
+
+/*! vigil_store_copy() :
+ *  Copies the whole store at `from` into the empty store at `to` (either
+ *  may be an SQLite file or a PostgreSQL URL; both are opened, and so
+ *  migrated, first): every table in creation order with its rows and ids
+ *  (banks and entries, the case store, users with their token digests,
+ *  passwords, sessions, the audit chain), in one transaction of `to`.
+ *  Then checks that every table has as many rows in both and that the
+ *  copy's audit chain verifies.  `rep` (NULL ok) receives the figures.
+ *  @return VIGIL_OK; VIGIL_EEXIST when `to` has rows already (nothing
+ *  written); VIGIL_ECONFLICT for stores of different schema versions;
+ *  VIGIL_ECORRUPT when the counts or the chain do not match; or an error
+ *  of opening, reading or writing.  No password is shown in a message. */
+VIGIL_API vigil_status vigil_store_copy(const char *from, const char *to,
+                                        vigil_store_copy_report *rep, vigil_err *err);
+
+/*! vigil_store_is_url() : whether store path `path` names a PostgreSQL
+ *  database (it starts with postgresql: or postgres:) rather than an SQLite
+ *  file.  NULL: 0.  Pure. */
+VIGIL_API int vigil_store_is_url(const char *path);
+
 /*! vigil_store_redact() :
  *  Copies store path or connection string `path` into `out` (capacity
  *  `cap`, truncated, always NUL-terminated when cap > 0) with any password

@@ -14,7 +14,7 @@
 #include "common/err.h"
 #include "store/driver.h"
 
-int vigil__db_is_url(const char *path) {
+int vigil_store_is_url(const char *path) {
     return path && (strncmp(path, "postgresql:", 11) == 0 || strncmp(path, "postgres:", 9) == 0);
 }
 
@@ -68,7 +68,7 @@ vigil_status vigil__db_open(const char *path, vigil__db **out, vigil_err *err) {
     vigil_store_redact(path, shown, sizeof shown);
     vigil__db *db = calloc(1, sizeof *db);
     if (!db) return vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", shown);
-    db->drv = vigil__db_is_url(path) ? &vigil__pg_driver : &vigil__sqlite_driver;
+    db->drv = vigil_store_is_url(path) ? &vigil__pg_driver : &vigil__sqlite_driver;
     vigil_status rc = db->drv->open(path, shown, &db->impl, err);
     if (rc != VIGIL_OK) {
         free(db);
@@ -86,6 +86,19 @@ void vigil__db_close(vigil__db *db) {
 
 const char *vigil__db_kind(const vigil__db *db) {
     return db->drv->name;
+}
+
+const char *vigil__db_tables_sql(const vigil__db *db) {
+    return db->drv->tables_sql;
+}
+
+vigil_status vigil__db_exec_vals(vigil__db *db, const char *sql, int n, const vigil__val *v,
+                                 vigil_err *err) {
+    return db->drv->exec_vals(db->impl, sql, n, v, err);
+}
+
+vigil_status vigil__db_after_copy(vigil__db *db, const char *table, vigil_err *err) {
+    return db->drv->after_copy(db->impl, table, err);
 }
 
 vigil_status vigil__db_exec(vigil__db *db, const char *sql, const char *what, vigil_err *err) {

@@ -13,6 +13,15 @@
 
 typedef struct vigil__driver vigil__driver;
 
+/* A value for vigil__db_exec_vals (the whole-store copy, copy.c). */
+typedef struct vigil__val {
+    vigil__col_type type; /* INT, REAL, TEXT, BLOB or NULL */
+    int64_t i;
+    double d;
+    const char *text; /* TEXT; BLOB with n */
+    size_t n;
+} vigil__val;
+
 /* A connection: the driver's table and its own state. */
 struct vigil__db {
     const vigil__driver *drv;
@@ -55,6 +64,15 @@ struct vigil__driver {
     int (*row_columns)(const vigil__row *r);
     const char *(*row_name)(const vigil__row *r, int col);
     vigil__col_type (*row_type)(const vigil__row *r, int col);
+    /* the store's tables in the order they were created (a copy in that
+     * order meets every foreign key), one column "name"; no parameters */
+    const char *tables_sql;
+    /* `sql` (dynamic, not cached) with n values bound to ?1..?n */
+    vigil_status (*exec_vals)(void *impl, const char *sql, int n, const vigil__val *v,
+                              vigil_err *err);
+    /* after rows with explicit ids were copied into `table`: its id
+     * generator continues after them (PostgreSQL: setval) */
+    vigil_status (*after_copy)(void *impl, const char *table, vigil_err *err);
 };
 
 /*! vigil__pg_rewrite() : `sql` (SQLite's dialect, one or more statements)
@@ -62,6 +80,12 @@ struct vigil__driver {
  *  malloc'd string, or NULL with the reason in `why` (a construct that
  *  cannot be rewritten, or out of memory). */
 char *vigil__pg_rewrite(const char *sql, char *why, size_t why_cap);
+
+/*! vigil__db_exec_vals() / vigil__db_after_copy() : the driver's
+ *  exec_vals and after_copy (above), for copy.c. */
+vigil_status vigil__db_exec_vals(vigil__db *db, const char *sql, int n, const vigil__val *v,
+                                 vigil_err *err);
+vigil_status vigil__db_after_copy(vigil__db *db, const char *table, vigil_err *err);
 
 extern const vigil__driver vigil__sqlite_driver;
 extern const vigil__driver vigil__pg_driver;

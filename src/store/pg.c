@@ -1129,10 +1129,99 @@ static void pg_read_end(void *impl) {
     if (server_tx(db)) PQclear(PQexec(db->c, "COMMIT"));
 }
 
+static vigil_status pg_exec_vals(void *impl, const char *sql, int n, const vigil__val *v,
+                                 vigil_err *err) {
+    pg_db *db = impl;
+    if (n > MAX_PARAMS)
+        return vigil__err_set(err, VIGIL_EINTERNAL, "query: more than %d parameters", MAX_PARAMS);
+    vigil_status rc = ensure(db, err);
+    if (rc != VIGIL_OK) return rc;
+    char why[200] = "";
+    char *q = vigil__pg_rewrite(sql, why, sizeof why);
+    if (!q) return vigil__err_set(err, VIGIL_EINTERNAL, "%s: %s", db->path, why);
+    params p;
+    Oid types[MAX_PARAMS];
+    for (int i = 0; i < n; i++) {
+        p.len[i] = 0;
+        p.fmt[i] = 0;
+        types[i] = 0;
+        switch (v[i].type) {
+        case VIGIL__COL_INT:
+            snprintf(p.num[i], sizeof p.num[i], "%lld", (long long)v[i].i);
+            p.v[i] = p.num[i];
+            break;
+        case VIGIL__COL_REAL:
+            snprintf(p.num[i], sizeof p.num[i], "%.17g", v[i].d);
+            p.v[i] = p.num[i];
+            break;
+        case VIGIL__COL_TEXT: p.v[i] = v[i].text; break;
+        case VIGIL__COL_BLOB:
+            p.v[i] = v[i].text;
+            p.len[i] = (int)v[i].n;
+            p.fmt[i] = 1;
+            types[i] = 17;
+            break;
+        default: p.v[i] = NULL; break;
+        }
+    }
+    PGresult *r = PQexecParams(db->c, q, n, types, p.v, p.len, p.fmt, 0);
+    free(q);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? VIGIL_OK : pg_err(db, r, err, NULL);
+    PQclear(r);
+    return rc;
+}
+
+/* Identity columns continue after the largest id copied. */
+static vigil_status pg_after_copy(void *impl, const char *table, vigil_err *err) {
+    pg_db *db = impl;
+    const char *vals[1] = {table};
+    PGresult *r = PQexecParams(db->c,
+                               "SELECT column_name FROM information_schema.columns WHERE "
+                               "table_schema = current_schema() AND table_name = $1 AND "
+                               "is_identity = 'YES'",
+                               1, NULL, vals, NULL, NULL, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        vigil_status rc = pg_err(db, r, err, "reading the identity columns");
+        PQclear(r);
+        return rc;
+    }
+    vigil_status rc = VIGIL_OK;
+    for (int i = 0; rc == VIGIL_OK && i < PQntuples(r); i++) {
+        char *t = PQescapeIdentifier(db->c, table, strlen(table));
+        const char *col = PQgetvalue(r, i, 0);
+        char *c = PQescapeIdentifier(db->c, col, strlen(col));
+        char *lt = PQescapeLiteral(db->c, table, strlen(table));
+        char *lc = PQescapeLiteral(db->c, col, strlen(col));
+        char sql[600];
+        if (t && c && lt && lc) {
+            snprintf(sql, sizeof sql,
+                     "SELECT setval(pg_get_serial_sequence(%s, %s), max(%s)) FROM %s HAVING "
+                     "max(%s) IS NOT NULL",
+                     lt, lc, c, t, c);
+            PGresult *x = simple(db, sql, err, "setting an id sequence");
+            if (!x) rc = err ? err->status : VIGIL_EIO;
+            PQclear(x);
+        } else {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+        }
+        PQfreemem(t);
+        PQfreemem(c);
+        PQfreemem(lt);
+        PQfreemem(lc);
+    }
+    PQclear(r);
+    return rc;
+}
+
 const vigil__driver vigil__pg_driver = {
     "PostgreSQL",   pg_open,        pg_close,       pg_exec,           pg_schema,
     pg_set_schema,  pg_q_exec,      pg_q_each,      pg_begin,          pg_commit,
     pg_rollback,    pg_read_begin,  pg_read_end,    pg_in_transaction, pg_row_int,
     pg_row_double,  pg_row_text,    pg_row_blob,    pg_row_is_null,    pg_row_columns,
     pg_row_name,    pg_row_type,
+    "SELECT c.relname AS name FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = "
+    "(SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname <> "
+    "'vigil_meta' ORDER BY c.oid",
+    pg_exec_vals,   pg_after_copy,
 };

@@ -351,10 +351,46 @@ static int sl_in_transaction(void *impl) {
     return !sqlite3_get_autocommit(((sl_db *)impl)->h);
 }
 
+static vigil_status sl_exec_vals(void *impl, const char *sql, int n, const vigil__val *v,
+                                 vigil_err *err) {
+    sl_db *db = impl;
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(db->h, sql, -1, &s, NULL);
+    for (int i = 0; src == SQLITE_OK && i < n; i++) {
+        switch (v[i].type) {
+        case VIGIL__COL_INT: src = sqlite3_bind_int64(s, i + 1, v[i].i); break;
+        case VIGIL__COL_REAL: src = sqlite3_bind_double(s, i + 1, v[i].d); break;
+        case VIGIL__COL_TEXT: src = sqlite3_bind_text(s, i + 1, v[i].text, -1, SQLITE_STATIC); break;
+        case VIGIL__COL_BLOB:
+            src = sqlite3_bind_blob64(s, i + 1, v[i].text, v[i].n, SQLITE_STATIC);
+            break;
+        default: src = sqlite3_bind_null(s, i + 1); break;
+        }
+    }
+    if (src == SQLITE_OK) {
+        while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        }
+        if (src == SQLITE_DONE) src = SQLITE_OK;
+    }
+    vigil_status rc = src == SQLITE_OK ? VIGIL_OK : db_err(db, src, err, NULL);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static vigil_status sl_after_copy(void *impl, const char *table, vigil_err *err) {
+    (void)impl; /* sqlite_sequence follows explicit ids by itself */
+    (void)table;
+    (void)err;
+    return VIGIL_OK;
+}
+
 const vigil__driver vigil__sqlite_driver = {
     "SQLite",       sl_open,        sl_close,       sl_exec,           sl_schema,
     sl_set_schema,  sl_q_exec,      sl_q_each,      sl_begin,          sl_commit,
     sl_rollback,    sl_read_begin,  sl_read_end,    sl_in_transaction, sl_row_int,
     sl_row_double,  sl_row_text,    sl_row_blob,    sl_row_is_null,    sl_row_columns,
     sl_row_name,    sl_row_type,
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+    "ORDER BY rowid",
+    sl_exec_vals,   sl_after_copy,
 };

@@ -149,10 +149,6 @@ int vigil__store_in_transaction(vigil_store *st);
  * at the head of pg.c). */
 typedef struct vigil__db vigil__db;
 
-/*! vigil__db_is_url() : whether `path` names a PostgreSQL database
- *  (postgresql:// or postgres://) rather than an SQLite file. */
-int vigil__db_is_url(const char *path);
-
 /*! vigil__db_open() : opens (creating if need be) and configures the
  *  database at `path` (SQLite: WAL, foreign keys, FULL sync, busy timeout;
  *  PostgreSQL: the URL through libpq, timeouts, the dialect's helpers).
@@ -184,6 +180,10 @@ vigil_status vigil__db_schema(vigil__db *db, int64_t *version, int *foreign, vig
 /*! vigil__db_set_schema() : in the caller's transaction, records schema
  *  `version` and marks the database as vigil's. */
 vigil_status vigil__db_set_schema(vigil__db *db, int version, vigil_err *err);
+
+/*! vigil__db_tables_sql() : the driver's query for the store's tables, in
+ *  the order they were created (one column, "name"). */
+const char *vigil__db_tables_sql(const vigil__db *db);
 
 /*! vigil__store_db() : the store's connection (store.c; owned by the store). */
 vigil__db *vigil__store_db(vigil_store *st);
