@@ -57,10 +57,10 @@ vigil_status vigil_refer(vigil_store *st, const char *by, const char *op, const 
     }
     if (rc == VIGIL_OK)
         rc = vigil__q_json(st,
-                           "SELECT DISTINCT i.platform_id AS pid, p.channel FROM item i JOIN "
+                           "SELECT i.platform_id AS pid, p.channel FROM item i JOIN "
                            "platform p ON p.id = i.platform_id WHERE i.operation_id = ?1 AND "
-                           "i.state = 'assessed' AND (?2 = 0 OR i.platform_id = ?2) ORDER BY "
-                           "p.name COLLATE NOCASE",
+                           "i.state = 'assessed' AND (?2 = 0 OR i.platform_id = ?2) GROUP BY "
+                           "i.platform_id, p.channel, p.name ORDER BY p.name COLLATE NOCASE",
                            &plats, err, "ii", op_id, only);
     json_array_foreach(plats, k, row) {
         if (rc != VIGIL_OK) break;

@@ -25,6 +25,11 @@
  *   ifnull( -> coalesce(, instr( -> strpos(, LIKE -> ILIKE (SQLite's LIKE
  *                                  ignores ASCII case)
  *   FROM (SELECT ...) / JOIN (SELECT ...) without an alias -> AS vigil_qN
+ *   CREATE INDEX N ON T (A, ..., value) [WHERE ...]
+ *                               -> CREATE INDEX N ON T (A, ...) [WHERE ...];
+ *                                  CREATE INDEX N_hash ON T USING hash (value)
+ *                                  (a btree entry holds ~2.7 kB at most: a
+ *                                  column named value may hold video hashes)
  * and these SQLite names exist in the store's schema as PostgreSQL objects
  * (installed on open, see DIALECT): the collation NOCASE (ICU, case-
  * insensitive), json_group_array(x), json_group_object(k, v) (both '[]'/'{}'
@@ -357,6 +362,55 @@ static int bool_after(const tok *t) {
            t->kind == T_END;
 }
 
+/* CREATE INDEX NAME ON TABLE (A, ..., value) [WHERE ...] at t[i]: a btree
+ * over the other columns and a hash index over value (a btree entry holds
+ * at most ~2.7 kB, and video hashes are longer).  @return the index of the
+ * statement's last token when rewritten, else 0. */
+static size_t value_index(const tok *t, size_t n, size_t i, sbuf *b) {
+    size_t k = nxt(t, n, i);
+    if (!tok_is(&t[k], "INDEX")) return 0;
+    size_t name = nxt(t, n, k), on = nxt(t, n, name), table = nxt(t, n, on),
+           open = nxt(t, n, table);
+    if (t[name].kind != T_WORD || !tok_is(&t[on], "ON") || !punct_is(&t[open], '(')) return 0;
+    size_t close = match_paren(t, n, open);
+    size_t cols[16], nc = 0, val = 0;
+    for (size_t j = nxt(t, n, open); j < close; j = nxt(t, n, j)) {
+        if (t[j].kind == T_WORD && nc < 16) {
+            if (tok_is(&t[j], "value")) val = j;
+            cols[nc++] = j;
+        } else if (!punct_is(&t[j], ',')) {
+            return 0; /* an expression or a COLLATE: left alone */
+        }
+    }
+    if (!val || nc < 2) return 0;
+    size_t end = close;
+    while (end + 1 < n && t[end + 1].kind != T_END && !punct_is(&t[end + 1], ';'))
+        end++;
+    const char *tail = t[close].s + 1;
+    size_t tail_n = (size_t)(t[end].s + t[end].n - tail);
+    sb_str(b, "CREATE INDEX ");
+    sb_put(b, t[name].s, t[name].n);
+    sb_str(b, " ON ");
+    sb_put(b, t[table].s, t[table].n);
+    sb_str(b, " (");
+    int first = 1;
+    for (size_t c = 0; c < nc; c++) {
+        if (cols[c] == val) continue;
+        if (!first) sb_str(b, ", ");
+        sb_put(b, t[cols[c]].s, t[cols[c]].n);
+        first = 0;
+    }
+    sb_str(b, ")");
+    if (end > close) sb_put(b, tail, tail_n);
+    sb_str(b, "; CREATE INDEX ");
+    sb_put(b, t[name].s, t[name].n);
+    sb_str(b, "_hash ON ");
+    sb_put(b, t[table].s, t[table].n);
+    sb_str(b, " USING hash (value)");
+    if (end > close) sb_put(b, tail, tail_n);
+    return end;
+}
+
 /* Whether the TEXT column type at i has its own COLLATE before its
  * definition ends (a ',' at the same depth, the closing ')' or the end). */
 static int has_collate(const tok *t, size_t n, size_t i) {
@@ -379,6 +433,7 @@ char *vigil__pg_rewrite(const char *sql, char *why, size_t why_cap) {
     if (!alias) b.oom = 1;
     int depth = 0, ignore = 0, create_table = 0, add_column = 0, n_alias = 0, bad = 0;
     int first = 1; /* the next significant token starts a statement */
+    size_t k_end = 0;
     for (size_t i = 0; i < n && !b.oom && !bad; i++) {
         const tok *x = &t[i];
         size_t pi = prv(t, i), ni = nxt(t, n, i);
@@ -434,6 +489,8 @@ char *vigil__pg_rewrite(const char *sql, char *why, size_t why_cap) {
                 sb_str(&b, "\"");
                 sb_put(&b, x->s, x->n);
                 sb_str(&b, "\"");
+            } else if (tok_is(x, "CREATE") && (k_end = value_index(t, n, i, &b)) != 0) {
+                i = k_end;
             } else if (tok_is(x, "INSERT") && tok_is(nx, "OR")) {
                 size_t k = nxt(t, n, ni);
                 if (tok_is(&t[k], "IGNORE")) {
@@ -767,7 +824,7 @@ static Oid type_of(char f) {
     case 'd': return 20; /* int8 */
     case 'f': return 701; /* float8 */
     case 'b': return 17;  /* bytea */
-    default: return 0;    /* text: the type the query gives the parameter */
+    default: return 25;   /* text */
     }
 }
 
