@@ -44,14 +44,18 @@
  * aggregate.
  *
  * Concurrency: a write transaction (vigil__store_begin) takes one advisory
- * lock per store (database and schema), as SQLite's BEGIN IMMEDIATE takes
- * the file's write lock: writers on any number of connections and
+ * lock per store (database and schema; held until after COMMIT/ROLLBACK),
+ * as SQLite's BEGIN IMMEDIATE takes the file's write lock: writers on any number of connections and
  * machines run one at a time, each seeing every earlier commit, so the
  * audit chain, the id counters and URL deduplication never fork.  Reads
  * never wait.  A statement outside a transaction that fails with a
  * serialisation failure or deadlock (40001, 40P01) is retried; inside one,
  * it is VIGIL_EBUSY (HTTP 503 + Retry-After), as is a lost connection,
- * which is re-established by the next call outside a transaction.
+ * which is re-established by the next call outside a transaction.  After
+ * a rollback the id sequences are set back to the largest id present
+ * (vigil_reset_ids), so ids have no gaps, as in SQLite; unlike SQLite's
+ * AUTOINCREMENT, the id of a deleted newest row can then come back (only
+ * banks are ever deleted).
  */
 #include <libpq-fe.h>
 
@@ -111,6 +115,16 @@ static const char DIALECT_SQL[] =
     "  $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END $$;\n"
     "CREATE OR REPLACE FUNCTION unixepoch(t text) RETURNS bigint LANGUAGE sql STABLE STRICT AS\n"
     "  $$ SELECT CAST(floor(extract(epoch FROM t::timestamptz)) AS bigint) $$;\n"
+    "CREATE OR REPLACE FUNCTION vigil_reset_ids() RETURNS void LANGUAGE plpgsql AS $$\n"
+    "DECLARE r record; BEGIN\n"
+    "  FOR r IN SELECT c.relname AS t, a.attname AS col FROM pg_attribute a\n"
+    "           JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace =\n"
+    "           (SELECT oid FROM pg_namespace WHERE nspname = current_schema())\n"
+    "           AND a.attidentity <> '' AND NOT a.attisdropped LOOP\n"
+    "    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce((SELECT '\n"
+    "                   'max(%I) FROM %I), 0) + 1, false)', r.t, r.col, r.col, r.t);\n"
+    "  END LOOP;\n"
+    "END $$;\n"
     "CREATE OR REPLACE FUNCTION unixepoch() RETURNS bigint LANGUAGE sql STABLE AS\n"
     "  $$ SELECT CAST(floor(extract(epoch FROM now())) AS bigint) $$;\n";
 
@@ -140,6 +154,7 @@ typedef struct pg_db {
     size_t n_stmts;
     pg_stmt stmts[STMT_CACHE_MAX];
     int tx; /* a transaction begun by the caller is open (as far as the caller knows) */
+    int writing; /* it holds the write lock */
 } pg_db;
 
 /* ---- errors ------------------------------------------------------------------------ */
@@ -1128,20 +1143,33 @@ static int pg_in_transaction(void *impl) {
     return ((pg_db *)impl)->tx;
 }
 
+/* The end of a write transaction: releases the write lock, after putting
+ * the id sequences back (`undo`: the transaction was rolled back) so that
+ * its inserts leave no gap, as in SQLite (PostgreSQL's sequences are not
+ * transactional).  Only the lock holder can have moved them. */
+static void unlock(pg_db *db, int undo) {
+    if (!db->writing) return;
+    db->writing = 0;
+    if (PQstatus(db->c) != CONNECTION_OK) return; /* the server released it */
+    PQclear(PQexec(db->c, undo ? "SELECT vigil_reset_ids(); SELECT pg_advisory_unlock_all()"
+                               : "SELECT pg_advisory_unlock_all()"));
+}
+
 static vigil_status pg_begin(void *impl, vigil_err *err) {
     pg_db *db = impl;
     vigil_status rc = ensure(db, err);
     if (rc != VIGIL_OK) return rc;
     char sql[96];
-    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d, %d)", LOCK_WRITE,
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%d, %d); BEGIN", LOCK_WRITE,
              db->lock_key2);
     PGresult *r = simple(db, sql, err, "cannot start a write transaction");
     if (!r) {
         if (server_tx(db)) PQclear(PQexec(db->c, "ROLLBACK"));
+        PQclear(PQexec(db->c, "SELECT pg_advisory_unlock_all()"));
         return err ? err->status : VIGIL_EBUSY;
     }
     PQclear(r);
-    db->tx = 1;
+    db->tx = db->writing = 1;
     return VIGIL_OK;
 }
 
@@ -1150,10 +1178,15 @@ static vigil_status pg_commit(void *impl, vigil_err *err) {
     drop_stream(db);
     db->tx = 0;
     PGresult *r = simple(db, "COMMIT", err, "commit failed");
-    if (!r) return err ? err->status : VIGIL_EIO;
     /* COMMIT of a transaction that failed earlier answers ROLLBACK */
-    int rolled = strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
+    int rolled = r && strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
     PQclear(r);
+    if (!r || rolled) {
+        unlock(db, 1);
+        if (!r) return err ? err->status : VIGIL_EIO;
+    } else {
+        unlock(db, 0);
+    }
     if (rolled)
         return vigil__err_set(err, VIGIL_EIO, "%s: commit failed: the transaction was aborted by "
                               "an earlier error", db->path);
@@ -1165,6 +1198,7 @@ static void pg_rollback(void *impl) {
     drop_stream(db);
     db->tx = 0;
     if (server_tx(db)) PQclear(PQexec(db->c, "ROLLBACK"));
+    unlock(db, 1);
 }
 
 static vigil_status pg_read_begin(void *impl, vigil_err *err) {
