@@ -37,7 +37,7 @@ cat >> "$D/data/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$D'
 fsync = off
-synchronous_commit = off
+
 full_page_writes = off
 max_connections = 200
 CONF
@@ -96,7 +96,7 @@ for t in ${PG_CLI_SUITES:-tests/cli_bank.sh tests/cli_case.sh tests/cli_auth.sh 
 done
 
 # 3. several instances on one database, 4. the database killed under load
-for t in tests/pg_multi.sh tests/pg_fault.sh; do
+for t in ${PG_SCRIPTS:-tests/pg_multi.sh tests/pg_fault.sh}; do
     [ -f "$t" ] || continue
     echo "== $B: $t"
     sh "$t" "$B" > "$log" 2>&1

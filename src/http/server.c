@@ -258,8 +258,9 @@ static void poll_bank_version(vigil_server *s, vigil_store *st) {
     long long now = mono_ms(), last = atomic_load(&s->version_checked_ms);
     if (now - last < 2000 || !atomic_compare_exchange_strong(&s->version_checked_ms, &last, now)) return;
     int64_t v = 0;
-    if (vigil__q_int(st, "SELECT last_id FROM id_counter WHERE name = 'bank_version'", &v, NULL, "") != VIGIL_OK)
-        v = 0;
+    vigil_status rc = vigil__q_int(st, "SELECT last_id FROM id_counter WHERE name = 'bank_version'", &v, NULL, "");
+    if (rc == VIGIL_ENOENT) v = 0;
+    else if (rc != VIGIL_OK) return; /* store unavailable: keep the matcher we have */
     if (atomic_exchange(&s->bank_version, v) != v) atomic_fetch_add(&s->banks_gen, 1);
 }
 
