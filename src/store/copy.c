@@ -133,6 +133,10 @@ vigil_status vigil_store_copy(const char *from, const char *to, vigil_store_copy
     char shown[512];
     vigil_status rc = vigil_store_open(from, &a, err);
     if (rc == VIGIL_OK) rc = vigil_store_open(to, &b, err);
+    if (rc == VIGIL_OK) { /* millions of rows: no statement timeout on either side */
+        vigil__db_long_run(vigil__store_db(a));
+        vigil__db_long_run(vigil__store_db(b));
+    }
     if (rc == VIGIL_OK && vigil_store_schema_version(a) != vigil_store_schema_version(b))
         rc = vigil__err_set(err, VIGIL_ECONFLICT, "the two stores have different schema versions");
     if (rc == VIGIL_OK)

@@ -101,6 +101,10 @@ vigil_status vigil__db_after_copy(vigil__db *db, const char *table, vigil_err *e
     return db->drv->after_copy(db->impl, table, err);
 }
 
+void vigil__db_long_run(vigil__db *db) {
+    db->drv->long_run(db->impl);
+}
+
 vigil_status vigil__db_exec(vigil__db *db, const char *sql, const char *what, vigil_err *err) {
     return db->drv->exec(db->impl, sql, what, err);
 }

@@ -73,6 +73,9 @@ struct vigil__driver {
     /* after rows with explicit ids were copied into `table`: its id
      * generator continues after them (PostgreSQL: setval) */
     vigil_status (*after_copy)(void *impl, const char *table, vigil_err *err);
+    /* the connection's next statements may run long (a migration step, a
+     * whole-store copy): no statement timeout (PostgreSQL) */
+    void (*long_run)(void *impl);
 };
 
 /*! vigil__pg_rewrite() : `sql` (SQLite's dialect, one or more statements)

@@ -155,6 +155,7 @@ typedef struct pg_db {
     pg_stmt stmts[STMT_CACHE_MAX];
     int tx; /* a transaction begun by the caller is open (as far as the caller knows) */
     int writing; /* it holds the write lock */
+    int long_run; /* no statement timeout (vigil__db_long_run), also after a reconnection */
 } pg_db;
 
 /* ---- errors ------------------------------------------------------------------------ */
@@ -755,7 +756,9 @@ static vigil_status ensure(pg_db *db, vigil_err *err) {
                               db->path, line);
     }
     db->broken = 0;
-    return session(db, err);
+    vigil_status rc = session(db, err);
+    if (rc == VIGIL_OK && db->long_run) PQclear(PQexec(db->c, "SET statement_timeout = 0"));
+    return rc;
 }
 
 static void pg_close(void *impl) {
@@ -1305,6 +1308,12 @@ static vigil_status pg_after_copy(void *impl, const char *table, vigil_err *err)
     return rc;
 }
 
+static void pg_long_run(void *impl) {
+    pg_db *db = impl;
+    db->long_run = 1;
+    if (PQstatus(db->c) == CONNECTION_OK) PQclear(PQexec(db->c, "SET statement_timeout = 0"));
+}
+
 const vigil__driver vigil__pg_driver = {
     "PostgreSQL",   pg_open,        pg_close,       pg_exec,           pg_schema,
     pg_set_schema,  pg_q_exec,      pg_q_each,      pg_begin,          pg_commit,
@@ -1314,5 +1323,5 @@ const vigil__driver vigil__pg_driver = {
     "SELECT c.relname AS name FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = "
     "(SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname <> "
     "'vigil_meta' ORDER BY c.oid",
-    pg_exec_vals,   pg_after_copy,
+    pg_exec_vals,   pg_after_copy,  pg_long_run,
 };

@@ -384,6 +384,10 @@ static vigil_status sl_after_copy(void *impl, const char *table, vigil_err *err)
     return VIGIL_OK;
 }
 
+static void sl_long_run(void *impl) {
+    (void)impl; /* SQLite has no statement timeout */
+}
+
 const vigil__driver vigil__sqlite_driver = {
     "SQLite",       sl_open,        sl_close,       sl_exec,           sl_schema,
     sl_set_schema,  sl_q_exec,      sl_q_each,      sl_begin,          sl_commit,
@@ -392,5 +396,5 @@ const vigil__driver vigil__sqlite_driver = {
     sl_row_name,    sl_row_type,
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
     "ORDER BY rowid",
-    sl_exec_vals,   sl_after_copy,
+    sl_exec_vals,   sl_after_copy,  sl_long_run,
 };

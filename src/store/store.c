@@ -417,6 +417,7 @@ static vigil_status store_open(const char *path, int target, vigil_store **out, 
     }
     rc = vigil__db_open(path, &st->db, err);
     if (rc == VIGIL_OK) rc = check_identity(st, err);
+    if (rc == VIGIL_OK && st->version < target) vigil__db_long_run(st->db); /* a step may be long */
     for (int k = st->version; rc == VIGIL_OK && k < target; k++)
         rc = migrate_step(st, k, err);
     if (rc == VIGIL_OK && st->version < target) st->version = target;

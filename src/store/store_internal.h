@@ -185,6 +185,10 @@ vigil_status vigil__db_set_schema(vigil__db *db, int version, vigil_err *err);
  *  the order they were created (one column, "name"). */
 const char *vigil__db_tables_sql(const vigil__db *db);
 
+/*! vigil__db_long_run() : lifts the driver's statement timeout for this
+ *  connection (PostgreSQL: 120 s by default), for migrations and copies. */
+void vigil__db_long_run(vigil__db *db);
+
 /*! vigil__store_db() : the store's connection (store.c; owned by the store). */
 vigil__db *vigil__store_db(vigil_store *st);
 
