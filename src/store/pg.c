@@ -225,8 +225,8 @@ typedef struct sbuf {
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n) {
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
+    if (b->oom || n == 0) return;
+    if (!b->p || b->n + n + 1 > b->cap) {
         size_t nc = b->cap ? b->cap : 256;
         while (nc < b->n + n + 1)
             nc *= 2;
@@ -432,10 +432,10 @@ static size_t value_index(const tok *t, size_t n, size_t i, sbuf *b) {
 static int has_collate(const tok *t, size_t n, size_t i) {
     int depth = 0;
     for (size_t j = i + 1; j < n; j++) {
+        if (tok_is(&t[j], "COLLATE")) return 1;
         if (punct_is(&t[j], '(')) depth++;
-        else if (punct_is(&t[j], ')') && --depth < 0) return 0;
-        else if (depth == 0 && (punct_is(&t[j], ',') || punct_is(&t[j], ';'))) return 0;
-        else if (tok_is(&t[j], "COLLATE")) return 1;
+        if (punct_is(&t[j], ')')) depth--;
+        if (depth < 0 || (depth == 0 && (punct_is(&t[j], ',') || punct_is(&t[j], ';')))) break;
     }
     return 0;
 }
@@ -954,7 +954,9 @@ static vigil_status pg_q_exec(void *impl, const char *sql, int *changes, vigil_e
     pg_stmt *s = NULL;
     if (rc == VIGIL_OK) rc = stmt_get(db, sql, fmt, &s, err);
     params p;
-    if (rc == VIGIL_OK) rc = bind(s, fmt, ap, &p, err);
+    if (rc != VIGIL_OK) return rc;
+    if (!s) return VIGIL_EINTERNAL;
+    rc = bind(s, fmt, ap, &p, err);
     if (rc != VIGIL_OK) return rc;
     char name[24];
     stmt_name(db, s, name);
@@ -999,7 +1001,7 @@ static void drop_stream(pg_db *db) {
     while ((r = PQgetResult(db->c)) != NULL) {
         if (w->n == w->cap) {
             size_t nc = w->cap ? 2 * w->cap : 64;
-            PGresult **nq = realloc(w->q, nc * sizeof *nq);
+            PGresult **nq = realloc(w->q, nc * sizeof(void *));
             if (!nq) { /* keep the rest unread: the walk ends with an error */
                 PQclear(r);
                 continue;
@@ -1092,7 +1094,9 @@ static vigil_status pg_q_each(void *impl, const char *sql, vigil__row_fn fn, voi
     pg_stmt *s = NULL;
     if (rc == VIGIL_OK) rc = stmt_get(db, sql, fmt, &s, err);
     params p;
-    if (rc == VIGIL_OK) rc = bind(s, fmt, ap, &p, err);
+    if (rc != VIGIL_OK) return rc;
+    if (!s) return VIGIL_EINTERNAL;
+    rc = bind(s, fmt, ap, &p, err);
     if (rc != VIGIL_OK) return rc;
     char name[24];
     stmt_name(db, s, name);
