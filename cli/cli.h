@@ -174,6 +174,7 @@ int cmd_cluster(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv); /* cmd_migrate.c */
 int cmd_lang(int argc, char **argv);
 int cmd_vpdq(int argc, char **argv); /* cli_video.c */
 int cmd_tmk(int argc, char **argv);  /* cli_video.c */

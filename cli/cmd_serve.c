@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "vigil/store.h"
 #include "vigil/http.h"
 
 static void serve_usage(FILE *out) {
@@ -124,9 +125,11 @@ int cmd_serve(int argc, char **argv) {
     char shown[128];
     snprintf(shown, sizeof shown, "%.*s:%u", (int)(strrchr(host, ':') - host), host,
              vigil_server_port(srv));
+    char store[512]; /* never a password of a connection string */
     fprintf(stderr, "vigil serve: listening on http%s://%s (store %s, %u threads); "
                     "SIGTERM/Ctrl-C stops\n",
-            o.tls_cert ? "s" : "", shown, o.db_path, o.threads ? o.threads : 2);
+            o.tls_cert ? "s" : "", shown, vigil_store_redact(o.db_path, store, sizeof store),
+            o.threads ? o.threads : 2);
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "vigil serve: %s: finishing the requests in flight\n",

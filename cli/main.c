@@ -40,6 +40,7 @@ static const cli_command commands[] = {
     {"audit", cmd_audit, "verify the audit chain; read the audit log"},
     {"demo", cmd_demo, "build a synthetic referral action day (demo data)"},
     {"serve", cmd_serve, "the HTTP/JSON API (docs/openapi.yaml)"},
+    {"migrate", cmd_migrate, "schema migrations; copy a store (SQLite <-> PostgreSQL)"},
     {"lang", cmd_lang, "language of texts (ISO 639-1 code and confidence)"},
     {"vpdq", cmd_vpdq, "vPDQ video hashes: convert between forms, compare two videos"},
     {"tmk", cmd_tmk, "TMK+PDQF video signatures: score, match against the banks, export"},

@@ -3,8 +3,8 @@
 # libvigil.so exports exactly the public API (vigil_* marked VIGIL_API) and
 # does not link libmicrohttpd (the server is libvigil-server.a); no front
 # end inspects library message text; the include graph has no upward edge;
-# the version is written once; one driver file alone calls the database
-# library.
+# the version is written once; one driver file per database library
+# (sqlite.c, pg.c) alone calls it.
 . "$(dirname "$0")/lib_cli.sh"
 SUITE=arch
 B=$1
@@ -60,13 +60,17 @@ grep -q "^  version: $v\$" docs/openapi.yaml && ok openapi_version || bad openap
 n=$(grep -rn "\"$v\"\|= *$v\$" Makefile cli src include | grep -v 'include/vigil/export.h' | wc -l)
 [ "$n" -eq 0 ] && ok version_written_once || bad version_written_once "$(grep -rn "\"$v\"" Makefile cli src include | grep -v export.h | head -3)"
 
-# 6. one data-access layer: src/store/sqlite.c alone calls sqlite3_* (and
-# alone includes sqlite3.h); every other file goes through the query module
+# 6. one data-access layer: two driver files, src/store/sqlite.c alone calls
+# sqlite3_* (and alone includes sqlite3.h), src/store/pg.c alone calls libpq
+# (PQ*, libpq-fe.h); every other file goes through the query module
 drivers=$(grep -l "sqlite3_" src/*/*.c src/*/*.h 2>/dev/null)
 [ "$drivers" = src/store/sqlite.c ] && ok one_driver_file \
     || bad one_driver_file "files calling sqlite3_*: $(echo $drivers)"
 headers=$(grep -l "include <sqlite3.h>" src/*/*.c src/*/*.h cli/*.c 2>/dev/null)
 [ "$headers" = src/store/sqlite.c ] && ok sqlite_header_in_driver_only \
     || bad sqlite_header_in_driver_only "files including sqlite3.h: $(echo $headers)"
+pq=$(grep -lE "\bPQ[a-z]+\(|libpq-fe.h" src/*/*.c src/*/*.h cli/*.c tests/*.c 2>/dev/null)
+[ "$pq" = src/store/pg.c ] && ok pg_driver_file_only \
+    || bad pg_driver_file_only "files calling libpq: $(echo $pq)"
 
 finish

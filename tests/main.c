@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "vigil/store.h"
 
 #define SUITE(name) extern const test_case name[];
 #include "suites.h"
@@ -71,6 +72,46 @@ const char *test_tmpdir(void) {
         }
     }
     return dir;
+}
+
+/* A fresh PostgreSQL store: $VIGIL_TEST_DB with a new schema (created by
+ * the driver on open) in its search_path. */
+static const char *fresh_pg(const char *base, char *buf, size_t n) {
+    static int counter;
+    snprintf(buf, n, "%s%soptions=-csearch_path%%3Dt%ld_%d", base, strchr(base, '?') ? "&" : "?",
+             (long)getpid(), ++counter);
+    return buf;
+}
+
+const char *test_db(void) {
+    static char ring[16][1024];
+    static int next;
+    const char *base = getenv("VIGIL_TEST_DB");
+    if (!base || !*base) return ":memory:";
+    char *buf = ring[next++ % 16];
+    return fresh_pg(base, buf, sizeof ring[0]);
+}
+
+const char *test_db_named(const char *file, char *buf, size_t n) {
+    const char *base = getenv("VIGIL_TEST_DB");
+    if (base && *base) return fresh_pg(base, buf, n);
+    snprintf(buf, n, "%s/%s", test_tmpdir(), file);
+    return buf;
+}
+
+int test_store_copy(const char *from, const char *to) {
+    if (!vigil_store_is_url(from)) {
+        char wal[1200];
+        snprintf(wal, sizeof wal, "%s-wal", to);
+        remove(wal);
+        snprintf(wal, sizeof wal, "%s-shm", to);
+        remove(wal);
+        return test_copy_file(from, to);
+    }
+    vigil_err err;
+    if (vigil_store_copy(from, to, NULL, &err) == VIGIL_OK) return 0;
+    fprintf(stderr, "test_store_copy: %s\n", err.msg);
+    return -1;
 }
 
 int main(int argc, char **argv) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/run.sh - run the unit tests and the CLI tests against one or more
 # build directories (e.g. build and build/asan), then the browser suite once
-# (tests/browser.sh, against the first), and print the grand total as the
+# (tests/browser.sh, against the first) and the PostgreSQL suites once
+# (tests/pg.sh, against the first), and print the grand total as the
 # closing line "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -33,6 +34,15 @@ for b in "$@"; do
         [ $rc -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' "$log" && { echo "  (exit $rc)"; F=$((F + 1)); }
     done
 done
+# the store-touching suites again on a throwaway PostgreSQL cluster, once,
+# against the first (plain) build: tests/pg.sh (skipped, with the reason,
+# where PostgreSQL is missing)
+echo "== $1: tests/pg.sh"
+sh tests/pg.sh "$1" > "$log" 2>&1
+rc=$?
+cat "$log"
+tally "$log"
+[ $rc -ne 0 ] && ! grep -q ' [1-9][0-9]* failed' "$log" && { echo "  (exit $rc)"; F=$((F + 1)); }
 # the web app in a real browser, once, against the first build
 echo "== $1: tests/browser.sh"
 sh tests/browser.sh "$1" > "$log" 2>&1

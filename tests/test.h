@@ -90,4 +90,14 @@ vigil_status test_report_ref(vigil_store *st, const char *op, json_t **out, vigi
 /* A fresh temporary directory for this run (created on first use). */
 const char *test_tmpdir(void);
 
+/* Stores for tests: test_db() is ":memory:", or with $VIGIL_TEST_DB (a
+ * postgresql:// URL; tests/pg.sh sets it) a URL of a fresh, empty
+ * PostgreSQL schema, a new one per call.  test_db_named() is FILE in
+ * test_tmpdir() (into `buf`), or also a fresh schema.  test_store_copy()
+ * copies store `from` over `to` (a file copy, or vigil_store_copy into the
+ * fresh schema `to`); 0 or -1. */
+const char *test_db(void);
+const char *test_db_named(const char *file, char *buf, size_t n);
+int test_store_copy(const char *from, const char *to);
+
 #endif /* VIGIL_TEST_H */

@@ -58,7 +58,7 @@ static void test_state_moves(void) {
 
 static vigil_store *small_store(vigil_err *err) {
     vigil_store *st = NULL;
-    if (vigil_store_open(":memory:", &st, err) != VIGIL_OK) return NULL;
+    if (vigil_store_open(test_db(), &st, err) != VIGIL_OK) return NULL;
     vigil_item_input in = {.op = "op1", .url = "https://t.me/examplechannel/1"};
     vigil_item_result r;
     if (vigil_agency_add(st, NULL, "EU", "", NULL, err) != VIGIL_OK ||
@@ -128,7 +128,7 @@ static int64_t fixed_clock(void *ctx) { return *(int64_t *)ctx; }
 static void test_one_clock(void) {
     vigil_err err;
     vigil_store *st = NULL;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     int64_t t = 1767225600; /* 2026-01-01T00:00:00Z */
     vigil_store_set_clock(st, fixed_clock, &t);
     CHECK_OK(vigil_agency_add(st, NULL, "EU", "", NULL, &err), &err);

@@ -17,7 +17,7 @@
 static vigil_store *fixture(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    if (vigil_store_open(":memory:", &st, &err) != VIGIL_OK) return NULL;
+    if (vigil_store_open(test_db(), &st, &err) != VIGIL_OK) return NULL;
     if (vigil_agency_add(st, NULL, "EU", "", NULL, &err) != VIGIL_OK ||
         vigil_user_add(st, NULL, "ana", "analyst", "EU", NULL, &err) != VIGIL_OK ||
         vigil_user_add(st, NULL, "boss", "admin", "EU", NULL, &err) != VIGIL_OK ||

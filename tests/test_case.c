@@ -19,7 +19,7 @@
 static vigil_store *fixture(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    if (vigil_store_open(":memory:", &st, &err) != VIGIL_OK) return NULL;
+    if (vigil_store_open(test_db(), &st, &err) != VIGIL_OK) return NULL;
     const char *ag[][2] = {{"EU", NULL}, {"DE", "DE"}, {"FR", "fr"}};
     int ok = 1;
     for (int i = 0; i < 3; i++) ok &= vigil_agency_add(st, NULL, ag[i][0], "", ag[i][1], &err) == VIGIL_OK;
@@ -835,7 +835,7 @@ static void test_report_same_figures(void) {
 static void test_demo(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     CHECK_OK(vigil_demo(st, 120, 7, &err), &err);
     json_t *r = NULL;
     CHECK_OK(vigil_report_op(st, NULL, "demo-action-day", &r, &err), &err);

@@ -39,7 +39,7 @@ static unsigned g_port;
 /* The template store (tests/fixture.c): op1 (EU + DE) and op2 (FR) with
  * items, referrals, holds, orders, a bank, and a user per role. */
 static int build_template(void) {
-    snprintf(g_template, sizeof g_template, "%s/http-template.db", test_tmpdir());
+    test_db_named("http-template.db", g_template, sizeof g_template);
     return test_case_fixture(g_template, g_tokens);
 }
 
@@ -47,13 +47,8 @@ static int build_template(void) {
 static int start(unsigned timeout_s, unsigned per_ip) {
     if (g_srv) vigil_server_stop(g_srv);
     g_srv = NULL;
-    snprintf(g_db, sizeof g_db, "%s/http.db", test_tmpdir());
-    char wal[1200];
-    snprintf(wal, sizeof wal, "%s-wal", g_db);
-    remove(wal);
-    snprintf(wal, sizeof wal, "%s-shm", g_db);
-    remove(wal);
-    if (test_copy_file(g_template, g_db) != 0) return -1;
+    test_db_named("http.db", g_db, sizeof g_db);
+    if (test_store_copy(g_template, g_db) != 0) return -1;
     vigil_server_opts o;
     vigil_server_opts_init(&o);
     o.db_path = g_db;

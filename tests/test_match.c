@@ -44,7 +44,7 @@ static int add_pdq(vigil_store *st, const char *bank, const vigil_pdq *h, const 
 static void t_match_rules(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_matcher *m = NULL;
     vigil_match_result r;
     memset(&r, 0, sizeof r);
@@ -114,7 +114,7 @@ static void t_match_rules(void) {
 static void t_match_banks_and_dihedral(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_matcher *m = NULL;
     vigil_match_result r;
     memset(&r, 0, sizeof r);
@@ -232,7 +232,7 @@ static void t_match_copies_recall(void) {
             hex_of(&rows[i], hex);
             len += (size_t)snprintf(csv + len, cap - len, "pdq,%s,entity=g%d,e%d\n", hex, i % 7, i);
         }
-        rc = vigil_store_open(":memory:", &st, &err);
+        rc = vigil_store_open(test_db(), &st, &err);
     }
     if (rc == VIGIL_OK) rc = vigil_bank_create(st, "partners", VIGIL_BANK_NORMAL, -1, "", NULL, &err);
     FILE *f = rc == VIGIL_OK ? fmemopen(csv, len, "r") : NULL;

@@ -222,20 +222,17 @@ static char g_tpl[1024];
 
 static void test_matrix(void) {
     char tokens[TEST_N_ROLES][VIGIL_TOKEN_LEN + 1];
-    snprintf(g_tpl, sizeof g_tpl, "%s/rules-template.db", test_tmpdir());
+    test_db_named("rules-template.db", g_tpl, sizeof g_tpl);
     CHECK_INT(test_case_fixture(g_tpl, tokens), ==, 0);
     char db[1100];
-    snprintf(db, sizeof db, "%s/rules.db", test_tmpdir());
     int failures = 0, n = 0;
     for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
         const char *e = cells[i].expect;
         for (int r = 1; r < TEST_N_ROLES; r++, e += 4) {
             unsigned want = (unsigned)atoi(e);
             if (want == 201) want = 200;
-            char wal[1200];
-            snprintf(wal, sizeof wal, "%s-wal", db);
-            remove(wal);
-            if (test_copy_file(g_tpl, db) != 0) {
+            test_db_named("rules.db", db, sizeof db);
+            if (test_store_copy(g_tpl, db) != 0) {
                 failures++;
                 continue;
             }

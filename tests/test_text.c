@@ -358,7 +358,7 @@ static void t_index_recall(void) {
 static void t_matcher(void) {
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     CHECK_OK(vigil_bank_create(st, "texts", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err), &err);
     CHECK_OK(vigil_bank_create(st, "ok-texts", VIGIL_BANK_ALLOW, -1, NULL, NULL, &err), &err);
     char *en = article("en"), *ru = article("ru");

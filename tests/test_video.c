@@ -187,7 +187,7 @@ static vigil_store *video_store(int64_t *id_long, int64_t *id_other, vigil_err *
     vigil_store *st = NULL;
     vigil_video_hash v;
     char *val = NULL;
-    int ok = vigil_store_open(":memory:", &st, err) == VIGIL_OK &&
+    int ok = vigil_store_open(test_db(), &st, err) == VIGIL_OK &&
              vigil_bank_create(st, "known", VIGIL_BANK_NORMAL, -1, NULL, NULL, err) == VIGIL_OK;
     const char *paths[2] = {long_path, other_path};
     int64_t *ids[2] = {id_long, id_other};
@@ -697,7 +697,7 @@ static void t_forms_bank(void) {
     NEED_VIDEOS();
     vigil_store *st = NULL;
     vigil_err err;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_video_opts o;
     vigil_video_opts_init(&o);
     o.vpdq_reference = 1;
@@ -777,7 +777,7 @@ static void t_rules(void) {
     /* the matcher: bank "pytx" with its own rule, the query's rule vigil */
     vigil_store *st = NULL;
     char *val = NULL;
-    vigil_status rc = vigil_store_open(":memory:", &st, &err);
+    vigil_status rc = vigil_store_open(test_db(), &st, &err);
     if (rc == VIGIL_OK) rc = vigil_bank_create(st, "pytx", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err);
     if (rc == VIGIL_OK) rc = vigil_video_serialize(&bank, &val, &err);
     vigil_entry_spec spec = {VIGIL_SIGNAL_VIDEO, val, NULL, NULL};
@@ -1017,7 +1017,7 @@ static void t_tmk_bank(void) {
     NEED_VIDEOS();
     vigil_err err;
     vigil_store *st = NULL;
-    CHECK_OK(vigil_store_open(":memory:", &st, &err), &err);
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
     vigil_tmk *a = NULL, *b = NULL;
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -1047,6 +1047,9 @@ static void t_tmk_bank(void) {
     if (rc == VIGIL_OK) rc = vigil_tmk_matcher_query(m, a, VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &r, &err);
     int ok = rc == VIGIL_OK && videos == 2 && r.n == 1 && r.matches[0].entry_id == ida && r.matches[0].level2 > 0.9999f &&
              strcmp(r.matches[0].labels, "entity=a") == 0 && r.candidates == 1;
+    if (!ok)
+        printf("    tmk bank: %s (videos %zu, matches %zu)\n", rc == VIGIL_OK ? "no error" : err.msg,
+               videos, (size_t)r.n);
     vigil_tmk_match_result_clear(&r);
     vigil_tmk_matcher_free(m);
     /* POST /v1/match's form */

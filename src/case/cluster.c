@@ -13,9 +13,9 @@
  * platforms and members of the `limit` kept only. */
 static const char sql_clusters[] =
     "SELECT c.id, c.items, c.platform_count, c.still_up, c.removed, c.referable, c.first_seen, "
-    "c.last_seen, (SELECT json_group_array(name) FROM (SELECT DISTINCT p.name FROM item k JOIN "
-    "platform p ON p.id = k.platform_id WHERE k.operation_id = ?1 AND k.cluster_id = c.id ORDER "
-    "BY p.name COLLATE NOCASE)) AS platforms_json, (SELECT json_group_array(json_object('id', "
+    "c.last_seen, (SELECT json_group_array(name) FROM (SELECT p.name FROM item k JOIN "
+    "platform p ON p.id = k.platform_id WHERE k.operation_id = ?1 AND k.cluster_id = c.id GROUP "
+    "BY p.name ORDER BY p.name COLLATE NOCASE)) AS platforms_json, (SELECT json_group_array(json_object('id', "
     "k.id, 'platform', p.name, 'state', k.state, 'canonical_url', k.canonical_url, 'observed_at', "
     "k.observed_at)) FROM (SELECT id, platform_id, state, canonical_url, observed_at FROM item "
     "WHERE operation_id = ?1 AND cluster_id = c.id ORDER BY id LIMIT 100) k JOIN platform p ON "

@@ -70,10 +70,11 @@ static vigil_status refer(vigil_store *st, const char *by, const char *op, const
     }
     if (rc == VIGIL_OK)
         rc = vigil__q_json(st,
-                           "SELECT DISTINCT i.platform_id AS pid, p.channel FROM item i JOIN "
+                           "SELECT i.platform_id AS pid, p.channel FROM item i JOIN "
                            "platform p ON p.id = i.platform_id WHERE i.operation_id = ?1 AND "
                            "i.state = 'assessed' AND (?2 = 0 OR i.platform_id = ?2) AND (?3 = 0 "
-                           "OR i.cluster_id = ?3) ORDER BY p.name COLLATE NOCASE",
+                           "OR i.cluster_id = ?3) GROUP BY i.platform_id, p.channel, p.name "
+                           "ORDER BY p.name COLLATE NOCASE",
                            &plats, err, "iii", op_id, only, cluster);
     json_array_foreach(plats, k, row) {
         if (rc != VIGIL_OK) break;

@@ -101,7 +101,7 @@ vigil_status vigil__audit(vigil_store *st, const char *actor, const char *action
     if (rc == VIGIL_OK && strncmp(entity, "bank", 4) == 0)
         rc = vigil__q_exec(st,
                            "INSERT INTO id_counter (name, last_id) VALUES ('bank_version', 1) "
-                           "ON CONFLICT (name) DO UPDATE SET last_id = last_id + 1",
+                           "ON CONFLICT (name) DO UPDATE SET last_id = id_counter.last_id + 1",
                            NULL, err, "");
 out:
     free(b);

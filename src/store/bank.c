@@ -345,7 +345,7 @@ static const char SQL_NEXT_ID[] =
     "coalesce((SELECT max(id) FROM bank_entry), 0)) + 1";
 static const char SQL_SET_LAST_ID[] =
     "INSERT INTO id_counter (name, last_id) VALUES ('bank_entry', ?1) "
-    "ON CONFLICT (name) DO UPDATE SET last_id = max(last_id, excluded.last_id)";
+    "ON CONFLICT (name) DO UPDATE SET last_id = max(id_counter.last_id, excluded.last_id)";
 
 vigil_status vigil__entry_next_id(vigil_store *st, int64_t *next, vigil_err *err) {
     vigil_status rc = vigil__q_int(st, SQL_NEXT_ID, next, err, "");

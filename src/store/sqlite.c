@@ -3,8 +3,8 @@
  * sqlite3_*.  A connection (WAL, foreign keys, busy timeout) with its
  * prepared-statement cache, parameter binding and row stepping for the
  * query module, transactions, the schema version record, and SQLite's
- * result codes turned into vigil statuses.  A second driver (PostgreSQL,
- * issue 13) implements the same "driver" section of store_internal.h.
+ * result codes turned into vigil statuses, behind the function table of
+ * driver.h (the other driver: pg.c).
  *
  * Invariants: every cached statement is reset before it is handed out and
  * after each use (a statement left mid-way would hold a read snapshot
@@ -18,13 +18,13 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "store/store_internal.h"
+#include "store/driver.h"
 
 #define VIGIL_APPLICATION_ID 0x5649474C /* "VIGL" */
 #define STMT_CACHE_MAX 512
 #define BUSY_TIMEOUT_MS 5000
 
-struct vigil__db {
+typedef struct sl_db {
     sqlite3 *h;
     char *path;
     size_t n_stmts;
@@ -32,7 +32,7 @@ struct vigil__db {
         const char *sql; /* the cache key: the string's address */
         sqlite3_stmt *stmt;
     } stmts[STMT_CACHE_MAX];
-};
+} sl_db;
 
 /* ---- errors ------------------------------------------------------------------- */
 
@@ -53,7 +53,7 @@ static vigil_status map_rc(int rc) {
  * <message>" when `what` is NULL).  Maps NOMEM to VIGIL_ENOMEM, CORRUPT to
  * VIGIL_ECORRUPT, NOTADB to VIGIL_EFORMAT, CONSTRAINT to VIGIL_EINVAL,
  * BUSY and LOCKED to VIGIL_EBUSY, everything else to VIGIL_EIO. */
-static vigil_status db_err(const vigil__db *db, int rc, vigil_err *err, const char *what) {
+static vigil_status db_err(const sl_db *db, int rc, vigil_err *err, const char *what) {
     const char *msg = db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
     vigil_status st = map_rc(rc);
     if (st == VIGIL_OK) st = VIGIL_EIO;
@@ -62,10 +62,12 @@ static vigil_status db_err(const vigil__db *db, int rc, vigil_err *err, const ch
     return vigil__err_set(err, st, "%s: %s", path, msg);
 }
 
+static void sl_close(void *impl);
+
 /* ---- the connection ------------------------------------------------------------ */
 
 /* Connection settings.  journal_mode answers with the mode it got. */
-static vigil_status configure(vigil__db *db, vigil_err *err) {
+static vigil_status configure(sl_db *db, vigil_err *err) {
     sqlite3_stmt *s = NULL;
     vigil_status rc = VIGIL_OK;
     int src = sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
@@ -100,10 +102,11 @@ out:
     return rc;
 }
 
-vigil_status vigil__db_open(const char *path, vigil__db **out, vigil_err *err) {
+static vigil_status sl_open(const char *path, const char *shown, void **out, vigil_err *err) {
+    (void)shown; /* a file path holds no secret */
     *out = NULL;
     vigil_status rc = VIGIL_OK;
-    vigil__db *db = calloc(1, sizeof *db);
+    sl_db *db = calloc(1, sizeof *db);
     if (!db || !(db->path = strdup(path))) {
         free(db);
         return vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", path);
@@ -114,14 +117,15 @@ vigil_status vigil__db_open(const char *path, vigil__db **out, vigil_err *err) {
     else
         rc = configure(db, err);
     if (rc != VIGIL_OK) {
-        vigil__db_close(db);
+        sl_close(db);
         return rc;
     }
     *out = db;
     return VIGIL_OK;
 }
 
-void vigil__db_close(vigil__db *db) {
+static void sl_close(void *impl) {
+    sl_db *db = impl;
     if (!db) return;
     for (size_t i = 0; i < db->n_stmts; i++)
         sqlite3_finalize(db->stmts[i].stmt);
@@ -134,13 +138,14 @@ void vigil__db_close(vigil__db *db) {
     free(db);
 }
 
-vigil_status vigil__db_exec(vigil__db *db, const char *sql, const char *what, vigil_err *err) {
+static vigil_status sl_exec(void *impl, const char *sql, const char *what, vigil_err *err) {
+    sl_db *db = impl;
     int src = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
     return src == SQLITE_OK ? VIGIL_OK : db_err(db, src, err, what);
 }
 
 /* One integer from a PRAGMA (or any single-value query); 0 when no row. */
-static vigil_status pragma_int(vigil__db *db, const char *sql, int64_t *out, vigil_err *err) {
+static vigil_status pragma_int(sl_db *db, const char *sql, int64_t *out, vigil_err *err) {
     sqlite3_stmt *s = NULL;
     int src = sqlite3_prepare_v2(db->h, sql, -1, &s, NULL);
     if (src == SQLITE_OK) {
@@ -155,7 +160,8 @@ static vigil_status pragma_int(vigil__db *db, const char *sql, int64_t *out, vig
 
 /* The schema version is PRAGMA user_version; PRAGMA application_id marks
  * the file as vigil's. */
-vigil_status vigil__db_schema(vigil__db *db, int64_t *version, int *foreign, vigil_err *err) {
+static vigil_status sl_schema(void *impl, int64_t *version, int *foreign, vigil_err *err) {
+    sl_db *db = impl;
     int64_t app = 0, objects = 0;
     vigil_status rc = pragma_int(db, "PRAGMA application_id", &app, err);
     if (rc == VIGIL_OK) rc = pragma_int(db, "PRAGMA user_version", version, err);
@@ -165,19 +171,19 @@ vigil_status vigil__db_schema(vigil__db *db, int64_t *version, int *foreign, vig
     return rc;
 }
 
-vigil_status vigil__db_set_schema(vigil__db *db, int version, vigil_err *err) {
+static vigil_status sl_set_schema(void *impl, int version, vigil_err *err) {
     /* PRAGMAs take no bound parameters; these are our own integers. */
     char sql[96], what[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", version,
              VIGIL_APPLICATION_ID);
     snprintf(what, sizeof what, "recording schema version %d failed", version);
-    return vigil__db_exec(db, sql, what, err);
+    return sl_exec(impl, sql, what, err);
 }
 
 /* ---- statements ------------------------------------------------------------------ */
 
 /* A cached prepared statement for static `sql`, reset, with no bindings. */
-static vigil_status stmt_get(vigil__db *db, const char *sql, sqlite3_stmt **out, vigil_err *err) {
+static vigil_status stmt_get(sl_db *db, const char *sql, sqlite3_stmt **out, vigil_err *err) {
     for (size_t i = 0; i < db->n_stmts; i++) {
         if (db->stmts[i].sql == sql) {
             sqlite3_reset(db->stmts[i].stmt);
@@ -199,7 +205,7 @@ static vigil_status stmt_get(vigil__db *db, const char *sql, sqlite3_stmt **out,
 }
 
 /* The cached statement for `sql` with the parameters of `fmt` bound. */
-static vigil_status prep(vigil__db *db, const char *sql, sqlite3_stmt **s, vigil_err *err,
+static vigil_status prep(sl_db *db, const char *sql, sqlite3_stmt **s, vigil_err *err,
                          const char *fmt, va_list ap) {
     vigil_status rc = stmt_get(db, sql, s, err);
     if (rc != VIGIL_OK) return rc;
@@ -238,20 +244,17 @@ static vigil_status prep(vigil__db *db, const char *sql, sqlite3_stmt **s, vigil
     return VIGIL_OK;
 }
 
-static vigil_status step_err(vigil__db *db, sqlite3_stmt *s, int src, vigil_err *err) {
+static vigil_status step_err(sl_db *db, sqlite3_stmt *s, int src, vigil_err *err) {
     vigil_status rc = db_err(db, src, err, NULL);
     sqlite3_reset(s);
     return rc;
 }
 
-vigil_status vigil__q_exec(vigil_store *st, const char *sql, int *changes, vigil_err *err,
-                           const char *fmt, ...) {
-    vigil__db *db = vigil__store_db(st);
+static vigil_status sl_q_exec(void *impl, const char *sql, int *changes, vigil_err *err,
+                              const char *fmt, va_list ap) {
+    sl_db *db = impl;
     sqlite3_stmt *s = NULL;
-    va_list ap;
-    va_start(ap, fmt);
     vigil_status rc = prep(db, sql, &s, err, fmt, ap);
-    va_end(ap);
     if (rc != VIGIL_OK) return rc;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
@@ -264,39 +267,37 @@ vigil_status vigil__q_exec(vigil_store *st, const char *sql, int *changes, vigil
 
 /* ---- rows, one at a time --------------------------------------------------------- */
 
-/* A vigil__row is the statement positioned on its current row. */
-int64_t vigil__row_int(const vigil__row *r, int col) {
-    return sqlite3_column_int64((sqlite3_stmt *)r, col);
+/* A vigil__row's impl is the statement positioned on its current row. */
+#define STMT(r) ((sqlite3_stmt *)(r)->impl)
+
+static int64_t sl_row_int(const vigil__row *r, int col) { return sqlite3_column_int64(STMT(r), col); }
+
+static double sl_row_double(const vigil__row *r, int col) {
+    return sqlite3_column_double(STMT(r), col);
 }
 
-double vigil__row_double(const vigil__row *r, int col) {
-    return sqlite3_column_double((sqlite3_stmt *)r, col);
+static const char *sl_row_text(const vigil__row *r, int col) {
+    return (const char *)sqlite3_column_text(STMT(r), col);
 }
 
-const char *vigil__row_text(const vigil__row *r, int col) {
-    return (const char *)sqlite3_column_text((sqlite3_stmt *)r, col);
-}
-
-const void *vigil__row_blob(const vigil__row *r, int col, size_t *n) {
-    const void *p = sqlite3_column_blob((sqlite3_stmt *)r, col);
-    *n = (size_t)sqlite3_column_bytes((sqlite3_stmt *)r, col);
+static const void *sl_row_blob(const vigil__row *r, int col, size_t *n) {
+    const void *p = sqlite3_column_blob(STMT(r), col);
+    *n = (size_t)sqlite3_column_bytes(STMT(r), col);
     return p;
 }
 
-int vigil__row_is_null(const vigil__row *r, int col) {
-    return sqlite3_column_type((sqlite3_stmt *)r, col) == SQLITE_NULL;
+static int sl_row_is_null(const vigil__row *r, int col) {
+    return sqlite3_column_type(STMT(r), col) == SQLITE_NULL;
 }
 
-int vigil__row_columns(const vigil__row *r) {
-    return sqlite3_column_count((sqlite3_stmt *)r);
+static int sl_row_columns(const vigil__row *r) { return sqlite3_column_count(STMT(r)); }
+
+static const char *sl_row_name(const vigil__row *r, int col) {
+    return sqlite3_column_name(STMT(r), col);
 }
 
-const char *vigil__row_name(const vigil__row *r, int col) {
-    return sqlite3_column_name((sqlite3_stmt *)r, col);
-}
-
-vigil__col_type vigil__row_type(const vigil__row *r, int col) {
-    switch (sqlite3_column_type((sqlite3_stmt *)r, col)) {
+static vigil__col_type sl_row_type(const vigil__row *r, int col) {
+    switch (sqlite3_column_type(STMT(r), col)) {
     case SQLITE_INTEGER: return VIGIL__COL_INT;
     case SQLITE_FLOAT: return VIGIL__COL_REAL;
     case SQLITE_NULL: return VIGIL__COL_NULL;
@@ -305,15 +306,16 @@ vigil__col_type vigil__row_type(const vigil__row *r, int col) {
     }
 }
 
-vigil_status vigil__q_each_v(vigil_store *st, const char *sql, vigil__row_fn fn, void *ctx,
-                             vigil_err *err, const char *fmt, va_list ap) {
-    vigil__db *db = vigil__store_db(st);
+static vigil_status sl_q_each(void *impl, const char *sql, vigil__row_fn fn, void *ctx,
+                              vigil_err *err, const char *fmt, va_list ap) {
+    sl_db *db = impl;
     sqlite3_stmt *s = NULL;
     vigil_status rc = prep(db, sql, &s, err, fmt, ap);
     if (rc != VIGIL_OK) return rc;
+    vigil__row row = {&vigil__sqlite_driver, s, 0};
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        rc = fn(ctx, (const vigil__row *)s, err);
+        rc = fn(ctx, &row, err);
         if (rc != VIGIL_OK) break;
     }
     if (rc == VIGIL_OK && src != SQLITE_DONE) return step_err(db, s, src, err);
@@ -321,46 +323,78 @@ vigil_status vigil__q_each_v(vigil_store *st, const char *sql, vigil__row_fn fn,
     return rc == VIGIL__STOP ? VIGIL_OK : rc;
 }
 
-vigil_status vigil__q_each(vigil_store *st, const char *sql, vigil__row_fn fn, void *ctx,
-                           vigil_err *err, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vigil_status rc = vigil__q_each_v(st, sql, fn, ctx, err, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 /* ---- transactions ------------------------------------------------------------------ */
 
-vigil_status vigil__store_exec(vigil_store *st, const char *sql, vigil_err *err) {
-    return vigil__db_exec(vigil__store_db(st), sql, NULL, err);
+static vigil_status sl_begin(void *impl, vigil_err *err) {
+    return sl_exec(impl, "BEGIN IMMEDIATE", "cannot start a write transaction", err);
 }
 
-vigil_status vigil__store_begin(vigil_store *st, vigil_err *err) {
-    return vigil__db_exec(vigil__store_db(st), "BEGIN IMMEDIATE",
-                          "cannot start a write transaction", err);
+static vigil_status sl_commit(void *impl, vigil_err *err) {
+    return sl_exec(impl, "COMMIT", "commit failed", err);
 }
 
-vigil_status vigil__store_commit(vigil_store *st, vigil_err *err) {
-    vigil_status rc = vigil__db_exec(vigil__store_db(st), "COMMIT", "commit failed", err);
-    if (rc != VIGIL_OK) vigil__store_rollback(st);
-    return rc;
+static vigil_status sl_read_begin(void *impl, vigil_err *err) {
+    return sl_exec(impl, "BEGIN", "cannot start a read transaction", err);
 }
 
-vigil_status vigil__store_read_begin(vigil_store *st, vigil_err *err) {
-    return vigil__db_exec(vigil__store_db(st), "BEGIN", "cannot start a read transaction", err);
-}
-
-void vigil__store_read_end(vigil_store *st) {
-    sqlite3 *h = vigil__store_db(st)->h;
+static void sl_read_end(void *impl) {
+    sqlite3 *h = ((sl_db *)impl)->h;
     if (!sqlite3_get_autocommit(h)) sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
 }
 
-void vigil__store_rollback(vigil_store *st) {
-    sqlite3 *h = vigil__store_db(st)->h;
+static void sl_rollback(void *impl) {
+    sqlite3 *h = ((sl_db *)impl)->h;
     if (!sqlite3_get_autocommit(h)) sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int vigil__store_in_transaction(vigil_store *st) {
-    return !sqlite3_get_autocommit(vigil__store_db(st)->h);
+static int sl_in_transaction(void *impl) {
+    return !sqlite3_get_autocommit(((sl_db *)impl)->h);
 }
+
+static vigil_status sl_exec_vals(void *impl, const char *sql, int n, const vigil__val *v,
+                                 vigil_err *err) {
+    sl_db *db = impl;
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(db->h, sql, -1, &s, NULL);
+    for (int i = 0; src == SQLITE_OK && i < n; i++) {
+        switch (v[i].type) {
+        case VIGIL__COL_INT: src = sqlite3_bind_int64(s, i + 1, v[i].i); break;
+        case VIGIL__COL_REAL: src = sqlite3_bind_double(s, i + 1, v[i].d); break;
+        case VIGIL__COL_TEXT: src = sqlite3_bind_text(s, i + 1, v[i].text, -1, SQLITE_STATIC); break;
+        case VIGIL__COL_BLOB:
+            src = sqlite3_bind_blob64(s, i + 1, v[i].text, v[i].n, SQLITE_STATIC);
+            break;
+        default: src = sqlite3_bind_null(s, i + 1); break;
+        }
+    }
+    if (src == SQLITE_OK) {
+        while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        }
+        if (src == SQLITE_DONE) src = SQLITE_OK;
+    }
+    vigil_status rc = src == SQLITE_OK ? VIGIL_OK : db_err(db, src, err, NULL);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static vigil_status sl_after_copy(void *impl, const char *table, vigil_err *err) {
+    (void)impl; /* sqlite_sequence follows explicit ids by itself */
+    (void)table;
+    (void)err;
+    return VIGIL_OK;
+}
+
+static void sl_long_run(void *impl) {
+    (void)impl; /* SQLite has no statement timeout */
+}
+
+const vigil__driver vigil__sqlite_driver = {
+    "SQLite",       sl_open,        sl_close,       sl_exec,           sl_schema,
+    sl_set_schema,  sl_q_exec,      sl_q_each,      sl_begin,          sl_commit,
+    sl_rollback,    sl_read_begin,  sl_read_end,    sl_in_transaction, sl_row_int,
+    sl_row_double,  sl_row_text,    sl_row_blob,    sl_row_is_null,    sl_row_columns,
+    sl_row_name,    sl_row_type,
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+    "ORDER BY rowid",
+    sl_exec_vals,   sl_after_copy,  sl_long_run,
+};

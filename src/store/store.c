@@ -1,5 +1,5 @@
 /*
- * src/store/store.c - the store handle over a driver connection (sqlite.c):
+ * src/store/store.c - the store handle over a driver connection (driver.c):
  * the schema list and its migrations, the acting user, the clock.  No
  * database library is called here.
  *
@@ -474,9 +474,9 @@ static vigil_status check_identity(vigil_store *st, vigil_err *err) {
     if (rc != VIGIL_OK) return rc;
     if (foreign)
         return vigil__err_set(err, VIGIL_EFORMAT,
-                              "%s: an SQLite database of another program, not a vigil store "
+                              "%s: a database of another program (%s), not a vigil store "
                               "(open another store)",
-                              st->path);
+                              st->path, vigil__db_kind(st->db));
     if (ver > N_MIGRATIONS)
         return vigil__err_set(err, VIGIL_EFORMAT,
                               "%s: the store has schema version %lld, newer than this vigil "
@@ -495,13 +495,15 @@ static vigil_status store_open(const char *path, int target, vigil_store **out, 
     vigil_status rc = VIGIL_OK;
     vigil_store *st = calloc(1, sizeof *st);
     if (!st) return vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", path);
-    st->path = strdup(path);
+    char shown[512];
+    st->path = strdup(vigil_store_redact(path, shown, sizeof shown));
     if (!st->path) {
         rc = vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", path);
         goto out;
     }
     rc = vigil__db_open(path, &st->db, err);
     if (rc == VIGIL_OK) rc = check_identity(st, err);
+    if (rc == VIGIL_OK && st->version < target) vigil__db_long_run(st->db); /* a step may be long */
     for (int k = st->version; rc == VIGIL_OK && k < target; k++)
         rc = migrate_step(st, k, err);
     if (rc == VIGIL_OK && st->version < target) st->version = target;

@@ -1,10 +1,10 @@
 /*
  * src/store/store_internal.h - what the store's modules (banks, cases,
  * audit, auth) share: transactions, the query module, and the driver seam.
- * No database library's type or header appears here: the driver
- * (src/store/sqlite.c, the only file that calls the SQLite library) keeps its
- * connection opaque behind vigil__db, so a second driver (PostgreSQL,
- * issue 13) can implement the "driver" section below unchanged.
+ * No database library's type or header appears here: the drivers
+ * (src/store/sqlite.c and src/store/pg.c, the only files that call a
+ * database library) keep their connections opaque behind vigil__db;
+ * driver.c picks one by the path and forwards the "driver" section below.
  */
 #ifndef VIGIL_STORE_INTERNAL_H
 #define VIGIL_STORE_INTERNAL_H
@@ -138,23 +138,31 @@ vigil__col_type vigil__row_type(const vigil__row *r, int col);
 /*! vigil__store_in_transaction() : whether a transaction is open. */
 int vigil__store_in_transaction(vigil_store *st);
 
-/* ---- the driver (sqlite.c) -------------------------------------------------------
+/* ---- the driver (driver.c over sqlite.c or pg.c) ------------------------------------
  * One connection to the database at `path`, with its statement cache.  The
  * store (store.c) owns it; the query functions above and the transaction
- * calls reach it through vigil__store_db.  A driver also implements
- * vigil__q_exec, vigil__q_each(_v), the vigil__row_* readers, the
- * transaction calls and vigil__store_exec; query.c and store.c are shared. */
+ * calls reach it through vigil__store_db.  A driver (driver.h) also
+ * implements vigil__q_exec, vigil__q_each(_v), the vigil__row_* readers,
+ * the transaction calls and vigil__store_exec; query.c and store.c are
+ * shared.  SQL is written once, in SQLite's dialect; pg.c rewrites it for
+ * PostgreSQL when it prepares a statement (the list of what it rewrites is
+ * at the head of pg.c). */
 typedef struct vigil__db vigil__db;
 
 /*! vigil__db_open() : opens (creating if need be) and configures the
- *  database at `path` (SQLite: WAL, foreign keys, FULL sync, busy timeout).
+ *  database at `path` (SQLite: WAL, foreign keys, FULL sync, busy timeout;
+ *  PostgreSQL: the URL through libpq, timeouts, the dialect's helpers).
  *  @return VIGIL_OK with *out; VIGIL_EFORMAT for a file that is not a
- *  database; VIGIL_EIO otherwise, the message naming `path`. */
+ *  database; VIGIL_EBUSY for a PostgreSQL server that cannot be reached;
+ *  VIGIL_EIO otherwise, the message naming `path` without its password. */
 vigil_status vigil__db_open(const char *path, vigil__db **out, vigil_err *err);
 
 /*! vigil__db_close() : finalizes the cached statements and closes the
  *  connection (SQLite: checkpointing the WAL when idle).  NULL is harmless. */
 void vigil__db_close(vigil__db *db);
+
+/*! vigil__db_kind() : "SQLite" or "PostgreSQL", for messages. */
+const char *vigil__db_kind(const vigil__db *db);
 
 /*! vigil__db_exec() : runs `sql` (one or more statements, no parameters or
  *  results).  Errors read "PATH: WHAT: <message>" ("PATH: <message>" when
@@ -163,12 +171,23 @@ vigil_status vigil__db_exec(vigil__db *db, const char *sql, const char *what, vi
 
 /*! vigil__db_schema() : the schema version recorded by vigil__db_set_schema
  *  (0 for a new database), and *foreign (NULL ok): whether the database
- *  holds another program's data (not vigil's, and not empty). */
+ *  holds another program's data (not vigil's, and not empty).  Inside a
+ *  write transaction it also takes the schema lock (SQLite: the write lock
+ *  BEGIN IMMEDIATE holds; PostgreSQL: pg_advisory_xact_lock), so two
+ *  processes that migrate at once run the steps one after the other. */
 vigil_status vigil__db_schema(vigil__db *db, int64_t *version, int *foreign, vigil_err *err);
 
 /*! vigil__db_set_schema() : in the caller's transaction, records schema
  *  `version` and marks the database as vigil's. */
 vigil_status vigil__db_set_schema(vigil__db *db, int version, vigil_err *err);
+
+/*! vigil__db_tables_sql() : the driver's query for the store's tables, in
+ *  the order they were created (one column, "name"). */
+const char *vigil__db_tables_sql(const vigil__db *db);
+
+/*! vigil__db_long_run() : lifts the driver's statement timeout for this
+ *  connection (PostgreSQL: 120 s by default), for migrations and copies. */
+void vigil__db_long_run(vigil__db *db);
 
 /*! vigil__store_db() : the store's connection (store.c; owned by the store). */
 vigil__db *vigil__store_db(vigil_store *st);
