@@ -5,7 +5,14 @@
  * (vigil_matcher_sync), and the snapshot written and loaded, with the
  * process's memory before and after.
  *   bench-scale inproc DB SNAPSHOT   figures, one per line
+ * and the load of the several-instances rows: THREADS clients, each with
+ * one kept-alive connection, sending for SECONDS either single-hash
+ * POST /v1/match requests or item reports (POST /v1/items) round-robin to
+ * the instances' PORTs; it prints the answered requests per second.
+ *   bench-scale load match|item SECONDS THREADS TOKEN PORT...
  */
+#include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +119,98 @@ static int inproc(const char *db, const char *snap) {
     return 0;
 }
 
+/* ---- the load of the several-instances rows ---- */
+
+typedef struct load_arg {
+    int item; /* 1: item reports, 0: single-hash matches */
+    int id;   /* the client's number */
+    double until;
+    const char *token;
+    char **ports;
+    int nports;
+    long ok, failed;
+} load_arg;
+
+static size_t discard(char *p, size_t size, size_t n, void *ctx) {
+    (void)p;
+    (void)ctx;
+    return size * n;
+}
+
+static void *load_main(void *arg) {
+    load_arg *a = arg;
+    CURL *c = curl_easy_init();
+    if (!c) return NULL;
+    char auth[256], url[128], body[256];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", a->token);
+    struct curl_slist *h = curl_slist_append(NULL, auth);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    unsigned long long x = 0x9e3779b97f4a7c15ull * (unsigned long long)(a->id + 1);
+    for (long k = 0; now_s() < a->until; k++) {
+        const char *port = a->ports[(a->id + k) % a->nports];
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if (a->item) {
+            snprintf(url, sizeof url, "http://127.0.0.1:%s/v1/items", port);
+            snprintf(body, sizeof body, "{\"op\":\"benchop\",\"url\":\"https://t.me/bench%d/%llu\"}", a->id,
+                     x % 1000000000ull);
+        } else {
+            snprintf(url, sizeof url, "http://127.0.0.1:%s/v1/match", port);
+            snprintf(body, sizeof body, "{\"hashes\":[\"pdq:%016llx%016llx%016llx%016llx\"]}", x, ~x,
+                     x * 3, x * 5);
+        }
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        long code = 0;
+        if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+        if (code == 200 || code == 201) a->ok++;
+        else a->failed++;
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+static int load(int argc, char **argv) {
+    int item = strcmp(argv[2], "item") == 0;
+    double secs = atof(argv[3]);
+    int threads = atoi(argv[4]);
+    if (threads < 1 || threads > 256 || secs <= 0) return 2;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    load_arg *a = calloc((size_t)threads, sizeof *a);
+    pthread_t *t = calloc((size_t)threads, sizeof *t);
+    if (!a || !t) {
+        free(a);
+        free(t);
+        return 1;
+    }
+    double t0 = now_s();
+    for (int i = 0; i < threads; i++) {
+        a[i] = (load_arg){item, i, t0 + secs, argv[5], argv + 6, argc - 6, 0, 0};
+        pthread_create(&t[i], NULL, load_main, &a[i]);
+    }
+    long ok = 0, failed = 0;
+    for (int i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+        ok += a[i].ok;
+        failed += a[i].failed;
+    }
+    double el = now_s() - t0;
+    printf("%.0f %ld\n", (double)ok / el, failed);
+    free(a);
+    free(t);
+    curl_global_cleanup();
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "inproc") == 0) return inproc(argv[2], argv[3]);
-    fprintf(stderr, "usage: bench-scale inproc DB SNAPSHOT\n");
+    if (argc >= 7 && strcmp(argv[1], "load") == 0) return load(argc, argv);
+    fprintf(stderr, "usage: bench-scale inproc DB SNAPSHOT\n"
+                    "       bench-scale load match|item SECONDS THREADS TOKEN PORT...\n");
     return 2;
 }

@@ -197,4 +197,57 @@ else
         echo "  $count instance(s): matchable on every instance after $worst ms"
         for p in $pids; do unserve "$p"; done
     done
+
+    # throughput: single-hash lookups and item reports, one instance on
+    # SQLite against 1, 2 and 4 on this PostgreSQL, each with the same
+    # 100,000-hash bank, in this run (LOAD_S seconds, LOAD_CLIENTS clients)
+    LS=${LOAD_S:-5} LC=${LOAD_CLIENTS:-8}
+    echo "-- throughput on loopback ($LC clients, $LS s each; $(nproc) cores shared by clients, servers and PostgreSQL)"
+    # rows with ids: an import of id-less rows into PostgreSQL is slow (the
+    # planner, without statistics on the growing table, looks each value up
+    # through the bank's index instead of the value's; docs/deploy.md)
+    [ -f "$W/tp-100000.csv" ] || "$M" gen 100000 7 |
+        awk 'BEGIN {print "signal_type,signal_value,labels,id"} {print "pdq," $1 ",,tp-" NR}' > "$W/tp-100000.csv"
+    tp_setup() { # tp_setup STORE: bank tp with the 100k hashes, operation benchop
+        "$V" --db "$1" -q bank create tp > /dev/null 2>&1 || true
+        "$V" --db "$1" -q bank import tp "$W/tp-100000.csv" > /dev/null
+        "$V" --db "$1" -q agency add BENCH > /dev/null 2>&1 || true
+        "$V" --db "$1" -q user add bench --role analyst --agency BENCH > /dev/null 2>&1 || true
+        "$V" --db "$1" -q op create benchop --coordinator BENCH > /dev/null 2>&1 || true
+    }
+    rm -f "$W/tp.db"*
+    tp_setup "$W/tp.db"
+    tp_setup "$PGURL"
+    stok=$("$V" --db "$W/tp.db" user token bench)
+    ptok=$("$V" --db "$PGURL" user token bench)
+    serve "$W/tp.db" $((PORT + 20))
+    a=$LAST
+    until curl -s -o /dev/null "http://127.0.0.1:$((PORT + 20))/healthz"; do sleep 0.2; done
+    set -- $("$S" load match "$LS" "$LC" "$stok" $((PORT + 20)))
+    s_match=$1
+    set -- $("$S" load item "$LS" "$LC" "$stok" $((PORT + 20)))
+    s_item=$1
+    unserve "$a"
+    printf '  SQLite, 1 instance: %s lookups/s, %s item reports/s\n' "$s_match" "$s_item"
+    p1_match=0
+    for count in 1 2 4; do
+        ports="" pids=""
+        i=0
+        while [ $i -lt $count ]; do
+            serve "$PGURL" $((PORT + 30 + i))
+            ports="$ports $((PORT + 30 + i))"
+            pids="$pids $LAST"
+            i=$((i + 1))
+        done
+        for p in $ports; do until curl -s -o /dev/null "http://127.0.0.1:$p/healthz"; do sleep 0.2; done; done
+        set -- $("$S" load match "$LS" "$LC" "$ptok" $ports)
+        m=$1 mf=$2
+        set -- $("$S" load item "$LS" "$LC" "$ptok" $ports)
+        it=$1 itf=$2
+        [ "$count" -eq 1 ] && p1_match=$m
+        printf '  PostgreSQL, %s instance(s): %s lookups/s (%s of 1 instance, %s of SQLite), %s item reports/s (%s of SQLite); failed requests %s, %s\n' \
+            "$count" "$m" "$(ratio "$m" "$p1_match")" "$(ratio "$m" "$s_match")" "$it" \
+            "$(ratio "$it" "$s_item")" "$mf" "$itf"
+        for p in $pids; do unserve "$p"; done
+    done
 fi

@@ -16,6 +16,7 @@
  * jansson value's reference count is not safe across threads).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,14 +57,8 @@ void http_memo_free(http_memo *m) {
 
 /* "WHAT\nUSER\nARG", or 0 when it does not fit (then nothing is kept). */
 static int memo_key(char out[MEMO_KEY_MAX], const char *what, const char *user, const char *arg) {
-    size_t a = strlen(what), b = user ? strlen(user) : 0, c = strlen(arg);
-    if (a + b + c + 4 > MEMO_KEY_MAX) return 0;
-    memcpy(out, what, a);
-    out[a] = '\n';
-    if (user) memcpy(out + a + 1, user, b);
-    out[a + 1 + b] = '\n';
-    memcpy(out + a + 2 + b, arg, c + 1);
-    return 1;
+    int n = snprintf(out, MEMO_KEY_MAX, "%s\n%s\n%s", what, user ? user : "", arg);
+    return n >= 0 && n < MEMO_KEY_MAX;
 }
 
 json_t *http_memo_get(http_memo *m, const char *what, const char *user, const char *arg,
