@@ -39,12 +39,15 @@ expect tls_not_pem 1 "" "not a PEM file"
 if command -v openssl > /dev/null 2>&1 && command -v curl > /dev/null 2>&1; then
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
         -subj /CN=127.0.0.1 > /dev/null 2>&1
-    port=$((20000 + $$ % 20000))
-    "$V" --db "$D" serve --listen "127.0.0.1:$port" --access-log off --tls-cert "$T/cert.pem" \
+    # port 0: the system picks a free one, which the banner names (a port
+    # made up from $$ can be taken by another program)
+    "$V" --db "$D" serve --listen "127.0.0.1:0" --access-log off --tls-cert "$T/cert.pem" \
         --tls-key "$T/key.pem" 2> "$T/serve.err" &
     pid=$!
-    for i in 1 2 3 4 5 6 7 8 9 10; do
-        curl -sk "https://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
+    port=""
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        port=$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\).*|\1|p' "$T/serve.err")
+        [ -n "$port" ] && curl -sk "https://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
         sleep 0.3
     done
     run curl -sk -D "$T/h" -X POST -H 'Content-Type: application/json' \
