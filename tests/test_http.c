@@ -564,12 +564,12 @@ static char *video_value(unsigned seed) {
     return vigil_video_serialize(&v, &out, NULL) == VIGIL_OK ? out : NULL;
 }
 
-/* The count of `metric{kind="KIND"}` in /metrics, -1 when absent. */
-static long metric(const char *name, const char *kind) {
+/* The count of `metric{LABEL="VALUE"}` in /metrics, -1 when absent. */
+static long metric_of(const char *name, const char *label, const char *value) {
     char *resp = NULL, key[128];
     long v = -1;
     if (req("GET", "/metrics", NULL, NULL, NULL, 0, &resp) == 200 && resp) {
-        snprintf(key, sizeof key, "%s{kind=\"%s\"} ", name, kind);
+        snprintf(key, sizeof key, "%s{%s=\"%s\"} ", name, label, value);
         const char *p = strstr(resp, key);
         if (p) v = strtol(p + strlen(key), NULL, 10);
     }
@@ -577,21 +577,14 @@ static long metric(const char *name, const char *kind) {
     return v;
 }
 
+/* The count of `metric{kind="KIND"}` in /metrics, -1 when absent. */
+static long metric(const char *name, const char *kind) { return metric_of(name, "kind", kind); }
+
 /* The operation report is computed once per change of the store and per
  * user: asked again, the same figures come from the memo (/metrics counts
  * a hit); another user gets their own answer (a 403 stays a 403); any write
  * moves the store's mark, so the next report counts the new item. */
-static long memo_hits(void) {
-    char *resp = NULL;
-    long v = -1;
-    const char *key = "vigil_report_memo_total{result=\"hit\"} ";
-    if (req("GET", "/metrics", NULL, NULL, NULL, 0, &resp) == 200 && resp) {
-        const char *p = strstr(resp, key);
-        if (p) v = strtol(p + strlen(key), NULL, 10);
-    }
-    free(resp);
-    return v;
-}
+static long memo_hits(void) { return metric_of("vigil_report_memo_total", "result", "hit"); }
 
 static long report_items(int tok, const char *op) {
     char path[128], *resp = NULL;
