@@ -49,6 +49,19 @@ serve() {
     PIDS="$PIDS $LAST"
 }
 unserve() { kill -TERM "$1"; wait "$1" 2> /dev/null || true; }
+# serve_pg COUNT FIRST_PORT: COUNT servers on $PGURL, ports FIRST_PORT.. in
+# $ports and pids in $pids, once each answers /healthz
+serve_pg() {
+    ports="" pids=""
+    i=0
+    while [ $i -lt "$1" ]; do
+        serve "$PGURL" $(($2 + i))
+        ports="$ports $(($2 + i))"
+        pids="$pids $LAST"
+        i=$((i + 1))
+    done
+    for p in $ports; do until curl -s -o /dev/null "http://127.0.0.1:$p/healthz"; do sleep 0.2; done; done
+}
 # matches PORT TOKEN HASH: 0 when POST /v1/match finds HASH in a bank
 matches() {
     curl -s -m 5 -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
@@ -176,15 +189,7 @@ else
     tok=$("$V" --db "$PGURL" user token bench)
     ctok=$("$V" --db "$PGURL" user token benchc)
     for count in 1 2 4; do
-        ports="" pids=""
-        i=0
-        while [ $i -lt $count ]; do
-            serve "$PGURL" $((PORT + 10 + i))
-            ports="$ports $((PORT + 10 + i))"
-            pids="$pids $LAST"
-            i=$((i + 1))
-        done
-        for p in $ports; do until curl -s -o /dev/null "http://127.0.0.1:$p/healthz"; do sleep 0.2; done; done
+        serve_pg "$count" $((PORT + 10))
         h=$("$M" gen 1 "$(($(date +%s%N) % 1000000))")
         first=$(echo $ports | cut -d' ' -f1)
         curl -s -o /dev/null -H "Authorization: Bearer $ctok" -H 'Content-Type: application/json' \
@@ -231,15 +236,7 @@ else
     printf '  SQLite, 1 instance: %s lookups/s, %s item reports/s\n' "$s_match" "$s_item"
     p1_match=0
     for count in 1 2 4; do
-        ports="" pids=""
-        i=0
-        while [ $i -lt $count ]; do
-            serve "$PGURL" $((PORT + 30 + i))
-            ports="$ports $((PORT + 30 + i))"
-            pids="$pids $LAST"
-            i=$((i + 1))
-        done
-        for p in $ports; do until curl -s -o /dev/null "http://127.0.0.1:$p/healthz"; do sleep 0.2; done; done
+        serve_pg "$count" $((PORT + 30))
         set -- $("$S" load match "$LS" "$LC" "$ptok" $ports)
         m=$1 mf=$2
         set -- $("$S" load item "$LS" "$LC" "$ptok" $ports)
