@@ -46,12 +46,13 @@ static const char sql_removed_pdq[] =
     "SELECT h.item_id, h.value FROM item_hash h JOIN item i ON i.id = h.item_id "
     "WHERE h.signal_type = 'pdq' AND i.state = 'removed'";
 
-static vigil_status removed_pdq_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    intake_ctx *c = ctx;
+/* A row (item id, PDQ hex) into the index `ctx`; a value that does not
+ * parse is left out. */
+static vigil_status pdq_row(void *ctx, const vigil__row *r, vigil_err *err) {
     vigil_pdq h;
     int64_t id = vigil__row_int(r, 0);
     if (vigil_pdq_from_hex(vigil__row_text(r, 1), &h, NULL) != VIGIL_OK) return VIGIL_OK;
-    return vigil_index_add(c->removed_pdq, &h, &id, 1, err);
+    return vigil_index_add(ctx, &h, &id, 1, err);
 }
 
 /* The removed item this PDQ hash re-uploads (distance <= 31), via the
@@ -61,7 +62,7 @@ static vigil_status reupload_by_pdq(vigil_store *st, intake_ctx *c, const char *
     vigil_status rc = VIGIL_OK;
     if (!c->built) {
         if ((rc = vigil_index_new(&c->removed_pdq, err)) != VIGIL_OK) return rc;
-        if ((rc = vigil__q_each(st, sql_removed_pdq, removed_pdq_row, c, err, "")) != VIGIL_OK)
+        if ((rc = vigil__q_each(st, sql_removed_pdq, pdq_row, c->removed_pdq, err, "")) != VIGIL_OK)
             return rc;
         c->built = 1;
     }
@@ -223,14 +224,6 @@ static const char sql_op_pdq[] =
     "SELECT h.item_id, h.value FROM item_hash h JOIN item i ON i.id = h.item_id "
     "WHERE h.signal_type = 'pdq' AND i.operation_id = ?1";
 
-static vigil_status op_pdq_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    intake_ctx *c = ctx;
-    vigil_pdq h;
-    int64_t id = vigil__row_int(r, 0);
-    if (vigil_pdq_from_hex(vigil__row_text(r, 1), &h, NULL) != VIGIL_OK) return VIGIL_OK;
-    return vigil_index_add(c->op_pdq, &h, &id, 1, err);
-}
-
 typedef struct pdq_hits {
     int64_t ids[CLUSTER_MAX_MEET];
     size_t n;
@@ -264,7 +257,7 @@ static vigil_status cluster_link(vigil_store *st, intake_ctx *c, int64_t op_id, 
         if (vigil_pdq_from_hex(f->hval[i], &q, NULL) != VIGIL_OK) continue;
         if (!c->op_built) { /* the stored hashes, this item's included */
             if ((rc = vigil_index_new(&c->op_pdq, err)) != VIGIL_OK) break;
-            rc = vigil__q_each(st, sql_op_pdq, op_pdq_row, c, err, "i", op_id);
+            rc = vigil__q_each(st, sql_op_pdq, pdq_row, c->op_pdq, err, "i", op_id);
             if (rc != VIGIL_OK) break;
             c->op_built = 1;
         } else if ((rc = vigil_index_add(c->op_pdq, &q, &id, 1, err)) != VIGIL_OK) {
