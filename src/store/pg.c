@@ -955,19 +955,27 @@ static void nap(int attempt) {
     nanosleep(&ts, NULL);
 }
 
+/* The connection, the statement prepared for `sql`, its parameters bound
+ * from `ap` and its prepared name: what every query needs before it runs. */
+static vigil_status stmt_ready(pg_db *db, const char *sql, const char *fmt, va_list ap,
+                               pg_stmt **s, params *p, char name[24], vigil_err *err) {
+    vigil_status rc = ensure(db, err);
+    if (rc == VIGIL_OK) rc = stmt_get(db, sql, fmt, s, err);
+    if (rc != VIGIL_OK) return rc;
+    if (!*s) return VIGIL_EINTERNAL;
+    rc = bind(*s, fmt, ap, p, err);
+    if (rc == VIGIL_OK) stmt_name(db, *s, name);
+    return rc;
+}
+
 static vigil_status pg_q_exec(void *impl, const char *sql, int *changes, vigil_err *err,
                               const char *fmt, va_list ap) {
     pg_db *db = impl;
-    vigil_status rc = ensure(db, err);
     pg_stmt *s = NULL;
-    if (rc == VIGIL_OK) rc = stmt_get(db, sql, fmt, &s, err);
     params p;
-    if (rc != VIGIL_OK) return rc;
-    if (!s) return VIGIL_EINTERNAL;
-    rc = bind(s, fmt, ap, &p, err);
-    if (rc != VIGIL_OK) return rc;
     char name[24];
-    stmt_name(db, s, name);
+    vigil_status rc = stmt_ready(db, sql, fmt, ap, &s, &p, name, err);
+    if (rc != VIGIL_OK) return rc;
     for (int attempt = 0;; attempt++) {
         PGresult *r = PQexecPrepared(db->c, name, s->nparams, p.v, p.len, p.fmt, 0);
         ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -1103,16 +1111,11 @@ static vigil__col_type pg_row_type(const vigil__row *r, int col) {
 static vigil_status pg_q_each(void *impl, const char *sql, vigil__row_fn fn, void *ctx,
                               vigil_err *err, const char *fmt, va_list ap) {
     pg_db *db = impl;
-    vigil_status rc = ensure(db, err);
     pg_stmt *s = NULL;
-    if (rc == VIGIL_OK) rc = stmt_get(db, sql, fmt, &s, err);
     params p;
-    if (rc != VIGIL_OK) return rc;
-    if (!s) return VIGIL_EINTERNAL;
-    rc = bind(s, fmt, ap, &p, err);
-    if (rc != VIGIL_OK) return rc;
     char name[24];
-    stmt_name(db, s, name);
+    vigil_status rc = stmt_ready(db, sql, fmt, ap, &s, &p, name, err);
+    if (rc != VIGIL_OK) return rc;
     for (int attempt = 0;; attempt++) {
         if (!PQsendQueryPrepared(db->c, name, s->nparams, p.v, p.len, p.fmt, 0))
             return pg_err(db, NULL, err, NULL);
