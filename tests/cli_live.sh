@@ -19,19 +19,25 @@ H2=5555ffff5555ffff5555ffff5555ffff5555ffff5555ffff5555ffff5555ffff
 "$V" --db "$D" -q agency add EU > /dev/null
 tok=$("$V" --db "$D" user add ana --role analyst --agency EU 2> /dev/null | tail -n 1)
 ctok=$("$V" --db "$D" user add cora --role coordinator --agency EU 2> /dev/null | tail -n 1)
-p1=$((21000 + $$ % 15000))
-p2=$((p1 + 1))
-start() { # start PORT [ARGS]: a server in the background, its pid in LAST
-    port=$1
+n_started=0
+start() { # start VAR [ARGS]: a server in the background on a port the system picks (port 0,
+    # read from the banner) stored in VAR; its pid in LAST, its stderr in LASTERR
+    var=$1
     shift
-    "$V" --db "$D" serve --listen "127.0.0.1:$port" --access-log off "$@" 2>> "$T/serve.err" &
+    n_started=$((n_started + 1))
+    LASTERR="$T/serve.$n_started.err"
+    : > "$LASTERR"
+    "$V" --db "$D" serve --listen "127.0.0.1:0" --access-log off "$@" 2> "$LASTERR" &
     LAST=$!
     i=0
-    until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do
+    port=""
+    while [ $i -lt 100 ]; do
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$LASTERR")
+        [ -n "$port" ] && curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break
         i=$((i + 1))
-        [ $i -gt 100 ] && break
         sleep 0.1
     done
+    eval "$var=\$port"
 }
 stop() { kill -TERM "$1" 2> /dev/null; wait "$1" 2> /dev/null; }
 found() { # found PORT HASH: 0 when /v1/match finds HASH
@@ -48,14 +54,14 @@ within_1s() { # within_1s PORT HASH WANT(0 found, 1 not): 0 when so within 1 s
     done
     return 1
 }
-start "$p1"
+start p1
 a=$LAST
-start "$p2" --index-snapshot "$T/live.idx"
+start p2 --index-snapshot "$T/live.idx"
 b=$LAST
 
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ctok" -H 'Content-Type: application/json' \
     -d "{\"signal_type\":\"pdq\",\"value\":\"$H1\"}" "http://127.0.0.1:$p1/v1/banks/known/entries")
-[ "$code" = 201 ] && ok api_add || bad api_add "HTTP $code" "$(cat "$T/serve.err")"
+[ "$code" = 201 ] && ok api_add || bad api_add "HTTP $code" "$(cat "$T"/serve.*.err)"
 found "$p1" "$H1" && ok api_add_matchable_at_once || bad api_add_matchable_at_once
 within_1s "$p2" "$H1" 0 && ok api_add_matchable_on_other_server || bad api_add_matchable_on_other_server
 
@@ -75,16 +81,15 @@ m=$(curl -s "http://127.0.0.1:$p2/metrics" | sed -n 's/^vigil_index_sequence \([
 stop "$a"
 stop "$b"
 [ -s "$T/live.idx" ] && ok snapshot_written_at_stop || bad snapshot_written_at_stop
-: > "$T/serve.err"
-start "$p2" --index-snapshot "$T/live.idx"
+start p2 --index-snapshot "$T/live.idx"
 b=$LAST
-found "$p2" "$H1" && ! found "$p2" "$H2" && ! grep -q 'not used' "$T/serve.err" && ok restart_from_snapshot \
-    || bad restart_from_snapshot "$(cat "$T/serve.err")"
+found "$p2" "$H1" && ! found "$p2" "$H2" && ! grep -q 'not used' "$LASTERR" && ok restart_from_snapshot \
+    || bad restart_from_snapshot "$(cat "$T"/serve.*.err)"
 stop "$b"
 printf 'garbage' | dd of="$T/live.idx" bs=1 seek=100 conv=notrunc 2> /dev/null
-start "$p2" --index-snapshot "$T/live.idx"
+start p2 --index-snapshot "$T/live.idx"
 b=$LAST
-found "$p2" "$H1" && grep -q 'the index snapshot is not used: damaged' "$T/serve.err" && ok damaged_snapshot_not_used \
-    || bad damaged_snapshot_not_used "$(cat "$T/serve.err")"
+found "$p2" "$H1" && grep -q 'the index snapshot is not used: damaged' "$LASTERR" && ok damaged_snapshot_not_used \
+    || bad damaged_snapshot_not_used "$(cat "$T"/serve.*.err)"
 stop "$b"
 finish
