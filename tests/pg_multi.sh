@@ -16,23 +16,26 @@ run "$V" migrate --db "$U";                      expect migrate_again 0 "up to d
 "$V" --db "$U" agency add EU > /dev/null
 tok=$("$V" --db "$U" user add coord --role coordinator --agency EU 2> /dev/null | tail -n 1)
 "$V" --db "$U" op create multi --coordinator EU > /dev/null
-base=$((21000 + $$ % 20000))
+# port 0: the system picks free ports, which the banners name
 pids=""
 for n in 1 2 3 4; do
-    "$V" --db "$U" serve --listen "127.0.0.1:$((base + n))" --access-log off --threads 4 \
+    : > "$T/serve$n.err"
+    "$V" --db "$U" serve --listen "127.0.0.1:0" --access-log off --threads 4 \
         2> "$T/serve$n.err" &
     pids="$pids $!"
 done
+port_of() { sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$T/serve$1.err"; }
 for n in 1 2 3 4; do
     for i in $(seq 1 50); do
-        curl -s "http://127.0.0.1:$((base + n))/healthz" > /dev/null 2>&1 && break
+        p=$(port_of "$n")
+        [ -n "$p" ] && curl -s "http://127.0.0.1:$p/healthz" > /dev/null 2>&1 && break
         sleep 0.2
     done
 done
 post() { # post INSTANCE URL: the HTTP status
     curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $tok" \
         -H 'Content-Type: application/json' \
-        -d "{\"op\":\"multi\",\"url\":\"$2\",\"type\":\"post\"}" "http://127.0.0.1:$((base + $1))/v1/items"
+        -d "{\"op\":\"multi\",\"url\":\"$2\",\"type\":\"post\"}" "http://127.0.0.1:$(port_of "$1")/v1/items"
 }
 start=$(date +%s.%N)
 for n in 1 2 3 4; do
@@ -64,23 +67,23 @@ max=$(printf '%s\n' "$out" | awk 'NR > 1 {print $1}' | sort -n | tail -n 1)
 # a write through instance 1, read through instance 2 at once
 id=$(curl -s -X POST -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
     -d '{"op":"multi","url":"https://t.me/s/readback/1","type":"post"}' \
-    "http://127.0.0.1:$((base + 1))/v1/items" | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -n 1)
+    "http://127.0.0.1:$(port_of 1)/v1/items" | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -n 1)
 run curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
-    "http://127.0.0.1:$((base + 2))/v1/items/$id"
+    "http://127.0.0.1:$(port_of 2)/v1/items/$id"
 expect read_back_elsewhere 0 '^200$'
 # a bank change through instance 1 reaches the matchers of the others
 # through the change log (polled every 150 ms): matchable within 1 s
 H=5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c
 curl -s -o /dev/null -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
-    -d '{"name":"live"}' "http://127.0.0.1:$((base + 1))/v1/banks"
+    -d '{"name":"live"}' "http://127.0.0.1:$(port_of 1)/v1/banks"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
-    -d "{\"signal_type\":\"md5\",\"value\":\"$H\"}" "http://127.0.0.1:$((base + 1))/v1/banks/live/entries")
+    -d "{\"signal_type\":\"md5\",\"value\":\"$H\"}" "http://127.0.0.1:$(port_of 1)/v1/banks/live/entries")
 seen=0
 for n in 2 3 4; do
     i=0
     while [ $i -lt 20 ]; do
         curl -s -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
-            -d "{\"hashes\":[\"md5:$H\"]}" "http://127.0.0.1:$((base + n))/v1/match" |
+            -d "{\"hashes\":[\"md5:$H\"]}" "http://127.0.0.1:$(port_of "$n")/v1/match" |
             grep -q '"bank":"live"' && { seen=$((seen + 1)); break; }
         i=$((i + 1))
         sleep 0.05
@@ -113,7 +116,7 @@ secret="s3cr3t-pw"
 run "$V" --db "postgresql://vigil:$secret@/postgres?host=$T/nosuchdir" bank list
 if printf '%s%s' "$out" "$err" | grep -q "$secret"; then bad password_not_in_errors "$err"
 else expect password_not_in_errors 1 "" 'vigil:\*\*\*@'; fi
-"$V" --db "$VIGIL_PG&password=$secret&options=-csearch_path%3Dmulti" serve --listen "127.0.0.1:$((base + 9))" \
+"$V" --db "$VIGIL_PG&password=$secret&options=-csearch_path%3Dmulti" serve --listen "127.0.0.1:0" \
     --access-log off 2> "$T/pw.err" &
 p=$!
 for i in $(seq 1 50); do grep -q listening "$T/pw.err" && break; sleep 0.1; done
