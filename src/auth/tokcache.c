@@ -130,7 +130,7 @@ vigil_status vigil_user_by_token_cached(vigil_token_cache *c, vigil_store *st, c
     vigil_status rc = st ? vigil_user_by_token(st, token, name, role, err)
                          : (err && err->status ? err->status : VIGIL_EBUSY);
     char dg[65];
-    if (!c || rc == VIGIL_EINVAL || !token || strlen(token) != VIGIL_TOKEN_LEN ||
+    if (!c || !token || strlen(token) != VIGIL_TOKEN_LEN ||
         case_token_digest(token, dg) != 0)
         return rc;
     if (rc == VIGIL_OK) put(c, dg, name, role, now);
