@@ -9,7 +9,12 @@
 #     banks (the baseline) and from an index snapshot (--index-snapshot)
 #   - a bank import of N rows (default 1,000,000) through the CLI while a server runs:
 #     the import's time, then how long until its last row matches on that server
-#   - several instances on one PostgreSQL (1, 2, 4): with --db URL only
+#   - several instances on one PostgreSQL (1, 2, 4): with --db URL only; the lookups
+#     also per second of CPU time (the servers', and the servers' plus PostgreSQL's
+#     backends' when $BENCH_PGDATA, default $D/data of tests/pg.sh, is the cluster's
+#     data directory), against one instance: on 2 shared cores raw lookups/s stop
+#     growing once the cores are busy, lookups per CPU-second say whether each added
+#     instance still serves as much per core as the first
 # Sizes default to 1,000,000 (a few minutes on 2 cores); BENCH_ARGS="--sizes
 # 1000000,10000000" adds 10M (building a 10M store takes several minutes, once: stores are
 # kept in BENCH_DIR, default /tmp/vigil-bench-scale).  Prints figures and ratios.
@@ -81,6 +86,47 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; els
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 hwm() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# cpu_ticks PID...: utime + stime of the processes (clock ticks; gone ones count 0)
+cpu_ticks() {
+    for p in "$@"; do cat "/proc/$p/stat" 2> /dev/null; done |
+        awk '{sub(/^.*\) /, ""); s += $12 + $13} END {print s + 0}'
+}
+# pg_backends: the pids of the PostgreSQL cluster's processes (none if it is not local)
+pg_backends() {
+    pm="${BENCH_PGDATA:-${D:+$D/data}}/postmaster.pid"
+    [ -r "$pm" ] || return 0
+    pp=$(head -n 1 "$pm")
+    echo "$pp"
+    ps -o pid= --ppid "$pp" 2> /dev/null
+}
+# cpu_load PG PIDS PORTS...: `bench-scale load match` against PORTS while the
+# CPU time of the server processes PIDS (a quoted list) and, when PG is 1, of
+# PostgreSQL's is read before and after: sets RATE, FAILED, WALL_S, SRV_CPU_S,
+# PG_CPU_S ("" when not counted)
+cpu_load() {
+    count_pg=$1 srv_pids=$2
+    shift 2
+    "$S" load match 0.5 "$LC" "$LTOK" "$@" > /dev/null # every worker's store connection open
+    pg0=""
+    [ "$count_pg" = 1 ] && pg0=$(pg_backends | tr '\n' ' ')
+    s0=$(cpu_ticks $srv_pids) g0=$(cpu_ticks $pg0) b0=$(machine_busy) t0=$(now_ms)
+    set -- $("$S" load match "$LS" "$LC" "$LTOK" "$@")
+    RATE=$1 FAILED=$2
+    pg1=""
+    [ "$count_pg" = 1 ] && pg1=$(pg_backends | tr '\n' ' ') # backends born meanwhile count whole
+    t1=$(now_ms) s1=$(cpu_ticks $srv_pids) g1=$(cpu_ticks $pg1) b1=$(machine_busy)
+    hz=$(getconf CLK_TCK)
+    WALL_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1000}')
+    SRV_CPU_S=$(awk -v a="$s0" -v b="$s1" -v hz="$hz" 'BEGIN {printf "%.2f", (b - a) / hz}')
+    PG_CPU_S=$(awk -v a="$g0" -v b="$g1" -v hz="$hz" 'BEGIN {printf "%.2f", (b - a) / hz}')
+    [ -n "$pg1" ] || PG_CPU_S=""
+    MACHINE=$(echo "$b0 $b1" | awk -v n="$(nproc)" '{ if ($4 > $2) printf "%.2f", n * ($3 - $1) / ($4 - $2); else print "-" }')
+}
+# machine_busy: busy and total ticks of all cores (/proc/stat), everything on the machine
+machine_busy() { awk '$1 == "cpu" {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
+# per_cpu RATE WALL_S CPU_S: lookups per CPU-second
+per_cpu() { awk -v r="$1" -v w="$2" -v c="$3" 'BEGIN { if (c > 0) printf "%.0f", r * w / c; else print "-" }'; }
+cores() { awk -v c="$1" -v w="$2" 'BEGIN { if (w > 0) printf "%.2f", c / w; else print "-" }'; }
 
 build_store() { # build_store N: $W/scale-N.db with N random PDQ hashes in bank "bench"
     n=$1 db="$W/scale-$1.db"
@@ -228,23 +274,45 @@ else
     serve "$W/tp.db" $((PORT + 20))
     a=$LAST
     until curl -s -o /dev/null "http://127.0.0.1:$((PORT + 20))/healthz"; do sleep 0.2; done
-    set -- $("$S" load match "$LS" "$LC" "$stok" $((PORT + 20)))
-    s_match=$1
+    LTOK=$stok
+    cpu_load 0 "$a" $((PORT + 20))
+    s_match=$RATE
+    cpu_rows="$(printf '  SQLite, 1 instance: %s lookups per server CPU-second; the server used %s cores, the machine %s of %s busy' \
+        "$(per_cpu "$RATE" "$WALL_S" "$SRV_CPU_S")" "$(cores "$SRV_CPU_S" "$WALL_S")" "$MACHINE" "$(nproc)")"
     set -- $("$S" load item "$LS" "$LC" "$stok" $((PORT + 20)))
     s_item=$1
     unserve "$a"
     printf '  SQLite, 1 instance: %s lookups/s, %s item reports/s\n' "$s_match" "$s_item"
-    p1_match=0
+    p1_match=0 p1_srv="" p1_all=""
+    LTOK=$ptok
     for count in 1 2 4; do
         serve_pg "$count" $((PORT + 30))
-        set -- $("$S" load match "$LS" "$LC" "$ptok" $ports)
-        m=$1 mf=$2
+        cpu_load 1 "$pids" $ports
+        m=$RATE mf=$FAILED
         set -- $("$S" load item "$LS" "$LC" "$ptok" $ports)
         it=$1 itf=$2
-        [ "$count" -eq 1 ] && p1_match=$m
+        srv=$(per_cpu "$m" "$WALL_S" "$SRV_CPU_S")
+        all=""
+        [ -n "$PG_CPU_S" ] && all=$(per_cpu "$m" "$WALL_S" "$(awk -v a="$SRV_CPU_S" -v b="$PG_CPU_S" 'BEGIN {print a + b}')")
+        [ "$count" -eq 1 ] && p1_match=$m p1_srv=$srv p1_all=$all
         printf '  PostgreSQL, %s instance(s): %s lookups/s (%s of 1 instance, %s of SQLite), %s item reports/s (%s of SQLite); failed requests %s, %s\n' \
             "$count" "$m" "$(ratio "$m" "$p1_match")" "$(ratio "$m" "$s_match")" "$it" \
             "$(ratio "$it" "$s_item")" "$mf" "$itf"
+        row=$(printf '  PostgreSQL, %s instance(s): %s lookups per server CPU-second (%s of 1 instance)' \
+            "$count" "$srv" "$(ratio "$srv" "$p1_srv")")
+        if [ -n "$all" ]; then
+            row="$row$(printf ', %s per CPU-second of servers + PostgreSQL (%s of 1 instance); the servers used %s cores, PostgreSQL %s, the machine %s of %s busy' \
+                "$all" "$(ratio "$all" "$p1_all")" "$(cores "$SRV_CPU_S" "$WALL_S")" "$(cores "$PG_CPU_S" "$WALL_S")" "$MACHINE" "$(nproc)")"
+        else
+            row="$row$(printf '; the servers used %s cores, the machine %s of %s busy (PostgreSQL not local: its time not counted)' \
+                "$(cores "$SRV_CPU_S" "$WALL_S")" "$MACHINE" "$(nproc)")"
+        fi
+        cpu_rows="$cpu_rows
+$row"
         for p in $pids; do unserve "$p"; done
     done
+    echo "-- lookups per CPU-second (the same lookup loads): on $(nproc) cores shared by the $LC clients, the"
+    echo "   servers and PostgreSQL, raw lookups/s stop growing once the cores are busy; per CPU-second"
+    echo "   says whether each added instance serves as much per core as the first (goal: >= 0.8x)"
+    echo "$cpu_rows"
 fi

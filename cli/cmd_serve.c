@@ -17,6 +17,7 @@ static void serve_usage(FILE *out) {
             "                   [--max-body BYTES] [--max-image BYTES] [--timeout S]\n"
             "                   [--max-connections N] [--access-log PATH|-|off] [--routes]\n"
             "                   [--tls-cert FILE --tls-key FILE] [--index-snapshot FILE]\n"
+            "                   [--token-cache S]\n"
             "\n"
             "Serves the HTTP/JSON API (docs/openapi.yaml) and the web app (at /) on\n"
             "ADDR:PORT (default 127.0.0.1:8080) over the store (--db, default $VIGIL_DB\n"
@@ -36,6 +37,9 @@ static void serve_usage(FILE *out) {
             "  --index-snapshot FILE  start from this snapshot of the matcher when it is\n"
             "                       valid (else load the banks and write it); refreshed\n"
             "                       after bank changes at most once a minute, and at stop\n"
+            "  --token-cache S      while the store is unreachable, POST /v1/match still\n"
+            "                       takes API tokens the store verified in the last S s\n"
+            "                       (default 300; 0: never, 503 then)\n"
             "  --routes             print the routes (METHOD PATH) and exit\n"
             "\n"
             "SIGTERM or SIGINT stops it: requests in flight finish first.\n");
@@ -48,7 +52,7 @@ static void print_route(void *ctx, const char *method, const char *path) {
 
 int cmd_serve(int argc, char **argv) {
     enum { O_LISTEN = 1, O_DB, O_THREADS, O_BODY, O_IMAGE, O_TIMEOUT, O_CONNS, O_LOG, O_ROUTES, O_CERT, O_KEY,
-           O_SNAP };
+           O_SNAP, O_TOKCACHE };
     static const cli_opt opts[] = {
         CLI_O_STR("listen", 0, O_LISTEN),
         CLI_O_STR("db", 0, O_DB),
@@ -62,6 +66,7 @@ int cmd_serve(int argc, char **argv) {
         CLI_O_STR("tls-cert", 0, O_CERT),
         CLI_O_STR("tls-key", 0, O_KEY),
         CLI_O_STR("index-snapshot", 0, O_SNAP),
+        CLI_O_INT("token-cache", 0, O_TOKCACHE, 0, 86400),
         CLI_O_END,
     };
     vigil_server_opts o;
@@ -85,6 +90,7 @@ int cmd_serve(int argc, char **argv) {
         case O_CERT: o.tls_cert = a.arg; break;
         case O_KEY: o.tls_key = a.arg; break;
         case O_SNAP: o.index_snapshot = a.arg; break;
+        case O_TOKCACHE: o.token_cache_s = a.num ? (int)a.num : -1; break;
         case CLI_HELP: serve_usage(stdout); return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }

@@ -2,8 +2,10 @@
 # tests/pg_fault.sh - PostgreSQL killed under load (issue 13, part 6): a
 # writer reports items through `vigil serve` while the server is stopped
 # with `pg_ctl stop -m immediate` and started again.  Requests during the
-# outage get 503 with Retry-After at once (no hang, no 500); the server
-# reconnects by itself; every acknowledged (201) item is in the store
+# outage get 503 with Retry-After at once (no hang, no 500), except POST
+# /v1/match with a token the server verified before the outage: that one
+# is answered from memory (200, the right match; a token never seen gets
+# 503); the server reconnects by itself; every acknowledged (201) item is in the store
 # afterwards and the audit chain verifies.  Run by tests/pg.sh (needs
 # $VIGIL_PG, $PGBIN, $D, $AS); usage: pg_fault.sh BUILD_DIR
 . "$(dirname "$0")/lib_cli.sh"
@@ -18,6 +20,19 @@ port=$((22000 + $$ % 20000))
 "$V" --db "$U" serve --listen "127.0.0.1:$port" --access-log off --threads 2 2> "$T/serve.err" &
 srv=$!
 for i in $(seq 1 50); do curl -s "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break; sleep 0.2; done
+# matching: a bank entry, a token used before the outage and one never used
+pdq=$(printf 'f%.0s' $(seq 1 64))
+"$V" --db "$U" bank create outage > /dev/null
+"$V" --db "$U" bank add outage --pdq "$pdq" --label entity=outage-group > /dev/null
+tok2=$("$V" --db "$U" user add fresh --role analyst --agency EU 2> /dev/null | tail -n 1)
+match() { # match TOKEN: POST /v1/match of the entry's hash; the body in $T/m, the status printed
+    curl -s -m 20 -o "$T/m" -D "$T/mh" -w '%{http_code}' -X POST -H "Authorization: Bearer $1" \
+        -H 'Content-Type: application/json' -d "{\"hashes\":[\"pdq:$pdq\"]}" "http://127.0.0.1:$port/v1/match"
+}
+sleep 0.5 # the live thread applies the new entry
+c=$(match "$tok")
+[ "$c" = 200 ] && grep -q 'outage-group' "$T/m" && ok match_before_outage \
+    || bad match_before_outage "$c" "$(cat "$T/m")"
 # the writer: one report after the other, each line "N CODE"
 (
     for i in $(seq 1 150); do
@@ -41,9 +56,23 @@ grep -q '^HTTP/1.1 503' "$T/h" && ok outage_is_503 || bad outage_is_503 "$(head 
 grep -qi '^Retry-After: [0-9]' "$T/h" && ok outage_retry_after || bad outage_retry_after "$(cat "$T/h")"
 [ "$ms" -lt 10000 ] && ok outage_answer_fast || bad outage_answer_fast "${ms} ms"
 echo "    a request during the outage: $(head -n 1 "$T/h" | tr -d '\r') in ${ms} ms"
+# matching goes on from memory for the token verified before the outage
+c=$(match "$tok")
+[ "$c" = 200 ] && grep -q '"bank":"outage"' "$T/m" && grep -q 'outage-group' "$T/m" && ok outage_match_from_memory \
+    || bad outage_match_from_memory "$c" "$(cat "$T/m")"
+echo "    POST /v1/match during the outage, known token: $c $(head -c 160 "$T/m")"
+c=$(match "$tok2")
+[ "$c" = 503 ] && grep -qi '^Retry-After: [0-9]' "$T/mh" && ok outage_unknown_token_503 \
+    || bad outage_unknown_token_503 "$c" "$(cat "$T/m")"
+c=$(curl -s -m 20 -o /dev/null -D "$T/wh" -w '%{http_code}' -X POST -H "Authorization: Bearer $tok" \
+    -H 'Content-Type: application/json' -d '{"op":"fault","url":"https://t.me/s/fault/w1","type":"post"}' \
+    "http://127.0.0.1:$port/v1/items")
+[ "$c" = 503 ] && grep -qi '^Retry-After: [0-9]' "$T/wh" && ok outage_write_503 || bad outage_write_503 "$c" "$(cat "$T/wh")"
 sleep 1
 $AS "$PGBIN/pg_ctl" -D "$D/data" -l "$D/server.log" -w -t 30 start > /dev/null 2>&1
 wait "$writer"
+c=$(match "$tok2")
+[ "$c" = 200 ] && grep -q '"bank":"outage"' "$T/m" && ok match_after_restart || bad match_after_restart "$c" "$(cat "$T/m")"
 n503=$(grep -c ' 503$' "$T/codes")
 n201=$(grep -c ' 201$' "$T/codes")
 other=$(grep -vcE ' (201|503)$' "$T/codes")

@@ -2,7 +2,8 @@
  * tests/test_auth.c - sign-in for people (src/auth/): password rules and
  * the first password that must be changed, sessions (idle timeout,
  * absolute lifetime, sign-out, revocation of the user), the growing delays
- * and the lockout after failed sign-ins, and the audit of each failure.
+ * and the lockout after failed sign-ins, and the audit of each failure;
+ * the cache of verified API tokens used while the store is unreachable.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,9 +205,82 @@ static void test_lockout(void) {
     vigil_store_close(st);
 }
 
+/* The store is unreachable: what vigil_user_by_token_cached sees when the
+ * server could not open it (st NULL, err saying why). */
+static vigil_err *outage(vigil_err *err) {
+    vigil_err_clear(err);
+    err->status = VIGIL_EBUSY;
+    snprintf(err->msg, sizeof err->msg, "PostgreSQL unavailable (retry later)");
+    return err;
+}
+
+static void test_token_cache(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_token_cache *c = NULL;
+    CHECK_INT(vigil_token_cache_new(4, -1, &c, &err), ==, VIGIL_EINVAL);
+    CHECK_OK(vigil_token_cache_new(4, 300, &c, &err), &err);
+    char tok[VIGIL_TOKEN_LEN + 1], tok2[VIGIL_TOKEN_LEN + 1], name[128], role[16];
+    CHECK_OK(vigil_user_token_issue(st, NULL, "ana", tok, &err), &err);
+    CHECK_OK(vigil_user_token_issue(st, NULL, "rev", tok2, &err), &err);
+    int cached = -1;
+    /* never seen: unavailable, not unauthorized */
+    CHECK_INT(vigil_user_by_token_cached(c, NULL, tok, T0, 1, name, role, &cached, outage(&err)), ==, VIGIL_EBUSY);
+    CHECK_INT(cached, ==, 0);
+    CHECK_INT(vigil_token_cache_size(c), ==, 0);
+    /* the store up: it answers, and the cache keeps the digest */
+    CHECK_OK(vigil_user_by_token_cached(c, st, tok, T0, 1, name, role, &cached, &err), &err);
+    CHECK_INT(cached, ==, 0);
+    CHECK_STR(name, "ana");
+    CHECK_INT(vigil_token_cache_size(c), ==, 1);
+    /* the outage, on a route allowed then: from the cache */
+    CHECK_OK(vigil_user_by_token_cached(c, NULL, tok, T0 + 299, 1, name, role, &cached, outage(&err)), &err);
+    CHECK_INT(cached, ==, 1);
+    CHECK_STR(name, "ana");
+    CHECK_STR(role, "analyst");
+    /* ... never on other routes, never for other failures */
+    CHECK_INT(vigil_user_by_token_cached(c, NULL, tok, T0 + 1, 0, name, role, &cached, outage(&err)), ==, VIGIL_EBUSY);
+    CHECK_INT(cached, ==, 0);
+    outage(&err)->status = VIGIL_EIO;
+    CHECK_INT(vigil_user_by_token_cached(c, NULL, tok, T0 + 1, 1, name, role, &cached, &err), ==, VIGIL_EIO);
+    /* expired ttl_s after the last check the store answered */
+    CHECK_INT(vigil_user_by_token_cached(c, NULL, tok, T0 + 300, 1, name, role, &cached, outage(&err)), ==, VIGIL_EBUSY);
+    CHECK_INT(vigil_token_cache_size(c), ==, 0);
+    CHECK_OK(vigil_user_by_token_cached(c, st, tok, T0 + 400, 1, name, role, &cached, &err), &err);
+    CHECK_OK(vigil_user_by_token_cached(c, NULL, tok, T0 + 699, 1, name, role, &cached, outage(&err)), &err);
+    /* revoked while the store is up: the store decides, the entry goes */
+    CHECK_OK(vigil_user_by_token_cached(c, st, tok2, T0 + 400, 1, name, role, &cached, &err), &err);
+    CHECK_INT(vigil_token_cache_size(c), ==, 2);
+    CHECK_OK(vigil_user_revoke(st, NULL, "ana", &err), &err);
+    CHECK_INT(vigil_user_by_token_cached(c, st, tok, T0 + 401, 1, name, role, &cached, &err), ==, VIGIL_EPERM);
+    CHECK_INT(cached, ==, 0);
+    CHECK_INT(vigil_token_cache_size(c), ==, 1);
+    CHECK_INT(vigil_user_by_token_cached(c, NULL, tok, T0 + 402, 1, name, role, &cached, outage(&err)), ==, VIGIL_EBUSY);
+    /* a malformed token: refused by the store, unavailable in an outage */
+    CHECK_INT(vigil_user_by_token_cached(c, st, "vgl_short", T0, 1, name, role, &cached, &err), ==, VIGIL_EPERM);
+    CHECK_INT(vigil_user_by_token_cached(c, NULL, "vgl_short", T0, 1, name, role, &cached, outage(&err)), ==, VIGIL_EBUSY);
+    /* bounded: 24 more tokens verified, at most 4 kept (the oldest go) */
+    for (int i = 0; i < 24; i++) {
+        char u[16], t[VIGIL_TOKEN_LEN + 1];
+        snprintf(u, sizeof u, "bulk%d", i);
+        CHECK_OK(vigil_user_create(st, NULL, u, "analyst", "EU", NULL, t, &err), &err);
+        CHECK_OK(vigil_user_by_token_cached(c, st, t, T0 + 500 + i, 1, name, role, &cached, &err), &err);
+        CHECK_STR(name, u);
+        CHECK(vigil_token_cache_size(c) <= 4);
+    }
+    /* no cache: the store alone */
+    CHECK_INT(vigil_user_by_token_cached(NULL, NULL, tok2, T0, 1, name, role, &cached, outage(&err)), ==, VIGIL_EBUSY);
+    CHECK_OK(vigil_user_by_token_cached(NULL, st, tok2, T0, 1, name, role, &cached, &err), &err);
+    vigil_token_cache_free(c);
+    vigil_token_cache_free(NULL);
+    vigil_store_close(st);
+}
+
 const test_case suite_auth[] = {
     {"auth/passwords_and_first_change", test_passwords},
     {"auth/sessions_idle_lifetime_signout_revocation", test_sessions},
     {"auth/delays_lockout_and_audit", test_lockout},
+    {"auth/token_cache_outage_expiry_bound_revocation", test_token_cache},
     {NULL, NULL},
 };

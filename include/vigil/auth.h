@@ -102,6 +102,50 @@ vigil_status vigil_user_password_change(vigil_store *st, const vigil_auth_policy
  *  secrets (1 when equal; 0 when either is NULL). */
 int vigil_auth_equal(const char *a, const char *b);
 
+/* ---- API tokens while the store is unreachable ---------------------------------- */
+
+#define VIGIL_TOKEN_CACHE_TTL_S 300 /* default lifetime of a verified token's entry (s)   */
+#define VIGIL_TOKEN_CACHE_MAX 4096  /* default bound: entries (about 250 bytes each)      */
+
+/* A bounded cache of verified API tokens for a server: key the token's
+ * SHA-256 digest (as the store keeps it; never the token), value the user,
+ * role and time of the last check the store answered.  It answers only
+ * while the store is unreachable (VIGIL_EBUSY) and only for requests the
+ * caller marks as allowed then; with the store up, the store decides
+ * every time.  Thread-safe (one mutex). */
+typedef struct vigil_token_cache vigil_token_cache;
+
+/*! vigil_token_cache_new() :
+ *  A cache of at most `max` entries (0: VIGIL_TOKEN_CACHE_MAX), each
+ *  usable for `ttl_s` seconds after the store last said the token is valid
+ *  (0: VIGIL_TOKEN_CACHE_TTL_S).  Free it with vigil_token_cache_free.
+ *  @return VIGIL_OK with *out; VIGIL_EINVAL (ttl_s < 0), VIGIL_ENOMEM. */
+vigil_status vigil_token_cache_new(size_t max, int ttl_s, vigil_token_cache **out, vigil_err *err);
+
+/*! vigil_token_cache_free() : NULL ok.  The entries are wiped first. */
+void vigil_token_cache_free(vigil_token_cache *c);
+
+/*! vigil_token_cache_size() : the entries held (expired ones included
+ *  until replaced); 0 for NULL. */
+size_t vigil_token_cache_size(vigil_token_cache *c);
+
+/*! vigil_user_by_token_cached() :
+ *  vigil_user_by_token through the cache `c` at time `now` (epoch s).
+ *  st NULL means the store could not be opened: *err then already says why
+ *  (its status, e.g. VIGIL_EBUSY) and is treated as the store's answer.
+ *  - the store says OK: the entry is (re)written with `now`; VIGIL_OK.
+ *  - the store says VIGIL_EPERM (unknown, revoked): the entry is removed;
+ *    VIGIL_EPERM.
+ *  - the store is unreachable (VIGIL_EBUSY) and `outage_ok`: the entry, if
+ *    it was verified less than ttl_s ago, answers (VIGIL_OK, *from_cache
+ *    1); else VIGIL_EBUSY (an unknown token is "unavailable", never
+ *    "unauthorized").
+ *  - anything else: the store's status.
+ *  c NULL: plain vigil_user_by_token.  from_cache NULL ok. */
+vigil_status vigil_user_by_token_cached(vigil_token_cache *c, vigil_store *st, const char *token,
+                                        int64_t now, int outage_ok, char name[128], char role[16],
+                                        int *from_cache, vigil_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,9 @@ typedef struct vigil_server_opts {
     const char *tls_key;      /* its PEM private key file (both or neither)                */
     int session_idle_s;       /* sign-in sessions: idle timeout; 0: 1800 s                 */
     int session_lifetime_s;   /* absolute lifetime; 0: 43200 s (12 h)                      */
+    int token_cache_s;        /* while the store is unreachable, POST /v1/match still takes
+                                 API tokens the store verified this recently (vigil/auth.h:
+                                 vigil_token_cache); 0: 300 s; -1: no cache (503 then)     */
     /* bank changes (made through any server or the CLI) reach the matcher as
      * deltas from the store's change log, polled every sync_ms */
     unsigned sync_ms;           /* 0: 150 ms                                               */

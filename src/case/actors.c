@@ -571,8 +571,7 @@ vigil_status vigil_platform_list(vigil_store *st, const char *by, int only_new, 
 
 /* ---- API tokens ---------------------------------------------------------------------- */
 
-/* SHA-256 hex of the token text. */
-static int token_digest(const char *token, char out[65]) {
+int case_token_digest(const char *token, char out[65]) {
     unsigned char md[32];
     unsigned int n = 0;
     if (EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL) != 1) return -1;
@@ -589,7 +588,7 @@ static vigil_status token_new(char tok[VIGIL_TOKEN_LEN + 1], char dg[65], vigil_
     memcpy(tok, "vgl_", 4);
     for (int i = 0; i < 32; i++)
         snprintf(tok + 4 + 2 * i, 3, "%02x", rnd[i]);
-    if (token_digest(tok, dg) != 0) return vigil__err_set(err, VIGIL_EINTERNAL, "SHA-256 failed");
+    if (case_token_digest(tok, dg) != 0) return vigil__err_set(err, VIGIL_EINTERNAL, "SHA-256 failed");
     return VIGIL_OK;
 }
 
@@ -663,7 +662,7 @@ vigil_status vigil_user_by_token(vigil_store *st, const char *token, char name[1
     role[0] = '\0';
     char dg[65];
     if (!token || strlen(token) != VIGIL_TOKEN_LEN || strncmp(token, "vgl_", 4) != 0 ||
-        token_digest(token, dg) != 0)
+        case_token_digest(token, dg) != 0)
         return vigil__err_set(err, VIGIL_EPERM, "invalid or revoked token");
     char *n = NULL;
     vigil_status rc = vigil__q_text(st,

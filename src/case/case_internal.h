@@ -37,6 +37,11 @@ vigil_status case_actor_get(vigil_store *st, const char *by, case_actor *a, vigi
  *  actor's role is in `roles` or the actor is an admin. */
 vigil_status case_require(const case_actor *a, int roles, const char *what, vigil_err *err);
 
+/*! case_token_digest() : the SHA-256 of an API token's text as lowercase
+ *  hex, the form the store keeps (user.token_digest).  @return 0, -1 when
+ *  OpenSSL fails. */
+int case_token_digest(const char *token, char out[65]);
+
 /*! case_role_name() / case_role_parse() : "analyst" <-> CASE_ANALYST ... */
 const char *case_role_name(int role);
 int case_role_parse(const char *name);

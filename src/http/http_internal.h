@@ -70,6 +70,9 @@ typedef struct http_field {
 enum {
     RF_BODY_OPTIONAL = 1, /* BODY_NONE route that takes an optional JSON body of `fields` */
     RF_LIMITED = 2,       /* may answer 429 (attempts limited: sign-in)                    */
+    RF_OUTAGE = 4,        /* read-only matching against the in-memory matchers: answered
+                             while the store is unreachable, a Bearer token then checked
+                             against the cache of verified tokens (vigil_token_cache)      */
 };
 
 /* One operation of the API: the route table drives dispatch (method, path,

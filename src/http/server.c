@@ -76,6 +76,7 @@ struct vigil_server {
     atomic_int in_flight;
     /* sign-in sessions and HTTPS */
     vigil_auth_policy auth;
+    vigil_token_cache *tokens; /* verified API tokens, for outages (NULL: none) */
     char *tls_cert, *tls_key; /* PEM text, alive as long as the daemon */
 };
 
@@ -650,8 +651,11 @@ static void dispatch(vigil_server *s, struct MHD_Connection *c, const char *meth
             http_error(h, 404, "not_found", "no such route (see docs/openapi.yaml)");
         return;
     }
+    /* a route that matches from memory goes on without the store (a token
+     * then from the cache of verified tokens); every other route needs it */
+    int outage_ok = (r->rt->flags & RF_OUTAGE) != 0;
     h->st = thread_store(s, &err);
-    if (!h->st) {
+    if (!h->st && !(outage_ok && err.status == VIGIL_EBUSY)) {
         http_fail(h, err.status ? err.status : VIGIL_EIO, &err);
         return;
     }
@@ -661,11 +665,14 @@ static void dispatch(vigil_server *s, struct MHD_Connection *c, const char *meth
         char role[16];
         vigil_status rc;
         if (auth && strncasecmp(auth, "Bearer ", 7) == 0) { /* machine clients: no cookie, no CSRF */
-            rc = vigil_user_by_token(h->st, auth + 7, h->user_buf, role, &err);
+            rc = vigil_user_by_token_cached(s->tokens, h->st, auth + 7, (int64_t)time(NULL), outage_ok,
+                                            h->user_buf, role, NULL, &err);
             if (rc == VIGIL_EPERM) {
                 http_error(h, 401, "unauthorized", "invalid or revoked token");
                 return;
             }
+        } else if (cookie && *cookie && !h->st) { /* sessions are checked in the store only */
+            rc = err.status ? err.status : VIGIL_EBUSY;
         } else if (cookie && *cookie) { /* people: the session cookie */
             rc = vigil_session_check(h->st, &s->auth, cookie, (int64_t)time(NULL), &h->sess, &err);
             if (rc == VIGIL_EPERM) {
@@ -957,6 +964,8 @@ vigil_status vigil_server_start(const vigil_server_opts *opts, vigil_server **ou
     }
     if (rc == VIGIL_OK) rc = http_vcache_new(s->db_path, &s->vcache, err);
     if (rc == VIGIL_OK) rc = http_memo_new(&s->memo, err);
+    if (rc == VIGIL_OK && s->o.token_cache_s >= 0)
+        rc = vigil_token_cache_new(0, s->o.token_cache_s, &s->tokens, err);
     if (rc != VIGIL_OK) {
         vigil_server_stop(s);
         return rc;
@@ -1009,6 +1018,7 @@ void vigil_server_stop(vigil_server *s) {
     vigil_store_close(s->m_store);
     http_vcache_free(s->vcache);
     http_memo_free(s->memo);
+    vigil_token_cache_free(s->tokens);
     pthread_mutex_destroy(&s->stores_mu);
     pthread_rwlock_destroy(&s->m_lock);
     pthread_mutex_destroy(&s->m_reload);
