@@ -161,19 +161,22 @@ static json_t *tally_json(const tally *t) {
     return out;
 }
 
-/* Counts by integer key (platform and agency ids: few), kept sorted. */
+/* Counts by integer key (platform and agency ids: few), kept sorted; the
+ * slot of the last key met tried first. */
 typedef struct imap {
     int64_t *k, *n;
-    size_t len, cap;
+    size_t len, cap, last;
 } imap;
 
 static int64_t *imap_slot(imap *m, int64_t key) {
+    if (m->last < m->len && m->k[m->last] == key) return &m->n[m->last];
     size_t lo = 0, hi = m->len;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (m->k[mid] < key) lo = mid + 1;
         else hi = mid;
     }
+    m->last = lo;
     if (lo < m->len && m->k[lo] == key) return &m->n[lo];
     if (m->len == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 64;
@@ -608,64 +611,117 @@ static json_t *hours_of(const int64_t *all, size_t n) {
     return hours;
 }
 
+/* Distinct (item, platform) pairs: by stamps over the operation's id range
+ * when its ids are dense and every referred item lies in it, else by a set. */
+typedef struct distinct {
+    pairset set;
+    int64_t lo;
+    size_t range;
+    uint8_t *any;    /* [id - lo]: referred to some platform */
+    uint32_t *last;  /* [id - lo]: the last platform group (index + 1) that met it */
+} distinct;
+
+static int distinct_init(distinct *d, const report_acc *c) {
+    memset(d, 0, sizeof *d);
+    int dense = c->in_op != NULL;
+    for (size_t i = 0; dense && i < c->n_refs; i++)
+        dense = c->refs[i].item >= c->lo && c->refs[i].item <= c->hi;
+    if (!dense) return pairset_init(&d->set, 2 * c->n_refs);
+    d->lo = c->lo;
+    d->range = (size_t)(c->hi - c->lo) + 1;
+    d->any = calloc(d->range, 1);
+    d->last = calloc(d->range, sizeof *d->last);
+    return d->any && d->last ? 0 : -1;
+}
+
+/* @return 1 when `item` was not met yet (overall: k -1; else in platform
+ * group k, the groups taken one after the other), 0 when it was. */
+static int distinct_add(distinct *d, int64_t item, int32_t k) {
+    if (!d->range) return pairset_add(&d->set, item, k);
+    size_t x = (size_t)(item - d->lo);
+    if (k < 0) {
+        int fresh = !d->any[x];
+        d->any[x] = 1;
+        return fresh;
+    }
+    int fresh = d->last[x] != (uint32_t)k + 1;
+    d->last[x] = (uint32_t)k + 1;
+    return fresh;
+}
+
+static void distinct_free(distinct *d) {
+    pairset_free(&d->set);
+    free(d->any);
+    free(d->last);
+}
+
 /* The referral figures: referred (distinct items), per platform referred and
  * median, the overall median, 90th percentile and hours. */
 static vigil_status ref_figures(report_acc *c, json_t *r, json_t *plats, vigil_err *err) {
     size_t n = c->n_refs, np = json_array_size(plats);
     imap at = {0}; /* platform id -> its index in plats + 1 */
-    pairset seen = {0};
+    distinct seen;
     int64_t *all = malloc((n ? n : 1) * sizeof *all), *by_p = malloc((n ? n : 1) * sizeof *by_p);
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
     int32_t *pi_of = malloc((n ? n : 1) * sizeof *pi_of);
-    size_t *start = calloc(np + 2, sizeof *start);
-    int64_t *pref = calloc(np + 1, sizeof *pref);
+    size_t *start = calloc(np + 2, sizeof *start), *pend = calloc(np + 1, sizeof *pend);
     vigil_status rc = VIGIL_OK;
-    int bad = !all || !by_p || !pi_of || !start || !pref || pairset_init(&seen, 2 * n);
+    int bad = distinct_init(&seen, c);
+    bad = bad || !all || !by_p || !ord || !pi_of || !start || !pend;
     size_t k;
     json_t *p;
     json_array_foreach(plats, k, p) bad = bad || imap_add(&at, int_of(p, "pid"), (int64_t)k + 1);
     if (bad) goto oom;
-    /* distinct items overall and per platform; the removal times overall and,
-     * counted by platform first, grouped by platform */
+    /* distinct items overall, the removal times overall; the rows grouped
+     * by platform (counted first: group 0, a platform of no item, then
+     * plats' order) */
     int64_t referred = 0;
     size_t na = 0;
     for (size_t i = 0; i < n; i++) {
         const ref_row *f = &c->refs[i];
-        int32_t pi = (int32_t)imap_get(&at, f->pid) - 1; /* -1: a platform of no item */
-        pi_of[i] = pi;
-        referred += pairset_add(&seen, f->item, -1);
-        if (pi >= 0) pref[pi] += pairset_add(&seen, f->item, pi);
-        if (!f->removed) continue;
-        all[na++] = f->s;
-        if (pi >= 0) start[pi + 2]++;
+        pi_of[i] = (int32_t)imap_get(&at, f->pid); /* 0: a platform of no item */
+        start[pi_of[i] + 1]++;
+        referred += distinct_add(&seen, f->item, -1);
+        if (f->removed) all[na++] = f->s;
     }
-    for (size_t j = 2; j < np + 2; j++) start[j] += start[j - 1];
-    for (size_t i = 0; i < n; i++)
-        if (c->refs[i].removed && pi_of[i] >= 0) by_p[start[pi_of[i] + 1]++] = c->refs[i].s;
+    for (size_t j = 1; j < np + 2; j++) start[j] += start[j - 1];
+    for (size_t i = 0; i < n; i++) ord[start[pi_of[i]]++] = i;
+    /* per platform: distinct items, and its removal times by_p[pend[k-1]..pend[k]) */
+    size_t m = 0, i = start[0];
+    for (k = 0; k < np; k++) {
+        int64_t pref = 0;
+        for (; i < start[k + 1]; i++) {
+            const ref_row *f = &c->refs[ord[i]];
+            pref += distinct_add(&seen, f->item, (int32_t)k);
+            if (f->removed) by_p[m++] = f->s;
+        }
+        pend[k] = m;
+        p = json_array_get(plats, k);
+        size_t from = k ? pend[k - 1] : 0;
+        if (sort_i64(by_p + from, m - from)) goto oom;
+        json_object_del(p, "pid");
+        json_object_set_new(p, "referred", json_integer(pref));
+        json_object_set_new(p, "removal_rate",
+                            json_real(pref ? (double)int_of(p, "removed") / (double)pref : 0.0));
+        json_object_set_new(p, "median_removal_seconds", median_of(by_p + from, m - from));
+    }
     if (sort_i64(all, na)) goto oom;
     json_object_set_new(r, "referred", json_integer(referred));
     json_object_set_new(r, "median_removal_seconds", median_of(all, na));
     json_object_set_new(r, "p90_removal_seconds", p90_of(all, na));
     json_object_set_new(r, "removals_by_hour", hours_of(all, na));
-    json_array_foreach(plats, k, p) { /* platform k's removal times: by_p[start[k]..start[k+1]) */
-        size_t m = start[k + 1] - start[k];
-        if (sort_i64(by_p + start[k], m)) goto oom;
-        json_object_del(p, "pid");
-        json_object_set_new(p, "referred", json_integer(pref[k]));
-        json_object_set_new(p, "removal_rate",
-                            json_real(pref[k] ? (double)int_of(p, "removed") / (double)pref[k] : 0.0));
-        json_object_set_new(p, "median_removal_seconds", median_of(by_p + start[k], m));
-    }
     goto out;
 oom:
     rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting the report's referrals");
 out:
     free(all);
     free(by_p);
+    free(ord);
     free(pi_of);
     free(start);
-    free(pref);
+    free(pend);
     imap_free(&at);
-    pairset_free(&seen);
+    distinct_free(&seen);
     return rc;
 }
 
