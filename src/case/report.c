@@ -100,9 +100,10 @@ static int tally_add_n(tally *t, const char *key, int64_t by) {
             if (tally_grow(t)) return -1;
             i = tally_find(t, key, h);
         }
-        char *k = strdup(key);
-        if (!k) return -1;
-        t->s[i] = (tally_slot){k, h, 0};
+        t->s[i].key = strdup(key);
+        if (!t->s[i].key) return -1;
+        t->s[i].hash = h;
+        t->s[i].n = 0;
         t->len++;
     }
     t->s[i].n += by;
@@ -473,9 +474,12 @@ static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) 
             c->late = n;
             c->cap_late = cap;
         }
-        char *copy = strdup(resp);
-        if (!copy) return acc_oom(c, 1, err);
-        c->late[c->n_late++] = (ref_late){c->n_refs, h, copy};
+        ref_late *l = &c->late[c->n_late];
+        l->at = c->n_refs;
+        l->head = h;
+        l->resp = strdup(resp);
+        if (!l->resp) return acc_oom(c, 1, err);
+        c->n_late++;
     }
     c->n_refs++;
     return VIGIL_OK;
