@@ -259,6 +259,16 @@ typedef struct report_acc {
     int oom;
 } report_acc;
 
+/* The array `a` (*cap elements of `size` bytes) moved to twice the room
+ * (`first` elements when it has none), *cap updated; NULL when out of
+ * memory (then `a` and *cap are unchanged). */
+static void *grow(void *a, size_t *cap, size_t size, size_t first) {
+    size_t n = *cap ? *cap * 2 : first;
+    void *p = realloc(a, n * size);
+    if (p) *cap = n;
+    return p;
+}
+
 static vigil_status acc_oom(report_acc *c, int bad, vigil_err *err) {
     if (!bad) return VIGIL_OK;
     c->oom = 1;
@@ -411,11 +421,9 @@ static const char sql_rep_heads[] =
 static vigil_status rep_head_row(void *ctx, const vigil__row *r, vigil_err *err) {
     report_acc *c = ctx;
     if (c->n_heads == c->cap_heads) {
-        size_t cap = c->cap_heads ? c->cap_heads * 2 : 64;
-        ref_head *n = realloc(c->heads, cap * sizeof *n);
+        ref_head *n = grow(c->heads, &c->cap_heads, sizeof *n, 64);
         if (!n) return acc_oom(c, 1, err);
         c->heads = n;
-        c->cap_heads = cap;
     }
     ref_head *h = &c->heads[c->n_heads];
     const char *sent = vigil__row_text(r, 2);
@@ -452,11 +460,9 @@ static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) 
         c->last_head = h = lo;
     }
     if (c->n_refs == c->cap_refs) {
-        size_t cap = c->cap_refs ? c->cap_refs * 2 : 1024;
-        ref_row *n = realloc(c->refs, cap * sizeof *n);
+        ref_row *n = grow(c->refs, &c->cap_refs, sizeof *n, 1024);
         if (!n) return acc_oom(c, 1, err);
         c->refs = n;
-        c->cap_refs = cap;
     }
     const ref_head *f = &c->heads[h];
     ref_row *row = &c->refs[c->n_refs];
@@ -468,11 +474,9 @@ static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) 
         row->s = t - f->sent;
     } else if (resp && f->sent_text) { /* another form: the store reads it */
         if (c->n_late == c->cap_late) {
-            size_t cap = c->cap_late ? c->cap_late * 2 : 16;
-            ref_late *n = realloc(c->late, cap * sizeof *n);
+            ref_late *n = grow(c->late, &c->cap_late, sizeof *n, 16);
             if (!n) return acc_oom(c, 1, err);
             c->late = n;
-            c->cap_late = cap;
         }
         ref_late *l = &c->late[c->n_late];
         l->at = c->n_refs;
