@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_internal.h"
 #include "test.h"
 #include "vigil/case.h"
 
@@ -811,6 +812,24 @@ static void test_report_same_figures(void) {
                            .n_langs = 2};
     CHECK_OK(vigil_item_add(st, NULL, &in, NULL, &err), &err);
     CHECK_OK(vigil_item_add(st, NULL, &in, NULL, &err), &err);
+    /* times in other forms than the store writes (read by the store's unixepoch) */
+    CHECK_OK(vigil__q_exec(st,
+                           "UPDATE referral_item SET responded_at = '2026-12-01 11:00:00' WHERE "
+                           "item_id = (SELECT min(item_id) FROM referral_item WHERE response = "
+                           "'removed')",
+                           NULL, &err, ""),
+             &err);
+    CHECK_OK(vigil__q_exec(st,
+                           "UPDATE referral_item SET responded_at = '2026-12-01T12:00:00.500Z' "
+                           "WHERE item_id = (SELECT max(item_id) FROM referral_item WHERE "
+                           "response = 'removed')",
+                           NULL, &err, ""),
+             &err);
+    CHECK_OK(vigil__q_exec(st,
+                           "UPDATE referral SET sent_at = '2026-11-30 23:00:00' WHERE id = "
+                           "(SELECT max(id) FROM referral)",
+                           NULL, &err, ""),
+             &err);
     const char *ops[] = {"demo-action-day", "op1"};
     for (size_t i = 0; i < 2; i++) {
         json_t *ref = NULL, *now = NULL;

@@ -1,10 +1,12 @@
 // web/build.mjs - bundles the web app with esbuild: src/main.js into app.js
 // (ES modules; Chart.js, for the dashboard, in a chunk of its own),
-// src/app.css into app.css, and copies src/index.html, all into
+// src/app.css into app.css, and copies src/index.html (with a modulepreload
+// link for each chunk app.js imports statically), all into
 // $VIGIL_WEB_OUT (default ../build/web), which tools/embed_web.c embeds in
 // the vigil binary.  No inline script or style anywhere (the CSP forbids it).
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 const out = process.env.VIGIL_WEB_OUT || '../build/web';
 mkdirSync(out, { recursive: true });
@@ -12,8 +14,9 @@ mkdirSync(out, { recursive: true });
 for (const f of readdirSync(out)) if (f.endsWith('.js')) rmSync(`${out}/${f}`);
 // ES modules split into app.js and the chunks it imports when needed
 // (charts.js: Chart.js, for the dashboard only)
-await esbuild.build({
+const app = await esbuild.build({
   entryPoints: { app: 'src/main.js' },
+  metafile: true,
   bundle: true,
   splitting: true,
   minify: true,
@@ -31,5 +34,13 @@ await esbuild.build({
   outfile: `${out}/app.css`,
   logLevel: 'warning',
 });
-copyFileSync('src/index.html', `${out}/index.html`);
+// the chunks app.js imports statically are preloaded beside it (else the
+// browser finds them only once app.js is parsed: one more round trip)
+const appOut = Object.entries(app.metafile.outputs).find(([, o]) => o.entryPoint === 'src/main.js');
+const preload = (appOut ? appOut[1].imports : []).filter((i) => i.kind === 'import-statement')
+  .map((i) => `<link rel="modulepreload" href="/${basename(i.path)}">\n`).join('');
+const html = readFileSync('src/index.html', 'utf8');
+if (!html.includes('<script type="module" src="/app.js"></script>')) throw new Error('index.html: no app.js script');
+writeFileSync(`${out}/index.html`, html.replace('<script type="module" src="/app.js"></script>',
+  `${preload}<script type="module" src="/app.js"></script>`));
 console.log(`web: bundled into ${out}`);

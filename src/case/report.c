@@ -40,20 +40,88 @@ static json_t *p90_of(const int64_t *v, size_t n) {
  * every figure is what the earlier GROUP BY queries gave (tests/test_case.c
  * compares both on a generated operation). */
 
-/* Counts by text key (NULL kept apart). */
+/* Counts by text key (NULL kept apart): an open-addressing table of copied
+ * keys, with the slot of the last key counted tried first (the item pass
+ * reads its rows in index order, so equal keys come in runs). */
+typedef struct tally_slot {
+    char *key; /* NULL: free */
+    uint32_t hash;
+    int64_t n;
+} tally_slot;
+
 typedef struct tally {
-    json_t *map; /* key -> integer */
+    tally_slot *s;
+    size_t len, cap; /* cap: 0 or a power of two, at most half full */
+    size_t last;     /* the slot of the last key counted (valid when len) */
     int64_t null_n;
 } tally;
 
-static int tally_add(tally *t, const char *key) {
+static uint32_t str_hash(const char *k) {
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *k; k++) h = (h ^ (unsigned char)*k) * 16777619u;
+    return h;
+}
+
+/* The slot of `key` (hash h), or the free slot where it would go. */
+static size_t tally_find(const tally *t, const char *key, uint32_t h) {
+    size_t i = h & (t->cap - 1);
+    while (t->s[i].key && (t->s[i].hash != h || strcmp(t->s[i].key, key) != 0))
+        i = (i + 1) & (t->cap - 1);
+    return i;
+}
+
+static int tally_grow(tally *t) {
+    size_t cap = t->cap ? t->cap * 2 : 16;
+    tally_slot *s = calloc(cap, sizeof *s);
+    if (!s) return -1;
+    tally old = *t;
+    t->s = s;
+    t->cap = cap;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.s[i].key) t->s[tally_find(t, old.s[i].key, old.s[i].hash)] = old.s[i];
+    free(old.s);
+    return 0;
+}
+
+/* Adds `by` to key's count (NULL: the NULL key).  @return 0, -1 out of memory. */
+static int tally_add_n(tally *t, const char *key, int64_t by) {
     if (!key) {
-        t->null_n++;
+        t->null_n += by;
         return 0;
     }
-    json_t *v = json_object_get(t->map, key);
-    if (v) return json_integer_set(v, json_integer_value(v) + 1);
-    return json_object_set_new(t->map, key, json_integer(1));
+    if (t->len && strcmp(t->s[t->last].key, key) == 0) {
+        t->s[t->last].n += by;
+        return 0;
+    }
+    uint32_t h = str_hash(key);
+    size_t i = t->cap ? tally_find(t, key, h) : 0;
+    if (!t->cap || !t->s[i].key) {
+        if (2 * (t->len + 1) > t->cap) {
+            if (tally_grow(t)) return -1;
+            i = tally_find(t, key, h);
+        }
+        t->s[i].key = strdup(key);
+        if (!t->s[i].key) return -1;
+        t->s[i].hash = h;
+        t->s[i].n = 0;
+        t->len++;
+    }
+    t->s[i].n += by;
+    t->last = i;
+    return 0;
+}
+
+static int tally_add(tally *t, const char *key) { return tally_add_n(t, key, 1); }
+
+static int64_t tally_get(const tally *t, const char *key) {
+    if (!t->cap) return 0;
+    size_t i = tally_find(t, key, str_hash(key));
+    return t->s[i].key ? t->s[i].n : 0;
+}
+
+static void tally_free(tally *t) {
+    for (size_t i = 0; i < t->cap; i++) free(t->s[i].key);
+    free(t->s);
 }
 
 typedef struct tally_entry {
@@ -68,9 +136,10 @@ static int cmp_entry(const void *pa, const void *pb) {
     return strcmp(a->key, b->key);
 }
 
-/* {key: n} in the order of "ORDER BY n DESC, k" ("(none)" for NULL). */
+/* {key: n} in the order of "ORDER BY n DESC, k" ("(none)" for NULL), or
+ * NULL (out of memory, or a key that is not UTF-8). */
 static json_t *tally_json(const tally *t) {
-    size_t n = json_object_size(t->map) + (t->null_n ? 1 : 0), m = 0;
+    size_t n = t->len + (t->null_n ? 1 : 0), m = 0;
     tally_entry *e = malloc((n ? n : 1) * sizeof *e);
     json_t *out = json_object();
     if (!e || !out) {
@@ -78,34 +147,37 @@ static json_t *tally_json(const tally *t) {
         json_decref(out);
         return NULL;
     }
-    const char *k;
-    json_t *v;
-    json_object_foreach(t->map, k, v) e[m++] = (tally_entry){k, json_integer_value(v)};
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->s[i].key) e[m++] = (tally_entry){t->s[i].key, t->s[i].n};
     if (t->null_n) e[m++] = (tally_entry){NULL, t->null_n};
     qsort(e, m, sizeof *e, cmp_entry);
+    int bad = 0;
     for (size_t i = 0; i < m; i++)
-        json_object_set_new(out, e[i].key ? e[i].key : "(none)", json_integer(e[i].n));
+        bad |= json_object_set_new(out, e[i].key ? e[i].key : "(none)", json_integer(e[i].n));
     free(e);
+    if (bad) {
+        json_decref(out);
+        return NULL;
+    }
     return out;
 }
 
-static int64_t tally_get(const tally *t, const char *key) {
-    return json_integer_value(json_object_get(t->map, key));
-}
-
-/* Counts by integer key (platform and agency ids: few), kept sorted. */
+/* Counts by integer key (platform and agency ids: few), kept sorted; the
+ * slot of the last key met tried first. */
 typedef struct imap {
     int64_t *k, *n;
-    size_t len, cap;
+    size_t len, cap, last;
 } imap;
 
 static int64_t *imap_slot(imap *m, int64_t key) {
+    if (m->last < m->len && m->k[m->last] == key) return &m->n[m->last];
     size_t lo = 0, hi = m->len;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (m->k[mid] < key) lo = mid + 1;
         else hi = mid;
     }
+    m->last = lo;
     if (lo < m->len && m->k[lo] == key) return &m->n[lo];
     if (m->len == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 64;
@@ -153,6 +225,21 @@ typedef struct ref_row {
     int removed;
 } ref_row;
 
+/* A referral of the operation: its id, platform and sending time (its
+ * text, and epoch seconds when `sent_ok`). */
+typedef struct ref_head {
+    int64_t id, pid, sent;
+    int sent_ok;
+    char *sent_text;
+} ref_head;
+
+/* A removal time the store reads (its text not in the form parsed here):
+ * refs[at].s = unixepoch(resp) - unixepoch(head's sent_at). */
+typedef struct ref_late {
+    size_t at, head;
+    char *resp;
+} ref_late;
+
 typedef struct report_acc {
     tally by_type, by_affil, by_outlet, by_state, by_lang;
     imap plat_items, plat_removed, item_agencies, report_agencies;
@@ -165,8 +252,22 @@ typedef struct report_acc {
     uint8_t *in_op;          /* [id - lo]: 1 the operation's, 2 and reported */
     ref_row *refs;
     size_t n_refs, cap_refs;
+    ref_head *heads;
+    size_t n_heads, cap_heads, last_head;
+    ref_late *late;
+    size_t n_late, cap_late;
     int oom;
 } report_acc;
+
+/* The array `a` (*cap elements of `size` bytes) moved to twice the room
+ * (`first` elements when it has none), *cap updated; NULL when out of
+ * memory (then `a` and *cap are unchanged). */
+static void *grow(void *a, size_t *cap, size_t size, size_t first) {
+    size_t n = *cap ? *cap * 2 : first;
+    void *p = realloc(a, n * size);
+    if (p) *cap = n;
+    return p;
+}
 
 static vigil_status acc_oom(report_acc *c, int bad, vigil_err *err) {
     if (!bad) return VIGIL_OK;
@@ -287,35 +388,199 @@ static vigil_status lang_report_passes(vigil_store *st, report_acc *c, int64_t o
     return rc;
 }
 
-static const char sql_rep_refs[] =
-    "SELECT f.platform_id, ri.item_id, ri.response = 'removed', unixepoch(ri.responded_at) - "
-    "unixepoch(f.sent_at) FROM referral f CROSS JOIN referral_item ri WHERE f.operation_id = ?1 "
-    "AND ri.referral_id = f.id";
-
-static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    report_acc *c = ctx;
-    if (c->n_refs == c->cap_refs) {
-        size_t cap = c->cap_refs ? c->cap_refs * 2 : 1024;
-        ref_row *n = realloc(c->refs, cap * sizeof *n);
-        if (!n) return acc_oom(c, 1, err);
-        c->refs = n;
-        c->cap_refs = cap;
+/* Seconds since 1970 of "YYYY-MM-DDTHH:MM:SSZ" (the store's own form of a
+ * time) into *out; @return 0 for any other text (or a day the month does
+ * not have), which the store's unixepoch() then reads. */
+static int epoch_of(const char *t, int64_t *out) {
+    static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+    for (size_t i = 0; i < sizeof form; i++) {
+        if (form[i] == 'd' ? (t[i] < '0' || t[i] > '9') : t[i] != form[i]) return 0;
     }
-    /* a removal time that is not a time counts as 0, as it always did */
-    c->refs[c->n_refs++] = (ref_row){vigil__row_int(r, 0), vigil__row_int(r, 1),
-                                     vigil__row_int(r, 3), (int)vigil__row_int(r, 2)};
+#define DIG2(i) ((t[i] - '0') * 10 + (t[(i) + 1] - '0'))
+    int64_t y = DIG2(0) * 100 + DIG2(2);
+    int mo = DIG2(5), d = DIG2(8), hh = DIG2(11), mi = DIG2(14), ss = DIG2(17);
+#undef DIG2
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+        hh > 23 || mi > 59 || ss > 59)
+        return 0;
+    /* days since 1970-01-01 of a proleptic Gregorian date (civil calendar) */
+    int64_t yy = y - (mo <= 2), era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400, mp = (mo + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    *out = days * 86400 + hh * 3600 + mi * 60 + ss;
+    return 1;
+}
+
+/* The operation's referrals: their platforms and sending times. */
+static const char sql_rep_heads[] =
+    "SELECT id, platform_id, sent_at FROM referral WHERE operation_id = ?1";
+
+static vigil_status rep_head_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    report_acc *c = ctx;
+    if (c->n_heads == c->cap_heads) {
+        ref_head *n = grow(c->heads, &c->cap_heads, sizeof *n, 64);
+        if (!n) return acc_oom(c, 1, err);
+        c->heads = n;
+    }
+    ref_head *h = &c->heads[c->n_heads];
+    const char *sent = vigil__row_text(r, 2);
+    *h = (ref_head){vigil__row_int(r, 0), vigil__row_int(r, 1), 0, 0, NULL};
+    h->sent_ok = sent && epoch_of(sent, &h->sent);
+    if (sent && !(h->sent_text = strdup(sent))) return acc_oom(c, 1, err);
+    c->n_heads++;
     return VIGIL_OK;
 }
 
-static int cmp_ref_pid_item(const void *pa, const void *pb) {
-    const ref_row *a = pa, *b = pb;
-    if (a->pid != b->pid) return a->pid < b->pid ? -1 : 1;
-    return (a->item > b->item) - (a->item < b->item);
+static int cmp_head(const void *pa, const void *pb) {
+    const ref_head *a = pa, *b = pb;
+    return (a->id > b->id) - (a->id < b->id);
 }
 
+/* The referrals' items: removed or not, and the answer's time when removed. */
+static const char sql_rep_refs[] =
+    "SELECT ri.referral_id, ri.item_id, ri.response = 'removed', CASE WHEN ri.response = "
+    "'removed' THEN ri.responded_at END FROM referral f CROSS JOIN referral_item ri WHERE "
+    "f.operation_id = ?1 AND ri.referral_id = f.id";
+
+static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    report_acc *c = ctx;
+    int64_t rid = vigil__row_int(r, 0);
+    size_t h = c->last_head;
+    if (h >= c->n_heads || c->heads[h].id != rid) { /* rows come by referral: rarely */
+        size_t lo = 0, hi = c->n_heads;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (c->heads[mid].id < rid) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo == c->n_heads || c->heads[lo].id != rid) return VIGIL_OK; /* not possible */
+        c->last_head = h = lo;
+    }
+    if (c->n_refs == c->cap_refs) {
+        ref_row *n = grow(c->refs, &c->cap_refs, sizeof *n, 1024);
+        if (!n) return acc_oom(c, 1, err);
+        c->refs = n;
+    }
+    const ref_head *f = &c->heads[h];
+    ref_row *row = &c->refs[c->n_refs];
+    *row = (ref_row){f->pid, vigil__row_int(r, 1), 0, (int)vigil__row_int(r, 2)};
+    const char *resp = row->removed ? vigil__row_text(r, 3) : NULL;
+    int64_t t = 0;
+    /* a removal time that is not a time counts as 0, as it always did */
+    if (resp && f->sent_ok && epoch_of(resp, &t)) {
+        row->s = t - f->sent;
+    } else if (resp && f->sent_text) { /* another form: the store reads it */
+        if (c->n_late == c->cap_late) {
+            ref_late *n = grow(c->late, &c->cap_late, sizeof *n, 16);
+            if (!n) return acc_oom(c, 1, err);
+            c->late = n;
+        }
+        ref_late *l = &c->late[c->n_late];
+        l->at = c->n_refs;
+        l->head = h;
+        l->resp = strdup(resp);
+        if (!l->resp) return acc_oom(c, 1, err);
+        c->n_late++;
+    }
+    c->n_refs++;
+    return VIGIL_OK;
+}
+
+static vigil_status rep_late_row(void *ctx, const vigil__row *r, vigil_err *err) {
+    (void)err;
+    int64_t *s = ctx;
+    *s = vigil__row_is_null(r, 0) ? 0 : vigil__row_int(r, 0);
+    return VIGIL_OK;
+}
+
+/* The referral pass: the referrals, then their items; the removal times
+ * in another form than epoch_of reads are read by the store's unixepoch(). */
+static vigil_status ref_pass(vigil_store *st, report_acc *c, int64_t op, vigil_err *err) {
+    vigil_status rc = vigil__q_each(st, sql_rep_heads, rep_head_row, c, err, "i", op);
+    if (rc != VIGIL_OK) return rc;
+    if (c->n_heads) qsort(c->heads, c->n_heads, sizeof *c->heads, cmp_head);
+    rc = vigil__q_each(st, sql_rep_refs, rep_ref_row, c, err, "i", op);
+    for (size_t i = 0; rc == VIGIL_OK && i < c->n_late; i++) {
+        rc = vigil__q_each(st, "SELECT unixepoch(?1) - unixepoch(?2)", rep_late_row,
+                           &c->refs[c->late[i].at].s, err, "tt", c->late[i].resp,
+                           c->heads[c->late[i].head].sent_text);
+    }
+    return rc;
+}
+
+/* Sorts v[0..n) ascending (LSD radix sort on the bytes of the order-keeping
+ * unsigned form; qsort for few).  @return 0, -1 out of memory. */
 static int cmp_i64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
+}
+
+static int sort_i64(int64_t *v, size_t n) {
+    if (n < 256) {
+        if (n > 1) qsort(v, n, sizeof *v, cmp_i64);
+        return 0;
+    }
+    uint64_t *tmp = malloc(n * sizeof *tmp), *src = (uint64_t *)v, *dst = tmp;
+    if (!tmp) return -1;
+    const uint64_t flip = (uint64_t)1 << 63;
+    for (size_t i = 0; i < n; i++) src[i] ^= flip;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++) cnt[(src[i] >> shift) & 255]++;
+        if (cnt[(src[0] >> shift) & 255] == n) continue; /* one value of this byte */
+        size_t pos = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t k = cnt[b];
+            cnt[b] = pos;
+            pos += k;
+        }
+        for (size_t i = 0; i < n; i++) dst[cnt[(src[i] >> shift) & 255]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != (uint64_t *)v) memcpy(v, src, n * sizeof *v);
+    for (size_t i = 0; i < n; i++) ((uint64_t *)v)[i] ^= flip;
+    free(tmp);
+    return 0;
+}
+
+/* A set of (item, platform index) pairs, -1 the index of "any platform";
+ * open addressing, sized once for `n` pairs. */
+typedef struct pairset {
+    int64_t *item;
+    int32_t *pi; /* INT32_MIN: free */
+    size_t mask;
+} pairset;
+
+static int pairset_init(pairset *p, size_t n) {
+    size_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    p->mask = cap - 1;
+    p->item = malloc(cap * sizeof *p->item);
+    p->pi = malloc(cap * sizeof *p->pi);
+    if (!p->item || !p->pi) return -1;
+    for (size_t i = 0; i < cap; i++) p->pi[i] = INT32_MIN;
+    return 0;
+}
+
+/* @return 1 when (item, pi) was not in the set yet (it is now), 0 when it was. */
+static int pairset_add(pairset *p, int64_t item, int32_t pi) {
+    uint64_t h = ((uint64_t)item * 0x9E3779B97F4A7C15u) ^ ((uint64_t)(uint32_t)pi * 0xC2B2AE3D27D4EB4Fu);
+    size_t i = (size_t)(h >> 32) & p->mask;
+    for (; p->pi[i] != INT32_MIN; i = (i + 1) & p->mask)
+        if (p->item[i] == item && p->pi[i] == pi) return 0;
+    p->item[i] = item;
+    p->pi[i] = pi;
+    return 1;
+}
+
+static void pairset_free(pairset *p) {
+    free(p->item);
+    free(p->pi);
 }
 
 static int64_t int_of(json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
@@ -354,50 +619,118 @@ static json_t *hours_of(const int64_t *all, size_t n) {
     return hours;
 }
 
+/* Distinct (item, platform) pairs: by stamps over the operation's id range
+ * when its ids are dense and every referred item lies in it, else by a set. */
+typedef struct distinct {
+    pairset set;
+    int64_t lo;
+    size_t range;
+    uint8_t *any;    /* [id - lo]: referred to some platform */
+    uint32_t *last;  /* [id - lo]: the last platform group (index + 1) that met it */
+} distinct;
+
+static int distinct_init(distinct *d, const report_acc *c) {
+    memset(d, 0, sizeof *d);
+    int dense = c->in_op != NULL;
+    for (size_t i = 0; dense && i < c->n_refs; i++)
+        dense = c->refs[i].item >= c->lo && c->refs[i].item <= c->hi;
+    if (!dense) return pairset_init(&d->set, 2 * c->n_refs);
+    d->lo = c->lo;
+    d->range = (size_t)(c->hi - c->lo) + 1;
+    d->any = calloc(d->range, 1);
+    d->last = calloc(d->range, sizeof *d->last);
+    return d->any && d->last ? 0 : -1;
+}
+
+/* @return 1 when `item` was not met yet (overall: k -1; else in platform
+ * group k, the groups taken one after the other), 0 when it was. */
+static int distinct_add(distinct *d, int64_t item, int32_t k) {
+    if (!d->range) return pairset_add(&d->set, item, k);
+    size_t x = (size_t)(item - d->lo);
+    if (k < 0) {
+        int fresh = !d->any[x];
+        d->any[x] = 1;
+        return fresh;
+    }
+    int fresh = d->last[x] != (uint32_t)k + 1;
+    d->last[x] = (uint32_t)k + 1;
+    return fresh;
+}
+
+static void distinct_free(distinct *d) {
+    pairset_free(&d->set);
+    free(d->any);
+    free(d->last);
+}
+
 /* The referral figures: referred (distinct items), per platform referred and
  * median, the overall median, 90th percentile and hours. */
 static vigil_status ref_figures(report_acc *c, json_t *r, json_t *plats, vigil_err *err) {
-    size_t n = c->n_refs;
-    int64_t *all = malloc((n ? n : 1) * sizeof *all), *items = malloc((n ? n : 1) * sizeof *items);
-    if (!all || !items) {
-        free(all);
-        free(items);
-        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    }
-    if (n) qsort(c->refs, n, sizeof *c->refs, cmp_ref_pid_item); /* c->refs is NULL when n is 0 */
-    size_t na = 0;
-    for (size_t i = 0; i < n; i++) {
-        items[i] = c->refs[i].item;
-        if (c->refs[i].removed) all[na++] = c->refs[i].s;
-    }
-    qsort(items, n, sizeof *items, cmp_i64);
-    int64_t referred = 0;
-    for (size_t i = 0; i < n; i++) referred += !i || items[i] != items[i - 1];
-    qsort(all, na, sizeof *all, cmp_i64);
-    json_object_set_new(r, "referred", json_integer(referred));
-    json_object_set_new(r, "median_removal_seconds", median_of(all, na));
-    json_object_set_new(r, "p90_removal_seconds", p90_of(all, na));
-    json_object_set_new(r, "removals_by_hour", hours_of(all, na));
+    size_t n = c->n_refs, np = json_array_size(plats);
+    imap at = {0}; /* platform id -> its index in plats + 1 */
+    distinct seen;
+    int64_t *all = malloc((n ? n : 1) * sizeof *all), *by_p = malloc((n ? n : 1) * sizeof *by_p);
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
+    int32_t *pi_of = malloc((n ? n : 1) * sizeof *pi_of);
+    size_t *start = calloc(np + 2, sizeof *start), *pend = calloc(np + 1, sizeof *pend);
+    vigil_status rc = VIGIL_OK;
+    int bad = distinct_init(&seen, c);
+    bad = bad || !all || !by_p || !ord || !pi_of || !start || !pend;
     size_t k;
     json_t *p;
-    json_array_foreach(plats, k, p) { /* c->refs is sorted by platform, then item */
-        int64_t pid = int_of(p, "pid"), pref = 0;
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (c->refs[i].pid != pid) continue;
-            pref += !(i && c->refs[i - 1].pid == pid && c->refs[i - 1].item == c->refs[i].item);
-            if (c->refs[i].removed) items[m++] = c->refs[i].s;
+    json_array_foreach(plats, k, p) bad = bad || imap_add(&at, int_of(p, "pid"), (int64_t)k + 1);
+    if (bad) goto oom;
+    /* distinct items overall, the removal times overall; the rows grouped
+     * by platform (counted first: group 0, a platform of no item, then
+     * plats' order) */
+    int64_t referred = 0;
+    size_t na = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ref_row *f = &c->refs[i];
+        pi_of[i] = (int32_t)imap_get(&at, f->pid); /* 0: a platform of no item */
+        start[pi_of[i] + 1]++;
+        referred += distinct_add(&seen, f->item, -1);
+        if (f->removed) all[na++] = f->s;
+    }
+    for (size_t j = 1; j < np + 2; j++) start[j] += start[j - 1];
+    for (size_t i = 0; i < n; i++) ord[start[pi_of[i]]++] = i;
+    /* per platform: distinct items, and its removal times by_p[pend[k-1]..pend[k]) */
+    size_t m = 0, i = start[0];
+    for (k = 0; k < np; k++) {
+        int64_t pref = 0;
+        for (; i < start[k + 1]; i++) {
+            const ref_row *f = &c->refs[ord[i]];
+            pref += distinct_add(&seen, f->item, (int32_t)k);
+            if (f->removed) by_p[m++] = f->s;
         }
-        qsort(items, m, sizeof *items, cmp_i64);
+        pend[k] = m;
+        p = json_array_get(plats, k);
+        size_t from = k ? pend[k - 1] : 0;
+        if (sort_i64(by_p + from, m - from)) goto oom;
         json_object_del(p, "pid");
         json_object_set_new(p, "referred", json_integer(pref));
         json_object_set_new(p, "removal_rate",
                             json_real(pref ? (double)int_of(p, "removed") / (double)pref : 0.0));
-        json_object_set_new(p, "median_removal_seconds", median_of(items, m));
+        json_object_set_new(p, "median_removal_seconds", median_of(by_p + from, m - from));
     }
+    if (sort_i64(all, na)) goto oom;
+    json_object_set_new(r, "referred", json_integer(referred));
+    json_object_set_new(r, "median_removal_seconds", median_of(all, na));
+    json_object_set_new(r, "p90_removal_seconds", p90_of(all, na));
+    json_object_set_new(r, "removals_by_hour", hours_of(all, na));
+    goto out;
+oom:
+    rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting the report's referrals");
+out:
     free(all);
-    free(items);
-    return VIGIL_OK;
+    free(by_p);
+    free(ord);
+    free(pi_of);
+    free(start);
+    free(pend);
+    imap_free(&at);
+    distinct_free(&seen);
+    return rc;
 }
 
 /* The per-platform rows (platform, status, items, removed; pid until
@@ -440,7 +773,7 @@ static vigil_status plat_rows(vigil_store *st, report_acc *c, json_t **out, int6
 
 /* reports_by_agency: {code: n}, most first, then by code. */
 static vigil_status agency_tally(vigil_store *st, const imap *m, json_t **out, vigil_err *err) {
-    tally t = {json_object(), 0};
+    tally t = {0};
     vigil_status rc = VIGIL_OK;
     for (size_t i = 0; rc == VIGIL_OK && i < m->len; i++) {
         char *code = NULL;
@@ -449,14 +782,12 @@ static vigil_status agency_tally(vigil_store *st, const imap *m, json_t **out, v
             rc = VIGIL_OK; /* a report of no agency row: not counted, as the join did */
             continue;
         }
-        if (rc == VIGIL_OK && code) {
-            json_t *v = json_object_get(t.map, code);
-            json_object_set_new(t.map, code, json_integer(json_integer_value(v) + m->n[i]));
-        }
+        if (rc == VIGIL_OK && code && tally_add_n(&t, code, m->n[i]))
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
         free(code);
     }
     *out = rc == VIGIL_OK ? tally_json(&t) : NULL;
-    json_decref(t.map);
+    tally_free(&t);
     if (rc == VIGIL_OK && !*out) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     return rc;
 }
@@ -471,13 +802,8 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
     if (rc != VIGIL_OK) return rc;
     report_acc c;
     memset(&c, 0, sizeof c);
-    c.by_type.map = json_object();
-    c.by_affil.map = json_object();
-    c.by_outlet.map = json_object();
-    c.by_state.map = json_object();
-    c.by_lang.map = json_object();
     json_t *r = NULL, *plats = NULL;
-    int64_t n_new = 0, contents = 0, referrals = 0;
+    int64_t n_new = 0, contents = 0;
     rc = vigil__store_read_begin(st, err); /* one snapshot for every pass */
     if (rc != VIGIL_OK) goto out;
     rc = vigil__q_json_one(st,
@@ -486,10 +812,7 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
                            &r, err, "i", id);
     if (rc == VIGIL_OK) rc = vigil__q_each(st, sql_rep_items, rep_item_row, &c, err, "i", id);
     if (rc == VIGIL_OK) rc = lang_report_passes(st, &c, id, err);
-    if (rc == VIGIL_OK) rc = vigil__q_each(st, sql_rep_refs, rep_ref_row, &c, err, "i", id);
-    if (rc == VIGIL_OK)
-        rc = vigil__q_int(st, "SELECT count(*) FROM referral WHERE operation_id = ?1", &referrals,
-                          err, "i", id);
+    if (rc == VIGIL_OK) rc = ref_pass(st, &c, id, err);
     if (rc == VIGIL_OK)
         rc = vigil__q_int(st,
                           "SELECT count(DISTINCT cluster_id) FROM item WHERE operation_id = ?1",
@@ -499,7 +822,7 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
     if (rc == VIGIL_OK) rc = agency_tally(st, &c.report_agencies, &by_agency, err);
     vigil__store_read_end(st);
     if (rc != VIGIL_OK) goto out;
-    int64_t langs = (int64_t)json_object_size(c.by_lang.map) - (json_object_get(c.by_lang.map, "und") ? 1 : 0);
+    int64_t langs = (int64_t)c.by_lang.len - (tally_get(&c.by_lang, "und") ? 1 : 0);
     json_object_set_new(r, "items", json_integer(c.items));
     json_object_set_new(r, "contents", json_integer(contents));
     json_object_set_new(r, "languages", json_integer(langs));
@@ -515,15 +838,22 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
     json_object_set_new(r, "held", json_integer(tally_get(&c.by_state, "held")));
     json_object_set_new(r, "rejected", json_integer(tally_get(&c.by_state, "rejected")));
     json_object_set_new(r, "reuploads", json_integer(c.reuploads));
-    json_object_set_new(r, "referrals", json_integer(referrals));
+    json_object_set_new(r, "referrals", json_integer((json_int_t)c.n_heads));
     json_object_set_new(r, "removal_rate", json_real(0.0));
-    json_object_set_new(r, "by_language", tally_json(&c.by_lang));
-    json_object_set_new(r, "by_type", tally_json(&c.by_type));
-    json_object_set_new(r, "by_affiliation", tally_json(&c.by_affil));
-    json_object_set_new(r, "by_outlet", tally_json(&c.by_outlet));
-    json_object_set_new(r, "by_state", tally_json(&c.by_state));
+    const struct {
+        const char *key;
+        const tally *t;
+    } tallies[] = {{"by_language", &c.by_lang}, {"by_type", &c.by_type},
+                   {"by_affiliation", &c.by_affil}, {"by_outlet", &c.by_outlet},
+                   {"by_state", &c.by_state}};
+    for (size_t i = 0; rc == VIGIL_OK && i < sizeof tallies / sizeof tallies[0]; i++) {
+        json_t *v = tally_json(tallies[i].t);
+        if (!v || json_object_set_new(r, tallies[i].key, v))
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory (the report's %s)",
+                                tallies[i].key);
+    }
     json_object_set_new(r, "reports_by_agency", by_agency);
-    rc = ref_figures(&c, r, plats, err);
+    if (rc == VIGIL_OK) rc = ref_figures(&c, r, plats, err);
     if (rc == VIGIL_OK) {
         int64_t referred = int_of(r, "referred");
         json_object_set_new(r, "removal_rate",
@@ -531,16 +861,20 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
         json_object_set(r, "per_platform", plats);
     }
 out:
-    json_decref(c.by_type.map);
-    json_decref(c.by_affil.map);
-    json_decref(c.by_outlet.map);
-    json_decref(c.by_state.map);
-    json_decref(c.by_lang.map);
+    tally_free(&c.by_type);
+    tally_free(&c.by_affil);
+    tally_free(&c.by_outlet);
+    tally_free(&c.by_state);
+    tally_free(&c.by_lang);
     imap_free(&c.plat_items);
     imap_free(&c.plat_removed);
     imap_free(&c.item_agencies);
     imap_free(&c.report_agencies);
     free(c.refs);
+    for (size_t i = 0; i < c.n_heads; i++) free(c.heads[i].sent_text);
+    free(c.heads);
+    for (size_t i = 0; i < c.n_late; i++) free(c.late[i].resp);
+    free(c.late);
     free(c.ids);
     free(c.agencies);
     free(c.in_op);

@@ -111,7 +111,11 @@ static vigil_status sl_open(const char *path, const char *shown, void **out, vig
         free(db);
         return vigil__err_set(err, VIGIL_ENOMEM, "%s: out of memory opening the store", path);
     }
-    int src = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* a store serves one thread at a time (vigil/store.h), so the
+     * connection needs no mutex of its own: SQLite's would be taken and
+     * released on every call, each column of each row read included */
+    int src = sqlite3_open_v2(path, &db->h,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (src != SQLITE_OK)
         rc = db_err(db, src, err, "cannot open the store");
     else

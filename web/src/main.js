@@ -286,6 +286,9 @@ function confirmBox(text) {
 
 // ---- the dashboard ------------------------------------------------------------------------
 
+// resolves after the browser has had a frame to paint what is on the page
+const nextFrame = () => new Promise((res) => { requestAnimationFrame(() => setTimeout(res, 0)); });
+
 const FIGURES = [
   ['items', 'Items'], ['contents', 'Distinct contents'], ['reports', 'Reports'], ['languages', 'Languages'], ['platforms', 'Platforms'],
   ['new_platforms', 'New platforms'], ['referred', 'Referred'], ['removed', 'Removed'],
@@ -293,7 +296,13 @@ const FIGURES = [
 ];
 
 async function pageDashboard(op) {
-  const { Chart } = await loadCharts();
+  // the report and Chart.js load side by side; the figures are drawn as soon
+  // as the report is here, the charts once Chart.js is too
+  const reportPath = `/v1/operations/${encodeURIComponent(op)}/report`;
+  const first = api('GET', reportPath);
+  const chartLib = loadCharts();
+  first.catch(() => {}); // awaited below; a failure is shown there
+  chartLib.catch(() => {});
   const figs = h('dl', { class: 'figures' });
   const extra = h('dl', { class: 'figures' });
   const charts = h('div', { class: 'charts' });
@@ -302,6 +311,7 @@ async function pageDashboard(op) {
   const clusterMsg = h('div', { 'aria-live': 'polite' });
   const updated = h('p', { class: 'hint', 'aria-live': 'off' });
   page(`Operation ${op}`, updated, figs, extra, charts, table, clusterMsg, clusters);
+  let Chart = null;
   const mk = (title, type, vertical) => {
     const canvas = h('canvas', { role: 'img', 'aria-label': title, width: 400, height: 240 });
     const empty = h('p', { class: 'empty hint', hidden: true }, 'No data yet.');
@@ -316,12 +326,15 @@ async function pageDashboard(op) {
     c.$empty = empty;
     return c;
   };
-  const cPlat = mk('Items by platform', 'bar');
-  const cLang = mk('Items by language', 'bar');
-  const cType = mk('Items by type', 'bar');
-  const cOver = mk('Removals over time since referral (hours)', 'line');
-  const cDist = mk('Time to removal (hours, items per bucket)', 'bar', true);
-  cleanup.push(() => [cPlat, cLang, cType, cOver, cDist].forEach((c) => c.destroy()));
+  let cPlat, cLang, cType, cOver, cDist; // made once Chart.js is loaded
+  const makeCharts = () => {
+    cPlat = mk('Items by platform', 'bar');
+    cLang = mk('Items by language', 'bar');
+    cType = mk('Items by type', 'bar');
+    cOver = mk('Removals over time since referral (hours)', 'line');
+    cDist = mk('Time to removal (hours, items per bucket)', 'bar', true);
+    cleanup.push(() => [cPlat, cLang, cType, cOver, cDist].forEach((c) => c.destroy()));
+  };
   const set = (chart, obj, limit) => {
     const entries = Object.entries(obj || {}).slice(0, limit || 15);
     chart.data.labels = entries.map((e) => e[0]);
@@ -329,8 +342,7 @@ async function pageDashboard(op) {
     chart.$empty.hidden = entries.some((e) => e[1] > 0);
     chart.update('none');
   };
-  const refresh = async () => {
-    const r = await api('GET', `/v1/operations/${encodeURIComponent(op)}/report`);
+  const drawFigures = (r) => {
     replace(figs, FIGURES.map(([k, label]) => h('div', { class: 'fig' }, h('dt', {}, label),
       h('dd', { 'data-testid': `fig-${k}` }, num(r[k])))));
     replace(extra,
@@ -339,6 +351,15 @@ async function pageDashboard(op) {
       h('div', { class: 'fig' }, h('dt', {}, '90th percentile'), h('dd', {}, dur(r.p90_removal_seconds))),
       h('div', { class: 'fig' }, h('dt', {}, 'Reporting agencies'), h('dd', {}, num(r.reporting_agencies))),
       h('div', { class: 'fig' }, h('dt', {}, 'Re-uploads'), h('dd', {}, num(r.reuploads))));
+    replace(table, h('table', {}, h('caption', {}, 'Per platform'),
+      h('thead', {}, h('tr', {}, ['Platform', 'Status', 'Items', 'Referred', 'Removed', 'Removal rate', 'Median time to removal']
+        .map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, (r.per_platform || []).map((p) => h('tr', {},
+        h('td', {}, p.platform), h('td', {}, p.status === 'new' ? h('span', { class: 'badge new' }, 'new platform') : 'known'),
+        h('td', { class: 'n' }, num(p.items)), h('td', { class: 'n' }, num(p.referred)), h('td', { class: 'n' }, num(p.removed)),
+        h('td', { class: 'n' }, pct(p.removal_rate)), h('td', { class: 'n' }, dur(p.median_removal_seconds)))))));
+  };
+  const drawCharts = (r) => {
     const byPlat = {};
     for (const p of r.per_platform || []) byPlat[p.platform] = p.items;
     set(cPlat, byPlat);
@@ -358,16 +379,14 @@ async function pageDashboard(op) {
     }
     set(cOver, cum, 50);
     set(cDist, hist, 50);
-    replace(table, h('table', {}, h('caption', {}, 'Per platform'),
-      h('thead', {}, h('tr', {}, ['Platform', 'Status', 'Items', 'Referred', 'Removed', 'Removal rate', 'Median time to removal']
-        .map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, (r.per_platform || []).map((p) => h('tr', {},
-        h('td', {}, p.platform), h('td', {}, p.status === 'new' ? h('span', { class: 'badge new' }, 'new platform') : 'known'),
-        h('td', { class: 'n' }, num(p.items)), h('td', { class: 'n' }, num(p.referred)), h('td', { class: 'n' }, num(p.removed)),
-        h('td', { class: 'n' }, pct(p.removal_rate)), h('td', { class: 'n' }, dur(p.median_removal_seconds)))))));
+  };
+  const show = async (r) => {
+    drawFigures(r);
+    if (Chart) drawCharts(r);
     await drawClusters();
     replace(updated, `Updated ${new Date().toLocaleTimeString('en-GB')} (refreshes every 4 s)`);
   };
+  const refresh = async () => show(await api('GET', reportPath));
   // the same content on several platforms; a coordinator refers a whole cluster
   const referCluster = async (c) => {
     const n = c.referable;
@@ -397,7 +416,12 @@ async function pageDashboard(op) {
           'aria-label': `Refer whole cluster ${c.id}`, onclick: () => referCluster(c) }, 'Refer whole cluster') : null)))
         : h('tr', {}, h('td', { colspan: 8 }, 'No content seen on more than one item yet.')))));
   };
-  await refresh();
+  const r0 = await first;
+  drawFigures(r0);
+  await nextFrame(); // the figures painted before the charts are built
+  ({ Chart } = await chartLib);
+  makeCharts();
+  await show(r0);
   const timer = setInterval(() => { refresh().catch(() => {}); }, 4000);
   cleanup.push(() => clearInterval(timer));
 }
@@ -553,6 +577,15 @@ async function pageQueue(op, q) {
     reporter: q.get('reporter') || '', sort: q.get('sort') || '' };
   // pages: keyset cursors (`after`) in id order, offsets in the other orders
   const byOffset = !!filt.sort && filt.sort !== 'id';
+  const fetchPage = (after) => {
+    const p = new URLSearchParams({ op, limit: '50' });
+    for (const k of ['state', 'platform', 'lang', 'type', 'agency', 'reporter', 'sort']) if (filt[k]) p.set(k, filt[k]);
+    if (after) p.set(byOffset ? 'offset' : 'after', String(after));
+    return api('GET', `/v1/items?${p}`);
+  };
+  // the first page is asked for at once, while the page is built
+  const firstPage = fetchPage(0);
+  firstPage.catch(() => {}); // awaited at the end; a failure is shown there
   const cursors = [0];
   let items = [], cur = 0, next = null;
   const selected = new Set();
@@ -584,11 +617,8 @@ async function pageQueue(op, q) {
     if (fSort.value) p.set('sort', fSort.value);
     location.hash = `#/ops/${encodeURIComponent(op)}/queue?${p}`;
   });
-  const load = async (after) => {
-    const p = new URLSearchParams({ op, limit: '50' });
-    for (const k of ['state', 'platform', 'lang', 'type', 'agency', 'reporter', 'sort']) if (filt[k]) p.set(k, filt[k]);
-    if (after) p.set(byOffset ? 'offset' : 'after', String(after));
-    const r = await api('GET', `/v1/items?${p}`);
+  const load = async (after, pending) => {
+    const r = await (pending || fetchPage(after));
     items = r.items;
     next = byOffset ? r.next_offset : r.next;
     cur = Math.min(cur, Math.max(0, items.length - 1));
@@ -684,7 +714,7 @@ async function pageQueue(op, q) {
     h('table', { class: 'queue' }, h('caption', { class: 'sr' }, 'Items'),
       h('thead', {}, h('tr', {}, ['', 'Id', 'Canonical URL', 'Platform', 'Type', 'Languages', 'Agency', 'State'].map((t) => h('th', { scope: 'col' }, t)))),
       list), h('div', { class: 'actions' }, prev, nextB));
-  await load(0);
+  await load(0, firstPage);
 }
 
 // ---- the item page ---------------------------------------------------------------------------------
