@@ -174,6 +174,12 @@ vigil_status case_link_prepare(const vigil_item_input *in, case_link_input *li, 
 /*! case_link_input_clear() : frees what case_link_prepare kept.  NULL ok. */
 void case_link_input_clear(case_link_input *li);
 
+/*! case_link_flush() :
+ *  Writes the text band rows that case_link_similar kept in `c` (NULL ok),
+ *  in the intake's transaction, before it commits (a rollback discards
+ *  them with the rest).  @return VIGIL_OK or a store error. */
+vigil_status case_link_flush(vigil_store *st, case_link_ctx *c, vigil_err *err);
+
 /*! case_link_ctx_free() : NULL ok. */
 void case_link_ctx_free(case_link_ctx *c);
 
@@ -183,8 +189,9 @@ void case_link_ctx_free(case_link_ctx *c);
  *  near-duplicate of li's (estimated Jaccard similarity >= the text banks'
  *  VIGIL_TEXT_DEFAULT_MIN_SIMILARITY) or whose video matches li's (vPDQ,
  *  the banks' default rule and thresholds), then stores li's text
- *  fingerprint and video for item `id` (once per distinct value).  *ctx is
- *  created on first need (case_link_ctx_free it).
+ *  fingerprint and video for item `id` (once per distinct value); the text's
+ *  band rows are kept in *ctx until case_link_flush.  *ctx is created on
+ *  first need (case_link_ctx_free it).
  *  @return VIGIL_OK, VIGIL_ENOMEM, store errors. */
 vigil_status case_link_similar(vigil_store *st, case_link_ctx **ctx, int64_t op_id, int64_t id,
                                const case_link_input *li, case_meet *m, vigil_err *err);

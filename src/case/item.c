@@ -439,6 +439,7 @@ vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_in
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     intake_ctx ctx = {0};
     rc = intake(st, &a, op_id, in, &ctx, res, err);
+    if (rc == VIGIL_OK) rc = case_link_flush(st, ctx.links, err); /* the text's band rows */
     intake_ctx_free(&ctx);
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc != VIGIL_OK) {
@@ -664,6 +665,7 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
         }
     }
     if (got < 0 && rc == VIGIL_OK) rc = err ? err->status : VIGIL_EIO;
+    if (rc == VIGIL_OK) rc = case_link_flush(st, ctx.links, err); /* the texts' band rows */
     intake_ctx_free(&ctx);
     vigil__csv_free(csv);
     if (rc == VIGIL_OK && stats->bad && !(opts && opts->skip_bad))
