@@ -28,7 +28,7 @@
 #define LINK_CHUNK 21            /* band keys per statement (PostgreSQL: 32 parameters) */
 #define LINK_MAX_CANDIDATES 100000 /* candidate rows (texts) or frame hits (videos) read */
 #define LINK_MAX_VERIFY 256      /* candidate videos compared in full, most frame hits first */
-#define LINK_MAX_PENDING (1u << 20) /* band rows kept before they are written (16 MiB) */
+#define LINK_MAX_PENDING (1u << 20) /* band rows kept before they are written (32 MiB of slots) */
 #define LINK_FLUSH_ROWS 15       /* band rows per INSERT (31 parameters) */
 
 /* A band key of a text stored during this intake, not yet written. */
@@ -46,7 +46,7 @@ struct case_link_ctx {
      * savepoint every page touched is copied to the statement journal */
     band_ent *pend;
     size_t n_pend, cap_pend; /* cap: 0 or a power of 2 */
-    int64_t op_id;
+    int64_t op_id;           /* a context serves one operation (one intake or import) */
 };
 
 void case_meet_add(case_meet *m, int64_t c) {
@@ -84,7 +84,7 @@ vigil_status case_link_prepare(const vigil_item_input *in, case_link_input *li, 
         rc = vigil_text_minhash(in->text, in->text_len, &li->text, NULL, &e);
         if (rc == VIGIL_OK) li->has_text = 1;
         else if (rc == VIGIL_EFORMAT) rc = VIGIL_OK;
-        else *err = e;
+        else if (err) *err = e;
     }
     const char *v = in->vpdq;
     if (rc != VIGIL_OK || !v) return rc;
@@ -288,7 +288,7 @@ static vigil_status link_text(vigil_store *st, case_link_ctx *lc, int64_t op_id,
                                "SELECT t.item_id, i.cluster_id FROM item_text t JOIN item i ON "
                                "i.id = t.item_id WHERE t.id = ?1",
                                text_owner_row, x, err, "i", x->ref);
-        if (rc != VIGIL_OK || x->item == id) continue;
+        if (rc != VIGIL_OK || !x->item || x->item == id) continue;
         if (indexed && case_meet_has(m, x->cluster)) continue; /* nothing to learn */
         char *text = NULL;
         rc = vigil__q_text(st, "SELECT sig FROM item_text WHERE id = ?1", &text, err, "i", x->ref);
@@ -338,11 +338,18 @@ static vigil_status index_frames(vigil_index *ix, const vigil_video_hash *v, int
     vigil_pdq *h;
     size_t n;
     if (usable_frames(v, &h, &n) < 0) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    int64_t *ids = n ? vigil__realloc_n(NULL, n, sizeof *ids) : NULL;
-    vigil_status rc = VIGIL_OK;
-    if (n && !ids) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == VIGIL_OK && i < n; i++) ids[i] = ref;
-    if (rc == VIGIL_OK && n) rc = vigil_index_add(ix, h, ids, n, err);
+    if (!n) {
+        free(h);
+        return VIGIL_OK;
+    }
+    int64_t *ids = vigil__realloc_n(NULL, n, sizeof *ids);
+    vigil_status rc;
+    if (ids) {
+        for (size_t i = 0; i < n; i++) ids[i] = ref;
+        rc = vigil_index_add(ix, h, ids, n, err);
+    } else {
+        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
     free(h);
     free(ids);
     return rc;
@@ -416,7 +423,7 @@ static vigil_status link_video(vigil_store *st, case_link_ctx *lc, int64_t op_id
                            "SELECT v.item_id, i.cluster_id FROM item_video v JOIN item i ON i.id = "
                            "v.item_id WHERE v.id = ?1",
                            video_owner_row, x, err, "i", x->ref);
-        if (rc != VIGIL_OK || x->item == id || case_meet_has(m, x->cluster)) continue;
+        if (rc != VIGIL_OK || !x->item || x->item == id || case_meet_has(m, x->cluster)) continue;
         char *value = NULL;
         rc = vigil__q_text(st, "SELECT value FROM item_video WHERE id = ?1", &value, err, "i",
                            x->ref);
