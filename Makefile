@@ -170,7 +170,7 @@ demo: run
 # `make bench` builds what ships (same flags) and runs every benchmark;
 # `make bench-hash` / `make bench-index` run one.  The index benchmark links
 # Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
-bench: bench-hash bench-index bench-text bench-video bench-tmk bench-http
+bench: bench-hash bench-index bench-text bench-video bench-tmk bench-http bench-intake
 
 # PDQ_REFERENCE=PATH: Meta's pdq-photo-hasher, built by you outside this
 # repository; bench-hash then runs it on the same files in the same run.
