@@ -57,7 +57,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 SRV_LIB  := $(BUILD)/libvigil-server.a
 
-.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-tmk bench-http bench-scale soak
+.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-tmk bench-http bench-scale bench-intake soak
 
 all: lib cli
 
@@ -170,7 +170,7 @@ demo: run
 # `make bench` builds what ships (same flags) and runs every benchmark;
 # `make bench-hash` / `make bench-index` run one.  The index benchmark links
 # Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
-bench: bench-hash bench-index bench-text bench-video bench-tmk bench-http
+bench: bench-hash bench-index bench-text bench-video bench-tmk bench-http bench-intake
 
 # PDQ_REFERENCE=PATH: Meta's pdq-photo-hasher, built by you outside this
 # repository; bench-hash then runs it on the same files in the same run.
@@ -231,6 +231,15 @@ bench-ui: deps
 	@$(MAKE) --no-print-directory web
 	@$(MAKE) --no-print-directory all
 	@sh bench/bench_ui.sh $(BUILD)
+
+# bench-intake: item import speed with content-cluster links (texts, video
+# hashes) against rows with an MD5 only, in the same run
+bench-intake: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench-intake
+	@$(BUILD)/bench-intake $(BENCH_ARGS)
+
+$(BUILD)/bench-intake: $(BUILD)/bench/bench_intake.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS)
 
 bench-text: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench-text

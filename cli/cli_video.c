@@ -519,32 +519,64 @@ static const char vpdq_help[] =
     "                      sample period (trims at another sampling phase)\n"
     "  --json              every share: by time and by frames\n";
 
-/* The hash held in the file at path ('-': stdin), any form. */
-static int read_any(const char *path, vigil_video_hash *v) {
+/* The text of the file at path ('-': stdin) in *text (malloc'd), up to
+ * VIGIL_VALUE_MAX + 1 bytes, without trailing blanks (a value saved with
+ * its newline). */
+static vigil_status read_text(const char *path, char **text, vigil_err *err) {
     uint8_t *data = NULL;
     size_t len = 0;
-    vigil_err err;
-    vigil_err_clear(&err);
+    *text = NULL;
     vigil_status rc = vigil_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path, (uint64_t)VIGIL_VALUE_MAX + 2,
-                                      &data, &len, &err);
+                                      &data, &len, err);
     if (rc == VIGIL_OK && memchr(data, '\0', len)) {
         rc = VIGIL_EPARSE;
-        snprintf(err.msg, sizeof err.msg, "holds a NUL byte: not a video hash in text form");
+        snprintf(err->msg, sizeof err->msg, "holds a NUL byte: not a video hash in text form");
     }
     if (rc == VIGIL_OK) {
-        char *text = realloc(data, len + 1);
-        if (text) {
-            data = (uint8_t *)text;
-            while (len && strchr(" \t\r\n", text[len - 1])) len--; /* a value saved with its newline */
-            text[len] = '\0';
-            rc = vigil_video_parse(text, v, &err);
+        char *t = realloc(data, len + 1);
+        if (t) {
+            data = NULL;
+            while (len && strchr(" \t\r\n", t[len - 1])) len--;
+            t[len] = '\0';
+            *text = t;
         } else {
             rc = VIGIL_ENOMEM;
-            snprintf(err.msg, sizeof err.msg, "out of memory");
+            snprintf(err->msg, sizeof err->msg, "out of memory");
         }
     }
     free(data);
+    return rc;
+}
+
+/* The hash held in the file at path ('-': stdin), any form. */
+static int read_any(const char *path, vigil_video_hash *v) {
+    char *text = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc = read_text(path, &text, &err);
+    if (rc == VIGIL_OK) rc = vigil_video_parse(text, v, &err);
+    free(text);
     if (rc != VIGIL_OK) {
+        cli_input_error(path, rc, &err);
+        return 0;
+    }
+    return 1;
+}
+
+int cli_vpdq_value(const char *path, char **value) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_status rc = read_text(path, value, &err);
+    if (rc == VIGIL_OK && (strncmp(*value, VIGIL_VPDQ_PREFIX, 6) == 0 || strncmp(*value, VIGIL_VPDQR_PREFIX, 7) == 0)) {
+        char *comma = strchr(*value, ','); /* `vigil hash --vpdq` prints VALUE,PATH */
+        if (comma) *comma = '\0';
+    }
+    vigil_video_hash v;
+    if (rc == VIGIL_OK) rc = vigil_video_parse(*value, &v, &err);
+    if (rc == VIGIL_OK) vigil_video_hash_clear(&v);
+    if (rc != VIGIL_OK) {
+        free(*value);
+        *value = NULL;
         cli_input_error(path, rc, &err);
         return 0;
     }

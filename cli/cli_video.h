@@ -74,4 +74,10 @@ int cli_tmk_value(const char *path, char **value);
  * (malloc'd).  Returns 1, or 0 after reporting the error. */
 int cli_video_value(const char *path, char **value);
 
+/* vigil item add --vpdq FILE: the video hash held in FILE ('-': standard
+ * input) in any form (`vigil hash --vpdq` output, VALUE,PATH, included),
+ * checked, in *value (malloc'd).  Returns 1, or 0 after reporting the
+ * error (naming FILE). */
+int cli_vpdq_value(const char *path, char **value);
+
 #endif /* VIGIL_CLI_VIDEO_H */

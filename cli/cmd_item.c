@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "case_util.h"
+#include "cli_video.h"
 #include "vigil/text.h"
 
 /* The options of this file's commands (besides --by and --json); each
@@ -47,7 +48,9 @@ enum {
     O_TCO,
     O_REPORTER,
     O_SORT,
-    O_OFFSET
+    O_OFFSET,
+    O_VPDQ,
+    O_VIDEO
 };
 
 /* ---- vigil item --------------------------------------------------------------------- */
@@ -56,7 +59,8 @@ static void item_usage(FILE *out) {
     fprintf(out,
             "usage: vigil item add OP URL [--type T] [--lang L]... [--affiliation A]\n"
             "                      [--outlet O] [--hash TYPE:HEX]... [--observed T]\n"
-            "                      [--notes TEXT] [--text FILE] [--by USER] [--json]\n"
+            "                      [--notes TEXT] [--text FILE] [--vpdq FILE | --video FILE]\n"
+            "                      [--by USER] [--json]\n"
             "       vigil item import OP FILE.csv [--skip-bad] [--by USER] [--json]\n"
             "       vigil item show ID [--json]\n"
             "       vigil item list [--op OP] [--state S] [--platform P] [--lang L]\n"
@@ -73,12 +77,17 @@ static void item_usage(FILE *out) {
             "  T (type): video image audio publication post account other\n"
             "  L: ISO 639-1 code (ar, en, fr, ...); repeat for several\n"
             "  --text FILE: the item's text (UTF-8): its language is identified when no\n"
-            "  --lang is given, and its SHA-256 is kept as a content hash\n"
+            "  --lang is given, its SHA-256 is kept as a content hash, and near-duplicate\n"
+            "  texts join one content cluster\n"
+            "  --vpdq FILE: the item's video hash (`vigil hash --vpdq VIDEO` output, or any\n"
+            "  video value form); --video FILE hashes the video FILE itself (1 frame/s);\n"
+            "  items whose videos match (vPDQ, the banks' default rule) join one cluster\n"
             "import reads CSV with the header url,type,language,affiliation,outlet,\n"
             "observed_at,analyst (any order; url required; language 'ar;en'; analyst an\n"
-            "existing user whose agency reports the row; optional hashes 'pdq:HEX;md5:HEX'\n"
-            "and notes).  One transaction: a bad row (reported with its line) imports\n"
-            "nothing unless --skip-bad.  Progress on a terminal.\n"
+            "existing user whose agency reports the row; optional hashes 'pdq:HEX;md5:HEX',\n"
+            "notes, text (the item's text) and vpdq (its video hash)).  One transaction: a\n"
+            "bad row (reported with its line) imports nothing unless --skip-bad.  Progress\n"
+            "on a terminal.\n"
             "assess/reject move identified items on (reviewer or coordinator).\n"
             "  --by USER   act as USER (default $VIGIL_USER, else the local administrator)\n"
             "Exit status: 0 done, 1 refused (message on stderr), 2 usage error.\n");
@@ -103,11 +112,13 @@ static const cli_opt item_add_opts[] = {CLI_O_STR("type", 0, O_TYPE),
                                         CLI_O_STR("observed", 0, O_OBSERVED),
                                         CLI_O_STR("notes", 0, O_NOTES),
                                         CLI_O_STR("text", 0, O_TEXT),
+                                        CLI_O_STR("vpdq", 0, O_VPDQ),
+                                        CLI_O_STR("video", 0, O_VIDEO),
                                         CU_OPT_BY,
                                         CU_OPT_JSON,
                                         CLI_O_END};
 static int item_add(int argc, char **argv) {
-    const char *by = NULL, *text_path = NULL;
+    const char *by = NULL, *text_path = NULL, *vpdq_path = NULL, *video_path = NULL;
     const char *langs[16], *hashes[16];
     vigil_item_input in = {0};
     int json = 0, c;
@@ -135,6 +146,8 @@ static int item_add(int argc, char **argv) {
         case O_OBSERVED: in.observed_at = a.arg; break;
         case O_NOTES: in.notes = a.arg; break;
         case O_TEXT: text_path = a.arg; break;
+        case O_VPDQ: vpdq_path = a.arg; break;
+        case O_VIDEO: video_path = a.arg; break;
         case CU_O_BY: by = a.arg; break;
         case CU_O_JSON: json = 1; break;
         case CLI_HELP: item_usage(stdout); return CLI_EXIT_OK;
@@ -147,12 +160,16 @@ static int item_add(int argc, char **argv) {
         cli_errorf("item add: give OP and URL");
         return CLI_EXIT_USAGE;
     }
+    if (vpdq_path && video_path) {
+        cli_errorf("item add: give one of --vpdq FILE (a video hash) and --video FILE (a video)");
+        return CLI_EXIT_USAGE;
+    }
     in.op = a.argv[0];
     in.url = a.argv[1];
     vigil_err err;
     vigil_err_clear(&err);
     vigil_status rc;
-    char *text = NULL;
+    char *text = NULL, *vpdq = NULL;
     if (text_path) {
         size_t tl = 0;
         rc = vigil_text_read_file(text_path, 16u << 20, &text, &tl, &err);
@@ -163,15 +180,24 @@ static int item_add(int argc, char **argv) {
         in.text = text;
         in.text_len = tl;
     }
+    if (video_path) cli_video_init();
+    if ((vpdq_path && !cli_vpdq_value(vpdq_path, &vpdq)) ||
+        (video_path && !cli_video_value(video_path, &vpdq))) {
+        free(text);
+        return CLI_EXIT_FAIL;
+    }
+    in.vpdq = vpdq;
     vigil_store *st = cu_open();
     if (!st) {
         free(text);
+        free(vpdq);
         return CLI_EXIT_FAIL;
     }
     vigil_item_result res;
     rc = vigil_item_add(st, cu_by(by), &in, &res, &err);
     vigil_store_close(st);
     free(text);
+    free(vpdq);
     if (rc != VIGIL_OK) return cu_fail(rc, &err);
     if (json) {
         json_t *o = json_object();
@@ -814,7 +840,8 @@ static void cluster_usage(FILE *out) {
             "usage: vigil cluster list OP [--limit N] [--by USER] [--json]\n"
             "       vigil cluster refer OP ID [--channel CH] [--at T] [--by USER] [--json]\n\n"
             "Content clusters: items of OP that carry the same content (an equal MD5,\n"
-            "SHA-256 or text SHA-256, or PDQ hashes within distance 31), linked as they are\n"
+            "SHA-256 or text SHA-256, PDQ hashes within distance 31, near-duplicate texts\n"
+            "or matching videos: see `vigil item add --text/--vpdq`), linked as they are\n"
             "filed.  list prints each cluster of two or more items, most platforms first:\n"
             "ID (its smallest item id), items, platforms, copies still up, assessed\n"
             "(referable), first and last seen.  refer refers the cluster's assessed items,\n"

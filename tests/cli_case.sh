@@ -167,6 +167,55 @@ run $C item list --op day1 --agency DE --sort -id --json ; expect item_list_agen
 run $C item list --op day1 --reporter ana-de --sort platform --limit 1 ; expect item_list_reporter 0 "VK" "more: --offset 1"
 run $C item list --op day1 --sort colour ;         expect item_list_bad_sort 1 "" "unknown order"
 
+# content clusters by near-duplicate text and matching video (generated
+# videos and placeholder texts only), in an operation of their own
+run $C op create day3 --coordinator EU --participant DE ; expect op_day3 0
+s1="The allotment society meets on Sunday at the community hall. We will share seeds, plan the
+autumn planting and repair the fence by the pond. Bring a cup and warm clothes. The treasurer
+will read the accounts, and new members can sign up at the door. Parking is free behind the hall."
+printf '%s\n' "$s1" > "$T/s1.txt"
+printf '%s\n' "$s1" | sed 's/Bring a cup and warm clothes./Soup and bread will be served at noon./' > "$T/s2.txt"
+printf '%s\n' "The swimming pool closes for cleaning on Monday. Lessons move to Tuesday evening, and
+the sauna stays open as usual. Lockers need a coin." > "$T/s3.txt"
+run $C item add day3 "https://t.me/gardenchannel/1" --text "$T/s1.txt" --by ana-eu ; expect text_item_a 0 ",new,"
+ta=$(printf '%s' "$out" | cut -d, -f1)
+run $C item add day3 "https://vk.com/wall-9_1" --text "$T/s2.txt" --by ana-de ; expect text_item_b 0 ",new,"
+tb=$(printf '%s' "$out" | cut -d, -f1)
+run $C item add day3 "https://x.com/pool/status/1" --text "$T/s3.txt" --by ana-eu ; expect text_item_c 0 ",new,"
+tc=$(printf '%s' "$out" | cut -d, -f1)
+run $C item show $tb --json ;                      expect text_near_duplicate 0 '"cluster":\{"id":'"$ta"',"items":2'
+run $C item show $tc --json ;                      expect text_unrelated 0 '"cluster":\{"id":'"$tc"',"items":1'
+if "$B/gen-video" --size 96x72 --fps 5 --seconds 12 --seed 61 "$T/v1.mp4" > /dev/null 2>&1 \
+    && "$B/gen-video" --size 64x48 --fps 10 --seconds 12 --seed 61 --bitrate 80000 --format matroska "$T/v2.mkv" > /dev/null 2>&1 \
+    && "$B/gen-video" --size 96x72 --fps 5 --seconds 12 --seed 62 "$T/v3.mp4" > /dev/null 2>&1; then
+    run $V hash --vpdq "$T/v1.mp4" ;               expect video_hash_vpdq 0 "^vpdq1:"
+    printf '%s\n' "$out" > "$T/v1.vpdq"
+    run $C item add day3 "https://t.me/gardenchannel/2" --vpdq "$T/v1.vpdq" --type video --by ana-eu
+    expect video_item_a 0 ",new,"
+    va=$(printf '%s' "$out" | cut -d, -f1)
+    run $C item add day3 "https://www.youtube.com/watch?v=EXAMPLE0061" --video "$T/v2.mkv" --type video --by ana-de
+    expect video_item_b 0 ",new,"
+    vb=$(printf '%s' "$out" | cut -d, -f1)
+    run $C item add day3 "https://rumble.com/vexample61.html" --video "$T/v3.mp4" --type video --by ana-eu
+    vc=$(printf '%s' "$out" | cut -d, -f1)
+    run $C item show $vb --json ;                  expect video_matching 0 '"cluster":\{"id":'"$va"',"items":2'
+    run $C item show $vc --json ;                  expect video_other 0 '"cluster":\{"id":'"$vc"',"items":1'
+    run $C cluster list day3 ;                     expect cluster_list_text_video 0 "^$va +2 +2 "
+else
+    bad gen_cluster_videos "gen-video failed"
+fi
+printf 'vpdq1:not-base64\n' > "$T/bad.vpdq"
+run $C item add day3 "https://t.me/gardenchannel/9" --vpdq "$T/bad.vpdq" ; expect vpdq_malformed 1 "" "bad.vpdq: "
+run $C item add day3 "https://t.me/gardenchannel/9" --vpdq "$T/none.vpdq" ; expect vpdq_missing_file 1 "" "none.vpdq"
+run $C item add day3 "https://t.me/gardenchannel/9" --vpdq "$T/bad.vpdq" --video "$T/v1.mp4" ; expect vpdq_and_video 2 "" "one of --vpdq"
+run $C item list --op day3 --json ;                expect vpdq_malformed_wrote_nothing 0 '"items":\[' 
+printf '%s' "$out" | grep -q "gardenchannel/9" && bad vpdq_malformed_no_item "$out" || ok vpdq_malformed_no_item
+printf 'url,vpdq\nhttps://t.me/gardenchannel/9,vpdq1:AAAA\n' > "$T/badv.csv"
+run $C item import day3 "$T/badv.csv" ;            expect import_bad_vpdq 1 "" "badv.csv:2: vpdq: "
+printf 'url,text\nhttps://t.me/gardenchannel/10,"%s"\n' "$(cat "$T/s2.txt")" > "$T/text.csv"
+run $C item import day3 "$T/text.csv" --json ;     expect import_text 0 '"created":1'
+run $C item show $ta --json ;                      expect import_text_joins 0 '"cluster":\{"id":'"$ta"',"items":3'
+
 # audit
 run $C audit verify ;                              expect audit_verify 0 "audit chain intact: [0-9]+ events"
 run $C audit log --entity item --id 1 --json ;     expect audit_log 0 '"action":"item.removed"'

@@ -11,7 +11,9 @@
 
 #include "store/store_internal.h"
 #include "test.h"
+#include "vidgen.h"
 #include "vigil/case.h"
+#include "vigil/video.h"
 
 /* ---- fixture --------------------------------------------------------------------- */
 
@@ -747,6 +749,239 @@ static void test_clusters_import(void) {
     vigil_store_close(st);
 }
 
+/* ---- content clusters by near-duplicate text and matching video ------------------- */
+
+/* Benign placeholder statements (never real content). */
+static const char stmt_a[] =
+    "The neighbourhood garden club announces its spring meeting. Members will gather at the old "
+    "library on Saturday morning to plan the new flower beds along the river path. Volunteers "
+    "are asked to bring gloves, spades and a packed lunch. The committee will present the budget "
+    "for seeds and tools, and the children's corner will get a new bench. Tea and biscuits are "
+    "provided by the bakery on Mill Street. Everyone who lives in the district is welcome, and "
+    "no experience with plants is needed. Please tell the secretary by Thursday if you plan to "
+    "come, so that there are enough chairs for all.";
+/* one sentence changed */
+static const char stmt_b[] =
+    "The neighbourhood garden club announces its spring meeting. Members will gather at the old "
+    "library on Saturday morning to plan the new flower beds along the river path. Volunteers "
+    "are asked to bring gloves, spades and a packed lunch. The committee will present the budget "
+    "for seeds and tools, and the children's corner will get a new bench. Coffee and cake will "
+    "be served by the cafe next to the station. Everyone who lives in the district is welcome, "
+    "and no experience with plants is needed. Please tell the secretary by Thursday if you plan "
+    "to come, so that there are enough chairs for all.";
+/* other blanks, case and punctuation */
+static const char stmt_c[] =
+    "THE NEIGHBOURHOOD GARDEN CLUB announces its spring meeting!!  Members will gather at the old\n"
+    "library on Saturday morning -- to plan the new flower beds along the river path; volunteers\n"
+    "are asked to bring gloves, spades, and a packed lunch...  The committee will present the\n"
+    "budget for seeds and tools, and the children's corner will get a new bench.  Tea and\n"
+    "biscuits are provided by the bakery on Mill Street.  Everyone who lives in the district is\n"
+    "welcome; and no experience with plants is needed.  Please tell the secretary by Thursday if\n"
+    "you plan to come, so that there are enough chairs for all!";
+static const char stmt_other[] =
+    "The city library extends its opening hours during the exam weeks. Study rooms on the second "
+    "floor can be booked online, and the reading hall stays open until ten in the evening. The "
+    "printers in the basement accept cards only. Lost items are kept at the front desk for one "
+    "month.";
+
+static vigil_status add_tv(vigil_store *st, const char *url, const char *text, const char *vpdq,
+                           const char *hash, int64_t *id, vigil_err *err) {
+    const char *hs[1] = {hash};
+    vigil_item_input in = {.op = "op1", .url = url, .type = "post", .text = text,
+                           .text_len = text ? strlen(text) : 0, .vpdq = vpdq, .hashes = hs,
+                           .n_hashes = hash ? 1 : 0};
+    vigil_item_result r = {0};
+    vigil_status rc = vigil_item_add(st, "ana-eu", &in, &r, err);
+    *id = r.id;
+    return rc;
+}
+
+/* Near-duplicate texts (a changed sentence, other blanks and punctuation)
+ * join one cluster, an unrelated text does not; a text link merges two
+ * clusters; a further report with the same text changes nothing. */
+static void test_clusters_text(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    int64_t a, b, c, o, x, y, z;
+    CHECK_OK(add_tv(st, "https://t.me/examplechannel/31", stmt_a, NULL, NULL, &a, &err), &err);
+    CHECK_OK(add_tv(st, "https://x.com/example/status/31", stmt_b, NULL, NULL, &b, &err), &err);
+    CHECK_OK(add_tv(st, "https://vk.com/wall-1_31", stmt_c, NULL, NULL, &c, &err), &err);
+    CHECK_OK(add_tv(st, "https://www.facebook.com/example/posts/31", stmt_other, NULL, NULL, &o, &err), &err);
+    CHECK_INT(cluster_id_of(st, b), ==, a);
+    CHECK_INT(cluster_id_of(st, c), ==, a);
+    CHECK_INT(cluster_id_of(st, o), ==, o);
+    /* the same text reported again on the same URL: one item, same cluster */
+    int64_t again;
+    CHECK_OK(add_tv(st, "https://x.com/example/status/31", stmt_b, NULL, NULL, &again, &err), &err);
+    CHECK_INT(again, ==, b);
+    CHECK_INT(cluster_id_of(st, b), ==, a);
+    /* x (a hash) and y (a text) apart; z carries both and merges them */
+    CHECK_OK(add_tv(st, "https://rumble.com/vexample31.html", NULL, NULL, MD5_X, &x, &err), &err);
+    CHECK_INT(cluster_id_of(st, x), ==, x);
+    CHECK_OK(add_tv(st, "https://archive.org/details/example-31", stmt_other, NULL, NULL, &y, &err), &err);
+    CHECK_INT(cluster_id_of(st, y), ==, o); /* equal text */
+    char near[sizeof stmt_other + 64];
+    snprintf(near, sizeof near, "%s Quiet please.", stmt_other);
+    CHECK_OK(add_tv(st, "https://www.youtube.com/watch?v=EXAMPLE0031", near, NULL, MD5_X, &z, &err), &err);
+    CHECK_INT(cluster_id_of(st, x), ==, o);
+    CHECK_INT(cluster_id_of(st, z), ==, o);
+    CHECK_INT(cluster_id_of(st, a), ==, a);
+    json_t *r = NULL;
+    CHECK_OK(vigil_report_op(st, NULL, "op1", &r, &err), &err);
+    CHECK_INT(json_integer_value(json_object_get(r, "contents")), ==, 2);
+    json_decref(r);
+    /* a text of punctuation only has no fingerprint: filed, alone */
+    int64_t p;
+    CHECK_OK(add_tv(st, "https://t.me/examplechannel/32", "!!! ...", NULL, NULL, &p, &err), &err);
+    CHECK_INT(cluster_id_of(st, p), ==, p);
+    vigil_store_close(st);
+}
+
+static char vid_paths[4][512];
+static char *vid_values[4]; /* vpdq1 values: original, re-encoded, excerpt, another video */
+static int vids_ok = -1;
+
+static int make_cluster_videos(void) {
+    if (vids_ok >= 0) return vids_ok;
+    /* 24 s of generated content at 5 frames/s; a re-encode at another size,
+     * rate, bitrate, codec and container; an excerpt (8 s from 9.5 s); and
+     * another video */
+    vidgen_spec orig = {.width = 96, .height = 72, .fps = 5, .seconds = 24, .seed = 41};
+    vidgen_spec re = {.width = 64, .height = 48, .fps = 12, .seconds = 24, .seed = 41,
+                      .bitrate = 60000, .codec = "mpeg2video", .format = "matroska"};
+    vidgen_spec ex = orig;
+    ex.start = 9.5, ex.seconds = 8, ex.width = 80, ex.height = 60, ex.format = "avi";
+    vidgen_spec other = {.width = 96, .height = 72, .fps = 5, .seconds = 24, .seed = 42};
+    const vidgen_spec *specs[4] = {&orig, &re, &ex, &other};
+    const char *names[4] = {"cl-orig.mp4", "cl-re.mkv", "cl-ex.avi", "cl-other.mp4"};
+    vids_ok = 1;
+    for (int i = 0; i < 4 && vids_ok; i++) {
+        snprintf(vid_paths[i], sizeof vid_paths[i], "%s/%s", test_tmpdir(), names[i]);
+        vigil_video_hash v;
+        vids_ok = vidgen_write(vid_paths[i], specs[i]) == 0 &&
+                  vigil_video_hash_file(vid_paths[i], NULL, &v, NULL) == VIGIL_OK;
+        if (vids_ok) vids_ok = vigil_video_serialize(&v, &vid_values[i], NULL) == VIGIL_OK;
+        vigil_video_hash_clear(&v);
+    }
+    return vids_ok;
+}
+
+/* Two encodes and an excerpt of one generated video join one cluster,
+ * another video does not; any video value form is taken; a video link
+ * merges two clusters; a malformed video hash is refused with nothing
+ * written. */
+static void test_clusters_video(void) {
+    if (!make_cluster_videos()) {
+        CHECK(!"generating the test videos failed");
+        return;
+    }
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    int64_t a, b, c, d, x, y;
+    CHECK_OK(add_tv(st, "https://t.me/examplechannel/41", NULL, vid_values[0], NULL, &a, &err), &err);
+    /* the re-encode in python-threatexchange's form */
+    vigil_video_hash v;
+    char *pytx = NULL;
+    CHECK_OK(vigil_video_parse(vid_values[1], &v, &err), &err);
+    CHECK_OK(vigil_video_format(&v, VIGIL_VFORM_PYTX, &pytx, &err), &err);
+    vigil_video_hash_clear(&v);
+    CHECK_OK(add_tv(st, "https://www.youtube.com/watch?v=EXAMPLE0041", NULL, pytx, NULL, &b, &err), &err);
+    free(pytx);
+    CHECK_OK(add_tv(st, "https://x.com/example/status/41", NULL, vid_values[2], NULL, &c, &err), &err);
+    CHECK_OK(add_tv(st, "https://vk.com/wall-1_41", NULL, vid_values[3], NULL, &d, &err), &err);
+    CHECK_INT(cluster_id_of(st, b), ==, a);
+    CHECK_INT(cluster_id_of(st, c), ==, a);
+    CHECK_INT(cluster_id_of(st, d), ==, d);
+    /* x (a hash) alone; y carries x's hash and the other video: d's
+     * cluster and x's merge into d's */
+    CHECK_OK(add_tv(st, "https://rumble.com/vexample41.html", NULL, NULL, MD5_X, &x, &err), &err);
+    CHECK_INT(cluster_id_of(st, x), ==, x);
+    CHECK_OK(add_tv(st, "https://archive.org/details/example-41", NULL, vid_values[3], MD5_X, &y, &err), &err);
+    CHECK_INT(cluster_id_of(st, x), ==, d);
+    CHECK_INT(cluster_id_of(st, y), ==, d);
+    json_t *l = NULL;
+    CHECK_OK(vigil_cluster_list(st, "ana-de", "op1", 0, &l, &err), &err);
+    CHECK_INT(json_array_size(l), ==, 2);
+    json_decref(l);
+    /* malformed video hashes: refused, nothing written */
+    int64_t items = count(st, "items"), events = count(st, "audit");
+    const char *bad[] = {"vpdq1:!!!!", "vpdq1:", "not a video hash", "[\"zz,100,0.0\"]",
+                         "0,100,abc,0.000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t id = 0;
+        vigil_err_clear(&err);
+        CHECK_INT(add_tv(st, "https://t.me/examplechannel/49", stmt_a, bad[i], MD5_X, &id, &err), ==,
+                  VIGIL_EPARSE);
+        CHECK_STR(err.field, "vpdq");
+        CHECK(strstr(err.msg, "video") != NULL || strstr(err.msg, "vpdq") != NULL ||
+              strstr(err.msg, "frame") != NULL || strstr(err.msg, "line") != NULL);
+    }
+    /* also on a further report of an existing item */
+    CHECK_INT(add_tv(st, "https://t.me/examplechannel/41", NULL, "vpdq1:AAAA", NULL, &x, &err), ==,
+              VIGIL_EPARSE);
+    CHECK_INT(count(st, "items"), ==, items);
+    CHECK_INT(count(st, "audit"), ==, events);
+    CHECK_INT(cluster_id_of(st, a), ==, a);
+    /* "" and blanks: no video */
+    int64_t e;
+    CHECK_OK(add_tv(st, "https://t.me/examplechannel/42", NULL, "  ", NULL, &e, &err), &err);
+    CHECK_INT(cluster_id_of(st, e), ==, e);
+    vigil_store_close(st);
+}
+
+/* The CSV import's text and vpdq columns link as the single intake does,
+ * within one file too. */
+static void test_clusters_import_text_video(void) {
+    if (!make_cluster_videos()) {
+        CHECK(!"generating the test videos failed");
+        return;
+    }
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    size_t cap = strlen(vid_values[0]) + strlen(vid_values[1]) + strlen(vid_values[3]) + 4096;
+    char *csv = malloc(cap);
+    CHECK(csv);
+    if (!csv) {
+        vigil_store_close(st);
+        return;
+    }
+    snprintf(csv, cap,
+             "url,text,vpdq\n"
+             "https://t.me/examplechannel/51,\"%s\",\n"
+             "https://x.com/example/status/51,\"%s\",\n"
+             "https://vk.com/wall-1_51,\"%s\",\n"
+             "https://t.me/examplechannel/52,,%s\n"
+             "https://x.com/example/status/52,,%s\n"
+             "https://vk.com/wall-1_52,,%s\n",
+             stmt_a, stmt_b, stmt_other, vid_values[0], vid_values[1], vid_values[3]);
+    FILE *fp = fmemopen(csv, strlen(csv), "r");
+    CHECK(fp);
+    vigil_item_import_stats s;
+    vigil_status rc = vigil_item_import(st, "ana-eu", "op1", fp, NULL, &s, &err);
+    fclose(fp);
+    CHECK_OK(rc, &err);
+    CHECK_INT(s.created, ==, 6);
+    json_t *v = NULL;
+    CHECK_OK(vigil_cluster_list(st, NULL, "op1", 0, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 2);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(v, 0), "items")), ==, 2);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(v, 1), "items")), ==, 2);
+    json_decref(v);
+    /* a bad vpdq cell is a bad row: nothing imported */
+    snprintf(csv, cap, "url,vpdq\nhttps://t.me/examplechannel/53,vpdq1:bad\n");
+    fp = fmemopen(csv, strlen(csv), "r");
+    CHECK(fp);
+    int64_t items = count(st, "items");
+    CHECK_INT(vigil_item_import(st, "ana-eu", "op1", fp, NULL, &s, &err), ==, VIGIL_EPARSE);
+    fclose(fp);
+    CHECK_INT(count(st, "items"), ==, items);
+    free(csv);
+    vigil_store_close(st);
+}
+
 /* The queue's filters (agency, reporter) and orders, with offset paging. */
 static void test_list_filters_sort(void) {
     vigil_store *st = fixture();
@@ -888,6 +1123,9 @@ const test_case suite_case[] = {
     {"case/clusters", test_clusters},
     {"case/list_filters_and_orders", test_list_filters_sort},
     {"case/clusters_import", test_clusters_import},
+    {"case/clusters_by_text", test_clusters_text},
+    {"case/clusters_by_video", test_clusters_video},
+    {"case/clusters_import_text_video", test_clusters_import_text_video},
     {"case/report_same_figures_as_before", test_report_same_figures},
     {NULL, NULL},
 };

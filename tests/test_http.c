@@ -315,6 +315,8 @@ static void test_bad_input(void) {
         {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"ftp://x\"}", 400, "bad_request"},
         {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"https://t.me/x/1\",\"languages\":[\"klingon\"]}", 400, "bad_request"},
         {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"op\":\"op2\",\"url\":\"https://t.me/x/1\"}", 400, "bad_json"},
+        {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"https://t.me/x/1\",\"vpdq\":\"vpdq1:AAAA\"}", 400, "bad_request"},
+        {"POST", "/v1/items", NULL, "{\"op\":\"op1\",\"url\":\"https://t.me/x/1\",\"vpdq\":7}", 400, "wrong_type"},
         {"POST", "/v1/items", "text/plain", "{\"op\":\"op1\",\"url\":\"https://t.me/x/1\"}", 415, "unsupported_media"},
         {"POST", "/v1/match", NULL, "{\"hashes\":[\"pdq:zz\"]}", 400, "bad_request"},
         {"POST", "/v1/match", NULL, "{\"hashes\":[\"sha1:00\"]}", 400, "bad_request"},
@@ -344,6 +346,12 @@ static void test_bad_input(void) {
         resp = NULL;
     }
     CHECK_INT(failures, ==, 0);
+    /* a malformed video hash names its field */
+    CHECK_INT(jreq("POST", "/v1/items", 5, "{\"op\":\"op1\",\"url\":\"https://t.me/x/1\",\"vpdq\":\"hello\"}", &resp),
+              ==, 400);
+    CHECK(resp && strstr(resp, "\"field\":\"vpdq\"") && strstr(resp, "bad video value"));
+    free(resp);
+    resp = NULL;
     /* invalid UTF-8 inside a JSON string */
     const char bad_utf8[] = "{\"op\":\"op1\",\"url\":\"https://t.me/x/\xff\xfe\"}";
     CHECK_INT(jreq("POST", "/v1/items", 5, bad_utf8, NULL), ==, 400);

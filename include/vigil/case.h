@@ -161,9 +161,17 @@ typedef struct vigil_item_input {
     const char *notes;
     const char *text;        /* the item's text when known (a statement, a post):
                                 its language is identified and added when no
-                                --lang was given, and its SHA-256 is kept as a
-                                content hash (re-uploads of the same text)     */
+                                --lang was given, its SHA-256 is kept as a
+                                content hash (re-uploads of the same text), and
+                                its MinHash fingerprint links near-duplicate
+                                texts into one content cluster                */
     size_t text_len;
+    const char *vpdq;        /* the item's video hash when known: any form of a
+                                bank value of type video (vpdq1:, vpdqr1:,
+                                Meta's per-frame file, pytx's signal; see
+                                vigil/video.h); items whose videos match under
+                                the banks' default vPDQ rule join one content
+                                cluster.  NULL or "": none                     */
 } vigil_item_input;
 
 /* What an intake did. */
@@ -184,10 +192,14 @@ typedef struct vigil_item_result {
  *  platform in status new.  Holds are checked: a match puts the item in
  *  state held and records the holding agency for notification.  An item
  *  whose canonical URL or content hash was removed before (any operation) is
- *  linked as a re-upload of it.  The reporting user's agency must take part
- *  in the operation; the operation must be open.  @return VIGIL_OK with *res,
- *  or VIGIL_EPARSE (bad URL, type, language, hash, time), VIGIL_ENOENT (no
- *  such operation/user), VIGIL_EPERM, VIGIL_ECONFLICT (operation closed). */
+ *  linked as a re-upload of it.  The item joins the content cluster of the
+ *  operation's items that carry the same content (equal hash, PDQ within
+ *  31, near-duplicate text, matching video: vigil_cluster_list).  The
+ *  reporting user's agency must take part in the operation; the operation
+ *  must be open.  @return VIGIL_OK with *res, or VIGIL_EPARSE (bad URL,
+ *  type, language, hash, time, video hash), VIGIL_ELIMIT (a video hash over
+ *  VIGIL_VALUE_MAX), VIGIL_ENOENT (no such operation/user), VIGIL_EPERM,
+ *  VIGIL_ECONFLICT (operation closed). */
 VIGIL_API vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_input *in,
                             vigil_item_result *res, vigil_err *err);
 
@@ -221,8 +233,9 @@ typedef struct vigil_item_import_opts {
 /*! vigil_item_import() :
  *  Reads CSV with a header naming the columns url, type, language,
  *  affiliation, outlet, observed_at, analyst (url required; any order;
- *  extra columns `hashes` ("pdq:HEX;md5:HEX") and `notes` are read too,
- *  others refused).  `language` holds codes separated by ';'.  Each row is
+ *  extra columns `hashes` ("pdq:HEX;md5:HEX"), `notes`, `text` (the
+ *  item's text, as vigil_item_input.text) and `vpdq` (its video hash, as
+ *  vigil_item_input.vpdq) are read too, others refused).  `language` holds codes separated by ';'.  Each row is
  *  one vigil_item_add; the whole file is one transaction.  Bad rows are
  *  reported with their line number.  @return VIGIL_OK (stats filled), or
  *  the first fault (VIGIL_EPARSE for bad rows without skip_bad: nothing
@@ -366,7 +379,9 @@ VIGIL_API vigil_status vigil_order_list(vigil_store *st, const char *by, int ove
 /*! vigil_cluster_list() :
  *  The content clusters of operation `op`: groups of two or more of its
  *  items that carry the same content (an equal MD5, SHA-256 or text
- *  SHA-256, or PDQ hashes within distance 31), linked at intake.  *out: an
+ *  SHA-256, PDQ hashes within distance 31, near-duplicate texts: MinHash
+ *  similarity >= 0.5, or matching videos: vPDQ under the banks' default
+ *  rule), linked at intake.  *out: an
  *  array of {id (the cluster's smallest item id), items, platform_count,
  *  platforms[], still_up (items not removed), removed, referable (assessed
  *  items), first_seen, last_seen (observation times), members[] (its first

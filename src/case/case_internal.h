@@ -9,6 +9,8 @@
 
 #include "store/store_internal.h"
 #include "vigil/case.h"
+#include "vigil/text.h"
+#include "vigil/video.h"
 
 /* Roles as bits, for the checks. */
 enum {
@@ -136,5 +138,67 @@ size_t case_state_table_md(char *buf, size_t cap);
  *  is set to 1 when at least one hold matched. */
 vigil_status case_holds_check(vigil_store *st, const case_actor *a, int64_t id, int *held,
                               vigil_err *err);
+
+/* ---- content clusters: linking at intake (item.c, cluster_link.c) ---- */
+
+#define CASE_MEET_MAX 256 /* clusters one item can merge in one go */
+
+/* The clusters an item's content meets (cluster ids, distinct, in the
+ * order found; those over CASE_MEET_MAX are dropped). */
+typedef struct case_meet {
+    int64_t ids[CASE_MEET_MAX];
+    size_t n;
+} case_meet;
+
+/*! case_meet_add() / case_meet_has() : adds cluster `c` (once) / whether
+ *  it is there. */
+void case_meet_add(case_meet *m, int64_t c);
+int case_meet_has(const case_meet *m, int64_t c);
+
+/* What an item brings for linking by near-duplicate text and matching
+ * video, read from its input before anything is written. */
+typedef struct case_link_input {
+    int has_text;         /* 1: `text` is the fingerprint of the item's text */
+    vigil_text_sig text;
+    char *video;          /* the vPDQ hash in its canonical form (malloc'd), or NULL */
+    vigil_video_hash vhash; /* its frames */
+} case_link_input;
+
+/* What one intake (or one whole import) keeps between items for these
+ * links: the operation's video frames in a PDQ index, built on first need. */
+typedef struct case_link_ctx case_link_ctx;
+
+/*! case_link_prepare() :
+ *  Reads in->text (already checked by the intake: valid UTF-8) and in->vpdq
+ *  into *li (cleared first; case_link_input_clear frees it).  A text with
+ *  no words has no fingerprint (not an error).  @return VIGIL_OK, or
+ *  VIGIL_EPARSE/VIGIL_ELIMIT with the field "vpdq" for a video hash that
+ *  does not parse or is too big, VIGIL_ENOMEM; *li is empty on error. */
+vigil_status case_link_prepare(const vigil_item_input *in, case_link_input *li, vigil_err *err);
+
+/*! case_link_input_clear() : frees what case_link_prepare kept.  NULL ok. */
+void case_link_input_clear(case_link_input *li);
+
+/*! case_link_flush() :
+ *  Writes the text band rows that case_link_similar kept in `c` (NULL ok),
+ *  in the intake's transaction, before it commits (a rollback discards
+ *  them with the rest).  @return VIGIL_OK or a store error. */
+vigil_status case_link_flush(vigil_store *st, case_link_ctx *c, vigil_err *err);
+
+/*! case_link_ctx_free() : NULL ok. */
+void case_link_ctx_free(case_link_ctx *c);
+
+/*! case_link_similar() :
+ *  Inside the intake's transaction, as part of its last step: adds to *m
+ *  the clusters of the other items of operation `op_id` whose text is a
+ *  near-duplicate of li's (estimated Jaccard similarity >= the text banks'
+ *  VIGIL_TEXT_DEFAULT_MIN_SIMILARITY) or whose video matches li's (vPDQ,
+ *  the banks' default rule and thresholds), then stores li's text
+ *  fingerprint and video for item `id` (once per distinct value); the text's
+ *  band rows are kept in *ctx until case_link_flush.  *ctx is created on
+ *  first need (case_link_ctx_free it).
+ *  @return VIGIL_OK, VIGIL_ENOMEM, store errors. */
+vigil_status case_link_similar(vigil_store *st, case_link_ctx **ctx, int64_t op_id, int64_t id,
+                               const case_link_input *li, case_meet *m, vigil_err *err);
 
 #endif /* VIGIL_CASE_INTERNAL_H */

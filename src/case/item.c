@@ -35,11 +35,13 @@ typedef struct intake_ctx {
     int built;
     vigil_index *op_pdq;      /* PDQ hashes of the operation's items (clusters), idem */
     int op_built;
+    case_link_ctx *links;     /* the operation's videos (clusters), cluster_link.c's */
 } intake_ctx;
 
 static void intake_ctx_free(intake_ctx *c) {
     vigil_index_free(c->removed_pdq);
     vigil_index_free(c->op_pdq);
+    case_link_ctx_free(c->links);
 }
 
 static const char sql_removed_pdq[] =
@@ -196,27 +198,16 @@ static vigil_status check_fields(vigil_store *st, const case_actor *a, const vig
 /* ---- content clusters --------------------------------------------------------------
  * Items of an operation that carry the same content share item.cluster_id,
  * the smallest item id among them (union-find with the root kept in every
- * row): an item whose hashes meet items of several clusters merges them
+ * row): an item whose content meets items of several clusters merges them
  * into the one with the smallest id.  Same content: an equal hash value of
- * any type (MD5, SHA-256, the SHA-256 of an item's text, PDQ), or PDQ
- * within CLUSTER_PDQ_DISTANCE (the banks' default threshold). */
+ * any type (MD5, SHA-256, the SHA-256 of an item's text, PDQ), PDQ within
+ * CLUSTER_PDQ_DISTANCE (the banks' default threshold), a near-duplicate
+ * text or a matching video (cluster_link.c). */
 #define CLUSTER_PDQ_DISTANCE 31
-#define CLUSTER_MAX_MEET 256 /* clusters one item can merge in one go */
-
-typedef struct cluster_meet {
-    int64_t ids[CLUSTER_MAX_MEET];
-    size_t n;
-} cluster_meet;
-
-static void meet_add(cluster_meet *m, int64_t c) {
-    for (size_t i = 0; i < m->n; i++)
-        if (m->ids[i] == c) return;
-    if (m->n < CLUSTER_MAX_MEET) m->ids[m->n++] = c;
-}
 
 static vigil_status meet_row(void *ctx, const vigil__row *r, vigil_err *err) {
     (void)err;
-    if (!vigil__row_is_null(r, 0)) meet_add(ctx, vigil__row_int(r, 0));
+    if (!vigil__row_is_null(r, 0)) case_meet_add(ctx, vigil__row_int(r, 0));
     return VIGIL_OK;
 }
 
@@ -225,23 +216,24 @@ static const char sql_op_pdq[] =
     "WHERE h.signal_type = 'pdq' AND i.operation_id = ?1";
 
 typedef struct pdq_hits {
-    int64_t ids[CLUSTER_MAX_MEET];
+    int64_t ids[CASE_MEET_MAX];
     size_t n;
 } pdq_hits;
 
 static int pdq_hit(void *ctx, const vigil_index_hit *hit) {
     pdq_hits *p = ctx;
-    if (p->n < CLUSTER_MAX_MEET) p->ids[p->n++] = hit->id;
+    if (p->n < CASE_MEET_MAX) p->ids[p->n++] = hit->id;
     return 0;
 }
 
-/* Links item `id` (its hashes in f, already stored) with the items of its
- * operation that carry the same content.  Inside the caller's transaction,
- * as the last step of an intake (so the PDQ index never holds a row that
- * is rolled back afterwards). */
+/* Links item `id` (its hashes in f, already stored; its text and video in
+ * li) with the items of its operation that carry the same content.  Inside
+ * the caller's transaction, as the last step of an intake (so the indexes
+ * never hold a row that is rolled back afterwards). */
 static vigil_status cluster_link(vigil_store *st, intake_ctx *c, int64_t op_id, int64_t id,
-                                 const intake_fields *f, vigil_err *err) {
-    cluster_meet m = {.n = 0};
+                                 const intake_fields *f, const case_link_input *li,
+                                 vigil_err *err) {
+    case_meet m = {.n = 0};
     vigil_status rc = vigil__q_each(st, "SELECT cluster_id FROM item WHERE id = ?1", meet_row, &m,
                                     err, "i", id);
     for (size_t i = 0; rc == VIGIL_OK && i < f->n_hashes; i++) {
@@ -270,6 +262,7 @@ static vigil_status cluster_link(vigil_store *st, intake_ctx *c, int64_t op_id, 
                 rc = vigil__q_each(st, "SELECT cluster_id FROM item WHERE id = ?1", meet_row, &m,
                                    err, "i", hits.ids[k]);
     }
+    if (rc == VIGIL_OK) rc = case_link_similar(st, &c->links, op_id, id, li, &m, err);
     if (rc != VIGIL_OK || m.n < 2) return rc;
     int64_t root = m.ids[0];
     for (size_t i = 1; i < m.n; i++)
@@ -309,6 +302,11 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
     vigil_err e;
     if (vigil_url_canonicalize(in->url, &u, &e) != VIGIL_OK)
         return vigil__err_set(err, VIGIL_EPARSE, "url: %s", e.msg);
+    case_link_input li; /* the text's fingerprint and the video, for clusters */
+    if ((rc = case_link_prepare(in, &li, err)) != VIGIL_OK) {
+        vigil_url_clear(&u);
+        return rc;
+    }
     char now[VIGIL_TIME_LEN];
     vigil__store_now(st, now);
     snprintf(res->canonical_url, sizeof res->canonical_url, "%s", u.canonical);
@@ -399,13 +397,14 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
     char *state = NULL;
     if (rc == VIGIL_OK)
         rc = vigil__q_text(st, "SELECT state FROM item WHERE id = ?1", &state, err, "i", id);
-    if (rc == VIGIL_OK) rc = cluster_link(st, ctx, op_id, id, &f, err);
+    if (rc == VIGIL_OK) rc = cluster_link(st, ctx, op_id, id, &f, &li, err);
     if (rc == VIGIL_OK) {
         res->id = id;
         res->held = held;
         snprintf(res->state, sizeof res->state, "%s", state ? state : "");
     }
     free(state);
+    case_link_input_clear(&li);
     vigil_url_clear(&u);
     return rc;
 }
@@ -440,6 +439,7 @@ vigil_status vigil_item_add(vigil_store *st, const char *by, const vigil_item_in
     if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
     intake_ctx ctx = {0};
     rc = intake(st, &a, op_id, in, &ctx, res, err);
+    if (rc == VIGIL_OK) rc = case_link_flush(st, ctx.links, err); /* the text's band rows */
     intake_ctx_free(&ctx);
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc != VIGIL_OK) {
@@ -512,10 +512,13 @@ vigil_status vigil_item_preview(vigil_store *st, const char *by, const char *op,
 
 /* ---- CSV import ----------------------------------------------------------------------- */
 
-enum { C_URL, C_TYPE, C_LANG, C_AFFIL, C_OUTLET, C_OBSERVED, C_ANALYST, C_HASHES, C_NOTES, C_N };
+enum {
+    C_URL, C_TYPE, C_LANG, C_AFFIL, C_OUTLET, C_OBSERVED, C_ANALYST, C_HASHES, C_NOTES, C_TEXT,
+    C_VPDQ, C_N
+};
 static const char *const col_names[C_N] = {"url",         "type",    "language", "affiliation",
                                            "outlet",      "observed_at", "analyst", "hashes",
-                                           "notes"};
+                                           "notes",       "text",    "vpdq"};
 
 /* Splits `s` in place at ';' into at most `max` trimmed pieces. */
 static size_t split_list(char *s, char **out, size_t max, int *too_many) {
@@ -576,7 +579,8 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
         if (found < 0 || col[found] >= 0) {
             vigil__err_set(err, VIGIL_EPARSE,
                            "line 1: %s column '%.40s' (the columns are url, type, language, "
-                           "affiliation, outlet, observed_at, analyst, hashes, notes)",
+                           "affiliation, outlet, observed_at, analyst, hashes, notes, text, "
+                           "vpdq)",
                            found < 0 ? "unknown" : "repeated", row.fields[i]);
             vigil__csv_free(csv);
             return VIGIL_EPARSE;
@@ -634,6 +638,9 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
             .observed_at = *v[C_OBSERVED] ? v[C_OBSERVED] : NULL,
             .analyst = *v[C_ANALYST] ? v[C_ANALYST] : NULL,
             .notes = v[C_NOTES],
+            .text = *v[C_TEXT] ? v[C_TEXT] : NULL,
+            .text_len = strlen(v[C_TEXT]),
+            .vpdq = v[C_VPDQ],
         };
         vigil_item_result res;
         vigil_err rowerr;
@@ -649,7 +656,8 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
         } else if (r == VIGIL_EPARSE || r == VIGIL_ELIMIT || r == VIGIL_ENOENT || r == VIGIL_EPERM ||
                    r == VIGIL_EINVAL) {
             rc = vigil__store_exec(st, "ROLLBACK TO item_row; RELEASE item_row", err);
-            bad_row(opts, row.line, rowerr.msg);
+            vigil_err_text(&rowerr, "", msg, sizeof msg); /* "vpdq: ..." names the column */
+            bad_row(opts, row.line, msg);
             stats->bad++;
         } else {
             rc = r;
@@ -657,6 +665,7 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
         }
     }
     if (got < 0 && rc == VIGIL_OK) rc = err ? err->status : VIGIL_EIO;
+    if (rc == VIGIL_OK) rc = case_link_flush(st, ctx.links, err); /* the texts' band rows */
     intake_ctx_free(&ctx);
     vigil__csv_free(csv);
     if (rc == VIGIL_OK && stats->bad && !(opts && opts->skip_bad))

@@ -603,6 +603,7 @@ static void h_item_add(http_ctx *h) {
     in.notes = http_in_str(h, "notes");
     in.analyst = http_in_str(h, "analyst");
     in.text = http_in_str(h, "text");
+    in.vpdq = http_in_str(h, "vpdq");
     in.n_langs = http_in_strs(h, "languages", langs, 16);
     in.n_hashes = http_in_strs(h, "hashes", hashes, 16);
     in.langs = langs;
@@ -1008,7 +1009,15 @@ static const http_field f_item_add[] = {
     {"observed_at", FT_TIME, 0, NULL, 0, 0, NULL, NULL},
     {"notes", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
     {"analyst", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
-    {"text", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
+    {"text", FT_STRING, 0, NULL, 0, 0, NULL,
+     "The item's text (a statement, a post): its language is identified when no languages are "
+     "given, its SHA-256 is kept as a content hash, and near-duplicate texts (MinHash similarity "
+     ">= 0.5) join one content cluster."},
+    {"vpdq", FT_STRING, 0, NULL, 0, 0, NULL,
+     "The item's video hash, as `vigil hash --vpdq VIDEO` prints it or POST /v1/hash returns it "
+     "(any form of a bank value of type video: vpdq1:, vpdqr1:, Meta's per-frame file, pytx's "
+     "signal); items whose videos match under the banks' default vPDQ rule join one content "
+     "cluster. A value that does not parse is refused (400, nothing is written)."},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -1204,7 +1213,7 @@ const route http_routes[] = {
     {"GET", "/v1/operations/{op}/clusters", h_op_clusters, R_STAFF, BODY_NONE, 0,
      NULL, q_clusters, 200, "ClusterList",
      "Reports", "Content clusters (the same content on several platforms)",
-     "Groups of two or more items of the operation that carry the same content (an equal MD5, SHA-256 or text SHA-256, or PDQ within distance 31), linked at intake: `[{id, items, platform_count, platforms, still_up, removed, referable, first_seen, last_seen, members: [{id, platform, state, canonical_url, observed_at}]}]`, most platforms first. `id` is the cluster's smallest item id (clusters merge as items come in). Roles: participating agencies, admin."},
+     "Groups of two or more items of the operation that carry the same content (an equal MD5, SHA-256 or text SHA-256, PDQ within distance 31, near-duplicate texts: MinHash similarity >= 0.5, or matching videos: vPDQ under the banks' default rule), linked at intake: `[{id, items, platform_count, platforms, still_up, removed, referable, first_seen, last_seen, members: [{id, platform, state, canonical_url, observed_at}]}]`, most platforms first. `id` is the cluster's smallest item id (clusters merge as items come in). Roles: participating agencies, admin."},
     {"POST", "/v1/operations/{op}/clusters/{id}/refer", h_cluster_refer, R_STAFF, BODY_NONE, RF_BODY_OPTIONAL,
      f_cluster_refer, NULL, 201, "ReferralDocs",
      "Referrals", "Refer a whole content cluster",
@@ -1212,7 +1221,7 @@ const route http_routes[] = {
     {"POST", "/v1/operations/{op}/items/import", h_op_import, R_STAFF, BODY_CSV, 0,
      NULL, q_op_import, 200, "ItemImportResult",
      "Items", "Import items (CSV)",
-     "Header url,type,language,affiliation,outlet,observed_at,analyst (+ hashes, notes). One transaction: bad rows (listed with their line in the error's bad_rows) import nothing unless `?skip_bad=1`. Roles: analyst, reviewer, coordinator, admin."},
+     "Header url,type,language,affiliation,outlet,observed_at,analyst (+ hashes, notes, text, vpdq). One transaction: bad rows (listed with their line in the error's bad_rows) import nothing unless `?skip_bad=1`. Roles: analyst, reviewer, coordinator, admin."},
     {"GET", "/v1/items", h_items, R_ALL, BODY_NONE, 0,
      NULL, q_items, 200, "ItemPage",
      "Items", "List items",

@@ -376,6 +376,37 @@ static const char *const migrations[] = {
     "    old_value   TEXT,\n"
     "    at          TEXT NOT NULL\n"
     ");\n",
+    /* content clusters by near-duplicate text and matching video (issue
+     * 12, point 4; src/case/cluster_link.c).  item_text: an item's text
+     * fingerprint (the MinHash signature, "mh1:..."), one row per distinct
+     * text filed for it; item_text_band: its LSH band keys at the text
+     * banks' threshold (band << 32 | key), so that the intake finds the
+     * texts sharing a band by equality, per operation (a text whose
+     * signature equals one already indexed adds no bands: the first one
+     * finds it).  item_video: an item's vPDQ video hash in its canonical
+     * bank form, one row per distinct video filed for it (the intake
+     * indexes the operation's frames in memory).  Items filed before this
+     * version have no rows: their texts were not kept. */
+    "CREATE TABLE item_text (\n"
+    "    id      INTEGER PRIMARY KEY,\n"
+    "    item_id INTEGER NOT NULL REFERENCES item(id),\n"
+    "    sig     TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX item_text_item ON item_text(item_id);\n"
+    "CREATE TABLE item_text_band (\n"
+    "    operation_id INTEGER NOT NULL REFERENCES operation(id),\n"
+    "    band_key     INTEGER NOT NULL,\n"
+    "    text_id      INTEGER NOT NULL REFERENCES item_text(id)\n"
+    ");\n"
+    "CREATE INDEX item_text_band_key ON item_text_band(operation_id, band_key, text_id);\n"
+    "CREATE TABLE item_video (\n"
+    "    id           INTEGER PRIMARY KEY,\n"
+    "    operation_id INTEGER NOT NULL REFERENCES operation(id),\n"
+    "    item_id      INTEGER NOT NULL REFERENCES item(id),\n"
+    "    value        TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX item_video_op ON item_video(operation_id);\n"
+    "CREATE INDEX item_video_item ON item_video(item_id);\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -40,6 +40,13 @@ static uint32_t band_key(const vigil_text_sig *s, int band, int rows) {
     return (uint32_t)(h >> 32);
 }
 
+int vigil__text_band_keys(const vigil_text_sig *s, double min_similarity,
+                          int64_t keys[VIGIL_MINHASH_N]) {
+    int rows = choose_rows(min_similarity), bands = VIGIL_MINHASH_N / rows;
+    for (int b = 0; b < bands; b++) keys[b] = (int64_t)b << 32 | band_key(s, b, rows);
+    return bands;
+}
+
 vigil_status vigil_text_index_new(double min_similarity, vigil_text_index **out, vigil_err *err) {
     if (!out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_text_index_new: NULL argument");
     *out = NULL;

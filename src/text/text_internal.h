@@ -38,6 +38,16 @@ static inline uint64_t vigil__mix64(uint64_t z) {
  *  *canon points into `value`.  @return VIGIL_OK or VIGIL_EPARSE. */
 vigil_status vigil__text_value_canon(const char *value, const char **canon, vigil_err *err);
 
+/*! vigil__text_band_keys() :
+ *  The LSH band keys of `s` as an index tuned for `min_similarity` cuts
+ *  them (vigil_text_index_new, the same r and bands): key b is
+ *  b << 32 | the band's 32-bit key, so equal keys mean an equal band.  Two
+ *  signatures that share a key are candidates (then compare them in full).
+ *  For indexes kept outside memory (the case store's content clusters).
+ *  @return the number of bands written to keys[]. */
+int vigil__text_band_keys(const vigil_text_sig *s, double min_similarity,
+                          int64_t keys[VIGIL_MINHASH_N]);
+
 /*! vigil__cld2_detect() : the C++ shim over CLD2 (cld2_shim.cc).  `buf`
  *  is valid UTF-8 of `len` bytes.  Sets the CLD2 language code and name
  *  (static strings), the percentage of the text in that language, and

@@ -503,7 +503,7 @@ async function pageIntake(op) {
   const progress = h('progress', { max: 1, value: 0, 'aria-label': 'Import progress' });
   const csvMsg = h('div', { 'aria-live': 'polite' });
   const csvForm = h('form', { class: 'card', 'aria-label': 'Import a CSV file' }, h('h2', {}, 'Import a CSV file'),
-    field('CSV file', file, 'Header: url,type,language,affiliation,outlet,observed_at,analyst,hashes,notes (url required).'),
+    field('CSV file', file, 'Header: url,type,language,affiliation,outlet,observed_at,analyst,hashes,notes,text,vpdq (url required).'),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Import'), progress), csvMsg);
   csvForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -542,11 +542,14 @@ async function pageIntake(op) {
   const fOut = h('input', { name: 'outlet' });
   const fNotes = h('textarea', { name: 'notes', rows: 3 });
   const fText = h('textarea', { name: 'text', rows: 3 });
+  const fVpdq = h('input', { type: 'file', name: 'vpdq', accept: '.vpdq,.txt,.json,text/plain' });
   const oneMsg = h('div', { 'aria-live': 'polite' });
   const one = h('form', { class: 'card', 'aria-label': 'One item' }, h('h2', {}, 'One item'),
     field('URL', fUrl), h('div', { class: 'row' }, field('Type', fType), field('Languages', fLang, 'ISO 639-1 codes, comma-separated'),
       field('Affiliation', fAff), field('Outlet', fOut)),
-    field('Notes', fNotes), field('Text (statement, caption)', fText), oneMsg, h('button', { type: 'submit' }, 'File item'));
+    field('Notes', fNotes), field('Text (statement, caption)', fText),
+    field('Video hash file', fVpdq, 'The output of vigil hash --vpdq VIDEO (or any vPDQ form): matching videos join one content cluster.'),
+    oneMsg, h('button', { type: 'submit' }, 'File item'));
   one.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const body = { op, url: fUrl.value, type: fType.value };
@@ -557,6 +560,10 @@ async function pageIntake(op) {
     if (fNotes.value) body.notes = fNotes.value;
     if (fText.value) body.text = fText.value;
     try {
+      if (fVpdq.files && fVpdq.files[0]) { // `vigil hash --vpdq` prints VALUE,PATH
+        const v = (await fVpdq.files[0].text()).trim();
+        body.vpdq = /^vpdqr?1:/.test(v) ? v.split(',')[0] : v;
+      }
       const r = await api('POST', '/v1/items', body);
       replace(oneMsg, h('p', { class: 'ok' }, r.created ? `Item ${r.id} filed (${r.state}). ` : `Merged into item ${r.id}. `,
         h('a', { href: `#/items/${r.id}` }, `Open item ${r.id}`)));

@@ -197,6 +197,52 @@ try {
     expect(await ana.evaluate(() => document.querySelector('progress').value) === 3, 'progress at the end');
   });
 
+  await test('analyst_files_items_with_a_video_hash_file', async () => {
+    // a made-up vpdq1 value (vigil/video.h): 20 frames of random PDQ bits; the
+    // second item's copy has 8 bits a frame flipped, so only the vPDQ rule joins them
+    const frames = Array.from({ length: 20 }, () => Buffer.from(Array.from({ length: 32 }, () => Math.floor(Math.random() * 256))));
+    const vpdq = (flip) => {
+      const b = Buffer.alloc(8 + frames.length * 41);
+      b.writeUInt32BE(1000, 0);
+      b.writeUInt32BE(frames.length, 4);
+      frames.forEach((f, k) => {
+        const o = 8 + k * 41;
+        b.writeUInt32BE(k * 1000, o);
+        b.writeUInt32BE(1000, o + 4);
+        b.writeUInt8(100, o + 8);
+        f.copy(b, o + 9);
+        for (let j = 0; flip && j < 8; j++) b[o + 9 + j * 4] ^= 1;
+      });
+      return `vpdq1:${b.toString('base64')},clip.mp4\n`; // as `vigil hash --vpdq` prints it
+    };
+    const ids = [];
+    for (const [url, flip] of [['https://t.me/vidchan/1', false], ['https://x.com/vidchan/status/1', true]]) {
+      await ana.goto(`${base}/#/items/1`); // a fresh intake page each time
+      await ana.getByRole('heading', { name: /Item 1/ }).waitFor();
+      await ana.goto(`${base}/#/ops/op1/intake`);
+      const form = ana.getByRole('form', { name: 'One item' });
+      await form.getByLabel('URL').fill(url);
+      await form.getByLabel('Video hash file').setInputFiles({ name: 'clip.vpdq', mimeType: 'text/plain', buffer: Buffer.from(vpdq(flip)) });
+      await form.getByRole('button', { name: 'File item' }).click();
+      const link = ana.getByRole('link', { name: /Open item/ });
+      await link.waitFor();
+      ids.push(Number((await link.textContent()).replace(/\D/g, '')));
+    }
+    await ana.goto(`${base}/#/items/${ids[1]}`);
+    const c = await ana.getByTestId('item-cluster').textContent();
+    expect(c.includes(`Cluster #${ids[0]}`) && /1 other item/.test(c), `the video copy joined item ${ids[0]}'s cluster (${c})`);
+    // a file that holds no video hash: refused, named
+    await ana.getByRole('heading', { name: new RegExp(`Item ${ids[1]}`) }).waitFor();
+    await ana.goto(`${base}/#/ops/op1/intake`);
+    const form = ana.getByRole('form', { name: 'One item' });
+    await form.getByLabel('URL').fill('https://t.me/vidchan/9');
+    await form.getByLabel('Video hash file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a hash') });
+    await form.getByRole('button', { name: 'File item' }).click();
+    await ana.getByText(/vpdq: bad video value/).waitFor();
+    await form.getByLabel('Video hash file').setInputFiles([]);
+    await ana.goto(`${base}/#/items/${ids[0]}`); // leave the intake page as the next test finds it
+  });
+
   await test('hostile_strings_stay_text', async () => {
     await ana.goto(`${base}/#/ops/op1/intake`);
     const form = ana.getByRole('form', { name: 'One item' });
