@@ -925,7 +925,11 @@ static void t_idless_into_filled(void) {
     enum { HELD = 3000, NEW_FROM = 1500, NEW_TO = 4500 }; /* the second file: [NEW_FROM, NEW_TO) */
     size_t cap = (size_t)(NEW_TO + 16) * 80;
     char *first = malloc(cap), *second = malloc(cap);
-    CHECK(first != NULL && second != NULL);
+    if (!first || !second) {
+        free(first);
+        free(second);
+        CHECK(!"out of memory");
+    }
     size_t n1 = (size_t)snprintf(first, cap, "signal_type,signal_value,labels,id\n");
     for (int i = 0; i < HELD; i++)
         n1 += (size_t)snprintf(first + n1, cap - n1, "pdq,%064x,,\n", i + 1);
@@ -936,7 +940,7 @@ static void t_idless_into_filled(void) {
         n2 += (size_t)snprintf(second + n2, cap - n2, "pdq,%064x\n", i + 1);
     for (int i = 0; i < 5; i++)
         n2 += (size_t)snprintf(second + n2, cap - n2, "pdq,%064x\n", 5000 + i);
-    n2 += (size_t)snprintf(second + n2, cap - n2, "pdq,%064x\n", 4000); /* twice in the file */
+    snprintf(second + n2, cap - n2, "pdq,%064x\n", 4000); /* twice in the file */
     vigil_store *st = bank_store();
     vigil_err err;
     vigil_err_clear(&err);
