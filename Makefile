@@ -217,7 +217,8 @@ $(BUILD)/bench-matcher: $(BUILD)/bench/bench_matcher.o $(BUILD)/libvigil.a
 # full reload of before), start to first match (from an index snapshot, against
 # loading the banks), a 1M-row import reaching matching (bench/bench_scale.sh);
 # BENCH_ARGS="--sizes 1000000,10000000" adds 10M; --db URL adds the
-# PostgreSQL instance rows
+# PostgreSQL instance rows (--no-instances: not them), --sizes-on-db puts the
+# size rows' stores on that database too
 bench-scale: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench-matcher $(BUILD)/bench-scale
 	@sh bench/bench_scale.sh $(BUILD) $(BENCH_ARGS)

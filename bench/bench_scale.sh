@@ -1,6 +1,7 @@
 #!/bin/sh
-# bench/bench_scale.sh BUILD [--sizes N,N...] [--import N] [--db URL] - bank changes and
-# restarts at scale (issue 13), each against its baseline measured in the same run:
+# bench/bench_scale.sh BUILD [--sizes N,N...] [--import N] [--db URL [--sizes-on-db] [--no-instances]]
+# - bank changes and restarts at scale (issue 13), each against its baseline measured in
+# the same run:
 #   - change-to-matchable: one entry added through the API (POST /v1/banks/bench/entries),
 #     then /v1/match polled until it matches, on the server that took it and on a second
 #     server on the same store; baseline: the full matcher load every change cost before
@@ -9,15 +10,19 @@
 #     banks (the baseline) and from an index snapshot (--index-snapshot)
 #   - a bank import of N rows (default 1,000,000) through the CLI while a server runs:
 #     the import's time, then how long until its last row matches on that server
-#   - several instances on one PostgreSQL (1, 2, 4): with --db URL only; the lookups
+#   - several instances on one PostgreSQL (1, 2, 4): with --db URL only (--no-instances:
+#     not these rows); the lookups
 #     also per second of CPU time (the servers', and the servers' plus PostgreSQL's
 #     backends' when $BENCH_PGDATA, default $D/data of tests/pg.sh, is the cluster's
 #     data directory), against one instance: on 2 shared cores raw lookups/s stop
 #     growing once the cores are busy, lookups per CPU-second say whether each added
 #     instance still serves as much per core as the first
+# The stores of the sizes are SQLite files; with --sizes-on-db they are schemas of the
+# --db database (scale_N, built once by an import of rows without ids, then kept).
 # Sizes default to 1,000,000 (a few minutes on 2 cores); BENCH_ARGS="--sizes
 # 1000000,10000000" adds 10M (building a 10M store takes several minutes, once: stores are
-# kept in BENCH_DIR, default /tmp/vigil-bench-scale).  Prints figures and ratios.
+# kept in BENCH_DIR, default /tmp/vigil-bench-scale; on PostgreSQL about 21 min for 10M).
+# Prints figures and ratios.
 set -eu
 B=${1:-build}
 [ $# -gt 0 ] && shift
@@ -28,14 +33,19 @@ W=${BENCH_DIR:-/tmp/vigil-bench-scale}
 SIZES=1000000
 IMPORT=1000000
 PGURL=""
+ON_DB=0
+INSTANCES=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --sizes) SIZES=$(echo "$2" | tr ',' ' '); shift 2 ;;
     --import) IMPORT=$2; shift 2 ;;
     --db) PGURL=$2; shift 2 ;;
-    *) echo "bench-scale: unknown option $1 (--sizes N,N --import N --db URL)" >&2; exit 2 ;;
+    --sizes-on-db) ON_DB=1; shift ;;
+    --no-instances) INSTANCES=0; shift ;;
+    *) echo "bench-scale: unknown option $1 (--sizes N,N --import N --db URL --sizes-on-db --no-instances)" >&2; exit 2 ;;
     esac
 done
+[ "$ON_DB" -eq 0 ] || [ -n "$PGURL" ] || { echo "bench-scale: --sizes-on-db needs --db URL" >&2; exit 2; }
 PORT=18190
 PORT2=18191
 mkdir -p "$W"
@@ -128,10 +138,21 @@ machine_busy() { awk '$1 == "cpu" {t = 0; for (i = 2; i <= NF; i++) t += $i; pri
 per_cpu() { awk -v r="$1" -v w="$2" -v c="$3" 'BEGIN { if (c > 0) printf "%.0f", r * w / c; else print "-" }'; }
 cores() { awk -v c="$1" -v w="$2" 'BEGIN { if (w > 0) printf "%.2f", c / w; else print "-" }'; }
 
-build_store() { # build_store N: $W/scale-N.db with N random PDQ hashes in bank "bench"
-    n=$1 db="$W/scale-$1.db"
-    [ -f "$db" ] && return
-    echo "  (building a store of $n random PDQ hashes in $db)"
+# store_of N: the store of size N: $W/scale-N.db, or (--sizes-on-db) the schema scale_N
+# of the --db database
+store_of() {
+    if [ "$ON_DB" -eq 0 ]; then echo "$W/scale-$1.db"; return; fi
+    case "$PGURL" in *\?*) echo "$PGURL&options=-csearch_path%3Dscale_$1" ;; *) echo "$PGURL?options=-csearch_path%3Dscale_$1" ;; esac
+}
+# built_mark N: the file that says the store of size N is complete
+built_mark() {
+    if [ "$ON_DB" -eq 0 ]; then echo "$W/scale-$1.db"; return; fi
+    echo "$W/scale-$1.db-built-$(printf %s "$PGURL" | md5sum | cut -c1-12)"
+}
+build_store() { # build_store N: the store of size N with N random PDQ hashes in bank "bench"
+    n=$1 db=$(store_of "$1")
+    [ -f "$(built_mark "$n")" ] && return
+    echo "  (building a store of $n random PDQ hashes in $(basename "$(built_mark "$n")"))"
     t0=$(now_ms)
     "$M" gen "$n" 1 > "$W/hashes-$n.txt"
     head -n 1 "$W/hashes-$n.txt" > "$W/probe-$n.txt"
@@ -141,13 +162,16 @@ build_store() { # build_store N: $W/scale-N.db with N random PDQ hashes in bank 
     "$V" --db "$db" -q user add bench --role analyst --agency BENCH > /dev/null
     "$V" --db "$db" -q user add benchc --role coordinator --agency BENCH > /dev/null
     rm -f "$W/hashes-$n.txt"
+    [ "$ON_DB" -eq 0 ] || touch "$(built_mark "$n")"
     echo "  (built in $(($(now_ms) - t0)) ms)"
 }
 
-echo "== vigil scale benchmark (bank changes, restarts): $(nproc) cores, loopback; stores in $W"
+where=$W
+[ "$ON_DB" -eq 0 ] || where="PostgreSQL schemas scale_N (files in $W)"
+echo "== vigil scale benchmark (bank changes, restarts): $(nproc) cores, loopback; stores in $where"
 for n in $SIZES; do
     build_store "$n"
-    db="$W/scale-$n.db"
+    db=$(store_of "$n")
     snap="$W/scale-$n.idx"
     probe=$(cat "$W/probe-$n.txt")
     tok=$("$V" --db "$db" user token bench)
@@ -222,7 +246,9 @@ for n in $SIZES; do
     rm -f "$snap"
 done
 
-if [ -z "$PGURL" ]; then
+if [ "$INSTANCES" -eq 0 ]; then
+    echo "-- several instances on one PostgreSQL (1, 2, 4): skipped (--no-instances)"
+elif [ -z "$PGURL" ]; then
     echo "-- several instances on one PostgreSQL (1, 2, 4): skipped: needs PostgreSQL (--db URL)"
 elif ! "$V" --db "$PGURL" bank list > /dev/null 2>&1; then
     echo "-- several instances on one PostgreSQL: skipped: this vigil cannot open $PGURL (the PostgreSQL driver)"
@@ -254,9 +280,9 @@ else
     # 100,000-hash bank, in this run (LOAD_S seconds, LOAD_CLIENTS clients)
     LS=${LOAD_S:-5} LC=${LOAD_CLIENTS:-8}
     echo "-- throughput on loopback ($LC clients, $LS s each; $(nproc) cores shared by clients, servers and PostgreSQL)"
-    # rows with ids: an import of id-less rows into PostgreSQL is slow (the
-    # planner, without statistics on the growing table, looks each value up
-    # through the bank's index instead of the value's; docs/deploy.md)
+    # rows with ids (id-less rows import as fast since SQL_ENTRY_BY_VALUE
+    # keeps PostgreSQL on the value's hash index, src/store/bank.c; the ids
+    # keep these rows comparable with the figures measured before)
     [ -f "$W/tp-100000.csv" ] || "$M" gen 100000 7 |
         awk 'BEGIN {print "signal_type,signal_value,labels,id"} {print "pdq," $1 ",,tp-" NR}' > "$W/tp-100000.csv"
     tp_setup() { # tp_setup STORE: bank tp with the 100k hashes, operation benchop

@@ -902,6 +902,85 @@ static void t_import_file_progress(void) {
     CHECK(strstr(err.msg, "missing.csv: cannot open"));
 }
 
+/* Counts the entries of a bank holding `value` (ctx: the value, then the count). */
+typedef struct value_count {
+    const char *value;
+    int64_t n, with_id;
+} value_count;
+
+static int count_value(void *ctx, const vigil_entry *e) {
+    value_count *c = ctx;
+    if (strcmp(e->value, c->value) == 0) {
+        c->n++;
+        c->with_id += e->external_id != NULL;
+    }
+    return 0;
+}
+
+/* Rows without ids into a bank that already holds rows (the look-up of
+ * each value that PostgreSQL once answered by reading the whole bank,
+ * bank.c): values the bank holds, with an id or not, and values repeated
+ * in the file are duplicates; the rest are added once. */
+static void t_idless_into_filled(void) {
+    enum { HELD = 3000, NEW_FROM = 1500, NEW_TO = 4500 }; /* the second file: [NEW_FROM, NEW_TO) */
+    size_t cap = (size_t)(NEW_TO + 16) * 80;
+    char *first = malloc(cap), *second = malloc(cap);
+    if (!first || !second) {
+        free(first);
+        free(second);
+        CHECK(!"out of memory");
+    }
+    size_t n1 = (size_t)snprintf(first, cap, "signal_type,signal_value,labels,id\n");
+    for (int i = 0; i < HELD; i++)
+        n1 += (size_t)snprintf(first + n1, cap - n1, "pdq,%064x,,\n", i + 1);
+    for (int i = 0; i < 5; i++) /* held under an id */
+        n1 += (size_t)snprintf(first + n1, cap - n1, "pdq,%064x,,x-%d\n", 5000 + i, i);
+    size_t n2 = (size_t)snprintf(second, cap, "signal_type,signal_value\n");
+    for (int i = NEW_FROM; i < NEW_TO; i++)
+        n2 += (size_t)snprintf(second + n2, cap - n2, "pdq,%064x\n", i + 1);
+    for (int i = 0; i < 5; i++)
+        n2 += (size_t)snprintf(second + n2, cap - n2, "pdq,%064x\n", 5000 + i);
+    snprintf(second + n2, cap - n2, "pdq,%064x\n", 4000); /* twice in the file */
+    vigil_store *st = bank_store();
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_import_report r1, r2, r3;
+    memset(&r1, 0, sizeof r1);
+    memset(&r2, 0, sizeof r2);
+    memset(&r3, 0, sizeof r3);
+    char v4000[65], v5000[65];
+    snprintf(v4000, sizeof v4000, "%064x", 4000);
+    snprintf(v5000, sizeof v5000, "%064x", 5000);
+    value_count c1 = {v4000, 0, 0}, c2 = {v5000, 0, 0};
+    int64_t n = -1, after_again = -1;
+    vigil_status rc = st ? VIGIL_OK : VIGIL_EIO;
+    if (rc == VIGIL_OK) rc = import_str(st, "b", first, 1, -1, NULL, &r1, &err);
+    if (rc == VIGIL_OK) rc = import_str(st, "b", second, 1, -1, NULL, &r2, &err);
+    if (rc == VIGIL_OK) n = count_entries(st, "b");
+    if (rc == VIGIL_OK) rc = vigil_bank_foreach(st, "b", count_value, &c1, &err);
+    if (rc == VIGIL_OK) rc = vigil_bank_foreach(st, "b", count_value, &c2, &err);
+    /* again: nothing is added */
+    if (rc == VIGIL_OK) rc = import_str(st, "b", second, 1, -1, NULL, &r3, &err);
+    if (rc == VIGIL_OK) after_again = count_entries(st, "b");
+    vigil_store_close(st);
+    free(first);
+    free(second);
+    CHECK_OK(rc, &err);
+    CHECK_INT(r1.imported, ==, HELD + 5);
+    CHECK_INT(r2.rows, ==, NEW_TO - NEW_FROM + 6);
+    CHECK_INT(r2.imported, ==, NEW_TO - HELD);
+    CHECK_INT(r2.duplicates, ==, (HELD - NEW_FROM) + 5 + 1);
+    CHECK_INT(r2.unchanged, ==, r2.duplicates);
+    CHECK_INT(r2.updated, ==, 0);
+    CHECK_INT(n, ==, NEW_TO + 5);
+    CHECK_INT(c1.n, ==, 1);
+    CHECK_INT(c2.n, ==, 1); /* the entry with its id, no copy without */
+    CHECK_INT(c2.with_id, ==, 1);
+    CHECK_INT(r3.imported, ==, 0);
+    CHECK_INT(r3.duplicates, ==, r2.rows);
+    CHECK_INT(after_again, ==, NEW_TO + 5);
+}
+
 /* The store file survives a reopen with its data; a second store on the
  * same file sees the first one's writes (WAL). */
 static void t_durable(void) {
@@ -1433,6 +1512,7 @@ const test_case suite_store[] = {
     {"bank/scan", t_scan},
     {"bank/stats", t_stats},
     {"bank/import_file_progress", t_import_file_progress},
+    {"bank/idless_into_filled", t_idless_into_filled},
     {"bank/csv_fuzz_regressions", t_csv_fuzz_regressions},
     {"bank/copies_import_export_reimport", t_copies_import},
     {"bank/copies_update_rules", t_copies_update},

@@ -97,12 +97,9 @@ vigil_status vigil__audit(vigil_store *st, const char *actor, const char *action
         rc = vigil__q_exec(st, sql_insert, NULL, err, "ittttittt" "t", id, at, actor, action,
                            entity, entity_id, b, a, prev, digest);
     if (rc == VIGIL_OK) rc = vigil__q_exec(st, sql_set_head, NULL, err, "it", id, digest);
-    /* bank changes bump a version that running servers poll to reload their matcher */
-    if (rc == VIGIL_OK && strncmp(entity, "bank", 4) == 0)
-        rc = vigil__q_exec(st,
-                           "INSERT INTO id_counter (name, last_id) VALUES ('bank_version', 1) "
-                           "ON CONFLICT (name) DO UPDATE SET last_id = id_counter.last_id + 1",
-                           NULL, err, "");
+    /* Bank changes no longer bump id_counter's 'bank_version' row: servers
+     * follow the change log (changes.c) since schema 7, and nothing reads
+     * the row (stores written before keep it, unused). */
 out:
     free(b);
     free(a);

@@ -35,8 +35,14 @@
  * (installed on open, see DIALECT): the collation NOCASE (ICU, case-
  * insensitive), json_group_array(x), json_group_object(k, v) (both '[]'/'{}'
  * on no rows, like SQLite), two-argument max(a, b) / min(a, b),
- * sum(boolean) (SQLite's sum over a comparison), unixepoch(text) and
- * unixepoch().  Everything else must be SQL both accept (ON CONFLICT ...
+ * sum(boolean) (SQLite's sum over a comparison), unixepoch(text),
+ * unixepoch() and likely(b).  likely(X) is SQLite's planner hint "X is
+ * usually true", which SQLite still answers from an index; here it is a
+ * PL/pgSQL function returning X, which the planner cannot look into, so no
+ * index is chosen for X: a query marks with it the columns that do not
+ * narrow (SQL_ENTRY_BY_VALUE in bank.c: a value's entries through the hash
+ * index on value, never the whole bank through (bank_id, signal_type)).
+ * Everything else must be SQL both accept (ON CONFLICT ...
  * DO UPDATE/NOTHING, RETURNING, coalesce, nullif, CASE, EXISTS, lower, ||,
  * partial indexes, ALTER TABLE ... RENAME/ADD COLUMN, SAVEPOINT).  Not
  * rewritten, so not to be used: strftime, datetime, date, julianday,
@@ -75,7 +81,7 @@
 #define RETRIES 5
 #define LOCK_SCHEMA 1447642956 /* "VIGL": the advisory lock's first key, migrations */
 #define LOCK_WRITE 1447642957  /* ... and writers */
-#define DIALECT 1              /* version of the helpers below; bump when they change */
+#define DIALECT 2              /* version of the helpers below; bump when they change */
 
 /* The SQLite names a query may use, as PostgreSQL objects in the store's
  * schema (current_schema()).  Run under the schema lock. */
@@ -127,7 +133,10 @@ static const char DIALECT_SQL[] =
     "  END LOOP;\n"
     "END $$;\n"
     "CREATE OR REPLACE FUNCTION unixepoch() RETURNS bigint LANGUAGE sql STABLE AS\n"
-    "  $$ SELECT CAST(floor(extract(epoch FROM now())) AS bigint) $$;\n";
+    "  $$ SELECT CAST(floor(extract(epoch FROM now())) AS bigint) $$;\n"
+    /* PL/pgSQL, never inlined: see likely(X) at the head of this file */
+    "CREATE OR REPLACE FUNCTION likely(b boolean) RETURNS boolean LANGUAGE plpgsql IMMUTABLE\n"
+    "  AS $$ BEGIN RETURN b; END $$;\n";
 
 typedef struct pg_stmt {
     const char *sql; /* the cache key: the string's address */
