@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "hash/pdq_internal.h"
 #include "image/decode_internal.h"
 #include "imggen.h"
@@ -61,12 +62,6 @@ typedef struct klass {
     long fast_sum, fast_count;
     int n, fast_max, ref_same, ref_checked;
 } klass;
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void die(const char *what, const vigil_err *e) {
     fprintf(stderr, "bench-hash: %s%s%s\n", what, e ? ": " : "", e ? e->msg : "");
@@ -237,33 +232,33 @@ static void measure_class(ctx *c, klass *k) {
         const jpg *j = &k->v[i];
         vigil_image *img;
         vigil_hash_result r, rf, re;
-        double t0 = now_s();
+        double t0 = bench_now();
         if (vigil__decode(j->data, j->len, &c->dopts, &null_sink, NULL, &err) != VIGIL_OK)
             die("decode", &err);
-        double t1 = now_s();
+        double t1 = bench_now();
         if (vigil_image_decode(j->data, j->len, NULL, &img, &err) != VIGIL_OK) die("decode", &err);
-        double t2 = now_s();
+        double t2 = bench_now();
         if (vigil_hasher_image(c->h, img, &r, &err) != VIGIL_OK) die("hash", &err);
-        double t2w = now_s();
+        double t2w = bench_now();
         int rows, cols;
         plain_luma(img, c->l, &rows, &cols);
         evict_caches();
-        double t3 = now_s();
+        double t3 = bench_now();
         if (vigil_hasher_image(c->h, img, &r, &err) != VIGIL_OK) die("hash", &err);
-        double t4 = now_s();
+        double t4 = bench_now();
         vigil_image_free(img);
         memcpy(c->w.luma, c->l, (size_t)rows * cols * sizeof(float));
         vigil_pdq ph, pc;
         int pq, cq;
-        double t5 = now_s();
+        double t5 = bench_now();
         vigil__pdq_from_luma(&c->w, rows, cols, 0, &pc, &cq);
-        double t6 = now_s();
+        double t6 = bench_now();
         vigil__pdq_from_luma_plain(c->l, c->t, rows, cols, 0, &ph, &pq);
-        double t7 = now_s();
+        double t7 = bench_now();
         if (vigil_hasher_bytes(c->h, j->data, j->len, &re, &err) != VIGIL_OK) die("e2e", &err);
-        double t8 = now_s();
+        double t8 = bench_now();
         if (vigil_hasher_bytes(c->hf, j->data, j->len, &rf, &err) != VIGIL_OK) die("fast", &err);
-        double t9 = now_s();
+        double t9 = bench_now();
         dec += t1 - t0;
         dec_img += t2 - t1;
         hash_warm += t2w - t2;
@@ -317,13 +312,13 @@ static void *thr_main(void *p) {
 static double measure_threads(jpg *const *v, int n, int nthreads) {
     pthread_t t[2];
     thr_arg a[2];
-    double t0 = now_s();
+    double t0 = bench_now();
     for (int i = 0; i < nthreads; i++) {
         a[i] = (thr_arg){v, n, i, nthreads};
         if (pthread_create(&t[i], NULL, thr_main, &a[i]) != 0) die("pthread_create", NULL);
     }
     for (int i = 0; i < nthreads; i++) pthread_join(t[i], NULL);
-    return n / (now_s() - t0);
+    return n / (bench_now() - t0);
 }
 
 /* ---- the reference ----------------------------------------------------- */
@@ -371,7 +366,7 @@ static void run_reference(const char *ref, klass *k, int check) {
     }
     int fd[2];
     if (pipe(fd) != 0) die("pipe", NULL);
-    double t0 = now_s();
+    double t0 = bench_now();
     pid_t pid = fork();
     if (pid < 0) die("fork", NULL);
     if (pid == 0) {
@@ -403,7 +398,7 @@ static void run_reference(const char *ref, klass *k, int check) {
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    double t1 = now_s();
+    double t1 = bench_now();
     int lines = 0;
     for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
         lines++;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "imggen.h"
 #include "index/scan.h"
 #include "vigil/hash.h"
@@ -37,22 +38,6 @@ void *peer_faiss_multihash(const uint8_t *hashes, size_t n, int nhash, int b, in
 size_t peer_faiss_range(void *index, const uint8_t *q, int maxd);
 void peer_faiss_free(void *index);
 #endif
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static double rss_mb(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, res = 0;
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &res) != 2) res = 0;
-        fclose(f);
-    }
-    return (double)res * 4096.0 / 1e6;
-}
 
 static uint64_t rs = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void) {
@@ -101,7 +86,7 @@ static double vigil_qps(const vigil_index *idx, const vigil_pdq *qs, size_t nq, 
                         size_t *found) {
     pthread_t t[2];
     qctx c[2];
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = 0; i < threads; i++) {
         c[i] = (qctx){idx, qs, nq * (size_t)i / (size_t)threads, nq * (size_t)(i + 1) / (size_t)threads, D, 0};
         pthread_create(&t[i], NULL, run_queries, &c[i]);
@@ -112,7 +97,7 @@ static double vigil_qps(const vigil_index *idx, const vigil_pdq *qs, size_t nq, 
         f += c[i].found;
     }
     if (found) *found = f;
-    return (double)nq / (now() - t0);
+    return (double)nq / (bench_now() - t0);
 }
 
 static int batch_cb(void *ctx, size_t q, const vigil_index_hit *hit) {
@@ -151,18 +136,18 @@ static void bench_config(size_t n, int clustered, int faiss_full) {
     }
 
     /* vigil */
-    double m0 = rss_mb();
+    double m0 = bench_rss_mb();
     vigil_index *idx = NULL;
     vigil_index_new(&idx, NULL);
-    double t0 = now();
+    double t0 = bench_now();
     if (vigil_index_add(idx, h, ids, n, NULL) != VIGIL_OK) {
         fprintf(stderr, "index add failed\n");
         exit(1);
     }
-    double build = now() - t0;
+    double build = bench_now() - t0;
     double mem = (double)vigil_index_memory(idx);
     printf("vigil index: build %.2f s, memory %.0f MB = %.1f bytes/hash (RSS +%.0f MB), scan kernel %s\n",
-           build, mem / 1e6, mem / (double)n, rss_mb() - m0, vigil__scan_best_name());
+           build, mem / 1e6, mem / (double)n, bench_rss_mb() - m0, vigil__scan_best_name());
 
     /* recall against brute force on a subset */
     const size_t nrec = n >= 5000000 ? 60 : 200;
@@ -192,9 +177,9 @@ static void bench_config(size_t n, int clustered, int faiss_full) {
     {
         const size_t nb = n >= 5000000 ? 256 : 1024;
         size_t f = 0;
-        double tb = now();
+        double tb = bench_now();
         for (size_t b = 0; b < nb; b += 64) vigil_index_query_batch(idx, qs + b, 64, 64, batch_cb, &f, NULL);
-        double qps = (double)nb / (now() - tb);
+        double qps = (double)nb / (bench_now() - tb);
         printf("  vigil      d<=64  %9.0f q/s (1 thread, batches of 64: the scan path)\n", qps);
         double q1 = vigil_qps(idx, qs, nq / 8, 64, 1, NULL);
         printf("  vigil      d<=64  %9.0f q/s (1 thread, one query at a time)\n", q1);
@@ -203,26 +188,26 @@ static void bench_config(size_t n, int clustered, int faiss_full) {
     /* brute force */
     {
         const size_t nb = n >= 5000000 ? 40 : 200;
-        double tb = now();
+        double tb = bench_now();
         size_t f = 0;
         for (size_t i = 0; i < nb; i++) f += peer_brute_query(h[0].bytes, n, qs[i].bytes, 31);
-        double qps = (double)nb / (now() - tb);
+        double qps = (double)nb / (bench_now() - tb);
         double v = vigil_qps(idx, qs, nq, 31, 1, NULL);
         printf("  brute force d<=31 %9.1f q/s (1 thread, -O3 -march=native)   vigil is %.0fx faster\n", qps,
                v / qps);
     }
 #ifndef VIGIL_BENCH_NO_FAISS
     {
-        double mf = rss_mb();
-        double tf = now();
+        double mf = bench_rss_mb();
+        double tf = bench_now();
         void *flat = peer_faiss_flat(h[0].bytes, n);
-        double bflat = now() - tf;
+        double bflat = bench_now() - tf;
         const size_t nb = n >= 5000000 ? 10 : 60;
-        tf = now();
+        tf = bench_now();
         for (size_t i = 0; i < nb; i++) peer_faiss_range(flat, qs[i].bytes, 31);
-        double qps = (double)nb / (now() - tf);
+        double qps = (double)nb / (bench_now() - tf);
         printf("  faiss IndexBinaryFlat       d<=31 %9.1f q/s, build %.2f s, RSS +%.0f MB\n", qps, bflat,
-               rss_mb() - mf);
+               bench_rss_mb() - mf);
         peer_faiss_free(flat);
         static const int cfg[2][3] = {{16, 16, 1}, {8, 32, 3}};
         for (int c = 0; c < 2; c++) {
@@ -231,16 +216,16 @@ static void bench_config(size_t n, int clustered, int faiss_full) {
                        cfg[c][0], cfg[c][1], cfg[c][2]);
                 continue;
             }
-            mf = rss_mb();
-            tf = now();
+            mf = bench_rss_mb();
+            tf = bench_now();
             void *mh = peer_faiss_multihash(h[0].bytes, n, cfg[c][0], cfg[c][1], cfg[c][2]);
-            double bm = now() - tf;
-            double mem_mh = rss_mb() - mf;
+            double bm = bench_now() - tf;
+            double mem_mh = bench_rss_mb() - mf;
             size_t f = 0, want = 0;
             const size_t nm = 100;
-            tf = now();
+            tf = bench_now();
             for (size_t i = 0; i < nm; i++) f += peer_faiss_range(mh, qs[i].bytes, 31);
-            qps = (double)nm / (now() - tf);
+            qps = (double)nm / (bench_now() - tf);
             for (size_t i = 0; i < nm; i++) want += peer_brute_query(h[0].bytes, n, qs[i].bytes, 31);
             printf("  faiss IndexBinaryMultiHash %dx%d nflip %d d<=31 %7.1f q/s, build %.1f s, RSS +%.0f MB "
                    "(%.0f bytes/hash), recall %.2f%%\n",
@@ -290,7 +275,7 @@ static double pv_qps(const vigil_index *idx, const int64_t *groups, const vigil_
                      size_t *found) {
     pthread_t t[2];
     pv_ctx c[2];
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = 0; i < threads; i++) {
         c[i] = (pv_ctx){idx, groups, qs, nq * (size_t)i / (size_t)threads, nq * (size_t)(i + 1) / (size_t)threads, 0};
         pthread_create(&t[i], NULL, run_pv, &c[i]);
@@ -301,7 +286,7 @@ static double pv_qps(const vigil_index *idx, const int64_t *groups, const vigil_
         f += c[i].found;
     }
     if (found) *found = f;
-    return (double)nq / (now() - t0);
+    return (double)nq / (bench_now() - t0);
 }
 
 static const vigil_pdq *sort_base;
@@ -339,12 +324,12 @@ static void bench_copies(size_t n, int every) {
     /* one slot per entry */
     vigil_index *idx = NULL;
     vigil_index_new(&idx, NULL);
-    double t0 = now();
+    double t0 = bench_now();
     if (vigil_index_add(idx, h, ids, n, NULL) != VIGIL_OK) {
         fprintf(stderr, "index add failed\n");
         exit(1);
     }
-    double build = now() - t0;
+    double build = bench_now() - t0;
     double mem = (double)vigil_index_memory(idx);
     size_t want = 0, got = 0, exact = 0;
     const size_t nrec = n >= 5000000 ? 60 : 200;
@@ -364,7 +349,7 @@ static void bench_copies(size_t n, int every) {
     vigil_index_free(idx);
     /* one slot per distinct value + entry lists (the grouping itself is
      * timed with a sort here; the matcher uses a hash table) */
-    t0 = now();
+    t0 = bench_now();
     sort_base = h;
     qsort(order, n, sizeof *order, cmp_by_hash);
     vigil_pdq *dv = aligned_alloc(64, (n + 64) * sizeof *dv);
@@ -388,7 +373,7 @@ static void bench_copies(size_t n, int every) {
         fprintf(stderr, "index add failed\n");
         exit(1);
     }
-    build = now() - t0;
+    build = bench_now() - t0;
     mem = (double)vigil_index_memory(idx) + (double)words * sizeof *groups;
     size_t f2 = 0;
     q1 = pv_qps(idx, groups, qs, nq, 1, &f2);

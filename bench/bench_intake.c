@@ -15,15 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "vigil/case.h"
 #include "vigil/store.h"
 #include "vigil/video.h"
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 static uint32_t rnd(void) {
@@ -131,9 +126,9 @@ static double run(const char *dir, const char *name, const char *csv, size_t row
     }
     FILE *f = fmemopen((void *)csv, strlen(csv), "r");
     vigil_item_import_stats s;
-    double t0 = now();
+    double t0 = bench_now();
     vigil_status rc = f ? vigil_item_import(st, NULL, "bench", f, NULL, &s, &err) : VIGIL_EIO;
-    double t = now() - t0;
+    double t = bench_now() - t0;
     if (f) fclose(f);
     json_t *cl = NULL;
     if (rc == VIGIL_OK && s.created == rows &&

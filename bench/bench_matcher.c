@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "vigil/hash.h"
 #include "vigil/match.h"
 #include "vigil/store.h"
@@ -32,12 +33,6 @@ static void rand_pdq(uint64_t *s, vigil_pdq *h) {
     }
 }
 
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 typedef struct worker {
     vigil_matcher *m;
     const vigil_pdq *qs;
@@ -51,7 +46,7 @@ static void *run(void *arg) {
     vigil_match_result r;
     memset(&r, 0, sizeof r);
     size_t i = 0;
-    while (now_s() < w->until) {
+    while (bench_now() < w->until) {
         for (int k = 0; k < 64; k++, i++) {
             if (vigil_matcher_pdq(w->m, &w->qs[i % w->nq], NULL, -1, &r, NULL) == VIGIL_OK && r.n) w->hits++;
             vigil_match_result_clear(&r);
@@ -108,12 +103,12 @@ int main(int argc, char **argv) {
         vigil_err err;
         vigil_match_opts o;
         vigil_match_opts_init(&o);
-        double t0 = now_s();
+        double t0 = bench_now();
         if (vigil_store_open(argv[2], &st, &err) != VIGIL_OK || vigil_matcher_open(st, &o, &m, &err) != VIGIL_OK) {
             fprintf(stderr, "bench-matcher: %s\n", err.msg);
             return 1;
         }
-        double load = now_s() - t0;
+        double load = bench_now() - t0;
         int threads = atoi(argv[4]);
         if (threads < 1 || threads > 64) threads = 1;
         size_t nq = 4096;
@@ -122,8 +117,8 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < nq; i++) rand_pdq(&s, &qs[i]);
         worker w[64];
         pthread_t th[64];
-        double until = now_s() + atof(argv[3]);
-        t0 = now_s();
+        double until = bench_now() + atof(argv[3]);
+        t0 = bench_now();
         for (int i = 0; i < threads; i++) {
             w[i] = (worker){m, qs, nq, until, 0, 0};
             pthread_create(&th[i], NULL, run, &w[i]);
@@ -133,7 +128,7 @@ int main(int argc, char **argv) {
             pthread_join(th[i], NULL);
             total += w[i].done;
         }
-        double secs = now_s() - t0;
+        double secs = bench_now() - t0;
         printf("in-process matcher: %zu entries (loaded in %.1f s), %d thread(s): %.0f queries/s\n",
                vigil_matcher_entries(m), load, threads, (double)total / secs);
         free(qs);

@@ -18,16 +18,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "vigil/bank.h"
 #include "vigil/hash.h"
 #include "vigil/match.h"
 #include "vigil/store.h"
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* A line of /proc/self/status in MiB ("VmRSS", "VmHWM"). */
 static double mem_mib(const char *key) {
@@ -58,9 +53,9 @@ static int inproc(const char *db, const char *snap) {
     vigil_err_clear(&err);
     if (vigil_store_open(db, &st, &err) != VIGIL_OK || vigil_store_open(db, &writer, &err) != VIGIL_OK)
         return fail(db, &err);
-    double t0 = now_s();
+    double t0 = bench_now();
     if (vigil_matcher_open(st, NULL, &m, &err) != VIGIL_OK) return fail("loading the banks", &err);
-    double full = now_s() - t0;
+    double full = bench_now() - t0;
     size_t n = vigil_matcher_entries(m);
     double rss0 = mem_mib("VmRSS"), hwm0 = mem_mib("VmHWM");
     printf("entries %zu\n", n);
@@ -83,11 +78,11 @@ static int inproc(const char *db, const char *snap) {
         vigil_entry_spec spec = {VIGIL_SIGNAL_PDQ, hex, "", NULL};
         if (vigil_bank_add(writer, "bench", &spec, &ids[k], NULL, &err) != VIGIL_OK)
             return fail("adding an entry", &err);
-        t0 = now_s();
+        t0 = bench_now();
         if (vigil_matcher_sync(m, NULL, &err) != VIGIL_OK) return fail("sync", &err);
         vigil_match_result r;
         if (vigil_matcher_pdq(m, &h, NULL, -1, &r, &err) != VIGIL_OK) return fail("match", &err);
-        took[k] = now_s() - t0;
+        took[k] = bench_now() - t0;
         int found = r.n == 1 && r.matches[0].entry_id == ids[k];
         vigil_match_result_clear(&r);
         if (!found) {
@@ -101,14 +96,14 @@ static int inproc(const char *db, const char *snap) {
     printf("rss_after_changes_mib %.0f\n", mem_mib("VmRSS"));
     printf("peak_growth_during_changes_mib %.0f\n", mem_mib("VmHWM") - hwm0);
     for (int k = 0; k < 5; k++) (void)vigil_bank_remove(writer, "bench", ids[k], NULL);
-    t0 = now_s();
+    t0 = bench_now();
     if (vigil_matcher_save(m, snap, &err) != VIGIL_OK) return fail("saving the snapshot", &err);
-    printf("snapshot_write_s %.3f\n", now_s() - t0);
+    printf("snapshot_write_s %.3f\n", bench_now() - t0);
     vigil_matcher_free(m);
-    t0 = now_s();
+    t0 = bench_now();
     if (vigil_matcher_open_snapshot(st, NULL, snap, &s, &err) != VIGIL_OK)
         return fail("loading the snapshot", &err);
-    printf("snapshot_load_s %.3f\n", now_s() - t0);
+    printf("snapshot_load_s %.3f\n", bench_now() - t0);
     FILE *f = fopen(snap, "rb");
     if (f && fseek(f, 0, SEEK_END) == 0) printf("snapshot_mib %.0f\n", (double)ftell(f) / 1048576.0);
     if (f) fclose(f);
@@ -149,7 +144,7 @@ static void *load_main(void *arg) {
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
     unsigned long long x = 0x9e3779b97f4a7c15ull * (unsigned long long)(a->id + 1);
-    for (long k = 0; now_s() < a->until; k++) {
+    for (long k = 0; bench_now() < a->until; k++) {
         const char *port = a->ports[(a->id + k) % a->nports];
         x ^= x << 13;
         x ^= x >> 7;
@@ -188,7 +183,7 @@ static int load(int argc, char **argv) {
         free(t);
         return 1;
     }
-    double t0 = now_s();
+    double t0 = bench_now();
     for (int i = 0; i < threads; i++) {
         a[i] = (load_arg){item, i, t0 + secs, argv[5], argv + 6, argc - 6, 0, 0};
         pthread_create(&t[i], NULL, load_main, &a[i]);
@@ -199,7 +194,7 @@ static int load(int argc, char **argv) {
         ok += a[i].ok;
         failed += a[i].failed;
     }
-    double el = now_s() - t0;
+    double el = bench_now() - t0;
     printf("%.0f %ld\n", (double)ok / el, failed);
     free(a);
     free(t);

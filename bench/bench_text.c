@@ -15,16 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "lang_samples.h"
 #include "vigil/bank.h"
 #include "vigil/store.h"
 #include "vigil/text.h"
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 static uint32_t rnd(void) {
@@ -102,7 +97,7 @@ int main(int argc, char **argv) {
            VOCAB, nq);
     /* 1. fingerprints */
     size_t bytes = 0;
-    double t0 = now();
+    double t0 = bench_now();
     for (size_t i = 0; i < n; i++) {
         seeds[i] = rng;
         size_t len = gen_text(buf, CAP);
@@ -113,7 +108,7 @@ int main(int argc, char **argv) {
         }
         ids[i] = (int64_t)i + 1;
     }
-    double t_hash = now() - t0;
+    double t_hash = bench_now() - t0;
     printf("fingerprint (normalise + shingle + MinHash-128): %.1f us/text, %.1f MB/s\n",
            t_hash / (double)n * 1e6, (double)bytes / t_hash / 1e6);
 
@@ -127,11 +122,11 @@ int main(int argc, char **argv) {
                 size_t len = strlen(t);
                 vigil_text_sig s;
                 vigil_lang l;
-                double a = now();
+                double a = bench_now();
                 if (vigil_text_minhash(t, len, &s, NULL, &err) != VIGIL_OK) return 1;
-                double b = now();
+                double b = bench_now();
                 if (vigil_lang_detect(t, len, &l, &err) != VIGIL_OK) return 1;
-                tl += now() - b;
+                tl += bench_now() - b;
                 tf += b - a;
                 sb += len;
             }
@@ -143,13 +138,13 @@ int main(int argc, char **argv) {
 
     /* 2. index */
     vigil_text_index *ix = NULL;
-    t0 = now();
+    t0 = bench_now();
     if (vigil_text_index_new(VIGIL_TEXT_DEFAULT_MIN_SIMILARITY, &ix, &err) != VIGIL_OK ||
         vigil_text_index_add(ix, sigs, ids, n, &err) != VIGIL_OK) {
         fprintf(stderr, "index: %s\n", err.msg);
         return 1;
     }
-    printf("LSH index build: %.2f s (%d bands of %d values, threshold %.2f)\n", now() - t0,
+    printf("LSH index build: %.2f s (%d bands of %d values, threshold %.2f)\n", bench_now() - t0,
            VIGIL_MINHASH_N / vigil_text_index_rows(ix), vigil_text_index_rows(ix),
            VIGIL_TEXT_DEFAULT_MIN_SIMILARITY);
 
@@ -169,7 +164,7 @@ int main(int argc, char **argv) {
         }
         if (vigil_text_minhash(q, len, &qs[k], NULL, &err) != VIGIL_OK) return 1;
     }
-    t0 = now();
+    t0 = bench_now();
     size_t lsh_hits = 0;
     vigil_text_hit **hits = calloc(nq, sizeof *hits);
     size_t *nh = calloc(nq, sizeof *nh);
@@ -179,9 +174,9 @@ int main(int argc, char **argv) {
             return 1;
         lsh_hits += nh[k];
     }
-    double t_lsh = now() - t0;
+    double t_lsh = bench_now() - t0;
     /* the baseline: every signature compared */
-    t0 = now();
+    t0 = bench_now();
     size_t truth = 0, found = 0, band_truth[5] = {0}, band_found[5] = {0};
     double sim_sum = 0;
     for (size_t k = 0; k < nq; k++) {
@@ -199,7 +194,7 @@ int main(int argc, char **argv) {
                 }
         }
     }
-    double t_brute = now() - t0;
+    double t_brute = bench_now() - t0;
     printf("\n%-36s %12s %12s\n", "query (threshold 0.5)", "queries/s", "us/query");
     printf("%-36s %12.0f %12.1f\n", "LSH index", (double)nq / t_lsh, t_lsh / (double)nq * 1e6);
     printf("%-36s %12.0f %12.1f\n", "brute force (baseline, same run)", (double)nq / t_brute,
@@ -238,29 +233,29 @@ int main(int argc, char **argv) {
     fclose(mf);
     FILE *in = fmemopen(csv, csv_len, "r");
     vigil_import_report rep;
-    t0 = now();
+    t0 = bench_now();
     if (!in || vigil_bank_import(st, "bench", in, NULL, &rep, &err) != VIGIL_OK) {
         fprintf(stderr, "import: %s\n", err.msg);
         return 1;
     }
     fclose(in);
-    double t_imp = now() - t0;
+    double t_imp = bench_now() - t0;
     vigil_text_matcher *m = NULL;
-    t0 = now();
+    t0 = bench_now();
     if (vigil_text_matcher_open(st, NULL, &m, &err) != VIGIL_OK) {
         fprintf(stderr, "matcher: %s\n", err.msg);
         return 1;
     }
-    double t_open = now() - t0;
+    double t_open = bench_now() - t0;
     size_t bank_hits = 0;
-    t0 = now();
+    t0 = bench_now();
     for (size_t k = 0; k < nq; k++) {
         vigil_text_match_result r;
         if (vigil_text_matcher_match(m, &qs[k], &r, &err) != VIGIL_OK) return 1;
         bank_hits += r.n;
         vigil_text_match_result_clear(&r);
     }
-    double t_match = now() - t0;
+    double t_match = bench_now() - t0;
     printf("\nbank: import of %llu text entries (%.0f MB CSV) %.2f s; matcher open %.2f s; "
            "match %.0f queries/s (%zu matches, entries looked up)\n",
            (unsigned long long)rep.imported, (double)csv_len / 1e6, t_imp, t_open,

@@ -26,26 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "store/store_internal.h"
 #include "video/video_internal.h"
 #include "vigil/bank.h"
 #include "vigil/video.h"
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static double rss_mb(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, res = 0;
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &res) != 2) res = 0;
-        fclose(f);
-    }
-    return (double)res * (double)sysconf(_SC_PAGESIZE) / 1e6;
-}
 
 /* xorshift64*, one stream per video */
 static uint64_t next(uint64_t *s) {
@@ -288,7 +273,7 @@ int main(int argc, char **argv) {
     FILE *in = fdopen(fds[0], "r");
     pthread_t th;
     pthread_create(&th, NULL, write_bank, &w);
-    double t0 = now();
+    double t0 = bench_now();
     vigil_import_opts io;
     vigil_import_opts_init(&io);
     vigil_import_report rep;
@@ -296,7 +281,7 @@ int main(int argc, char **argv) {
     rc = vigil_bank_import(st, "gifct", in, &io, &rep, &err);
     pthread_join(th, NULL);
     fclose(in);
-    double t_import = now() - t0;
+    double t_import = bench_now() - t0;
     vigil_store_close(st);
     st = NULL;
     if (rc != VIGIL_OK || w.failed || rep.imported != (uint64_t)n) {
@@ -321,10 +306,10 @@ int main(int argc, char **argv) {
 
     /* 2. the matcher: averages in memory, level 2 read per candidate */
     rc = vigil_store_open(path, &st, &err);
-    t0 = now();
+    t0 = bench_now();
     vigil_tmk_matcher *m = NULL;
     if (rc == VIGIL_OK) rc = vigil_tmk_matcher_open(st, NULL, 0, &m, &err);
-    double t_load = now() - t0;
+    double t_load = bench_now() - t0;
     if (rc != VIGIL_OK) {
         fprintf(stderr, "bench-tmk: matcher: %s\n", err.msg);
         rm_store(path);
@@ -355,9 +340,9 @@ int main(int argc, char **argv) {
     float l1_copy = 0, l2_copy = 0;
     for (int q = 0; q < 2 * nq; q++) {
         vigil_tmk_match_result res;
-        t0 = now();
+        t0 = bench_now();
         rc = vigil_tmk_matcher_query(m, qs[q], VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &res, &err);
-        tq[q] = now() - t0;
+        tq[q] = bench_now() - t0;
         if (rc != VIGIL_OK) {
             fprintf(stderr, "bench-tmk: query: %s\n", err.msg);
             return 1;
@@ -397,11 +382,11 @@ int main(int argc, char **argv) {
     /* 3. the baselines: every signature in memory; brute-force level 2 */
     if (memory) {
         all_sigs a = {st, NULL, NULL, 0, 0, 0};
-        double r0 = rss_mb();
-        t0 = now();
+        double r0 = bench_rss_mb();
+        t0 = bench_now();
         rc = vigil_bank_scan_heads(st, VIGIL_SIGNAL_TMK, NULL, 0, collect, &a, &err);
-        double t_all = now() - t0;
-        double r1 = rss_mb();
+        double t_all = bench_now() - t0;
+        double r1 = bench_rss_mb();
         if (rc != VIGIL_OK || a.failed) {
             fprintf(stderr, "bench-tmk: loading every signature failed\n");
             return 1;
@@ -415,26 +400,26 @@ int main(int argc, char **argv) {
         double tm = 0;
         int mem_found = 0;
         for (int q = 0; q < 2 * nq; q++) {
-            t0 = now();
+            t0 = bench_now();
             for (size_t i = 0; i < a.n; i++) {
                 float s1 = 0, s2 = 0;
                 if (vigil_tmk_match(qs[q], a.t[i], VIGIL_TMK_DEFAULT_LEVEL1, VIGIL_TMK_DEFAULT_LEVEL2, &s1, &s2) &&
                     q < nq && a.id[i] == src_entry[q])
                     mem_found++;
             }
-            tm += now() - t0;
+            tm += bench_now() - t0;
         }
         printf("  two-level query over memory (vigil_tmk_match on each): mean %.2f ms; the matcher, reading its "
                "candidates from the store, takes %.2fx the time; same sources found: %d of %d\n",
                1e3 * tm / (2 * nq), t_mean / (tm / (2 * nq)), mem_found, nq);
         /* brute force: level 2 against `brute` bank videos, one query */
-        t0 = now();
+        t0 = bench_now();
         float best = -2;
         for (int i = 0; i < brute && (size_t)i < a.n; i++) {
             float s2 = vigil_tmk_level2(qs[0], a.t[i]);
             if (s2 > best) best = s2;
         }
-        double tb = now() - t0, tb_all = tb / brute * n;
+        double tb = bench_now() - t0, tb_all = tb / brute * n;
         printf("  brute force, level 2 against %d videos: %.2f s (%.2f ms a video)%s -> %.1f s for one query "
                "against all %d\n",
                brute, tb, 1e3 * tb / brute, brute < n ? ", extrapolated" : "", tb_all, n);

@@ -27,16 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "vidgen.h"
 #include "video/video_internal.h"
 #include "vigil/match.h"
 #include "vigil/video.h"
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static uint64_t rs = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void) {
@@ -150,7 +145,7 @@ static int bench_match(int nv, int nq, int nbrute) {
     }
     vigil_video_hash *bank = calloc((size_t)nv, sizeof *bank);
     int64_t *ids = calloc((size_t)nv, sizeof *ids);
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = 0; i < nv; i++) {
         synth_video(&bank[i], 300);
         char *val = NULL;
@@ -163,15 +158,15 @@ static int bench_match(int nv, int nq, int nbrute) {
         }
         free(val);
     }
-    printf("store: %d videos added in %.2f s\n", nv, now() - t0);
-    t0 = now();
+    printf("store: %d videos added in %.2f s\n", nv, bench_now() - t0);
+    t0 = bench_now();
     vigil_video_matcher *m = NULL;
     if (vigil_video_matcher_open(st, NULL, &m, &err) != VIGIL_OK) {
         fprintf(stderr, "bench-video: %s\n", err.msg);
         return 1;
     }
     printf("matcher: %zu videos, %zu frame hashes loaded and indexed in %.2f s\n", vigil_video_matcher_videos(m),
-           vigil_video_matcher_frames(m), now() - t0);
+           vigil_video_matcher_frames(m), bench_now() - t0);
     vigil_video_hash *qs = calloc((size_t)nq, sizeof *qs);
     int *src = calloc((size_t)nq, sizeof *src);
     for (int i = 0; i < nq; i++) {
@@ -185,13 +180,13 @@ static int bench_match(int nv, int nq, int nbrute) {
     }
     /* the matcher */
     vigil_video_match_result *res = calloc((size_t)nq, sizeof *res);
-    t0 = now();
+    t0 = bench_now();
     for (int i = 0; i < nq; i++)
         if (vigil_video_matcher_query(m, &qs[i], &res[i], &err) != VIGIL_OK) {
             fprintf(stderr, "bench-video: %s\n", err.msg);
             return 1;
         }
-    double t_idx = now() - t0;
+    double t_idx = bench_now() - t0;
     int found = 0, excerpts = 0, false_pos = 0, unrelated = 0;
     for (int i = 0; i < nq; i++) {
         if (src[i] >= 0) {
@@ -216,7 +211,7 @@ static int bench_match(int nv, int nq, int nbrute) {
     int *lastq = malloc((size_t)nv * sizeof *lastq);
     double *qm = malloc((size_t)nv * sizeof *qm), *bm = malloc((size_t)nv * sizeof *bm);
     long truth = 0, hit = 0, extra = 0, share_diff = 0;
-    t0 = now();
+    t0 = bench_now();
     for (int i = 0; i < nq; i++) {
         brute_flat(&f, nv, &qs[i], VIGIL_DEFAULT_MAX_DISTANCE, bhit, lastq, qm, bm);
         for (int v = 0; v < nv; v++) {
@@ -232,12 +227,12 @@ static int bench_match(int nv, int nq, int nbrute) {
             extra += got && !want;
         }
     }
-    double t_flat = now() - t0;
+    double t_flat = bench_now() - t0;
     /* brute force 2: vPDQ's own way, each query against each bank video
      * (vigil_video_compare), on the first nbrute queries */
     if (nbrute > nq) nbrute = nq;
     long disagree = 0;
-    t0 = now();
+    t0 = bench_now();
     for (int i = 0; i < nbrute; i++)
         for (int v = 0; v < nv; v++) {
             double q, b;
@@ -246,7 +241,7 @@ static int bench_match(int nv, int nq, int nbrute) {
             for (size_t k = 0; k < res[i].n; k++) got |= res[i].matches[k].entry_id == ids[v];
             disagree += got != decide(q, b);
         }
-    double t_pair = now() - t0;
+    double t_pair = bench_now() - t0;
     double qps_idx = nq / t_idx, qps_flat = nq / t_flat, qps_pair = nbrute / t_pair;
     printf("index (vigil):                  %8.0f queries/s (%.2f ms/query, 1 thread)\n", qps_idx, 1000 * t_idx / nq);
     printf("brute force, flat POPCNT scan:  %8.1f queries/s (%.1f ms/query: every query frame vs all %zu bank "
@@ -292,9 +287,9 @@ static double ffmpeg_decode(const char *path, int threads) {
              threads, path);
     double best = 1e9;
     for (int rep = 0; rep < 3; rep++) {
-        double t0 = now();
+        double t0 = bench_now();
         if (system(cmd) != 0) return -1;
-        if (now() - t0 < best) best = now() - t0;
+        if (bench_now() - t0 < best) best = bench_now() - t0;
     }
     return best;
 }
@@ -310,19 +305,19 @@ static int bench_hash_one(const char *path, const char *label) {
         memset(&v, 0, sizeof v);
         double t_dec = 1e9, t_hash = 1e9;
         for (int rep = 0; rep < 3; rep++) { /* best of 3: the machine is shared */
-            double t0 = now();
+            double t0 = bench_now();
             if (vigil__video_decode_only(path, &o, &frames, &err) != VIGIL_OK) {
                 fprintf(stderr, "bench-video: %s\n", err.msg);
                 return 1;
             }
-            if (now() - t0 < t_dec) t_dec = now() - t0;
+            if (bench_now() - t0 < t_dec) t_dec = bench_now() - t0;
             vigil_video_hash_clear(&v);
-            t0 = now();
+            t0 = bench_now();
             if (vigil_video_hash_file(path, &o, &v, &err) != VIGIL_OK) {
                 fprintf(stderr, "bench-video: %s\n", err.msg);
                 return 1;
             }
-            if (now() - t0 < t_hash) t_hash = now() - t0;
+            if (bench_now() - t0 < t_hash) t_hash = bench_now() - t0;
         }
         double t_ff = ffmpeg_decode(path, threads);
         char ff[64] = "ffmpeg not installed";
@@ -347,7 +342,7 @@ static int bench_hash(void) {
     snprintf(p720, sizeof p720, "%s/h264-720.mkv", dir);
     vidgen_spec s = {.width = 640, .height = 360, .fps = 30, .seconds = 60, .seed = 5, .bitrate = 1500000,
                      .codec = "libx264", .format = "matroska"};
-    double t0 = now();
+    double t0 = bench_now();
     int rc = vidgen_write(p264, &s);
     s.codec = "mpeg4";
     s.format = "mp4";
@@ -355,7 +350,7 @@ static int bench_hash(void) {
     vidgen_spec s720 = {.width = 1280, .height = 720, .fps = 30, .seconds = 20, .seed = 6, .bitrate = 4000000,
                         .codec = "libx264", .format = "matroska"};
     rc = rc || vidgen_write(p720, &s720);
-    printf("(generated in %.1f s)\n", now() - t0);
+    printf("(generated in %.1f s)\n", bench_now() - t0);
     if (!rc)
         rc = bench_hash_one(p264, "640x360 60 s H.264 (x264 ultrafast)") || bench_hash_one(pm4, "640x360 60 s MPEG-4 part 2") ||
              bench_hash_one(p720, "1280x720 20 s H.264 (x264 ultrafast)");
