@@ -251,7 +251,9 @@ vigil_status case_link_flush(vigil_store *st, case_link_ctx *c, vigil_err *err) 
     return rc;
 }
 
-static vigil_status text_owner_row(void *ctx, const vigil__row *r, vigil_err *err) {
+/* A candidate's owner: (item id, cluster id) into the cand `ctx`; the text
+ * and the video links both read it. */
+static vigil_status owner_row(void *ctx, const vigil__row *r, vigil_err *err) {
     cand *x = ctx;
     (void)err;
     x->item = vigil__row_int(r, 0);
@@ -287,7 +289,7 @@ static vigil_status link_text(vigil_store *st, case_link_ctx *lc, int64_t op_id,
             rc = vigil__q_each(st,
                                "SELECT t.item_id, i.cluster_id FROM item_text t JOIN item i ON "
                                "i.id = t.item_id WHERE t.id = ?1",
-                               text_owner_row, x, err, "i", x->ref);
+                               owner_row, x, err, "i", x->ref);
         if (rc != VIGIL_OK || !x->item || x->item == id) continue;
         if (indexed && case_meet_has(m, x->cluster)) continue; /* nothing to learn */
         char *text = NULL;
@@ -378,14 +380,6 @@ static int cmp_hits(const void *a, const void *b) {
     return (x->ref > y->ref) - (x->ref < y->ref);
 }
 
-static vigil_status video_owner_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    (void)err;
-    cand *x = ctx;
-    x->item = vigil__row_int(r, 0);
-    x->cluster = vigil__row_int(r, 1);
-    return VIGIL_OK;
-}
-
 /* Links by video, then stores the video (once per item) and indexes it. */
 static vigil_status link_video(vigil_store *st, case_link_ctx *lc, int64_t op_id, int64_t id,
                                const case_link_input *li, case_meet *m, vigil_err *err) {
@@ -422,7 +416,7 @@ static vigil_status link_video(vigil_store *st, case_link_ctx *lc, int64_t op_id
         rc = vigil__q_each(st,
                            "SELECT v.item_id, i.cluster_id FROM item_video v JOIN item i ON i.id = "
                            "v.item_id WHERE v.id = ?1",
-                           video_owner_row, x, err, "i", x->ref);
+                           owner_row, x, err, "i", x->ref);
         if (rc != VIGIL_OK || !x->item || x->item == id || case_meet_has(m, x->cluster)) continue;
         char *value = NULL;
         rc = vigil__q_text(st, "SELECT value FROM item_video WHERE id = ?1", &value, err, "i",
