@@ -2,13 +2,15 @@
  * tests/test_match.c - the matcher over a real (in-memory) store: per-bank
  * thresholds, allow-lists, dihedral variants, exact digests, bank selection,
  * the quality floor, entries removed after loading, exact copies under
- * different ids against brute force over the rows.
+ * different ids against brute force over the rows; the copies the matchers
+ * keep for an outage (match/seen.h), used only on VIGIL_EBUSY.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
+#include "match/seen.h"
 #include "vigil/match.h"
 
 /* Counts a failed condition and says where (these tests check many in a row). */
@@ -303,9 +305,65 @@ static void t_match_copies_recall(void) {
     CHECK_INT(max_want, >=, 40);
 }
 
+/* The copies for an outage (match/seen.h): an entry and a body the store gave
+ * stand in for it only while it answers VIGIL_EBUSY; any other failure, an
+ * id not kept, and a copy forgotten by the change log go through as they are. */
+static void t_match_seen_outage(void) {
+    vigil__seen s;
+    vigil__seen_init(&s, 2);
+    vigil_err err;
+    vigil_entry e = {5, 2, "b", VIGIL_BANK_NORMAL, 12, 1, VIGIL_SIGNAL_VIDEO, "vpdq1:x", "entity=g", NULL,
+                     "2026-12-01T00:00:00Z", 1, NULL};
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_OK, 5, &e, &err), ==, VIGIL_OK); /* borrowed e: copied, not taken */
+    vigil_entry got;
+    memset(&got, 0, sizeof got);
+    vigil_err_clear(&err);
+    err.status = VIGIL_EBUSY;
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_EBUSY, 5, &got, &err), ==, VIGIL_OK);
+    CHECK_INT(err.status, ==, VIGIL_OK);
+    CHECK_INT(got.id, ==, 5);
+    CHECK_INT(got.bank_max_distance, ==, 12);
+    CHECK_STR(got.bank_name, "b");
+    CHECK_STR(got.labels, "entity=g");
+    CHECK(got.external_id == NULL);
+    vigil_entry_clear(&got);
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_EBUSY, 5 + VIGIL__SEEN_ENTRIES, &got, &err), ==, VIGIL_EBUSY); /* same slot */
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_EIO, 5, &got, &err), ==, VIGIL_EIO);
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_ENOENT, 5, &got, &err), ==, VIGIL_ENOENT);
+    /* bodies: kept only on purpose, bounded by their slots */
+    const uint8_t body[3] = {1, 2, 3};
+    uint8_t *b = NULL;
+    size_t n = 0;
+    CHECK_INT(vigil__seen_bytes(&s, VIGIL_EBUSY, 7, &b, &n, &err), ==, VIGIL_EBUSY);
+    vigil__seen_keep_bytes(&s, 7, body, sizeof body);
+    CHECK_INT(vigil__seen_bytes(&s, VIGIL_EBUSY, 7, &b, &n, &err), ==, VIGIL_OK);
+    CHECK(n == 3 && b && b[2] == 3);
+    free(b);
+    b = NULL;
+    CHECK_INT(vigil__seen_bytes(&s, VIGIL_EIO, 7, &b, &n, &err), ==, VIGIL_EIO);
+    vigil__seen_keep_bytes(&s, 9, body, 2); /* 9 % 2 == 7 % 2: takes 7's slot */
+    CHECK_INT(vigil__seen_bytes(&s, VIGIL_EBUSY, 7, &b, &n, &err), ==, VIGIL_EBUSY);
+    CHECK_INT(vigil__seen_bytes(&s, VIGIL_EBUSY, 9, &b, &n, &err), ==, VIGIL_OK);
+    CHECK(n == 2);
+    free(b);
+    /* the change log: one entry, then a bank's range */
+    vigil__seen_forget(&s, 0, 5, 5);
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_EBUSY, 5, &got, &err), ==, VIGIL_EBUSY);
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_OK, 5, &e, &err), ==, VIGIL_OK);
+    vigil__seen_forget(&s, 3, 1, 100); /* another bank: kept */
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_EBUSY, 5, &got, &err), ==, VIGIL_OK);
+    vigil_entry_clear(&got);
+    vigil__seen_forget(&s, 2, 1, 100);
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_EBUSY, 5, &got, &err), ==, VIGIL_EBUSY);
+    CHECK_INT(vigil__seen_bytes(&s, VIGIL_EBUSY, 9, &b, &n, &err), ==, VIGIL_EBUSY);
+    vigil__seen_free(&s);
+    vigil__seen_free(&s); /* harmless twice */
+}
+
 const test_case suite_match[] = {
     {"match/rules", t_match_rules},
     {"match/banks_and_dihedral", t_match_banks_and_dihedral},
     {"match/copies_recall_vs_brute_force", t_match_copies_recall},
+    {"match/seen_outage", t_match_seen_outage},
     {NULL, NULL},
 };

@@ -28,6 +28,7 @@
 #include "common/sum.h"
 #include "index/index_internal.h"
 #include "match/allow.h"
+#include "match/seen.h"
 #include "store/store_internal.h"
 #include "vigil/index.h"
 #include "vigil/match.h"
@@ -115,64 +116,10 @@ struct vigil_matcher {
     int deltas;
     int syncing; /* a sync is under way (it may let mu go between windows) */
     /* the entries found lately (bank, kind, threshold, labels, ...) as the
-     * store gave them: used only when the store is unreachable (VIGIL_EBUSY),
-     * so that matching goes on from memory during an outage; a copy goes when
-     * the change log touches its entry or bank.  SEEN_MAX slots, direct-mapped
-     * by id (id 0: free); allocated at the first hit. */
-    vigil_entry *seen;
+     * store gave them, used only when it is unreachable (seen.h); a copy
+     * goes when the change log touches its entry or bank */
+    vigil__seen seen;
 };
-
-#define SEEN_MAX 4096
-
-/* A deep copy of `src` into *dst (its strings in one block, dst->owned_,
- * freed by vigil_entry_clear).  @return 0, -1 out of memory. */
-static int entry_copy(vigil_entry *dst, const vigil_entry *src) {
-    const char *f[5] = {src->bank_name, src->value, src->labels, src->external_id, src->added_at};
-    size_t len[5], total = 0;
-    for (int i = 0; i < 5; i++) total += len[i] = f[i] ? strlen(f[i]) + 1 : 0;
-    char *blk = malloc(total ? total : 1);
-    if (!blk) return -1;
-    *dst = *src;
-    dst->owned_ = blk;
-    const char **to[5] = {&dst->bank_name, &dst->value, &dst->labels, &dst->external_id, &dst->added_at};
-    for (int i = 0; i < 5; i++) {
-        *to[i] = f[i] ? memcpy(blk, f[i], len[i]) : NULL;
-        blk += len[i];
-    }
-    return 0;
-}
-
-/* Keeps a copy of entry `e` (best effort: out of memory keeps none).
- * Caller holds m->mu. */
-static void seen_put(vigil_matcher *m, const vigil_entry *e) {
-    if (!m->seen && !(m->seen = calloc(SEEN_MAX, sizeof *m->seen))) return;
-    vigil_entry *x = &m->seen[(uint64_t)e->id % SEEN_MAX];
-    vigil_entry_clear(x);
-    if (entry_copy(x, e) != 0) memset(x, 0, sizeof *x);
-}
-
-/* Entry `id` as last seen, copied into *e: 1, or 0 when not kept.
- * Caller holds m->mu. */
-static int seen_get(vigil_matcher *m, int64_t id, vigil_entry *e) {
-    const vigil_entry *x = m->seen ? &m->seen[(uint64_t)id % SEEN_MAX] : NULL;
-    return x && x->id == id && entry_copy(e, x) == 0;
-}
-
-/* Forgets the copies of entries first..last of bank `bank_id` (0: any bank;
- * first == last: one entry, any bank).  Caller holds m->mu. */
-static void seen_forget(vigil_matcher *m, int64_t bank_id, int64_t first, int64_t last) {
-    if (!m->seen) return;
-    if (first == last) {
-        vigil_entry *x = &m->seen[(uint64_t)first % SEEN_MAX];
-        if (x->id == first) vigil_entry_clear(x);
-        return;
-    }
-    for (size_t i = 0; i < SEEN_MAX; i++) {
-        vigil_entry *x = &m->seen[i];
-        if (x->id && (!bank_id || x->bank_id == bank_id) && x->id >= first && x->id <= last)
-            vigil_entry_clear(x);
-    }
-}
 
 void vigil_match_opts_init(vigil_match_opts *o) {
     if (!o) return;
@@ -355,8 +302,7 @@ void vigil_matcher_free(vigil_matcher *m) {
     free(m->groups);
     free(m->md5.slots);
     free(m->sha256.slots);
-    for (size_t i = 0; m->seen && i < SEEN_MAX; i++) vigil_entry_clear(&m->seen[i]);
-    free(m->seen);
+    vigil__seen_free(&m->seen);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
@@ -565,14 +511,8 @@ static vigil_status add_match(vigil_matcher *m, int64_t id, int d, vigil_dihedra
                               vigil_match_result *res, vigil_err *err) {
     vigil_entry e;
     if (id <= 0) return VIGIL_OK; /* a removed exact slot */
-    vigil_status rc = vigil_bank_entry_get(m->st, id, &e, err);
+    vigil_status rc = vigil__seen_entry(&m->seen, vigil_bank_entry_get(m->st, id, &e, err), id, &e, err);
     if (rc == VIGIL_ENOENT) return VIGIL_OK; /* removed since the matcher loaded */
-    if (rc == VIGIL_OK) {
-        seen_put(m, &e);
-    } else if (rc == VIGIL_EBUSY && seen_get(m, id, &e)) { /* the store is unreachable */
-        vigil_err_clear(err);
-        rc = VIGIL_OK;
-    }
     if (rc != VIGIL_OK) return rc;
     if (!still_matches(m, &e, q, d, dg, dlen)) {
         vigil_entry_clear(&e);
@@ -787,7 +727,7 @@ static vigil_status apply_change(add_batch *ab, const vigil_bank_change *c, vigi
     vigil_matcher *m = ab->m;
     vigil_status rc = VIGIL_OK;
     if (c->kind == VIGIL_CHANGE_ENTRY) {
-        seen_forget(m, 0, c->entry_id, c->entry_id);
+        vigil__seen_forget(&m->seen, 0, c->entry_id, c->entry_id);
         if (c->old_value) {
             if (batch_flush(ab, err) != 0) return err ? err->status : VIGIL_ENOMEM;
             remove_value(m, c->entry_id, c->signal, c->old_value);
@@ -809,7 +749,7 @@ static vigil_status apply_change(add_batch *ab, const vigil_bank_change *c, vigi
         return rc;
     }
     /* an import's range, or every entry of a bank whose settings changed */
-    seen_forget(m, c->bank_id, c->kind == VIGIL_CHANGE_IMPORT ? c->entry_id : 1,
+    vigil__seen_forget(&m->seen, c->bank_id, c->kind == VIGIL_CHANGE_IMPORT ? c->entry_id : 1,
                 c->kind == VIGIL_CHANGE_IMPORT ? c->last_id : INT64_MAX);
     if (c->kind == VIGIL_CHANGE_IMPORT)
         return in_memory(m, c->bank_id) ? add_range(ab, c->bank_id, c->entry_id, c->last_id, err)
