@@ -219,7 +219,9 @@ void http_vcache_free(http_vcache *c);
 /*! http_vcache_acquire() :
  *  The matcher of `kind` (HTTP_VC_VIDEO: a vigil_video_matcher *,
  *  HTTP_VC_TMK: a vigil_tmk_matcher *) loaded at banks generation `gen`,
- *  loading it first when there is none or it is of another generation;
+ *  loading it first when there is none or it is of another generation
+ *  (a load that finds the store unreachable keeps the one loaded before,
+ *  if any: matching goes on through an outage);
  *  held under a read lock until http_vcache_release(c, kind).
  *  @return the matcher, or NULL with *err set (nothing held). */
 void *http_vcache_acquire(http_vcache *c, int kind, unsigned long gen, vigil_err *err);

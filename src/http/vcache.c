@@ -10,7 +10,10 @@
  * A request holds its matcher under a read lock for the query; a reload
  * builds the new matcher first, then swaps it in under the write lock, so
  * queries never see a half-built one.  The load itself is serialised per
- * kind (one reload, the others wait and take its result).
+ * kind (one reload, the others wait and take its result).  A reload that
+ * finds the store unreachable (VIGIL_EBUSY: a PostgreSQL outage) keeps the
+ * matcher it has: queries go on with it (they answer from the matcher's
+ * copies, match/seen.h) and the next request after the outage loads again.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -119,7 +122,8 @@ void *http_vcache_acquire(http_vcache *c, int kind, unsigned long gen, vigil_err
         vigil_status rc = VIGIL_OK;
         if (!atomic_load(&s->loaded) || atomic_load(&s->gen) != gen) rc = load(c, kind, gen, err);
         pthread_mutex_unlock(&s->reload);
-        if (rc != VIGIL_OK) return NULL;
+        if (rc == VIGIL_EBUSY && atomic_load(&s->loaded)) vigil_err_clear(err); /* keep the one it has */
+        else if (rc != VIGIL_OK) return NULL;
     }
     pthread_rwlock_rdlock(&s->lock);
     return s->m;

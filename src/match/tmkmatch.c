@@ -5,6 +5,12 @@
  * store's 1,200-byte heads) for the level-1 prefilter; a candidate's full
  * signature is read from the store for level 2 (its 263 KB blob), so memory
  * does not grow with the signatures (bench/bench_tmk.c measures both ways).
+ * For a PostgreSQL outage (seen.h) the matcher keeps the entries it found
+ * and the full signatures of the last TMK_BODIES entries that matched: while
+ * the store is unreachable those match again from memory, a query with no
+ * level-1 candidate answers no match, and a level-1 candidate whose
+ * signature is not kept makes the query VIGIL_EBUSY (level 2 cannot be
+ * decided; a level-1-only answer would be a guess).
  */
 #include <math.h>
 #include <pthread.h>
@@ -15,11 +21,15 @@
 
 #include "common/err.h"
 #include "match/allow.h"
+#include "match/seen.h"
 #include "vigil/video.h"
+
+#define TMK_BODIES 16 /* full signatures kept for an outage: 16 x 263 KB */
 
 struct vigil_tmk_matcher {
     vigil_store *st;
-    pthread_mutex_t mu; /* the store serves one thread at a time */
+    pthread_mutex_t mu; /* the store serves one thread at a time (and guards seen) */
+    vigil__seen seen;   /* entries and signatures found lately, for an outage */
     size_t n, cap;
     int64_t *entry;
     float (*avg)[VIGIL_TMK_DIM]; /* L2-normalised average features */
@@ -30,6 +40,7 @@ void vigil_tmk_matcher_free(vigil_tmk_matcher *m) {
     if (!m) return;
     free(m->entry);
     free(m->avg);
+    vigil__seen_free(&m->seen);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
@@ -70,6 +81,7 @@ vigil_status vigil_tmk_matcher_open(vigil_store *st, const char *const *banks, s
     vigil_tmk_matcher *m = calloc(1, sizeof *m);
     if (!m) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     pthread_mutex_init(&m->mu, NULL);
+    vigil__seen_init(&m->seen, TMK_BODIES);
     m->st = st;
     vigil_status rc = vigil_bank_scan_heads(st, VIGIL_SIGNAL_TMK, banks, n_banks, load_tmk, m, err);
     if (rc == VIGIL_OK && m->failed) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory loading the bank videos");
@@ -101,7 +113,7 @@ static vigil_status add_hit(vigil_tmk_matcher *m, vigil_tmk_match_result *res, i
                             vigil_err *err) {
     vigil_entry e;
     pthread_mutex_lock(&m->mu);
-    vigil_status rc = vigil_bank_entry_get(m->st, id, &e, err);
+    vigil_status rc = vigil__seen_entry(&m->seen, vigil_bank_entry_get(m->st, id, &e, err), id, &e, err);
     pthread_mutex_unlock(&m->mu);
     if (rc == VIGIL_ENOENT) return VIGIL_OK;
     if (rc != VIGIL_OK) return rc;
@@ -143,20 +155,33 @@ vigil_status vigil_tmk_matcher_query(vigil_tmk_matcher *m, const vigil_tmk *q, f
         uint8_t *bin = NULL;
         size_t nbin = 0;
         pthread_mutex_lock(&m->mu);
-        rc = vigil_bank_entry_bytes(m->st, m->entry[i], &bin, &nbin, err);
+        rc = vigil__seen_bytes(&m->seen, vigil_bank_entry_bytes(m->st, m->entry[i], &bin, &nbin, err), m->entry[i],
+                               &bin, &nbin, err);
         pthread_mutex_unlock(&m->mu);
         if (rc == VIGIL_ENOENT) { /* removed since the matcher loaded */
             rc = VIGIL_OK;
             continue;
         }
+        if (rc == VIGIL_EBUSY) {
+            char msg[VIGIL_ERR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            rc = vigil__err_set(err, VIGIL_EBUSY,
+                                "bank video %lld is a level-1 candidate and its TMK signature is not in memory: "
+                                "level 2 needs the store, which is unreachable (%s); retry",
+                                (long long)m->entry[i], msg);
+        }
         if (rc != VIGIL_OK) break;
         vigil_tmk *b = NULL;
         vigil_status rb = vigil_tmk_read(bin, nbin, &b, NULL);
-        free(bin);
-        if (rb != VIGIL_OK) continue;
-        float l2 = vigil_tmk_level2(q, b);
+        float l2 = rb == VIGIL_OK ? vigil_tmk_level2(q, b) : 0;
         vigil_tmk_free(b);
-        if (l2 >= level2) rc = add_hit(m, res, m->entry[i], l1, l2, err);
+        if (rb == VIGIL_OK && l2 >= level2) {
+            pthread_mutex_lock(&m->mu);
+            vigil__seen_keep_bytes(&m->seen, m->entry[i], bin, nbin);
+            pthread_mutex_unlock(&m->mu);
+            rc = add_hit(m, res, m->entry[i], l1, l2, err);
+        }
+        free(bin);
     }
     if (rc != VIGIL_OK) {
         vigil_tmk_match_result_clear(res);

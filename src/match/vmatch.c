@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "match/allow.h"
+#include "match/seen.h"
 #include "video/video_internal.h"
 #include "vigil/index.h"
 #include "vigil/match.h"
@@ -17,7 +18,8 @@
 
 struct vigil_video_matcher {
     vigil_store *st;
-    pthread_mutex_t mu; /* the store serves one thread at a time */
+    pthread_mutex_t mu; /* the store serves one thread at a time (and guards seen) */
+    vigil__seen seen;   /* the entries found lately, for an outage (seen.h) */
     vigil_index *idx;
     /* per bank video */
     size_t nv, capv;
@@ -70,6 +72,7 @@ void vigil_video_matcher_free(vigil_video_matcher *m) {
     free(m->fstart);
     free(m->fdur);
     free(m->fhash);
+    vigil__seen_free(&m->seen);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
@@ -293,12 +296,14 @@ static int cmp_match(const void *a, const void *b) {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-/* Append the bank video's entry (looked up in the store) to res. */
+/* Append the bank video's entry (looked up in the store; while it is
+ * unreachable, its copy from an earlier hit) to res. */
 static vigil_status add_match(vigil_video_matcher *m, const vigil_video_match *x, vigil_video_match_result *res,
                               vigil_err *err) {
     vigil_entry e;
     pthread_mutex_lock(&m->mu);
-    vigil_status rc = vigil_bank_entry_get(m->st, x->entry_id, &e, err);
+    vigil_status rc =
+        vigil__seen_entry(&m->seen, vigil_bank_entry_get(m->st, x->entry_id, &e, err), x->entry_id, &e, err);
     pthread_mutex_unlock(&m->mu);
     if (rc == VIGIL_ENOENT) return VIGIL_OK; /* removed since the matcher loaded */
     if (rc != VIGIL_OK) return rc;
