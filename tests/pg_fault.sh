@@ -38,7 +38,10 @@ if [ -x "$G" ] && "$G" --size 96x72 --fps 5 --seconds 60 --seed 21 "$T/orig.mp4"
     "$V" --db "$U" bank create voutage > /dev/null
     "$V" --db "$U" bank add voutage --video "$T/orig.mp4" --label entity=video-group > /dev/null
     "$V" --db "$U" bank add voutage --tmk "$T/orig.mp4" --label entity=tmk-group > /dev/null
-    for f in orig other; do
+    # a second bank video, never queried before the outage: its signature is not in memory
+    "$G" --size 96x72 --fps 5 --seconds 20 --seed 23 "$T/twin.mp4" 2> /dev/null
+    "$V" --db "$U" bank add voutage --tmk "$T/twin.mp4" --label entity=twin > /dev/null
+    for f in orig other twin; do
         ext=mp4; [ $f = other ] && ext=avi
         printf '{"hashes":["%s"]}' "$("$V" hash --vpdq "$T/$f.$ext" | cut -d, -f1)" > "$T/$f.vpdq.json"
         printf '{"hashes":["%s"]}' "$("$V" hash --tmk "$T/$f.$ext" | cut -d, -f1)" > "$T/$f.tmk.json"
@@ -115,6 +118,10 @@ if [ "$vid" = 1 ]; then
     echo "    a TMK value during the outage: $c in $vms ms $(head -c 160 "$T/m")"
     vcheck outage_tmk_unrelated_no_match "$T/other.tmk.json" none
     echo "    an unrelated TMK value during the outage: $c in $vms ms"
+    c=$(vmatch "$tok" "$T/twin.tmk.json") # level 2 needs the store: 503, never a guess
+    [ "$c" = 503 ] && grep -qi '^Retry-After: [0-9]' "$T/mh" && grep -q 'signature is not in memory' "$T/m" \
+        && ok outage_tmk_candidate_not_kept_503 || bad outage_tmk_candidate_not_kept_503 "$c" "$(head -c 300 "$T/m")"
+    echo "    a TMK level-1 candidate not matched before the outage: $c $(head -c 240 "$T/m")"
 fi
 c=$(match "$tok2")
 [ "$c" = 503 ] && grep -qi '^Retry-After: [0-9]' "$T/mh" && ok outage_unknown_token_503 \
@@ -133,6 +140,8 @@ c=$(match "$tok2")
 if [ "$vid" = 1 ]; then
     vcheck video_match_after_restart "$T/orig.vpdq.json" voutage
     vcheck tmk_match_after_restart "$T/orig.tmk.json" voutage
+    vcheck tmk_twin_after_restart "$T/twin.tmk.json" voutage
+    grep -q '"twin"' "$T/m" && ok tmk_twin_labels_after_restart || bad tmk_twin_labels_after_restart "$(head -c 300 "$T/m")"
 fi
 n503=$(grep -c ' 503$' "$T/codes")
 n201=$(grep -c ' 201$' "$T/codes")
