@@ -88,7 +88,9 @@ void vigil__seen_keep_bytes(vigil__seen *s, int64_t id, const uint8_t *bytes, si
     uint8_t *copy = malloc(len ? len : 1);
     if (!copy) return;
     if (len) memcpy(copy, bytes, len);
-    *b = (vigil__seen_body){id, copy, len};
+    b->id = id;
+    b->bytes = copy;
+    b->len = len;
 }
 
 void vigil__seen_forget(vigil__seen *s, int64_t bank_id, int64_t first, int64_t last) {
