@@ -238,10 +238,13 @@ static vigil_status cluster_link(vigil_store *st, intake_ctx *c, int64_t op_id, 
                                     err, "i", id);
     for (size_t i = 0; rc == VIGIL_OK && i < f->n_hashes; i++) {
         if (strcmp(f->htype[i], "pdq") != 0) {
+            /* likely(): the type and the operation do not narrow, the value
+             * does (PostgreSQL: its hash index, never every item of the
+             * operation or every hash of the type; see the head of pg.c) */
             rc = vigil__q_each(st,
                                "SELECT DISTINCT j.cluster_id FROM item_hash g CROSS JOIN item j "
-                               "WHERE g.signal_type = ?1 AND g.value = ?2 AND j.id = g.item_id "
-                               "AND j.operation_id = ?3",
+                               "WHERE likely(g.signal_type = ?1) AND g.value = ?2 AND "
+                               "j.id = g.item_id AND likely(j.operation_id = ?3)",
                                meet_row, &m, err, "tti", f->htype[i], f->hval[i], op_id);
             continue;
         }
@@ -337,11 +340,11 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
         for (size_t i = 0; rc == VIGIL_OK && !of && i < f.n_hashes; i++) {
             if (strcmp(f.htype[i], "pdq") == 0) {
                 rc = reupload_by_pdq(st, ctx, f.hval[i], &of, err);
-            } else {
+            } else { /* likely(): as in cluster_link, the value narrows */
                 rc = vigil__q_int(st,
                                   "SELECT max(h.item_id) FROM item_hash h JOIN item i ON i.id = "
-                                  "h.item_id WHERE h.signal_type = ?1 AND h.value = ?2 AND "
-                                  "i.state = 'removed' HAVING max(h.item_id) IS NOT NULL",
+                                  "h.item_id WHERE likely(h.signal_type = ?1) AND h.value = ?2 AND "
+                                  "likely(i.state = 'removed') HAVING max(h.item_id) IS NOT NULL",
                                   &of, err, "tt", f.htype[i], f.hval[i]);
                 if (rc == VIGIL_ENOENT) rc = VIGIL_OK, of = 0;
             }

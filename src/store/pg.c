@@ -41,7 +41,8 @@
  * PL/pgSQL function returning X, which the planner cannot look into, so no
  * index is chosen for X: a query marks with it the columns that do not
  * narrow (SQL_ENTRY_BY_VALUE in bank.c: a value's entries through the hash
- * index on value, never the whole bank through (bank_id, signal_type)).
+ * index on value, never the whole bank through (bank_id, signal_type); the
+ * intake's look-ups of item_hash by value in case/item.c likewise).
  * Everything else must be SQL both accept (ON CONFLICT ...
  * DO UPDATE/NOTHING, RETURNING, coalesce, nullif, CASE, EXISTS, lower, ||,
  * partial indexes, ALTER TABLE ... RENAME/ADD COLUMN, SAVEPOINT).  Not
