@@ -547,6 +547,46 @@ static int raw(const char *path, const char *sql) {
     return rc;
 }
 
+/* Inside a write transaction audit_head is written once, at commit: an
+ * event after a savepoint rolled one back still chains on, a transaction
+ * rolled back (or whose events all were) leaves the head where it was, an
+ * event outside a transaction moves it at once, and the chain verifies. */
+static void test_audit_head_at_commit(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    int64_t m0 = 0, m = 0, n = 0, bad = 0;
+    CHECK_OK(vigil_store_mark(st, &m0, &err), &err);
+    CHECK_OK(vigil__store_begin(st, &err), &err);
+    CHECK_OK(vigil__audit(st, "t", "test.one", "test", 1, NULL, NULL, &err), &err);
+    CHECK_OK(vigil__store_exec(st, "SAVEPOINT t1", &err), &err);
+    CHECK_OK(vigil__audit(st, "t", "test.two", "test", 2, NULL, NULL, &err), &err);
+    CHECK_OK(vigil__store_exec(st, "ROLLBACK TO t1; RELEASE t1", &err), &err);
+    CHECK_OK(vigil__audit(st, "t", "test.three", "test", 3, NULL, NULL, &err), &err);
+    CHECK_OK(vigil_store_mark(st, &m, &err), &err);
+    CHECK_INT(m, ==, m0); /* not yet: at commit */
+    CHECK_OK(vigil__store_commit(st, &err), &err);
+    CHECK_OK(vigil_store_mark(st, &m, &err), &err);
+    CHECK_INT(m, ==, m0 + 2);
+    CHECK_OK(vigil__store_begin(st, &err), &err);
+    CHECK_OK(vigil__audit(st, "t", "test.four", "test", 4, NULL, NULL, &err), &err);
+    vigil__store_rollback(st);
+    CHECK_OK(vigil__store_begin(st, &err), &err);
+    CHECK_OK(vigil__store_exec(st, "SAVEPOINT t2", &err), &err);
+    CHECK_OK(vigil__audit(st, "t", "test.five", "test", 5, NULL, NULL, &err), &err);
+    CHECK_OK(vigil__store_exec(st, "ROLLBACK TO t2; RELEASE t2", &err), &err);
+    CHECK_OK(vigil__store_commit(st, &err), &err);
+    CHECK_OK(vigil_store_mark(st, &m, &err), &err);
+    CHECK_INT(m, ==, m0 + 2);
+    CHECK_OK(vigil__audit(st, "t", "test.six", "test", 6, NULL, NULL, &err), &err);
+    CHECK_OK(vigil_store_mark(st, &m, &err), &err);
+    CHECK_INT(m, ==, m0 + 3);
+    CHECK_OK(vigil_audit_verify(st, NULL, &n, &bad, &err), &err);
+    CHECK_INT(n, ==, m0 + 3);
+    CHECK_INT(bad, ==, 0);
+    vigil_store_close(st);
+}
+
 static void test_audit_tamper(void) {
     char path[1024], work[1100];
     snprintf(path, sizeof path, "%s/audit.db", test_tmpdir());
@@ -1118,6 +1158,7 @@ const test_case suite_case[] = {
     {"case/removal_orders_and_tco", test_orders},
     {"case/import", test_import},
     {"case/audit_tamper", test_audit_tamper},
+    {"case/audit_head_at_commit", test_audit_head_at_commit},
     {"case/text_language_at_intake", test_text_language},
     {"case/demo", test_demo},
     {"case/clusters", test_clusters},

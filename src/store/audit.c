@@ -26,6 +26,13 @@ static const char sql_head[] = "SELECT last_id, digest FROM audit_head WHERE one
 static const char sql_set_head[] =
     "INSERT INTO audit_head (one, last_id, digest) VALUES (1, ?1, ?2) "
     "ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, digest = excluded.digest";
+/* the newest event of the open transaction (ids above the committed head) */
+static const char sql_tx_head[] =
+    "SELECT id, digest FROM audit WHERE id > ?1 ORDER BY id DESC LIMIT 1";
+static const char sql_set_head_tx[] =
+    "INSERT INTO audit_head (one, last_id, digest) SELECT 1, id, digest FROM audit WHERE id > ?1 "
+    "ORDER BY id DESC LIMIT 1 ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, "
+    "digest = excluded.digest";
 static const char sql_insert[] =
     "INSERT INTO audit (id, at, actor, action, entity, entity_id, before, after, prev, digest) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -75,9 +82,18 @@ static vigil_status head_row(void *ctx, const vigil__row *r, vigil_err *err) {
 vigil_status vigil__audit(vigil_store *st, const char *actor, const char *action,
                           const char *entity, int64_t entity_id, json_t *before, json_t *after,
                           vigil_err *err) {
+    /* in a write transaction: its own newest event, else the committed head
+     * (also after a savepoint rolled the transaction's events back) */
+    vigil__audit_tx *tx = vigil__store_in_transaction(st) ? vigil__store_audit_tx(st) : NULL;
     audit_head h = {0, GENESIS};
-    vigil_status rc = vigil__q_each(st, sql_head, head_row, &h, err, "");
+    vigil_status rc = VIGIL_OK;
+    if (tx && tx->open) rc = vigil__q_each(st, sql_tx_head, head_row, &h, err, "i", tx->base);
+    if (rc == VIGIL_OK && h.last == 0) rc = vigil__q_each(st, sql_head, head_row, &h, err, "");
     if (rc != VIGIL_OK) return rc;
+    if (tx && !tx->open) {
+        tx->open = 1;
+        tx->base = h.last;
+    }
     int64_t last = h.last;
     const char *prev = h.digest;
 
@@ -96,7 +112,7 @@ vigil_status vigil__audit(vigil_store *st, const char *actor, const char *action
     if (rc == VIGIL_OK)
         rc = vigil__q_exec(st, sql_insert, NULL, err, "ittttittt" "t", id, at, actor, action,
                            entity, entity_id, b, a, prev, digest);
-    if (rc == VIGIL_OK) rc = vigil__q_exec(st, sql_set_head, NULL, err, "it", id, digest);
+    if (rc == VIGIL_OK && !tx) rc = vigil__q_exec(st, sql_set_head, NULL, err, "it", id, digest);
     /* Bank changes no longer bump id_counter's 'bank_version' row: servers
      * follow the change log (changes.c) since schema 7, and nothing reads
      * the row (stores written before keep it, unused). */
@@ -104,6 +120,13 @@ out:
     free(b);
     free(a);
     return rc;
+}
+
+vigil_status vigil__audit_commit(vigil_store *st, vigil_err *err) {
+    vigil__audit_tx *tx = vigil__store_audit_tx(st);
+    if (!tx->open) return VIGIL_OK;
+    tx->open = 0;
+    return vigil__q_exec(st, sql_set_head_tx, NULL, err, "i", tx->base);
 }
 
 /* The walk over the chain: each event must follow the one before. */

@@ -418,6 +418,7 @@ struct vigil_store {
     void *clock_ctx;
     int version;
     int64_t log_keep; /* change-log rows kept; 0: VIGIL_CHANGE_LOG_KEEP */
+    vigil__audit_tx audit_tx; /* the open write transaction's audit events */
 };
 
 int vigil_store_schema_latest(void) {
@@ -450,6 +451,10 @@ const char *vigil__store_actor(const vigil_store *st) {
 
 vigil__db *vigil__store_db(vigil_store *st) {
     return st->db;
+}
+
+vigil__audit_tx *vigil__store_audit_tx(vigil_store *st) {
+    return &st->audit_tx;
 }
 
 vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err) {

@@ -39,6 +39,27 @@ vigil_status vigil__store_begin(vigil_store *st, vigil_err *err);
 vigil_status vigil__store_commit(vigil_store *st, vigil_err *err);
 void vigil__store_rollback(vigil_store *st);
 
+/*! The audit chain inside a write transaction (audit.c).  The first event
+ *  of a transaction reads audit_head (the committed head); later ones read
+ *  the transaction's own newest event; audit_head is written once, by
+ *  vigil__audit_commit() at commit, not once an event: on PostgreSQL every
+ *  update of that one row inside a transaction leaves a version that each
+ *  later read walks, so a 10,000-row import grew with the square of its
+ *  size.  `open`: the transaction appended events; `base`: the committed
+ *  head's id then. */
+typedef struct vigil__audit_tx {
+    int open;
+    int64_t base;
+} vigil__audit_tx;
+
+/*! vigil__store_audit_tx() : the store's audit transaction state. */
+vigil__audit_tx *vigil__store_audit_tx(vigil_store *st);
+
+/*! vigil__audit_commit() : brings audit_head to the transaction's newest
+ *  event before it commits (vigil__store_commit calls it).
+ *  @return VIGIL_OK, or the store's error (the commit then rolls back). */
+vigil_status vigil__audit_commit(vigil_store *st, vigil_err *err);
+
 /*! vigil__store_end() : ends the write transaction: commits when `rc` is
  *  VIGIL_OK, else rolls back.  @return the final status (a failed commit's). */
 vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err);
