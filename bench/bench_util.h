@@ -1,10 +1,12 @@
 /*
  * bench/bench_util.h - what the benchmarks measure with: a monotonic clock in
- * seconds and the process's resident memory, one copy for every bench_*.c.
+ * seconds, the process's resident memory and a reproducible random stream,
+ * one copy for every bench_*.c.
  */
 #ifndef VIGIL_BENCH_UTIL_H
 #define VIGIL_BENCH_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +30,16 @@ static inline double bench_rss_mb(void) {
         fclose(f);
     }
     return (double)res * (double)sysconf(_SC_PAGESIZE) / 1e6;
+}
+
+/*! bench_rnd32() : the next step of the xorshift64 stream `*s` (seed it
+ *  non-zero), as 32 of its bits: reproducible inputs for every run.
+ *  @return the value. */
+static inline uint32_t bench_rnd32(uint64_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (uint32_t)(*s >> 16);
 }
 
 #endif /* VIGIL_BENCH_UTIL_H */
