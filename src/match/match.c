@@ -307,6 +307,17 @@ void vigil_matcher_free(vigil_matcher *m) {
     free(m);
 }
 
+/* The options in force: `opts` (NULL: the defaults) with each negative
+ * distance or quality floor replaced by its default. */
+static void opts_resolve(const vigil_match_opts *opts, vigil_match_opts *o) {
+    if (opts)
+        *o = *opts;
+    else
+        vigil_match_opts_init(o);
+    if (o->max_distance < 0) o->max_distance = VIGIL_DEFAULT_MAX_DISTANCE;
+    if (o->quality_floor < 0) o->quality_floor = VIGIL_DEFAULT_QUALITY_FLOOR;
+}
+
 vigil_status vigil_matcher_open(vigil_store *st, const vigil_match_opts *opts, vigil_matcher **out,
                                 vigil_err *err) {
     vigil_status rc = VIGIL_OK;
@@ -318,12 +329,7 @@ vigil_status vigil_matcher_open(vigil_store *st, const vigil_match_opts *opts, v
     if (!st || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_matcher_open: NULL argument");
     *out = NULL;
     vigil_match_opts o;
-    if (opts)
-        o = *opts;
-    else
-        vigil_match_opts_init(&o);
-    if (o.max_distance < 0) o.max_distance = VIGIL_DEFAULT_MAX_DISTANCE;
-    if (o.quality_floor < 0) o.quality_floor = VIGIL_DEFAULT_QUALITY_FLOOR;
+    opts_resolve(opts, &o);
     if (o.max_distance > 256)
         return vigil__err_set(err, VIGIL_EINVAL, "distance %d is outside 0..256", o.max_distance);
     vigil_matcher *m = calloc(1, sizeof *m);
@@ -932,12 +938,7 @@ vigil_status vigil_matcher_open_snapshot(vigil_store *st, const vigil_match_opts
         return vigil__err_set(err, VIGIL_EINVAL, "vigil_matcher_open_snapshot: NULL argument");
     *out = NULL;
     vigil_match_opts o;
-    if (opts)
-        o = *opts;
-    else
-        vigil_match_opts_init(&o);
-    if (o.max_distance < 0) o.max_distance = VIGIL_DEFAULT_MAX_DISTANCE;
-    if (o.quality_floor < 0) o.quality_floor = VIGIL_DEFAULT_QUALITY_FLOOR;
+    opts_resolve(opts, &o);
     if (o.n_banks)
         return vigil__err_set(err, VIGIL_EINVAL, "a snapshot holds all banks: not for named banks");
     struct stat sb;
