@@ -99,6 +99,15 @@ const char *test_db_named(const char *file, char *buf, size_t n) {
     return buf;
 }
 
+void test_rm_db(const char *path) {
+    char p[600];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
 int test_store_copy(const char *from, const char *to) {
     if (!vigil_store_is_url(from)) {
         char wal[1200];

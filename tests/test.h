@@ -100,4 +100,8 @@ const char *test_db(void);
 const char *test_db_named(const char *file, char *buf, size_t n);
 int test_store_copy(const char *from, const char *to);
 
+/* Removes the SQLite file `path` and its -wal and -shm companions (each
+ * may be absent). */
+void test_rm_db(const char *path);
+
 #endif /* VIGIL_TEST_H */

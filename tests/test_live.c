@@ -23,15 +23,6 @@ static const char *tmp_path(const char *name) {
     return buf[k];
 }
 
-static void rm_db(const char *path) {
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
 /* A small deterministic generator. */
 static uint64_t rng_state = 88172645463325252ull;
 static uint64_t rnd(void) {
@@ -134,7 +125,7 @@ static int compare_all(vigil_matcher *m, vigil_store *st) {
 
 static void t_deltas_random(void) {
     const char *path = tmp_path("live-deltas.db");
-    rm_db(path);
+    test_rm_db(path);
     vigil_store *st = NULL;
     vigil_matcher *m = NULL;
     vigil_err err;
@@ -257,7 +248,7 @@ static void t_deltas_random(void) {
     CHECK_INT(total_matches, >, 1000);
     vigil_matcher_free(m);
     vigil_store_close(st);
-    rm_db(path);
+    test_rm_db(path);
 }
 
 /* The log: one row per change, one per import, and pruned to the keep. */
@@ -329,7 +320,7 @@ static void t_log_rows(void) {
  * first one's changes through the log. */
 static void t_second_handle(void) {
     const char *path = tmp_path("live-two.db");
-    rm_db(path);
+    test_rm_db(path);
     vigil_store *a = NULL, *b = NULL;
     vigil_matcher *m = NULL;
     vigil_err err;
@@ -359,7 +350,7 @@ static void t_second_handle(void) {
     vigil_matcher_free(m);
     vigil_store_close(a);
     vigil_store_close(b);
-    rm_db(path);
+    test_rm_db(path);
 }
 
 /* Change byte `at` of a file (at < 0: from the end); or cut it to `len`. */
@@ -376,8 +367,8 @@ static int poke(const char *path, long at) {
 static void t_snapshots(void) {
     const char *path = tmp_path("live-snap.db"), *snap = tmp_path("live-snap.idx");
     const char *other = tmp_path("live-other.db"), *bad = tmp_path("live-bad.idx");
-    rm_db(path);
-    rm_db(other);
+    test_rm_db(path);
+    test_rm_db(other);
     unlink(snap);
     vigil_store *st = NULL, *st2 = NULL;
     vigil_matcher *m = NULL, *s = NULL;
@@ -460,8 +451,8 @@ static void t_snapshots(void) {
     vigil_store_close(st2);
     unlink(snap);
     unlink(bad);
-    rm_db(path);
-    rm_db(other);
+    test_rm_db(path);
+    test_rm_db(other);
 }
 
 /* A store restored from a backup (same identity) that logged other
@@ -470,8 +461,8 @@ static void t_snapshots(void) {
 static void t_snapshot_restored(void) {
     const char *orig = tmp_path("live-orig.db"), *back = tmp_path("live-back.db");
     const char *snap = tmp_path("live-orig.idx");
-    rm_db(orig);
-    rm_db(back);
+    test_rm_db(orig);
+    test_rm_db(back);
     vigil_store *st = NULL;
     vigil_matcher *m = NULL, *s = NULL;
     vigil_err err;
@@ -499,8 +490,8 @@ static void t_snapshot_restored(void) {
     CHECK(s == NULL);
     vigil_store_close(st);
     unlink(snap);
-    rm_db(orig);
-    rm_db(back);
+    test_rm_db(orig);
+    test_rm_db(back);
 }
 
 /* Snapshots written while another thread syncs and queries: each one
@@ -523,7 +514,7 @@ static void *save_loop(void *arg) {
 
 static void t_save_during_sync(void) {
     const char *path = tmp_path("live-race.db"), *snap = tmp_path("live-race.idx");
-    rm_db(path);
+    test_rm_db(path);
     vigil_store *st = NULL, *w = NULL;
     vigil_matcher *m = NULL, *s = NULL;
     vigil_err err;
@@ -576,7 +567,7 @@ static void t_save_during_sync(void) {
     vigil_store_close(st);
     vigil_store_close(w);
     unlink(snap);
-    rm_db(path);
+    test_rm_db(path);
 }
 
 const test_case suite_live[] = {

@@ -37,15 +37,6 @@ static const char *tmp_path(const char *name) {
     return buf;
 }
 
-static void rm_db(const char *path) {
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
 /* Bad rows collected as "LINE: reason\n". */
 typedef struct bad_log {
     char text[8192];
@@ -91,7 +82,7 @@ static int64_t count_entries(vigil_store *st, const char *bank) {
 
 static void t_open_migrate(void) {
     const char *path = tmp_path("migrate.db");
-    rm_db(path);
+    test_rm_db(path);
     vigil_store *st = NULL;
     vigil_err err;
     CHECK_OK(vigil_store_open(path, &st, &err), &err);
@@ -127,7 +118,7 @@ static void t_open_migrate(void) {
 
 /* Make an SQLite file with the given application id, user_version and SQL. */
 static int make_db(const char *path, int app_id, int version, const char *sql) {
-    rm_db(path);
+    test_rm_db(path);
     sqlite3 *db = NULL;
     char q[256];
     snprintf(q, sizeof q, "PRAGMA application_id = %d; PRAGMA user_version = %d; %s", app_id,
@@ -985,7 +976,7 @@ static void t_idless_into_filled(void) {
  * same file sees the first one's writes (WAL). */
 static void t_durable(void) {
     const char *path = tmp_path("durable.db");
-    rm_db(path);
+    test_rm_db(path);
     vigil_store *a = NULL, *b = NULL;
     vigil_err err;
     CHECK_OK(vigil_store_open(path, &a, &err), &err);
@@ -1193,7 +1184,7 @@ static void t_copies_export_history(void) {
  * entries matched and exported, and new rows follow the new rules. */
 static void t_migrate_v2_banks(void) {
     const char *path = tmp_path("schema2.db");
-    rm_db(path);
+    test_rm_db(path);
     vigil_store *st = NULL;
     vigil_err err;
     vigil_err_clear(&err);
@@ -1321,7 +1312,7 @@ static void t_csv_fuzz_regressions(void) {
  * operations' items do not, and the intake goes on linking new items. */
 static void t_migrate_clusters(void) {
     const char *path = tmp_path("before-clusters.db");
-    rm_db(path);
+    test_rm_db(path);
     vigil_store *st = NULL;
     vigil_err err;
     vigil_err_clear(&err);
@@ -1329,7 +1320,7 @@ static void t_migrate_clusters(void) {
      * may come after the clusters' one) */
     int before = vigil_store_schema_latest() - 1;
     for (; before > 0; before--) {
-        rm_db(path);
+        test_rm_db(path);
         CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
         vigil_err e2;
         int has = vigil__store_exec(st, "SELECT cluster_id FROM item LIMIT 0", &e2) == VIGIL_OK;
@@ -1377,7 +1368,7 @@ static void t_migrate_clusters(void) {
     CHECK_INT(json_integer_value(json_object_get(r, "contents")), ==, 2);
     json_decref(r);
     vigil_store_close(st);
-    rm_db(path);
+    test_rm_db(path);
 }
 
 /* The version that made the change log (found, not written down: steps
@@ -1385,7 +1376,7 @@ static void t_migrate_clusters(void) {
 static int change_log_version(void) {
     const char *path = tmp_path("find-log.db");
     for (int v = 1; v <= vigil_store_schema_latest(); v++) {
-        rm_db(path);
+        test_rm_db(path);
         vigil_store *st = NULL;
         int64_t n = 0;
         if (vigil__store_open_at(path, v, &st, NULL) != VIGIL_OK) return -1;
@@ -1393,11 +1384,11 @@ static int change_log_version(void) {
                                        &n, NULL, "");
         vigil_store_close(st);
         if (rc == VIGIL_OK && n == 1) {
-            rm_db(path);
+            test_rm_db(path);
             return v;
         }
     }
-    rm_db(path);
+    test_rm_db(path);
     return -1;
 }
 
@@ -1408,7 +1399,7 @@ static void t_migrate_change_log(void) {
     int v = change_log_version();
     CHECK_INT(v, >, 1);
     const char *path = tmp_path("pre-log.db");
-    rm_db(path);
+    test_rm_db(path);
     vigil_store *st = NULL;
     vigil_err err;
     vigil_err_clear(&err);
@@ -1441,7 +1432,7 @@ static void t_migrate_change_log(void) {
              id == 2 && !cs[0].old_value;
     vigil_bank_changes_free(cs, n);
     vigil_store_close(st);
-    rm_db(path);
+    test_rm_db(path);
     CHECK(ok);
 }
 
