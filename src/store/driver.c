@@ -168,7 +168,8 @@ vigil_status vigil__store_begin(vigil_store *st, vigil_err *err) {
 
 vigil_status vigil__store_commit(vigil_store *st, vigil_err *err) {
     vigil__db *db = vigil__store_db(st);
-    vigil_status rc = vigil__audit_commit(st, err); /* audit_head, once */
+    vigil_status rc = vigil__tally_commit(st, err); /* the running totals, once per key */
+    if (rc == VIGIL_OK) rc = vigil__audit_commit(st, err); /* audit_head, once */
     if (rc == VIGIL_OK) rc = db->drv->commit(db->impl, err);
     if (rc != VIGIL_OK) vigil__store_rollback(st);
     return rc;
@@ -177,6 +178,7 @@ vigil_status vigil__store_commit(vigil_store *st, vigil_err *err) {
 void vigil__store_rollback(vigil_store *st) {
     vigil__db *db = vigil__store_db(st);
     vigil__store_audit_tx(st)->open = 0;
+    vigil__tally_reset(st);
     db->drv->rollback(db->impl);
 }
 

@@ -7,7 +7,9 @@
  * user_version) is the number of migration steps applied; migrations[k]
  * takes version k to k+1.  Steps are only ever appended (a released step is
  * never edited), each in its own transaction together with its row in
- * schema_migration and the new version.  The driver also marks the
+ * schema_migration and the new version.  A step may also compute from the
+ * rows it finds (migration_fill: today's code, so it reads only tables and
+ * columns its version has).  The driver also marks the
  * database as vigil's (SQLite: PRAGMA application_id), so that --db pointed
  * at another program's database is refused instead of altered.
  */
@@ -407,8 +409,38 @@ static const char *const migrations[] = {
     ");\n"
     "CREATE INDEX item_video_op ON item_video(operation_id);\n"
     "CREATE INDEX item_video_item ON item_video(item_id);\n",
+    /* the report's running totals (issue 12, point 8; src/store/tally.c):
+     * per operation, dimension and key, the number of rows counted (items
+     * by state, type, affiliation, outlet, platform, language; reports by
+     * agency; distinct contents and referred items), kept by the writes
+     * that change them; counted from the rows once here (migration_fill).
+     * referral_item_removed: the removal times the report reads, without
+     * the referrals' other items. */
+    "CREATE TABLE op_tally (\n"
+    "    operation_id INTEGER NOT NULL,\n"
+    "    dim          TEXT NOT NULL,\n"
+    "    k            TEXT NOT NULL,\n"
+    "    n            INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (operation_id, dim, k)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX referral_item_removed ON referral_item(referral_id, responded_at)\n"
+    "    WHERE response = 'removed';\n",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* The running totals of the operations already there (step 9). */
+static vigil_status fill_tallies(vigil_store *st, vigil_err *err) {
+    return vigil__tally_rebuild(st, 0, err);
+}
+
+/* What a step computes from the rows it finds, after its SQL and in its
+ * transaction: the version the step makes, and the function. */
+static const struct {
+    int version;
+    vigil_status (*fill)(vigil_store *st, vigil_err *err);
+} migration_fill[] = {
+    {9, fill_tallies},
+};
 
 struct vigil_store {
     vigil__db *db;
@@ -419,6 +451,7 @@ struct vigil_store {
     int version;
     int64_t log_keep; /* change-log rows kept; 0: VIGIL_CHANGE_LOG_KEEP */
     vigil__audit_tx audit_tx; /* the open write transaction's audit events */
+    vigil__tally_tx *tally_tx; /* its running totals (NULL until the first) */
 };
 
 int vigil_store_schema_latest(void) {
@@ -457,6 +490,11 @@ vigil__audit_tx *vigil__store_audit_tx(vigil_store *st) {
     return &st->audit_tx;
 }
 
+vigil__tally_tx *vigil__store_tally_tx(vigil_store *st) {
+    if (!st->tally_tx) st->tally_tx = vigil__tally_tx_new();
+    return st->tally_tx;
+}
+
 vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err) {
     if (rc == VIGIL_OK) rc = vigil__store_commit(st, err);
     if (rc != VIGIL_OK) vigil__store_rollback(st);
@@ -491,6 +529,8 @@ static vigil_status migrate_step(vigil_store *st, int k, vigil_err *err) {
     char what[64];
     snprintf(what, sizeof what, "schema migration to version %d failed", k + 1);
     rc = vigil__db_exec(st->db, migrations[k], what, err);
+    for (size_t i = 0; rc == VIGIL_OK && i < sizeof migration_fill / sizeof migration_fill[0]; i++)
+        if (migration_fill[i].version == k + 1) rc = migration_fill[i].fill(st, err);
     if (rc != VIGIL_OK) goto out;
     char now[VIGIL__TIME_LEN];
     vigil__store_now(st, now);
@@ -568,6 +608,7 @@ vigil_status vigil__store_open_at(const char *path, int version, vigil_store **o
 void vigil_store_close(vigil_store *st) {
     if (!st) return;
     vigil__db_close(st->db);
+    vigil__tally_tx_free(st->tally_tx);
     free(st->path);
     free(st);
 }

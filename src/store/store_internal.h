@@ -60,6 +60,30 @@ vigil__audit_tx *vigil__store_audit_tx(vigil_store *st);
  *  @return VIGIL_OK, or the store's error (the commit then rolls back). */
 vigil_status vigil__audit_commit(vigil_store *st, vigil_err *err);
 
+/*! Running totals (tally.c): counts per operation in table op_tally, which
+ *  the report reads instead of every row.  vigil__tally_add() adds `by` to
+ *  (op, dim, k) (k NULL: ""): inside a write transaction in memory, written
+ *  once per key by vigil__tally_commit() just before COMMIT (called by
+ *  vigil__store_commit) and dropped by vigil__tally_reset() on rollback;
+ *  outside one at once.  mark/release/undo follow a savepoint: after
+ *  mark, amounts belong to the savepoint until release (kept) or undo
+ *  (dropped, as ROLLBACK TO drops its rows); one level.
+ *  vigil__tally_rebuild() counts every dimension again from the rows, for
+ *  operation `op` (0: every operation): the one definition of what each
+ *  dimension counts.  @return VIGIL_OK, VIGIL_ENOMEM, or the store's error. */
+typedef struct vigil__tally_tx vigil__tally_tx;
+vigil__tally_tx *vigil__tally_tx_new(void);
+void vigil__tally_tx_free(vigil__tally_tx *t);
+vigil__tally_tx *vigil__store_tally_tx(vigil_store *st); /* NULL: out of memory */
+vigil_status vigil__tally_add(vigil_store *st, int64_t op, const char *dim, const char *k,
+                              int64_t by, vigil_err *err);
+void vigil__tally_mark(vigil_store *st);
+void vigil__tally_release(vigil_store *st);
+void vigil__tally_undo(vigil_store *st);
+vigil_status vigil__tally_commit(vigil_store *st, vigil_err *err);
+void vigil__tally_reset(vigil_store *st);
+vigil_status vigil__tally_rebuild(vigil_store *st, int64_t op, vigil_err *err);
+
 /*! vigil__store_end() : ends the write transaction: commits when `rc` is
  *  VIGIL_OK, else rolls back.  @return the final status (a failed commit's). */
 vigil_status vigil__store_end(vigil_store *st, vigil_status rc, vigil_err *err);
