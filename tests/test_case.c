@@ -1126,6 +1126,209 @@ static void test_report_same_figures(void) {
     vigil_store_close(st);
 }
 
+/* The report from its running totals equals the full count after random
+ * work: intake (new items, further reports, languages, clusters), imports
+ * with bad rows skipped (a savepoint undone) or refused (all rolled
+ * back), reviews, holds, referrals, outcomes and removal orders; and the
+ * totals equal the rows counted again (vigil__tally_rebuild). */
+static uint32_t rnd_next(uint32_t *x) {
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    return *x;
+}
+
+static json_t *tally_rows(vigil_store *st) {
+    json_t *v = NULL;
+    vigil_err err;
+    if (vigil__q_json(st,
+                      "SELECT operation_id, dim, k, n FROM op_tally WHERE n <> 0 ORDER BY "
+                      "operation_id, dim, k",
+                      &v, &err, "") != VIGIL_OK)
+        return NULL;
+    return v;
+}
+
+static void check_report_vs_ref(vigil_store *st, const char *op) {
+    vigil_err err;
+    json_t *ref = NULL, *now = NULL;
+    int64_t contents = -1;
+    CHECK_OK(test_report_ref(st, op, &ref, &err), &err);
+    CHECK_OK(vigil_report_op(st, NULL, op, &now, &err), &err);
+    CHECK_OK(vigil__q_int(st,
+                          "SELECT count(DISTINCT cluster_id) FROM item i JOIN operation o ON "
+                          "o.id = i.operation_id WHERE o.name = ?1",
+                          &contents, &err, "t", op),
+             &err);
+    CHECK_INT(json_integer_value(json_object_get(now, "contents")), ==, contents);
+    json_object_del(now, "contents");
+    int same = json_equal(ref, now);
+    if (!same) {
+        char *x = json_dumps(ref, JSON_SORT_KEYS), *y = json_dumps(now, JSON_SORT_KEYS);
+        printf("    counted: %.900s\n    totals:  %.900s\n", x, y);
+        free(x);
+        free(y);
+    }
+    CHECK(same);
+    json_decref(ref);
+    json_decref(now);
+}
+
+static void test_report_totals_random(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    uint32_t x = 2463534242u;
+    const char *users[] = {"ana-eu", "ana-de", "ana-fr", "coord-eu"};
+    const char *langs[] = {"en", "de", "ar", "und", "fr"};
+    const char *types[] = {NULL, "video", "post", "other", "image"};
+    const char *affils[] = {NULL, "IS", "AQ", ""};
+    const char *outlets[] = {NULL, "Amaq", "<b>x</b>"};
+    const char *hosts[] = {"https://t.me/examplechannel/%u", "https://www.youtube.com/watch?v=EXAMPLE%04u",
+                           "https://archive.org/details/example-%u", "https://new-host-%u.example/x"};
+    int64_t holds[8];
+    size_t n_holds = 0;
+    int64_t t0 = 1767945600; /* 2026-01-09T08:00:00Z */
+    int steps = 0, ok_steps = 0;
+    for (int step = 0; step < 700; step++, steps++) {
+        uint32_t r = rnd_next(&x) % 20;
+        vigil_status rc = VIGIL_OK;
+        char at[VIGIL_TIME_LEN];
+        vigil_time_format(t0 + step * 97, at);
+        if (r < 8) { /* intake */
+            char url[96], md5[40];
+            snprintf(url, sizeof url, hosts[rnd_next(&x) % 4], rnd_next(&x) % 90);
+            const char *l[2] = {langs[rnd_next(&x) % 5], langs[rnd_next(&x) % 5]};
+            snprintf(md5, sizeof md5, "md5:%032x", rnd_next(&x) % 12);
+            const char *hs[1] = {md5};
+            vigil_item_input in = {.op = "op1", .url = url, .type = types[rnd_next(&x) % 5],
+                                   .langs = l, .n_langs = rnd_next(&x) % 3,
+                                   .affiliation = affils[rnd_next(&x) % 4],
+                                   .outlet = outlets[rnd_next(&x) % 3], .hashes = hs,
+                                   .n_hashes = rnd_next(&x) % 2};
+            rc = vigil_item_add(st, users[rnd_next(&x) % 4], &in, NULL, &err);
+        } else if (r < 10) { /* an import: a bad row, skipped or refusing the file */
+            char csv[512];
+            unsigned a = rnd_next(&x) % 90, b = rnd_next(&x) % 90;
+            snprintf(csv, sizeof csv,
+                     "url,language,affiliation,outlet,hashes\n"
+                     "https://t.me/examplechannel/%u,en;ar,IS,,md5:%032x\n"
+                     "notaurl,en,,,\n"
+                     "https://archive.org/details/example-%u,de,,Amaq,\n"
+                     "https://t.me/examplechannel/%u,xx-bad,,,\n",
+                     a, rnd_next(&x) % 12, b, (a + 1) % 90);
+            FILE *fp = fmemopen(csv, strlen(csv), "r");
+            CHECK(fp);
+            vigil_item_import_opts o = {.skip_bad = (int)(rnd_next(&x) % 2)};
+            vigil_item_import_stats s;
+            rc = vigil_item_import(st, "ana-de", "op1", fp, &o, &s, &err);
+            fclose(fp);
+        } else if (r < 13) { /* review */
+            int64_t id = 1 + rnd_next(&x) % 120;
+            rc = vigil_item_transition(st, "rev-eu", id, rnd_next(&x) % 4 ? "assessed" : "rejected",
+                                       at, "not in scope", &err);
+        } else if (r < 14) {
+            json_t *docs = NULL;
+            rc = vigil_refer(st, "coord-eu", "op1", NULL, NULL, at, &docs, &err);
+            json_decref(docs);
+        } else if (r < 17) {
+            static const char *const outs[] = {"removed", "declined", "no_response"};
+            int64_t id = 1 + rnd_next(&x) % 120;
+            rc = vigil_outcome(st, NULL, id, outs[rnd_next(&x) % 3], at, &err);
+        } else if (r < 18) { /* a removal order, done */
+            vigil_order_input in = {.authority = "DE", .item = 1 + rnd_next(&x) % 120, .received = at};
+            int64_t oid = 0;
+            rc = vigil_order_create(st, NULL, &in, &oid, &err);
+            if (rc == VIGIL_OK) rc = vigil_order_update(st, NULL, oid, "done", NULL, NULL, &err);
+        } else if (r < 19 && n_holds < 8) {
+            char v[64];
+            snprintf(v, sizeof v, "https://t.me/examplechannel/%u", rnd_next(&x) % 90);
+            rc = vigil_hold_add(st, "ana-de", "DE", "prefix", v, NULL, "investigation", &holds[n_holds], &err);
+            if (rc == VIGIL_OK) n_holds++;
+        } else if (n_holds) {
+            rc = vigil_hold_release(st, "ana-de", holds[--n_holds], &err);
+        }
+        ok_steps += rc == VIGIL_OK;
+        if (step % 175 == 174) check_report_vs_ref(st, "op1");
+    }
+    printf("    %d random steps, %d changed the store\n", steps, ok_steps);
+    CHECK_INT(ok_steps, >, 200);
+    check_report_vs_ref(st, "op1");
+    /* the totals are the rows counted again */
+    json_t *kept = tally_rows(st);
+    CHECK(kept && json_array_size(kept) > 20);
+    CHECK_OK(vigil__store_begin(st, &err), &err);
+    CHECK_OK(vigil__tally_rebuild(st, 0, &err), &err);
+    CHECK_OK(vigil__store_commit(st, &err), &err);
+    json_t *counted = tally_rows(st);
+    CHECK(counted && json_equal(kept, counted));
+    json_decref(kept);
+    json_decref(counted);
+    /* totals gone wrong (rows changed by hand) are found and mended */
+    int64_t fixed = -1;
+    CHECK_OK(vigil_report_recount(st, NULL, "op1", &fixed, &err), &err);
+    CHECK_INT(fixed, ==, 0);
+    CHECK_OK(vigil__q_exec(st, "UPDATE op_tally SET n = n + 2 WHERE dim = 'items'", NULL, &err, ""), &err);
+    CHECK_OK(vigil__q_exec(st, "DELETE FROM op_tally WHERE dim = 'lang' AND k = '=en'", NULL, &err, ""), &err);
+    CHECK_INT(vigil_report_recount(st, "coord-eu", "op1", &fixed, &err), ==, VIGIL_EPERM);
+    CHECK_INT(vigil_report_recount(st, NULL, "nope", &fixed, &err), ==, VIGIL_ENOENT);
+    CHECK_OK(vigil_report_recount(st, NULL, NULL, &fixed, &err), &err);
+    CHECK_INT(fixed, ==, 2);
+    check_report_vs_ref(st, "op1");
+    vigil_store_close(st);
+}
+
+/* Running totals in a transaction: a savepoint's share is dropped with
+ * ROLLBACK TO and kept with RELEASE; a rollback drops everything; outside
+ * a transaction an amount is written at once. */
+static int64_t tally_n(vigil_store *st, const char *dim, const char *k) {
+    int64_t n = 0;
+    vigil_err err;
+    if (vigil__q_int(st, "SELECT n FROM op_tally WHERE operation_id = 77 AND dim = ?1 AND k = ?2",
+                     &n, &err, "tt", dim, k) != VIGIL_OK)
+        return 0;
+    return n;
+}
+
+static void test_tally_savepoints(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
+    CHECK_OK(vigil__store_begin(st, &err), &err);
+    CHECK_OK(vigil__tally_add(st, 77, "lang", "=en", 2, &err), &err);
+    CHECK_OK(vigil__store_exec(st, "SAVEPOINT item_row", &err), &err);
+    vigil__tally_mark(st);
+    CHECK_OK(vigil__tally_add(st, 77, "lang", "=en", 5, &err), &err);
+    CHECK_OK(vigil__tally_add(st, 77, "lang", "=de", 1, &err), &err);
+    CHECK_OK(vigil__store_exec(st, "ROLLBACK TO item_row; RELEASE item_row", &err), &err);
+    vigil__tally_undo(st);
+    CHECK_OK(vigil__store_exec(st, "SAVEPOINT item_row", &err), &err);
+    vigil__tally_mark(st);
+    CHECK_OK(vigil__tally_add(st, 77, "lang", "=ar", 3, &err), &err);
+    /* many keys: the table grows while the savepoint is open */
+    for (int i = 0; i < 300; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "=k%d", i);
+        CHECK_OK(vigil__tally_add(st, 77, "outlet", k, 1, &err), &err);
+    }
+    CHECK_OK(vigil__store_exec(st, "RELEASE item_row", &err), &err);
+    vigil__tally_release(st);
+    CHECK_INT(tally_n(st, "lang", "=en"), ==, 0); /* not written before the commit */
+    CHECK_OK(vigil__store_commit(st, &err), &err);
+    CHECK_INT(tally_n(st, "lang", "=en"), ==, 2);
+    CHECK_INT(tally_n(st, "lang", "=de"), ==, 0);
+    CHECK_INT(tally_n(st, "lang", "=ar"), ==, 3);
+    CHECK_INT(tally_n(st, "outlet", "=k299"), ==, 1);
+    CHECK_OK(vigil__store_begin(st, &err), &err);
+    CHECK_OK(vigil__tally_add(st, 77, "lang", "=en", 10, &err), &err);
+    vigil__store_rollback(st);
+    CHECK_INT(tally_n(st, "lang", "=en"), ==, 2);
+    CHECK_OK(vigil__tally_add(st, 77, "lang", "=en", -1, &err), &err); /* at once */
+    CHECK_INT(tally_n(st, "lang", "=en"), ==, 1);
+    CHECK_INT(vigil__tally_add(st, 77, "a-dimension-name-too-long", "", 1, &err), ==, VIGIL_EINTERNAL);
+    vigil_store_close(st);
+}
+
 static void test_demo(void) {
     vigil_store *st = NULL;
     vigil_err err;
@@ -1168,5 +1371,7 @@ const test_case suite_case[] = {
     {"case/clusters_by_video", test_clusters_video},
     {"case/clusters_import_text_video", test_clusters_import_text_video},
     {"case/report_same_figures_as_before", test_report_same_figures},
+    {"case/report_totals_after_random_work", test_report_totals_random},
+    {"case/tally_savepoints", test_tally_savepoints},
     {NULL, NULL},
 };

@@ -1371,6 +1371,88 @@ static void t_migrate_clusters(void) {
     test_rm_db(path);
 }
 
+/* A store from before the running totals, with items, languages, reports,
+ * referrals and removals written as that version's code wrote them, gains
+ * its totals when it is opened: the report equals the full count, and the
+ * next intake adds to them. */
+static void t_migrate_tallies(void) {
+    const char *path = tmp_path("before-tallies.db");
+    vigil_store *st = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    int before = vigil_store_schema_latest() - 1;
+    for (; before > 0; before--) {
+        test_rm_db(path);
+        CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
+        int64_t n = 0;
+        CHECK_OK(vigil__q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'op_tally'", &n,
+                              &err, ""),
+                 &err);
+        vigil_store_close(st);
+        st = NULL;
+        if (!n) break;
+    }
+    CHECK_INT(before, >, 0);
+    test_rm_db(path);
+    CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
+    const char *t = "'2026-01-01T00:00:00Z'";
+    char sql[6000];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO agency (id, code, created_at) VALUES (1, 'EU', %s), (2, 'DE', %s);"
+             "INSERT INTO operation (id, name, coordinator_id, created_at) VALUES (1, 'op1', 1, %s), "
+             "(2, 'op2', 1, %s);"
+             "INSERT INTO operation_agency VALUES (1, 1), (1, 2), (2, 1);"
+             "INSERT INTO platform (id, name, first_seen, discovered) VALUES (1, 'P1', %s, 0), "
+             "(2, 'P2', %s, 1);"
+             "INSERT INTO item (id, operation_id, canonical_url, platform_id, type, affiliation, "
+             "outlet, agency_id, state, reupload_of, cluster_id, created_at) VALUES "
+             "(1, 1, 'https://a.example/1', 1, 'video', 'IS', NULL, 1, 'removed', NULL, 1, %s), "
+             "(2, 1, 'https://b.example/2', 2, 'post', NULL, 'Amaq', 2, 'referred', NULL, 1, %s), "
+             "(3, 1, 'https://a.example/3', 1, 'video', 'IS', 'Amaq', NULL, 'identified', 1, 3, %s), "
+             "(4, 2, 'https://a.example/1', 1, 'image', NULL, NULL, 1, 'assessed', NULL, 4, %s);"
+             "INSERT INTO item_language VALUES (1, 'ar'), (1, 'en'), (2, 'und'), (3, 'ar'), (4, 'de');"
+             "INSERT INTO item_report (item_id, url, agency_id, reported_at) VALUES "
+             "(1, 'https://a.example/1', 1, %s), (1, 'https://a.example/1?x', 2, %s), "
+             "(2, 'https://b.example/2', 2, %s), (3, 'https://a.example/3', NULL, %s), "
+             "(4, 'https://a.example/1', 1, %s);"
+             "INSERT INTO referral (id, operation_id, platform_id, channel, sent_at, created_by) VALUES "
+             "(1, 1, 1, 'email', '2026-01-02T00:00:00Z', 'x'), (2, 1, 2, 'email', "
+             "'2026-01-02T00:00:00Z', 'x'), (3, 1, 1, 'email', '2026-01-03T00:00:00Z', 'x');"
+             "INSERT INTO referral_item VALUES (1, 1, 'removed', '2026-01-02T01:30:00Z'), "
+             "(2, 2, NULL, NULL), (3, 1, NULL, NULL);",
+             t, t, t, t, t, t, t, t, t, t, t, t, t, t, t);
+    vigil_status rc = vigil__store_exec(st, sql, &err);
+    vigil_store_close(st);
+    st = NULL;
+    CHECK_OK(rc, &err);
+    CHECK_OK(vigil_store_open(path, &st, &err), &err);
+    CHECK_INT(vigil_store_schema_version(st), ==, vigil_store_schema_latest());
+    const char *ops[] = {"op1", "op2"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *ref = NULL, *now = NULL;
+        CHECK_OK(test_report_ref(st, ops[i], &ref, &err), &err);
+        CHECK_OK(vigil_report_op(st, NULL, ops[i], &now, &err), &err);
+        CHECK_INT(json_integer_value(json_object_get(now, "contents")), ==, i ? 1 : 2);
+        json_object_del(now, "contents");
+        int same = json_equal(ref, now);
+        if (!same) {
+            char *x = json_dumps(ref, JSON_SORT_KEYS), *y = json_dumps(now, JSON_SORT_KEYS);
+            printf("    counted: %.900s\n    totals:  %.900s\n", x, y);
+            free(x);
+            free(y);
+        }
+        CHECK(same);
+        if (i == 0) {
+            CHECK_INT(json_integer_value(json_object_get(now, "referred")), ==, 2);
+            CHECK_INT(json_integer_value(json_object_get(now, "median_removal_seconds")), ==, 5400);
+        }
+        json_decref(ref);
+        json_decref(now);
+    }
+    vigil_store_close(st);
+    test_rm_db(path);
+}
+
 /* The version that made the change log (found, not written down: steps
  * may be renumbered when branches merge), or -1. */
 static int change_log_version(void) {
@@ -1510,5 +1592,6 @@ const test_case suite_store[] = {
     {"bank/copies_export_after_updates", t_copies_export_history},
     {"store/migrate_schema2_banks", t_migrate_v2_banks},
     {"store/migrate_clusters", t_migrate_clusters},
+    {"store/migrate_tallies", t_migrate_tallies},
     {NULL, NULL},
 };

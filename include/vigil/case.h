@@ -413,6 +413,17 @@ VIGIL_API vigil_status vigil_cluster_refer(vigil_store *st, const char *by, cons
 VIGIL_API vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, json_t **out,
                              vigil_err *err);
 
+/*! vigil_report_recount() :
+ *  Counts the running totals the reports read (docs/operations.md) again
+ *  from the rows, for operation `op` (NULL: every operation), in one
+ *  transaction, audited ("report.recount").  Nothing to mend normally: for
+ *  after a rolling upgrade from a vigil without them (an older instance
+ *  kept writing) or rows changed by hand.  Admins only (VIGIL_EPERM).
+ *  *corrected (NULL ok): the counts that differed (0: the totals were
+ *  right).  @return VIGIL_OK; VIGIL_ENOENT for an unknown operation. */
+VIGIL_API vigil_status vigil_report_recount(vigil_store *st, const char *by, const char *op,
+                                  int64_t *corrected, vigil_err *err);
+
 /*! vigil_report_tco() : TCO Article 7 figures for calendar year `year`. */
 VIGIL_API vigil_status vigil_report_tco(vigil_store *st, const char *by, int year, json_t **out,
                               vigil_err *err);

@@ -93,6 +93,26 @@ vigil_status case_lang_check(const char *code, char out[4], vigil_err *err);
  *  PDQ hash into type and lowercase value. */
 vigil_status case_hash_parse(const char *text, char type[8], char value[65], vigil_err *err);
 
+/*! Running totals (totals.c), added next to the rows a write changes.
+ *  case_tally_item() : the item's counted fields (state, type, platform,
+ *  ...) with `sign` (-1 just before a change of the item's row, +1 just
+ *  after it or after its insert); *op and *agency (NULL ok) receive its
+ *  operation and agency (0: none).  case_tally_report() : one report of an
+ *  item of `op` (the item's agency, the report's; 0: none).
+ *  case_tally_lang() : a language row added.  case_tally_contents() :
+ *  `by` clusters more (a new item) or fewer (a merge).
+ *  case_tally_referral_item() : item `item` about to join a referral of
+ *  `op` to `platform` (call before its row is written).
+ *  @return VIGIL_OK, VIGIL_ENOMEM or the store's error. */
+vigil_status case_tally_item(vigil_store *st, int64_t id, int sign, int64_t *op, int64_t *agency,
+                             vigil_err *err);
+vigil_status case_tally_report(vigil_store *st, int64_t op, int64_t item_agency,
+                               int64_t report_agency, vigil_err *err);
+vigil_status case_tally_lang(vigil_store *st, int64_t op, const char *lang, vigil_err *err);
+vigil_status case_tally_contents(vigil_store *st, int64_t op, int64_t by, vigil_err *err);
+vigil_status case_tally_referral_item(vigil_store *st, int64_t op, int64_t platform, int64_t item,
+                                      vigil_err *err);
+
 /*! case_item_row() : the item's own record (for audit before/after and
  *  lists): id, operation, canonical_url, platform, account, type,
  *  languages, affiliation, outlet, hashes, observed_at, reported_by,

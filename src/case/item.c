@@ -270,12 +270,15 @@ static vigil_status cluster_link(vigil_store *st, intake_ctx *c, int64_t op_id, 
     int64_t root = m.ids[0];
     for (size_t i = 1; i < m.n; i++)
         if (m.ids[i] < root) root = m.ids[i];
-    for (size_t i = 0; rc == VIGIL_OK && i < m.n; i++)
-        if (m.ids[i] != root)
-            rc = vigil__q_exec(st,
-                               "UPDATE item SET cluster_id = ?1 WHERE operation_id = ?2 AND "
-                               "cluster_id = ?3",
-                               NULL, err, "iii", root, op_id, m.ids[i]);
+    for (size_t i = 0; rc == VIGIL_OK && i < m.n; i++) {
+        if (m.ids[i] == root) continue;
+        int moved = 0;
+        rc = vigil__q_exec(st,
+                           "UPDATE item SET cluster_id = ?1 WHERE operation_id = ?2 AND "
+                           "cluster_id = ?3",
+                           &moved, err, "iii", root, op_id, m.ids[i]);
+        if (rc == VIGIL_OK && moved > 0) rc = case_tally_contents(st, op_id, -1, err); /* one fewer */
+    }
     return rc;
 }
 
@@ -313,11 +316,12 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
     char now[VIGIL_TIME_LEN];
     vigil__store_now(st, now);
     snprintf(res->canonical_url, sizeof res->canonical_url, "%s", u.canonical);
-    int64_t id = 0;
+    int64_t id = 0, item_agency = 0;
     json_t *before = NULL, *after = NULL;
     rc = vigil__q_int(st, sql_live, &id, err, "it", op_id, u.canonical);
     if (rc == VIGIL_OK) { /* a further report of a live item */
         rc = case_item_row(st, id, &before, err);
+        if (rc == VIGIL_OK) rc = case_tally_item(st, id, -1, NULL, NULL, err);
         if (rc == VIGIL_OK)
             rc = vigil__q_exec(st,
                                "UPDATE item SET affiliation = coalesce(affiliation, ?2), outlet = "
@@ -325,6 +329,7 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
                                "type END WHERE id = ?1",
                                NULL, err, "ittt", id, in->affiliation && *in->affiliation ? in->affiliation : NULL,
                                in->outlet && *in->outlet ? in->outlet : NULL, f.type);
+        if (rc == VIGIL_OK) rc = case_tally_item(st, id, 1, NULL, &item_agency, err);
     } else if (rc == VIGIL_ENOENT) { /* a new item */
         int64_t pid;
         int is_new;
@@ -362,6 +367,8 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
         if (rc == VIGIL_OK) /* a cluster of its own, until cluster_link */
             rc = vigil__q_exec(st, "UPDATE item SET cluster_id = id WHERE id = ?1", NULL, err,
                                "i", id);
+        if (rc == VIGIL_OK) rc = case_tally_item(st, id, 1, NULL, &item_agency, err);
+        if (rc == VIGIL_OK) rc = case_tally_contents(st, op_id, 1, err);
         if (rc == VIGIL_OK) {
             res->created = 1;
             res->reupload_of = of;
@@ -381,9 +388,13 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
                            "INSERT INTO item_report (item_id, url, user_id, agency_id, observed_at, "
                            "reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            NULL, err, "itIItt", id, in->url, f.reporter, f.agency, f.observed, now);
-    for (size_t i = 0; rc == VIGIL_OK && i < f.n_langs; i++)
+    if (rc == VIGIL_OK) rc = case_tally_report(st, op_id, item_agency, f.agency, err);
+    for (size_t i = 0; rc == VIGIL_OK && i < f.n_langs; i++) {
+        int added = 0;
         rc = vigil__q_exec(st, "INSERT OR IGNORE INTO item_language (item_id, lang) VALUES (?1, ?2)",
-                           NULL, err, "it", id, f.langs[i]);
+                           &added, err, "it", id, f.langs[i]);
+        if (rc == VIGIL_OK && added > 0) rc = case_tally_lang(st, op_id, f.langs[i], err);
+    }
     for (size_t i = 0; rc == VIGIL_OK && i < f.n_hashes; i++)
         rc = vigil__q_exec(st,
                            "INSERT OR IGNORE INTO item_hash (item_id, signal_type, value) "
@@ -650,15 +661,18 @@ vigil_status vigil_item_import(vigil_store *st, const char *by, const char *op, 
         vigil_err_clear(&rowerr);
         rc = vigil__store_exec(st, "SAVEPOINT item_row", err);
         if (rc != VIGIL_OK) break;
+        vigil__tally_mark(st); /* the row's totals go with the savepoint */
         vigil_status r = intake(st, &a, op_id, &item, &ctx, &res, &rowerr);
         if (r == VIGIL_OK) {
             rc = vigil__store_exec(st, "RELEASE item_row", err);
+            vigil__tally_release(st);
             if (res.created) stats->created++;
             else stats->merged++;
             if (res.held && res.created) stats->held++;
         } else if (r == VIGIL_EPARSE || r == VIGIL_ELIMIT || r == VIGIL_ENOENT || r == VIGIL_EPERM ||
                    r == VIGIL_EINVAL) {
             rc = vigil__store_exec(st, "ROLLBACK TO item_row; RELEASE item_row", err);
+            vigil__tally_undo(st);
             vigil_err_text(&rowerr, "", msg, sizeof msg); /* "vpdq: ..." names the column */
             bad_row(opts, row.line, msg);
             stats->bad++;

@@ -96,8 +96,10 @@ static vigil_status refer(vigil_store *st, const char *by, const char *op, const
         json_array_foreach(its, j, it) {
             if (rc != VIGIL_OK) break;
             int64_t iid = json_integer_value(json_object_get(it, "id"));
-            rc = vigil__q_exec(st, "INSERT INTO referral_item (referral_id, item_id) VALUES (?1, ?2)",
-                               NULL, err, "ii", rid, iid);
+            rc = case_tally_referral_item(st, op_id, pid, iid, err);
+            if (rc == VIGIL_OK)
+                rc = vigil__q_exec(st, "INSERT INTO referral_item (referral_id, item_id) VALUES (?1, ?2)",
+                                   NULL, err, "ii", rid, iid);
             if (rc == VIGIL_OK) {
                 char note[48];
                 snprintf(note, sizeof note, "referral %lld", (long long)rid);

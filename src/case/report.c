@@ -28,17 +28,17 @@ static json_t *p90_of(const int64_t *v, size_t n) {
     return json_integer(v[rank - 1]);
 }
 
-/* ---- the operation's figures in four passes -------------------------------------------
- * One pass over the operation's items (states, types, affiliations,
- * outlets, platforms, re-uploads: a covering index, no table row read), one
- * over its items' languages, one over its items' reports (both by id range
- * when the operation's ids are dense), one over its referrals' items
- * (referred, removal times); small lookups name the platforms and agencies
- * met.  Counting
- * happens here, in maps with the order of the SQL it replaces ("ORDER BY n
- * DESC, k": most first, then by key in byte order, NULL first), so that
- * every figure is what the earlier GROUP BY queries gave (tests/test_case.c
- * compares both on a generated operation). */
+/* ---- the operation's figures from its running totals ------------------------------------
+ * The counts (states, types, affiliations, outlets, platforms, languages,
+ * reports, agencies, contents, referred items) are the operation's running
+ * totals (table op_tally: src/store/tally.c says what each counts, the
+ * writes of src/case/totals.c keep them): a few hundred rows, however many
+ * items.  The rows read are the operation's referrals and their removed
+ * items (the removal times); small lookups name the platforms and agencies
+ * met.  Maps keep the order of the SQL these figures first came from
+ * ("ORDER BY n DESC, k": most first, then by key in byte order, NULL
+ * first), so that every figure is what those GROUP BY queries gave
+ * (tests/test_case.c compares both, also after random work). */
 
 /* Counts by text key (NULL kept apart): an open-addressing table of copied
  * keys, with the slot of the last key counted tried first (the item pass
@@ -110,8 +110,6 @@ static int tally_add_n(tally *t, const char *key, int64_t by) {
     t->last = i;
     return 0;
 }
-
-static int tally_add(tally *t, const char *key) { return tally_add_n(t, key, 1); }
 
 static int64_t tally_get(const tally *t, const char *key) {
     if (!t->cap) return 0;
@@ -219,10 +217,10 @@ static void imap_free(imap *m) {
     free(m->n);
 }
 
-/* A referral row: the platform referred to, the item, its removal time. */
+
+/* A removal: the platform referred to, the seconds from referral to removal. */
 typedef struct ref_row {
-    int64_t pid, item, s;
-    int removed;
+    int64_t pid, s;
 } ref_row;
 
 /* A referral of the operation: its id, platform and sending time (its
@@ -242,15 +240,9 @@ typedef struct ref_late {
 
 typedef struct report_acc {
     tally by_type, by_affil, by_outlet, by_state, by_lang;
-    imap plat_items, plat_removed, item_agencies, report_agencies;
-    int64_t items, reuploads, reports;
-    /* the items' ids and agencies (pass 1), for the range passes */
-    int64_t *ids, *agencies;
-    size_t n_ids, cap_ids;
-    int64_t lo, hi;          /* the smallest and largest id */
-    int64_t *agency_of;      /* [id - lo]: the item's agency (0: none) */
-    uint8_t *in_op;          /* [id - lo]: 1 the operation's, 2 and reported */
-    ref_row *refs;
+    imap plat_items, plat_removed, item_agencies, report_agencies, plat_referred;
+    int64_t items, reuploads, reports, contents, referred;
+    ref_row *refs; /* the removals */
     size_t n_refs, cap_refs;
     ref_head *heads;
     size_t n_heads, cap_heads, last_head;
@@ -275,117 +267,44 @@ static vigil_status acc_oom(report_acc *c, int bad, vigil_err *err) {
     return vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting the report");
 }
 
-static const char sql_rep_items[] =
-    "SELECT platform_id, state, type, affiliation, outlet, reupload_of IS NOT NULL, id, "
-    "agency_id FROM item WHERE operation_id = ?1";
+/* The running totals (src/store/tally.c, kept by the writes of
+ * src/case/totals.c): k is '' (NULL, or no key), '=' || value, or an id. */
+static const char sql_rep_tally[] =
+    "SELECT dim, k, n FROM op_tally WHERE operation_id = ?1 AND n <> 0";
 
-static vigil_status rep_item_row(void *ctx, const vigil__row *r, vigil_err *err) {
+static vigil_status rep_tally_row(void *ctx, const vigil__row *r, vigil_err *err) {
     report_acc *c = ctx;
-    int64_t pid = vigil__row_int(r, 0);
-    const char *state = vigil__row_text(r, 1);
-    if (c->n_ids == c->cap_ids) {
-        size_t cap = c->cap_ids ? c->cap_ids * 2 : 1024;
-        int64_t *ids = realloc(c->ids, cap * sizeof *ids);
-        if (!ids) return acc_oom(c, 1, err);
-        c->ids = ids;
-        int64_t *ag = realloc(c->agencies, cap * sizeof *ag);
-        if (!ag) return acc_oom(c, 1, err);
-        c->agencies = ag;
-        c->cap_ids = cap;
-    }
-    int64_t id = vigil__row_int(r, 6);
-    c->ids[c->n_ids] = id;
-    c->agencies[c->n_ids++] = vigil__row_is_null(r, 7) ? 0 : vigil__row_int(r, 7);
-    if (c->items == 0 || id < c->lo) c->lo = id;
-    if (c->items == 0 || id > c->hi) c->hi = id;
-    c->items++;
-    c->reuploads += vigil__row_int(r, 5) ? 1 : 0;
-    int bad = tally_add(&c->by_state, state) | tally_add(&c->by_type, vigil__row_text(r, 2)) |
-              tally_add(&c->by_affil, vigil__row_text(r, 3)) |
-              tally_add(&c->by_outlet, vigil__row_text(r, 4)) | imap_add(&c->plat_items, pid, 1) |
-              imap_add(&c->plat_removed, pid, state && strcmp(state, "removed") == 0);
-    return acc_oom(c, bad, err);
-}
-
-static const char sql_rep_langs[] =
-    "SELECT l.lang FROM item i CROSS JOIN item_language l WHERE i.operation_id = ?1 AND "
-    "l.item_id = i.id";
-
-static vigil_status rep_lang_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    report_acc *c = ctx;
-    return acc_oom(c, tally_add(&c->by_lang, vigil__row_text(r, 0)), err);
-}
-
-/* the item's agency (reporting_agencies) and the report's (reports_by_agency) */
-static const char sql_rep_reports[] =
-    "SELECT i.agency_id, x.agency_id FROM item i CROSS JOIN item_report x WHERE i.operation_id "
-    "= ?1 AND x.item_id = i.id";
-
-static vigil_status rep_report_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    report_acc *c = ctx;
-    c->reports++;
-    int bad = 0;
-    if (!vigil__row_is_null(r, 0)) bad |= imap_add(&c->item_agencies, vigil__row_int(r, 0), 1);
-    if (!vigil__row_is_null(r, 1)) bad |= imap_add(&c->report_agencies, vigil__row_int(r, 1), 1);
-    return acc_oom(c, bad, err);
-}
-
-/* The range passes: when the operation's ids are dense (most of [lo, hi]
- * is the operation's, as an action day filed in one go), its languages and
- * reports are read by one walk of an id range of their indexes, each row
- * kept when its item is the operation's, instead of one index seek per
- * item; sparse operations take the joins above. */
-#define REPORT_DENSE_SLACK 64
-
-static const char sql_rep_langs_range[] =
-    "SELECT item_id, lang FROM item_language WHERE item_id BETWEEN ?1 AND ?2";
-
-static vigil_status rep_lang_range_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    report_acc *c = ctx;
-    int64_t id = vigil__row_int(r, 0);
-    if (id < c->lo || id > c->hi || !c->in_op[id - c->lo]) return VIGIL_OK;
-    return acc_oom(c, tally_add(&c->by_lang, vigil__row_text(r, 1)), err);
-}
-
-static const char sql_rep_reports_range[] =
-    "SELECT item_id, agency_id FROM item_report WHERE item_id BETWEEN ?1 AND ?2";
-
-static vigil_status rep_report_range_row(void *ctx, const vigil__row *r, vigil_err *err) {
-    report_acc *c = ctx;
-    int64_t id = vigil__row_int(r, 0);
-    if (id < c->lo || id > c->hi || !c->in_op[id - c->lo]) return VIGIL_OK;
-    c->reports++;
-    c->in_op[id - c->lo] = 2;
-    if (vigil__row_is_null(r, 1)) return VIGIL_OK;
-    return acc_oom(c, imap_add(&c->report_agencies, vigil__row_int(r, 1), 1), err);
-}
-
-/* Languages and reports of the operation's items: by id ranges when dense. */
-static vigil_status lang_report_passes(vigil_store *st, report_acc *c, int64_t op,
-                                       vigil_err *err) {
-    size_t range = c->items ? (size_t)(c->hi - c->lo) + 1 : 0;
-    if (!c->items || range > 4 * (size_t)c->items + REPORT_DENSE_SLACK) {
-        vigil_status rc = vigil__q_each(st, sql_rep_langs, rep_lang_row, c, err, "i", op);
-        if (rc == VIGIL_OK) rc = vigil__q_each(st, sql_rep_reports, rep_report_row, c, err, "i", op);
-        return rc;
-    }
-    c->in_op = calloc(range, 1);
-    c->agency_of = calloc(range, sizeof *c->agency_of);
-    if (!c->in_op || !c->agency_of) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    for (size_t i = 0; i < c->n_ids; i++) {
-        c->in_op[c->ids[i] - c->lo] = 1;
-        c->agency_of[c->ids[i] - c->lo] = c->agencies[i];
-    }
-    vigil_status rc = vigil__q_each(st, sql_rep_langs_range, rep_lang_range_row, c, err, "ii",
-                                    c->lo, c->hi);
-    if (rc == VIGIL_OK)
-        rc = vigil__q_each(st, sql_rep_reports_range, rep_report_range_row, c, err, "ii", c->lo,
-                           c->hi);
-    /* reporting agencies: the agencies of the items that have a report */
-    for (size_t i = 0; rc == VIGIL_OK && i < range; i++)
-        if (c->in_op[i] == 2 && c->agency_of[i] && imap_add(&c->item_agencies, c->agency_of[i], 1))
-            rc = acc_oom(c, 1, err);
-    return rc;
+    const char *dim = vigil__row_text(r, 0), *k = vigil__row_text(r, 1);
+    int64_t n = vigil__row_int(r, 2);
+    if (!dim || !k) return VIGIL_OK;
+    const char *text = k[0] == '=' ? k + 1 : NULL;
+    int64_t id = strtoll(k, NULL, 10);
+    const struct {
+        const char *dim;
+        int64_t *v;
+    } scalars[] = {{"items", &c->items},       {"reupload", &c->reuploads},
+                   {"reports", &c->reports},   {"contents", &c->contents},
+                   {"referred", &c->referred}};
+    for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++)
+        if (strcmp(dim, scalars[i].dim) == 0) {
+            *scalars[i].v += n;
+            return VIGIL_OK;
+        }
+    const struct {
+        const char *dim;
+        tally *t;
+        imap *m;
+    } keyed[] = {{"state", &c->by_state, NULL},  {"type", &c->by_type, NULL},
+                 {"affil", &c->by_affil, NULL},  {"outlet", &c->by_outlet, NULL},
+                 {"lang", &c->by_lang, NULL},    {"plat", NULL, &c->plat_items},
+                 {"platrm", NULL, &c->plat_removed}, {"iag", NULL, &c->item_agencies},
+                 {"rag", NULL, &c->report_agencies}, {"refp", NULL, &c->plat_referred}};
+    for (size_t i = 0; i < sizeof keyed / sizeof keyed[0]; i++)
+        if (strcmp(dim, keyed[i].dim) == 0)
+            return acc_oom(c, keyed[i].t ? tally_add_n(keyed[i].t, text, n)
+                                         : imap_add(keyed[i].m, id, n),
+                           err);
+    return VIGIL_OK; /* a dimension of a later version: not this report's */
 }
 
 /* Seconds since 1970 of "YYYY-MM-DDTHH:MM:SSZ" (the store's own form of a
@@ -439,11 +358,11 @@ static int cmp_head(const void *pa, const void *pb) {
     return (a->id > b->id) - (a->id < b->id);
 }
 
-/* The referrals' items: removed or not, and the answer's time when removed. */
+/* The referrals' removed items: the answer's time (through the partial
+ * index referral_item_removed: the other items are not read). */
 static const char sql_rep_refs[] =
-    "SELECT ri.referral_id, ri.item_id, ri.response = 'removed', CASE WHEN ri.response = "
-    "'removed' THEN ri.responded_at END FROM referral f CROSS JOIN referral_item ri WHERE "
-    "f.operation_id = ?1 AND ri.referral_id = f.id";
+    "SELECT ri.referral_id, ri.responded_at FROM referral f CROSS JOIN referral_item ri WHERE "
+    "f.operation_id = ?1 AND ri.referral_id = f.id AND ri.response = 'removed'";
 
 static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) {
     report_acc *c = ctx;
@@ -466,8 +385,8 @@ static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) 
     }
     const ref_head *f = &c->heads[h];
     ref_row *row = &c->refs[c->n_refs];
-    *row = (ref_row){f->pid, vigil__row_int(r, 1), 0, (int)vigil__row_int(r, 2)};
-    const char *resp = row->removed ? vigil__row_text(r, 3) : NULL;
+    *row = (ref_row){f->pid, 0};
+    const char *resp = vigil__row_text(r, 1);
     int64_t t = 0;
     /* a removal time that is not a time counts as 0, as it always did */
     if (resp && f->sent_ok && epoch_of(resp, &t)) {
@@ -496,8 +415,9 @@ static vigil_status rep_late_row(void *ctx, const vigil__row *r, vigil_err *err)
     return VIGIL_OK;
 }
 
-/* The referral pass: the referrals, then their items; the removal times
- * in another form than epoch_of reads are read by the store's unixepoch(). */
+/* The referral pass: the referrals, then their removed items; the removal
+ * times in another form than epoch_of reads are read by the store's
+ * unixepoch(). */
 static vigil_status ref_pass(vigil_store *st, report_acc *c, int64_t op, vigil_err *err) {
     vigil_status rc = vigil__q_each(st, sql_rep_heads, rep_head_row, c, err, "i", op);
     if (rc != VIGIL_OK) return rc;
@@ -548,41 +468,6 @@ static int sort_i64(int64_t *v, size_t n) {
     return 0;
 }
 
-/* A set of (item, platform index) pairs, -1 the index of "any platform";
- * open addressing, sized once for `n` pairs. */
-typedef struct pairset {
-    int64_t *item;
-    int32_t *pi; /* INT32_MIN: free */
-    size_t mask;
-} pairset;
-
-static int pairset_init(pairset *p, size_t n) {
-    size_t cap = 16;
-    while (cap < 2 * n) cap *= 2;
-    p->mask = cap - 1;
-    p->item = malloc(cap * sizeof *p->item);
-    p->pi = malloc(cap * sizeof *p->pi);
-    if (!p->item || !p->pi) return -1;
-    for (size_t i = 0; i < cap; i++) p->pi[i] = INT32_MIN;
-    return 0;
-}
-
-/* @return 1 when (item, pi) was not in the set yet (it is now), 0 when it was. */
-static int pairset_add(pairset *p, int64_t item, int32_t pi) {
-    uint64_t h = ((uint64_t)item * 0x9E3779B97F4A7C15u) ^ ((uint64_t)(uint32_t)pi * 0xC2B2AE3D27D4EB4Fu);
-    size_t i = (size_t)(h >> 32) & p->mask;
-    for (; p->pi[i] != INT32_MIN; i = (i + 1) & p->mask)
-        if (p->item[i] == item && p->pi[i] == pi) return 0;
-    p->item[i] = item;
-    p->pi[i] = pi;
-    return 1;
-}
-
-static void pairset_free(pairset *p) {
-    free(p->item);
-    free(p->pi);
-}
-
 static int64_t int_of(json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
 
 /* ASCII-only case folding, as SQLite's NOCASE. */
@@ -619,117 +504,56 @@ static json_t *hours_of(const int64_t *all, size_t n) {
     return hours;
 }
 
-/* Distinct (item, platform) pairs: by stamps over the operation's id range
- * when its ids are dense and every referred item lies in it, else by a set. */
-typedef struct distinct {
-    pairset set;
-    int64_t lo;
-    size_t range;
-    uint8_t *any;    /* [id - lo]: referred to some platform */
-    uint32_t *last;  /* [id - lo]: the last platform group (index + 1) that met it */
-} distinct;
-
-static int distinct_init(distinct *d, const report_acc *c) {
-    memset(d, 0, sizeof *d);
-    int dense = c->in_op != NULL;
-    for (size_t i = 0; dense && i < c->n_refs; i++)
-        dense = c->refs[i].item >= c->lo && c->refs[i].item <= c->hi;
-    if (!dense) return pairset_init(&d->set, 2 * c->n_refs);
-    d->lo = c->lo;
-    d->range = (size_t)(c->hi - c->lo) + 1;
-    d->any = calloc(d->range, 1);
-    d->last = calloc(d->range, sizeof *d->last);
-    return d->any && d->last ? 0 : -1;
-}
-
-/* @return 1 when `item` was not met yet (overall: k -1; else in platform
- * group k, the groups taken one after the other), 0 when it was. */
-static int distinct_add(distinct *d, int64_t item, int32_t k) {
-    if (!d->range) return pairset_add(&d->set, item, k);
-    size_t x = (size_t)(item - d->lo);
-    if (k < 0) {
-        int fresh = !d->any[x];
-        d->any[x] = 1;
-        return fresh;
-    }
-    int fresh = d->last[x] != (uint32_t)k + 1;
-    d->last[x] = (uint32_t)k + 1;
-    return fresh;
-}
-
-static void distinct_free(distinct *d) {
-    pairset_free(&d->set);
-    free(d->any);
-    free(d->last);
-}
-
-/* The referral figures: referred (distinct items), per platform referred and
- * median, the overall median, 90th percentile and hours. */
+/* The referral figures: referred (distinct items, from the totals), per
+ * platform referred and median, the overall median, 90th percentile and
+ * hours, from the removals. */
 static vigil_status ref_figures(report_acc *c, json_t *r, json_t *plats, vigil_err *err) {
     size_t n = c->n_refs, np = json_array_size(plats);
     imap at = {0}; /* platform id -> its index in plats + 1 */
-    distinct seen;
     int64_t *all = malloc((n ? n : 1) * sizeof *all), *by_p = malloc((n ? n : 1) * sizeof *by_p);
-    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
     int32_t *pi_of = malloc((n ? n : 1) * sizeof *pi_of);
-    size_t *start = calloc(np + 2, sizeof *start), *pend = calloc(np + 1, sizeof *pend);
+    size_t *start = calloc(np + 2, sizeof *start);
     vigil_status rc = VIGIL_OK;
-    int bad = distinct_init(&seen, c);
-    bad = bad || !all || !by_p || !ord || !pi_of || !start || !pend;
+    int bad = !all || !by_p || !pi_of || !start;
     size_t k;
     json_t *p;
     json_array_foreach(plats, k, p) bad = bad || imap_add(&at, int_of(p, "pid"), (int64_t)k + 1);
     if (bad) goto oom;
-    /* distinct items overall, the removal times overall; the rows grouped
-     * by platform (counted first: group 0, a platform of no item, then
-     * plats' order) */
-    int64_t referred = 0;
-    size_t na = 0;
+    /* the removal times overall, and grouped by platform (counted first:
+     * group 0, a platform of no item, then plats' order) */
     for (size_t i = 0; i < n; i++) {
-        const ref_row *f = &c->refs[i];
-        pi_of[i] = (int32_t)imap_get(&at, f->pid); /* 0: a platform of no item */
+        pi_of[i] = (int32_t)imap_get(&at, c->refs[i].pid); /* 0: a platform of no item */
         start[pi_of[i] + 1]++;
-        referred += distinct_add(&seen, f->item, -1);
-        if (f->removed) all[na++] = f->s;
+        all[i] = c->refs[i].s;
     }
     for (size_t j = 1; j < np + 2; j++) start[j] += start[j - 1];
-    for (size_t i = 0; i < n; i++) ord[start[pi_of[i]]++] = i;
-    /* per platform: distinct items, and its removal times by_p[pend[k-1]..pend[k]) */
-    size_t m = 0, i = start[0];
+    for (size_t i = 0; i < n; i++) by_p[start[pi_of[i]]++] = c->refs[i].s;
+    /* now start[g] is where group g + 1 begins: group k + 1 is by_p[start[k]..start[k + 1]) */
     for (k = 0; k < np; k++) {
-        int64_t pref = 0;
-        for (; i < start[k + 1]; i++) {
-            const ref_row *f = &c->refs[ord[i]];
-            pref += distinct_add(&seen, f->item, (int32_t)k);
-            if (f->removed) by_p[m++] = f->s;
-        }
-        pend[k] = m;
         p = json_array_get(plats, k);
-        size_t from = k ? pend[k - 1] : 0;
-        if (sort_i64(by_p + from, m - from)) goto oom;
+        int64_t pref = imap_get(&c->plat_referred, int_of(p, "pid"));
+        size_t from = start[k], to = start[k + 1];
+        if (sort_i64(by_p + from, to - from)) goto oom;
         json_object_del(p, "pid");
         json_object_set_new(p, "referred", json_integer(pref));
         json_object_set_new(p, "removal_rate",
                             json_real(pref ? (double)int_of(p, "removed") / (double)pref : 0.0));
-        json_object_set_new(p, "median_removal_seconds", median_of(by_p + from, m - from));
+        json_object_set_new(p, "median_removal_seconds", median_of(by_p + from, to - from));
     }
-    if (sort_i64(all, na)) goto oom;
-    json_object_set_new(r, "referred", json_integer(referred));
-    json_object_set_new(r, "median_removal_seconds", median_of(all, na));
-    json_object_set_new(r, "p90_removal_seconds", p90_of(all, na));
-    json_object_set_new(r, "removals_by_hour", hours_of(all, na));
+    if (sort_i64(all, n)) goto oom;
+    json_object_set_new(r, "referred", json_integer(c->referred));
+    json_object_set_new(r, "median_removal_seconds", median_of(all, n));
+    json_object_set_new(r, "p90_removal_seconds", p90_of(all, n));
+    json_object_set_new(r, "removals_by_hour", hours_of(all, n));
     goto out;
 oom:
     rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting the report's referrals");
 out:
     free(all);
     free(by_p);
-    free(ord);
     free(pi_of);
     free(start);
-    free(pend);
     imap_free(&at);
-    distinct_free(&seen);
     return rc;
 }
 
@@ -803,20 +627,15 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
     report_acc c;
     memset(&c, 0, sizeof c);
     json_t *r = NULL, *plats = NULL;
-    int64_t n_new = 0, contents = 0;
+    int64_t n_new = 0;
     rc = vigil__store_read_begin(st, err); /* one snapshot for every pass */
     if (rc != VIGIL_OK) goto out;
     rc = vigil__q_json_one(st,
                            "SELECT name AS operation, starts_at AS start, ends_at AS end, status "
                            "FROM operation WHERE id = ?1",
                            &r, err, "i", id);
-    if (rc == VIGIL_OK) rc = vigil__q_each(st, sql_rep_items, rep_item_row, &c, err, "i", id);
-    if (rc == VIGIL_OK) rc = lang_report_passes(st, &c, id, err);
+    if (rc == VIGIL_OK) rc = vigil__q_each(st, sql_rep_tally, rep_tally_row, &c, err, "i", id);
     if (rc == VIGIL_OK) rc = ref_pass(st, &c, id, err);
-    if (rc == VIGIL_OK)
-        rc = vigil__q_int(st,
-                          "SELECT count(DISTINCT cluster_id) FROM item WHERE operation_id = ?1",
-                          &contents, err, "i", id);
     if (rc == VIGIL_OK) rc = plat_rows(st, &c, &plats, &n_new, err);
     json_t *by_agency = NULL;
     if (rc == VIGIL_OK) rc = agency_tally(st, &c.report_agencies, &by_agency, err);
@@ -824,7 +643,7 @@ vigil_status vigil_report_op(vigil_store *st, const char *by, const char *op, js
     if (rc != VIGIL_OK) goto out;
     int64_t langs = (int64_t)c.by_lang.len - (tally_get(&c.by_lang, "und") ? 1 : 0);
     json_object_set_new(r, "items", json_integer(c.items));
-    json_object_set_new(r, "contents", json_integer(contents));
+    json_object_set_new(r, "contents", json_integer(c.contents));
     json_object_set_new(r, "languages", json_integer(langs));
     json_object_set_new(r, "platforms", json_integer((json_int_t)c.plat_items.len));
     json_object_set_new(r, "new_platforms", json_integer(n_new));
@@ -870,15 +689,12 @@ out:
     imap_free(&c.plat_removed);
     imap_free(&c.item_agencies);
     imap_free(&c.report_agencies);
+    imap_free(&c.plat_referred);
     free(c.refs);
     for (size_t i = 0; i < c.n_heads; i++) free(c.heads[i].sent_text);
     free(c.heads);
     for (size_t i = 0; i < c.n_late; i++) free(c.late[i].resp);
     free(c.late);
-    free(c.ids);
-    free(c.agencies);
-    free(c.in_op);
-    free(c.agency_of);
     json_decref(plats);
     if (rc != VIGIL_OK) {
         json_decref(r);
@@ -886,6 +702,62 @@ out:
     }
     *out = r;
     return VIGIL_OK;
+}
+
+/* ---- counting the totals again ------------------------------------------------------------ */
+
+static const char sql_tally_rows[] =
+    "SELECT operation_id, dim, k, n FROM op_tally WHERE (operation_id = ?1 OR ?1 = 0) AND n <> 0 "
+    "ORDER BY operation_id, dim, k";
+
+/* Rows of a and b (both in sql_tally_rows' order) that are not in the other. */
+static int64_t tally_diff(json_t *a, json_t *b) {
+    size_t i = 0, j = 0, na = json_array_size(a), nb = json_array_size(b);
+    int64_t d = 0;
+    while (i < na || j < nb) {
+        json_t *x = i < na ? json_array_get(a, i) : NULL, *y = j < nb ? json_array_get(b, j) : NULL;
+        int c = !x ? 1 : !y ? -1 : 0;
+        if (!c) {
+            int64_t ox = int_of(x, "operation_id"), oy = int_of(y, "operation_id");
+            c = ox < oy ? -1 : ox > oy;
+        }
+        for (const char *key = "dim"; !c && key; key = strcmp(key, "dim") == 0 ? "k" : NULL)
+            c = strcmp(json_string_value(json_object_get(x, key)),
+                       json_string_value(json_object_get(y, key)));
+        if (c < 0) i++, d++;
+        else if (c > 0) j++, d++;
+        else d += int_of(x, "n") != int_of(y, "n"), i++, j++;
+    }
+    return d;
+}
+
+vigil_status vigil_report_recount(vigil_store *st, const char *by, const char *op,
+                                  int64_t *corrected, vigil_err *err) {
+    if (corrected) *corrected = 0;
+    if (!st) return vigil__err_set(err, VIGIL_EINVAL, "vigil_report_recount: NULL store");
+    case_actor a;
+    int64_t id = 0, d = 0;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK) rc = case_require(&a, CASE_ADMIN, "count the reports' totals again (admins only)", err);
+    if (rc == VIGIL_OK && op) rc = case_op_find(st, &a, op, &id, err);
+    if (rc != VIGIL_OK) return rc;
+    json_t *before = NULL, *after = NULL, *ev = NULL;
+    if ((rc = vigil__store_begin(st, err)) != VIGIL_OK) return rc;
+    rc = vigil__q_json(st, sql_tally_rows, &before, err, "i", id);
+    if (rc == VIGIL_OK) rc = vigil__tally_rebuild(st, id, err);
+    if (rc == VIGIL_OK) rc = vigil__q_json(st, sql_tally_rows, &after, err, "i", id);
+    if (rc == VIGIL_OK) {
+        d = tally_diff(before, after);
+        ev = json_pack("{s:s?, s:I}", "operation", op, "corrected", (json_int_t)d);
+        if (!ev) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    if (rc == VIGIL_OK) rc = vigil__audit(st, a.name, "report.recount", "operation", id, NULL, ev, err);
+    rc = vigil__store_end(st, rc, err);
+    json_decref(before);
+    json_decref(after);
+    json_decref(ev);
+    if (rc == VIGIL_OK && corrected) *corrected = d;
+    return rc;
 }
 
 vigil_status vigil_report_tco(vigil_store *st, const char *by, int year, json_t **out,

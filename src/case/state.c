@@ -95,11 +95,13 @@ vigil_status case_move(vigil_store *st, const case_actor *a, int64_t id, const c
     if (rc != VIGIL_OK) return rc;
     json_t *before = NULL, *after = NULL;
     rc = case_item_row(st, id, &before, err);
+    if (rc == VIGIL_OK) rc = case_tally_item(st, id, -1, NULL, NULL, err);
     if (rc == VIGIL_OK)
         rc = vigil__q_exec(st,
                            "UPDATE item SET state = ?2, held_from = CASE WHEN ?2 = 'held' THEN ?3 "
                            "ELSE NULL END WHERE id = ?1",
                            NULL, err, "itt", id, to, from);
+    if (rc == VIGIL_OK) rc = case_tally_item(st, id, 1, NULL, NULL, err);
     if (rc == VIGIL_OK)
         rc = vigil__q_exec(st,
                            "INSERT INTO item_event (item_id, from_state, to_state, at, actor, note) "
