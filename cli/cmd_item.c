@@ -46,6 +46,7 @@ enum {
     O_RECEIVED,
     O_OVERDUE,
     O_TCO,
+    O_RECOUNT,
     O_REPORTER,
     O_SORT,
     O_OFFSET,
@@ -950,34 +951,64 @@ int cmd_cluster(int argc, char **argv) {
 
 /* ---- vigil report ---------------------------------------------------------------------------- */
 
+/* vigil report --recount [OP]: the running totals counted again. */
+static int report_recount(const char *by, const char *op, int json) {
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    int64_t corrected = 0;
+    vigil_status rc = vigil_report_recount(st, cu_by(by), op, &corrected, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (json) {
+        json_t *r = json_pack("{s:s?, s:I}", "operation", op, "corrected", (json_int_t)corrected);
+        cu_print_json(r);
+        json_decref(r);
+    } else if (!g_cli.quiet) {
+        printf("%s: running totals counted again, %lld count%s corrected\n",
+               op ? op : "every operation", (long long)corrected, corrected == 1 ? "" : "s");
+    }
+    return CLI_EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv) {
-    static const cli_opt opts[] = {CLI_O_INT("tco", 0, O_TCO, 1, 9999), CU_OPT_BY, CU_OPT_JSON,
+    static const cli_opt opts[] = {CLI_O_INT("tco", 0, O_TCO, 1, 9999),
+                                   CLI_O_FLAG("recount", 0, O_RECOUNT), CU_OPT_BY, CU_OPT_JSON,
                                    CLI_O_END};
     const char *by = NULL;
-    int json = 0, year = 0, c;
+    int json = 0, year = 0, recount = 0, c;
     cli_args a;
     cli_args_init(&a, "report", opts, 0, argc, argv);
     while ((c = cli_args_next(&a)) != CLI_END) {
         switch (c) {
         case O_TCO: year = (int)a.num; break;
+        case O_RECOUNT: recount = 1; break;
         case CU_O_BY: by = a.arg; break;
         case CU_O_JSON: json = 1; break;
         case CLI_HELP:
             printf("usage: vigil report OP [--json]\n"
-                   "       vigil report --tco YEAR [--json]\n\n"
+                   "       vigil report --tco YEAR [--json]\n"
+                   "       vigil report --recount [OP] [--json]\n\n"
                    "OP: the operation's figures: distinct items, languages, platforms (and how\n"
                    "many were new), by type/affiliation/outlet/state, referred, removed,\n"
                    "declined, pending, removal rate, median and 90th-percentile time from\n"
                    "referral to removal, a per-platform table, re-uploads.\n"
                    "--tco YEAR: the TCO Regulation's Article 7 transparency figures: removal\n"
                    "orders received, acted on (within the hour or late), not acted on by reason,\n"
-                   "items removed.  See docs/operations.md for every figure's definition.\n");
+                   "items removed.\n"
+                   "--recount: count the running totals the reports read again from the rows\n"
+                   "(of OP, or of every operation), audited; says how many counts were wrong.\n"
+                   "Admins; needed only after a rolling upgrade from a vigil without them.\n"
+                   "See docs/operations.md for every figure's definition.\n");
             return CLI_EXIT_OK;
         default: return CLI_EXIT_USAGE;
         }
     }
-    if (a.argc != (year ? 0 : 1)) {
-        cli_errorf("report: usage: vigil report OP | vigil report --tco YEAR");
+    if (recount && !year && a.argc <= 1) return report_recount(by, a.argc ? a.argv[0] : NULL, json);
+    if (recount || a.argc != (year ? 0 : 1)) {
+        cli_errorf("report: usage: vigil report OP | vigil report --tco YEAR | vigil report "
+                   "--recount [OP]");
         return CLI_EXIT_USAGE;
     }
     vigil_store *st = cu_open();

@@ -144,6 +144,14 @@ done
 run $C report day1 ;                               expect report_text 0 "^day1: 5 items in 2 languages on 3 platforms \(1 new\)"
 run $C report --tco 2026 --json ;                  expect report_tco 0 '"orders_received":2,"orders_acted_on":1'
 run $C report nope ;                               expect report_no_op 1 "" "no operation"
+# the running totals counted again: right, so nothing corrected; admins only; audited
+run $C report --recount ;                          expect report_recount_all 0 "every operation: running totals counted again, 0 counts corrected"
+run $C report --recount day1 --json ;              expect report_recount_op 0 '"operation":"day1","corrected":0'
+run $C report --recount day1 --by coord ;          expect report_recount_not_admin 1 "" "admin"
+run $C report --recount nope ;                     expect report_recount_no_op 1 "" "no operation"
+run $C report --recount day1 day2 ;                expect report_recount_usage 2 "" "usage"
+run $C audit log --limit 3 --json ;                expect report_recount_audited 0 '"action":"report.recount"'
+run $C report day1 ;                               expect report_after_recount 0 "^day1: 5 items in 2 languages on 3 platforms \(1 new\)"
 
 # content clusters: the same content on two platforms
 run $C item add day1 "https://t.me/copychannel/1" --hash md5:0123456789abcdef0123456789abcdef --by ana-eu
