@@ -168,6 +168,7 @@ static const cell matrix[] = {
     {"POST", "/v1/operations/op2/close", NULL, NULL, "401 403 403 403 403 200"},
     {"GET", "/v1/operations/op1/report", NULL, NULL, "401 200 200 200 403 200"},
     {"GET", "/v1/operations/op2/report", NULL, NULL, "401 403 403 403 403 200"},
+    {"POST", "/v1/operations/op1/report/recount", NULL, NULL, "401 403 403 403 403 200"},
     {"GET", "/v1/operations/op1/clusters", NULL, NULL, "401 200 200 200 403 200"},
     {"GET", "/v1/operations/op2/clusters", NULL, NULL, "401 403 403 403 403 200"},
     {"POST", "/v1/operations/op1/clusters/1/refer", NULL, NULL, "401 403 403 201 403 201"},

@@ -478,6 +478,16 @@ static void h_op_report(http_ctx *h) {
     answer(h, rc, &err, 200, out);
 }
 
+static void h_op_recount(http_ctx *h) {
+    vigil_err err;
+    int64_t corrected = 0;
+    vigil_status rc = vigil_report_recount(h->st, h->user, h->params[0], &corrected, &err);
+    answer(h, rc, &err, 200,
+           rc == VIGIL_OK ? json_pack("{s:s, s:I}", "operation", h->params[0], "corrected",
+                                      (json_int_t)corrected)
+                          : NULL);
+}
+
 static void h_op_clusters(http_ctx *h) {
     const char *limit = http_query(h, "limit");
     long v = 0;
@@ -1210,6 +1220,10 @@ const route http_routes[] = {
      NULL, NULL, 200, "Report",
      "Reports", "Operation statistics",
      "The figures of `vigil report OP --json` (docs/operations.md defines each). Roles: participating agencies, admin."},
+    {"POST", "/v1/operations/{op}/report/recount", h_op_recount, R_ADMIN, BODY_NONE, 0,
+     NULL, NULL, 200, "Generic",
+     "Reports", "Count the report's running totals again",
+     "As `vigil report --recount OP`: the operation's running totals (docs/operations.md) counted again from the rows, audited (`report.recount`); `{operation, corrected}`, corrected the number of counts that were wrong (normally 0). Needed only after a rolling upgrade from a vigil without totals. Roles: admin."},
     {"GET", "/v1/operations/{op}/clusters", h_op_clusters, R_STAFF, BODY_NONE, 0,
      NULL, q_clusters, 200, "ClusterList",
      "Reports", "Content clusters (the same content on several platforms)",
