@@ -57,7 +57,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 DEPS     := $(LIB_OBJ:.o=.d) $(SRV_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 SRV_LIB  := $(BUILD)/libvigil-server.a
 
-.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-tmk bench-http bench-scale bench-intake soak
+.PHONY: docs web bench-ui all lib cli tests test test-all-builds test-plain test-asan run demo deps bench bench-hash bench-index fuzz install uninstall clean lint bench-text bench-video bench-tmk bench-http bench-scale bench-intake bench-report soak
 
 all: lib cli
 
@@ -170,7 +170,7 @@ demo: run
 # `make bench` builds what ships (same flags) and runs every benchmark;
 # `make bench-hash` / `make bench-index` run one.  The index benchmark links
 # Debian's Faiss as a peer when libfaiss-dev is installed (bench only).
-bench: bench-hash bench-index bench-text bench-video bench-tmk bench-http bench-intake
+bench: bench-hash bench-index bench-text bench-video bench-tmk bench-http bench-intake bench-report
 
 # PDQ_REFERENCE=PATH: Meta's pdq-photo-hasher, built by you outside this
 # repository; bench-hash then runs it on the same files in the same run.
@@ -240,6 +240,18 @@ bench-intake: deps
 	@$(BUILD)/bench-intake $(BENCH_ARGS)
 
 $(BUILD)/bench-intake: $(BUILD)/bench/bench_intake.o $(BUILD)/libvigil.a
+	$(CC) -o $@ $^ $(ALL_LDLIBS)
+
+# bench-report: the operation report right after a change (running totals)
+# against counting the same figures from every row, in the same run; on
+# the bench-ui store when `make bench-ui` built it, else on a new demo store
+bench-report: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench-report
+	@if [ -z "$(BENCH_ARGS)" ] && [ -f $(BUILD)/bench-ui-100000.db ]; then \
+	    $(BUILD)/bench-report --db $(BUILD)/bench-ui-100000.db; \
+	else $(BUILD)/bench-report $(BENCH_ARGS); fi
+
+$(BUILD)/bench-report: $(BUILD)/bench/bench_report.o $(BUILD)/libvigil.a
 	$(CC) -o $@ $^ $(ALL_LDLIBS)
 
 bench-text: deps
