@@ -1371,6 +1371,65 @@ static void t_migrate_clusters(void) {
     test_rm_db(path);
 }
 
+/* A store migrated by step 6 with a chain of hash links longer than its
+ * four passes join (item 7 stays split from 6): step 9 joins the chain, and
+ * the report counts one content for it. */
+static void t_migrate_long_chain(void) {
+    const char *path = tmp_path("long-chain.db");
+    vigil_store *st = NULL;
+    vigil_err err;
+    vigil_err_clear(&err);
+    int before = vigil_store_schema_latest() - 1;
+    for (; before > 0; before--) {
+        test_rm_db(path);
+        CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
+        int64_t n = 0;
+        CHECK_OK(vigil__q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'op_tally'", &n,
+                              &err, ""),
+                 &err);
+        vigil_store_close(st);
+        st = NULL;
+        if (!n) break;
+    }
+    test_rm_db(path);
+    CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
+    /* the chain 6 - 11 - 10 - 9 - 8 - 7 (one hash a link), clustered as step 6 left it */
+    const char *t = "'2026-01-01T00:00:00Z'";
+    char sql[4096];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO agency (id, code, created_at) VALUES (1, 'EU', %s);"
+             "INSERT INTO operation (id, name, coordinator_id, created_at) VALUES (1, 'op1', 1, %s);"
+             "INSERT INTO operation_agency VALUES (1, 1);"
+             "INSERT INTO platform (id, name, first_seen) VALUES (1, 'P1', %s);"
+             "INSERT INTO item (id, operation_id, canonical_url, platform_id, type, cluster_id, "
+             "created_at) VALUES (6, 1, 'https://a.example/6', 1, 'video', 6, %s), "
+             "(7, 1, 'https://a.example/7', 1, 'video', 7, %s), (8, 1, 'https://a.example/8', 1, "
+             "'video', 6, %s), (9, 1, 'https://a.example/9', 1, 'video', 6, %s), "
+             "(10, 1, 'https://a.example/10', 1, 'video', 6, %s), (11, 1, 'https://a.example/11', 1, "
+             "'video', 6, %s), (12, 1, 'https://a.example/12', 1, 'video', 12, %s);"
+             "INSERT INTO item_hash VALUES (6, 'md5', 'l1'), (11, 'md5', 'l1'), (11, 'md5', 'l2'), "
+             "(10, 'md5', 'l2'), (10, 'md5', 'l3'), (9, 'md5', 'l3'), (9, 'md5', 'l4'), "
+             "(8, 'md5', 'l4'), (8, 'md5', 'l5'), (7, 'md5', 'l5'), (12, 'md5', 'other');",
+             t, t, t, t, t, t, t, t, t, t);
+    vigil_status rc = vigil__store_exec(st, sql, &err);
+    vigil_store_close(st);
+    st = NULL;
+    CHECK_OK(rc, &err);
+    CHECK_OK(vigil_store_open(path, &st, &err), &err);
+    int64_t n = -1;
+    CHECK_OK(vigil__q_int(st, "SELECT count(*) FROM item WHERE cluster_id = 6", &n, &err, ""), &err);
+    CHECK_INT(n, ==, 6);
+    json_t *r = NULL;
+    CHECK_OK(vigil_report_op(st, NULL, "op1", &r, &err), &err);
+    CHECK_INT(json_integer_value(json_object_get(r, "contents")), ==, 2);
+    json_decref(r);
+    /* joined already: nothing to move again */
+    CHECK_OK(vigil__fill_clusters(st, &n, &err), &err);
+    CHECK_INT(n, ==, 0);
+    vigil_store_close(st);
+    test_rm_db(path);
+}
+
 /* A store from before the running totals, with items, languages, reports,
  * referrals and removals written as that version's code wrote them, gains
  * its totals when it is opened: the report equals the full count, and the
@@ -1593,5 +1652,6 @@ const test_case suite_store[] = {
     {"store/migrate_schema2_banks", t_migrate_v2_banks},
     {"store/migrate_clusters", t_migrate_clusters},
     {"store/migrate_tallies", t_migrate_tallies},
+    {"store/migrate_long_hash_chain", t_migrate_long_chain},
     {NULL, NULL},
 };

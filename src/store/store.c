@@ -413,7 +413,8 @@ static const char *const migrations[] = {
      * per operation, dimension and key, the number of rows counted (items
      * by state, type, affiliation, outlet, platform, language; reports by
      * agency; distinct contents and referred items), kept by the writes
-     * that change them; counted from the rows once here (migration_fill).
+     * that change them; counted from the rows once here (migration_fill,
+     * which first joins the clusters that step 6's four passes left split).
      * referral_item_removed: the removal times the report reads, without
      * the referrals' other items. */
     "CREATE TABLE op_tally (\n"
@@ -428,9 +429,11 @@ static const char *const migrations[] = {
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-/* The running totals of the operations already there (step 9). */
-static vigil_status fill_tallies(vigil_store *st, vigil_err *err) {
-    return vigil__tally_rebuild(st, 0, err);
+/* Step 9 (fill.c): the clusters step 6 left split joined, then the
+ * running totals of the operations already there counted. */
+static vigil_status fill_clusters_tallies(vigil_store *st, vigil_err *err) {
+    vigil_status rc = vigil__fill_clusters(st, NULL, err);
+    return rc == VIGIL_OK ? vigil__tally_rebuild(st, 0, err) : rc;
 }
 
 /* What a step computes from the rows it finds, after its SQL and in its
@@ -439,7 +442,7 @@ static const struct {
     int version;
     vigil_status (*fill)(vigil_store *st, vigil_err *err);
 } migration_fill[] = {
-    {9, fill_tallies},
+    {9, fill_clusters_tallies},
 };
 
 struct vigil_store {

@@ -71,6 +71,12 @@ vigil_status vigil__audit_commit(vigil_store *st, vigil_err *err);
  *  vigil__tally_rebuild() counts every dimension again from the rows, for
  *  operation `op` (0: every operation): the one definition of what each
  *  dimension counts.  @return VIGIL_OK, VIGIL_ENOMEM, or the store's error. */
+/*! vigil__fill_clusters() : joins the content clusters that items' equal
+ *  hash values link however far apart (migration step 9; fill.c), each
+ *  named by its smallest item id.  *changed (NULL ok): the items moved.
+ *  @return VIGIL_OK, VIGIL_ENOMEM or the store's error. */
+vigil_status vigil__fill_clusters(vigil_store *st, int64_t *changed, vigil_err *err);
+
 typedef struct vigil__tally_tx vigil__tally_tx;
 vigil__tally_tx *vigil__tally_tx_new(void);
 void vigil__tally_tx_free(vigil__tally_tx *t);
