@@ -64,6 +64,7 @@ static void item_usage(FILE *out) {
             "                      [--by USER] [--json]\n"
             "       vigil item import OP FILE.csv [--skip-bad] [--by USER] [--json]\n"
             "       vigil item show ID [--json]\n"
+            "       vigil item audit ID [--limit N] [--json]\n"
             "       vigil item list [--op OP] [--state S] [--platform P] [--lang L]\n"
             "                       [--type T] [--agency CODE] [--reporter USER]\n"
             "                       [--sort ORDER] [--after ID] [--offset N] [--limit N] [--json]\n"
@@ -89,6 +90,8 @@ static void item_usage(FILE *out) {
             "notes, text (the item's text) and vpdq (its video hash)).  One transaction: a\n"
             "bad row (reported with its line) imports nothing unless --skip-bad.  Progress\n"
             "on a terminal.\n"
+            "audit lists the item's audit events, newest first: ID TIME ACTION by USER:\n"
+            "the fields of its record each changed (agency staff of its operation).\n"
             "assess/reject move identified items on (reviewer or coordinator).\n"
             "  --by USER   act as USER (default $VIGIL_USER, else the local administrator)\n"
             "Exit status: 0 done, 1 refused (message on stderr), 2 usage error.\n");
@@ -297,6 +300,57 @@ static int item_show(int argc, char **argv) {
     return CLI_EXIT_OK;
 }
 
+static const cli_opt item_audit_opts[] = {CLI_O_INT("limit", 0, O_LIMIT, 1, 10000), CU_OPT_BY,
+                                          CU_OPT_JSON, CLI_O_END};
+static int item_audit(int argc, char **argv) {
+    const char *by = NULL;
+    int json = 0, limit = 0, c;
+    cli_args a;
+    cli_args_init(&a, "item audit", item_audit_opts, 0, argc, argv);
+    while ((c = cli_args_next(&a)) != CLI_END) {
+        switch (c) {
+        case O_LIMIT: limit = (int)a.num; break;
+        case CU_O_BY: by = a.arg; break;
+        case CU_O_JSON: json = 1; break;
+        case CLI_HELP: item_usage(stdout); return CLI_EXIT_OK;
+        default: return CLI_EXIT_USAGE;
+        }
+    }
+    if (a.argc != 1) {
+        cli_errorf("item audit: usage: vigil item audit ID [--limit N]");
+        return CLI_EXIT_USAGE;
+    }
+    int64_t id = cu_id(a.argv[0], "item");
+    if (!id) return CLI_EXIT_USAGE;
+    vigil_err err;
+    vigil_err_clear(&err);
+    vigil_store *st = cu_open();
+    if (!st) return CLI_EXIT_FAIL;
+    json_t *v = NULL;
+    vigil_status rc = vigil_item_audit(st, cu_by(by), id, limit, &v, &err);
+    vigil_store_close(st);
+    if (rc != VIGIL_OK) return cu_fail(rc, &err);
+    if (json) {
+        cu_print_json(v);
+    } else {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            printf("%lld %s %s by %s", (long long)json_integer_value(json_object_get(e, "id")),
+                   json_string_value(json_object_get(e, "at")),
+                   json_string_value(json_object_get(e, "action")),
+                   json_string_value(json_object_get(e, "actor")));
+            size_t k;
+            json_t *f;
+            json_array_foreach(json_object_get(e, "changed"), k, f)
+                printf("%s%s", k ? ", " : ": ", json_string_value(f));
+            printf("\n");
+        }
+    }
+    json_decref(v);
+    return CLI_EXIT_OK;
+}
+
 static const cli_opt item_list_opts[] = {CLI_O_STR("op", 0, O_OP),
                                          CLI_O_STR("state", 0, O_STATE),
                                          CLI_O_STR("platform", 0, O_PLATFORM),
@@ -412,6 +466,7 @@ int cmd_item(int argc, char **argv) {
     static const cli_sub subs[] = {{"add", item_add, item_add_opts},
                                    {"import", item_import, item_import_opts},
                                    {"show", item_show, item_show_opts},
+                                   {"audit", item_audit, item_audit_opts},
                                    {"list", item_list, item_list_opts},
                                    {"assess", item_transition, item_transition_opts},
                                    {"reject", item_transition, item_transition_opts}};

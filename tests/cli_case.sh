@@ -151,6 +151,10 @@ run $C report --recount day1 --by coord ;          expect report_recount_not_adm
 run $C report --recount nope ;                     expect report_recount_no_op 1 "" "no operation"
 run $C report --recount day1 day2 ;                expect report_recount_usage 2 "" "usage"
 run $C audit log --limit 3 --json ;                expect report_recount_audited 0 '"action":"report.recount"'
+run $C item audit 1 ;                              expect item_audit 0 "item\.create by ana-eu$"
+run $C item audit 1 --limit 1 --json ;             expect item_audit_json 0 '^\[\{"id":[0-9]*,"at":"[^"]*","actor":"[^"]*","action":"item\.[a-z_]*","changed":\['
+run $C item audit 1 --by tg ;                      expect item_audit_liaison 1 "" "may not"
+run $C item audit 999 ;                            expect item_audit_no_item 1 "" "no item 999"
 run $C report day1 ;                               expect report_after_recount 0 "^day1: 5 items in 2 languages on 3 platforms \(1 new\)"
 
 # content clusters: the same content on two platforms

@@ -1329,6 +1329,38 @@ static void test_tally_savepoints(void) {
     vigil_store_close(st);
 }
 
+/* An item's audit events, for the agencies of its operation: what changed,
+ * by whom, newest first; not for other agencies (404) or liaisons. */
+static void test_item_audit(void) {
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    vigil_item_result r;
+    CHECK_OK(add(st, "ana-eu", "https://t.me/examplechannel/501", "ar", &r, &err), &err);
+    CHECK_OK(vigil_item_transition(st, "rev-eu", r.id, "assessed", NULL, NULL, &err), &err);
+    json_t *v = NULL;
+    CHECK_OK(vigil_item_audit(st, "ana-de", r.id, 0, &v, &err), &err);
+    CHECK_INT(json_array_size(v), ==, 2);
+    json_t *e = json_array_get(v, 0);
+    CHECK_STR(json_string_value(json_object_get(e, "action")), "item.assessed");
+    CHECK_STR(json_string_value(json_object_get(e, "actor")), "rev-eu");
+    CHECK_INT(json_array_size(json_object_get(e, "changed")), ==, 1);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(e, "changed"), 0)), "state");
+    CHECK(!json_object_get(e, "before") && !json_object_get(e, "after"));
+    e = json_array_get(v, 1);
+    CHECK_STR(json_string_value(json_object_get(e, "action")), "item.create");
+    CHECK_INT(json_array_size(json_object_get(e, "changed")), ==, 0);
+    json_decref(v);
+    CHECK_OK(vigil_item_audit(st, NULL, r.id, 1, &v, &err), &err); /* admin; limit */
+    CHECK_INT(json_array_size(v), ==, 1);
+    json_decref(v);
+    CHECK_INT(vigil_item_audit(st, "ana-fr", r.id, 0, &v, &err), ==, VIGIL_ENOENT);
+    CHECK_INT(vigil_item_audit(st, "tg", r.id, 0, &v, &err), ==, VIGIL_EPERM);
+    CHECK_INT(vigil_item_audit(st, NULL, r.id, -1, &v, &err), ==, VIGIL_ELIMIT);
+    CHECK_INT(vigil_item_audit(st, NULL, 999999, 0, &v, &err), ==, VIGIL_ENOENT);
+    vigil_store_close(st);
+}
+
 static void test_demo(void) {
     vigil_store *st = NULL;
     vigil_err err;
@@ -1373,5 +1405,6 @@ const test_case suite_case[] = {
     {"case/report_same_figures_as_before", test_report_same_figures},
     {"case/report_totals_after_random_work", test_report_totals_random},
     {"case/tally_savepoints", test_tally_savepoints},
+    {"case/item_audit_events", test_item_audit},
     {NULL, NULL},
 };

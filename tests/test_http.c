@@ -183,6 +183,8 @@ static const cell matrix[] = {
     {"GET", "/v1/items/1", NULL, NULL, "401 200 200 200 200 200"},
     {"GET", "/v1/items/4", NULL, NULL, "401 404 404 404 404 200"},
     {"GET", "/v1/items/2", NULL, NULL, "401 200 200 200 404 200"},
+    {"GET", "/v1/items/1/audit", NULL, NULL, "401 200 200 200 403 200"},
+    {"GET", "/v1/items/4/audit", NULL, NULL, "401 404 404 404 403 200"},
     {"POST", "/v1/items/2/assess", NULL, NULL, "401 403 200 200 403 200"},
     {"POST", "/v1/items/2/assess", NULL, "{\"expect\":\"assessed\"}", "401 403 409 409 403 409"},
     {"POST", "/v1/items/4/assess", NULL, NULL, "401 403 404 404 403 200"},

@@ -453,6 +453,17 @@ VIGIL_API vigil_status vigil_audit_check(vigil_store *st, const char *by, json_t
 VIGIL_API vigil_status vigil_audit_list(vigil_store *st, const char *by, const char *entity,
                               int64_t entity_id, int limit, json_t **out, vigil_err *err);
 
+/*! vigil_item_audit() :
+ *  The audit events of item `id`, newest first (at most `limit`, 0: 100),
+ *  for whoever of an agency may see the item (its operation's agencies,
+ *  admins): [{id, at, actor, action, changed: [the record's fields that
+ *  the event changed; none for the event that created it]}], without the
+ *  records themselves.  A liaison gets
+ *  VIGIL_EPERM (the actors are the agencies' staff); an item the user may
+ *  not see VIGIL_ENOENT, as vigil_item_show. */
+VIGIL_API vigil_status vigil_item_audit(vigil_store *st, const char *by, int64_t id, int limit,
+                              json_t **out, vigil_err *err);
+
 /* ---- demo data ----------------------------------------------------------------------- */
 
 /*! vigil_demo() : builds a synthetic operation "demo-action-day" with

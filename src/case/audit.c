@@ -4,6 +4,7 @@
  * (appending, hashing, walking) is the store's (src/store/audit.c).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "case/case_internal.h"
 #include "common/err.h"
@@ -61,4 +62,64 @@ vigil_status vigil_audit_list(vigil_store *st, const char *by, const char *entit
     if (rc == VIGIL_OK) rc = case_require(&a, 0, "read the audit log", err);
     if (rc == VIGIL_OK) rc = vigil__audit_list(st, entity, entity_id, limit, out, err);
     return rc;
+}
+
+/* The keys of `before` and `after` whose values differ, sorted; none when
+ * a side is missing (the event created the record: its action says so). */
+static json_t *changed_keys(json_t *before, json_t *after) {
+    json_t *keys = json_array();
+    if (!json_is_object(before) || !json_is_object(after)) return keys;
+    const char *k;
+    json_t *v;
+    json_object_foreach(after, k, v) {
+        if (!json_equal(v, json_object_get(before, k))) json_array_append_new(keys, json_string(k));
+    }
+    json_object_foreach(before, k, v) {
+        if (!json_object_get(after, k)) json_array_append_new(keys, json_string(k));
+    }
+    size_t n = json_array_size(keys);
+    for (size_t i = 1; i < n; i++) /* insertion sort: a record has a few dozen keys */
+        for (size_t j = i; j > 0; j--) {
+            json_t *x = json_array_get(keys, j - 1), *y = json_array_get(keys, j);
+            if (strcmp(json_string_value(x), json_string_value(y)) <= 0) break;
+            json_incref(x);
+            json_array_set(keys, j - 1, y);
+            json_array_set_new(keys, j, x);
+        }
+    return keys;
+}
+
+vigil_status vigil_item_audit(vigil_store *st, const char *by, int64_t id, int limit,
+                              json_t **out, vigil_err *err) {
+    if (!st || !out) return vigil__err_set(err, VIGIL_EINVAL, "vigil_item_audit: NULL argument");
+    *out = NULL;
+    if (limit < 0 || limit > 10000) return vigil__err_set(err, VIGIL_ELIMIT, "limit: 1 to 10000 events (0: 100)");
+    case_actor a;
+    json_t *ev = NULL;
+    vigil_status rc = case_actor_get(st, by, &a, err);
+    if (rc == VIGIL_OK)
+        rc = case_require(&a, CASE_AGENCY_STAFF, "read an item's audit events", err);
+    if (rc == VIGIL_OK) rc = case_item_access(st, &a, id, err);
+    if (rc == VIGIL_OK) rc = vigil__audit_list(st, "item", id, limit ? limit : 100, &ev, err);
+    if (rc != VIGIL_OK) return rc;
+    json_t *rows = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(ev, i, e) {
+        json_t *row = json_pack("{s:O, s:O, s:O, s:O, s:o}", "id", json_object_get(e, "id"), "at",
+                                json_object_get(e, "at"), "actor", json_object_get(e, "actor"),
+                                "action", json_object_get(e, "action"), "changed",
+                                changed_keys(json_object_get(e, "before"), json_object_get(e, "after")));
+        if (!row || json_array_append_new(rows, row)) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    json_decref(ev);
+    if (rc != VIGIL_OK) {
+        json_decref(rows);
+        return rc;
+    }
+    *out = rows;
+    return VIGIL_OK;
 }

@@ -654,6 +654,21 @@ static void h_item_show(http_ctx *h) {
     answer(h, rc, &err, 200, out);
 }
 
+static void h_item_audit(http_ctx *h) {
+    int64_t id = param_id(h, 0);
+    if (!id) return;
+    const char *limit = http_query(h, "limit");
+    long lim = limit ? strtol(limit, NULL, 10) : 100;
+    if (lim < 1 || lim > 10000) {
+        http_error(h, 400, "bad_request", "limit 1..10000");
+        return;
+    }
+    json_t *out = NULL;
+    vigil_err err;
+    vigil_status rc = vigil_item_audit(h->st, h->user, id, (int)lim, &out, &err);
+    answer(h, rc, &err, 200, out);
+}
+
 static void item_move(http_ctx *h, const char *to) {
     int64_t id = param_id(h, 0);
     if (!id) return;
@@ -1109,6 +1124,11 @@ static const http_field q_tco[] = {
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
+static const http_field q_item_audit[] = {
+    {"limit", FT_INT, 0, NULL, 0, 0, NULL, "1..10000 events, newest first (default 100)."},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
 static const http_field q_audit[] = {
     {"entity", FT_STRING, 0, NULL, 0, 0, NULL, NULL},
     {"id", FT_INT, 0, NULL, 0, 0, NULL, NULL},
@@ -1252,6 +1272,10 @@ const route http_routes[] = {
      NULL, NULL, 200, "Item",
      "Items", "One item with its history",
      "URLs, languages, hashes, reports, holds, referrals, orders, re-uploads and the state history. 404 for items the user may not see. Roles: all roles (tenancy applies)."},
+    {"GET", "/v1/items/{id}/audit", h_item_audit, R_STAFF, BODY_NONE, 0,
+     NULL, q_item_audit, 200, "[]",
+     "Items", "The item's audit events",
+     "Newest first: `[{id, at, actor, action, changed}]`, `changed` the fields of the item's record the event changed (the records themselves stay in the audit log, `GET /v1/audit`, for admins). 404 for items the user may not see. Roles: analyst, reviewer, coordinator of an agency of the item's operation, admin."},
     {"POST", "/v1/items/{id}/assess", h_item_assess, R_STAFF, BODY_NONE, RF_BODY_OPTIONAL,
      f_item_assess, NULL, 200, "Generic",
      "Items", "Assess an item",

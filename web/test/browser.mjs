@@ -421,6 +421,10 @@ try {
     await coord.goto(`${base}/#/items/1`);
     await coord.getByRole('heading', { name: 'History' }).waitFor();
     expect(await coord.locator('a[href^="http"]').count() === 0, 'no link that loads content');
+    // its audit events, for the operation's agencies (not only admins): who changed what
+    await coord.getByRole('heading', { name: 'Audit events' }).waitFor();
+    const ev = await coord.getByTestId('item-audit').textContent();
+    expect(/item\.create by /.test(ev), `audit events listed: ${ev}`);
     await shoot(coord, 'item');
     await coord.goto(`${base}/#/holds`);
     await coord.getByLabel('Holding agency').fill('EU');
