@@ -167,14 +167,20 @@ int cu_args(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **
     return cu_args_flag(a, cmd, opts, argc, argv, usage, min, max, what, by, json, 0, NULL);
 }
 
-int cu_args_flag(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
-                 void (*usage)(FILE *), int min, int max, const char *what, const char **by,
-                 int *json, int flag_code, int *flag) {
+/* The loop of cu_args*: --by, --json, --help, one flag (flag_code) and one
+ * number (num_code) when asked for. */
+static int args_loop(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
+                     void (*usage)(FILE *), int min, int max, const char *what, const char **by,
+                     int *json, int flag_code, int *flag, int num_code, int *num) {
     int c;
     cli_args_init(a, cmd, opts, 0, argc, argv);
     while ((c = cli_args_next(a)) != CLI_END) {
         if (flag && c == flag_code) {
             *flag = 1;
+            continue;
+        }
+        if (num && c == num_code) {
+            *num = (int)a->num;
             continue;
         }
         switch (c) {
@@ -185,6 +191,20 @@ int cu_args_flag(cli_args *a, const char *cmd, const cli_opt *opts, int argc, ch
         }
     }
     return cli_args_operands(a, min, max, what) ? -1 : CLI_EXIT_USAGE;
+}
+
+int cu_args_flag(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
+                 void (*usage)(FILE *), int min, int max, const char *what, const char **by,
+                 int *json, int flag_code, int *flag) {
+    return args_loop(a, cmd, opts, argc, argv, usage, min, max, what, by, json, flag_code, flag, 0,
+                     NULL);
+}
+
+int cu_args_num(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
+                void (*usage)(FILE *), int min, int max, const char *what, const char **by,
+                int *json, int num_code, int *num) {
+    return args_loop(a, cmd, opts, argc, argv, usage, min, max, what, by, json, 0, NULL, num_code,
+                     num);
 }
 
 int64_t cu_id(const char *s, const char *what) {

@@ -58,6 +58,13 @@ int cu_args_flag(cli_args *a, const char *cmd, const cli_opt *opts, int argc, ch
                  void (*usage)(FILE *), int min, int max, const char *what, const char **by,
                  int *json, int flag_code, int *flag);
 
+/*! cu_args_num() : as cu_args, for a subcommand that also takes one
+ *  number (option code `num_code` of its table, e.g. --limit): *num is set
+ *  to it when given (the table's range checked it). */
+int cu_args_num(cli_args *a, const char *cmd, const cli_opt *opts, int argc, char **argv,
+                void (*usage)(FILE *), int min, int max, const char *what, const char **by,
+                int *json, int num_code, int *num);
+
 /* Parses a positive decimal id; 0 on failure (after printing an error). */
 int64_t cu_id(const char *s, const char *what);
 

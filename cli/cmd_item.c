@@ -304,22 +304,11 @@ static const cli_opt item_audit_opts[] = {CLI_O_INT("limit", 0, O_LIMIT, 1, 1000
                                           CU_OPT_JSON, CLI_O_END};
 static int item_audit(int argc, char **argv) {
     const char *by = NULL;
-    int json = 0, limit = 0, c;
+    int json = 0, limit = 0;
     cli_args a;
-    cli_args_init(&a, "item audit", item_audit_opts, 0, argc, argv);
-    while ((c = cli_args_next(&a)) != CLI_END) {
-        switch (c) {
-        case O_LIMIT: limit = (int)a.num; break;
-        case CU_O_BY: by = a.arg; break;
-        case CU_O_JSON: json = 1; break;
-        case CLI_HELP: item_usage(stdout); return CLI_EXIT_OK;
-        default: return CLI_EXIT_USAGE;
-        }
-    }
-    if (a.argc != 1) {
-        cli_errorf("item audit: usage: vigil item audit ID [--limit N]");
-        return CLI_EXIT_USAGE;
-    }
+    int ret = cu_args_num(&a, "item audit", item_audit_opts, argc, argv, item_usage, 1, 1, "ID", &by,
+                          &json, O_LIMIT, &limit);
+    if (ret >= 0) return ret;
     int64_t id = cu_id(a.argv[0], "item");
     if (!id) return CLI_EXIT_USAGE;
     vigil_err err;
@@ -908,19 +897,11 @@ static const cli_opt cluster_list_opts[] = {CLI_O_INT("limit", 0, O_LIMIT, 1, 10
                                             CU_OPT_JSON, CLI_O_END};
 static int cluster_list(int argc, char **argv) {
     const char *by = NULL;
-    int json = 0, limit = 0, c;
+    int json = 0, limit = 0;
     cli_args a;
-    cli_args_init(&a, "cluster list", cluster_list_opts, 0, argc, argv);
-    while ((c = cli_args_next(&a)) != CLI_END) {
-        switch (c) {
-        case O_LIMIT: limit = (int)a.num; break;
-        case CU_O_BY: by = a.arg; break;
-        case CU_O_JSON: json = 1; break;
-        case CLI_HELP: cluster_usage(stdout); return CLI_EXIT_OK;
-        default: return CLI_EXIT_USAGE;
-        }
-    }
-    if (!cli_args_operands(&a, 1, 1, "OP")) return CLI_EXIT_USAGE;
+    int ret = cu_args_num(&a, "cluster list", cluster_list_opts, argc, argv, cluster_usage, 1, 1,
+                          "OP", &by, &json, O_LIMIT, &limit);
+    if (ret >= 0) return ret;
     vigil_err err;
     vigil_err_clear(&err);
     vigil_store *st = cu_open();

@@ -184,3 +184,27 @@ vigil_status test_report_ref(vigil_store *st, const char *op, json_t **out, vigi
     return VIGIL_OK;
 }
 
+
+int test_report_matches_ref(vigil_store *st, const char *op, int64_t *contents) {
+    vigil_err err;
+    vigil_err_clear(&err);
+    json_t *ref = NULL, *now = NULL;
+    if (test_report_ref(st, op, &ref, &err) != VIGIL_OK || vigil_report_op(st, NULL, op, &now, &err) != VIGIL_OK) {
+        printf("    report of %s: %s\n", op, err.msg);
+        json_decref(ref);
+        return 0;
+    }
+    json_t *c = json_object_get(now, "contents");
+    if (contents) *contents = json_is_integer(c) ? json_integer_value(c) : -1;
+    json_object_del(now, "contents");
+    int same = json_equal(ref, now);
+    if (!same) {
+        char *x = json_dumps(ref, JSON_SORT_KEYS), *y = json_dumps(now, JSON_SORT_KEYS);
+        printf("    counted: %.900s\n    report:  %.900s\n", x, y);
+        free(x);
+        free(y);
+    }
+    json_decref(ref);
+    json_decref(now);
+    return same;
+}

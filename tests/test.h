@@ -87,6 +87,12 @@ int test_case_fixture(const char *path, char tokens[][VIGIL_TOKEN_LEN + 1]);
  * `contents`), for operation `op`, with no access check. */
 vigil_status test_report_ref(vigil_store *st, const char *op, json_t **out, vigil_err *err);
 
+/* test_report_matches_ref() : whether vigil_report_op gives every figure
+ * test_report_ref gives for `op` (printing both when not); *contents (NULL
+ * ok) receives its "contents", which the reference does not have.
+ * @return 1 or 0 (also when either fails: its message printed). */
+int test_report_matches_ref(vigil_store *st, const char *op, int64_t *contents);
+
 /* A fresh temporary directory for this run (created on first use). */
 const char *test_tmpdir(void);
 

@@ -1371,6 +1371,22 @@ static void t_migrate_clusters(void) {
     test_rm_db(path);
 }
 
+/* The newest schema version whose store has no table `table` (found, not
+ * written down: steps may be renumbered when branches merge), or 0. */
+static int last_version_without(const char *path, const char *table) {
+    for (int v = vigil_store_schema_latest() - 1; v > 0; v--) {
+        test_rm_db(path);
+        vigil_store *st = NULL;
+        int64_t n = -1;
+        if (vigil__store_open_at(path, v, &st, NULL) != VIGIL_OK) return 0;
+        vigil_status rc = vigil__q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+                                       &n, NULL, "t", table);
+        vigil_store_close(st);
+        if (rc == VIGIL_OK && n == 0) return v;
+    }
+    return 0;
+}
+
 /* A store migrated by step 6 with a chain of hash links longer than its
  * four passes join (item 7 stays split from 6): step 9 joins the chain, and
  * the report counts one content for it. */
@@ -1379,18 +1395,7 @@ static void t_migrate_long_chain(void) {
     vigil_store *st = NULL;
     vigil_err err;
     vigil_err_clear(&err);
-    int before = vigil_store_schema_latest() - 1;
-    for (; before > 0; before--) {
-        test_rm_db(path);
-        CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
-        int64_t n = 0;
-        CHECK_OK(vigil__q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'op_tally'", &n,
-                              &err, ""),
-                 &err);
-        vigil_store_close(st);
-        st = NULL;
-        if (!n) break;
-    }
+    int before = last_version_without(path, "op_tally");
     test_rm_db(path);
     CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
     /* the chain 6 - 11 - 10 - 9 - 8 - 7 (one hash a link), clustered as step 6 left it */
@@ -1439,18 +1444,7 @@ static void t_migrate_tallies(void) {
     vigil_store *st = NULL;
     vigil_err err;
     vigil_err_clear(&err);
-    int before = vigil_store_schema_latest() - 1;
-    for (; before > 0; before--) {
-        test_rm_db(path);
-        CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
-        int64_t n = 0;
-        CHECK_OK(vigil__q_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'op_tally'", &n,
-                              &err, ""),
-                 &err);
-        vigil_store_close(st);
-        st = NULL;
-        if (!n) break;
-    }
+    int before = last_version_without(path, "op_tally");
     CHECK_INT(before, >, 0);
     test_rm_db(path);
     CHECK_OK(vigil__store_open_at(path, before, &st, &err), &err);
@@ -1488,24 +1482,15 @@ static void t_migrate_tallies(void) {
     CHECK_INT(vigil_store_schema_version(st), ==, vigil_store_schema_latest());
     const char *ops[] = {"op1", "op2"};
     for (size_t i = 0; i < 2; i++) {
-        json_t *ref = NULL, *now = NULL;
-        CHECK_OK(test_report_ref(st, ops[i], &ref, &err), &err);
+        json_t *now = NULL;
+        int64_t contents = -1;
+        CHECK(test_report_matches_ref(st, ops[i], &contents));
+        CHECK_INT(contents, ==, i ? 1 : 2);
         CHECK_OK(vigil_report_op(st, NULL, ops[i], &now, &err), &err);
-        CHECK_INT(json_integer_value(json_object_get(now, "contents")), ==, i ? 1 : 2);
-        json_object_del(now, "contents");
-        int same = json_equal(ref, now);
-        if (!same) {
-            char *x = json_dumps(ref, JSON_SORT_KEYS), *y = json_dumps(now, JSON_SORT_KEYS);
-            printf("    counted: %.900s\n    totals:  %.900s\n", x, y);
-            free(x);
-            free(y);
-        }
-        CHECK(same);
         if (i == 0) {
             CHECK_INT(json_integer_value(json_object_get(now, "referred")), ==, 2);
             CHECK_INT(json_integer_value(json_object_get(now, "median_removal_seconds")), ==, 5400);
         }
-        json_decref(ref);
         json_decref(now);
     }
     vigil_store_close(st);
