@@ -17,10 +17,22 @@ U="$VIGIL_PG&options=-csearch_path%3Dfault"
 "$V" --db "$U" agency add EU > /dev/null
 tok=$("$V" --db "$U" user add coord --role coordinator --agency EU 2> /dev/null | tail -n 1)
 "$V" --db "$U" op create fault --coordinator EU > /dev/null
-port=$((22000 + $$ % 20000))
-"$V" --db "$U" serve --listen "127.0.0.1:$port" --access-log off --threads 2 2> "$T/serve.err" &
+# port 0: the system picks a free port, which the banner names (as cli_live.sh, pg_multi.sh)
+: > "$T/serve.err"
+"$V" --db "$U" serve --listen "127.0.0.1:0" --access-log off --threads 2 2> "$T/serve.err" &
 srv=$!
-for i in $(seq 1 50); do curl -s "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break; sleep 0.2; done
+port=""
+for i in $(seq 1 50); do
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$T/serve.err")
+    [ -n "$port" ] && curl -s "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
+    sleep 0.2
+done
+if [ -z "$port" ]; then
+    bad server_started "no port in its banner" "$(cat "$T/serve.err")"
+    kill "$srv" 2> /dev/null; wait "$srv" 2> /dev/null
+    finish
+    exit
+fi
 # matching: a bank entry, a token used before the outage and one never used
 pdq=$(printf 'f%.0s' $(seq 1 64))
 "$V" --db "$U" bank create outage > /dev/null

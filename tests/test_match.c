@@ -307,7 +307,8 @@ static void t_match_copies_recall(void) {
 
 /* The copies for an outage (match/seen.h): an entry and a body the store gave
  * stand in for it only while it answers VIGIL_EBUSY; any other failure, an
- * id not kept, and a copy forgotten by the change log go through as they are. */
+ * id not kept, and a copy forgotten by the change log go through as they are;
+ * an entry the store calls removed (VIGIL_ENOENT) loses its copy. */
 static void t_match_seen_outage(void) {
     vigil__seen s;
     vigil__seen_init(&s, 2);
@@ -330,6 +331,10 @@ static void t_match_seen_outage(void) {
     CHECK_INT(vigil__seen_entry(&s, VIGIL_EBUSY, 5 + VIGIL__SEEN_ENTRIES, &got, &err), ==, VIGIL_EBUSY); /* same slot */
     CHECK_INT(vigil__seen_entry(&s, VIGIL_EIO, 5, &got, &err), ==, VIGIL_EIO);
     CHECK_INT(vigil__seen_entry(&s, VIGIL_ENOENT, 5, &got, &err), ==, VIGIL_ENOENT);
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_EBUSY, 5, &got, &err), ==, VIGIL_EBUSY); /* removed: copy dropped */
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_OK, 5, &e, &err), ==, VIGIL_OK);
+    CHECK_INT(vigil__seen_entry(&s, VIGIL_EBUSY, 5, &got, &err), ==, VIGIL_OK);
+    vigil_entry_clear(&got);
     /* bodies: kept only on purpose, bounded by their slots */
     const uint8_t body[3] = {1, 2, 3};
     uint8_t *b = NULL;

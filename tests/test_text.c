@@ -3,7 +3,8 @@
  * form, near-duplicates surviving re-wrapping, punctuation changes and
  * added headers/footers in Latin, Arabic, Cyrillic, Bengali and Japanese
  * text; the LSH index against brute force; the text matcher over banks;
- * language identification on the 16-language test set; fuzz regressions.
+ * language identification on the 16-language test set; fuzz regressions;
+ * the text matcher through a (simulated) store outage.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "lang_samples.h"
+#include "store/store_internal.h"
 #include "test.h"
 #include "vigil/text.h"
 
@@ -513,6 +515,80 @@ static void t_fuzz_regressions(void) {
     CHECK_INT(n, >=, 5);
 }
 
+/* A store outage (VIGIL_EBUSY, simulated): a hit on an entry the matcher
+ * found before answers from its copy (match/seen.h), a query with no hit
+ * answers with no match, a hit never found before gets EBUSY, and an entry
+ * the store has since called removed is not answered from its copy. */
+static void t_matcher_outage(void) {
+    vigil_store *st = NULL;
+    vigil_err err;
+    CHECK_OK(vigil_store_open(test_db(), &st, &err), &err);
+    CHECK_OK(vigil_bank_create(st, "texts", VIGIL_BANK_NORMAL, -1, NULL, NULL, &err), &err);
+    char *en = article("en"), *ru = article("ru"), *ar = article("ar");
+    char *re_en = repost(en), *re_ru = repost(ru);
+    vigil_text_sig s, q_en, q_ru, q_ar;
+    char v[VIGIL_TEXT_SIG_LEN + 1];
+    int64_t id_en = 0, id_ru = 0;
+    CHECK_OK(vigil_text_minhash(en, strlen(en), &s, NULL, &err), &err);
+    vigil_text_sig_format(&s, v);
+    vigil_entry_spec spec = {VIGIL_SIGNAL_TEXT, v, "entity=example", "T-1"};
+    CHECK_OK(vigil_bank_add(st, "texts", &spec, &id_en, NULL, &err), &err);
+    CHECK_OK(vigil_text_minhash(ru, strlen(ru), &s, NULL, &err), &err);
+    vigil_text_sig_format(&s, v);
+    spec.labels = "entity=other";
+    spec.external_id = "T-2";
+    CHECK_OK(vigil_bank_add(st, "texts", &spec, &id_ru, NULL, &err), &err);
+    CHECK_OK(vigil_text_minhash(re_en, strlen(re_en), &q_en, NULL, &err), &err);
+    CHECK_OK(vigil_text_minhash(re_ru, strlen(re_ru), &q_ru, NULL, &err), &err);
+    CHECK_OK(vigil_text_minhash(ar, strlen(ar), &q_ar, NULL, &err), &err);
+    vigil_text_matcher *m = NULL;
+    CHECK_OK(vigil_text_matcher_open(st, NULL, &m, &err), &err);
+    vigil_text_match_result r;
+    /* before the outage: the Russian repost matches, and its entry is copied */
+    CHECK_OK(vigil_text_matcher_match(m, &q_ru, &r, &err), &err);
+    CHECK_INT(r.n, ==, 1);
+    vigil_text_match_result_clear(&r);
+    vigil__store_set_unreachable(st, 1);
+    vigil_entry down;
+    CHECK_INT(vigil_bank_entry_get(st, id_ru, &down, &err), ==, VIGIL_EBUSY); /* the store is down */
+    CHECK_OK(vigil_text_matcher_match(m, &q_ru, &r, &err), &err);
+    CHECK_INT(r.n, ==, 1);
+    if (r.n == 1) {
+        CHECK_INT(r.matches[0].entry_id, ==, id_ru);
+        CHECK_STR(r.matches[0].bank, "texts");
+        CHECK_STR(r.matches[0].labels, "entity=other");
+        CHECK_STR(r.matches[0].external_id, "T-2");
+        CHECK(r.matches[0].similarity >= 0.6);
+    }
+    vigil_text_match_result_clear(&r);
+    CHECK_OK(vigil_text_matcher_match(m, &q_ar, &r, &err), &err); /* no hit: the index is in memory */
+    CHECK_INT(r.n, ==, 0);
+    vigil_text_match_result_clear(&r);
+    /* a hit on an entry never found: the matcher cannot tell, EBUSY (never "no match") */
+    CHECK_INT(vigil_text_matcher_match(m, &q_en, &r, &err), ==, VIGIL_EBUSY);
+    CHECK_INT(err.status, ==, VIGIL_EBUSY);
+    CHECK_INT(r.n, ==, 0);
+    /* the store back: the entry removed; the matcher (loaded before) sees it gone */
+    vigil__store_set_unreachable(st, 0);
+    CHECK_OK(vigil_bank_remove(st, "texts", id_ru, &err), &err);
+    CHECK_OK(vigil_text_matcher_match(m, &q_ru, &r, &err), &err);
+    CHECK_INT(r.n, ==, 0);
+    vigil_text_match_result_clear(&r);
+    vigil__store_set_unreachable(st, 1); /* and its copy is gone with it */
+    CHECK_INT(vigil_text_matcher_match(m, &q_ru, &r, &err), ==, VIGIL_EBUSY);
+    vigil__store_set_unreachable(st, 0);
+    CHECK_OK(vigil_text_matcher_match(m, &q_en, &r, &err), &err); /* after it: the store again */
+    CHECK_INT(r.n, ==, 1);
+    vigil_text_match_result_clear(&r);
+    vigil_text_matcher_free(m);
+    free(re_en);
+    free(re_ru);
+    free(en);
+    free(ru);
+    free(ar);
+    vigil_store_close(st);
+}
+
 const test_case suite_text[] = {
     {"text/normalize", t_normalize},
     {"text/ascii_shortcut", t_ascii_shortcut},
@@ -521,6 +597,7 @@ const test_case suite_text[] = {
     {"text/near_duplicates", t_near_duplicates},
     {"text/index_recall", t_index_recall},
     {"text/matcher", t_matcher},
+    {"text/matcher_outage", t_matcher_outage},
     {"text/lang", t_lang},
     {"text/fuzz_regressions", t_fuzz_regressions},
     {NULL, NULL},

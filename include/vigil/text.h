@@ -211,7 +211,11 @@ VIGIL_API size_t vigil_text_matcher_entries(const vigil_text_matcher *m);
 
 /*! vigil_text_matcher_match() :
  *  The entries whose similarity to `q` is at least the threshold, in *res
- *  (cleared first); allow-bank rules as for PDQ.  Thread-safe.
+ *  (cleared first); allow-bank rules as for PDQ.  Thread-safe.  While the
+ *  store is unreachable (VIGIL_EBUSY) a hit on an entry this matcher found
+ *  before is answered from its copy (up to 4,096; an entry the store
+ *  has since called removed is not), a query with no hit answers as usual,
+ *  and any other hit gives VIGIL_EBUSY.
  *  @return VIGIL_OK, VIGIL_ENOMEM, store errors. */
 VIGIL_API vigil_status vigil_text_matcher_match(vigil_text_matcher *m, const vigil_text_sig *q,
                                       vigil_text_match_result *res, vigil_err *err);

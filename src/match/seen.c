@@ -59,6 +59,10 @@ vigil_status vigil__seen_entry(vigil__seen *s, vigil_status rc, int64_t id, vigi
         if (entry_copy(x, e) != 0) memset(x, 0, sizeof *x);
         return rc;
     }
+    if (rc == VIGIL_ENOENT && id > 0) { /* removed: never answered from a copy again */
+        vigil__seen_forget(s, 0, id, id);
+        return rc;
+    }
     const vigil_entry *x = s->entry ? &s->entry[(uint64_t)id % VIGIL__SEEN_ENTRIES] : NULL;
     if (!store_unreachable(rc) || !x || id <= 0 || x->id != id || entry_copy(e, x) != 0) return rc;
     vigil_err_clear(err);

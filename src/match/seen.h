@@ -3,8 +3,9 @@
  * lately (the entries they found; for TMK, the bodies of the entries that
  * matched), used only when the store answers VIGIL_EBUSY (unreachable), so
  * that matching goes on from memory during a PostgreSQL outage.  One rule
- * for the PDQ/MD5/SHA-256 (match.c), video (vmatch.c) and TMK (tmkmatch.c)
- * matchers.  Not locked: the caller holds the lock of its store.
+ * for the PDQ/MD5/SHA-256 (match.c), video (vmatch.c), TMK (tmkmatch.c)
+ * and text (text_match.c) matchers.  Not locked: the caller holds the lock
+ * of its store.
  */
 #ifndef VIGIL_MATCH_SEEN_H
 #define VIGIL_MATCH_SEEN_H
@@ -38,7 +39,9 @@ void vigil__seen_free(vigil__seen *s);
 /*! vigil__seen_entry() : the rule, after `rc = vigil_bank_entry_get(st, id,
  *  e, err)`: VIGIL_OK keeps a copy of *e (best effort) and returns OK;
  *  VIGIL_EBUSY with a copy of entry `id` fills *e with it (the caller clears
- *  it), clears *err and returns OK; anything else returns rc as it is. */
+ *  it), clears *err and returns OK; VIGIL_ENOENT (the entry is gone) drops
+ *  the copies of `id` (entry and body) and returns ENOENT; anything else
+ *  returns rc as it is. */
 vigil_status vigil__seen_entry(vigil__seen *s, vigil_status rc, int64_t id, vigil_entry *e, vigil_err *err);
 
 /*! vigil__seen_bytes() : the same rule after `rc = vigil_bank_entry_bytes(st,

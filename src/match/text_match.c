@@ -1,7 +1,10 @@
 /*
  * src/match/text_match.c - the text matcher: loads the banks' text entries
  * (MinHash signatures) into an LSH index and answers queries with the
- * similarity threshold and the allow-bank rule.
+ * similarity threshold and the allow-bank rule.  Like the video and TMK
+ * matchers it is loaded whole (no change log: a bank change means a new
+ * matcher) and keeps copies of the entries it found (match/seen.h), which
+ * answer for them only while the store is unreachable (VIGIL_EBUSY).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -10,11 +13,13 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "match/allow.h"
+#include "match/seen.h"
 #include "text/text_internal.h"
 
 struct vigil_text_matcher {
     vigil_store *st;
-    pthread_mutex_t mu; /* the store serves one thread at a time */
+    pthread_mutex_t mu; /* the store serves one thread at a time (and guards seen) */
+    vigil__seen seen;   /* the entries found lately, for an outage (seen.h) */
     vigil_text_index *ix;
     double min_sim;
 };
@@ -60,6 +65,7 @@ static int load_one(void *ctx, int64_t entry_id, int64_t bank_id, const char *va
 void vigil_text_matcher_free(vigil_text_matcher *m) {
     if (!m) return;
     vigil_text_index_free(m->ix);
+    vigil__seen_free(&m->seen);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
@@ -80,6 +86,7 @@ vigil_status vigil_text_matcher_open(vigil_store *st, const vigil_text_match_opt
     vigil_text_matcher *m = calloc(1, sizeof *m);
     if (!m) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
     pthread_mutex_init(&m->mu, NULL);
+    vigil__seen_init(&m->seen, 0); /* entries only: a text's signature is in the index */
     m->st = st;
     m->min_sim = o.min_similarity;
     load_ctx lc;
@@ -106,11 +113,13 @@ size_t vigil_text_matcher_entries(const vigil_text_matcher *m) {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-/* Append the entry of `hit` to res.  Caller holds m->mu. */
+/* Append the entry of `hit` (looked up in the store; while it is
+ * unreachable, its copy from an earlier hit) to res.  Caller holds m->mu. */
 static vigil_status add_match(vigil_text_matcher *m, const vigil_text_hit *hit,
                               vigil_text_match_result *res, vigil_err *err) {
     vigil_entry e;
-    vigil_status rc = vigil_bank_entry_get(m->st, hit->id, &e, err);
+    vigil_status rc =
+        vigil__seen_entry(&m->seen, vigil_bank_entry_get(m->st, hit->id, &e, err), hit->id, &e, err);
     if (rc == VIGIL_ENOENT) return VIGIL_OK; /* removed since the matcher loaded */
     if (rc != VIGIL_OK) return rc;
     vigil_text_match *nm = realloc(res->matches, (res->n + 1) * sizeof *nm);

@@ -122,9 +122,11 @@ vigil_status vigil__db_set_schema(vigil__db *db, int version, vigil_err *err) {
 vigil_status vigil__q_exec(vigil_store *st, const char *sql, int *changes, vigil_err *err,
                            const char *fmt, ...) {
     vigil__db *db = vigil__store_db(st);
+    vigil_status rc = vigil__store_reachable(st, err);
+    if (rc != VIGIL_OK) return rc;
     va_list ap;
     va_start(ap, fmt);
-    vigil_status rc = db->drv->q_exec(db->impl, sql, changes, err, fmt, ap);
+    rc = db->drv->q_exec(db->impl, sql, changes, err, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -132,7 +134,8 @@ vigil_status vigil__q_exec(vigil_store *st, const char *sql, int *changes, vigil
 vigil_status vigil__q_each_v(vigil_store *st, const char *sql, vigil__row_fn fn, void *ctx,
                              vigil_err *err, const char *fmt, va_list ap) {
     vigil__db *db = vigil__store_db(st);
-    return db->drv->q_each(db->impl, sql, fn, ctx, err, fmt, ap);
+    vigil_status rc = vigil__store_reachable(st, err);
+    return rc == VIGIL_OK ? db->drv->q_each(db->impl, sql, fn, ctx, err, fmt, ap) : rc;
 }
 
 vigil_status vigil__q_each(vigil_store *st, const char *sql, vigil__row_fn fn, void *ctx,
@@ -163,7 +166,8 @@ vigil_status vigil__store_exec(vigil_store *st, const char *sql, vigil_err *err)
 
 vigil_status vigil__store_begin(vigil_store *st, vigil_err *err) {
     vigil__db *db = vigil__store_db(st);
-    return db->drv->begin(db->impl, err);
+    vigil_status rc = vigil__store_reachable(st, err);
+    return rc == VIGIL_OK ? db->drv->begin(db->impl, err) : rc;
 }
 
 vigil_status vigil__store_commit(vigil_store *st, vigil_err *err) {
@@ -184,7 +188,8 @@ void vigil__store_rollback(vigil_store *st) {
 
 vigil_status vigil__store_read_begin(vigil_store *st, vigil_err *err) {
     vigil__db *db = vigil__store_db(st);
-    return db->drv->read_begin(db->impl, err);
+    vigil_status rc = vigil__store_reachable(st, err);
+    return rc == VIGIL_OK ? db->drv->read_begin(db->impl, err) : rc;
 }
 
 void vigil__store_read_end(vigil_store *st) {

@@ -453,6 +453,7 @@ struct vigil_store {
     void *clock_ctx;
     int version;
     int64_t log_keep; /* change-log rows kept; 0: VIGIL_CHANGE_LOG_KEEP */
+    int unreachable;  /* tests: every query fails with VIGIL_EBUSY (vigil__store_set_unreachable) */
     vigil__audit_tx audit_tx; /* the open write transaction's audit events */
     vigil__tally_tx *tally_tx; /* its running totals (NULL until the first) */
 };
@@ -467,6 +468,15 @@ int64_t vigil__store_log_keep(const vigil_store *st) {
 
 void vigil__store_set_log_keep(vigil_store *st, int64_t keep) {
     if (st) st->log_keep = keep > 0 ? keep : 0;
+}
+
+void vigil__store_set_unreachable(vigil_store *st, int on) {
+    if (st) st->unreachable = on != 0;
+}
+
+vigil_status vigil__store_reachable(const vigil_store *st, vigil_err *err) {
+    if (!st || !st->unreachable) return VIGIL_OK;
+    return vigil__err_set(err, VIGIL_EBUSY, "store unreachable (a simulated outage, for tests; retry later)");
 }
 
 const char *vigil_store_path(const vigil_store *st) {

@@ -275,6 +275,14 @@ vigil_status vigil__change_mark(vigil_store *st, int64_t seq, char *out, size_t 
 int64_t vigil__store_log_keep(const vigil_store *st);
 void vigil__store_set_log_keep(vigil_store *st, int64_t keep);
 
+/*! vigil__store_set_unreachable() / vigil__store_reachable() : for tests, a
+ *  PostgreSQL outage on any driver: while `on`, every query, statement and
+ *  transaction start of `st` fails with VIGIL_EBUSY, as against an
+ *  unreachable server (0: normal again).  reachable() is VIGIL_OK, or that
+ *  VIGIL_EBUSY with its message in err; the driver seam (driver.c) asks it. */
+void vigil__store_set_unreachable(vigil_store *st, int on);
+vigil_status vigil__store_reachable(const vigil_store *st, vigil_err *err);
+
 /* ---- who acts (user.c) ----------------------------------------------------- */
 
 /* A user row: the acting user of a store call. */
