@@ -329,10 +329,9 @@ static int item_audit(int argc, char **argv) {
                    json_string_value(json_object_get(e, "at")),
                    json_string_value(json_object_get(e, "action")),
                    json_string_value(json_object_get(e, "actor")));
-            size_t k;
-            json_t *f;
-            json_array_foreach(json_object_get(e, "changed"), k, f)
-                printf("%s%s", k ? ", " : ": ", json_string_value(f));
+            json_t *changed = json_object_get(e, "changed");
+            for (size_t k = 0; k < json_array_size(changed); k++)
+                printf("%s%s", k ? ", " : ": ", json_string_value(json_array_get(changed, k)));
             printf("\n");
         }
     }

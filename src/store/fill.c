@@ -103,13 +103,17 @@ vigil_status vigil__fill_clusters(vigil_store *st, int64_t *changed, vigil_err *
     if (changed) *changed = 0;
     vigil_status rc = vigil__q_each(st, "SELECT id, cluster_id FROM item ORDER BY id", item_row, &u,
                                     err, "");
-    if (rc == VIGIL_OK && u.n && !(u.parent = malloc(u.n * sizeof *u.parent)))
-        rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory joining clusters");
-    for (size_t i = 0; rc == VIGIL_OK && i < u.n; i++) u.parent[i] = i;
-    /* the clusters as they are: each item with the item its cluster is named after */
-    for (size_t i = 0; rc == VIGIL_OK && i < u.n; i++) {
-        size_t c = uf_at(&u, u.cluster[i]);
-        if (c < u.n) uf_join(&u, i, c);
+    if (rc == VIGIL_OK && u.n) {
+        if (!(u.parent = malloc(u.n * sizeof *u.parent))) {
+            rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory joining clusters");
+        } else {
+            for (size_t i = 0; i < u.n; i++) u.parent[i] = i;
+            /* the clusters as they are: each item with the item its cluster is named after */
+            for (size_t i = 0; i < u.n; i++) {
+                size_t c = uf_at(&u, u.cluster[i]);
+                if (c < u.n) uf_join(&u, i, c);
+            }
+        }
     }
     if (rc == VIGIL_OK)
         rc = vigil__q_each(st,
