@@ -231,6 +231,8 @@ try {
     await ana.goto(`${base}/#/items/${ids[1]}`);
     const c = await ana.getByTestId('item-cluster').textContent();
     expect(c.includes(`Cluster #${ids[0]}`) && /1 other item/.test(c), `the video copy joined item ${ids[0]}'s cluster (${c})`);
+    const via = (await ana.locator(`tr[data-copy="${ids[0]}"] [data-testid="copy-via"]`).textContent()).trim();
+    expect(via === 'matching video', `linked by the video (${via})`);
     // a file that holds no video hash: refused, named
     await ana.getByRole('heading', { name: new RegExp(`Item ${ids[1]}`) }).waitFor();
     await ana.goto(`${base}/#/ops/op1/intake`);
