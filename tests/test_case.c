@@ -688,6 +688,49 @@ static int64_t cluster_id_of(vigil_store *st, int64_t id) {
     return c;
 }
 
+/* The `via` of copy `copy` in item `id`'s cluster as `by` sees it, in short
+ * ("md5 pdq:4 text:0.75 video"; "" for a copy in through other items; "?"
+ * when the copy is not listed or a link is malformed). */
+static const char *via_of(vigil_store *st, const char *by, int64_t id, int64_t copy,
+                          char buf[128]) {
+    json_t *v = NULL;
+    snprintf(buf, 128, "?");
+    if (vigil_item_show(st, by, id, &v, NULL) != VIGIL_OK) return buf;
+    size_t i, k;
+    json_t *x, *l;
+    json_array_foreach(json_object_get(json_object_get(v, "cluster"), "copies"), i, x) {
+        if (json_integer_value(json_object_get(x, "id")) != copy) continue;
+        json_t *via = json_object_get(x, "via");
+        if (!json_is_array(via)) break;
+        buf[0] = 0;
+        json_array_foreach(via, k, l) {
+            const char *sig = json_string_value(json_object_get(l, "signal"));
+            size_t n = strlen(buf);
+            if (!sig) {
+                snprintf(buf, 128, "?");
+                break;
+            }
+            if (strcmp(sig, "pdq") == 0)
+                snprintf(buf + n, 128 - n, "%spdq:%lld", n ? " " : "",
+                         (long long)json_integer_value(json_object_get(l, "distance")));
+            else if (strcmp(sig, "text") == 0)
+                snprintf(buf + n, 128 - n, "%stext:%.2f", n ? " " : "",
+                         json_real_value(json_object_get(l, "similarity")));
+            else if (strcmp(sig, "video") == 0) /* the rule: 50% of either video */
+                snprintf(buf + n, 128 - n, "%s%s", n ? " " : "",
+                         json_real_value(json_object_get(l, "item_share")) >= 50 ||
+                                 json_real_value(json_object_get(l, "copy_share")) >= 50
+                             ? "video"
+                             : "video-below-rule");
+            else
+                snprintf(buf + n, 128 - n, "%s%s", n ? " " : "", sig);
+        }
+        break;
+    }
+    json_decref(v);
+    return buf;
+}
+
 /* Items with the same content join one cluster as they come in; an item
  * meeting two clusters merges them; the report counts contents; a
  * coordinator refers a whole cluster; liaisons see no clusters. */
@@ -759,6 +802,39 @@ static void test_clusters(void) {
     CHECK_OK(vigil_item_show(st, "ana-de", a, &v, &err), &err);
     CHECK_INT(json_array_size(json_object_get(json_object_get(v, "cluster"), "copies")), ==, 4);
     json_decref(v);
+    /* via: the direct links of each copy with the item shown; [] through others */
+    char via[128];
+    CHECK_STR(via_of(st, NULL, b, a, via), "md5");
+    CHECK_STR(via_of(st, NULL, b, e, via), "md5");
+    CHECK_STR(via_of(st, NULL, b, c, via), "");
+    CHECK_STR(via_of(st, NULL, b, d, via), "");
+    CHECK_STR(via_of(st, NULL, d, c, via), "pdq:4");
+    CHECK_STR(via_of(st, NULL, c, d, via), "pdq:4");
+    CHECK_STR(via_of(st, NULL, d, e, via), "sha256");
+    CHECK_STR(via_of(st, "ana-de", e, d, via), "sha256");
+    CHECK_STR(via_of(st, NULL, e, c, via), "");
+    CHECK_STR(via_of(st, NULL, a, g, via), "?"); /* not in the cluster */
+    /* an equal PDQ and MD5 at once: both, distance 0 */
+    int64_t k;
+    CHECK_OK(add_h(st, "https://www.tiktok.com/@example/video/1", MD5_X, "pdq:" PDQ_F, &k, &err), &err);
+    CHECK_STR(via_of(st, NULL, k, c, via), "pdq:0");
+    CHECK_STR(via_of(st, NULL, k, d, via), "pdq:4");
+    CHECK_STR(via_of(st, NULL, k, a, via), "md5");
+    /* a liaison: the copies referred to their platform, with their via, no hash */
+    int64_t h;
+    CHECK_OK(add_h(st, "https://t.me/examplechannel/2", MD5_X, NULL, &h, &err), &err);
+    CHECK_OK(vigil_item_transition(st, "rev-eu", h, "assessed", NULL, NULL, &err), &err);
+    CHECK_OK(vigil_cluster_refer(st, "coord-eu", "op1", a, NULL, NULL, &v, &err), &err);
+    json_decref(v);
+    CHECK_OK(vigil_item_show(st, "tg", a, &v, &err), &err);
+    cl = json_object_get(v, "cluster");
+    CHECK_INT(json_array_size(json_object_get(cl, "copies")), ==, 1);
+    char *cj = json_dumps(cl, JSON_COMPACT);
+    CHECK(cj && strstr(cj, "\"via\":[{\"signal\":\"md5\"}]") && !strstr(cj, "0123456789abcdef"));
+    free(cj);
+    json_decref(v);
+    CHECK_STR(via_of(st, "tg", a, h, via), "md5");
+    CHECK_STR(via_of(st, "tg", a, b, via), "?"); /* YouTube's: not shown */
     vigil_store_close(st);
 }
 
@@ -871,6 +947,16 @@ static void test_clusters_text(void) {
     CHECK_OK(vigil_report_op(st, NULL, "op1", &r, &err), &err);
     CHECK_INT(json_integer_value(json_object_get(r, "contents")), ==, 2);
     json_decref(r);
+    /* via: the texts' similarity (equal texts: their SHA-256 too) */
+    char via[128];
+    CHECK_STR(via_of(st, NULL, a, c, via), "text:1.00");
+    CHECK_STR(via_of(st, NULL, o, y, via), "sha256 text:1.00");
+    CHECK_STR(via_of(st, NULL, x, z, via), "md5");
+    CHECK_STR(via_of(st, NULL, o, x, via), ""); /* through z */
+    const char *ab = via_of(st, NULL, b, a, via);
+    double sim = strncmp(ab, "text:", 5) == 0 ? atof(ab + 5) : -1;
+    CHECK(sim >= 0.5 && sim < 1.0);
+    CHECK_STR(via_of(st, NULL, a, b, via), ab);
     /* a text of punctuation only has no fingerprint: filed, alone */
     int64_t p;
     CHECK_OK(add_tv(st, "https://t.me/examplechannel/32", "!!! ...", NULL, NULL, &p, &err), &err);
@@ -944,6 +1030,21 @@ static void test_clusters_video(void) {
     json_t *l = NULL;
     CHECK_OK(vigil_cluster_list(st, "ana-de", "op1", 0, &l, &err), &err);
     CHECK_INT(json_array_size(l), ==, 2);
+    json_decref(l);
+    /* via: matching videos with their shares, from either side */
+    char via[128];
+    CHECK_STR(via_of(st, NULL, a, b, via), "video");
+    CHECK_STR(via_of(st, NULL, b, a, via), "video");
+    CHECK_STR(via_of(st, NULL, c, a, via), "video");
+    CHECK_STR(via_of(st, NULL, a, c, via), "video");
+    CHECK_STR(via_of(st, NULL, d, y, via), "video");
+    CHECK_STR(via_of(st, NULL, x, y, via), "md5");
+    CHECK_STR(via_of(st, NULL, d, x, via), "");
+    CHECK_OK(vigil_item_show(st, NULL, c, &l, &err), &err);
+    json_t *w = json_array_get(json_object_get(json_array_get(json_object_get(json_object_get(l, "cluster"), "copies"), 0), "via"), 0);
+    CHECK(json_real_value(json_object_get(w, "item_share")) > 90); /* the excerpt is all in a */
+    CHECK(json_real_value(json_object_get(w, "copy_share")) < 50);
+    CHECK(json_integer_value(json_object_get(w, "distance")) <= 31);
     json_decref(l);
     /* malformed video hashes: refused, nothing written */
     int64_t items = count(st, "items"), events = count(st, "audit");

@@ -439,6 +439,38 @@ static void test_clusters_and_queue(void) {
     CHECK_INT(jreq("GET", "/v1/operations/op1/report", 1, NULL, &resp), ==, 200);
     CHECK(resp && strstr(resp, "\"contents\":"));
     free(resp);
+    /* an item's copies say which links join them to it (via), no hash shown */
+    int64_t p1 = 0, p2 = 0;
+    CHECK_INT(jreq("POST", "/v1/items", 1, "{\"op\":\"op1\",\"url\":\"https://vk.com/wall-7_7\",\"hashes\":[\"pdq:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\"]}", &resp), ==, 201);
+    v = resp ? json_loads(resp, 0, NULL) : NULL;
+    p1 = json_integer_value(json_object_get(v, "id"));
+    json_decref(v);
+    free(resp);
+    CHECK_INT(jreq("POST", "/v1/items", 1, "{\"op\":\"op1\",\"url\":\"https://x.com/copies/status/7\",\"hashes\":[\"pdq:fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff0\",\"md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]}", &resp), ==, 201);
+    v = resp ? json_loads(resp, 0, NULL) : NULL;
+    p2 = json_integer_value(json_object_get(v, "id"));
+    json_decref(v);
+    free(resp);
+    snprintf(path, sizeof path, "/v1/items/%lld", (long long)p1);
+    CHECK_INT(jreq("GET", path, 1, NULL, &resp), ==, 200);
+    v = resp ? json_loads(resp, 0, NULL) : NULL;
+    free(resp);
+    json_t *copies = json_object_get(json_object_get(v, "cluster"), "copies");
+    CHECK_INT(json_array_size(copies), ==, 3); /* the two MD5 copies, then p2 */
+    for (size_t i = 0; i < json_array_size(copies); i++) {
+        json_t *x = json_array_get(copies, i), *via = json_object_get(x, "via");
+        char *vs = json_dumps(via, JSON_COMPACT);
+        if (json_integer_value(json_object_get(x, "id")) == p2)
+            CHECK_STR(vs ? vs : "", "[{\"signal\":\"pdq\",\"distance\":4}]");
+        else
+            CHECK_STR(vs ? vs : "", "[]"); /* through p2 */
+        free(vs);
+    }
+    json_decref(v);
+    snprintf(path, sizeof path, "/v1/items/%lld", (long long)p2);
+    CHECK_INT(jreq("GET", path, 2, NULL, &resp), ==, 200);
+    CHECK(resp && strstr(resp, "\"via\":[{\"signal\":\"md5\"}]") && strstr(resp, "\"via\":[{\"signal\":\"pdq\",\"distance\":4}]"));
+    free(resp);
     /* the queue: agency and reporter filters, orders, offset paging */
     CHECK_INT(jreq("GET", "/v1/items?op=op1&agency=EU&reporter=ana-eu&sort=-id&limit=1", 2, NULL, &resp), ==, 200);
     v = resp ? json_loads(resp, 0, NULL) : NULL;

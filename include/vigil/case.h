@@ -245,8 +245,10 @@ VIGIL_API vigil_status vigil_item_import(vigil_store *st, const char *by, const 
                                vigil_item_import_stats *stats, vigil_err *err);
 
 /*! vigil_item_show() : the item with its URLs, languages, hashes, reports
- *  (who, which agency, when), holds, referrals, orders, re-uploads, and its
- *  state history. */
+ *  (who, which agency, when), holds, referrals, orders, re-uploads, its
+ *  state history, and its content cluster ("cluster": id, items, copies,
+ *  each copy with "via", the links that join it to this item; [] through
+ *  other copies; docs/operations.md, "Content clusters"). */
 VIGIL_API vigil_status vigil_item_show(vigil_store *st, const char *by, int64_t id, json_t **out,
                              vigil_err *err);
 

@@ -68,9 +68,14 @@ vigil_status case_item_access(vigil_store *st, const case_actor *a, int64_t id, 
 
 /*! case_cluster_of() : item `id`'s content cluster as the actor may see it:
  *  {id (null for a liaison), items (its size), copies: [{id, platform,
- *  state, canonical_url, observed_at}] (the other items, at most 100; a
- *  liaison sees only those referred to their platform)}.  No access check:
- *  the caller checked the item. */
+ *  state, canonical_url, observed_at, via}] (the other items, at most 100;
+ *  a liaison sees only those referred to their platform)}.  `via`: the
+ *  direct links between item `id` and the copy, computed on read with the
+ *  intake's rules: [{signal: "md5"|"sha256"}, {signal: "pdq", distance},
+ *  {signal: "text", similarity}, {signal: "video", item_share, copy_share,
+ *  distance}] in that order, the best pair of each kind; [] when the copy is
+ *  in the cluster through other items only.  Hashes are never shown.  No
+ *  access check: the caller checked the item. */
 vigil_status case_cluster_of(vigil_store *st, const case_actor *a, int64_t id, json_t **out,
                              vigil_err *err);
 
@@ -162,6 +167,22 @@ vigil_status case_holds_check(vigil_store *st, const case_actor *a, int64_t id, 
 /* ---- content clusters: linking at intake (item.c, cluster_link.c) ---- */
 
 #define CASE_MEET_MAX 256 /* clusters one item can merge in one go */
+
+/* The rules that link two items, for the intake (item.c, cluster_link.c)
+ * and for telling which links hold (cluster.c's `via`): one place each. */
+#define CASE_CLUSTER_PDQ_DISTANCE 31 /* PDQ within it: the banks' default threshold */
+
+/*! case_text_alike() : whether two text fingerprints are near-duplicates:
+ *  their estimated Jaccard similarity (into *similarity, NULL ok) is at
+ *  least the text banks' VIGIL_TEXT_DEFAULT_MIN_SIMILARITY.  Pure. */
+int case_text_alike(const vigil_text_sig *a, const vigil_text_sig *b, double *similarity);
+
+/*! case_video_alike() : whether video q matches video b under the banks'
+ *  default vPDQ rule and thresholds (vigil_video_compare_rule with no
+ *  options; q is the query: how->query_share is of q's frames,
+ *  how->bank_share of b's).  *how is filled as that function does (no
+ *  allocation).  Pure. */
+int case_video_alike(const vigil_video_hash *q, const vigil_video_hash *b, vigil_video_match *how);
 
 /* The clusters an item's content meets (cluster ids, distinct, in the
  * order found; those over CASE_MEET_MAX are dropped). */

@@ -111,6 +111,18 @@ vigil_status case_link_prepare(const vigil_item_input *in, case_link_input *li, 
     return VIGIL_OK;
 }
 
+/* ---- the rules ---------------------------------------------------------------------- */
+
+int case_text_alike(const vigil_text_sig *a, const vigil_text_sig *b, double *similarity) {
+    double s = vigil_text_similarity(a, b);
+    if (similarity) *similarity = s;
+    return s >= LINK_TEXT_MIN;
+}
+
+int case_video_alike(const vigil_video_hash *q, const vigil_video_hash *b, vigil_video_match *how) {
+    return vigil_video_compare_rule(q, b, NULL, how);
+}
+
 /* ---- near-duplicate text ----------------------------------------------------------- */
 
 #define KEYS_2_22 "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, " \
@@ -296,9 +308,10 @@ static vigil_status link_text(vigil_store *st, case_link_ctx *lc, int64_t op_id,
         rc = vigil__q_text(st, "SELECT sig FROM item_text WHERE id = ?1", &text, err, "i", x->ref);
         vigil_text_sig other;
         if (rc == VIGIL_OK && text && vigil_text_sig_parse(text, &other, NULL) == VIGIL_OK) {
-            double s = vigil_text_similarity(sig, &other);
+            double s;
+            int alike = case_text_alike(sig, &other, &s);
             if (s >= 1.0) indexed = 1;
-            if (s >= LINK_TEXT_MIN) case_meet_add(m, x->cluster);
+            if (alike) case_meet_add(m, x->cluster);
         }
         free(text);
     }
@@ -424,7 +437,7 @@ static vigil_status link_video(vigil_store *st, case_link_ctx *lc, int64_t op_id
         vigil_video_hash b;
         if (rc == VIGIL_OK && value && vigil_video_parse(value, &b, NULL) == VIGIL_OK) {
             vigil_video_match how;
-            if (vigil_video_compare_rule(q, &b, NULL, &how)) case_meet_add(m, x->cluster);
+            if (case_video_alike(q, &b, &how)) case_meet_add(m, x->cluster);
             vigil_video_hash_clear(&b);
         }
         tried++;

@@ -201,9 +201,8 @@ static vigil_status check_fields(vigil_store *st, const case_actor *a, const vig
  * row): an item whose content meets items of several clusters merges them
  * into the one with the smallest id.  Same content: an equal hash value of
  * any type (MD5, SHA-256, the SHA-256 of an item's text, PDQ), PDQ within
- * CLUSTER_PDQ_DISTANCE (the banks' default threshold), a near-duplicate
+ * CASE_CLUSTER_PDQ_DISTANCE (the banks' default threshold), a near-duplicate
  * text or a matching video (cluster_link.c). */
-#define CLUSTER_PDQ_DISTANCE 31
 
 static vigil_status meet_row(void *ctx, const vigil__row *r, vigil_err *err) {
     (void)err;
@@ -259,7 +258,7 @@ static vigil_status cluster_link(vigil_store *st, intake_ctx *c, int64_t op_id, 
             break;
         }
         pdq_hits hits = {.n = 0};
-        rc = vigil_index_query(c->op_pdq, &q, CLUSTER_PDQ_DISTANCE, pdq_hit, &hits, err);
+        rc = vigil_index_query(c->op_pdq, &q, CASE_CLUSTER_PDQ_DISTANCE, pdq_hit, &hits, err);
         for (size_t k = 0; rc == VIGIL_OK && k < hits.n; k++)
             if (hits.ids[k] != id)
                 rc = vigil__q_each(st, "SELECT cluster_id FROM item WHERE id = ?1", meet_row, &m,

@@ -737,6 +737,23 @@ function openAction(url) {
   return b;
 }
 
+/** Why a copy is in the item's cluster, as text: its direct links (`via`), or none (a chain). */
+function linkedBy(via) {
+  if (!Array.isArray(via)) return '–'; // a server before `via`
+  if (!via.length) return 'through other copies';
+  const say = (l) => {
+    switch (l.signal) {
+      case 'md5': return 'same MD5';
+      case 'sha256': return 'same SHA-256';
+      case 'pdq': return `PDQ distance ${l.distance}`;
+      case 'text': return `text ${Math.round(l.similarity * 100)} % alike`;
+      case 'video': return 'matching video';
+      default: return String(l.signal);
+    }
+  };
+  return via.map(say).join(', ');
+}
+
 async function pageItem(id) {
   const it = await api('GET', `/v1/items/${encodeURIComponent(id)}`);
   if (session.role !== 'liaison') header(it.operation);
@@ -766,9 +783,10 @@ async function pageItem(id) {
       h('p', { 'data-testid': 'item-cluster' }, it.cluster.items > 1
         ? `${it.cluster.id !== null && it.cluster.id !== undefined ? `Cluster #${it.cluster.id}: ` : ''}the same content as ${it.cluster.items - 1} other item${it.cluster.items === 2 ? '' : 's'}.`
         : 'No other item carries this content.'),
-      (it.cluster.copies || []).length ? h('table', {}, h('thead', {}, h('tr', {}, ['Item', 'Platform', 'State', 'Canonical URL'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, it.cluster.copies.map((x) => h('tr', {}, h('td', { class: 'n' }, h('a', { href: `#/items/${x.id}` }, `item ${x.id}`)),
-          h('td', {}, x.platform), h('td', {}, h('span', { class: `badge st-${x.state}` }, x.state)), h('td', { class: 'url' }, x.canonical_url))))) : null] : null,
+      (it.cluster.copies || []).length ? h('table', {}, h('thead', {}, h('tr', {}, ['Item', 'Platform', 'State', 'Canonical URL', 'Linked by'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, it.cluster.copies.map((x) => h('tr', { 'data-copy': x.id }, h('td', { class: 'n' }, h('a', { href: `#/items/${x.id}` }, `item ${x.id}`)),
+          h('td', {}, x.platform), h('td', {}, h('span', { class: `badge st-${x.state}` }, x.state)), h('td', { class: 'url' }, x.canonical_url),
+          h('td', { 'data-testid': 'copy-via' }, linkedBy(x.via)))))) : null] : null,
     (it.reuploads || []).length ? [h('h2', {}, 'Re-uploads'), h('ul', {}, it.reuploads.map((x) => h('li', {},
       h('a', { href: `#/items/${x.id}` }, `item ${x.id}`), ` ${x.canonical_url || ''}`)))] : null,
   ];

@@ -231,6 +231,8 @@ try {
     await ana.goto(`${base}/#/items/${ids[1]}`);
     const c = await ana.getByTestId('item-cluster').textContent();
     expect(c.includes(`Cluster #${ids[0]}`) && /1 other item/.test(c), `the video copy joined item ${ids[0]}'s cluster (${c})`);
+    const via = (await ana.locator(`tr[data-copy="${ids[0]}"] [data-testid="copy-via"]`).textContent()).trim();
+    expect(via === 'matching video', `linked by the video (${via})`);
     // a file that holds no video hash: refused, named
     await ana.getByRole('heading', { name: new RegExp(`Item ${ids[1]}`) }).waitFor();
     await ana.goto(`${base}/#/ops/op1/intake`);
@@ -474,6 +476,30 @@ try {
     const cl = await coord.getByTestId('item-cluster').textContent();
     expect(new RegExp(`Cluster #${ids[0]}: the same content as 2 other items`).test(cl), `the item's cluster (${cl})`);
     await coord.getByRole('link', { name: `item ${ids[0]}` }).waitFor();
+    const linked = async (page, id) => (await page.locator(`tr[data-copy="${id}"] [data-testid="copy-via"]`).textContent()).trim();
+    expect(await linked(coord, ids[0]) === 'same MD5' && await linked(coord, ids[1]) === 'same MD5', 'both copies linked by their MD5');
+    // a PDQ neighbour and a near-duplicate text join too; a copy in through others says so
+    const para = (last) => 'The neighbourhood garden club announces its spring meeting. Members will gather at the old library on '
+      + 'Saturday morning to plan the new flower beds along the river path. Volunteers are asked to bring gloves, spades and '
+      + 'a packed lunch. The committee will present the budget for seeds and tools, and the children\'s corner will get a new '
+      + `bench. ${last} Everyone who lives in the district is welcome, and no experience with plants is needed.`;
+    const more = [];
+    for (const body of [
+      { url: 'https://www.facebook.com/example/posts/55', hashes: [md5, `pdq:${'f'.repeat(64)}`] },
+      { url: 'https://x.com/example/status/55', hashes: [`pdq:${'f'.repeat(63)}0`], text: para('Tea and biscuits are provided by the bakery on Mill Street.') },
+      { url: 'https://www.tiktok.com/@example/video/55', text: para('Coffee and cake will be served by the cafe next to the station.') }]) {
+      const r = await apiAs('POST', '/v1/items', { op: 'op1', type: 'post', ...body });
+      expect(r.status === 201, `item filed (${r.status} ${JSON.stringify(r.json)})`);
+      more.push(r.json.id);
+    }
+    await coord.goto(`${base}/#/items/${more[1]}`);
+    await coord.locator(`tr[data-copy="${more[2]}"]`).waitFor();
+    const viaText = await linked(coord, more[2]);
+    expect(await linked(coord, more[0]) === 'PDQ distance 4', `the PDQ neighbour (${await linked(coord, more[0])})`);
+    expect(/^text \d+ % alike$/.test(viaText) && Number(viaText.replace(/\D/g, '')) >= 50, `the near-duplicate text (${viaText})`);
+    expect(await linked(coord, ids[0]) === 'through other copies', `a copy through others (${await linked(coord, ids[0])})`);
+    const heads = await coord.locator('main table th').allTextContents();
+    expect(heads.includes('Linked by'), `the copies table has a Linked by column (${heads})`);
     await shoot(coord, 'item-cluster');
     await coord.goto(`${base}/#/items/${ids[0]}`);
     await coord.getByRole('heading', { name: 'Content cluster' }).waitFor();
