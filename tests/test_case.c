@@ -1433,6 +1433,61 @@ static void test_item_audit(void) {
     vigil_store_close(st);
 }
 
+/* A re-upload found by its video: a re-encode of a removed item's video
+ * (filed under another URL, in another operation too) is marked as its
+ * re-upload; another video is not. */
+static int64_t reupload_of(vigil_store *st, int64_t id) {
+    int64_t of = -1;
+    if (vigil__q_int(st, "SELECT coalesce(reupload_of, 0) FROM item WHERE id = ?1", &of, NULL, "i", id) != VIGIL_OK)
+        return -1;
+    return of;
+}
+
+static void test_reupload_by_video(void) {
+    if (!make_cluster_videos()) {
+        CHECK(!"generating the test videos failed");
+        return;
+    }
+    vigil_store *st = fixture();
+    CHECK(st);
+    vigil_err err;
+    int64_t a = 0, b = 0, c = 0;
+    CHECK_OK(add_tv(st, "https://t.me/examplechannel/61", NULL, vid_values[0], NULL, &a, &err), &err);
+    CHECK_INT(reupload_of(st, a), ==, 0);
+    CHECK_OK(vigil_item_transition(st, "rev-eu", a, "assessed", NULL, NULL, &err), &err);
+    json_t *docs = NULL;
+    CHECK_OK(vigil_refer(st, "coord-eu", "op1", NULL, NULL, NULL, &docs, &err), &err);
+    json_decref(docs);
+    CHECK_OK(vigil_outcome(st, NULL, a, "removed", NULL, &err), &err);
+    /* the re-encode, on another platform */
+    CHECK_OK(add_tv(st, "https://www.youtube.com/watch?v=EXAMPLE0061", NULL, vid_values[1], NULL, &b, &err), &err);
+    CHECK_INT(reupload_of(st, b), ==, a);
+    /* another video: no re-upload */
+    CHECK_OK(add_tv(st, "https://vk.com/wall-1_61", NULL, vid_values[3], NULL, &c, &err), &err);
+    CHECK_INT(reupload_of(st, c), ==, 0);
+    /* another operation, by import (the vpdq column) */
+    const char *parts[] = {"DE"};
+    CHECK_OK(vigil_op_create(st, "coord-eu", "op-later", "EU", parts, 1, NULL, NULL, &err), &err);
+    size_t cap = strlen(vid_values[1]) + 200;
+    char *csv = malloc(cap);
+    CHECK(csv);
+    snprintf(csv, cap, "url,vpdq\nhttps://x.com/example/status/61,%s\n", vid_values[1]);
+    FILE *fp = fmemopen(csv, strlen(csv), "r");
+    CHECK(fp);
+    vigil_item_import_stats stats;
+    CHECK_OK(vigil_item_import(st, "ana-eu", "op-later", fp, NULL, &stats, &err), &err);
+    fclose(fp);
+    free(csv);
+    int64_t d = 0;
+    CHECK_OK(vigil__q_int(st, "SELECT max(id) FROM item", &d, &err, ""), &err);
+    CHECK_INT(reupload_of(st, d), ==, a);
+    json_t *r = NULL;
+    CHECK_OK(vigil_report_op(st, NULL, "op-later", &r, &err), &err);
+    CHECK_INT(json_integer_value(json_object_get(r, "reuploads")), ==, 1);
+    json_decref(r);
+    vigil_store_close(st);
+}
+
 static void test_demo(void) {
     vigil_store *st = NULL;
     vigil_err err;
@@ -1478,5 +1533,6 @@ const test_case suite_case[] = {
     {"case/report_totals_after_random_work", test_report_totals_random},
     {"case/tally_savepoints", test_tally_savepoints},
     {"case/item_audit_events", test_item_audit},
+    {"case/reupload_by_video", test_reupload_by_video},
     {NULL, NULL},
 };

@@ -220,6 +220,15 @@ vigil_status case_link_prepare(const vigil_item_input *in, case_link_input *li, 
 /*! case_link_input_clear() : frees what case_link_prepare kept.  NULL ok. */
 void case_link_input_clear(case_link_input *li);
 
+/*! case_link_reupload_video() :
+ *  Raises *of to the newest removed item (any operation) whose video
+ *  matches li's by the banks' default vPDQ rule (the frames of removed
+ *  items' videos are indexed in *ctx on first need, once per intake or
+ *  import).  Nothing without a video.  @return VIGIL_OK, VIGIL_ENOMEM or a
+ *  store error. */
+vigil_status case_link_reupload_video(vigil_store *st, case_link_ctx **ctx,
+                                      const case_link_input *li, int64_t *of, vigil_err *err);
+
 /*! case_link_flush() :
  *  Writes the text band rows that case_link_similar kept in `c` (NULL ok),
  *  in the intake's transaction, before it commits (a rollback discards

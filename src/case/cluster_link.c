@@ -39,6 +39,8 @@ typedef struct band_ent {
 struct case_link_ctx {
     vigil_index *frames; /* usable frames of the operation's videos, id item_video.id */
     int built;
+    vigil_index *removed; /* usable frames of removed items' videos (every operation) */
+    int removed_built;
     /* the band rows of the texts stored by this intake (or import), kept
      * here (open addressing, found as the stored ones are) and written in
      * key order by case_link_flush: rows written one text at a time land on
@@ -63,6 +65,7 @@ int case_meet_has(const case_meet *m, int64_t c) {
 void case_link_ctx_free(case_link_ctx *c) {
     if (!c) return;
     vigil_index_free(c->frames);
+    vigil_index_free(c->removed);
     free(c->pend);
     free(c);
 }
@@ -393,6 +396,47 @@ static int cmp_hits(const void *a, const void *b) {
     return (x->ref > y->ref) - (x->ref < y->ref);
 }
 
+/* The videos of index `ix` whose frames meet q's (within the default
+ * distance), as candidates in c->v[0..*nv) by frame hits, most first. */
+static vigil_status video_cands(vigil_index *ix, const vigil_video_hash *q, cands *c, size_t *nv,
+                                vigil_err *err) {
+    vigil_status rc = VIGIL_OK;
+    vigil_pdq *qh = NULL;
+    size_t nq = 0;
+    *nv = 0;
+    if (usable_frames(q, &qh, &nq) < 0) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    if (nq && vigil_index_size(ix)) /* one batch: one pass serves every frame */
+        rc = vigil_index_query_batch(ix, qh, nq, VIGIL_DEFAULT_MAX_DISTANCE, frame_hit, c, err);
+    free(qh);
+    if (rc == VIGIL_OK && c->oom) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    if (rc == VIGIL_OK && c->n) {
+        qsort(c->v, c->n, sizeof *c->v, cmp_ref);
+        for (size_t i = 0; i < c->n; i++) {
+            if (*nv && c->v[*nv - 1].ref == c->v[i].ref) c->v[*nv - 1].hits++;
+            else c->v[(*nv)++] = c->v[i];
+        }
+        qsort(c->v, *nv, sizeof *c->v, cmp_hits);
+    }
+    return rc;
+}
+
+/* Whether stored video `ref` (item_video.id) matches q by the banks' rule. */
+static vigil_status video_matches(vigil_store *st, int64_t ref, const vigil_video_hash *q,
+                                  int *match, vigil_err *err) {
+    *match = 0;
+    char *value = NULL;
+    vigil_status rc = vigil__q_text(st, "SELECT value FROM item_video WHERE id = ?1", &value, err,
+                                    "i", ref);
+    vigil_video_hash b;
+    if (rc == VIGIL_OK && value && vigil_video_parse(value, &b, NULL) == VIGIL_OK) {
+        vigil_video_match how;
+        *match = case_video_alike(q, &b, &how);
+        vigil_video_hash_clear(&b);
+    }
+    free(value);
+    return rc;
+}
+
 /* Links by video, then stores the video (once per item) and indexes it. */
 static vigil_status link_video(vigil_store *st, case_link_ctx *lc, int64_t op_id, int64_t id,
                                const case_link_input *li, case_meet *m, vigil_err *err) {
@@ -406,24 +450,8 @@ static vigil_status link_video(vigil_store *st, case_link_ctx *lc, int64_t op_id
     }
     cands c = {0};
     const vigil_video_hash *q = &li->vhash;
-    vigil_pdq *qh = NULL;
-    size_t nq = 0;
-    if (usable_frames(q, &qh, &nq) < 0) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    if (nq && vigil_index_size(lc->frames)) /* one batch: one pass serves every frame */
-        rc = vigil_index_query_batch(lc->frames, qh, nq, VIGIL_DEFAULT_MAX_DISTANCE, frame_hit, &c,
-                                     err);
-    free(qh);
-    if (rc == VIGIL_OK && c.oom) rc = vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    /* frame hits per video, most first */
     size_t nv = 0;
-    if (rc == VIGIL_OK && c.n) {
-        qsort(c.v, c.n, sizeof *c.v, cmp_ref);
-        for (size_t i = 0; i < c.n; i++) {
-            if (nv && c.v[nv - 1].ref == c.v[i].ref) c.v[nv - 1].hits++;
-            else c.v[nv++] = c.v[i];
-        }
-        qsort(c.v, nv, sizeof *c.v, cmp_hits);
-    }
+    rc = video_cands(lc->frames, q, &c, &nv, err);
     for (size_t i = 0, tried = 0; rc == VIGIL_OK && i < nv && tried < LINK_MAX_VERIFY; i++) {
         cand *x = &c.v[i];
         rc = vigil__q_each(st,
@@ -431,17 +459,10 @@ static vigil_status link_video(vigil_store *st, case_link_ctx *lc, int64_t op_id
                            "v.item_id WHERE v.id = ?1",
                            owner_row, x, err, "i", x->ref);
         if (rc != VIGIL_OK || !x->item || x->item == id || case_meet_has(m, x->cluster)) continue;
-        char *value = NULL;
-        rc = vigil__q_text(st, "SELECT value FROM item_video WHERE id = ?1", &value, err, "i",
-                           x->ref);
-        vigil_video_hash b;
-        if (rc == VIGIL_OK && value && vigil_video_parse(value, &b, NULL) == VIGIL_OK) {
-            vigil_video_match how;
-            if (case_video_alike(q, &b, &how)) case_meet_add(m, x->cluster);
-            vigil_video_hash_clear(&b);
-        }
+        int match = 0;
+        rc = video_matches(st, x->ref, q, &match, err);
+        if (rc == VIGIL_OK && match) case_meet_add(m, x->cluster);
         tried++;
-        free(value);
     }
     free(c.v);
     if (rc != VIGIL_OK) return rc;
@@ -465,5 +486,39 @@ vigil_status case_link_similar(vigil_store *st, case_link_ctx **ctx, int64_t op_
     vigil_status rc = VIGIL_OK;
     if (li->has_text) rc = link_text(st, *ctx, op_id, id, &li->text, m, err);
     if (rc == VIGIL_OK && li->video) rc = link_video(st, *ctx, op_id, id, li, m, err);
+    return rc;
+}
+
+/* ---- re-uploads by video ------------------------------------------------------------------ */
+
+vigil_status case_link_reupload_video(vigil_store *st, case_link_ctx **ctx,
+                                      const case_link_input *li, int64_t *of, vigil_err *err) {
+    if (!li->video) return VIGIL_OK;
+    if (!*ctx && !(*ctx = calloc(1, sizeof **ctx)))
+        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    case_link_ctx *lc = *ctx;
+    vigil_status rc = VIGIL_OK;
+    if (!lc->removed_built) { /* once per intake or import: removals do not happen during one */
+        if ((rc = vigil_index_new(&lc->removed, err)) != VIGIL_OK) return rc;
+        rc = vigil__q_each(st,
+                           "SELECT v.id, v.value FROM item_video v JOIN item i ON i.id = v.item_id "
+                           "WHERE i.state = 'removed'",
+                           video_row, lc->removed, err, "");
+        if (rc != VIGIL_OK) return rc;
+        lc->removed_built = 1;
+    }
+    cands c = {0};
+    size_t nv = 0;
+    rc = video_cands(lc->removed, &li->vhash, &c, &nv, err);
+    for (size_t i = 0; rc == VIGIL_OK && i < nv && i < LINK_MAX_VERIFY; i++) {
+        int64_t item = 0;
+        int match = 0;
+        rc = video_matches(st, c.v[i].ref, &li->vhash, &match, err);
+        if (rc == VIGIL_OK && match)
+            rc = vigil__q_int(st, "SELECT item_id FROM item_video WHERE id = ?1", &item, err, "i",
+                              c.v[i].ref);
+        if (rc == VIGIL_OK && item > *of) *of = item; /* the latest removed one */
+    }
+    free(c.v);
     return rc;
 }

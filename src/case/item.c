@@ -353,6 +353,7 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
                 if (rc == VIGIL_ENOENT) rc = VIGIL_OK, of = 0;
             }
         }
+        if (rc == VIGIL_OK && !of) rc = case_link_reupload_video(st, &ctx->links, &li, &of, err);
         if (rc == VIGIL_OK)
             rc = vigil__q_int(st,
                                "INSERT INTO item (operation_id, canonical_url, platform_id, account, "
