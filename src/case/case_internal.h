@@ -102,7 +102,10 @@ vigil_status case_hash_parse(const char *text, char type[8], char value[65], vig
  *  case_tally_item() : the item's counted fields (state, type, platform,
  *  ...) with `sign` (-1 just before a change of the item's row, +1 just
  *  after it or after its insert); *op and *agency (NULL ok) receive its
- *  operation and agency (0: none).  case_tally_report() : one report of an
+ *  operation and agency (0: none).  case_tally_new_item() : as +1 for an
+ *  item just inserted (state identified, a cluster of its own) from the
+ *  values it was inserted with, without reading it back (affiliation and
+ *  outlet NULL for none).  case_tally_report() : one report of an
  *  item of `op` (the item's agency, the report's; 0: none).
  *  case_tally_lang() : a language row added.  case_tally_contents() :
  *  `by` clusters more (a new item) or fewer (a merge).
@@ -111,6 +114,9 @@ vigil_status case_hash_parse(const char *text, char type[8], char value[65], vig
  *  @return VIGIL_OK, VIGIL_ENOMEM or the store's error. */
 vigil_status case_tally_item(vigil_store *st, int64_t id, int sign, int64_t *op, int64_t *agency,
                              vigil_err *err);
+vigil_status case_tally_new_item(vigil_store *st, int64_t op, int64_t platform, const char *type,
+                                 const char *affiliation, const char *outlet, int reupload,
+                                 vigil_err *err);
 vigil_status case_tally_report(vigil_store *st, int64_t op, int64_t item_agency,
                                int64_t report_agency, vigil_err *err);
 vigil_status case_tally_lang(vigil_store *st, int64_t op, const char *lang, vigil_err *err);

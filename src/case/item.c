@@ -367,8 +367,11 @@ static vigil_status intake(vigil_store *st, const case_actor *a, int64_t op_id,
         if (rc == VIGIL_OK) /* a cluster of its own, until cluster_link */
             rc = vigil__q_exec(st, "UPDATE item SET cluster_id = id WHERE id = ?1", NULL, err,
                                "i", id);
-        if (rc == VIGIL_OK) rc = case_tally_item(st, id, 1, NULL, &item_agency, err);
-        if (rc == VIGIL_OK) rc = case_tally_contents(st, op_id, 1, err);
+        if (rc == VIGIL_OK)
+            rc = case_tally_new_item(st, op_id, pid, f.type,
+                                     in->affiliation && *in->affiliation ? in->affiliation : NULL,
+                                     in->outlet && *in->outlet ? in->outlet : NULL, of != 0, err);
+        item_agency = f.agency;
         if (rc == VIGIL_OK) {
             res->created = 1;
             res->reupload_of = of;

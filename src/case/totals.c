@@ -69,6 +69,19 @@ static vigil_status dims_row(void *ctx, const vigil__row *r, vigil_err *err) {
     return VIGIL__STOP;
 }
 
+/* Adds d's counted fields with `by` (+1 or -1). */
+static vigil_status add_dims(vigil_store *st, const item_dims *d, int64_t by, vigil_err *err) {
+    vigil_status rc = vigil__tally_add(st, d->op, "items", "", by, err);
+    if (rc == VIGIL_OK) rc = vigil__tally_add(st, d->op, "reupload", "", d->reupload ? by : 0, err);
+    if (rc == VIGIL_OK) rc = add_text(st, d->op, "state", d->state, by, err);
+    if (rc == VIGIL_OK) rc = add_text(st, d->op, "type", d->type, by, err);
+    if (rc == VIGIL_OK) rc = add_text(st, d->op, "affil", d->affil, by, err);
+    if (rc == VIGIL_OK) rc = add_text(st, d->op, "outlet", d->outlet, by, err);
+    if (rc == VIGIL_OK) rc = add_id(st, d->op, "plat", d->platform, by, err);
+    if (rc == VIGIL_OK && d->removed) rc = add_id(st, d->op, "platrm", d->platform, by, err);
+    return rc;
+}
+
 vigil_status case_tally_item(vigil_store *st, int64_t id, int sign, int64_t *op, int64_t *agency,
                              vigil_err *err) {
     item_dims d;
@@ -79,15 +92,7 @@ vigil_status case_tally_item(vigil_store *st, int64_t id, int sign, int64_t *op,
                                     "= ?1",
                                     dims_row, &d, err, "i", id);
     if (rc == VIGIL_OK && !d.found) rc = vigil__err_set(err, VIGIL_ENOENT, "no item %lld", (long long)id);
-    int64_t by = sign < 0 ? -1 : 1;
-    if (rc == VIGIL_OK) rc = vigil__tally_add(st, d.op, "items", "", by, err);
-    if (rc == VIGIL_OK) rc = vigil__tally_add(st, d.op, "reupload", "", d.reupload ? by : 0, err);
-    if (rc == VIGIL_OK) rc = add_text(st, d.op, "state", d.state, by, err);
-    if (rc == VIGIL_OK) rc = add_text(st, d.op, "type", d.type, by, err);
-    if (rc == VIGIL_OK) rc = add_text(st, d.op, "affil", d.affil, by, err);
-    if (rc == VIGIL_OK) rc = add_text(st, d.op, "outlet", d.outlet, by, err);
-    if (rc == VIGIL_OK) rc = add_id(st, d.op, "plat", d.platform, by, err);
-    if (rc == VIGIL_OK && d.removed) rc = add_id(st, d.op, "platrm", d.platform, by, err);
+    if (rc == VIGIL_OK) rc = add_dims(st, &d, sign < 0 ? -1 : 1, err);
     free(d.type);
     free(d.affil);
     free(d.outlet);
@@ -95,6 +100,17 @@ vigil_status case_tally_item(vigil_store *st, int64_t id, int sign, int64_t *op,
         if (op) *op = d.op;
         if (agency) *agency = d.agency;
     }
+    return rc;
+}
+
+vigil_status case_tally_new_item(vigil_store *st, int64_t op, int64_t platform, const char *type,
+                                 const char *affiliation, const char *outlet, int reupload,
+                                 vigil_err *err) {
+    item_dims d = {.op = op, .platform = platform, .reupload = reupload, .found = 1,
+                   .state = "identified", .type = (char *)type, .affil = (char *)affiliation,
+                   .outlet = (char *)outlet};
+    vigil_status rc = add_dims(st, &d, 1, err);
+    if (rc == VIGIL_OK) rc = vigil__tally_add(st, op, "contents", "", 1, err); /* its own cluster */
     return rc;
 }
 

@@ -78,7 +78,7 @@
 #include "store/driver.h"
 
 #define STMT_CACHE_MAX 512
-#define MAX_PARAMS 32
+#define MAX_PARAMS 64
 #define RETRIES 5
 #define LOCK_SCHEMA 1447642956 /* "VIGL": the advisory lock's first key, migrations */
 #define LOCK_WRITE 1447642957  /* ... and writers */
