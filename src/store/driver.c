@@ -97,6 +97,10 @@ vigil_status vigil__db_exec_vals(vigil__db *db, const char *sql, int n, const vi
     return db->drv->exec_vals(db->impl, sql, n, v, err);
 }
 
+int vigil__db_remote(const vigil__db *db) {
+    return db->drv->remote;
+}
+
 vigil_status vigil__db_after_copy(vigil__db *db, const char *table, vigil_err *err) {
     return db->drv->after_copy(db->impl, table, err);
 }

@@ -76,6 +76,11 @@ struct vigil__driver {
     /* the connection's next statements may run long (a migration step, a
      * whole-store copy): no statement timeout (PostgreSQL) */
     void (*long_run)(void *impl);
+    /* 1: each statement is a round trip to a server (PostgreSQL), so that
+     * writes of many small rows go in few statements (tally.c); 0: in the
+     * process (SQLite), where a cached statement a row costs less than
+     * preparing one long statement */
+    int remote;
 };
 
 /*! vigil__pg_rewrite() : `sql` (SQLite's dialect, one or more statements)
@@ -89,6 +94,9 @@ char *vigil__pg_rewrite(const char *sql, char *why, size_t why_cap);
 vigil_status vigil__db_exec_vals(vigil__db *db, const char *sql, int n, const vigil__val *v,
                                  vigil_err *err);
 vigil_status vigil__db_after_copy(vigil__db *db, const char *table, vigil_err *err);
+
+/*! vigil__db_remote() : the driver's `remote` (above). */
+int vigil__db_remote(const vigil__db *db);
 
 extern const vigil__driver vigil__sqlite_driver;
 extern const vigil__driver vigil__pg_driver;

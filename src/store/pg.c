@@ -1353,5 +1353,5 @@ const vigil__driver vigil__pg_driver = {
     "SELECT c.relname AS name FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = "
     "(SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname <> "
     "'vigil_meta' ORDER BY c.oid",
-    pg_exec_vals,   pg_after_copy,  pg_long_run,
+    pg_exec_vals,   pg_after_copy,  pg_long_run,    1,
 };

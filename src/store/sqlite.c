@@ -400,5 +400,5 @@ const vigil__driver vigil__sqlite_driver = {
     sl_row_name,    sl_row_type,
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
     "ORDER BY rowid",
-    sl_exec_vals,   sl_after_copy,  sl_long_run,
+    sl_exec_vals,   sl_after_copy,  sl_long_run,    0,
 };

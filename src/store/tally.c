@@ -12,9 +12,10 @@
  *     random work);
  *   - inside a write transaction the amounts are kept in memory and added
  *     to op_tally once per key just before COMMIT (vigil__tally_commit,
- *     from vigil__store_commit), sixteen keys a statement: an import of
- *     100,000 items writes a few hundred rows, not a million, and one item
- *     filed costs one statement (PostgreSQL: one round trip); a rollback
+ *     from vigil__store_commit): an import of 100,000 items writes a few
+ *     hundred rows, not a million; on PostgreSQL sixteen keys a statement,
+ *     so that one item filed costs one round trip more (SQLite: one cached
+ *     statement a key, cheaper there than preparing a long one); a rollback
  *     drops them (vigil__tally_reset), and a savepoint's share is dropped
  *     or kept with it (mark/undo/release);
  *   - outside a transaction an amount is written at once;
@@ -247,11 +248,15 @@ vigil_status vigil__tally_commit(vigil_store *st, vigil_err *err) {
     if (!t) return VIGIL_OK;
     vigil_status rc = VIGIL_OK;
     const tally_entry *rows[FLUSH_ROWS];
-    int n = 0;
+    int n = 0, batch = vigil__db_remote(vigil__store_db(st));
     for (size_t i = 0; rc == VIGIL_OK && i < t->cap; i++) {
         const tally_entry *e = &t->e[i];
         /* n_sp: a savepoint left open is the transaction's */
         if (!e->k || !(e->n + e->n_sp)) continue;
+        if (!batch) { /* in the process: one cached statement a key */
+            rc = vigil__q_exec(st, sql_upsert, NULL, err, "itti", e->op, e->dim, e->k, e->n + e->n_sp);
+            continue;
+        }
         rows[n++] = e;
         if (n == FLUSH_ROWS) {
             rc = flush_rows(st, rows, n, err);
