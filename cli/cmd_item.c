@@ -454,8 +454,8 @@ int cmd_item(int argc, char **argv) {
     static const cli_sub subs[] = {{"add", item_add, item_add_opts},
                                    {"import", item_import, item_import_opts},
                                    {"show", item_show, item_show_opts},
-                                   {"audit", item_audit, item_audit_opts},
                                    {"list", item_list, item_list_opts},
+                                   {"audit", item_audit, item_audit_opts},
                                    {"assess", item_transition, item_transition_opts},
                                    {"reject", item_transition, item_transition_opts}};
     return cli_dispatch("item", subs, sizeof subs / sizeof subs[0], item_usage, argc, argv);

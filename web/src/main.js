@@ -790,15 +790,18 @@ async function pageItem(id) {
     (it.reuploads || []).length ? [h('h2', {}, 'Re-uploads'), h('ul', {}, it.reuploads.map((x) => h('li', {},
       h('a', { href: `#/items/${x.id}` }, `item ${x.id}`), ` ${x.canonical_url || ''}`)))] : null,
   ];
-  if (session.role !== 'liaison') { // the agencies' staff and admins (the API decides)
+  // its audit events, for the agencies' staff and admins (the API decides), after the page
+  const audit = h('section', { 'aria-label': 'Audit events' });
+  if (session.role !== 'liaison') sections.push(audit);
+  page(`Item ${it.id}`, h('p', {}, h('code', { class: 'url big' }, it.canonical_url)), sections);
+  if (session.role !== 'liaison') {
     try {
       const ev = await api('GET', `/v1/items/${encodeURIComponent(id)}/audit?limit=100`);
-      sections.push(h('h2', {}, 'Audit events'), h('ol', { class: 'timeline', 'data-testid': 'item-audit' },
+      replace(audit, h('h2', {}, 'Audit events'), h('ol', { class: 'timeline', 'data-testid': 'item-audit' },
         ev.map((e) => h('li', {}, h('time', {}, e.at), ` ${e.action} by ${e.actor}`,
           (e.changed || []).length ? ` (changed: ${e.changed.join(', ')})` : ''))));
     } catch (e) { /* not for this role */ }
   }
-  page(`Item ${it.id}`, h('p', {}, h('code', { class: 'url big' }, it.canonical_url)), sections);
 }
 
 // ---- holds ---------------------------------------------------------------------------------------------

@@ -502,6 +502,7 @@ try {
     expect(heads.includes('Linked by'), `the copies table has a Linked by column (${heads})`);
     await shoot(coord, 'item-cluster');
     await coord.goto(`${base}/#/items/${ids[0]}`);
+    await coord.getByRole('heading', { name: `Item ${ids[0]}`, exact: true }).waitFor(); // this item's page, not the last one's
     await coord.getByRole('heading', { name: 'Content cluster' }).waitFor();
     const body = await coord.textContent('main');
     expect(body.includes(XSS[0]) && body.includes(XSS[1]), 'the payloads shown as text');
