@@ -108,21 +108,40 @@ static int make_csv(int kind, size_t n, char **out) {
     return rc;
 }
 
-/* One import into a new store; items/s, or -1. */
-static double run(const char *dir, const char *name, const char *csv, size_t rows,
-                  size_t *clusters) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.db", dir, name);
+/* A new store at `path` with agency EU and operation "bench", or NULL
+ * (the reason on stderr). */
+static vigil_store *new_store(const char *path) {
     vigil_store *st = NULL;
     vigil_err err;
-    double r = -1;
     if (vigil_store_open(path, &st, &err) != VIGIL_OK ||
         vigil_agency_add(st, NULL, "EU", "", NULL, &err) != VIGIL_OK ||
         vigil_op_create(st, NULL, "bench", "EU", NULL, 0, NULL, NULL, &err) != VIGIL_OK) {
         fprintf(stderr, "bench-intake: %s\n", err.msg);
         vigil_store_close(st);
-        return -1;
+        return NULL;
     }
+    return st;
+}
+
+/* Removes the SQLite file `path` and its -wal and -shm. */
+static void remove_store(const char *path) {
+    static const char *const ext[] = {"", "-wal", "-shm"};
+    for (int k = 0; k < 3; k++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s%s", path, ext[k]);
+        remove(p);
+    }
+}
+
+/* One import into a new store; items/s, or -1. */
+static double run(const char *dir, const char *name, const char *csv, size_t rows,
+                  size_t *clusters) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.db", dir, name);
+    vigil_err err;
+    double r = -1;
+    vigil_store *st = new_store(path);
+    if (!st) return -1;
     FILE *f = fmemopen((void *)csv, strlen(csv), "r");
     vigil_item_import_stats s;
     double t0 = bench_now();
@@ -139,12 +158,7 @@ static double run(const char *dir, const char *name, const char *csv, size_t row
     }
     json_decref(cl);
     vigil_store_close(st);
-    static const char *const ext[] = {"", "-wal", "-shm"};
-    for (int k = 0; k < 3; k++) {
-        char p[1100];
-        snprintf(p, sizeof p, "%s%s", path, ext[k]);
-        remove(p);
-    }
+    remove_store(path);
     return r;
 }
 
@@ -154,16 +168,10 @@ static double run(const char *dir, const char *name, const char *csv, size_t row
 static double run_single(const char *dir, size_t rows) {
     char path[1024];
     snprintf(path, sizeof path, "%s/single.db", dir);
-    vigil_store *st = NULL;
     vigil_err err;
     double r = -1;
-    if (vigil_store_open(path, &st, &err) != VIGIL_OK ||
-        vigil_agency_add(st, NULL, "EU", "", NULL, &err) != VIGIL_OK ||
-        vigil_op_create(st, NULL, "bench", "EU", NULL, 0, NULL, NULL, &err) != VIGIL_OK) {
-        fprintf(stderr, "bench-intake: %s\n", err.msg);
-        vigil_store_close(st);
-        return -1;
-    }
+    vigil_store *st = new_store(path);
+    if (!st) return -1;
     double t0 = bench_now();
     size_t i = 0;
     for (; i < rows; i++) {
@@ -180,12 +188,7 @@ static double run_single(const char *dir, size_t rows) {
     }
     if (i == rows) r = (double)rows / (bench_now() - t0);
     vigil_store_close(st);
-    static const char *const ext[] = {"", "-wal", "-shm"};
-    for (int k = 0; k < 3; k++) {
-        char p[1100];
-        snprintf(p, sizeof p, "%s%s", path, ext[k]);
-        remove(p);
-    }
+    remove_store(path);
     return r;
 }
 
