@@ -41,8 +41,7 @@ static json_t *p90_of(const int64_t *v, size_t n) {
  * (tests/test_case.c compares both, also after random work). */
 
 /* Counts by text key (NULL kept apart): an open-addressing table of copied
- * keys, with the slot of the last key counted tried first (the item pass
- * reads its rows in index order, so equal keys come in runs). */
+ * keys. */
 typedef struct tally_slot {
     char *key; /* NULL: free */
     uint32_t hash;
@@ -52,7 +51,6 @@ typedef struct tally_slot {
 typedef struct tally {
     tally_slot *s;
     size_t len, cap; /* cap: 0 or a power of two, at most half full */
-    size_t last;     /* the slot of the last key counted (valid when len) */
     int64_t null_n;
 } tally;
 
@@ -89,10 +87,6 @@ static int tally_add_n(tally *t, const char *key, int64_t by) {
         t->null_n += by;
         return 0;
     }
-    if (t->len && strcmp(t->s[t->last].key, key) == 0) {
-        t->s[t->last].n += by;
-        return 0;
-    }
     uint32_t h = str_hash(key);
     size_t i = t->cap ? tally_find(t, key, h) : 0;
     if (!t->cap || !t->s[i].key) {
@@ -107,7 +101,6 @@ static int tally_add_n(tally *t, const char *key, int64_t by) {
         t->len++;
     }
     t->s[i].n += by;
-    t->last = i;
     return 0;
 }
 
@@ -160,22 +153,19 @@ static json_t *tally_json(const tally *t) {
     return out;
 }
 
-/* Counts by integer key (platform and agency ids: few), kept sorted; the
- * slot of the last key met tried first. */
+/* Counts by integer key (platform and agency ids: few), kept sorted. */
 typedef struct imap {
     int64_t *k, *n;
-    size_t len, cap, last;
+    size_t len, cap;
 } imap;
 
 static int64_t *imap_slot(imap *m, int64_t key) {
-    if (m->last < m->len && m->k[m->last] == key) return &m->n[m->last];
     size_t lo = 0, hi = m->len;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (m->k[mid] < key) lo = mid + 1;
         else hi = mid;
     }
-    m->last = lo;
     if (lo < m->len && m->k[lo] == key) return &m->n[lo];
     if (m->len == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 64;
@@ -248,7 +238,6 @@ typedef struct report_acc {
     size_t n_heads, cap_heads, last_head;
     ref_late *late;
     size_t n_late, cap_late;
-    int oom;
 } report_acc;
 
 /* The array `a` (*cap elements of `size` bytes) moved to twice the room
@@ -261,9 +250,8 @@ static void *grow(void *a, size_t *cap, size_t size, size_t first) {
     return p;
 }
 
-static vigil_status acc_oom(report_acc *c, int bad, vigil_err *err) {
+static vigil_status acc_oom(int bad, vigil_err *err) {
     if (!bad) return VIGIL_OK;
-    c->oom = 1;
     return vigil__err_set(err, VIGIL_ENOMEM, "out of memory counting the report");
 }
 
@@ -301,7 +289,7 @@ static vigil_status rep_tally_row(void *ctx, const vigil__row *r, vigil_err *err
                  {"rag", NULL, &c->report_agencies}, {"refp", NULL, &c->plat_referred}};
     for (size_t i = 0; i < sizeof keyed / sizeof keyed[0]; i++)
         if (strcmp(dim, keyed[i].dim) == 0)
-            return acc_oom(c, keyed[i].t ? tally_add_n(keyed[i].t, text, n)
+            return acc_oom(keyed[i].t ? tally_add_n(keyed[i].t, text, n)
                                          : imap_add(keyed[i].m, id, n),
                            err);
     return VIGIL_OK; /* a dimension of a later version: not this report's */
@@ -341,14 +329,14 @@ static vigil_status rep_head_row(void *ctx, const vigil__row *r, vigil_err *err)
     report_acc *c = ctx;
     if (c->n_heads == c->cap_heads) {
         ref_head *n = grow(c->heads, &c->cap_heads, sizeof *n, 64);
-        if (!n) return acc_oom(c, 1, err);
+        if (!n) return acc_oom(1, err);
         c->heads = n;
     }
     ref_head *h = &c->heads[c->n_heads];
     const char *sent = vigil__row_text(r, 2);
     *h = (ref_head){vigil__row_int(r, 0), vigil__row_int(r, 1), 0, 0, NULL};
     h->sent_ok = sent && epoch_of(sent, &h->sent);
-    if (sent && !(h->sent_text = strdup(sent))) return acc_oom(c, 1, err);
+    if (sent && !(h->sent_text = strdup(sent))) return acc_oom(1, err);
     c->n_heads++;
     return VIGIL_OK;
 }
@@ -380,7 +368,7 @@ static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) 
     }
     if (c->n_refs == c->cap_refs) {
         ref_row *n = grow(c->refs, &c->cap_refs, sizeof *n, 1024);
-        if (!n) return acc_oom(c, 1, err);
+        if (!n) return acc_oom(1, err);
         c->refs = n;
     }
     const ref_head *f = &c->heads[h];
@@ -394,14 +382,14 @@ static vigil_status rep_ref_row(void *ctx, const vigil__row *r, vigil_err *err) 
     } else if (resp && f->sent_text) { /* another form: the store reads it */
         if (c->n_late == c->cap_late) {
             ref_late *n = grow(c->late, &c->cap_late, sizeof *n, 16);
-            if (!n) return acc_oom(c, 1, err);
+            if (!n) return acc_oom(1, err);
             c->late = n;
         }
         ref_late *l = &c->late[c->n_late];
         l->at = c->n_refs;
         l->head = h;
         l->resp = strdup(resp);
-        if (!l->resp) return acc_oom(c, 1, err);
+        if (!l->resp) return acc_oom(1, err);
         c->n_late++;
     }
     c->n_refs++;
@@ -710,6 +698,11 @@ static const char sql_tally_rows[] =
     "SELECT operation_id, dim, k, n FROM op_tally WHERE (operation_id = ?1 OR ?1 = 0) AND n <> 0 "
     "ORDER BY operation_id, dim, k";
 
+static const char *str_of(json_t *o, const char *k) {
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
 /* Rows of a and b (both in sql_tally_rows' order) that are not in the other. */
 static int64_t tally_diff(json_t *a, json_t *b) {
     size_t i = 0, j = 0, na = json_array_size(a), nb = json_array_size(b);
@@ -721,9 +714,8 @@ static int64_t tally_diff(json_t *a, json_t *b) {
             int64_t ox = int_of(x, "operation_id"), oy = int_of(y, "operation_id");
             c = ox < oy ? -1 : ox > oy;
         }
-        for (const char *key = "dim"; !c && key; key = strcmp(key, "dim") == 0 ? "k" : NULL)
-            c = strcmp(json_string_value(json_object_get(x, key)),
-                       json_string_value(json_object_get(y, key)));
+        if (!c) c = strcmp(str_of(x, "dim"), str_of(y, "dim"));
+        if (!c) c = strcmp(str_of(x, "k"), str_of(y, "k"));
         if (c < 0) i++, d++;
         else if (c > 0) j++, d++;
         else d += int_of(x, "n") != int_of(y, "n"), i++, j++;
