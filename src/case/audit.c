@@ -64,28 +64,32 @@ vigil_status vigil_audit_list(vigil_store *st, const char *by, const char *entit
     return rc;
 }
 
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* The keys of `before` and `after` whose values differ, sorted; none when
  * a side is missing (the event created the record: its action says so). */
 static json_t *changed_keys(json_t *before, json_t *after) {
     json_t *keys = json_array();
-    if (!json_is_object(before) || !json_is_object(after)) return keys;
-    const char *k;
+    if (!keys || !json_is_object(before) || !json_is_object(after)) return keys;
+    size_t n = 0, cap = json_object_size(before) + json_object_size(after);
+    const char **k = malloc((cap ? cap : 1) * sizeof *k);
+    if (!k) {
+        json_decref(keys);
+        return NULL;
+    }
+    const char *key;
     json_t *v;
-    json_object_foreach(after, k, v) {
-        if (!json_equal(v, json_object_get(before, k))) json_array_append_new(keys, json_string(k));
+    json_object_foreach(after, key, v) {
+        if (!json_equal(v, json_object_get(before, key))) k[n++] = key;
     }
-    json_object_foreach(before, k, v) {
-        if (!json_object_get(after, k)) json_array_append_new(keys, json_string(k));
+    json_object_foreach(before, key, v) {
+        if (!json_object_get(after, key)) k[n++] = key;
     }
-    size_t n = json_array_size(keys);
-    for (size_t i = 1; i < n; i++) /* insertion sort: a record has a few dozen keys */
-        for (size_t j = i; j > 0; j--) {
-            json_t *x = json_array_get(keys, j - 1), *y = json_array_get(keys, j);
-            if (strcmp(json_string_value(x), json_string_value(y)) <= 0) break;
-            json_incref(x);
-            json_array_set(keys, j - 1, y);
-            json_array_set_new(keys, j, x);
-        }
+    qsort(k, n, sizeof *k, cmp_str);
+    for (size_t i = 0; i < n; i++) json_array_append_new(keys, json_string(k[i]));
+    free(k);
     return keys;
 }
 
