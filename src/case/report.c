@@ -11,6 +11,7 @@
 
 #include "case/case_internal.h"
 #include "common/err.h"
+#include "common/hash.h"
 
 /* Median (mean of the two middle values when even) and the 90th percentile
  * (nearest rank: the smallest value with at least 90% at or below it) of
@@ -55,9 +56,7 @@ typedef struct tally {
 } tally;
 
 static uint32_t str_hash(const char *k) {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *k; k++) h = (h ^ (unsigned char)*k) * 16777619u;
-    return h;
+    return (uint32_t)vigil__fnv1a(VIGIL__FNV_BASIS, k);
 }
 
 /* The slot of `key` (hash h), or the free slot where it would go. */

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "common/err.h"
+#include "common/hash.h"
 #include "common/utf8.h"
 #include "store/bank_internal.h"
 #include "store/store_internal.h"
@@ -1045,13 +1046,6 @@ typedef struct counter {
     size_t n, cap;
 } counter;
 
-static uint64_t fnv1a(const char *s) {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static int counter_grow(counter *c) {
     size_t ncap = c->cap ? c->cap * 2 : 64;
     char **nk = calloc(ncap, sizeof *nk);
@@ -1063,7 +1057,7 @@ static int counter_grow(counter *c) {
     }
     for (size_t i = 0; i < c->cap; i++) {
         if (!c->keys[i]) continue;
-        size_t j = (size_t)fnv1a(c->keys[i]) & (ncap - 1);
+        size_t j = (size_t)vigil__fnv1a(VIGIL__FNV_BASIS, c->keys[i]) & (ncap - 1);
         while (nk[j])
             j = (j + 1) & (ncap - 1);
         nk[j] = c->keys[i];
@@ -1086,7 +1080,7 @@ static int counter_add(counter *c, const char *key) {
             return -1;
         }
     }
-    size_t j = (size_t)fnv1a(key) & (c->cap - 1);
+    size_t j = (size_t)vigil__fnv1a(VIGIL__FNV_BASIS, key) & (c->cap - 1);
     while (c->keys[j]) {
         if (strcmp(c->keys[j], key) == 0) {
             c->counts[j]++;

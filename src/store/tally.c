@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/hash.h"
 #include "store/driver.h"
 #include "store/store_internal.h"
 
@@ -94,12 +95,10 @@ struct vigil__tally_tx {
     size_t n_touched;
 };
 
+/* (op, dim, k): the dimension and the key apart by a byte no name has. */
 static uint32_t key_hash(int64_t op, const char *dim, const char *k) {
-    uint32_t h = 2166136261u ^ (uint32_t)op ^ (uint32_t)((uint64_t)op >> 32); /* FNV-1a */
-    for (const char *s = dim; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    h = (h ^ 0xffu) * 16777619u;
-    for (const char *s = k; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    uint64_t h = vigil__fnv1a(VIGIL__FNV_BASIS ^ (uint64_t)op, dim);
+    return (uint32_t)vigil__fnv1a(vigil__fnv1a(h, "\x01"), k);
 }
 
 static size_t slot_of(const vigil__tally_tx *t, int64_t op, const char *dim, const char *k,
