@@ -488,21 +488,28 @@ static void h_op_recount(http_ctx *h) {
                           : NULL);
 }
 
-static void h_op_clusters(http_ctx *h) {
+/* The query's `limit` (1..10000) into *out, left as it is when absent.
+ * @return 1, or 0 after answering 400. */
+static int query_limit(http_ctx *h, int *out) {
     const char *limit = http_query(h, "limit");
-    long v = 0;
-    if (limit) {
-        char *end = NULL;
-        errno = 0;
-        v = strtol(limit, &end, 10);
-        if (!*limit || *end || errno || v < 1 || v > 10000) {
-            http_error(h, 400, "bad_request", "limit is 1..10000");
-            return;
-        }
+    if (!limit) return 1;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(limit, &end, 10);
+    if (!*limit || *end || errno || v < 1 || v > 10000) {
+        http_error(h, 400, "bad_request", "limit is 1..10000");
+        return 0;
     }
+    *out = (int)v;
+    return 1;
+}
+
+static void h_op_clusters(http_ctx *h) {
+    int limit = 0;
+    if (!query_limit(h, &limit)) return;
     json_t *out = NULL;
     vigil_err err;
-    vigil_status rc = vigil_cluster_list(h->st, h->user, h->params[0], (int)v, &out, &err);
+    vigil_status rc = vigil_cluster_list(h->st, h->user, h->params[0], limit, &out, &err);
     answer(h, rc, &err, 200, out);
 }
 
@@ -564,8 +571,7 @@ static void h_items(http_ctx *h) {
     f.agency = http_query(h, "agency");
     f.reporter = http_query(h, "reporter");
     f.sort = http_query(h, "sort");
-    const char *after = http_query(h, "after"), *limit = http_query(h, "limit");
-    const char *offset = http_query(h, "offset");
+    const char *after = http_query(h, "after"), *offset = http_query(h, "offset");
     char *end = NULL;
     if (after) {
         errno = 0;
@@ -576,15 +582,7 @@ static void h_items(http_ctx *h) {
         }
         f.after_id = v;
     }
-    if (limit) {
-        errno = 0;
-        long v = strtol(limit, &end, 10);
-        if (!*limit || *end || errno || v < 1 || v > 10000) {
-            http_error(h, 400, "bad_request", "limit is 1..10000");
-            return;
-        }
-        f.limit = (int)v;
-    }
+    if (!query_limit(h, &f.limit)) return;
     if (offset) {
         errno = 0;
         long long v = strtoll(offset, &end, 10);
@@ -657,15 +655,11 @@ static void h_item_show(http_ctx *h) {
 static void h_item_audit(http_ctx *h) {
     int64_t id = param_id(h, 0);
     if (!id) return;
-    const char *limit = http_query(h, "limit");
-    long lim = limit ? strtol(limit, NULL, 10) : 100;
-    if (lim < 1 || lim > 10000) {
-        http_error(h, 400, "bad_request", "limit 1..10000");
-        return;
-    }
+    int limit = 100;
+    if (!query_limit(h, &limit)) return;
     json_t *out = NULL;
     vigil_err err;
-    vigil_status rc = vigil_item_audit(h->st, h->user, id, (int)lim, &out, &err);
+    vigil_status rc = vigil_item_audit(h->st, h->user, id, limit, &out, &err);
     answer(h, rc, &err, 200, out);
 }
 
