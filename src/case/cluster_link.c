@@ -478,20 +478,21 @@ static vigil_status link_video(vigil_store *st, case_link_ctx *lc, int64_t op_id
     return rc;
 }
 
-/* *ctx, made on first need (an intake or import keeps one). */
-static vigil_status ctx_made(case_link_ctx **ctx, vigil_err *err) {
-    if (!*ctx && !(*ctx = calloc(1, sizeof **ctx)))
-        return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
-    return VIGIL_OK;
+/* *ctx, made on first need (an intake or import keeps one); NULL when out
+ * of memory. */
+static case_link_ctx *ctx_made(case_link_ctx **ctx) {
+    if (!*ctx) *ctx = calloc(1, sizeof **ctx);
+    return *ctx;
 }
 
 vigil_status case_link_similar(vigil_store *st, case_link_ctx **ctx, int64_t op_id, int64_t id,
                                const case_link_input *li, case_meet *m, vigil_err *err) {
     if (!li->has_text && !li->video) return VIGIL_OK;
-    vigil_status rc = ctx_made(ctx, err);
-    if (rc != VIGIL_OK) return rc;
-    if (li->has_text) rc = link_text(st, *ctx, op_id, id, &li->text, m, err);
-    if (rc == VIGIL_OK && li->video) rc = link_video(st, *ctx, op_id, id, li, m, err);
+    case_link_ctx *lc = ctx_made(ctx);
+    if (!lc) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    vigil_status rc = VIGIL_OK;
+    if (li->has_text) rc = link_text(st, lc, op_id, id, &li->text, m, err);
+    if (rc == VIGIL_OK && li->video) rc = link_video(st, lc, op_id, id, li, m, err);
     return rc;
 }
 
@@ -500,9 +501,9 @@ vigil_status case_link_similar(vigil_store *st, case_link_ctx **ctx, int64_t op_
 vigil_status case_link_reupload_video(vigil_store *st, case_link_ctx **ctx,
                                       const case_link_input *li, int64_t *of, vigil_err *err) {
     if (!li->video) return VIGIL_OK;
-    vigil_status rc = ctx_made(ctx, err);
-    if (rc != VIGIL_OK) return rc;
-    case_link_ctx *lc = *ctx;
+    case_link_ctx *lc = ctx_made(ctx);
+    if (!lc) return vigil__err_set(err, VIGIL_ENOMEM, "out of memory");
+    vigil_status rc = VIGIL_OK;
     if (!lc->removed_built) { /* once per intake or import: removals do not happen during one */
         if ((rc = vigil_index_new(&lc->removed, err)) != VIGIL_OK) return rc;
         rc = vigil__q_each(st,
